@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Devices: the table of default devices every container gets, and creating
+ * device nodes under the container's /dev. */
+#ifndef CELLA_DEV_H
+#define CELLA_DEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "spec/spec.h"
+#include "util/error.h"
+
+struct cella_default_device {
+	const char *path; /* "/dev/null" */
+	char type;        /* 'c' */
+	unsigned major, minor;
+	mode_t mode;      /* permission bits, 0666 */
+};
+
+/* /dev/null, zero, full, random, urandom, tty (as runc and crun). */
+extern const struct cella_default_device cella_default_devices[];
+extern const size_t cella_n_default_devices;
+
+/* Symlinks created in /dev: /dev/fd -> /proc/self/fd, ... */
+struct cella_dev_symlink {
+	const char *path;
+	const char *target;
+};
+extern const struct cella_dev_symlink cella_dev_symlinks[];
+extern const size_t cella_n_dev_symlinks;
+
+/* Create the default devices and `devices` below the directory open as
+ * dev_dirfd's rootfs (rootfd: the rootfs, before pivot_root). In a user
+ * namespace nodes are bind mounts of the host's (mknod is refused there). */
+int dev_populate(int rootfd, const struct cella_device *devices, size_t n,
+		 bool in_userns, cella_error *err);
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Mounts: the container's root filesystem.
+ *
+ * Runs in the container's setup child, inside its new mount namespace (and
+ * user namespace, when there is one), as root of that namespace.
+ *
+ * Order (mount_prepare_rootfs):
+ *   1. "/" made recursively private (or rslave/rshared/... as
+ *      linux.rootfsPropagation says) before any other mount;
+ *   2. the rootfs bind-mounted onto itself (so it is a mount point);
+ *   3. each OCI mount in order, destinations resolved *inside* the rootfs
+ *      without following symlinks out of it (openat2 RESOLVE_IN_ROOT), and
+ *      mounted through file descriptors where the kernel allows;
+ *   4. /dev populated when it is a tmpfs: default devices + linux.devices
+ *      (mknod, or bind mounts of the host's nodes inside a user namespace),
+ *      the /dev/fd, /dev/stdin, /dev/stdout, /dev/stderr, /dev/ptmx symlinks;
+ *   5. pivot_root into the rootfs, old root detached.
+ * Then (mount_finalize_rootfs), after the caller's steps that need a
+ * writable /dev (pty) :
+ *   6. maskedPaths: /dev/null bound over files, an empty read-only tmpfs over
+ *      directories (missing paths are skipped);
+ *   7. readonlyPaths: bind-remounted read-only (missing paths skipped);
+ *   8. the root remounted read-only when root.readonly, last;
+ *   9. propagation of "/" set to linux.rootfsPropagation when it asks for a
+ *      shared/slave root.
+ */
+#ifndef CELLA_MOUNT_H
+#define CELLA_MOUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "spec/spec.h"
+#include "util/error.h"
+
+struct cella_rootfs_conf {
+	const char *rootfs;      /* absolute host path of the rootfs */
+	bool readonly;           /* root.readonly */
+	const char *propagation; /* linux.rootfsPropagation, NULL = rprivate */
+	const struct cella_mount *mounts;
+	size_t n_mounts;
+	char *const *masked_paths;   /* may be NULL */
+	char *const *readonly_paths; /* may be NULL */
+	const struct cella_device *devices; /* linux.devices */
+	size_t n_devices;
+	bool in_userns;  /* running in a user namespace: mknod is refused, so
+			    devices are bind mounts of the host's nodes */
+	bool no_pivot;   /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+};
+
+int mount_prepare_rootfs(const struct cella_rootfs_conf *conf, cella_error *err);
+int mount_finalize_rootfs(const struct cella_rootfs_conf *conf, cella_error *err);
+
+/* Parse OCI mount options ("ro", "nosuid", "rbind", "rprivate", "mode=755"...)
+ * into flags. Pure; unit tested. Unknown options go to data (comma joined),
+ * as the kernel's filesystem-specific options. */
+struct cella_mount_flags {
+	unsigned long flags;      /* MS_* to set */
+	unsigned long clear;      /* MS_* explicitly cleared ("rw", "suid"...) */
+	unsigned long propagation; /* MS_PRIVATE/MS_SHARED/... | MS_REC */
+	bool bind;                /* "bind" or "rbind" (rbind sets MS_REC) */
+	bool recursive_ro;        /* "rro" and friends: mount_setattr recursive */
+	char *data;               /* malloc'd, NULL when none */
+};
+int mount_parse_options(char *const *options, struct cella_mount_flags *out,
+			cella_error *err);
+void mount_flags_free(struct cella_mount_flags *f);
+
+#endif

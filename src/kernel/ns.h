@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Namespaces: the table of the eight types, joining by path, creating. */
+#ifndef CELLA_NS_H
+#define CELLA_NS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "spec/spec.h"
+#include "util/error.h"
+
+struct cella_ns_info {
+	enum cella_ns_type type;
+	const char *oci_name;  /* "network" */
+	const char *proc_name; /* "net", the name under /proc/PID/ns/ */
+	int clone_flag;        /* CLONE_NEWNET */
+	const char *isolates;  /* one line for `cella map` */
+};
+
+extern const struct cella_ns_info cella_ns_table[CELLA_NS_COUNT];
+
+/* Open every namespace path to join (parent side, before any fork), checking
+ * that each really is a namespace of the right type. fds[t] = -1 when not
+ * joined. */
+int ns_open_paths(const struct cella_ns_conf ns[CELLA_NS_COUNT], int fds[CELLA_NS_COUNT],
+		  cella_error *err);
+void ns_close_fds(int fds[CELLA_NS_COUNT]);
+
+/* setns() into fds[t] (child side). */
+int ns_join(int fd, enum cella_ns_type t, cella_error *err);
+
+/* unshare() the given CLONE_NEW* flags. */
+int ns_unshare(int flags, cella_error *err);
+
+/* After unshare(CLONE_NEWTIME), before the first process enters it. */
+int ns_set_time_offsets(const struct cella_time_offset *monotonic,
+			const struct cella_time_offset *boottime, cella_error *err);
+
+/* sethostname/setdomainname (NULL = leave). */
+int ns_set_uts(const char *hostname, const char *domainname, cella_error *err);
+
+/* Inode of /proc/PID/ns/NAME (pid 0 = self); 0 on failure. */
+uint64_t ns_inode(int pid, enum cella_ns_type t);
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The typed parent/child sync protocol.
+ *
+ * A SOCK_SEQPACKET socketpair: one message = one datagram, so a message is
+ * never split or merged. Each message is a struct cella_sync_msg; an error in
+ * the child travels to the parent as SYNC_ERROR carrying the child's
+ * cella_error (errno included), and warnings as SYNC_LOG, so the CLI reports
+ * everything once, on the parent's side. File descriptors (the pty master)
+ * travel with SCM_RIGHTS.
+ *
+ * The handshake points are numbered; engine/container.c (parent) and
+ * engine/init.c (child) carry the same numbers in comments.
+ */
+#ifndef CELLA_SYNC_H
+#define CELLA_SYNC_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+#include "util/log.h"
+
+enum cella_sync_type {
+	SYNC_USERNS_READY = 1, /* #1 child -> parent: user ns unshared, write maps */
+	SYNC_USERNS_MAPPED,    /* #2 parent -> child: maps written */
+	SYNC_INIT_PID,         /* #3 child -> parent: pid of the container init */
+	SYNC_CGROUP_READY,     /* #4 parent -> child: cgroup configured, joined */
+	SYNC_PTY_MASTER,       /* #5 child -> parent: pty master fd (SCM_RIGHTS) */
+	SYNC_CREATED,          /* #6 child -> parent: set up, waiting for start */
+	SYNC_LOG,              /* any time, child -> parent: a warning/debug line */
+	SYNC_ERROR,            /* any time, child -> parent: setup failed */
+};
+
+struct cella_sync_msg {
+	uint32_t type;
+	int32_t value; /* pid for SYNC_INIT_PID, level for SYNC_LOG */
+	cella_error err; /* SYNC_ERROR: the error; SYNC_LOG: msg */
+};
+
+int sync_socketpair(int fds[2], cella_error *err);
+int sync_send(int fd, enum cella_sync_type type, int32_t value, cella_error *err);
+int sync_send_error(int fd, const cella_error *child_err);
+int sync_send_fd(int fd, enum cella_sync_type type, int pass_fd, cella_error *err);
+
+/*
+ * Wait for a message of `expect` type. SYNC_LOG messages on the way are
+ * passed to cella_log(). A SYNC_ERROR copies the child's error into *err and
+ * returns its value (< 0). EOF before `expect` is an error too ("container
+ * setup process exited"). When `fd_out` is not NULL a passed fd is stored.
+ */
+int sync_wait(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out,
+	      cella_error *err);
+
+/* A log handler that forwards lines over the socket (used in the child). */
+void sync_log_forwarder(enum cella_log_level level, const char *msg, void *data);
+
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Small helpers shared by every layer: strings, vectors, files. */
+#ifndef CELLA_UTIL_H
+#define CELLA_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation that cannot fail: aborts on ENOMEM (there is no sane recovery
+ * for a runtime that cannot allocate a few bytes). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* NULL-terminated string vectors. */
+size_t strv_len(char *const *v);
+char **strv_dup(char *const *v);
+/* Append a copy of s; *v may be NULL. */
+void strv_append(char ***v, const char *s);
+bool strv_contains(char *const *v, const char *s);
+
+bool str_has_prefix(const char *s, const char *prefix);
+
+/* Whole-file helpers on a path relative to dirfd (AT_FDCWD for cwd). All fds
+ * are O_CLOEXEC. read_file_at NUL-terminates and returns the length. */
+ssize_t read_file_at(int dirfd, const char *path, char **out, cella_error *err);
+int write_file_at(int dirfd, const char *path, const char *data, size_t len,
+		  cella_error *err);
+/* Write all of buf, retrying on EINTR and short writes. */
+ssize_t write_all(int fd, const void *buf, size_t len);
+/* Read exactly len bytes unless EOF; returns bytes read or -1. */
+ssize_t read_all(int fd, void *buf, size_t len);
+
+/* Parse a decimal number into [min, max]; returns false when it is not one. */
+bool parse_u64(const char *s, unsigned long long max, unsigned long long *out);
+bool parse_i64(const char *s, long long min, long long max, long long *out);
+
+#endif
