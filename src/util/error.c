@@ -41,7 +41,23 @@ int cella_err_context(cella_error *err, const char *fmt, ...)
 	vsnprintf(ctx, sizeof(ctx), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", ctx, old);
+	old[sizeof(old) - 1] = '\0';
+	/* "ctx: old", truncated to the buffer (truncation is intended). */
+	{
+		size_t cl = strlen(ctx), ol = strlen(old), max = sizeof(err->msg) - 1, n = 0;
+		memcpy(err->msg, ctx, cl < max ? cl : max);
+		n = cl < max ? cl : max;
+		if (n + 2 <= max) {
+			memcpy(err->msg + n, ": ", 2);
+			n += 2;
+		}
+		if (n < max) {
+			size_t take = ol < max - n ? ol : max - n;
+			memcpy(err->msg + n, old, take);
+			n += take;
+		}
+		err->msg[n] = '\0';
+	}
 	return cella_err_ret(err);
 }
 

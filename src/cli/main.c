@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cella: the front end. Global flags, the command table, error reporting. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "engine/engine.h"
+#include "util/log.h"
+#include "util/util.h"
+
+#ifndef CELLA_VERSION
+#define CELLA_VERSION "0.0.0"
+#endif
+#ifndef CELLA_COMMIT
+#define CELLA_COMMIT "unknown"
+#endif
+
+static const struct cella_command commands[] = {
+	{"create", cmd_create, "create a container from a bundle, waiting before its process",
+	 "create [--bundle DIR] [--pid-file FILE] [--no-pivot] [--preserve-fds N] ID"},
+	{"delete", cmd_delete, "delete a container's state (and kill it with --force)",
+	 "delete [--force] ID"},
+	{"kill", cmd_kill, "send a signal to a container's init", "kill ID [SIGNAL]"},
+	{"list", cmd_list, "list containers", "list [--format table|json] [--quiet]"},
+	{"run", cmd_run, "run a container: a bundle (OCI), or a command (quick door, after --)",
+	 "run [--bundle DIR] [--pid-file FILE] [--detach] [--keep] ID\n"
+	 "   or: cella run [--rootfs DIR] [FLAGS] -- CMD [ARGS...]"},
+	{"spec", cmd_spec, "write a default config.json", "spec [--rootless] [--bundle DIR]"},
+	{"start", cmd_start, "start a created container's process", "start ID"},
+	{"state", cmd_state, "print a container's OCI state", "state ID"},
+};
+
+const struct cella_command *cli_find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+void cli_print_usage(const struct cella_command *cmd, FILE *out)
+{
+	fprintf(out, "usage: cella [GLOBAL FLAGS] %s\n\n%s\n", cmd->usage, cmd->summary);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: cella [--root DIR] [--log FILE] [--log-format text|json] [--debug] "
+		     "COMMAND [ARGS...]\n\ncommands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n`cella COMMAND --help` describes a command's flags.\n");
+}
+
+static void log_line(struct cella_cli *cli, const char *level, const char *msg)
+{
+	if (cli->log == NULL)
+		return;
+	if (cli->log_json) {
+		char ts[64];
+		struct timespec now;
+		struct tm tm;
+		json_t *j;
+		char *text;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		gmtime_r(&now.tv_sec, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		j = json_pack("{s:s,s:s,s:s}", "level", level, "msg", msg, "time", ts);
+		text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		if (text != NULL)
+			fprintf(cli->log, "%s\n", text);
+		free(text);
+		json_decref(j);
+	} else {
+		fprintf(cli->log, "%s: %s\n", level, msg);
+	}
+	fflush(cli->log);
+}
+
+static void log_handler(enum cella_log_level level, const char *msg, void *data)
+{
+	struct cella_cli *cli = data;
+	static const char *names[] = {"error", "warning", "info", "debug"};
+
+	if (level == CELLA_LOG_DEBUG && !cli->debug)
+		return;
+	if (cli->log != NULL)
+		log_line(cli, names[level], msg);
+	if (cli->log == NULL || cli->log_json == false)
+		fprintf(stderr, "cella: %s: %s\n", names[level], msg);
+}
+
+int cli_report(struct cella_cli *cli, const cella_error *err)
+{
+	char buf[CELLA_ERROR_MSG_MAX + 128];
+
+	cella_error_format(err, buf, sizeof(buf));
+	log_line(cli, "error", buf);
+	fprintf(stderr, "cella: %s\n", buf);
+	return err->exit_code ? err->exit_code : 1;
+}
+
+int cli_usage_error(struct cella_cli *cli, const char *cmd, const char *fmt, ...)
+{
+	cella_error err;
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (cmd != NULL)
+		cella_err(&err, 0, "%s: %s (see `cella %s --help`)", cmd, msg, cmd);
+	else
+		cella_err(&err, 0, "%s (see `cella --help`)", msg);
+	return cli_report(cli, &err);
+}
+
+/* Global flags: --flag VALUE and --flag=VALUE, before the command. */
+static const char *flag_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] == '\0' && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct cella_cli cli = {0};
+	const struct cella_command *cmd;
+	const char *v, *format = "text";
+	int i, r;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-v") == 0) {
+			printf("cella version %s\ncommit: %s\nspec: %s\n", CELLA_VERSION,
+			       CELLA_COMMIT, CELLA_OCI_VERSION);
+			return 0;
+		} else if (strcmp(argv[i], "--debug") == 0) {
+			cli.debug = true;
+		} else if (strcmp(argv[i], "--systemd-cgroup") == 0) {
+			cli.systemd_cgroup = true;
+		} else if ((v = flag_value(argc, argv, &i, "--root")) != NULL) {
+			free(cli.root);
+			cli.root = xstrdup(v);
+		} else if ((v = flag_value(argc, argv, &i, "--log")) != NULL) {
+			cli.log_path = v;
+		} else if ((v = flag_value(argc, argv, &i, "--log-format")) != NULL) {
+			format = v;
+		} else {
+			return cli_usage_error(&cli, NULL, "unknown global flag `%s`", argv[i]);
+		}
+	}
+	if (strcmp(format, "json") == 0)
+		cli.log_json = true;
+	else if (strcmp(format, "text") != 0)
+		return cli_usage_error(&cli, NULL, "--log-format: `%s` is not text or json",
+				       format);
+	if (cli.log_path != NULL) {
+		cli.log = fopen(cli.log_path, "ae");
+		if (cli.log == NULL) {
+			cella_error err;
+			cella_err(&err, errno, "--log: open `%s`", cli.log_path);
+			return cli_report(&cli, &err);
+		}
+	}
+	cella_log_set_handler(log_handler, &cli);
+	if (i >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	cmd = cli_find_command(argv[i]);
+	if (cmd == NULL)
+		return cli_usage_error(&cli, NULL, "unknown command `%s`", argv[i]);
+	if (cli.root == NULL)
+		cli.root = cella_default_state_root();
+	r = cmd->run(&cli, argc - i, argv + i);
+	free(cli.root);
+	if (cli.log != NULL)
+		fclose(cli.log);
+	return r;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "util/cleanup.h"
+#include "util/util.h"
+
+int cella_bundle_load(const char *bundle, char **bundle_abs, struct cella_spec **spec,
+		      cella_error *err)
+{
+	cleanup_free char *abs = realpath(bundle ? bundle : ".", NULL);
+	cleanup_free char *config = NULL;
+
+	if (abs == NULL)
+		return cella_err(err, errno, "bundle `%s`", bundle ? bundle : ".");
+	config = xasprintf("%s/config.json", abs);
+	if (cella_spec_load(config, spec, err) < 0)
+		return cella_err_ret(err);
+	*bundle_abs = take_ptr(&abs);
+	return 0;
+}
+
+int cella_spec_write_default(const char *bundle, bool rootless, cella_error *err)
+{
+	cleanup_free char *path = xasprintf("%s/config.json", bundle);
+	cleanup_spec struct cella_spec *spec =
+		cella_spec_default(rootless, rootless ? getuid() : 0, rootless ? getgid() : 0);
+	cleanup_free char *json = cella_spec_to_json(spec);
+	cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	size_t len = strlen(json);
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return cella_err(err, EEXIST, "`%s` exists: remove it first", path);
+		return cella_err(err, errno, "create `%s`", path);
+	}
+	if (write_all(fd, json, len) < 0 || write_all(fd, "\n", 1) < 0)
+		return cella_err(err, errno, "write `%s`", path);
+	return 0;
+}

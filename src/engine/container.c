@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The parent's side of a container's life cycle. Sync points #N match
+ * engine/init.c (the child's side) and kernel/sync.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/internal.h"
+#include "engine/state.h"
+#include "kernel/ns.h"
+#include "kernel/procfs.h"
+#include "kernel/sync.h"
+#include "kernel/userns.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* Everything that can be refused before anything is created: the caller
+ * learns about bad input with nothing to clean up. */
+static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cella_error *err)
+{
+	const struct cella_spec *s = o->spec;
+	const struct cella_linux *l = &s->linux_;
+	cleanup_free char *root = NULL;
+	struct stat st;
+
+	if (cella_validate_id(o->id, err) < 0)
+		return cella_err_ret(err);
+	if (s->process == NULL)
+		return cella_err(err, EINVAL, "process: missing (a container needs a process)");
+	if (s->process->args == NULL || s->process->args[0] == NULL)
+		return cella_err(err, EINVAL, "process.args: empty");
+	if (s->root_path == NULL)
+		return cella_err(err, EINVAL, "root.path: missing");
+	root = s->root_path[0] == '/' ? xstrdup(s->root_path)
+				      : xasprintf("%s/%s", o->bundle, s->root_path);
+	c->rootfs = realpath(root, NULL);
+	if (c->rootfs == NULL)
+		return cella_err(err, errno, "root.path: rootfs `%s`", root);
+	if (stat(c->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+		return cella_err(err, ENOTDIR, "root.path: rootfs `%s` is not a directory", root);
+
+	c->new_userns = l->ns[CELLA_NS_USER].enabled && l->ns[CELLA_NS_USER].path == NULL;
+	c->userns = l->ns[CELLA_NS_USER].enabled;
+	c->new_mountns = l->ns[CELLA_NS_MOUNT].enabled && l->ns[CELLA_NS_MOUNT].path == NULL;
+	c->new_netns = l->ns[CELLA_NS_NET].enabled && l->ns[CELLA_NS_NET].path == NULL;
+	c->new_cgroupns = l->ns[CELLA_NS_CGROUP].enabled && l->ns[CELLA_NS_CGROUP].path == NULL;
+	for (int t = 0; t < CELLA_NS_COUNT; t++)
+		if (t != CELLA_NS_USER && t != CELLA_NS_CGROUP && l->ns[t].enabled &&
+		    l->ns[t].path == NULL)
+			c->unshare_flags |= cella_ns_table[t].clone_flag;
+
+	if (!l->ns[CELLA_NS_MOUNT].enabled)
+		return cella_err(err, EINVAL,
+				 "linux.namespaces: a mount namespace is required (new or joined "
+				 "by path): in the host's, the container's mounts would be the "
+				 "host's");
+	if (s->hostname != NULL && !l->ns[CELLA_NS_UTS].enabled)
+		return cella_err(err, EINVAL,
+				 "hostname: setting it needs a uts namespace (the host's "
+				 "hostname would change)");
+	if (s->domainname != NULL && !l->ns[CELLA_NS_UTS].enabled)
+		return cella_err(err, EINVAL, "domainname: setting it needs a uts namespace");
+	if ((l->time_monotonic.set || l->time_boottime.set) &&
+	    !(c->unshare_flags & CLONE_NEWTIME))
+		return cella_err(err, EINVAL, "linux.timeOffsets: needs a new time namespace");
+	if (c->new_userns) {
+		if (idmap_validate(l->uid_mappings, l->n_uid_mappings, "linux.uidMappings", err) <
+			    0 ||
+		    idmap_validate(l->gid_mappings, l->n_gid_mappings, "linux.gidMappings", err) < 0)
+			return cella_err_ret(err);
+	} else if (l->n_uid_mappings || l->n_gid_mappings) {
+		if (!c->userns)
+			return cella_err(err, EINVAL,
+					 "linux.uidMappings: given without a user namespace");
+	}
+	if (geteuid() != 0 && !c->userns)
+		return cella_err(err, EPERM,
+				 "running as uid %u (rootless) needs a user namespace in "
+				 "linux.namespaces",
+				 (unsigned)geteuid());
+	if (s->process->terminal && !o->foreground && o->console_socket == NULL)
+		return cella_err(err, EINVAL,
+				 "process.terminal is true but no --console-socket was given "
+				 "to receive the terminal");
+	/* Rootless without a helper can only map its own ids, and the kernel
+	 * then demands setgroups "deny". */
+	c->deny_setgroups = c->new_userns && geteuid() != 0 && l->n_gid_mappings == 1 &&
+			    l->gid_mappings[0].size == 1 && l->gid_mappings[0].host_id == getegid();
+
+	c->rootfs_conf.rootfs = c->rootfs;
+	c->rootfs_conf.readonly = s->root_readonly;
+	c->rootfs_conf.propagation = l->rootfs_propagation;
+	c->rootfs_conf.mounts = s->mounts;
+	c->rootfs_conf.n_mounts = s->n_mounts;
+	c->rootfs_conf.masked_paths = l->masked_paths;
+	c->rootfs_conf.readonly_paths = l->readonly_paths;
+	c->rootfs_conf.devices = l->devices;
+	c->rootfs_conf.n_devices = l->n_devices;
+	c->rootfs_conf.in_userns = c->userns;
+	c->rootfs_conf.no_pivot = o->no_pivot;
+	return 0;
+}
+
+static char *now_rfc3339(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[64];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+static int write_pid_file(const char *path, pid_t pid, cella_error *err)
+{
+	cleanup_free char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+
+	if (write_file_at(AT_FDCWD, tmp, buf, (size_t)n, err) < 0)
+		return cella_err_context(err, "--pid-file");
+	if (rename(tmp, path) < 0) {
+		unlink(tmp);
+		return cella_err(err, errno, "--pid-file: rename to `%s`", path);
+	}
+	return 0;
+}
+
+/* Parent side of the handshake; returns the init's pid. */
+static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int sync_fd,
+			    int *pty_master, cella_error *err)
+{
+	const struct cella_linux *l = &c->spec->linux_;
+	int32_t pid = -1;
+	int status;
+
+	if (c->new_userns) {
+		/* #1: the child has unshared its user namespace. */
+		if (sync_wait(sync_fd, SYNC_USERNS_READY, NULL, NULL, err) < 0)
+			return cella_err_ret(err);
+		if (userns_write_maps(*stage1, l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
+				      l->n_gid_mappings, c->deny_setgroups, err) < 0)
+			return cella_err_ret(err);
+		/* #2: maps written. */
+		if (sync_send(sync_fd, SYNC_USERNS_MAPPED, 0, err) < 0)
+			return cella_err_ret(err);
+	}
+	/* #3: the container's init exists. */
+	if (sync_wait(sync_fd, SYNC_INIT_PID, &pid, NULL, err) < 0)
+		return cella_err_ret(err);
+	*init = pid;
+	while (waitpid(*stage1, &status, 0) < 0)
+		if (errno != EINTR)
+			return cella_err(err, errno, "wait for the setup process");
+	*stage1 = -1;
+	/* #4: (the cgroup is configured here) let the init go on. */
+	if (sync_send(sync_fd, SYNC_CGROUP_READY, 0, err) < 0)
+		return cella_err_ret(err);
+	if (c->process->terminal) {
+		/* #5: the pty master. */
+		if (sync_wait(sync_fd, SYNC_PTY_MASTER, NULL, pty_master, err) < 0)
+			return cella_err_ret(err);
+	}
+	/* #6: created, waiting for start. */
+	if (sync_wait(sync_fd, SYNC_CREATED, NULL, NULL, err) < 0)
+		return cella_err_ret(err);
+	return 0;
+}
+
+int container_create(const struct cella_create_opts *o, const sigset_t *saved_mask,
+		     struct cella_created *out, cella_error *err)
+{
+	struct cella_ctx c;
+	cleanup_close int dirfd = -1;
+	cleanup_close int fifo = -1;
+	cleanup_close int pty = -1;
+	cleanup_pid pid_t stage1 = -1;
+	cleanup_pid pid_t init = -1;
+	int sv[2] = {-1, -1};
+	struct cella_state st;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	for (int t = 0; t < CELLA_NS_COUNT; t++)
+		c.ns_fds[t] = -1;
+	c.opts = o;
+	c.spec = o->spec;
+	c.process = o->spec->process;
+	c.saved_mask = *saved_mask;
+	r = validate(o, &c, err);
+	if (r < 0)
+		goto out_free;
+	r = ns_open_paths(o->spec->linux_.ns, c.ns_fds, err);
+	if (r < 0)
+		goto out_free;
+
+	/* From here on, state exists: every failure removes it. */
+	dirfd = state_dir_create(o->state_root, o->id, err);
+	if (dirfd < 0) {
+		r = dirfd;
+		goto out_free;
+	}
+	if (mkfifoat(dirfd, EXEC_FIFO, 0600) < 0) {
+		r = cella_err(err, errno, "create exec fifo");
+		goto out_remove;
+	}
+	fifo = openat(dirfd, EXEC_FIFO, O_RDWR | O_CLOEXEC);
+	if (fifo < 0) {
+		r = cella_err(err, errno, "open exec fifo");
+		goto out_remove;
+	}
+	if (sync_socketpair(sv, err) < 0) {
+		r = cella_err_ret(err);
+		goto out_remove;
+	}
+	/* Adopt the container's init when the setup process exits. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		r = cella_err(err, errno, "become child subreaper");
+		goto out_remove;
+	}
+	c.fifo_fd = fifo;
+	c.sync_fd = sv[1];
+	c.state_fd = dirfd;
+	stage1 = fork();
+	if (stage1 < 0) {
+		r = cella_err(err, errno, "fork the setup process");
+		goto out_remove;
+	}
+	if (stage1 == 0) {
+		close(sv[0]);
+		init_stage1(&c);
+	}
+	close(sv[1]);
+	sv[1] = -1;
+	ns_close_fds(c.ns_fds);
+
+	/* On failure, cleanup_pid kills and reaps what exists of stage1 and
+	 * the init. */
+	r = parent_handshake(&c, &stage1, &init, sv[0], &pty, err);
+	if (r < 0)
+		goto out_remove;
+
+	memset(&st, 0, sizeof(st));
+	st.id = (char *)o->id;
+	st.bundle = (char *)o->bundle;
+	st.rootfs = c.rootfs;
+	st.oci_version = o->spec->oci_version;
+	st.owner = geteuid();
+	st.pid = init;
+	st.created = now_rfc3339();
+	st.annotations = o->spec->annotations;
+	st.n_annotations = o->spec->n_annotations;
+	r = procfs_start_time(init, &st.pid_start, err);
+	if (r == 0)
+		r = state_write(dirfd, &st, err);
+	free(st.created);
+	if (r == 0 && o->pid_file != NULL)
+		r = write_pid_file(o->pid_file, init, err);
+	if (r < 0)
+		goto out_remove;
+
+	out->pid = take_pid(&init);
+	out->sync_fd = take_fd(&sv[0]);
+	out->pty_master = take_fd(&pty);
+	free(c.rootfs);
+	return 0;
+
+out_remove:
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	/* cleanup_pid kills and reaps stage1 and init on the way out. */
+	if (dirfd >= 0)
+		state_dir_remove(o->state_root, o->id, NULL);
+out_free:
+	ns_close_fds(c.ns_fds);
+	free(c.rootfs);
+	return r;
+}
+
+int container_wait_exec(int sync_fd, cella_error *err)
+{
+	int r = sync_wait(sync_fd, SYNC_ERROR, NULL, NULL, err);
+
+	/* EOF is the good outcome: execve closed the socket. */
+	if (r < 0 && err->errnum == 0 && strstr(err->msg, "exited unexpectedly") != NULL) {
+		cella_err_clear(err);
+		return 0;
+	}
+	return r;
+}
+
+int cella_create(const struct cella_create_opts *opts, cella_error *err)
+{
+	struct cella_created created;
+	sigset_t cur;
+	int r;
+
+	sigprocmask(SIG_SETMASK, NULL, &cur);
+	r = container_create(opts, &cur, &created, err);
+	if (r < 0)
+		return r;
+	close(created.sync_fd);
+	if (created.pty_master >= 0)
+		close(created.pty_master);
+	return 0;
+}
+
+int cella_start(const char *state_root, const char *id, cella_error *err)
+{
+	cleanup_close int dirfd = state_dir_open(state_root, id, err);
+	cleanup_close int fifo = -1;
+	struct cella_state st;
+	int r = 0;
+
+	if (dirfd < 0)
+		return dirfd;
+	if (state_load(dirfd, id, &st, err) < 0)
+		return cella_err_ret(err);
+	if (st.status != CELLA_STATUS_CREATED) {
+		r = cella_err(err, EINVAL, "container `%s` is %s, not created: cannot start it",
+			      id, cella_status_name(st.status));
+		goto out;
+	}
+	fifo = openat(dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fifo < 0) {
+		r = cella_err(err, errno == ENXIO ? ESRCH : errno,
+			      "container `%s` is not waiting to start", id);
+		goto out;
+	}
+	if (write(fifo, "s", 1) != 1) {
+		r = cella_err(err, errno, "start container `%s`", id);
+		goto out;
+	}
+	if (unlinkat(dirfd, EXEC_FIFO, 0) < 0)
+		r = cella_err(err, errno, "remove exec fifo of `%s`", id);
+out:
+	cella_state_clear(&st);
+	return r;
+}
+
+int cella_state_read(const char *state_root, const char *id, struct cella_state *out,
+		     cella_error *err)
+{
+	cleanup_close int dirfd = state_dir_open(state_root, id, err);
+
+	if (dirfd < 0)
+		return dirfd;
+	return state_load(dirfd, id, out, err);
+}
+
+int cella_kill(const char *state_root, const char *id, int sig, bool all, cella_error *err)
+{
+	cleanup_close int dirfd = state_dir_open(state_root, id, err);
+	struct cella_state st;
+	int r = 0;
+
+	if (dirfd < 0)
+		return dirfd;
+	if (state_load(dirfd, id, &st, err) < 0)
+		return cella_err_ret(err);
+	if (st.status == CELLA_STATUS_STOPPED || st.status == CELLA_STATUS_CREATING)
+		r = cella_err(err, ESRCH, "container `%s` is %s: nothing to signal", id,
+			      cella_status_name(st.status));
+	else if (all)
+		r = cella_err(err, ENOTSUP,
+			      "kill --all needs the container's cgroup, which this build does not "
+			      "manage yet");
+	else if (kill(st.pid, sig) < 0)
+		r = cella_err(err, errno, "signal %d to container `%s` (pid %d)", sig, id,
+			      (int)st.pid);
+	cella_state_clear(&st);
+	return r;
+}
+
+/* Wait (up to ~5 s) for a process we may not be the parent of to go. */
+static bool wait_gone(pid_t pid, unsigned long long start)
+{
+	for (int i = 0; i < 500; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid || !procfs_alive(pid, start))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+int cella_delete(const char *state_root, const char *id, bool force, cella_error *err)
+{
+	cleanup_close int dirfd = state_dir_open(state_root, id, err);
+	struct cella_state st;
+	int r = 0;
+
+	if (dirfd < 0)
+		return dirfd;
+	if (state_load(dirfd, id, &st, err) < 0)
+		return cella_err_ret(err);
+	if (st.status == CELLA_STATUS_RUNNING && !force) {
+		r = cella_err(err, EBUSY,
+			      "container `%s` is running: stop it first, or use --force", id);
+		goto out;
+	}
+	if (st.status != CELLA_STATUS_STOPPED && st.status != CELLA_STATUS_CREATING) {
+		/* A created container's init waits before exec; a running one
+		 * (with --force) is killed. PID 1 of a pid namespace takes its
+		 * descendants with it. */
+		if (kill(st.pid, SIGKILL) < 0 && errno != ESRCH) {
+			r = cella_err(err, errno, "kill container `%s`", id);
+			goto out;
+		}
+		if (!wait_gone(st.pid, st.pid_start)) {
+			r = cella_err(err, EBUSY, "container `%s` (pid %d) did not die", id,
+				      (int)st.pid);
+			goto out;
+		}
+	}
+	r = state_dir_remove(state_root, id, err);
+out:
+	cella_state_clear(&st);
+	return r;
+}
+
+int cella_signal_from_name(const char *name)
+{
+	static const struct {
+		const char *name;
+		int sig;
+	} sigs[] = {
+		{"HUP", SIGHUP},	 {"INT", SIGINT},     {"QUIT", SIGQUIT}, {"ILL", SIGILL},
+		{"TRAP", SIGTRAP},	 {"ABRT", SIGABRT},   {"IOT", SIGIOT},	 {"BUS", SIGBUS},
+		{"FPE", SIGFPE},	 {"KILL", SIGKILL},   {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},
+		{"USR2", SIGUSR2},	 {"PIPE", SIGPIPE},   {"ALRM", SIGALRM}, {"TERM", SIGTERM},
+		{"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},   {"CONT", SIGCONT}, {"STOP", SIGSTOP},
+		{"TSTP", SIGTSTP},	 {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU}, {"URG", SIGURG},
+		{"XCPU", SIGXCPU},	 {"XFSZ", SIGXFSZ},   {"VTALRM", SIGVTALRM},
+		{"PROF", SIGPROF},	 {"WINCH", SIGWINCH}, {"IO", SIGIO},	 {"POLL", SIGPOLL},
+		{"PWR", SIGPWR},	 {"SYS", SIGSYS},
+	};
+	unsigned long long n;
+
+	if (parse_u64(name, 64, &n))
+		return n >= 1 ? (int)n : -1;
+	if (strncasecmp(name, "SIG", 3) == 0)
+		name += 3;
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		if (strcasecmp(name, sigs[i].name) == 0)
+			return sigs[i].sig;
+	if (strncasecmp(name, "RTMIN", 5) == 0 || strncasecmp(name, "RTMAX", 5) == 0) {
+		long long off = 0;
+		bool min = strncasecmp(name, "RTMIN", 5) == 0;
+		if (name[5] != '\0' && !parse_i64(name + 5, -32, 32, &off))
+			return -1;
+		n = (unsigned long long)((min ? SIGRTMIN : SIGRTMAX) + off);
+		return n >= (unsigned long long)SIGRTMIN && n <= (unsigned long long)SIGRTMAX ? (int)n : -1;
+	}
+	return -1;
+}

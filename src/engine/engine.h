@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The engine: a container's life cycle, as the OCI runtime spec defines it.
+ *
+ *   cella_create   parse-free: takes a typed spec, sets up every namespace,
+ *                  the rootfs and the process, and leaves the container
+ *                  waiting just before its user process's execve;
+ *   cella_start    lets a created container exec its process;
+ *   cella_run      create + start + wait, in one process (both front doors);
+ *   cella_kill, cella_delete, cella_state_read, cella_list.
+ *
+ * The CLI calls these; they call the kernel modules. No function here prints
+ * or exits; failures come back in a cella_error.
+ */
+#ifndef CELLA_ENGINE_H
+#define CELLA_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "spec/spec.h"
+#include "util/error.h"
+
+struct cella_create_opts {
+	const char *id;
+	const char *bundle;     /* directory config.json's root.path is relative to */
+	const char *state_root; /* --root */
+	struct cella_spec *spec;
+	const char *pid_file;       /* may be NULL */
+	const char *console_socket; /* may be NULL */
+	int preserve_fds;           /* fds 3 .. 3+N-1 passed to the container */
+	bool no_pivot;
+	bool no_new_keyring;
+	bool init; /* a tiny PID-1 reaper runs the user process as its child */
+	/* Set by cella_run: the runtime stays in the foreground, the container
+	 * dies with it, its pty (if any) is proxied to the runtime's stdio. */
+	bool foreground;
+};
+
+enum cella_status {
+	CELLA_STATUS_CREATING = 0,
+	CELLA_STATUS_CREATED,
+	CELLA_STATUS_RUNNING,
+	CELLA_STATUS_STOPPED,
+	CELLA_STATUS_PAUSED,
+};
+
+struct cella_state {
+	char *id;
+	char *bundle;
+	char *rootfs;
+	char *created; /* RFC 3339 */
+	char *oci_version;
+	uid_t owner;
+	pid_t pid;
+	unsigned long long pid_start; /* /proc/PID/stat starttime, against reuse */
+	enum cella_status status;     /* computed when read */
+	struct cella_kv *annotations;
+	size_t n_annotations;
+};
+
+const char *cella_status_name(enum cella_status s);
+
+/* Check a container id: non-empty, at most 1024 bytes, [A-Za-z0-9_+.-],
+ * not "." or "..". */
+int cella_validate_id(const char *id, cella_error *err);
+
+/* The default --root: /run/cella as root, $XDG_RUNTIME_DIR/cella otherwise
+ * (or /tmp/cella-UID without XDG_RUNTIME_DIR). malloc'd. */
+char *cella_default_state_root(void);
+
+/* The built-in rootfs: $CELLA_ROOTFS, else ../share/cella/rootfs next to the
+ * running binary. malloc'd; NULL (with err) when none is there. */
+char *cella_default_rootfs(cella_error *err);
+
+/* Resolve a bundle directory (NULL = the current one) to an absolute path and
+ * load its config.json. */
+int cella_bundle_load(const char *bundle, char **bundle_abs, struct cella_spec **spec,
+		      cella_error *err);
+
+/* Fill the quick door's facts about the caller: ids, and subordinate ranges
+ * when newuidmap/newgidmap are installed and /etc/subuid, /etc/subgid have
+ * an entry. */
+struct cella_quick;
+void cella_quick_host_facts(struct cella_quick *q);
+/* A fresh container id: "cella-" and 8 random hex digits. malloc'd. */
+char *cella_generate_id(void);
+/* Absolute form of a path (relative to the current directory), without
+ * resolving symlinks. malloc'd. */
+char *cella_path_absolute(const char *path);
+
+/* Write the default config.json into bundle (refusing to overwrite one). */
+int cella_spec_write_default(const char *bundle, bool rootless, cella_error *err);
+
+int cella_create(const struct cella_create_opts *opts, cella_error *err);
+int cella_start(const char *state_root, const char *id, cella_error *err);
+
+/* create + start + wait. *exit_status gets the container process's status in
+ * shell form (code, or 128+signal). With remove, the state is deleted after. */
+int cella_run(const struct cella_create_opts *opts, bool detach, bool remove,
+	      int *exit_status, cella_error *err);
+
+int cella_kill(const char *state_root, const char *id, int sig, bool all, cella_error *err);
+int cella_delete(const char *state_root, const char *id, bool force, cella_error *err);
+
+int cella_state_read(const char *state_root, const char *id, struct cella_state *out,
+		     cella_error *err);
+/* The OCI state JSON (runc's fields). malloc'd. */
+char *cella_state_to_json(const struct cella_state *st);
+void cella_state_clear(struct cella_state *st);
+
+/* All containers under state_root, sorted by id. */
+int cella_list(const char *state_root, struct cella_state **out, size_t *n, cella_error *err);
+void cella_state_list_free(struct cella_state *list, size_t n);
+
+/* Signal names: "TERM", "SIGTERM", "15" -> 15; -1 when unknown. */
+int cella_signal_from_name(const char *name);
+
+#endif

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The container side of creation: the setup child (stage 1) and the
+ * container's init (stage 2). Numbers #N are the sync points of
+ * kernel/sync.h; engine/container.c carries the same numbers on the parent's
+ * side.
+ *
+ * Who runs where, with what:
+ *   stage 1: forked by the runtime, root (or the rootless caller) on the
+ *            host; joins namespaces by path, creates the user namespace
+ *            (then it is root in there, with a full capability set over what
+ *            that namespace owns), creates the others, forks stage 2, exits.
+ *   stage 2: PID 1 of the new pid namespace, still fully privileged in the
+ *            container's user namespace; builds the rootfs, sets up the
+ *            process, then gives up privileges (uid switch, capability sets,
+ *            no_new_privs) and waits for `start` before execve.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine/internal.h"
+#include "kernel/caps.h"
+#include "kernel/cred.h"
+#include "kernel/net.h"
+#include "kernel/ns.h"
+#include "kernel/process.h"
+#include "kernel/rlimit.h"
+#include "kernel/sync.h"
+#include "kernel/sysctl.h"
+#include "kernel/terminal.h"
+#include "kernel/userns.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+_Noreturn static void fail(struct cella_ctx *c, cella_error *err)
+{
+	int code = err->exit_code ? err->exit_code : 1;
+
+	sync_send_error(c->sync_fd, err);
+	_exit(code);
+}
+
+/* Join namespaces given by path. Namespaces owned by the container's user
+ * namespace can only be joined from inside it, and those owned by the host's
+ * only from outside: try each before joining the user namespace, and retry
+ * the refused ones after. */
+static int join_namespaces(struct cella_ctx *c, cella_error *err)
+{
+	bool retry[CELLA_NS_COUNT] = {false};
+
+	for (int t = 0; t < CELLA_NS_COUNT; t++) {
+		if (t == CELLA_NS_USER || c->ns_fds[t] < 0)
+			continue;
+		if (ns_join(c->ns_fds[t], (enum cella_ns_type)t, err) < 0) {
+			if (err->errnum != EPERM || c->ns_fds[CELLA_NS_USER] < 0)
+				return cella_err_ret(err);
+			retry[t] = true;
+		}
+	}
+	if (c->ns_fds[CELLA_NS_USER] >= 0 && ns_join(c->ns_fds[CELLA_NS_USER], CELLA_NS_USER, err) < 0)
+		return cella_err_ret(err);
+	for (int t = 0; t < CELLA_NS_COUNT; t++)
+		if (retry[t] && ns_join(c->ns_fds[t], (enum cella_ns_type)t, err) < 0)
+			return cella_err_ret(err);
+	ns_close_fds(c->ns_fds);
+	return 0;
+}
+
+/* Become root of the user namespace when 0 is mapped (it is, in every
+ * mapping cella writes itself), so what follows is created as container
+ * root. */
+static void become_ns_root(void)
+{
+	if (setresgid(0, 0, 0) < 0)
+		cella_debug("setresgid(0) in the user namespace: %s", strerror(errno));
+	if (setresuid(0, 0, 0) < 0)
+		cella_debug("setresuid(0) in the user namespace: %s", strerror(errno));
+}
+
+/* The tiny init of --init: run the user process as a child, forward signals
+ * to it, reap every zombie, exit with its status. */
+_Noreturn static void reaper_exec(struct cella_ctx *c, const char *path, cella_error *err)
+{
+	const struct cella_process *p = c->process;
+	sigset_t all;
+	pid_t child;
+	int status = 0;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	child = fork();
+	if (child < 0) {
+		cella_err(err, errno, "fork the container process under --init");
+		fail(c, err);
+	}
+	if (child == 0) {
+		setpgid(0, 0);
+		sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
+		process_exec(path, p->args, p->env, err);
+		fail(c, err);
+	}
+	close(c->sync_fd);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&all, &si);
+
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			kill(child, sig);
+			continue;
+		}
+		for (;;) {
+			int st;
+			pid_t r = waitpid(-1, &st, WNOHANG);
+			if (r <= 0)
+				break;
+			if (r == child) {
+				status = st;
+				if (WIFSIGNALED(status))
+					_exit(128 + WTERMSIG(status));
+				_exit(WEXITSTATUS(status));
+			}
+		}
+	}
+}
+
+/* Stage 2: the container's init. */
+_Noreturn static void init_stage2(struct cella_ctx *c)
+{
+	const struct cella_spec *s = c->spec;
+	const struct cella_process *p = c->process;
+	cleanup_free char *exe = NULL;
+	cella_error e;
+	cella_error *err = &e;
+	int master = -1, slave = -1;
+	char byte;
+	ssize_t n;
+
+	cella_err_clear(err);
+	/* #4: the parent has configured the cgroup and placed us in it. */
+	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, NULL, NULL, err) < 0)
+		_exit(1);
+	/* Stage 1 is gone and reaped: our parent is the runtime now. */
+	if (c->opts->foreground && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+		cella_err(err, errno, "set parent death signal");
+		fail(c, err);
+	}
+	if (c->new_cgroupns && ns_unshare(CLONE_NEWCGROUP, err) < 0)
+		fail(c, err);
+	if (c->new_netns && net_loopback_up(err) < 0)
+		fail(c, err);
+	if (ns_set_uts(s->hostname, s->domainname, err) < 0)
+		fail(c, err);
+
+	if (c->new_mountns) {
+		if (mount_prepare_rootfs(&c->rootfs_conf, err) < 0)
+			fail(c, err);
+	} else if (chdir("/") < 0) {
+		cella_err(err, errno, "chdir to / of the joined mount namespace");
+		fail(c, err);
+	}
+	if (p->terminal) {
+		if (terminal_open_pty(&master, &slave, err) < 0)
+			fail(c, err);
+		if (p->has_console_size &&
+		    terminal_set_size(master, p->console_height, p->console_width, err) < 0)
+			fail(c, err);
+		/* #5: hand the pty master to the parent. */
+		if (sync_send_fd(c->sync_fd, SYNC_PTY_MASTER, master, err) < 0)
+			fail(c, err);
+		close(master);
+	}
+	if (c->new_mountns && mount_finalize_rootfs(&c->rootfs_conf, err) < 0)
+		fail(c, err);
+	if (sysctl_apply(s->linux_.sysctl, s->linux_.n_sysctl, err) < 0)
+		fail(c, err);
+	if (rlimits_apply(p->rlimits, p->n_rlimits, err) < 0)
+		fail(c, err);
+	if (p->has_oom_score_adj && process_set_oom_score_adj(p->oom_score_adj, err) < 0)
+		fail(c, err);
+	if (process_find_executable(p->args[0], p->env, &exe, err) < 0)
+		fail(c, err);
+	if (slave >= 0 && terminal_become_controlling(slave, err) < 0)
+		fail(c, err);
+	if (slave > STDERR_FILENO)
+		close(slave);
+
+	/* Give up privileges: keep capabilities across the uid switch, then
+	 * set exactly the five sets the spec asks for. */
+	if (caps_keep_on_setuid(1, err) < 0)
+		fail(c, err);
+	if (cred_apply_user(&p->user, !c->deny_setgroups, err) < 0)
+		fail(c, err);
+	if (process_chdir(p->cwd, err) < 0)
+		fail(c, err);
+	if (caps_apply(&p->caps, err) < 0)
+		fail(c, err);
+	if (p->no_new_privileges && process_set_no_new_privs(err) < 0)
+		fail(c, err);
+	if (process_cloexec_from(3 + c->opts->preserve_fds, err) < 0)
+		fail(c, err);
+
+	/* #6: set up; wait for start. */
+	if (sync_send(c->sync_fd, SYNC_CREATED, 0, err) < 0)
+		_exit(1);
+	do
+		n = read(c->fifo_fd, &byte, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(1);
+	close(c->fifo_fd);
+
+	sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
+	if (c->opts->init)
+		reaper_exec(c, exe, err);
+	process_exec(exe, p->args, p->env, err);
+	fail(c, err);
+}
+
+_Noreturn void init_stage1(struct cella_ctx *c)
+{
+	cella_error e;
+	cella_error *err = &e;
+	pid_t pid;
+
+	cella_err_clear(err);
+	close(c->state_fd);
+	cella_log_set_handler(sync_log_forwarder, &c->sync_fd);
+	if (join_namespaces(c, err) < 0)
+		fail(c, err);
+	if (c->new_userns) {
+		if (ns_unshare(CLONE_NEWUSER, err) < 0) {
+			cella_error why;
+			if (userns_check_available(&why) < 0)
+				*err = why;
+			fail(c, err);
+		}
+		/* #1: ask the parent to write our uid/gid maps ... */
+		if (sync_send(c->sync_fd, SYNC_USERNS_READY, 0, err) < 0)
+			_exit(1);
+		/* #2: ... and wait until it has. */
+		if (sync_wait(c->sync_fd, SYNC_USERNS_MAPPED, NULL, NULL, err) < 0)
+			_exit(1);
+	}
+	if (c->userns)
+		become_ns_root();
+	if (ns_unshare(c->unshare_flags, err) < 0)
+		fail(c, err);
+	if ((c->unshare_flags & CLONE_NEWTIME) &&
+	    ns_set_time_offsets(&c->spec->linux_.time_monotonic, &c->spec->linux_.time_boottime,
+				err) < 0)
+		fail(c, err);
+
+	pid = fork();
+	if (pid < 0) {
+		cella_err(err, errno, "fork the container init");
+		fail(c, err);
+	}
+	if (pid == 0)
+		init_stage2(c);
+	/* #3: tell the parent the init's pid, then leave: the runtime (a child
+	 * subreaper) adopts it. */
+	if (sync_send(c->sync_fd, SYNC_INIT_PID, pid, err) < 0)
+		_exit(1);
+	_exit(0);
+}

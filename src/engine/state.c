@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "engine/state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kernel/procfs.h"
+#include "util/cleanup.h"
+#include "util/util.h"
+
+/* jansson provides json_decrefp for cleanup attributes. */
+#define cleanup_json __attribute__((cleanup(json_decrefp)))
+
+const char *cella_status_name(enum cella_status s)
+{
+	switch (s) {
+	case CELLA_STATUS_CREATING:
+		return "creating";
+	case CELLA_STATUS_CREATED:
+		return "created";
+	case CELLA_STATUS_RUNNING:
+		return "running";
+	case CELLA_STATUS_PAUSED:
+		return "paused";
+	case CELLA_STATUS_STOPPED:
+		return "stopped";
+	default:
+		return "unknown";
+	}
+}
+
+int cella_validate_id(const char *id, cella_error *err)
+{
+	size_t n = strlen(id);
+
+	if (n == 0)
+		return cella_err(err, EINVAL, "invalid container id: empty");
+	if (n > 1024)
+		return cella_err(err, EINVAL, "invalid container id: longer than 1024 bytes");
+	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+		return cella_err(err, EINVAL, "invalid container id `%s`", id);
+	for (const char *p = id; *p; p++) {
+		char c = *p;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.' || c == '+'))
+			return cella_err(err, EINVAL,
+					 "invalid container id `%s`: only letters, digits and "
+					 "`_ - . +` are allowed",
+					 id);
+	}
+	return 0;
+}
+
+char *cella_default_state_root(void)
+{
+	const char *xdg;
+
+	if (geteuid() == 0)
+		return xstrdup("/run/cella");
+	xdg = getenv("XDG_RUNTIME_DIR");
+	if (xdg != NULL && xdg[0] == '/')
+		return xasprintf("%s/cella", xdg);
+	return xasprintf("/tmp/cella-%u", (unsigned)geteuid());
+}
+
+char *cella_default_rootfs(cella_error *err)
+{
+	const char *env = getenv("CELLA_ROOTFS");
+	char exe[4096];
+	ssize_t n;
+	char *slash, *path;
+	struct stat st;
+
+	if (env != NULL && env[0] != '\0')
+		return xstrdup(env);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0) {
+		cella_err(err, errno, "readlink /proc/self/exe");
+		return NULL;
+	}
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	path = xasprintf("%s/../share/cella/rootfs", exe);
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		cella_err(err, ENOENT,
+			  "no built-in rootfs at `%s` (build it with `make rootfs`, or give "
+			  "--rootfs DIR)",
+			  path);
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+static int lock_dir(int fd, const char *id, cella_error *err)
+{
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return cella_err(err, errno, "lock state of container `%s`", id);
+	return 0;
+}
+
+int state_dir_create(const char *root, const char *id, cella_error *err)
+{
+	cleanup_close int rootfd = -1;
+	int fd;
+
+	if (mkdir(root, 0711) < 0 && errno != EEXIST)
+		return cella_err(err, errno, "create state root `%s`", root);
+	rootfd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (rootfd < 0)
+		return cella_err(err, errno, "open state root `%s`", root);
+	if (mkdirat(rootfd, id, 0700) < 0) {
+		if (errno == EEXIST)
+			return cella_err(err, EEXIST, "container `%s` already exists", id);
+		return cella_err(err, errno, "create state directory `%s/%s`", root, id);
+	}
+	fd = openat(rootfd, id, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return cella_err(err, errno, "open state directory `%s/%s`", root, id);
+	if (lock_dir(fd, id, err) < 0) {
+		close(fd);
+		return cella_err_ret(err);
+	}
+	return fd;
+}
+
+int state_dir_open(const char *root, const char *id, cella_error *err)
+{
+	char *path;
+	int fd;
+
+	if (cella_validate_id(id, err) < 0)
+		return cella_err_ret(err);
+	path = xasprintf("%s/%s", root, id);
+	fd = open(path, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(path);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return cella_err(err, ENOENT, "container `%s` does not exist", id);
+		return cella_err(err, errno, "open state of container `%s`", id);
+	}
+	if (lock_dir(fd, id, err) < 0) {
+		close(fd);
+		return cella_err_ret(err);
+	}
+	return fd;
+}
+
+int state_dir_remove(const char *root, const char *id, cella_error *err)
+{
+	cleanup_close int rootfd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	cleanup_close int fd = -1;
+	DIR *d;
+	struct dirent *de;
+
+	if (rootfd < 0)
+		return cella_err(err, errno, "open state root `%s`", root);
+	fd = openat(rootfd, id, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return cella_err(err, errno, "open state directory of `%s`", id);
+	}
+	d = fdopendir(take_fd(&fd));
+	if (d == NULL)
+		return cella_err(err, errno, "read state directory of `%s`", id);
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
+			int e = errno;
+			closedir(d);
+			return cella_err(err, e, "remove `%s/%s/%s`", root, id, de->d_name);
+		}
+	}
+	closedir(d);
+	if (unlinkat(rootfd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return cella_err(err, errno, "remove state directory `%s/%s`", root, id);
+	return 0;
+}
+
+int state_write(int dirfd, const struct cella_state *st, cella_error *err)
+{
+	cleanup_json json_t *j = json_object();
+	cleanup_json json_t *ann = json_object();
+	cleanup_free char *text = NULL;
+
+	json_object_set_new(j, "id", json_string(st->id));
+	json_object_set_new(j, "ociVersion", json_string(st->oci_version));
+	json_object_set_new(j, "pid", json_integer(st->pid));
+	json_object_set_new(j, "pidStart", json_integer((json_int_t)st->pid_start));
+	json_object_set_new(j, "bundle", json_string(st->bundle));
+	json_object_set_new(j, "rootfs", json_string(st->rootfs));
+	json_object_set_new(j, "created", json_string(st->created));
+	json_object_set_new(j, "owner", json_integer(st->owner));
+	for (size_t i = 0; i < st->n_annotations; i++)
+		json_object_set_new(ann, st->annotations[i].key,
+				    json_string(st->annotations[i].value));
+	json_object_set(j, "annotations", ann);
+	text = json_dumps(j, JSON_COMPACT);
+	if (text == NULL)
+		return cella_err(err, ENOMEM, "serialize state");
+	if (write_file_at(dirfd, STATE_FILE ".tmp", text, strlen(text), err) < 0)
+		return cella_err_ret(err);
+	if (renameat(dirfd, STATE_FILE ".tmp", dirfd, STATE_FILE) < 0)
+		return cella_err(err, errno, "rename state file");
+	return 0;
+}
+
+static char *jstr(json_t *j, const char *key)
+{
+	const char *s = json_string_value(json_object_get(j, key));
+	return xstrdup(s ? s : "");
+}
+
+int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *err)
+{
+	cleanup_free char *text = NULL;
+	cleanup_json json_t *j = NULL;
+	json_error_t jerr;
+	json_t *ann;
+	const char *key;
+	json_t *val;
+	struct stat sb;
+
+	memset(st, 0, sizeof(*st));
+	if (read_file_at(dirfd, STATE_FILE, &text, err) < 0) {
+		if (err != NULL && err->errnum == ENOENT) {
+			/* Between mkdir and the first state write: creating. */
+			st->id = xstrdup(id);
+			st->status = CELLA_STATUS_CREATING;
+			st->bundle = xstrdup("");
+			st->rootfs = xstrdup("");
+			st->created = xstrdup("");
+			st->oci_version = xstrdup(CELLA_OCI_VERSION);
+			return 0;
+		}
+		return cella_err_context(err, "state of container `%s`", id);
+	}
+	j = json_loads(text, 0, &jerr);
+	if (j == NULL)
+		return cella_err(err, EINVAL, "state of container `%s` is corrupt: %s", id,
+				 jerr.text);
+	st->id = jstr(j, "id");
+	st->oci_version = jstr(j, "ociVersion");
+	st->bundle = jstr(j, "bundle");
+	st->rootfs = jstr(j, "rootfs");
+	st->created = jstr(j, "created");
+	st->pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
+	st->pid_start = (unsigned long long)json_integer_value(json_object_get(j, "pidStart"));
+	st->owner = (uid_t)json_integer_value(json_object_get(j, "owner"));
+	ann = json_object_get(j, "annotations");
+	st->n_annotations = json_object_size(ann);
+	st->annotations = xcalloc(st->n_annotations + 1, sizeof(*st->annotations));
+	{
+		size_t i = 0;
+		json_object_foreach(ann, key, val)
+		{
+			st->annotations[i].key = xstrdup(key);
+			st->annotations[i].value = xstrdup(json_string_value(val) ?: "");
+			i++;
+		}
+	}
+	if (!procfs_alive(st->pid, st->pid_start))
+		st->status = CELLA_STATUS_STOPPED;
+	else if (fstatat(dirfd, EXEC_FIFO, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		st->status = CELLA_STATUS_CREATED;
+	else
+		st->status = CELLA_STATUS_RUNNING;
+	return 0;
+}
+
+void cella_state_clear(struct cella_state *st)
+{
+	free(st->id);
+	free(st->bundle);
+	free(st->rootfs);
+	free(st->created);
+	free(st->oci_version);
+	for (size_t i = 0; i < st->n_annotations; i++) {
+		free(st->annotations[i].key);
+		free(st->annotations[i].value);
+	}
+	free(st->annotations);
+	memset(st, 0, sizeof(*st));
+}
+
+char *cella_state_to_json(const struct cella_state *st)
+{
+	cleanup_json json_t *j = json_object();
+	json_t *ann = json_object();
+	char *text;
+
+	json_object_set_new(j, "ociVersion", json_string(st->oci_version));
+	json_object_set_new(j, "id", json_string(st->id));
+	json_object_set_new(j, "status", json_string(cella_status_name(st->status)));
+	json_object_set_new(j, "pid", json_integer(st->status == CELLA_STATUS_STOPPED ? 0 : st->pid));
+	json_object_set_new(j, "bundle", json_string(st->bundle));
+	json_object_set_new(j, "rootfs", json_string(st->rootfs));
+	json_object_set_new(j, "created", json_string(st->created));
+	json_object_set_new(j, "owner", json_string(""));
+	for (size_t i = 0; i < st->n_annotations; i++)
+		json_object_set_new(ann, st->annotations[i].key,
+				    json_string(st->annotations[i].value));
+	json_object_set_new(j, "annotations", ann);
+	text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (text == NULL)
+		abort();
+	return text;
+}
+
+static int cmp_state(const void *a, const void *b)
+{
+	return strcmp(((const struct cella_state *)a)->id, ((const struct cella_state *)b)->id);
+}
+
+int cella_list(const char *state_root, struct cella_state **out, size_t *n, cella_error *err)
+{
+	struct cella_state *list = NULL;
+	size_t count = 0;
+	DIR *d = opendir(state_root);
+	struct dirent *de;
+
+	*out = NULL;
+	*n = 0;
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		return cella_err(err, errno, "open state root `%s`", state_root);
+	}
+	while ((de = readdir(d)) != NULL) {
+		cleanup_close int fd = -1;
+		struct cella_state st;
+
+		if (de->d_name[0] == '.' || cella_validate_id(de->d_name, NULL) < 0)
+			continue;
+		fd = openat(dirfd(d), de->d_name, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		if (state_load(fd, de->d_name, &st, NULL) < 0)
+			continue;
+		list = xrealloc(list, (count + 1) * sizeof(*list));
+		list[count++] = st;
+	}
+	closedir(d);
+	if (count > 1)
+		qsort(list, count, sizeof(*list), cmp_state);
+	*out = list;
+	*n = count;
+	return 0;
+}
+
+void cella_state_list_free(struct cella_state *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cella_state_clear(&list[i]);
+	free(list);
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The state directory of a container: ROOT/ID/{state.json,exec.fifo}. */
+#ifndef CELLA_ENGINE_STATE_H
+#define CELLA_ENGINE_STATE_H
+
+#include "engine/engine.h"
+
+#define STATE_FILE "state.json"
+#define EXEC_FIFO "exec.fifo"
+
+/* mkdir ROOT (0711) and ROOT/ID (0700), exclusively. Returns an O_DIRECTORY
+ * fd of ROOT/ID, locked (flock LOCK_EX). */
+int state_dir_create(const char *root, const char *id, cella_error *err);
+/* Open and lock ROOT/ID; "container `ID` does not exist" when missing. */
+int state_dir_open(const char *root, const char *id, cella_error *err);
+/* Remove ROOT/ID and what is in it. */
+int state_dir_remove(const char *root, const char *id, cella_error *err);
+
+/* Atomically (write + rename) store st in dirfd/state.json. */
+int state_write(int dirfd, const struct cella_state *st, cella_error *err);
+/* Load dirfd/state.json and compute st->status. */
+int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *err);
+
+#endif

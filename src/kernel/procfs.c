@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "kernel/procfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/cleanup.h"
+#include "util/util.h"
+
+/* Fields after the command name, which may itself hold spaces and ')'. */
+static int stat_fields(pid_t pid, char **text, char **after, cella_error *err)
+{
+	char path[64];
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file_at(AT_FDCWD, path, text, err) < 0)
+		return cella_err_ret(err);
+	p = strrchr(*text, ')');
+	if (p == NULL || p[1] != ' ')
+		return cella_err(err, EINVAL, "cannot parse `%s`", path);
+	*after = p + 2;
+	return 0;
+}
+
+int procfs_start_time(pid_t pid, unsigned long long *out, cella_error *err)
+{
+	cleanup_free char *text = NULL;
+	char *p = NULL, *save = NULL, *tok;
+	int field = 3; /* the first field after ')' is field 3, the state */
+
+	if (pid <= 0)
+		return cella_err(err, ESRCH, "no such process %d", (int)pid);
+	if (stat_fields(pid, &text, &p, err) < 0)
+		return cella_err_ret(err);
+	for (tok = strtok_r(p, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save)) {
+		if (field == 22) {
+			if (!parse_u64(tok, ~0ULL, out))
+				return cella_err(err, EINVAL, "bad starttime in /proc/%d/stat",
+						 (int)pid);
+			return 0;
+		}
+		field++;
+	}
+	return cella_err(err, EINVAL, "short /proc/%d/stat", (int)pid);
+}
+
+char procfs_state(pid_t pid)
+{
+	cleanup_free char *text = NULL;
+	char *p = NULL;
+
+	if (pid <= 0 || stat_fields(pid, &text, &p, NULL) < 0)
+		return 0;
+	return *p;
+}
+
+bool procfs_alive(pid_t pid, unsigned long long start_time)
+{
+	unsigned long long now;
+	char st;
+
+	if (procfs_start_time(pid, &now, NULL) < 0 || now != start_time)
+		return false;
+	st = procfs_state(pid);
+	return st != 0 && st != 'Z' && st != 'X';
+}

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "kernel/sync.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int sync_socketpair(int fds[2], cella_error *err)
+{
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+		return cella_err(err, errno, "create sync socketpair");
+	return 0;
+}
+
+static int send_msg(int fd, const struct cella_sync_msg *m, int pass_fd)
+{
+	struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	ssize_t r;
+
+	if (pass_fd >= 0) {
+		struct cmsghdr *c;
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+	}
+	do
+		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : 0;
+}
+
+int sync_send(int fd, enum cella_sync_type type, int32_t value, cella_error *err)
+{
+	struct cella_sync_msg m;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.value = value;
+	r = send_msg(fd, &m, -1);
+	if (r < 0)
+		return cella_err(err, -r, "send sync message %d", (int)type);
+	return 0;
+}
+
+int sync_send_fd(int fd, enum cella_sync_type type, int pass_fd, cella_error *err)
+{
+	struct cella_sync_msg m;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	r = send_msg(fd, &m, pass_fd);
+	if (r < 0)
+		return cella_err(err, -r, "send fd over sync socket");
+	return 0;
+}
+
+int sync_send_error(int fd, const cella_error *child_err)
+{
+	struct cella_sync_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = SYNC_ERROR;
+	m.value = cella_err_ret(child_err);
+	m.err = *child_err;
+	return send_msg(fd, &m, -1);
+}
+
+void sync_log_forwarder(enum cella_log_level level, const char *msg, void *data)
+{
+	int fd = *(int *)data;
+	struct cella_sync_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = SYNC_LOG;
+	m.value = (int32_t)level;
+	strncpy(m.err.msg, msg, sizeof(m.err.msg) - 1);
+	(void)send_msg(fd, &m, -1);
+}
+
+int sync_wait(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out,
+	      cella_error *err)
+{
+	for (;;) {
+		struct cella_sync_msg m;
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = u.buf,
+				    .msg_controllen = sizeof(u.buf)};
+		struct cmsghdr *c;
+		int got_fd = -1;
+		ssize_t r;
+
+		r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return cella_err(err, errno, "read from container setup process");
+		}
+		if (r == 0)
+			return cella_err(err, 0, "container setup process exited unexpectedly");
+		if ((size_t)r != sizeof(m))
+			return cella_err(err, EPROTO, "short sync message (%zd bytes)", r);
+		for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+				memcpy(&got_fd, CMSG_DATA(c), sizeof(int));
+		m.err.msg[sizeof(m.err.msg) - 1] = '\0';
+		if (m.type == SYNC_LOG) {
+			cella_log((enum cella_log_level)m.value, "%s", m.err.msg);
+			continue;
+		}
+		if (m.type == SYNC_ERROR) {
+			if (got_fd >= 0)
+				close(got_fd);
+			if (err != NULL)
+				*err = m.err;
+			return m.value < 0 ? m.value : -1;
+		}
+		if (m.type != (uint32_t)expect) {
+			if (got_fd >= 0)
+				close(got_fd);
+			return cella_err(err, EPROTO, "sync: expected message %d, got %u", (int)expect,
+					 m.type);
+		}
+		if (value != NULL)
+			*value = m.value;
+		if (fd_out != NULL)
+			*fd_out = got_fd;
+		else if (got_fd >= 0)
+			close(got_fd);
+		return 0;
+	}
+}
