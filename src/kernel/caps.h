@@ -19,7 +19,10 @@ int caps_last_cap(void);
  *   bounding: every cap not in the set dropped with PR_CAPBSET_DROP;
  *   effective/permitted/inheritable: capset();
  *   ambient: cleared, then each raised with PR_CAP_AMBIENT_RAISE.
- * A cap above the kernel's last cap is skipped with a warning (as runc). */
+ * A cap above the kernel's last cap is skipped with a warning (as runc), and
+ * so is an ambient cap missing from permitted or inheritable. An effective cap
+ * missing from permitted is an error. CAP_SETPCAP is made effective from the
+ * permitted set first when the uid switch cleared it. */
 int caps_apply(const struct cella_caps *caps, cella_error *err);
 
 /* PR_SET_KEEPCAPS on or off. */
@@ -27,5 +30,9 @@ int caps_keep_on_setuid(int on, cella_error *err);
 
 /* Read a process's five sets from /proc/PID/status (0 = self). */
 int caps_read_status(pid_t pid, struct cella_caps *out, cella_error *err);
+
+/* Parse the CapInh/CapPrm/CapEff/CapBnd/CapAmb lines of a /proc/PID/status
+ * text (pure; *out written only on success). */
+int caps_parse_status(const char *text, struct cella_caps *out, cella_error *err);
 
 #endif

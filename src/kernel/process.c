@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The container process itself: its fds, oom score, no_new_privs, dumpable
+ * flag, working directory, and the final execve.
+ *
+ * Who runs this: the container's setup child, inside the container's root,
+ * as the container user (process_find_executable and process_chdir run after
+ * the uid switch so that permissions are checked as that user).
+ */
+#include "kernel/process.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/util.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* execvp's (and runc's) PATH when the environment has none. */
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static void closedirp(DIR **d)
+{
+	if (*d != NULL)
+		closedir(*d);
+}
+#define cleanup_dir __attribute__((cleanup(closedirp)))
+
+/* Kernels before 5.11 (no CLOSE_RANGE_CLOEXEC): walk /proc/self/fd. */
+static int cloexec_walk(int first, cella_error *err)
+{
+	cleanup_dir DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	if (d == NULL)
+		return cella_err(err, errno, "open `/proc/self/fd`");
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		long long fd;
+		int flags;
+
+		if (!parse_i64(de->d_name, 0, INT_MAX, &fd) || fd < first || fd == dirfd(d))
+			continue;
+		flags = fcntl((int)fd, F_GETFD);
+		if (flags < 0) {
+			if (errno == EBADF) /* closed since the listing */
+				continue;
+			return cella_err(err, errno, "read the flags of fd %lld", fd);
+		}
+		if (!(flags & FD_CLOEXEC) && fcntl((int)fd, F_SETFD, flags | FD_CLOEXEC) < 0)
+			return cella_err(err, errno, "mark fd %lld close-on-exec", fd);
+	}
+	if (errno != 0)
+		return cella_err(err, errno, "read `/proc/self/fd`");
+	return 0;
+}
+
+int process_cloexec_from(int first, cella_error *err)
+{
+	if (first < 0)
+		first = 0;
+	if (syscall(SYS_close_range, (unsigned)first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EINVAL)
+		return cella_err(err, errno, "close_range from fd %d (CLOSE_RANGE_CLOEXEC)", first);
+	return cloexec_walk(first, err);
+}
+
+int process_set_oom_score_adj(int adj, cella_error *err)
+{
+	static const char path[] = "/proc/self/oom_score_adj";
+	cleanup_close int fd = -1;
+	char buf[16];
+	int n;
+
+	if (adj < -1000 || adj > 1000)
+		return cella_err(err, EINVAL, "process.oomScoreAdj %d: not in [-1000, 1000]", adj);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cella_err(err, errno, "set process.oomScoreAdj to %d: open `%s`", adj, path);
+	n = snprintf(buf, sizeof(buf), "%d", adj);
+	if (write_all(fd, buf, (size_t)n) < 0) {
+		if (errno == EACCES)
+			return cella_err(err, errno,
+					 "set process.oomScoreAdj to %d: lowering it below its "
+					 "minimum needs CAP_SYS_RESOURCE",
+					 adj);
+		return cella_err(err, errno, "set process.oomScoreAdj to %d: write `%s`", adj,
+				 path);
+	}
+	return 0;
+}
+
+int process_set_no_new_privs(cella_error *err)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return cella_err(err, errno, "set process.noNewPrivileges (PR_SET_NO_NEW_PRIVS)");
+	return 0;
+}
+
+int process_set_dumpable(int on, cella_error *err)
+{
+	if (prctl(PR_SET_DUMPABLE, on ? 1 : 0, 0, 0, 0) < 0)
+		return cella_err(err, errno, "prctl PR_SET_DUMPABLE %d", on ? 1 : 0);
+	return 0;
+}
+
+enum candidate {
+	CAND_MISSING = 0, /* no such file: keep looking */
+	CAND_OK,
+	CAND_DENIED, /* exists, not executable by us (or search denied) */
+	CAND_DIR,
+};
+
+/* What execve would make of path, checked with the effective ids. */
+static enum candidate check_candidate(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return errno == EACCES ? CAND_DENIED : CAND_MISSING;
+	if (S_ISDIR(st.st_mode))
+		return CAND_DIR;
+	if (!S_ISREG(st.st_mode) || faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) < 0)
+		return CAND_DENIED;
+	return CAND_OK;
+}
+
+static int not_exec(cella_error *err, enum candidate c, const char *path)
+{
+	cella_err(err, 0, "%s: %s", c == CAND_DIR ? "is a directory" : "permission denied", path);
+	if (err != NULL)
+		err->exit_code = CELLA_EXIT_NOT_EXEC;
+	return -1;
+}
+
+static const char *env_path(char *const *env)
+{
+	for (size_t i = 0; env != NULL && env[i] != NULL; i++)
+		if (str_has_prefix(env[i], "PATH="))
+			return env[i] + strlen("PATH=");
+	return DEFAULT_PATH;
+}
+
+int process_find_executable(const char *name, char *const *env, char **out, cella_error *err)
+{
+	enum candidate first_bad = CAND_MISSING;
+	cleanup_free char *bad_path = NULL;
+	const char *p;
+	enum candidate c;
+
+	if (name == NULL || *name == '\0') {
+		cella_err(err, 0, "executable file not found: process.args[0] is empty");
+		if (err != NULL)
+			err->exit_code = CELLA_EXIT_NOT_FOUND;
+		return -1;
+	}
+
+	if (strchr(name, '/') != NULL) {
+		c = check_candidate(name);
+		if (c == CAND_OK) {
+			*out = xstrdup(name);
+			return 0;
+		}
+		if (c != CAND_MISSING)
+			return not_exec(err, c, name);
+		cella_err(err, 0, "executable file not found: %s", name);
+		if (err != NULL)
+			err->exit_code = CELLA_EXIT_NOT_FOUND;
+		return -1;
+	}
+
+	/* Each PATH entry in turn; an empty entry is the current directory
+	 * (as execvp). A hit that cannot be executed is remembered and the
+	 * search goes on, as execvp does with EACCES. */
+	p = env_path(env);
+	for (;;) {
+		size_t len = strcspn(p, ":");
+		cleanup_free char *cand = NULL;
+
+		if (len == 0)
+			cand = xasprintf("./%s", name);
+		else
+			cand = xasprintf("%.*s/%s", (int)len, p, name);
+		c = check_candidate(cand);
+		if (c == CAND_OK) {
+			*out = take_ptr(&cand);
+			return 0;
+		}
+		if (c != CAND_MISSING && first_bad == CAND_MISSING) {
+			first_bad = c;
+			bad_path = take_ptr(&cand);
+		}
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	if (first_bad != CAND_MISSING)
+		return not_exec(err, first_bad, bad_path);
+	cella_err(err, 0, "executable file not found in $PATH: %s", name);
+	if (err != NULL)
+		err->exit_code = CELLA_EXIT_NOT_FOUND;
+	return -1;
+}
+
+int process_chdir(const char *cwd, cella_error *err)
+{
+	char buf[PATH_MAX];
+
+	if (chdir(cwd) < 0)
+		return cella_err(err, errno, "chdir to process.cwd `%s`", cwd);
+	/* A cwd reached through an fd leaked from outside the root reads as
+	 * "(unreachable)/..." from the raw syscall, and glibc turns that into
+	 * ENOENT. */
+	if (getcwd(buf, sizeof(buf)) == NULL) {
+		if (errno == ENOENT)
+			return cella_err(err, EPERM,
+					 "process.cwd `%s`: the working directory is outside "
+					 "the container root (or was removed)",
+					 cwd);
+		return cella_err(err, errno, "process.cwd `%s`: getcwd", cwd);
+	}
+	if (buf[0] != '/' || str_has_prefix(buf, "(unreachable)"))
+		return cella_err(err, EPERM,
+				 "process.cwd `%s`: the working directory `%s` is outside the "
+				 "container root",
+				 cwd, buf);
+	return 0;
+}
+
+int process_exec(const char *path, char *const *args, char *const *env, cella_error *err)
+{
+	static char *const no_env[] = {NULL};
+	int e;
+
+	execve(path, args, env != NULL ? env : no_env);
+	e = errno;
+	cella_err(err, e, "exec %s", path);
+	if (err != NULL)
+		err->exit_code =
+		    (e == ENOENT || e == ENOTDIR) ? CELLA_EXIT_NOT_FOUND : CELLA_EXIT_NOT_EXEC;
+	return e > 0 ? -e : -1;
+}
