@@ -230,9 +230,11 @@ static int apply_ambient(const struct cella_caps *want, int last, cella_error *e
 
 	if (cap_reset_ambient() < 0 && raise != 0)
 		return cella_err(err, errno, "clear the ambient set");
-	/* As runc: a cap the kernel would refuse to raise is a warning. */
+	/* The kernel refuses to raise these. runc skips them silently, and
+	 * `runc spec` itself asks for ambient caps without inheritable ones,
+	 * so this is a debug note, not a warning on every default container. */
 	if (skipped != 0)
-		cella_warn("process.capabilities.ambient: skipping %s: an ambient capability "
+		cella_debug("process.capabilities.ambient: skipping %s: an ambient capability "
 			   "must also be in the permitted and inheritable sets",
 			   cap_names(skipped, names, sizeof(names)));
 	for (int cap = 0; cap <= last; cap++) {
