@@ -146,7 +146,7 @@ static void collect(enum cella_log_level level, const char *msg, void *data)
 	size_t used = strlen(warnings);
 
 	(void)data;
-	if (level == CELLA_LOG_WARNING)
+	if (level == CELLA_LOG_WARNING || level == CELLA_LOG_DEBUG)
 		snprintf(warnings + used, sizeof(warnings) - used, "%s\n", msg);
 }
 
