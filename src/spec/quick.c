@@ -272,6 +272,14 @@ int cella_spec_quick(const struct cella_quick *q, struct cella_spec **out, cella
 		cella_spec_remove_mount(s, "/proc");
 		cella_spec_add_mount(s, "/proc", "bind", "/proc", (char *const *)o);
 	}
+	/* With its own net namespace (owned by the user namespace), the
+	 * container gets a fresh sysfs rather than the rootless default's
+	 * bind of the host's. */
+	if (ns[CELLA_NS_USER] && ns[CELLA_NS_NET] && q->host_uid != 0) {
+		const char *o[] = {"nosuid", "noexec", "nodev", "ro", NULL};
+		cella_spec_remove_mount(s, "/sys");
+		cella_spec_add_mount(s, "/sys", "sysfs", "sysfs", (char *const *)o);
+	}
 	if (!ns[CELLA_NS_CGROUP])
 		cella_spec_remove_mount(s, "/sys/fs/cgroup");
 	if (add_binds(q, s, err) < 0)
