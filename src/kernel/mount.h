@@ -30,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "spec/spec.h"
 #include "util/error.h"
@@ -60,7 +61,11 @@ struct cella_mount_flags {
 	unsigned long clear;      /* MS_* explicitly cleared ("rw", "suid"...) */
 	unsigned long propagation; /* MS_PRIVATE/MS_SHARED/... | MS_REC */
 	bool bind;                /* "bind" or "rbind" (rbind sets MS_REC) */
-	bool recursive_ro;        /* "rro" and friends: mount_setattr recursive */
+	bool recursive_ro;        /* "rro" given */
+	/* "rro", "rnosuid", "rnoatime"...: MOUNT_ATTR_* for a recursive
+	 * mount_setattr(2) applied after the mount. */
+	uint64_t rec_attr_set;
+	uint64_t rec_attr_clr;
 	char *data;               /* malloc'd, NULL when none */
 };
 int mount_parse_options(char *const *options, struct cella_mount_flags *out,

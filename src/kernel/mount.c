@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The container's root filesystem: the order of things (see mount.h).
+ *
+ * mount_prepare_rootfs() runs in the setup child, in its new mount namespace
+ * (and user namespace when there is one), as PID 1 of the new PID namespace,
+ * before pivot_root: the host's filesystem, and its /proc, are still visible.
+ * mount_finalize_rootfs() runs in the same process after pivot_root, once the
+ * caller has done what needs a writable /dev (the console).
+ *
+ * /dev is populated (default devices, linux.devices, symlinks) unless the
+ * spec bind-mounts /dev from elsewhere, as runc does: with the default spec
+ * it is a tmpfs; with no /dev mount at all the nodes go into the rootfs's own
+ * /dev directory.
+ */
+#include "kernel/mount.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "kernel/dev.h"
+#include "kernel/mount_internal.h"
+#include "kernel/path.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/util.h"
+
+/* linux.rootfsPropagation to MS_* (NULL: rprivate). */
+static int root_propagation(const char *name, unsigned long *out, cella_error *err)
+{
+	char *opts[] = {(char *)name, NULL};
+	struct cella_mount_flags f = {0};
+	int r;
+
+	if (name == NULL) {
+		*out = MS_REC | MS_PRIVATE;
+		return 0;
+	}
+	r = mount_parse_options(opts, &f, err);
+	if (r < 0)
+		return r;
+	mount_flags_free(&f);
+	if (f.propagation == 0 || f.flags != 0 || f.bind)
+		return cella_err(err, EINVAL,
+				 "linux.rootfsPropagation `%s` is not a propagation type", name);
+	*out = f.propagation;
+	return 0;
+}
+
+/* The mount `path` lies on: walk up to the first directory whose mount id
+ * differs from its parent's. */
+static int make_parent_mount_private(const char *rootfs, cella_error *err)
+{
+	char buf[PATH_MAX];
+	char *p;
+
+	if (realpath(rootfs, buf) == NULL)
+		return cella_err(err, errno, "resolve the rootfs `%s`", rootfs);
+	for (;;) {
+		struct statx here, up;
+		cleanup_free char *parent = NULL;
+
+		if (strcmp(buf, "/") == 0)
+			break;
+		p = strrchr(buf, '/');
+		parent = p == buf ? xstrdup("/") : strndup(buf, (size_t)(p - buf));
+		if (parent == NULL)
+			return cella_err(err, ENOMEM, "resolve the rootfs `%s`", rootfs);
+		if (statx(AT_FDCWD, buf, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &here) < 0 ||
+		    statx(AT_FDCWD, parent, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &up) < 0)
+			return cella_err(err, errno, "find the mount of `%s`", buf);
+		if (here.stx_mnt_id != up.stx_mnt_id)
+			break;
+		strcpy(buf, parent);
+	}
+	if (mount(NULL, buf, NULL, MS_PRIVATE, NULL) < 0)
+		return cella_err(err, errno, "make `%s`, the mount holding the rootfs, private",
+				 buf);
+	return 0;
+}
+
+static bool is_dest(const struct cella_mount *m, const char *path)
+{
+	cleanup_free char *clean = NULL;
+
+	if (m->destination == NULL)
+		return false;
+	clean = mount_clean_path(m->destination);
+	return strcmp(clean, path) == 0;
+}
+
+static bool is_bind(const struct cella_mount *m)
+{
+	return (m->type != NULL && strcmp(m->type, "bind") == 0) ||
+	       strv_contains(m->options, "bind") || strv_contains(m->options, "rbind");
+}
+
+/* The last mount on /dev wins, as it is the one visible. */
+static bool dev_needs_setup(const struct cella_rootfs_conf *conf)
+{
+	bool setup = true;
+
+	for (size_t i = 0; i < conf->n_mounts; i++)
+		if (is_dest(&conf->mounts[i], "/dev"))
+			setup = !is_bind(&conf->mounts[i]);
+	return setup;
+}
+
+static bool has_devpts(const struct cella_rootfs_conf *conf)
+{
+	for (size_t i = 0; i < conf->n_mounts; i++)
+		if (is_dest(&conf->mounts[i], "/dev/pts") && conf->mounts[i].type != NULL &&
+		    strcmp(conf->mounts[i].type, "devpts") == 0)
+			return true;
+	return false;
+}
+
+static int dev_symlink(int devfd, const char *name, const char *target, bool replace,
+		       cella_error *err)
+{
+	if (replace && unlinkat(devfd, name, 0) < 0 && errno != ENOENT)
+		return cella_err(err, errno, "remove `/dev/%s` to make it a symlink", name);
+	if (symlinkat(target, devfd, name) < 0 && errno != EEXIST)
+		return cella_err(err, errno, "symlink `/dev/%s` -> `%s`", name, target);
+	return 0;
+}
+
+static int dev_symlinks(struct mount_ctx *c, cella_error *err)
+{
+	cleanup_close int devfd = path_mkpath_in_root(c->rootfd, "/dev", false, err);
+	int r;
+
+	if (devfd < 0)
+		return devfd;
+	for (size_t i = 0; i < cella_n_dev_symlinks; i++) {
+		const char *name = cella_dev_symlinks[i].path + strlen("/dev/");
+
+		r = dev_symlink(devfd, name, cella_dev_symlinks[i].target, false, err);
+		if (r < 0)
+			return r;
+	}
+	if (has_devpts(c->conf)) {
+		r = dev_symlink(devfd, "ptmx", "pts/ptmx", true, err);
+		if (r < 0)
+			return r;
+	}
+	/* The host's /proc is still the one at /proc here. */
+	if (access("/proc/kcore", F_OK) == 0) {
+		r = dev_symlink(devfd, "core", "/proc/kcore", false, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int do_pivot_root(struct mount_ctx *c, cella_error *err)
+{
+	cleanup_close int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (oldroot < 0)
+		return cella_err(err, errno, "open `/`");
+	if (fchdir(c->rootfd) < 0)
+		return cella_err(err, errno, "chdir to the rootfs `%s`", c->conf->rootfs);
+	/* The old root ends up stacked on the new one, at ".". */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return cella_err(err, errno, "pivot_root to `%s`", c->conf->rootfs);
+	if (fchdir(oldroot) < 0)
+		return cella_err(err, errno, "chdir to the old root");
+	/* rslave first, so that the detach does not propagate to the host. */
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return cella_err(err, errno, "make the old root rslave");
+	if (umount2(".", MNT_DETACH) < 0)
+		return cella_err(err, errno, "detach the old root");
+	if (chdir("/") < 0)
+		return cella_err(err, errno, "chdir to `/`");
+	return 0;
+}
+
+/* --no-pivot: move the rootfs onto / and chroot into it. */
+static int do_chroot(struct mount_ctx *c, cella_error *err)
+{
+	if (fchdir(c->rootfd) < 0)
+		return cella_err(err, errno, "chdir to the rootfs `%s`", c->conf->rootfs);
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		return cella_err(err, errno, "move the rootfs `%s` onto `/`", c->conf->rootfs);
+	if (chroot(".") < 0)
+		return cella_err(err, errno, "chroot to `%s`", c->conf->rootfs);
+	if (chdir("/") < 0)
+		return cella_err(err, errno, "chdir to `/`");
+	return 0;
+}
+
+static int prepare(const struct cella_rootfs_conf *conf, cella_error *err)
+{
+	struct mount_ctx c = {.conf = conf, .rootfd = -1};
+	cleanup_close int rootfd = -1;
+	unsigned long prop, first;
+	int r;
+
+	if (conf->rootfs == NULL || conf->rootfs[0] != '/')
+		return cella_err(err, EINVAL, "rootfs `%s` is not an absolute path",
+				 conf->rootfs ? conf->rootfs : "");
+	r = root_propagation(conf->propagation, &prop, err);
+	if (r < 0)
+		return r;
+
+	/* 1. Nothing we mount may reach the host. A shared or slave root is
+	 * asked to keep receiving from the host: "/" gets that type, and only
+	 * the mount under the rootfs is made private (pivot_root refuses a
+	 * shared parent); the type is applied again to the new root at the
+	 * end (mount_finalize_rootfs). */
+	first = (prop & (MS_SHARED | MS_SLAVE)) ? prop : (MS_REC | MS_PRIVATE);
+	if (mount(NULL, "/", NULL, first, NULL) < 0)
+		return cella_err(err, errno, "make `/` %s",
+				 first == prop && conf->propagation ? conf->propagation
+								    : "rprivate");
+	if (prop & (MS_SHARED | MS_SLAVE)) {
+		r = make_parent_mount_private(conf->rootfs, err);
+		if (r < 0)
+			return r;
+	}
+
+	/* 2. The rootfs is a mount point (pivot_root needs one). */
+	if (mount(conf->rootfs, conf->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return cella_err(err, errno, "bind mount the rootfs `%s` onto itself",
+				 conf->rootfs);
+	/* Opened after the bind, so lookups start on the new mount. */
+	rootfd = open(conf->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return cella_err(err, errno, "open the rootfs `%s`", conf->rootfs);
+	c.rootfd = rootfd;
+
+	/* 3. The spec's mounts, in order. */
+	for (size_t i = 0; i < conf->n_mounts; i++) {
+		r = mount_oci_one(&c, &conf->mounts[i], err);
+		if (r < 0)
+			return r;
+	}
+
+	/* 4. /dev. */
+	if (dev_needs_setup(conf)) {
+		r = dev_populate(rootfd, conf->devices, conf->n_devices, conf->in_userns, err);
+		if (r < 0)
+			return r;
+		r = dev_symlinks(&c, err);
+		if (r < 0)
+			return r;
+	} else if (conf->n_devices > 0) {
+		cella_warn("/dev is a bind mount: linux.devices not created");
+	}
+
+	/* 5. Into the rootfs. */
+	return conf->no_pivot ? do_chroot(&c, err) : do_pivot_root(&c, err);
+}
+
+int mount_prepare_rootfs(const struct cella_rootfs_conf *conf, cella_error *err)
+{
+	/* Exact modes for mount points and device nodes. */
+	mode_t old = umask(0);
+	int r = prepare(conf, err);
+
+	umask(old);
+	return r;
+}
+
+/* After pivot_root the container's /proc serves /proc/self/fd; without one
+ * (a spec with no proc mount) mounts take the resolved path instead. */
+static const char *target_of(int fd, const char *path, bool have_proc, char buf[PATH_FD_MAX])
+{
+	return have_proc ? path_fd_path(fd, buf) : path;
+}
+
+static int mask_path(int rootfd, int nullfd, const char *path, bool have_proc, cella_error *err)
+{
+	cleanup_close int fd = path_open_in_root(rootfd, path, O_PATH);
+	char tp[PATH_FD_MAX], np[PATH_FD_MAX];
+	struct stat st;
+
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return cella_err(err, -fd, "mask `%s`: open", path);
+	if (fstat(fd, &st) < 0)
+		return cella_err(err, errno, "mask `%s`: stat", path);
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("tmpfs", target_of(fd, path, have_proc, tp), "tmpfs",
+			  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			return cella_err(err, errno, "mount `tmpfs` on `%s` (maskedPaths)", path);
+		return 0;
+	}
+	if (mount(target_of(nullfd, "/dev/null", have_proc, np), target_of(fd, path, have_proc, tp),
+		  NULL, MS_BIND, NULL) < 0)
+		return cella_err(err, errno, "mount `/dev/null` on `%s` (maskedPaths)", path);
+	return 0;
+}
+
+static int readonly_path(int rootfd, const char *path, bool have_proc, cella_error *err)
+{
+	cleanup_close int fd = path_open_in_root(rootfd, path, O_PATH);
+	cleanup_close int top = -1;
+	char tp[PATH_FD_MAX];
+	unsigned long keep = 0;
+	int r;
+
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return cella_err(err, -fd, "make `%s` read-only: open", path);
+	target_of(fd, path, have_proc, tp);
+	if (mount(tp, tp, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return cella_err(err, errno, "bind mount `%s` onto itself (readonlyPaths)", path);
+	top = path_open_in_root(rootfd, path, O_PATH);
+	if (top < 0)
+		return cella_err(err, -top, "make `%s` read-only: open", path);
+	r = mount_fd_flags(top, &keep);
+	if (r < 0)
+		return cella_err(err, -r, "make `%s` read-only: statvfs", path);
+	if (mount(NULL, target_of(top, path, have_proc, tp), NULL,
+		  MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL) < 0)
+		return cella_err(err, errno, "remount `%s` read-only (readonlyPaths)", path);
+	return 0;
+}
+
+int mount_finalize_rootfs(const struct cella_rootfs_conf *conf, cella_error *err)
+{
+	cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	bool have_proc = access("/proc/self/fd", F_OK) == 0;
+	unsigned long prop = 0;
+	int r;
+
+	if (rootfd < 0)
+		return cella_err(err, errno, "open `/`");
+	r = root_propagation(conf->propagation, &prop, err);
+	if (r < 0)
+		return r;
+
+	/* 6. maskedPaths. */
+	if (strv_len(conf->masked_paths) > 0) {
+		cleanup_close int nullfd = path_open_in_root(rootfd, "/dev/null", O_PATH);
+		struct stat st;
+
+		/* Checked on the fd we bind from: a symlink or a file put at
+		 * /dev/null would unmask everything. */
+		if (nullfd < 0)
+			return cella_err(err, -nullfd, "maskedPaths: open `/dev/null`");
+		if (fstat(nullfd, &st) < 0)
+			return cella_err(err, errno, "maskedPaths: stat `/dev/null`");
+		if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+			return cella_err(err, EINVAL,
+					 "maskedPaths: `/dev/null` is not the null device (1:3)");
+		for (size_t i = 0; conf->masked_paths[i] != NULL; i++) {
+			r = mask_path(rootfd, nullfd, conf->masked_paths[i], have_proc, err);
+			if (r < 0)
+				return r;
+		}
+	}
+
+	/* 7. readonlyPaths. */
+	for (size_t i = 0; conf->readonly_paths && conf->readonly_paths[i] != NULL; i++) {
+		r = readonly_path(rootfd, conf->readonly_paths[i], have_proc, err);
+		if (r < 0)
+			return r;
+	}
+
+	/* 8. A read-only root, last. */
+	if (conf->readonly) {
+		unsigned long keep = 0;
+
+		r = mount_fd_flags(rootfd, &keep);
+		if (r < 0)
+			return cella_err(err, -r, "statvfs `/`");
+		if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL) < 0)
+			return cella_err(err, errno, "remount `/` read-only");
+	}
+
+	/* 9. The root's propagation, as asked. */
+	if (conf->propagation != NULL && mount(NULL, "/", NULL, prop, NULL) < 0)
+		return cella_err(err, errno, "make `/` %s (linux.rootfsPropagation)",
+				 conf->propagation);
+	return 0;
+}

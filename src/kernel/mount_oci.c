@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One OCI mount ("mounts" in config.json) inside the rootfs, before
+ * pivot_root.
+ *
+ * Who runs this: the container's setup child, in its new mount namespace,
+ * root of its user namespace when there is one, with the host's /proc still
+ * visible at /proc. Destinations are resolved inside the rootfs (kernel/
+ * path.h) and mounted through /proc/self/fd/N of the resolved O_PATH fd.
+ *
+ * Per type:
+ *   bind (options "bind"/"rbind", or type "bind"): MS_BIND[|MS_REC], then a
+ *     MS_REMOUNT|MS_BIND pass when other flags are asked. The remount keeps
+ *     nosuid/nodev/noexec the source has unless the options clear them, and,
+ *     in a user namespace, also ro: those flags are locked there and a
+ *     remount dropping them fails with EPERM;
+ *   sysfs: in a user namespace that does not own the net namespace the kernel
+ *     refuses it (EPERM): the host's /sys is bind-mounted (recursively, with
+ *     the mount's flags applied recursively) and a warning says so;
+ *   mqueue: likewise (EPERM when the IPC namespace is not ours): the host's
+ *     /dev/mqueue is bound instead, with a warning;
+ *   devpts: "gid=5" is refused (EINVAL) in a user namespace that does not
+ *     map gid 5: retried without the gid= option, with a warning;
+ *   proc: EPERM in a user namespace gets an error that says why;
+ *   cgroup / cgroup2: see mount_cgroup();
+ *   anything else: mount(2) with the options' flags and data as given.
+ * After the mount, the recursive attributes ("rro"...) are applied with
+ * mount_setattr(2) and then the propagation options.
+ */
+#include "kernel/mount_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "kernel/path.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/util.h"
+
+/* Files under /proc a mount may cover (lxcfs and friends), as runc allows. */
+static const char *const proc_allowed[] = {
+    "/proc/cpuinfo", "/proc/diskstats",
+    "/proc/meminfo", "/proc/stat",
+    "/proc/swaps",   "/proc/uptime",
+    "/proc/loadavg", "/proc/slabinfo",
+    "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+};
+
+char *mount_clean_path(const char *path)
+{
+	cleanup_free char *copy = xstrdup(path);
+	char *out = xcalloc(strlen(path) + 2, 1);
+	size_t len = 0;
+	char *save = NULL;
+
+	for (char *c = strtok_r(copy, "/", &save); c != NULL; c = strtok_r(NULL, "/", &save)) {
+		if (strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0) {
+			while (len > 0 && out[len - 1] != '/')
+				len--;
+			if (len > 0)
+				len--;
+			out[len] = '\0';
+			continue;
+		}
+		out[len++] = '/';
+		strcpy(out + len, c);
+		len += strlen(c);
+	}
+	if (len == 0)
+		strcpy(out, "/");
+	return out;
+}
+
+int mount_fd_flags(int fd, unsigned long *flags)
+{
+	struct statvfs sv;
+
+	if (fstatvfs(fd, &sv) < 0)
+		return -errno;
+	*flags = 0;
+	if (sv.f_flag & ST_RDONLY)
+		*flags |= MS_RDONLY;
+	if (sv.f_flag & ST_NOSUID)
+		*flags |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		*flags |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		*flags |= MS_NOEXEC;
+	return 0;
+}
+
+static uint64_t flags_to_attr(unsigned long flags)
+{
+	uint64_t a = 0;
+
+	if (flags & MS_RDONLY)
+		a |= MOUNT_ATTR_RDONLY;
+	if (flags & MS_NOSUID)
+		a |= MOUNT_ATTR_NOSUID;
+	if (flags & MS_NODEV)
+		a |= MOUNT_ATTR_NODEV;
+	if (flags & MS_NOEXEC)
+		a |= MOUNT_ATTR_NOEXEC;
+	return a;
+}
+
+/* What `mount X on Y` names as X. */
+static const char *src_name(const struct cella_mount *m)
+{
+	if (m->source != NULL)
+		return m->source;
+	return m->type != NULL ? m->type : "none";
+}
+
+/* Refuse mounts over procfs, except the whitelisted files: a bind over
+ * /proc/self/... could hand the container the runtime's own files. */
+static int check_proc_target(int fd, const char *dest, cella_error *err)
+{
+	cleanup_free char *clean = mount_clean_path(dest);
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) < 0)
+		return cella_err(err, errno, "statfs `%s`", dest);
+	if (sf.f_type != PROC_SUPER_MAGIC || strcmp(clean, "/proc") == 0)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(proc_allowed); i++)
+		if (strcmp(clean, proc_allowed[i]) == 0)
+			return 0;
+	return cella_err(err, EPERM, "mount on `%s`: refused, it is inside a procfs", dest);
+}
+
+/* The destination, freshly resolved: after a mount, the fd the mount was made
+ * through still points under it; this one reaches the new mount's root. */
+static int reopen(struct mount_ctx *c, const char *dest, cella_error *err)
+{
+	int fd = path_open_in_root(c->rootfd, dest, O_PATH);
+
+	if (fd < 0)
+		return cella_err(err, -fd, "open `%s` after mounting it", dest);
+	return fd;
+}
+
+/* The recursive attributes and the propagation, after any mount. */
+static int mount_post(struct mount_ctx *c, const char *dest, const struct cella_mount_flags *f,
+		      cella_error *err)
+{
+	cleanup_close int fd = -1;
+	char p[PATH_FD_MAX];
+
+	if (f->rec_attr_set == 0 && f->rec_attr_clr == 0 && f->propagation == 0)
+		return 0;
+	fd = reopen(c, dest, err);
+	if (fd < 0)
+		return fd;
+	if (f->rec_attr_set != 0 || f->rec_attr_clr != 0) {
+		struct mount_attr a = {.attr_set = f->rec_attr_set, .attr_clr = f->rec_attr_clr};
+
+		if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+			return cella_err(err, errno, "set recursive attributes of `%s`", dest);
+	}
+	if (f->propagation != 0 && mount(NULL, path_fd_path(fd, p), NULL, f->propagation, NULL) < 0)
+		return cella_err(err, errno, "set the propagation of `%s`", dest);
+	return 0;
+}
+
+/* Bind the host's `host` onto target (resolved `dest`) and apply `flags`
+ * (ro/nosuid/nodev/noexec) with mount_setattr, recursively when `rec`:
+ * setting these is allowed even where the source's are locked. */
+static int bind_host_path(struct mount_ctx *c, const char *host, int target, const char *dest,
+			  bool rec, unsigned long flags, cella_error *err)
+{
+	struct mount_attr a = {.attr_set = flags_to_attr(flags)};
+	cleanup_close int fd = -1;
+	char tp[PATH_FD_MAX];
+
+	if (mount(host, path_fd_path(target, tp), NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0)
+		return cella_err(err, errno, "bind mount `%s` on `%s`", host, dest);
+	fd = reopen(c, dest, err);
+	if (fd < 0)
+		return fd;
+	if (a.attr_set != 0 &&
+	    mount_setattr(fd, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0)
+		return cella_err(err, errno, "set the flags of `%s` bound on `%s`", host, dest);
+	return 0;
+}
+
+static int mount_bind(struct mount_ctx *c, const struct cella_mount *m,
+		      const struct cella_mount_flags *f, cella_error *err)
+{
+	const char *dest = m->destination;
+	unsigned long rest = f->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+	cleanup_close int src = -1, target = -1, fd = -1;
+	char sp[PATH_FD_MAX], tp[PATH_FD_MAX];
+	struct stat st;
+	int r;
+
+	if (m->source == NULL)
+		return cella_err(err, EINVAL, "bind mount on `%s`: no source", dest);
+	src = open(m->source, O_PATH | O_CLOEXEC);
+	if (src < 0 || fstat(src, &st) < 0)
+		return cella_err(err, errno, "bind mount `%s` on `%s`: open the source", m->source,
+				 dest);
+	target = path_mkpath_in_root(c->rootfd, dest, !S_ISDIR(st.st_mode), err);
+	if (target < 0)
+		return cella_err_context(err, "bind mount `%s` on `%s`", m->source, dest);
+	r = check_proc_target(target, dest, err);
+	if (r < 0)
+		return r;
+	if (mount(path_fd_path(src, sp), path_fd_path(target, tp), NULL,
+		  MS_BIND | (f->flags & MS_REC), NULL) < 0)
+		return cella_err(err, errno, "bind mount `%s` on `%s`", m->source, dest);
+	if (f->data != NULL)
+		cella_debug("bind mount `%s` on `%s`: options `%s` ignored", m->source, dest,
+			    f->data);
+
+	/* A remount also when the options only clear flags ("rw", "suid"):
+	 * the bind has the source's. */
+	if (rest != 0 || f->clear != 0) {
+		unsigned long have = 0, keep;
+
+		fd = reopen(c, dest, err);
+		if (fd < 0)
+			return fd;
+		r = mount_fd_flags(fd, &have);
+		if (r < 0)
+			return cella_err(err, -r, "statvfs `%s`", dest);
+		/* Never loosen what the source has unless asked; in a user
+		 * namespace these flags are locked, so keep them regardless. */
+		keep = have & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
+		keep &= ~f->clear;
+		if (c->conf->in_userns)
+			keep |= have & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY);
+		if (mount(NULL, path_fd_path(fd, tp), NULL, MS_REMOUNT | MS_BIND | rest | keep,
+			  NULL) < 0)
+			return cella_err(err, errno, "remount `%s` on `%s` with its flags",
+					 m->source, dest);
+	}
+	return mount_post(c, dest, f, err);
+}
+
+/* The host's cgroup2 mount point, or NULL. */
+static const char *host_cgroup2(void)
+{
+	static const char *const cands[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
+	struct statfs sf;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cands); i++)
+		if (statfs(cands[i], &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
+			return cands[i];
+	return NULL;
+}
+
+/* This process's cgroup v2 path ("0::/a/b"), malloc'd, or NULL. */
+static char *own_cgroup2(void)
+{
+	cleanup_free char *text = NULL;
+	cella_error ignored;
+	char *line, *save = NULL;
+
+	if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &text, &ignored) < 0)
+		return NULL;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (str_has_prefix(line, "0::/"))
+			return xstrdup(line + 3);
+	return NULL;
+}
+
+/*
+ * cgroup and cgroup2 mounts.
+ *
+ * cella sets up cgroup v2 only. On this hybrid host (v1 controllers under a
+ * tmpfs at /sys/fs/cgroup, cgroup2 at /sys/fs/cgroup/unified) mounting the
+ * v1 hierarchies inside the container is not done: an OCI "cgroup" mount
+ * gets, as a "cgroup2" one does,
+ *   1. a cgroup2 filesystem when the host has one mounted (it shows the
+ *      container's cgroup namespace root when it has one);
+ *   2. when that is refused (EPERM/EBUSY: a user namespace without its own
+ *      cgroup namespace), a bind mount of the host's cgroup2 directory of
+ *      this process's cgroup, so the container sees its own subtree;
+ *   3. when the host has no cgroup2 at all, or 2 fails: an empty read-only
+ *      tmpfs, with a warning.
+ * Options' flags (ro, nosuid...) apply in every case.
+ */
+static int mount_cgroup(struct mount_ctx *c, const struct cella_mount *m,
+			const struct cella_mount_flags *f, int target, cella_error *err)
+{
+	const char *dest = m->destination;
+	const char *host = host_cgroup2();
+	bool v2 = strcmp(m->type, "cgroup2") == 0;
+	cleanup_free char *own = NULL, *src = NULL;
+	char tp[PATH_FD_MAX];
+	int saved;
+
+	if (host != NULL) {
+		/* v1 data (controller names) means nothing to cgroup2. */
+		if (mount("cgroup2", path_fd_path(target, tp), "cgroup2", f->flags,
+			  v2 ? f->data : NULL) == 0) {
+			if (!v2)
+				cella_debug("mount `cgroup` on `%s`: cgroup2 mounted (cella does "
+					    "not set up cgroup v1 hierarchies)",
+					    dest);
+			return mount_post(c, dest, f, err);
+		}
+		saved = errno;
+		if (saved != EPERM && saved != EBUSY)
+			return cella_err(err, saved, "mount `cgroup2` on `%s`", dest);
+		own = own_cgroup2();
+		if (own != NULL) {
+			src = xasprintf("%s%s", host, strcmp(own, "/") == 0 ? "" : own);
+			if (bind_host_path(c, src, target, dest, false, f->flags | MS_RDONLY,
+					   err) == 0) {
+				cella_warn("mount `cgroup2` on `%s`: %s; bound the host's `%s` "
+					   "read-only instead",
+					   dest, strerror(saved), src);
+				return mount_post(c, dest, f, err);
+			}
+			return cella_err_context(err, "mount `cgroup2` on `%s` (%s), then", dest,
+						 strerror(saved));
+		}
+	}
+	if (mount("tmpfs", path_fd_path(target, tp), "tmpfs",
+		  f->flags | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0)
+		return cella_err(err, errno, "mount `tmpfs` on `%s` (for `%s`)", dest, m->type);
+	cella_warn("mount `%s` on `%s`: no cgroup2 filesystem available; mounted an empty "
+		   "read-only tmpfs",
+		   m->type, dest);
+	return mount_post(c, dest, f, err);
+}
+
+/* "a,gid=5,b" without its gid= option; malloc'd. */
+static char *data_without_gid(const char *data)
+{
+	cleanup_free char *copy = xstrdup(data);
+	char *out = xcalloc(strlen(data) + 1, 1);
+	char *save = NULL;
+
+	for (char *o = strtok_r(copy, ",", &save); o != NULL; o = strtok_r(NULL, ",", &save)) {
+		if (str_has_prefix(o, "gid="))
+			continue;
+		if (*out)
+			strcat(out, ",");
+		strcat(out, o);
+	}
+	return out;
+}
+
+/* A failed filesystem mount in a user namespace: the fallbacks. Returns 1
+ * when none applies (then the caller reports `saved`). */
+static int userns_fallback(struct mount_ctx *c, const struct cella_mount *m,
+			   const struct cella_mount_flags *f, int target, int saved,
+			   cella_error *err)
+{
+	const char *dest = m->destination, *type = m->type;
+	char tp[PATH_FD_MAX];
+	int r;
+
+	if (strcmp(type, "sysfs") == 0 && saved == EPERM) {
+		r = bind_host_path(c, "/sys", target, dest, true, f->flags, err);
+		if (r < 0)
+			return cella_err_context(err, "mount `sysfs` on `%s` (%s), then", dest,
+						 strerror(saved));
+		cella_warn("mount `sysfs` on `%s`: %s (the network namespace is not owned by "
+			   "the container's user namespace); bound the host's /sys instead",
+			   dest, strerror(saved));
+		return 0;
+	}
+	if (strcmp(type, "mqueue") == 0 && saved == EPERM) {
+		r = bind_host_path(c, "/dev/mqueue", target, dest, false, f->flags, err);
+		if (r < 0)
+			return cella_err_context(err, "mount `mqueue` on `%s` (%s), then", dest,
+						 strerror(saved));
+		cella_warn("mount `mqueue` on `%s`: %s; bound the host's /dev/mqueue instead", dest,
+			   strerror(saved));
+		return 0;
+	}
+	if (strcmp(type, "devpts") == 0 && saved == EINVAL && f->data != NULL &&
+	    strstr(f->data, "gid=") != NULL) {
+		cleanup_free char *data = data_without_gid(f->data);
+
+		if (mount(src_name(m), path_fd_path(target, tp), type, f->flags, data) < 0)
+			return cella_err(err, errno, "mount `%s` on `%s` (also without gid=)",
+					 src_name(m), dest);
+		cella_warn("mount `devpts` on `%s`: its gid= option is not mapped in the user "
+			   "namespace; mounted without it",
+			   dest);
+		return 0;
+	}
+	if (strcmp(type, "proc") == 0 && saved == EPERM)
+		return cella_err(err, saved,
+				 "mount `%s` on `%s` (the kernel refuses a new procfs in a user "
+				 "namespace when the visible /proc has locked mounts over parts "
+				 "of it, e.g. an enclosing container's masked paths, or when the "
+				 "PID namespace is not owned by the user namespace)",
+				 src_name(m), dest);
+	return 1;
+}
+
+int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error *err)
+{
+	struct cella_mount_flags f = {0};
+	const char *dest = m->destination;
+	cleanup_close int target = -1;
+	char tp[PATH_FD_MAX];
+	int r, saved;
+
+	if (dest == NULL)
+		return cella_err(err, EINVAL, "mount: no destination");
+	r = mount_parse_options(m->options, &f, err);
+	if (r < 0)
+		return cella_err_context(err, "mount on `%s`", dest);
+	if (strv_contains(m->options, "idmap") || strv_contains(m->options, "ridmap") ||
+	    m->n_uid_mappings > 0 || m->n_gid_mappings > 0)
+		cella_warn("mount on `%s`: idmapped mounts are not supported; mounted without "
+			   "an id mapping",
+			   dest);
+	if (strv_contains(m->options, "tmpcopyup"))
+		cella_warn("mount on `%s`: option `tmpcopyup` is not supported; ignored", dest);
+
+	if (f.bind || (m->type != NULL && strcmp(m->type, "bind") == 0)) {
+		f.flags |= MS_BIND;
+		r = mount_bind(c, m, &f, err);
+		goto out;
+	}
+	if (m->type == NULL) {
+		r = cella_err(err, EINVAL, "mount `%s` on `%s`: no type, and not a bind mount",
+			      src_name(m), dest);
+		goto out;
+	}
+	target = path_mkpath_in_root(c->rootfd, dest, false, err);
+	if (target < 0) {
+		r = cella_err_context(err, "mount `%s` on `%s`", src_name(m), dest);
+		goto out;
+	}
+	r = check_proc_target(target, dest, err);
+	if (r < 0)
+		goto out;
+	if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0) {
+		r = mount_cgroup(c, m, &f, target, err);
+		goto out;
+	}
+	if (mount(src_name(m), path_fd_path(target, tp), m->type, f.flags & ~MS_REC, f.data) < 0) {
+		saved = errno;
+		r = 1;
+		if (c->conf->in_userns)
+			r = userns_fallback(c, m, &f, target, saved, err);
+		if (r > 0)
+			r = cella_err(err, saved, "mount `%s` on `%s`", src_name(m), dest);
+		if (r < 0)
+			goto out;
+	}
+	r = mount_post(c, dest, &f, err);
+out:
+	mount_flags_free(&f);
+	return r;
+}
