@@ -164,6 +164,26 @@ static int apply_user(const struct cella_quick *q, struct cella_user *u, cella_e
 	return 0;
 }
 
+/* Replace the mount at dest in place (keeping its position in the order),
+ * or append one. */
+static void replace_mount(struct cella_spec *s, const char *dest, const char *type,
+			  const char *source, const char *const *options)
+{
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		struct cella_mount *m = &s->mounts[i];
+		if (strcmp(m->destination, dest) != 0)
+			continue;
+		free(m->type);
+		free(m->source);
+		strv_free(m->options);
+		m->type = xstrdup(type);
+		m->source = xstrdup(source);
+		m->options = strv_dup((char *const *)options);
+		return;
+	}
+	cella_spec_add_mount(s, dest, type, source, (char *const *)options);
+}
+
 static int add_binds(const struct cella_quick *q, struct cella_spec *s, cella_error *err)
 {
 	for (size_t i = 0; q->binds != NULL && q->binds[i] != NULL; i++) {
@@ -269,16 +289,14 @@ int cella_spec_quick(const struct cella_quick *q, struct cella_spec **out, cella
 	 * host's instead (read-only for /sys). */
 	if (ns[CELLA_NS_USER] && !ns[CELLA_NS_PID]) {
 		const char *o[] = {"rbind", "nosuid", "noexec", "nodev", NULL};
-		cella_spec_remove_mount(s, "/proc");
-		cella_spec_add_mount(s, "/proc", "bind", "/proc", (char *const *)o);
+		replace_mount(s, "/proc", "bind", "/proc", o);
 	}
 	/* With its own net namespace (owned by the user namespace), the
 	 * container gets a fresh sysfs rather than the rootless default's
 	 * bind of the host's. */
 	if (ns[CELLA_NS_USER] && ns[CELLA_NS_NET] && q->host_uid != 0) {
 		const char *o[] = {"nosuid", "noexec", "nodev", "ro", NULL};
-		cella_spec_remove_mount(s, "/sys");
-		cella_spec_add_mount(s, "/sys", "sysfs", "sysfs", (char *const *)o);
+		replace_mount(s, "/sys", "sysfs", "sysfs", o);
 	}
 	if (!ns[CELLA_NS_CGROUP])
 		cella_spec_remove_mount(s, "/sys/fs/cgroup");
