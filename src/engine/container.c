@@ -43,11 +43,11 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 	if (cella_validate_id(o->id, err) < 0)
 		return cella_err_ret(err);
 	if (s->process == NULL)
-		return cella_err(err, EINVAL, "process: missing (a container needs a process)");
+		return cella_err_invalid(err, "process: missing (a container needs a process)");
 	if (s->process->args == NULL || s->process->args[0] == NULL)
-		return cella_err(err, EINVAL, "process.args: empty");
+		return cella_err_invalid(err, "process.args: empty");
 	if (s->root_path == NULL)
-		return cella_err(err, EINVAL, "root.path: missing");
+		return cella_err_invalid(err, "root.path: missing");
 	root = s->root_path[0] == '/' ? xstrdup(s->root_path)
 				      : xasprintf("%s/%s", o->bundle, s->root_path);
 	c->rootfs = realpath(root, NULL);
@@ -67,19 +67,17 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 			c->unshare_flags |= cella_ns_table[t].clone_flag;
 
 	if (!l->ns[CELLA_NS_MOUNT].enabled)
-		return cella_err(err, EINVAL,
-				 "linux.namespaces: a mount namespace is required (new or joined "
+		return cella_err_invalid(err, "linux.namespaces: a mount namespace is required (new or joined "
 				 "by path): in the host's, the container's mounts would be the "
 				 "host's");
 	if (s->hostname != NULL && !l->ns[CELLA_NS_UTS].enabled)
-		return cella_err(err, EINVAL,
-				 "hostname: setting it needs a uts namespace (the host's "
+		return cella_err_invalid(err, "hostname: setting it needs a uts namespace (the host's "
 				 "hostname would change)");
 	if (s->domainname != NULL && !l->ns[CELLA_NS_UTS].enabled)
-		return cella_err(err, EINVAL, "domainname: setting it needs a uts namespace");
+		return cella_err_invalid(err, "domainname: setting it needs a uts namespace");
 	if ((l->time_monotonic.set || l->time_boottime.set) &&
 	    !(c->unshare_flags & CLONE_NEWTIME))
-		return cella_err(err, EINVAL, "linux.timeOffsets: needs a new time namespace");
+		return cella_err_invalid(err, "linux.timeOffsets: needs a new time namespace");
 	if (c->new_userns) {
 		if (idmap_validate(l->uid_mappings, l->n_uid_mappings, "linux.uidMappings", err) <
 			    0 ||
@@ -87,8 +85,7 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 			return cella_err_ret(err);
 	} else if (l->n_uid_mappings || l->n_gid_mappings) {
 		if (!c->userns)
-			return cella_err(err, EINVAL,
-					 "linux.uidMappings: given without a user namespace");
+			return cella_err_invalid(err, "linux.uidMappings: given without a user namespace");
 	}
 	if (geteuid() != 0 && !c->userns)
 		return cella_err(err, EPERM,
@@ -96,8 +93,7 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 				 "linux.namespaces",
 				 (unsigned)geteuid());
 	if (s->process->terminal && !o->foreground && o->console_socket == NULL)
-		return cella_err(err, EINVAL,
-				 "process.terminal is true but no --console-socket was given "
+		return cella_err_invalid(err, "process.terminal is true but no --console-socket was given "
 				 "to receive the terminal");
 	/* Rootless without a helper can only map its own ids, and the kernel
 	 * then demands setgroups "deny". */
@@ -338,7 +334,7 @@ int cella_start(const char *state_root, const char *id, cella_error *err)
 	if (state_load(dirfd, id, &st, err) < 0)
 		return cella_err_ret(err);
 	if (st.status != CELLA_STATUS_CREATED) {
-		r = cella_err(err, EINVAL, "container `%s` is %s, not created: cannot start it",
+		r = cella_err_invalid(err, "container `%s` is %s, not created: cannot start it",
 			      id, cella_status_name(st.status));
 		goto out;
 	}

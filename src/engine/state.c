@@ -42,17 +42,16 @@ int cella_validate_id(const char *id, cella_error *err)
 	size_t n = strlen(id);
 
 	if (n == 0)
-		return cella_err(err, EINVAL, "invalid container id: empty");
+		return cella_err_invalid(err, "invalid container id: empty");
 	if (n > 1024)
-		return cella_err(err, EINVAL, "invalid container id: longer than 1024 bytes");
+		return cella_err_invalid(err, "invalid container id: longer than 1024 bytes");
 	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
-		return cella_err(err, EINVAL, "invalid container id `%s`", id);
+		return cella_err_invalid(err, "invalid container id `%s`", id);
 	for (const char *p = id; *p; p++) {
 		char c = *p;
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '_' || c == '-' || c == '.' || c == '+'))
-			return cella_err(err, EINVAL,
-					 "invalid container id `%s`: only letters, digits and "
+			return cella_err_invalid(err, "invalid container id `%s`: only letters, digits and "
 					 "`_ - . +` are allowed",
 					 id);
 	}
@@ -250,7 +249,7 @@ int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *e
 	}
 	j = json_loads(text, 0, &jerr);
 	if (j == NULL)
-		return cella_err(err, EINVAL, "state of container `%s` is corrupt: %s", id,
+		return cella_err_invalid(err, "state of container `%s` is corrupt: %s", id,
 				 jerr.text);
 	st->id = jstr(j, "id");
 	st->oci_version = jstr(j, "ociVersion");

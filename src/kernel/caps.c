@@ -272,8 +272,7 @@ int caps_apply(const struct cella_caps *caps, cella_error *err)
 			   "(last cap %d)",
 			   cap_names(above, names, sizeof(names)), last);
 	if (want.effective & ~want.permitted)
-		return cella_err(err, EINVAL,
-				 "process.capabilities.effective: not in the permitted set: %s",
+		return cella_err_invalid(err, "process.capabilities.effective: not in the permitted set: %s",
 				 cap_names(want.effective & ~want.permitted, names, sizeof(names)));
 
 	/* 1. Bounding set, while CAP_SETPCAP is still ours. */

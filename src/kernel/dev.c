@@ -139,7 +139,7 @@ static int create_node(int rootfd, const struct node *n, bool in_userns, cella_e
 	cleanup_close int parent = -1;
 
 	if (type_bits(n->type) == 0)
-		return cella_err(err, EINVAL, "device `%s`: unknown type `%c`", n->path, n->type);
+		return cella_err_invalid(err, "device `%s`: unknown type `%c`", n->path, n->type);
 	parent = path_mkparent_in_root(rootfd, n->path, &base, err);
 	if (parent < 0)
 		return cella_err_context(err, "device `%s`", n->path);
@@ -191,10 +191,10 @@ static int populate(int rootfd, const struct cella_device *devices, size_t n, bo
 		int r;
 
 		if (d->path == NULL)
-			return cella_err(err, EINVAL, "linux.devices[%zu]: no path", i);
+			return cella_err_invalid(err, "linux.devices[%zu]: no path", i);
 		if (d->type != 'p' &&
 		    (d->major < 0 || d->minor < 0 || d->major > 0xfff || d->minor > 0xfffff))
-			return cella_err(err, EINVAL, "device `%s`: bad major:minor %lld:%lld",
+			return cella_err_invalid(err, "device `%s`: bad major:minor %lld:%lld",
 					 d->path, (long long)d->major, (long long)d->minor);
 		node.major = d->type == 'p' ? 0 : (unsigned)d->major;
 		node.minor = d->type == 'p' ? 0 : (unsigned)d->minor;

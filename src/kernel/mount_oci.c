@@ -205,7 +205,7 @@ static int mount_bind(struct mount_ctx *c, const struct cella_mount *m,
 	int r;
 
 	if (m->source == NULL)
-		return cella_err(err, EINVAL, "bind mount on `%s`: no source", dest);
+		return cella_err_invalid(err, "bind mount on `%s`: no source", dest);
 	src = open(m->source, O_PATH | O_CLOEXEC);
 	if (src < 0 || fstat(src, &st) < 0)
 		return cella_err(err, errno, "bind mount `%s` on `%s`: open the source", m->source,
@@ -414,7 +414,7 @@ int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error 
 	int r, saved;
 
 	if (dest == NULL)
-		return cella_err(err, EINVAL, "mount: no destination");
+		return cella_err_invalid(err, "mount: no destination");
 	r = mount_parse_options(m->options, &f, err);
 	if (r < 0)
 		return cella_err_context(err, "mount on `%s`", dest);
@@ -432,7 +432,7 @@ int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error 
 		goto out;
 	}
 	if (m->type == NULL) {
-		r = cella_err(err, EINVAL, "mount `%s` on `%s`: no type, and not a bind mount",
+		r = cella_err_invalid(err, "mount `%s` on `%s`: no type, and not a bind mount",
 			      src_name(m), dest);
 		goto out;
 	}

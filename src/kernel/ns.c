@@ -72,7 +72,7 @@ int ns_open_paths(const struct cella_ns_conf ns[CELLA_NS_COUNT], int fds[CELLA_N
 		}
 		if (type != info->clone_flag) {
 			ns_close_fds(fds);
-			return cella_err(err, EINVAL, "`%s` is not a %s namespace", ns[t].path,
+			return cella_err_invalid(err, "`%s` is not a %s namespace", ns[t].path,
 					 info->oci_name);
 		}
 	}

@@ -177,7 +177,7 @@ int path_mkparent_in_root(int rootfd, const char *path, char **base, cella_error
 	}
 	if (**base == '\0' || strcmp(*base, ".") == 0 || strcmp(*base, "..") == 0) {
 		free(take_ptr(base));
-		return cella_err(err, EINVAL, "`%s` does not name a file", path);
+		return cella_err_invalid(err, "`%s` does not name a file", path);
 	}
 	fd = path_mkpath_in_root(rootfd, dir, false, err);
 	if (fd < 0)

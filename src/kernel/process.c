@@ -85,7 +85,7 @@ int process_set_oom_score_adj(int adj, cella_error *err)
 	int n;
 
 	if (adj < -1000 || adj > 1000)
-		return cella_err(err, EINVAL, "process.oomScoreAdj %d: not in [-1000, 1000]", adj);
+		return cella_err_invalid(err, "process.oomScoreAdj %d: not in [-1000, 1000]", adj);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return cella_err(err, errno, "set process.oomScoreAdj to %d: open `%s`", adj, path);

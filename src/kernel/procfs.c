@@ -21,7 +21,7 @@ static int stat_fields(pid_t pid, char **text, char **after, cella_error *err)
 		return cella_err_ret(err);
 	p = strrchr(*text, ')');
 	if (p == NULL || p[1] != ' ')
-		return cella_err(err, EINVAL, "cannot parse `%s`", path);
+		return cella_err_invalid(err, "cannot parse `%s`", path);
 	*after = p + 2;
 	return 0;
 }
@@ -39,13 +39,13 @@ int procfs_start_time(pid_t pid, unsigned long long *out, cella_error *err)
 	for (tok = strtok_r(p, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save)) {
 		if (field == 22) {
 			if (!parse_u64(tok, ~0ULL, out))
-				return cella_err(err, EINVAL, "bad starttime in /proc/%d/stat",
+				return cella_err_invalid(err, "bad starttime in /proc/%d/stat",
 						 (int)pid);
 			return 0;
 		}
 		field++;
 	}
-	return cella_err(err, EINVAL, "short /proc/%d/stat", (int)pid);
+	return cella_err_invalid(err, "short /proc/%d/stat", (int)pid);
 }
 
 char procfs_state(pid_t pid)

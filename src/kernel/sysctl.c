@@ -16,7 +16,7 @@ int sysctl_apply(const struct cella_kv *kv, size_t n, cella_error *err)
 
 		if (key[0] == '\0' || key[0] == '.' || strstr(key, "..") != NULL ||
 		    strchr(key, '/') != NULL || key[strlen(key) - 1] == '.')
-			return cella_err(err, EINVAL, "linux.sysctl: invalid key `%s`", key);
+			return cella_err_invalid(err, "linux.sysctl: invalid key `%s`", key);
 		path = xasprintf("/proc/sys/%s", key);
 		for (char *p = path + strlen("/proc/sys/"); *p; p++)
 			if (*p == '.')

@@ -38,27 +38,25 @@ int idmap_validate(const struct cella_idmap *maps, size_t n, const char *what,
 		   cella_error *err)
 {
 	if (n == 0)
-		return cella_err(err, EINVAL, "%s: no mapping given", what);
+		return cella_err_invalid(err, "%s: no mapping given", what);
 	if (n > 340)
-		return cella_err(err, EINVAL, "%s: %zu mappings, the kernel takes at most 340",
+		return cella_err_invalid(err, "%s: %zu mappings, the kernel takes at most 340",
 				 what, n);
 	for (size_t i = 0; i < n; i++) {
 		const struct cella_idmap *m = &maps[i];
 		if (m->size == 0)
-			return cella_err(err, EINVAL, "%s[%zu]: size is 0", what, i);
+			return cella_err_invalid(err, "%s[%zu]: size is 0", what, i);
 		if ((uint64_t)m->container_id + m->size > (uint64_t)UINT32_MAX ||
 		    (uint64_t)m->host_id + m->size > (uint64_t)UINT32_MAX)
-			return cella_err(err, EINVAL, "%s[%zu]: range overflows 32-bit ids", what,
+			return cella_err_invalid(err, "%s[%zu]: range overflows 32-bit ids", what,
 					 i);
 		for (size_t j = 0; j < i; j++) {
 			if (overlaps(m->container_id, m->size, maps[j].container_id,
 				     maps[j].size))
-				return cella_err(err, EINVAL,
-						 "%s[%zu]: containerID range overlaps %s[%zu]",
+				return cella_err_invalid(err, "%s[%zu]: containerID range overlaps %s[%zu]",
 						 what, i, what, j);
 			if (overlaps(m->host_id, m->size, maps[j].host_id, maps[j].size))
-				return cella_err(err, EINVAL,
-						 "%s[%zu]: hostID range overlaps %s[%zu]", what,
+				return cella_err_invalid(err, "%s[%zu]: hostID range overlaps %s[%zu]", what,
 						 i, what, j);
 		}
 	}

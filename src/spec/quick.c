@@ -31,8 +31,7 @@ int cella_quick_ns_list(const char *list, bool value, bool ns[CELLA_NS_COUNT], c
 		}
 		t = cella_ns_type_from_name(tok, true);
 		if (t < 0)
-			return cella_err(err, EINVAL,
-					 "unknown namespace `%s` (known: uts, ipc, mount, pid, "
+			return cella_err_invalid(err, "unknown namespace `%s` (known: uts, ipc, mount, pid, "
 					 "net, user, cgroup, time)",
 					 tok);
 		ns[t] = value;
@@ -43,12 +42,15 @@ int cella_quick_ns_list(const char *list, bool value, bool ns[CELLA_NS_COUNT], c
 int cella_quick_cap(const char *name)
 {
 	char buf[64];
+	size_t i;
 
 	if (strcasecmp(name, "ALL") == 0)
 		return 64;
-	if (strncasecmp(name, "CAP_", 4) == 0)
-		return cella_cap_from_name(name);
-	snprintf(buf, sizeof(buf), "CAP_%s", name);
+	/* On the command line, as podman: any case, with or without CAP_. */
+	snprintf(buf, sizeof(buf), "%s%s", strncasecmp(name, "CAP_", 4) == 0 ? "" : "CAP_", name);
+	for (i = 0; buf[i] != '\0'; i++)
+		if (buf[i] >= 'a' && buf[i] <= 'z')
+			buf[i] = (char)(buf[i] - 'a' + 'A');
 	return cella_cap_from_name(buf);
 }
 
@@ -62,10 +64,10 @@ static int parse_idmap(const char *flag, const char *s, struct cella_idmap *m, c
 	for (tok = strtok_r(copy, ":", &save); tok != NULL && i < 3;
 	     tok = strtok_r(NULL, ":", &save))
 		if (!parse_u64(tok, UINT32_MAX, &v[i++]))
-			return cella_err(err, EINVAL, "%s `%s`: expected CONTAINER:HOST:SIZE", flag,
+			return cella_err_invalid(err, "%s `%s`: expected CONTAINER:HOST:SIZE", flag,
 					 s);
 	if (i != 3 || tok != NULL)
-		return cella_err(err, EINVAL, "%s `%s`: expected CONTAINER:HOST:SIZE", flag, s);
+		return cella_err_invalid(err, "%s `%s`: expected CONTAINER:HOST:SIZE", flag, s);
 	m->container_id = (uint32_t)v[0];
 	m->host_id = (uint32_t)v[1];
 	m->size = (uint32_t)v[2];
@@ -122,22 +124,30 @@ static int apply_caps(const struct cella_quick *q, struct cella_caps *caps, cell
 		if (c >= 0)
 			set |= 1ULL << c;
 	}
+	/* As podman: `--cap-drop ALL` empties the set first, then the adds
+	 * apply, then the other drops. */
+	for (size_t i = 0; q->cap_drop != NULL && q->cap_drop[i] != NULL; i++) {
+		int c = cella_quick_cap(q->cap_drop[i]);
+		if (c < 0)
+			return cella_err_invalid(err, "--cap-drop: unknown capability `%s`",
+						 q->cap_drop[i]);
+		if (c == 64)
+			set = 0;
+	}
 	for (size_t i = 0; q->cap_add != NULL && q->cap_add[i] != NULL; i++) {
 		int c = cella_quick_cap(q->cap_add[i]);
 		if (c < 0)
-			return cella_err(err, EINVAL, "--cap-add: unknown capability `%s`",
-					 q->cap_add[i]);
+			return cella_err_invalid(err, "--cap-add: unknown capability `%s`",
+						 q->cap_add[i]);
 		set |= c == 64 ? ((cella_cap_last_known() >= 63)
-				      ? ~0ULL
-				      : (1ULL << (cella_cap_last_known() + 1)) - 1)
+					  ? ~0ULL
+					  : (1ULL << (cella_cap_last_known() + 1)) - 1)
 			       : 1ULL << c;
 	}
 	for (size_t i = 0; q->cap_drop != NULL && q->cap_drop[i] != NULL; i++) {
 		int c = cella_quick_cap(q->cap_drop[i]);
-		if (c < 0)
-			return cella_err(err, EINVAL, "--cap-drop: unknown capability `%s`",
-					 q->cap_drop[i]);
-		set &= c == 64 ? 0 : ~(1ULL << c);
+		if (c != 64)
+			set &= ~(1ULL << c);
 	}
 	caps->bounding = caps->effective = caps->permitted = set;
 	caps->inheritable = caps->ambient = 0;
@@ -158,7 +168,7 @@ static int apply_user(const struct cella_quick *q, struct cella_user *u, cella_e
 		*colon++ = '\0';
 	if (!parse_u64(copy, UINT32_MAX - 1, &uid) ||
 	    (colon != NULL && !parse_u64(colon, UINT32_MAX - 1, &gid)))
-		return cella_err(err, EINVAL, "--user `%s`: expected UID[:GID] (numbers)", q->user);
+		return cella_err_invalid(err, "--user `%s`: expected UID[:GID] (numbers)", q->user);
 	u->uid = (uid_t)uid;
 	u->gid = colon != NULL ? (gid_t)gid : (gid_t)uid;
 	return 0;
@@ -193,7 +203,7 @@ static int add_binds(const struct cella_quick *q, struct cella_spec *s, cella_er
 
 		dst = strchr(src, ':');
 		if (dst == NULL)
-			return cella_err(err, EINVAL, "--bind `%s`: expected SRC:DST[:ro]",
+			return cella_err_invalid(err, "--bind `%s`: expected SRC:DST[:ro]",
 					 q->binds[i]);
 		*dst++ = '\0';
 		mode = strchr(dst, ':');
@@ -202,13 +212,11 @@ static int add_binds(const struct cella_quick *q, struct cella_spec *s, cella_er
 			if (strcmp(mode, "ro") == 0)
 				opts[1] = "ro";
 			else if (strcmp(mode, "rw") != 0)
-				return cella_err(err, EINVAL,
-						 "--bind `%s`: mode `%s` is not ro or rw",
+				return cella_err_invalid(err, "--bind `%s`: mode `%s` is not ro or rw",
 						 q->binds[i], mode);
 		}
 		if (src[0] != '/' || dst[0] != '/')
-			return cella_err(err, EINVAL,
-					 "--bind `%s`: SRC and DST must be absolute paths",
+			return cella_err_invalid(err, "--bind `%s`: SRC and DST must be absolute paths",
 					 q->binds[i]);
 		cella_spec_remove_mount(s, dst);
 		cella_spec_add_mount(s, dst, "bind", src, (char *const *)opts);
@@ -216,7 +224,7 @@ static int add_binds(const struct cella_quick *q, struct cella_spec *s, cella_er
 	for (size_t i = 0; q->tmpfs != NULL && q->tmpfs[i] != NULL; i++) {
 		const char *opts[] = {"nosuid", "nodev", "mode=1777", NULL};
 		if (q->tmpfs[i][0] != '/')
-			return cella_err(err, EINVAL, "--tmpfs `%s`: must be an absolute path",
+			return cella_err_invalid(err, "--tmpfs `%s`: must be an absolute path",
 					 q->tmpfs[i]);
 		cella_spec_remove_mount(s, q->tmpfs[i]);
 		cella_spec_add_mount(s, q->tmpfs[i], "tmpfs", "tmpfs", (char *const *)opts);
@@ -232,12 +240,11 @@ int cella_spec_quick(const struct cella_quick *q, struct cella_spec **out, cella
 	bool ns[CELLA_NS_COUNT];
 
 	if (q->args == NULL || q->args[0] == NULL)
-		return cella_err(err, EINVAL, "run: no command given after `--`");
+		return cella_err_invalid(err, "run: no command given after `--`");
 	for (int t = 0; t < CELLA_NS_COUNT; t++)
 		ns[t] = q->ns_given ? q->ns_new[t] : true;
 	if (q->host_uid != 0 && !ns[CELLA_NS_USER])
-		return cella_err(err, EINVAL,
-				 "--share user: running rootless needs a user namespace");
+		return cella_err_invalid(err, "--share user: running rootless needs a user namespace");
 	for (int t = 0; t < CELLA_NS_COUNT; t++)
 		cella_spec_set_ns(s, (enum cella_ns_type)t, ns[t], NULL);
 
@@ -248,12 +255,12 @@ int cella_spec_quick(const struct cella_quick *q, struct cella_spec **out, cella
 	cella_spec_set_args(s, q->args);
 	for (size_t i = 0; q->env != NULL && q->env[i] != NULL; i++) {
 		if (strchr(q->env[i], '=') == NULL || q->env[i][0] == '=')
-			return cella_err(err, EINVAL, "--env `%s`: expected K=V", q->env[i]);
+			return cella_err_invalid(err, "--env `%s`: expected K=V", q->env[i]);
 		cella_spec_setenv(s, q->env[i]);
 	}
 	if (q->cwd != NULL) {
 		if (q->cwd[0] != '/')
-			return cella_err(err, EINVAL, "--cwd `%s`: must be an absolute path",
+			return cella_err_invalid(err, "--cwd `%s`: must be an absolute path",
 					 q->cwd);
 		free(s->process->cwd);
 		s->process->cwd = xstrdup(q->cwd);
@@ -267,8 +274,7 @@ int cella_spec_quick(const struct cella_quick *q, struct cella_spec **out, cella
 	if (ns[CELLA_NS_UTS])
 		s->hostname = xstrdup(q->hostname ? q->hostname : q->name);
 	else if (q->hostname != NULL)
-		return cella_err(err, EINVAL,
-				 "--hostname: needs a uts namespace (not --share uts)");
+		return cella_err_invalid(err, "--hostname: needs a uts namespace (not --share uts)");
 
 	if (ns[CELLA_NS_USER]) {
 		default_maps(q, l);
@@ -282,7 +288,7 @@ int cella_spec_quick(const struct cella_quick *q, struct cella_spec **out, cella
 		l->uid_mappings = l->gid_mappings = NULL;
 		l->n_uid_mappings = l->n_gid_mappings = 0;
 		if (q->uidmap != NULL || q->gidmap != NULL)
-			return cella_err(err, EINVAL, "--uidmap/--gidmap: need a user namespace");
+			return cella_err_invalid(err, "--uidmap/--gidmap: need a user namespace");
 	}
 	/* A user namespace cannot mount a procfs for a pid namespace it does
 	 * not own, nor a sysfs for a net namespace it does not own: bind the
@@ -297,6 +303,14 @@ int cella_spec_quick(const struct cella_quick *q, struct cella_spec **out, cella
 	if (ns[CELLA_NS_USER] && ns[CELLA_NS_NET] && q->host_uid != 0) {
 		const char *o[] = {"nosuid", "noexec", "nodev", "ro", NULL};
 		replace_mount(s, "/sys", "sysfs", "sysfs", o);
+	}
+	/* Nor an mqueue for an ipc namespace it does not own: the host's
+	 * queues are the container's then, as they are without namespaces. */
+	if (ns[CELLA_NS_USER] && !ns[CELLA_NS_IPC])
+		cella_spec_remove_mount(s, "/dev/mqueue");
+	if (ns[CELLA_NS_USER] && !ns[CELLA_NS_NET]) {
+		const char *o[] = {"rbind", "nosuid", "noexec", "nodev", "ro", NULL};
+		replace_mount(s, "/sys", "bind", "/sys", o);
 	}
 	if (!ns[CELLA_NS_CGROUP])
 		cella_spec_remove_mount(s, "/sys/fs/cgroup");

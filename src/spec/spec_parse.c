@@ -534,7 +534,7 @@ int cella_spec_parse(const char *text, size_t len, const char *origin, struct ce
 		unsigned line, col;
 
 		spec_line_col(text, (size_t)(nul - text), &line, &col);
-		return cella_err(err, EINVAL, "%s:%u:%u: invalid JSON: NUL byte", c.origin, line,
+		return cella_err_invalid(err, "%s:%u:%u: invalid JSON: NUL byte", c.origin, line,
 				 col);
 	}
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -544,7 +544,7 @@ int cella_spec_parse(const char *text, size_t len, const char *origin, struct ce
 		c.ints_as_real = true;
 	}
 	if (root == NULL)
-		return cella_err(err, EINVAL, "%s:%d:%d: invalid JSON: %s", c.origin,
+		return cella_err_invalid(err, "%s:%d:%d: invalid JSON: %s", c.origin,
 				 jerr.line > 0 ? jerr.line : 1, jerr.column > 0 ? jerr.column : 1,
 				 jerr.text);
 	spec = xcalloc(1, sizeof(*spec));

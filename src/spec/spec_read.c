@@ -89,9 +89,9 @@ static int vfail_at(struct spec_ctx *c, const char *extra, const char *fmt, va_l
 	format_path(c->path, depth, extra, where, sizeof(where));
 	spec_locate(c->text, c->len, c->path, depth, &span);
 	if (where[0] == '\0')
-		return cella_err(c->err, EINVAL, "%s:%u:%u: %s", c->origin, span.line, span.col,
+		return cella_err_invalid(c->err, "%s:%u:%u: %s", c->origin, span.line, span.col,
 				 what);
-	return cella_err(c->err, EINVAL, "%s:%u:%u: %s: %s", c->origin, span.line, span.col, where,
+	return cella_err_invalid(c->err, "%s:%u:%u: %s: %s", c->origin, span.line, span.col, where,
 			 what);
 }
 

@@ -22,11 +22,27 @@ int cella_err(cella_error *err, int errnum, const char *fmt, ...)
 	if (err != NULL) {
 		err->errnum = errnum;
 		err->exit_code = 0;
+		err->input = 0;
 		va_start(ap, fmt);
 		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 		va_end(ap);
 	}
 	return errnum > 0 ? -errnum : -1;
+}
+
+int cella_err_invalid(cella_error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL) {
+		err->errnum = EINVAL;
+		err->exit_code = 0;
+		err->input = 1;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
 }
 
 int cella_err_context(cella_error *err, const char *fmt, ...)
@@ -67,12 +83,13 @@ void cella_err_clear(cella_error *err)
 		return;
 	err->errnum = 0;
 	err->exit_code = 0;
+	err->input = 0;
 	err->msg[0] = '\0';
 }
 
 const char *cella_error_format(const cella_error *err, char *buf, size_t len)
 {
-	if (err->errnum > 0)
+	if (err->errnum > 0 && !err->input)
 		snprintf(buf, len, "%s: %s", err->msg, strerror(err->errnum));
 	else
 		snprintf(buf, len, "%s", err->msg);

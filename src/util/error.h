@@ -26,6 +26,8 @@
 typedef struct cella_error {
 	int errnum;     /* errno of the failure, 0 when none applies */
 	int exit_code;  /* exit status the CLI should use, 0 = default (1) */
+	int input;      /* bad input (errno EINVAL): the message says it all, no
+			   strerror is appended when it is reported */
 	char msg[CELLA_ERROR_MSG_MAX];
 } cella_error;
 
@@ -41,6 +43,10 @@ typedef struct cella_error {
  */
 int cella_err(cella_error *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Bad input (a config field, a flag value): errno EINVAL, reported without
+ * ": Invalid argument" after the message. Returns -EINVAL. */
+int cella_err_invalid(cella_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Prepend "context: " to the message already in *err. Returns the same
  * negative value cella_err() returned for it. */
