@@ -13,12 +13,12 @@
 #include "util/error.h"
 
 struct cella_cli {
-	char *root;           /* --root, or the default */
+	char *root;	      /* --root, or the default */
 	const char *log_path; /* --log */
-	bool log_json;        /* --log-format json */
-	bool debug;           /* --debug */
+	bool log_json;	      /* --log-format json */
+	bool debug;	      /* --debug */
 	bool systemd_cgroup;  /* --systemd-cgroup (accepted, see README) */
-	FILE *log;            /* opened --log, or NULL */
+	FILE *log;	      /* opened --log, or NULL */
 };
 
 struct cella_command {
@@ -33,7 +33,7 @@ struct cella_command {
 int cli_report(struct cella_cli *cli, const cella_error *err);
 /* Same, for a usage error built from a format. Returns 1. */
 int cli_usage_error(struct cella_cli *cli, const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Print a command's usage (for --help). */
 void cli_print_usage(const struct cella_command *cmd, FILE *out);
@@ -47,6 +47,5 @@ int cmd_run(struct cella_cli *cli, int argc, char **argv);
 int cmd_spec(struct cella_cli *cli, int argc, char **argv);
 int cmd_start(struct cella_cli *cli, int argc, char **argv);
 int cmd_state(struct cella_cli *cli, int argc, char **argv);
-
 
 #endif

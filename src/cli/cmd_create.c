@@ -15,14 +15,14 @@ int cli_bundle_command(struct cella_cli *cli, int argc, char **argv, bool is_run
 int cli_bundle_command(struct cella_cli *cli, int argc, char **argv, bool is_run)
 {
 	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"bundle", required_argument, NULL, 'b'},
-		{"pid-file", required_argument, NULL, 'p'},
-		{"no-pivot", no_argument, NULL, 'P'},
-		{"preserve-fds", required_argument, NULL, 'F'},
-		{"detach", no_argument, NULL, 'd'},
-		{"keep", no_argument, NULL, 'k'},
-		{0},
+	    {"help", no_argument, NULL, 'h'},
+	    {"bundle", required_argument, NULL, 'b'},
+	    {"pid-file", required_argument, NULL, 'p'},
+	    {"no-pivot", no_argument, NULL, 'P'},
+	    {"preserve-fds", required_argument, NULL, 'F'},
+	    {"detach", no_argument, NULL, 'd'},
+	    {"keep", no_argument, NULL, 'k'},
+	    {0},
 	};
 	const char *bundle = NULL, *pid_file = NULL;
 	cleanup_free char *bundle_abs = NULL;
@@ -52,9 +52,8 @@ int cli_bundle_command(struct cella_cli *cli, int argc, char **argv, bool is_run
 			break;
 		case 'F':
 			if (!parse_u64(optarg, 1024, &n))
-				return cli_usage_error(cli, argv[0],
-						       "--preserve-fds: `%s` is not a number",
-						       optarg);
+				return cli_usage_error(
+				    cli, argv[0], "--preserve-fds: `%s` is not a number", optarg);
 			o.preserve_fds = (int)n;
 			break;
 		case 'd':

@@ -42,49 +42,49 @@ enum {
 };
 
 static const struct option quick_opts[] = {
-	{"rootfs", required_argument, NULL, OPT_ROOTFS},
-	{"name", required_argument, NULL, OPT_NAME},
-	{"ns", required_argument, NULL, OPT_NS},
-	{"share", required_argument, NULL, OPT_SHARE},
-	{"hostname", required_argument, NULL, OPT_HOSTNAME},
-	{"user", required_argument, NULL, OPT_USER},
-	{"read-only", no_argument, NULL, OPT_READ_ONLY},
-	{"bind", required_argument, NULL, OPT_BIND},
-	{"tmpfs", required_argument, NULL, OPT_TMPFS},
-	{"env", required_argument, NULL, OPT_ENV},
-	{"cwd", required_argument, NULL, OPT_CWD},
-	{"cap-add", required_argument, NULL, OPT_CAP_ADD},
-	{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
-	{"uidmap", required_argument, NULL, OPT_UIDMAP},
-	{"gidmap", required_argument, NULL, OPT_GIDMAP},
-	{"init", no_argument, NULL, OPT_INIT},
-	{"tty", no_argument, NULL, OPT_TTY},
-	{"print-spec", no_argument, NULL, OPT_PRINT_SPEC},
-	{"help", no_argument, NULL, OPT_HELP},
-	{0},
+    {"rootfs", required_argument, NULL, OPT_ROOTFS},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"ns", required_argument, NULL, OPT_NS},
+    {"share", required_argument, NULL, OPT_SHARE},
+    {"hostname", required_argument, NULL, OPT_HOSTNAME},
+    {"user", required_argument, NULL, OPT_USER},
+    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+    {"bind", required_argument, NULL, OPT_BIND},
+    {"tmpfs", required_argument, NULL, OPT_TMPFS},
+    {"env", required_argument, NULL, OPT_ENV},
+    {"cwd", required_argument, NULL, OPT_CWD},
+    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+    {"uidmap", required_argument, NULL, OPT_UIDMAP},
+    {"gidmap", required_argument, NULL, OPT_GIDMAP},
+    {"init", no_argument, NULL, OPT_INIT},
+    {"tty", no_argument, NULL, OPT_TTY},
+    {"print-spec", no_argument, NULL, OPT_PRINT_SPEC},
+    {"help", no_argument, NULL, OPT_HELP},
+    {0},
 };
 
 static const char quick_help[] =
-	"quick door flags (before `--`):\n"
-	"  --rootfs DIR         root filesystem (default: the built-in busybox rootfs)\n"
-	"  --name ID            container id (default: generated)\n"
-	"  --ns LIST            namespaces to create (uts,ipc,mount,pid,net,user,cgroup,time);\n"
-	"                       the others are shared with the host (default: all new)\n"
-	"  --share LIST         namespaces to keep shared with the host\n"
-	"  --hostname NAME      hostname (default: the container id)\n"
-	"  --user UID[:GID]     user and group the command runs as\n"
-	"  --read-only          read-only root filesystem\n"
-	"  --bind SRC:DST[:ro]  bind mount a host path (repeatable)\n"
-	"  --tmpfs DST          mount a tmpfs (repeatable)\n"
-	"  -e, --env K=V        set an environment variable (repeatable)\n"
-	"  -w, --cwd DIR        working directory\n"
-	"  --cap-add CAP        add a capability (or ALL)\n"
-	"  --cap-drop CAP       drop a capability (or ALL)\n"
-	"  --uidmap C:H:N       user namespace uid mapping (repeatable)\n"
-	"  --gidmap C:H:N       user namespace gid mapping (repeatable)\n"
-	"  --init               run a tiny init that reaps zombies and forwards signals\n"
-	"  -t, --tty            allocate a pseudo-terminal\n"
-	"  --print-spec         print the config.json instead of running\n";
+    "quick door flags (before `--`):\n"
+    "  --rootfs DIR         root filesystem (default: the built-in busybox rootfs)\n"
+    "  --name ID            container id (default: generated)\n"
+    "  --ns LIST            namespaces to create (uts,ipc,mount,pid,net,user,cgroup,time);\n"
+    "                       the others are shared with the host (default: all new)\n"
+    "  --share LIST         namespaces to keep shared with the host\n"
+    "  --hostname NAME      hostname (default: the container id)\n"
+    "  --user UID[:GID]     user and group the command runs as\n"
+    "  --read-only          read-only root filesystem\n"
+    "  --bind SRC:DST[:ro]  bind mount a host path (repeatable)\n"
+    "  --tmpfs DST          mount a tmpfs (repeatable)\n"
+    "  -e, --env K=V        set an environment variable (repeatable)\n"
+    "  -w, --cwd DIR        working directory\n"
+    "  --cap-add CAP        add a capability (or ALL)\n"
+    "  --cap-drop CAP       drop a capability (or ALL)\n"
+    "  --uidmap C:H:N       user namespace uid mapping (repeatable)\n"
+    "  --gidmap C:H:N       user namespace gid mapping (repeatable)\n"
+    "  --init               run a tiny init that reaps zombies and forwards signals\n"
+    "  -t, --tty            allocate a pseudo-terminal\n"
+    "  --print-spec         print the config.json instead of running\n";
 
 static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
 {

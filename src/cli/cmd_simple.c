@@ -67,9 +67,8 @@ int cmd_state(struct cella_cli *cli, int argc, char **argv)
 
 int cmd_kill(struct cella_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-					     {"all", no_argument, NULL, 'a'},
-					     {0}};
+	static const struct option opts[] = {
+	    {"help", no_argument, NULL, 'h'}, {"all", no_argument, NULL, 'a'}, {0}};
 	bool all = false;
 	cella_error err;
 	int c, sig = SIGTERM;
@@ -103,9 +102,8 @@ int cmd_kill(struct cella_cli *cli, int argc, char **argv)
 
 int cmd_delete(struct cella_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
-					     {"force", no_argument, NULL, 'f'},
-					     {0}};
+	static const struct option opts[] = {
+	    {"help", no_argument, NULL, 'h'}, {"force", no_argument, NULL, 'f'}, {0}};
 	bool force = false;
 	cella_error err;
 	int c;

@@ -13,10 +13,10 @@
 int cmd_spec(struct cella_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"rootless", no_argument, NULL, 'r'},
-		{"bundle", required_argument, NULL, 'b'},
-		{0},
+	    {"help", no_argument, NULL, 'h'},
+	    {"rootless", no_argument, NULL, 'r'},
+	    {"bundle", required_argument, NULL, 'b'},
+	    {0},
 	};
 	const char *bundle = ".";
 	bool rootless = false;

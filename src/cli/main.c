@@ -22,18 +22,18 @@
 #endif
 
 static const struct cella_command commands[] = {
-	{"create", cmd_create, "create a container from a bundle, waiting before its process",
-	 "create [--bundle DIR] [--pid-file FILE] [--no-pivot] [--preserve-fds N] ID"},
-	{"delete", cmd_delete, "delete a container's state (and kill it with --force)",
-	 "delete [--force] ID"},
-	{"kill", cmd_kill, "send a signal to a container's init", "kill ID [SIGNAL]"},
-	{"list", cmd_list, "list containers", "list [--format table|json] [--quiet]"},
-	{"run", cmd_run, "run a container: a bundle (OCI), or a command (quick door, after --)",
-	 "run [--bundle DIR] [--pid-file FILE] [--detach] [--keep] ID\n"
-	 "   or: cella run [--rootfs DIR] [FLAGS] -- CMD [ARGS...]"},
-	{"spec", cmd_spec, "write a default config.json", "spec [--rootless] [--bundle DIR]"},
-	{"start", cmd_start, "start a created container's process", "start ID"},
-	{"state", cmd_state, "print a container's OCI state", "state ID"},
+    {"create", cmd_create, "create a container from a bundle, waiting before its process",
+     "create [--bundle DIR] [--pid-file FILE] [--no-pivot] [--preserve-fds N] ID"},
+    {"delete", cmd_delete, "delete a container's state (and kill it with --force)",
+     "delete [--force] ID"},
+    {"kill", cmd_kill, "send a signal to a container's init", "kill ID [SIGNAL]"},
+    {"list", cmd_list, "list containers", "list [--format table|json] [--quiet]"},
+    {"run", cmd_run, "run a container: a bundle (OCI), or a command (quick door, after --)",
+     "run [--bundle DIR] [--pid-file FILE] [--detach] [--keep] ID\n"
+     "   or: cella run [--rootfs DIR] [FLAGS] -- CMD [ARGS...]"},
+    {"spec", cmd_spec, "write a default config.json", "spec [--rootless] [--bundle DIR]"},
+    {"start", cmd_start, "start a created container's process", "start ID"},
+    {"state", cmd_state, "print a container's OCI state", "state ID"},
 };
 
 const struct cella_command *cli_find_command(const char *name)

@@ -28,7 +28,7 @@ int cella_spec_write_default(const char *bundle, bool rootless, cella_error *err
 {
 	cleanup_free char *path = xasprintf("%s/config.json", bundle);
 	cleanup_spec struct cella_spec *spec =
-		cella_spec_default(rootless, rootless ? getuid() : 0, rootless ? getgid() : 0);
+	    cella_spec_default(rootless, rootless ? getuid() : 0, rootless ? getgid() : 0);
 	cleanup_free char *json = cella_spec_to_json(spec);
 	cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	size_t len = strlen(json);

@@ -67,25 +67,28 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 			c->unshare_flags |= cella_ns_table[t].clone_flag;
 
 	if (!l->ns[CELLA_NS_MOUNT].enabled)
-		return cella_err_invalid(err, "linux.namespaces: a mount namespace is required (new or joined "
-				 "by path): in the host's, the container's mounts would be the "
-				 "host's");
+		return cella_err_invalid(
+		    err, "linux.namespaces: a mount namespace is required (new or joined "
+			 "by path): in the host's, the container's mounts would be the "
+			 "host's");
 	if (s->hostname != NULL && !l->ns[CELLA_NS_UTS].enabled)
-		return cella_err_invalid(err, "hostname: setting it needs a uts namespace (the host's "
-				 "hostname would change)");
+		return cella_err_invalid(err,
+					 "hostname: setting it needs a uts namespace (the host's "
+					 "hostname would change)");
 	if (s->domainname != NULL && !l->ns[CELLA_NS_UTS].enabled)
 		return cella_err_invalid(err, "domainname: setting it needs a uts namespace");
-	if ((l->time_monotonic.set || l->time_boottime.set) &&
-	    !(c->unshare_flags & CLONE_NEWTIME))
+	if ((l->time_monotonic.set || l->time_boottime.set) && !(c->unshare_flags & CLONE_NEWTIME))
 		return cella_err_invalid(err, "linux.timeOffsets: needs a new time namespace");
 	if (c->new_userns) {
 		if (idmap_validate(l->uid_mappings, l->n_uid_mappings, "linux.uidMappings", err) <
-			    0 ||
-		    idmap_validate(l->gid_mappings, l->n_gid_mappings, "linux.gidMappings", err) < 0)
+			0 ||
+		    idmap_validate(l->gid_mappings, l->n_gid_mappings, "linux.gidMappings", err) <
+			0)
 			return cella_err_ret(err);
 	} else if (l->n_uid_mappings || l->n_gid_mappings) {
 		if (!c->userns)
-			return cella_err_invalid(err, "linux.uidMappings: given without a user namespace");
+			return cella_err_invalid(
+			    err, "linux.uidMappings: given without a user namespace");
 	}
 	if (geteuid() != 0 && !c->userns)
 		return cella_err(err, EPERM,
@@ -93,8 +96,9 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 				 "linux.namespaces",
 				 (unsigned)geteuid());
 	if (s->process->terminal && !o->foreground && o->console_socket == NULL)
-		return cella_err_invalid(err, "process.terminal is true but no --console-socket was given "
-				 "to receive the terminal");
+		return cella_err_invalid(
+		    err, "process.terminal is true but no --console-socket was given "
+			 "to receive the terminal");
 	/* Rootless without a helper can only map its own ids, and the kernel
 	 * then demands setgroups "deny". */
 	c->deny_setgroups = c->new_userns && geteuid() != 0 && l->n_gid_mappings == 1 &&
@@ -334,8 +338,8 @@ int cella_start(const char *state_root, const char *id, cella_error *err)
 	if (state_load(dirfd, id, &st, err) < 0)
 		return cella_err_ret(err);
 	if (st.status != CELLA_STATUS_CREATED) {
-		r = cella_err_invalid(err, "container `%s` is %s, not created: cannot start it",
-			      id, cella_status_name(st.status));
+		r = cella_err_invalid(err, "container `%s` is %s, not created: cannot start it", id,
+				      cella_status_name(st.status));
 		goto out;
 	}
 	fifo = openat(dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -441,15 +445,15 @@ int cella_signal_from_name(const char *name)
 		const char *name;
 		int sig;
 	} sigs[] = {
-		{"HUP", SIGHUP},	 {"INT", SIGINT},     {"QUIT", SIGQUIT}, {"ILL", SIGILL},
-		{"TRAP", SIGTRAP},	 {"ABRT", SIGABRT},   {"IOT", SIGIOT},	 {"BUS", SIGBUS},
-		{"FPE", SIGFPE},	 {"KILL", SIGKILL},   {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},
-		{"USR2", SIGUSR2},	 {"PIPE", SIGPIPE},   {"ALRM", SIGALRM}, {"TERM", SIGTERM},
-		{"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},   {"CONT", SIGCONT}, {"STOP", SIGSTOP},
-		{"TSTP", SIGTSTP},	 {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU}, {"URG", SIGURG},
-		{"XCPU", SIGXCPU},	 {"XFSZ", SIGXFSZ},   {"VTALRM", SIGVTALRM},
-		{"PROF", SIGPROF},	 {"WINCH", SIGWINCH}, {"IO", SIGIO},	 {"POLL", SIGPOLL},
-		{"PWR", SIGPWR},	 {"SYS", SIGSYS},
+	    {"HUP", SIGHUP},	   {"INT", SIGINT},   {"QUIT", SIGQUIT},     {"ILL", SIGILL},
+	    {"TRAP", SIGTRAP},	   {"ABRT", SIGABRT}, {"IOT", SIGIOT},	     {"BUS", SIGBUS},
+	    {"FPE", SIGFPE},	   {"KILL", SIGKILL}, {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
+	    {"USR2", SIGUSR2},	   {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},     {"TERM", SIGTERM},
+	    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},     {"STOP", SIGSTOP},
+	    {"TSTP", SIGTSTP},	   {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},
+	    {"XCPU", SIGXCPU},	   {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+	    {"WINCH", SIGWINCH},   {"IO", SIGIO},     {"POLL", SIGPOLL},     {"PWR", SIGPWR},
+	    {"SYS", SIGSYS},
 	};
 	unsigned long long n;
 
@@ -466,7 +470,9 @@ int cella_signal_from_name(const char *name)
 		if (name[5] != '\0' && !parse_i64(name + 5, -32, 32, &off))
 			return -1;
 		n = (unsigned long long)((min ? SIGRTMIN : SIGRTMAX) + off);
-		return n >= (unsigned long long)SIGRTMIN && n <= (unsigned long long)SIGRTMAX ? (int)n : -1;
+		return n >= (unsigned long long)SIGRTMIN && n <= (unsigned long long)SIGRTMAX
+			   ? (int)n
+			   : -1;
 	}
 	return -1;
 }

@@ -25,12 +25,12 @@
 
 struct cella_create_opts {
 	const char *id;
-	const char *bundle;     /* directory config.json's root.path is relative to */
+	const char *bundle;	/* directory config.json's root.path is relative to */
 	const char *state_root; /* --root */
 	struct cella_spec *spec;
-	const char *pid_file;       /* may be NULL */
+	const char *pid_file;	    /* may be NULL */
 	const char *console_socket; /* may be NULL */
-	int preserve_fds;           /* fds 3 .. 3+N-1 passed to the container */
+	int preserve_fds;	    /* fds 3 .. 3+N-1 passed to the container */
 	bool no_pivot;
 	bool no_new_keyring;
 	bool init; /* a tiny PID-1 reaper runs the user process as its child */
@@ -99,8 +99,8 @@ int cella_start(const char *state_root, const char *id, cella_error *err);
 
 /* create + start + wait. *exit_status gets the container process's status in
  * shell form (code, or 128+signal). With remove, the state is deleted after. */
-int cella_run(const struct cella_create_opts *opts, bool detach, bool remove,
-	      int *exit_status, cella_error *err);
+int cella_run(const struct cella_create_opts *opts, bool detach, bool remove, int *exit_status,
+	      cella_error *err);
 
 int cella_kill(const char *state_root, const char *id, int sig, bool all, cella_error *err);
 int cella_delete(const char *state_root, const char *id, bool force, cella_error *err);

@@ -71,7 +71,8 @@ static int join_namespaces(struct cella_ctx *c, cella_error *err)
 			retry[t] = true;
 		}
 	}
-	if (c->ns_fds[CELLA_NS_USER] >= 0 && ns_join(c->ns_fds[CELLA_NS_USER], CELLA_NS_USER, err) < 0)
+	if (c->ns_fds[CELLA_NS_USER] >= 0 &&
+	    ns_join(c->ns_fds[CELLA_NS_USER], CELLA_NS_USER, err) < 0)
 		return cella_err_ret(err);
 	for (int t = 0; t < CELLA_NS_COUNT; t++)
 		if (retry[t] && ns_join(c->ns_fds[t], (enum cella_ns_type)t, err) < 0)

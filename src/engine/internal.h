@@ -13,19 +13,19 @@ struct cella_ctx {
 	const struct cella_create_opts *opts;
 	const struct cella_spec *spec;
 	const struct cella_process *process;
-	char *rootfs; /* realpath of the bundle's root.path */
+	char *rootfs;		    /* realpath of the bundle's root.path */
 	int ns_fds[CELLA_NS_COUNT]; /* namespaces joined by path, -1 when not */
-	int unshare_flags;          /* CLONE_NEW* created by stage 1 (not user, cgroup) */
+	int unshare_flags;	    /* CLONE_NEW* created by stage 1 (not user, cgroup) */
 	bool new_userns;
 	bool new_cgroupns;
 	bool new_netns;
 	bool new_mountns;
 	bool userns; /* new or joined */
 	bool deny_setgroups;
-	int sync_fd; /* the child's end of the sync socketpair */
-	int fifo_fd; /* exec fifo, read end (O_RDWR) */
-	int state_fd; /* the locked state directory: closed first thing in the
-			 child, or the child would hold the lock */
+	int sync_fd;	     /* the child's end of the sync socketpair */
+	int fifo_fd;	     /* exec fifo, read end (O_RDWR) */
+	int state_fd;	     /* the locked state directory: closed first thing in the
+				child, or the child would hold the lock */
 	sigset_t saved_mask; /* the runtime's signal mask before it blocked */
 	struct cella_rootfs_conf rootfs_conf;
 };
@@ -36,8 +36,8 @@ _Noreturn void init_stage1(struct cella_ctx *c);
 
 /* What container_create hands back to cella_run. */
 struct cella_created {
-	pid_t pid;      /* the container's init, host pid */
-	int sync_fd;    /* still open: exec errors arrive here after start */
+	pid_t pid;	/* the container's init, host pid */
+	int sync_fd;	/* still open: exec errors arrive here after start */
 	int pty_master; /* -1 unless a pty is proxied by the runtime */
 };
 

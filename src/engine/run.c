@@ -53,9 +53,9 @@ static int wait_loop(pid_t init, int sigfd, int master, int *exit_status, cella_
 
 	while (!exited || master_open) {
 		struct pollfd pfd[3] = {
-			{.fd = sigfd, .events = POLLIN},
-			{.fd = master_open ? master : -1, .events = POLLIN},
-			{.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
+		    {.fd = sigfd, .events = POLLIN},
+		    {.fd = master_open ? master : -1, .events = POLLIN},
+		    {.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
 		};
 		int timeout = exited ? 100 : -1; /* drain the pty briefly after exit */
 		int n = poll(pfd, 3, timeout);
@@ -95,8 +95,8 @@ static int wait_loop(pid_t init, int sigfd, int master, int *exit_status, cella_
 	return 0;
 }
 
-int cella_run(const struct cella_create_opts *opts, bool detach, bool remove,
-	      int *exit_status, cella_error *err)
+int cella_run(const struct cella_create_opts *opts, bool detach, bool remove, int *exit_status,
+	      cella_error *err)
 {
 	struct cella_create_opts o = *opts;
 	struct cella_created c;

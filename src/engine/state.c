@@ -51,9 +51,11 @@ int cella_validate_id(const char *id, cella_error *err)
 		char c = *p;
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '_' || c == '-' || c == '.' || c == '+'))
-			return cella_err_invalid(err, "invalid container id `%s`: only letters, digits and "
-					 "`_ - . +` are allowed",
-					 id);
+			return cella_err_invalid(
+			    err,
+			    "invalid container id `%s`: only letters, digits and "
+			    "`_ - . +` are allowed",
+			    id);
 	}
 	return 0;
 }
@@ -250,7 +252,7 @@ int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *e
 	j = json_loads(text, 0, &jerr);
 	if (j == NULL)
 		return cella_err_invalid(err, "state of container `%s` is corrupt: %s", id,
-				 jerr.text);
+					 jerr.text);
 	st->id = jstr(j, "id");
 	st->oci_version = jstr(j, "ociVersion");
 	st->bundle = jstr(j, "bundle");
@@ -304,7 +306,8 @@ char *cella_state_to_json(const struct cella_state *st)
 	json_object_set_new(j, "ociVersion", json_string(st->oci_version));
 	json_object_set_new(j, "id", json_string(st->id));
 	json_object_set_new(j, "status", json_string(cella_status_name(st->status)));
-	json_object_set_new(j, "pid", json_integer(st->status == CELLA_STATUS_STOPPED ? 0 : st->pid));
+	json_object_set_new(j, "pid",
+			    json_integer(st->status == CELLA_STATUS_STOPPED ? 0 : st->pid));
 	json_object_set_new(j, "bundle", json_string(st->bundle));
 	json_object_set_new(j, "rootfs", json_string(st->rootfs));
 	json_object_set_new(j, "created", json_string(st->created));

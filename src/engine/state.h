@@ -6,7 +6,7 @@
 #include "engine/engine.h"
 
 #define STATE_FILE "state.json"
-#define EXEC_FIFO "exec.fifo"
+#define EXEC_FIFO  "exec.fifo"
 
 /* mkdir ROOT (0711) and ROOT/ID (0700), exclusively. Returns an O_DIRECTORY
  * fd of ROOT/ID, locked (flock LOCK_EX). */

@@ -235,8 +235,8 @@ static int apply_ambient(const struct cella_caps *want, int last, cella_error *e
 	 * so this is a debug note, not a warning on every default container. */
 	if (skipped != 0)
 		cella_debug("process.capabilities.ambient: skipping %s: an ambient capability "
-			   "must also be in the permitted and inheritable sets",
-			   cap_names(skipped, names, sizeof(names)));
+			    "must also be in the permitted and inheritable sets",
+			    cap_names(skipped, names, sizeof(names)));
 	for (int cap = 0; cap <= last; cap++) {
 		if (!has_cap(raise, cap))
 			continue;
@@ -272,8 +272,9 @@ int caps_apply(const struct cella_caps *caps, cella_error *err)
 			   "(last cap %d)",
 			   cap_names(above, names, sizeof(names)), last);
 	if (want.effective & ~want.permitted)
-		return cella_err_invalid(err, "process.capabilities.effective: not in the permitted set: %s",
-				 cap_names(want.effective & ~want.permitted, names, sizeof(names)));
+		return cella_err_invalid(
+		    err, "process.capabilities.effective: not in the permitted set: %s",
+		    cap_names(want.effective & ~want.permitted, names, sizeof(names)));
 
 	/* 1. Bounding set, while CAP_SETPCAP is still ours. */
 	r = apply_bounding(want.bounding, last, err);

@@ -12,7 +12,6 @@
 /* setgroups(additional gids), setresgid, setresuid, umask. When setgroups is
  * denied in the user namespace (single-id mapping) an empty list is not an
  * error; a non-empty one is, naming process.user.additionalGids. */
-int cred_apply_user(const struct cella_user *user, bool setgroups_allowed,
-		    cella_error *err);
+int cred_apply_user(const struct cella_user *user, bool setgroups_allowed, cella_error *err);
 
 #endif

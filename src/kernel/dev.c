@@ -195,7 +195,7 @@ static int populate(int rootfd, const struct cella_device *devices, size_t n, bo
 		if (d->type != 'p' &&
 		    (d->major < 0 || d->minor < 0 || d->major > 0xfff || d->minor > 0xfffff))
 			return cella_err_invalid(err, "device `%s`: bad major:minor %lld:%lld",
-					 d->path, (long long)d->major, (long long)d->minor);
+						 d->path, (long long)d->major, (long long)d->minor);
 		node.major = d->type == 'p' ? 0 : (unsigned)d->major;
 		node.minor = d->type == 'p' ? 0 : (unsigned)d->minor;
 		r = create_node(rootfd, &node, in_userns, err);

@@ -13,9 +13,9 @@
 
 struct cella_default_device {
 	const char *path; /* "/dev/null" */
-	char type;        /* 'c' */
+	char type;	  /* 'c' */
 	unsigned major, minor;
-	mode_t mode;      /* permission bits, 0666 */
+	mode_t mode; /* permission bits, 0666 */
 };
 
 /* /dev/null, zero, full, random, urandom, tty (as runc and crun). */
@@ -33,7 +33,7 @@ extern const size_t cella_n_dev_symlinks;
 /* Create the default devices and `devices` below the directory open as
  * dev_dirfd's rootfs (rootfd: the rootfs, before pivot_root). In a user
  * namespace nodes are bind mounts of the host's (mknod is refused there). */
-int dev_populate(int rootfd, const struct cella_device *devices, size_t n,
-		 bool in_userns, cella_error *err);
+int dev_populate(int rootfd, const struct cella_device *devices, size_t n, bool in_userns,
+		 cella_error *err);
 
 #endif

@@ -49,7 +49,8 @@ static int root_propagation(const char *name, unsigned long *out, cella_error *e
 		return r;
 	mount_flags_free(&f);
 	if (f.propagation == 0 || f.flags != 0 || f.bind)
-		return cella_err_invalid(err, "linux.rootfsPropagation `%s` is not a propagation type", name);
+		return cella_err_invalid(
+		    err, "linux.rootfsPropagation `%s` is not a propagation type", name);
 	*out = f.propagation;
 	return 0;
 }
@@ -206,7 +207,7 @@ static int prepare(const struct cella_rootfs_conf *conf, cella_error *err)
 
 	if (conf->rootfs == NULL || conf->rootfs[0] != '/')
 		return cella_err_invalid(err, "rootfs `%s` is not an absolute path",
-				 conf->rootfs ? conf->rootfs : "");
+					 conf->rootfs ? conf->rootfs : "");
 	r = root_propagation(conf->propagation, &prop, err);
 	if (r < 0)
 		return r;
@@ -353,7 +354,8 @@ int mount_finalize_rootfs(const struct cella_rootfs_conf *conf, cella_error *err
 		if (fstat(nullfd, &st) < 0)
 			return cella_err(err, errno, "maskedPaths: stat `/dev/null`");
 		if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
-			return cella_err_invalid(err, "maskedPaths: `/dev/null` is not the null device (1:3)");
+			return cella_err_invalid(
+			    err, "maskedPaths: `/dev/null` is not the null device (1:3)");
 		for (size_t i = 0; conf->masked_paths[i] != NULL; i++) {
 			r = mask_path(rootfd, nullfd, conf->masked_paths[i], have_proc, err);
 			if (r < 0)

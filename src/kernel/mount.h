@@ -36,18 +36,18 @@
 #include "util/error.h"
 
 struct cella_rootfs_conf {
-	const char *rootfs;      /* absolute host path of the rootfs */
-	bool readonly;           /* root.readonly */
+	const char *rootfs;	 /* absolute host path of the rootfs */
+	bool readonly;		 /* root.readonly */
 	const char *propagation; /* linux.rootfsPropagation, NULL = rprivate */
 	const struct cella_mount *mounts;
 	size_t n_mounts;
-	char *const *masked_paths;   /* may be NULL */
-	char *const *readonly_paths; /* may be NULL */
+	char *const *masked_paths;	    /* may be NULL */
+	char *const *readonly_paths;	    /* may be NULL */
 	const struct cella_device *devices; /* linux.devices */
 	size_t n_devices;
-	bool in_userns;  /* running in a user namespace: mknod is refused, so
-			    devices are bind mounts of the host's nodes */
-	bool no_pivot;   /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+	bool in_userns; /* running in a user namespace: mknod is refused, so
+			   devices are bind mounts of the host's nodes */
+	bool no_pivot;	/* --no-pivot: MS_MOVE + chroot instead of pivot_root */
 };
 
 int mount_prepare_rootfs(const struct cella_rootfs_conf *conf, cella_error *err);
@@ -57,19 +57,18 @@ int mount_finalize_rootfs(const struct cella_rootfs_conf *conf, cella_error *err
  * into flags. Pure; unit tested. Unknown options go to data (comma joined),
  * as the kernel's filesystem-specific options. */
 struct cella_mount_flags {
-	unsigned long flags;      /* MS_* to set */
-	unsigned long clear;      /* MS_* explicitly cleared ("rw", "suid"...) */
+	unsigned long flags;	   /* MS_* to set */
+	unsigned long clear;	   /* MS_* explicitly cleared ("rw", "suid"...) */
 	unsigned long propagation; /* MS_PRIVATE/MS_SHARED/... | MS_REC */
-	bool bind;                /* "bind" or "rbind" (rbind sets MS_REC) */
-	bool recursive_ro;        /* "rro" given */
+	bool bind;		   /* "bind" or "rbind" (rbind sets MS_REC) */
+	bool recursive_ro;	   /* "rro" given */
 	/* "rro", "rnosuid", "rnoatime"...: MOUNT_ATTR_* for a recursive
 	 * mount_setattr(2) applied after the mount. */
 	uint64_t rec_attr_set;
 	uint64_t rec_attr_clr;
-	char *data;               /* malloc'd, NULL when none */
+	char *data; /* malloc'd, NULL when none */
 };
-int mount_parse_options(char *const *options, struct cella_mount_flags *out,
-			cella_error *err);
+int mount_parse_options(char *const *options, struct cella_mount_flags *out, cella_error *err);
 void mount_flags_free(struct cella_mount_flags *f);
 
 #endif

@@ -433,7 +433,7 @@ int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error 
 	}
 	if (m->type == NULL) {
 		r = cella_err_invalid(err, "mount `%s` on `%s`: no type, and not a bind mount",
-			      src_name(m), dest);
+				      src_name(m), dest);
 		goto out;
 	}
 	target = path_mkpath_in_root(c->rootfd, dest, false, err);

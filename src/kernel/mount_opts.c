@@ -183,7 +183,7 @@ int mount_parse_options(char *const *options, struct cella_mount_flags *out, cel
 	f.recursive_ro = (f.rec_attr_set & MOUNT_ATTR_RDONLY) != 0;
 	if (data_len > MOUNT_DATA_MAX) {
 		cella_err_invalid(err, "mount options: data `%.40s...` is longer than %d bytes",
-			  f.data, MOUNT_DATA_MAX);
+				  f.data, MOUNT_DATA_MAX);
 		free(f.data);
 		return -EINVAL;
 	}

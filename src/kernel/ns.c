@@ -21,19 +21,18 @@
 /* The namespace table: one row per type, in join/create order (user first,
  * so that the others are owned by it). `cella map` reads it too. */
 const struct cella_ns_info cella_ns_table[CELLA_NS_COUNT] = {
-	[CELLA_NS_USER] = {CELLA_NS_USER, "user", "user", CLONE_NEWUSER,
-			   "user and group ids, capabilities"},
-	[CELLA_NS_MOUNT] = {CELLA_NS_MOUNT, "mount", "mnt", CLONE_NEWNS, "mount table"},
-	[CELLA_NS_PID] = {CELLA_NS_PID, "pid", "pid", CLONE_NEWPID, "process ids"},
-	[CELLA_NS_NET] = {CELLA_NS_NET, "network", "net", CLONE_NEWNET,
-			  "interfaces, routes, ports, firewall"},
-	[CELLA_NS_IPC] = {CELLA_NS_IPC, "ipc", "ipc", CLONE_NEWIPC,
-			  "System V IPC, POSIX message queues"},
-	[CELLA_NS_UTS] = {CELLA_NS_UTS, "uts", "uts", CLONE_NEWUTS, "hostname, domainname"},
-	[CELLA_NS_CGROUP] = {CELLA_NS_CGROUP, "cgroup", "cgroup", CLONE_NEWCGROUP,
-			     "cgroup root"},
-	[CELLA_NS_TIME] = {CELLA_NS_TIME, "time", "time", CLONE_NEWTIME,
-			   "monotonic and boot-time clocks"},
+    [CELLA_NS_USER] = {CELLA_NS_USER, "user", "user", CLONE_NEWUSER,
+		       "user and group ids, capabilities"},
+    [CELLA_NS_MOUNT] = {CELLA_NS_MOUNT, "mount", "mnt", CLONE_NEWNS, "mount table"},
+    [CELLA_NS_PID] = {CELLA_NS_PID, "pid", "pid", CLONE_NEWPID, "process ids"},
+    [CELLA_NS_NET] = {CELLA_NS_NET, "network", "net", CLONE_NEWNET,
+		      "interfaces, routes, ports, firewall"},
+    [CELLA_NS_IPC] = {CELLA_NS_IPC, "ipc", "ipc", CLONE_NEWIPC,
+		      "System V IPC, POSIX message queues"},
+    [CELLA_NS_UTS] = {CELLA_NS_UTS, "uts", "uts", CLONE_NEWUTS, "hostname, domainname"},
+    [CELLA_NS_CGROUP] = {CELLA_NS_CGROUP, "cgroup", "cgroup", CLONE_NEWCGROUP, "cgroup root"},
+    [CELLA_NS_TIME] = {CELLA_NS_TIME, "time", "time", CLONE_NEWTIME,
+		       "monotonic and boot-time clocks"},
 };
 
 void ns_close_fds(int fds[CELLA_NS_COUNT])
@@ -67,13 +66,13 @@ int ns_open_paths(const struct cella_ns_conf ns[CELLA_NS_COUNT], int fds[CELLA_N
 		if (type < 0) {
 			ns_close_fds(fds);
 			return cella_err(err, errno == ENOTTY ? EINVAL : errno,
-					 "`%s` is not a namespace (linux.namespaces %s)", ns[t].path,
-					 info->oci_name);
+					 "`%s` is not a namespace (linux.namespaces %s)",
+					 ns[t].path, info->oci_name);
 		}
 		if (type != info->clone_flag) {
 			ns_close_fds(fds);
 			return cella_err_invalid(err, "`%s` is not a %s namespace", ns[t].path,
-					 info->oci_name);
+						 info->oci_name);
 		}
 	}
 	return 0;

@@ -13,7 +13,7 @@ struct cella_ns_info {
 	enum cella_ns_type type;
 	const char *oci_name;  /* "network" */
 	const char *proc_name; /* "net", the name under /proc/PID/ns/ */
-	int clone_flag;        /* CLONE_NEWNET */
+	int clone_flag;	       /* CLONE_NEWNET */
 	const char *isolates;  /* one line for `cella map` */
 };
 

@@ -19,15 +19,13 @@ int process_set_dumpable(int on, cella_error *err);
 /* Resolve args[0] the way execvp would, against PATH from env (or the
  * default PATH), inside the current root. Errors carry exit_code 127 (not
  * found) or 126 (not executable). */
-int process_find_executable(const char *name, char *const *env, char **out,
-			    cella_error *err);
+int process_find_executable(const char *name, char *const *env, char **out, cella_error *err);
 
 /* chdir into cwd and check that the result is inside the root (guards
  * against a cwd that escapes through a leaked fd, CVE-2024-21626). */
 int process_chdir(const char *cwd, cella_error *err);
 
 /* execve(path, args, env); only returns on failure (126/127 set). */
-int process_exec(const char *path, char *const *args, char *const *env,
-		 cella_error *err);
+int process_exec(const char *path, char *const *args, char *const *env, cella_error *err);
 
 #endif

@@ -40,7 +40,7 @@ int procfs_start_time(pid_t pid, unsigned long long *out, cella_error *err)
 		if (field == 22) {
 			if (!parse_u64(tok, ~0ULL, out))
 				return cella_err_invalid(err, "bad starttime in /proc/%d/stat",
-						 (int)pid);
+							 (int)pid);
 			return 0;
 		}
 		field++;

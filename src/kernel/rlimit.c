@@ -55,9 +55,11 @@ static int apply_one(const struct cella_rlimit *rl, cella_error *err)
 	limit_str(rl->soft, soft, sizeof(soft));
 	limit_str(rl->hard, hard, sizeof(hard));
 	if (rl->soft > rl->hard)
-		return cella_err_invalid(err, "setrlimit %s to soft %s hard %s: the soft limit is above the "
-				 "hard limit",
-				 name, soft, hard);
+		return cella_err_invalid(
+		    err,
+		    "setrlimit %s to soft %s hard %s: the soft limit is above the "
+		    "hard limit",
+		    name, soft, hard);
 	if (setrlimit(rl->resource, &want) == 0)
 		return 0;
 	e = errno;

@@ -90,8 +90,7 @@ void sync_log_forwarder(enum cella_log_level level, const char *msg, void *data)
 	(void)send_msg(fd, &m, -1);
 }
 
-int sync_wait(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out,
-	      cella_error *err)
+int sync_wait(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out, cella_error *err)
 {
 	for (;;) {
 		struct cella_sync_msg m;
@@ -136,8 +135,8 @@ int sync_wait(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out,
 		if (m.type != (uint32_t)expect) {
 			if (got_fd >= 0)
 				close(got_fd);
-			return cella_err(err, EPROTO, "sync: expected message %d, got %u", (int)expect,
-					 m.type);
+			return cella_err(err, EPROTO, "sync: expected message %d, got %u",
+					 (int)expect, m.type);
 		}
 		if (value != NULL)
 			*value = m.value;

@@ -24,17 +24,17 @@
 enum cella_sync_type {
 	SYNC_USERNS_READY = 1, /* #1 child -> parent: user ns unshared, write maps */
 	SYNC_USERNS_MAPPED,    /* #2 parent -> child: maps written */
-	SYNC_INIT_PID,         /* #3 child -> parent: pid of the container init */
+	SYNC_INIT_PID,	       /* #3 child -> parent: pid of the container init */
 	SYNC_CGROUP_READY,     /* #4 parent -> child: cgroup configured, joined */
 	SYNC_PTY_MASTER,       /* #5 child -> parent: pty master fd (SCM_RIGHTS) */
-	SYNC_CREATED,          /* #6 child -> parent: set up, waiting for start */
-	SYNC_LOG,              /* any time, child -> parent: a warning/debug line */
-	SYNC_ERROR,            /* any time, child -> parent: setup failed */
+	SYNC_CREATED,	       /* #6 child -> parent: set up, waiting for start */
+	SYNC_LOG,	       /* any time, child -> parent: a warning/debug line */
+	SYNC_ERROR,	       /* any time, child -> parent: setup failed */
 };
 
 struct cella_sync_msg {
 	uint32_t type;
-	int32_t value; /* pid for SYNC_INIT_PID, level for SYNC_LOG */
+	int32_t value;	 /* pid for SYNC_INIT_PID, level for SYNC_LOG */
 	cella_error err; /* SYNC_ERROR: the error; SYNC_LOG: msg */
 };
 
@@ -49,8 +49,7 @@ int sync_send_fd(int fd, enum cella_sync_type type, int pass_fd, cella_error *er
  * returns its value (< 0). EOF before `expect` is an error too ("container
  * setup process exited"). When `fd_out` is not NULL a passed fd is stored.
  */
-int sync_wait(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out,
-	      cella_error *err);
+int sync_wait(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out, cella_error *err);
 
 /* A log handler that forwards lines over the socket (used in the child). */
 void sync_log_forwarder(enum cella_log_level level, const char *msg, void *data);

@@ -76,7 +76,7 @@ int terminal_set_size(int fd, unsigned rows, unsigned cols, cella_error *err)
 
 	if (rows > USHRT_MAX || cols > USHRT_MAX)
 		return cella_err_invalid(err, "set the terminal size to %ux%u: too large", rows,
-				 cols);
+					 cols);
 	ws.ws_row = (unsigned short)rows;
 	ws.ws_col = (unsigned short)cols;
 	if (ioctl(fd, TIOCSWINSZ, &ws) < 0)

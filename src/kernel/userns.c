@@ -24,8 +24,9 @@ char *idmap_format(const struct cella_idmap *maps, size_t n)
 
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(out + len, cap - len, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n",
-					maps[i].container_id, maps[i].host_id, maps[i].size);
+		len +=
+		    (size_t)snprintf(out + len, cap - len, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n",
+				     maps[i].container_id, maps[i].host_id, maps[i].size);
 	return out;
 }
 
@@ -34,14 +35,13 @@ static bool overlaps(uint32_t a, uint32_t an, uint32_t b, uint32_t bn)
 	return (uint64_t)a < (uint64_t)b + bn && (uint64_t)b < (uint64_t)a + an;
 }
 
-int idmap_validate(const struct cella_idmap *maps, size_t n, const char *what,
-		   cella_error *err)
+int idmap_validate(const struct cella_idmap *maps, size_t n, const char *what, cella_error *err)
 {
 	if (n == 0)
 		return cella_err_invalid(err, "%s: no mapping given", what);
 	if (n > 340)
 		return cella_err_invalid(err, "%s: %zu mappings, the kernel takes at most 340",
-				 what, n);
+					 what, n);
 	for (size_t i = 0; i < n; i++) {
 		const struct cella_idmap *m = &maps[i];
 		if (m->size == 0)
@@ -49,15 +49,16 @@ int idmap_validate(const struct cella_idmap *maps, size_t n, const char *what,
 		if ((uint64_t)m->container_id + m->size > (uint64_t)UINT32_MAX ||
 		    (uint64_t)m->host_id + m->size > (uint64_t)UINT32_MAX)
 			return cella_err_invalid(err, "%s[%zu]: range overflows 32-bit ids", what,
-					 i);
+						 i);
 		for (size_t j = 0; j < i; j++) {
-			if (overlaps(m->container_id, m->size, maps[j].container_id,
-				     maps[j].size))
-				return cella_err_invalid(err, "%s[%zu]: containerID range overlaps %s[%zu]",
-						 what, i, what, j);
+			if (overlaps(m->container_id, m->size, maps[j].container_id, maps[j].size))
+				return cella_err_invalid(
+				    err, "%s[%zu]: containerID range overlaps %s[%zu]", what, i,
+				    what, j);
 			if (overlaps(m->host_id, m->size, maps[j].host_id, maps[j].size))
-				return cella_err_invalid(err, "%s[%zu]: hostID range overlaps %s[%zu]", what,
-						 i, what, j);
+				return cella_err_invalid(err,
+							 "%s[%zu]: hostID range overlaps %s[%zu]",
+							 what, i, what, j);
 		}
 	}
 	return 0;
@@ -85,8 +86,8 @@ static int write_proc(pid_t pid, const char *file, const char *text, const char 
 
 /* Run newuidmap/newgidmap PID C H N...; their stderr is captured into the
  * error. */
-static int run_map_helper(const char *helper, pid_t pid, const struct cella_idmap *maps,
-			  size_t n, cella_error *err)
+static int run_map_helper(const char *helper, pid_t pid, const struct cella_idmap *maps, size_t n,
+			  cella_error *err)
 {
 	cleanup_strv char **argv = NULL;
 	posix_spawn_file_actions_t fa;
@@ -183,17 +184,19 @@ static long read_knob(const char *path)
 int userns_check_available(cella_error *err)
 {
 	if (read_knob("/proc/sys/user/max_user_namespaces") == 0)
-		return cella_err(err, ENOSPC,
-				 "user namespaces are disabled: sysctl user.max_user_namespaces is 0");
+		return cella_err(
+		    err, ENOSPC,
+		    "user namespaces are disabled: sysctl user.max_user_namespaces is 0");
 	if (geteuid() != 0) {
 		if (read_knob("/proc/sys/kernel/unprivileged_userns_clone") == 0)
 			return cella_err(err, EPERM,
 					 "unprivileged user namespaces are disabled: sysctl "
 					 "kernel.unprivileged_userns_clone is 0");
 		if (read_knob("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
-			return cella_err(err, EPERM,
-					 "unprivileged user namespaces are restricted by AppArmor: "
-					 "sysctl kernel.apparmor_restrict_unprivileged_userns is 1");
+			return cella_err(
+			    err, EPERM,
+			    "unprivileged user namespaces are restricted by AppArmor: "
+			    "sysctl kernel.apparmor_restrict_unprivileged_userns is 1");
 	}
 	return 0;
 }

@@ -15,8 +15,7 @@ char *idmap_format(const struct cella_idmap *maps, size_t n);
 
 /* Validate maps: non-empty, sizes > 0, no overlap inside or outside, no
  * overflow. Pure; `what` names the field ("linux.uidMappings"). */
-int idmap_validate(const struct cella_idmap *maps, size_t n, const char *what,
-		   cella_error *err);
+int idmap_validate(const struct cella_idmap *maps, size_t n, const char *what, cella_error *err);
 
 /* Does this mapping set need setgroups denied? (the kernel demands "deny"
  * when an unprivileged writer maps the gid itself). */

@@ -31,9 +31,11 @@ int cella_quick_ns_list(const char *list, bool value, bool ns[CELLA_NS_COUNT], c
 		}
 		t = cella_ns_type_from_name(tok, true);
 		if (t < 0)
-			return cella_err_invalid(err, "unknown namespace `%s` (known: uts, ipc, mount, pid, "
-					 "net, user, cgroup, time)",
-					 tok);
+			return cella_err_invalid(
+			    err,
+			    "unknown namespace `%s` (known: uts, ipc, mount, pid, "
+			    "net, user, cgroup, time)",
+			    tok);
 		ns[t] = value;
 	}
 	return 0;
@@ -65,7 +67,7 @@ static int parse_idmap(const char *flag, const char *s, struct cella_idmap *m, c
 	     tok = strtok_r(NULL, ":", &save))
 		if (!parse_u64(tok, UINT32_MAX, &v[i++]))
 			return cella_err_invalid(err, "%s `%s`: expected CONTAINER:HOST:SIZE", flag,
-					 s);
+						 s);
 	if (i != 3 || tok != NULL)
 		return cella_err_invalid(err, "%s `%s`: expected CONTAINER:HOST:SIZE", flag, s);
 	m->container_id = (uint32_t)v[0];
@@ -140,8 +142,8 @@ static int apply_caps(const struct cella_quick *q, struct cella_caps *caps, cell
 			return cella_err_invalid(err, "--cap-add: unknown capability `%s`",
 						 q->cap_add[i]);
 		set |= c == 64 ? ((cella_cap_last_known() >= 63)
-					  ? ~0ULL
-					  : (1ULL << (cella_cap_last_known() + 1)) - 1)
+				      ? ~0ULL
+				      : (1ULL << (cella_cap_last_known() + 1)) - 1)
 			       : 1ULL << c;
 	}
 	for (size_t i = 0; q->cap_drop != NULL && q->cap_drop[i] != NULL; i++) {
@@ -204,7 +206,7 @@ static int add_binds(const struct cella_quick *q, struct cella_spec *s, cella_er
 		dst = strchr(src, ':');
 		if (dst == NULL)
 			return cella_err_invalid(err, "--bind `%s`: expected SRC:DST[:ro]",
-					 q->binds[i]);
+						 q->binds[i]);
 		*dst++ = '\0';
 		mode = strchr(dst, ':');
 		if (mode != NULL) {
@@ -212,12 +214,13 @@ static int add_binds(const struct cella_quick *q, struct cella_spec *s, cella_er
 			if (strcmp(mode, "ro") == 0)
 				opts[1] = "ro";
 			else if (strcmp(mode, "rw") != 0)
-				return cella_err_invalid(err, "--bind `%s`: mode `%s` is not ro or rw",
-						 q->binds[i], mode);
+				return cella_err_invalid(err,
+							 "--bind `%s`: mode `%s` is not ro or rw",
+							 q->binds[i], mode);
 		}
 		if (src[0] != '/' || dst[0] != '/')
-			return cella_err_invalid(err, "--bind `%s`: SRC and DST must be absolute paths",
-					 q->binds[i]);
+			return cella_err_invalid(
+			    err, "--bind `%s`: SRC and DST must be absolute paths", q->binds[i]);
 		cella_spec_remove_mount(s, dst);
 		cella_spec_add_mount(s, dst, "bind", src, (char *const *)opts);
 	}
@@ -225,7 +228,7 @@ static int add_binds(const struct cella_quick *q, struct cella_spec *s, cella_er
 		const char *opts[] = {"nosuid", "nodev", "mode=1777", NULL};
 		if (q->tmpfs[i][0] != '/')
 			return cella_err_invalid(err, "--tmpfs `%s`: must be an absolute path",
-					 q->tmpfs[i]);
+						 q->tmpfs[i]);
 		cella_spec_remove_mount(s, q->tmpfs[i]);
 		cella_spec_add_mount(s, q->tmpfs[i], "tmpfs", "tmpfs", (char *const *)opts);
 	}
@@ -244,7 +247,8 @@ int cella_spec_quick(const struct cella_quick *q, struct cella_spec **out, cella
 	for (int t = 0; t < CELLA_NS_COUNT; t++)
 		ns[t] = q->ns_given ? q->ns_new[t] : true;
 	if (q->host_uid != 0 && !ns[CELLA_NS_USER])
-		return cella_err_invalid(err, "--share user: running rootless needs a user namespace");
+		return cella_err_invalid(err,
+					 "--share user: running rootless needs a user namespace");
 	for (int t = 0; t < CELLA_NS_COUNT; t++)
 		cella_spec_set_ns(s, (enum cella_ns_type)t, ns[t], NULL);
 
@@ -261,7 +265,7 @@ int cella_spec_quick(const struct cella_quick *q, struct cella_spec **out, cella
 	if (q->cwd != NULL) {
 		if (q->cwd[0] != '/')
 			return cella_err_invalid(err, "--cwd `%s`: must be an absolute path",
-					 q->cwd);
+						 q->cwd);
 		free(s->process->cwd);
 		s->process->cwd = xstrdup(q->cwd);
 	}
@@ -274,7 +278,8 @@ int cella_spec_quick(const struct cella_quick *q, struct cella_spec **out, cella
 	if (ns[CELLA_NS_UTS])
 		s->hostname = xstrdup(q->hostname ? q->hostname : q->name);
 	else if (q->hostname != NULL)
-		return cella_err_invalid(err, "--hostname: needs a uts namespace (not --share uts)");
+		return cella_err_invalid(err,
+					 "--hostname: needs a uts namespace (not --share uts)");
 
 	if (ns[CELLA_NS_USER]) {
 		default_maps(q, l);

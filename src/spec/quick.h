@@ -16,7 +16,7 @@
 struct cella_quick {
 	const char *name;   /* container id; also the default hostname */
 	const char *rootfs; /* absolute */
-	bool ns_given;      /* --ns or --share was used */
+	bool ns_given;	    /* --ns or --share was used */
 	bool ns_new[CELLA_NS_COUNT];
 	const char *hostname;
 	const char *user; /* "UID[:GID]" */

@@ -48,10 +48,10 @@ struct cella_idmap {
 };
 
 struct cella_mount {
-	char *destination; /* required, absolute */
-	char *type;        /* may be NULL (bind mounts) */
-	char *source;      /* may be NULL */
-	char **options;    /* NULL-terminated, may be NULL */
+	char *destination;		  /* required, absolute */
+	char *type;			  /* may be NULL (bind mounts) */
+	char *source;			  /* may be NULL */
+	char **options;			  /* NULL-terminated, may be NULL */
 	struct cella_idmap *uid_mappings; /* idmapped mounts (parsed, kept) */
 	size_t n_uid_mappings;
 	struct cella_idmap *gid_mappings;
@@ -59,8 +59,8 @@ struct cella_mount {
 };
 
 struct cella_rlimit {
-	int resource;      /* RLIMIT_* number */
-	char *type;        /* "RLIMIT_NOFILE", as written */
+	int resource; /* RLIMIT_* number */
+	char *type;   /* "RLIMIT_NOFILE", as written */
 	uint64_t soft;
 	uint64_t hard;
 };
@@ -92,11 +92,11 @@ struct cella_process {
 	bool has_console_size;
 	unsigned console_height, console_width;
 	struct cella_user user;
-	char **args; /* NULL-terminated, at least one element */
+	char **args;	    /* NULL-terminated, at least one element */
 	char *command_line; /* Windows only; parsed and ignored */
-	char **env;  /* NULL-terminated, may be NULL */
-	char *cwd;   /* required, absolute */
-	bool has_caps; /* process.capabilities present */
+	char **env;	    /* NULL-terminated, may be NULL */
+	char *cwd;	    /* required, absolute */
+	bool has_caps;	    /* process.capabilities present */
 	struct cella_caps caps;
 	struct cella_rlimit *rlimits;
 	size_t n_rlimits;
@@ -161,8 +161,8 @@ struct cella_linux {
 	struct cella_kv *sysctl;
 	size_t n_sysctl;
 	char *rootfs_propagation; /* NULL = default (rprivate) */
-	char **masked_paths;      /* NULL-terminated, may be NULL */
-	char **readonly_paths;    /* NULL-terminated, may be NULL */
+	char **masked_paths;	  /* NULL-terminated, may be NULL */
+	char **readonly_paths;	  /* NULL-terminated, may be NULL */
 	struct cella_device *devices;
 	size_t n_devices;
 	struct cella_time_offset time_monotonic;
@@ -181,8 +181,8 @@ struct cella_spec {
 	char *oci_version;
 	char *root_path; /* as written; relative to the bundle */
 	bool root_readonly;
-	char *hostname;   /* NULL = not set (keep) */
-	char *domainname; /* NULL = not set */
+	char *hostname;		       /* NULL = not set (keep) */
+	char *domainname;	       /* NULL = not set */
 	struct cella_process *process; /* NULL when absent (allowed by OCI
 					  for create, refused by the engine) */
 	struct cella_mount *mounts;
@@ -196,8 +196,8 @@ struct cella_spec {
 
 /* Parse config.json text. `origin` names the file in messages. On failure
  * err->msg reads `config.json:12:7: process.args[2]: expected a string`. */
-int cella_spec_parse(const char *text, size_t len, const char *origin,
-		     struct cella_spec **out, cella_error *err);
+int cella_spec_parse(const char *text, size_t len, const char *origin, struct cella_spec **out,
+		     cella_error *err);
 /* Read and parse a file. */
 int cella_spec_load(const char *path, struct cella_spec **out, cella_error *err);
 

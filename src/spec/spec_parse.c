@@ -535,7 +535,7 @@ int cella_spec_parse(const char *text, size_t len, const char *origin, struct ce
 
 		spec_line_col(text, (size_t)(nul - text), &line, &col);
 		return cella_err_invalid(err, "%s:%u:%u: invalid JSON: NUL byte", c.origin, line,
-				 col);
+					 col);
 	}
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL && strstr(jerr.text, "too big") != NULL) {
@@ -545,8 +545,8 @@ int cella_spec_parse(const char *text, size_t len, const char *origin, struct ce
 	}
 	if (root == NULL)
 		return cella_err_invalid(err, "%s:%d:%d: invalid JSON: %s", c.origin,
-				 jerr.line > 0 ? jerr.line : 1, jerr.column > 0 ? jerr.column : 1,
-				 jerr.text);
+					 jerr.line > 0 ? jerr.line : 1,
+					 jerr.column > 0 ? jerr.column : 1, jerr.text);
 	spec = xcalloc(1, sizeof(*spec));
 	r = rd_spec(&c, root, spec);
 	json_decref(root);

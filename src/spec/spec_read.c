@@ -90,9 +90,9 @@ static int vfail_at(struct spec_ctx *c, const char *extra, const char *fmt, va_l
 	spec_locate(c->text, c->len, c->path, depth, &span);
 	if (where[0] == '\0')
 		return cella_err_invalid(c->err, "%s:%u:%u: %s", c->origin, span.line, span.col,
-				 what);
+					 what);
 	return cella_err_invalid(c->err, "%s:%u:%u: %s: %s", c->origin, span.line, span.col, where,
-			 what);
+				 what);
 }
 
 /* Reject the value at the current path. */

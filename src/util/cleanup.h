@@ -24,11 +24,11 @@ void cella_cleanup_fclosep(FILE **f);
 void cella_cleanup_strvp(char ***v);
 void cella_cleanup_pidp(pid_t *pid);
 
-#define cleanup_free __attribute__((cleanup(cella_cleanup_freep)))
-#define cleanup_close __attribute__((cleanup(cella_cleanup_closep)))
+#define cleanup_free   __attribute__((cleanup(cella_cleanup_freep)))
+#define cleanup_close  __attribute__((cleanup(cella_cleanup_closep)))
 #define cleanup_fclose __attribute__((cleanup(cella_cleanup_fclosep)))
-#define cleanup_strv __attribute__((cleanup(cella_cleanup_strvp)))
-#define cleanup_pid __attribute__((cleanup(cella_cleanup_pidp)))
+#define cleanup_strv   __attribute__((cleanup(cella_cleanup_strvp)))
+#define cleanup_pid    __attribute__((cleanup(cella_cleanup_pidp)))
 
 static inline void *cella_take_ptr(void *pp)
 {

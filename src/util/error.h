@@ -24,16 +24,16 @@
 #define CELLA_ERROR_MSG_MAX 1024
 
 typedef struct cella_error {
-	int errnum;     /* errno of the failure, 0 when none applies */
-	int exit_code;  /* exit status the CLI should use, 0 = default (1) */
-	int input;      /* bad input (errno EINVAL): the message says it all, no
-			   strerror is appended when it is reported */
+	int errnum;    /* errno of the failure, 0 when none applies */
+	int exit_code; /* exit status the CLI should use, 0 = default (1) */
+	int input;     /* bad input (errno EINVAL): the message says it all, no
+			  strerror is appended when it is reported */
 	char msg[CELLA_ERROR_MSG_MAX];
 } cella_error;
 
 /* Exit codes podman and containerd read (as runc/crun): */
 #define CELLA_EXIT_NOT_FOUND 127 /* executable file not found */
-#define CELLA_EXIT_NOT_EXEC 126  /* found but cannot be executed */
+#define CELLA_EXIT_NOT_EXEC  126 /* found but cannot be executed */
 
 /*
  * Fill *err (which may be NULL) with errnum and a formatted message.
@@ -42,7 +42,7 @@ typedef struct cella_error {
  * reads naturally.
  */
 int cella_err(cella_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Bad input (a config field, a flag value): errno EINVAL, reported without
  * ": Invalid argument" after the message. Returns -EINVAL. */
@@ -50,8 +50,7 @@ int cella_err_invalid(cella_error *err, const char *fmt, ...) __attribute__((for
 
 /* Prepend "context: " to the message already in *err. Returns the same
  * negative value cella_err() returned for it. */
-int cella_err_context(cella_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int cella_err_context(cella_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Return value of the error already in *err (-errnum or -1). */
 int cella_err_ret(const cella_error *err);

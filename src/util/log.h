@@ -16,9 +16,9 @@ typedef void (*cella_log_fn)(enum cella_log_level level, const char *msg, void *
 
 void cella_log_set_handler(cella_log_fn fn, void *data);
 void cella_log(enum cella_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
-#define cella_warn(...) cella_log(CELLA_LOG_WARNING, __VA_ARGS__)
+#define cella_warn(...)	 cella_log(CELLA_LOG_WARNING, __VA_ARGS__)
 #define cella_debug(...) cella_log(CELLA_LOG_DEBUG, __VA_ARGS__)
 
 #endif

@@ -161,11 +161,9 @@ ssize_t read_file_at(int dirfd, const char *path, char **out, cella_error *err)
 	return (ssize_t)len;
 }
 
-int write_file_at(int dirfd, const char *path, const char *data, size_t len,
-		  cella_error *err)
+int write_file_at(int dirfd, const char *path, const char *data, size_t len, cella_error *err)
 {
-	cleanup_close int fd =
-		openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_TRUNC | O_CREAT, 0644);
+	cleanup_close int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_TRUNC | O_CREAT, 0644);
 
 	if (fd < 0)
 		return cella_err(err, errno, "open `%s` for writing", path);

@@ -31,8 +31,7 @@ bool str_has_prefix(const char *s, const char *prefix);
 /* Whole-file helpers on a path relative to dirfd (AT_FDCWD for cwd). All fds
  * are O_CLOEXEC. read_file_at NUL-terminates and returns the length. */
 ssize_t read_file_at(int dirfd, const char *path, char **out, cella_error *err);
-int write_file_at(int dirfd, const char *path, const char *data, size_t len,
-		  cella_error *err);
+int write_file_at(int dirfd, const char *path, const char *data, size_t len, cella_error *err);
 /* Write all of buf, retrying on EINTR and short writes. */
 ssize_t write_all(int fd, const void *buf, size_t len);
 /* Read exactly len bytes unless EOF; returns bytes read or -1. */

@@ -30,7 +30,7 @@ static int unit_passed, unit_failed;
 	do {                                                                                       \
 		const char *a_ = (a), *b_ = (b);                                                   \
 		if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0) {                             \
-			fprintf(stderr, "%s:%d: `%s` is \"%s\", expected \"%s\"\n", __FILE__,       \
+			fprintf(stderr, "%s:%d: `%s` is \"%s\", expected \"%s\"\n", __FILE__,      \
 				__LINE__, #a, a_ ? a_ : "(null)", b_ ? b_ : "(null)");             \
 			unit_failed_checks++;                                                      \
 		}                                                                                  \
