@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# setup.sh: from a fresh Debian 12 clone, install what cella needs, build it
+# and run a first container.
+#
+#   sudo scripts/setup.sh              install build deps, make, run a demo
+#   sudo scripts/setup.sh --deps-only  install build and test deps only (CI)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+deps_only=0
+case "${1:-}" in
+"") ;;
+--deps-only) deps_only=1 ;;
+-h | --help)
+	sed -n '4,8p' "$0" | sed 's/^# \{0,1\}//'
+	exit 0
+	;;
+*)
+	echo "setup.sh: unknown option: $1" >&2
+	exit 2
+	;;
+esac
+
+if [ "$(id -u)" != 0 ]; then
+	echo "setup.sh: run as root (sudo scripts/setup.sh)" >&2
+	exit 1
+fi
+
+# Build deps, then what the test suite needs.
+build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-dev libmnl-dev
+	busybox-static uidmap python3 python3-pytest clang-format git)
+# Tests, bench and fuzzer: reference runtimes, GNU time, clang with libFuzzer.
+test_pkgs=(runc crun time util-linux clang libclang-rt-14-dev)
+
+pkgs=("${build_pkgs[@]}")
+if [ "$deps_only" = 1 ]; then
+	pkgs+=("${test_pkgs[@]}")
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed'; then
+		missing+=("$p")
+	fi
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update
+	apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+if [ "$deps_only" = 1 ]; then
+	exit 0
+fi
+
+make -j"$(nproc)"
+
+echo
+echo "== build/bin/cella run -- sh -c 'hostname; id; ps; cat /proc/mounts'"
+build/bin/cella run -- sh -c 'hostname; id; ps; cat /proc/mounts'

@@ -1,0 +1,151 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""cella run by an unprivileged user (rootless): the `rootless` fixture runs
+cella through setpriv as CELLA_TEST_UID (default nobody) with its own
+XDG_RUNTIME_DIR."""
+import json
+import os
+import signal
+
+import pytest
+
+from helpers import (NAMESPACES, PROBE, ROOTFS, TIMEOUT, find_process, host_ns, make_config,
+                     read_subid, unique_sleep, write_bundle)
+
+pytestmark = pytest.mark.rootless
+
+
+def test_quick_door_runs(rootless, test_user):
+    # The built-in rootfs (owned by root, world-readable), no bind mounts.
+    r = rootless.run("run", "--rootfs", ROOTFS, "--", "/bin/sh", "-c", "id -u; id -g")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["0", "0"]
+
+
+def test_quick_door_default_rootfs(rootless):
+    r = rootless.run("run", "--", "cat", "/etc/hostname")
+    assert (r.returncode, r.stdout) == (0, "cella\n"), r.stderr
+
+
+def test_probe_ids(rootless, user_rootfs, test_user):
+    info = rootless.probe(rootfs=user_rootfs)
+    assert (info["uid"], info["gid"], info["euid"], info["egid"]) == (0, 0, 0, 0)
+    assert info["setgroups"].strip() == "deny"
+    first = tuple(int(x) for x in info["uid_map"].split()[:3])
+    assert first[:2] == (0, test_user[0]) or read_subid("/etc/subuid", test_user[0])
+    host = host_ns()
+    for n in NAMESPACES:
+        assert info["ns"][n] != host[n], f"{n} is shared with the host"
+    assert [i["name"] for i in info["interfaces"]] == ["lo"]
+    assert info["pid"] == 1
+
+
+def test_uid_map_seen_from_outside(rootless, user_rootfs, test_user):
+    token = unique_sleep()
+    p = rootless.popen("run", "--rootfs", user_rootfs, "--bind", f"{PROBE}:/probe:ro", "--",
+                       "/probe", "sleep", token)
+    try:
+        pid = find_process(["/probe", "sleep", token])
+        with open(f"/proc/{pid}/uid_map") as f:
+            uid_map = [tuple(int(x) for x in line.split()) for line in f]
+        with open(f"/proc/{pid}/setgroups") as f:
+            assert f.read().strip() == "deny"
+        with open(f"/proc/{pid}/gid_map") as f:
+            gid_map = [tuple(int(x) for x in line.split()) for line in f]
+        if not read_subid("/etc/subuid", test_user[0]):
+            assert uid_map == [(0, test_user[0], 1)]
+            assert gid_map == [(0, test_user[1], 1)]
+        else:
+            assert (0, test_user[0], 1) == uid_map[0]
+        st = os.stat(f"/proc/{pid}")
+        assert st.st_uid == test_user[0]
+        os.kill(pid, signal.SIGKILL)
+    finally:
+        if p.poll() is None:
+            try:
+                p.wait(timeout=TIMEOUT)
+            except Exception:
+                p.kill()
+        p.communicate()
+    assert p.returncode == 128 + 9
+
+
+def test_setgroups_denied(rootless, user_rootfs):
+    r = rootless.quick(cmd=["/probe", "read", "/proc/self/setgroups"], rootfs=user_rootfs)
+    assert (r.returncode, r.stdout.strip()) == (0, "deny"), r.stderr
+
+
+def test_bind_rw(rootless, user_rootfs, utmp):
+    d = os.path.join(utmp, "data")
+    os.mkdir(d)
+    os.chown(d, *rootless.user)
+    r = rootless.quick("--bind", f"{d}:/data", cmd=["/probe", "write", "/data/f"],
+                       rootfs=user_rootfs)
+    assert (r.returncode, r.stdout.strip()) == (0, "OK"), r.stderr
+    assert os.stat(os.path.join(d, "f")).st_uid == rootless.user[0]
+
+
+def test_exit_codes(rootless):
+    assert rootless.run("run", "--rootfs", ROOTFS, "--", "/bin/sh", "-c",
+                        "exit 3").returncode == 3
+    r = rootless.run("run", "--rootfs", ROOTFS, "--", "/no/such/exe")
+    assert r.returncode == 127
+    assert len(r.stderr.splitlines()) == 1 and "/no/such/exe" in r.stderr
+
+
+def test_print_spec_rootless(rootless, test_user):
+    r = rootless.run("run", "--print-spec", "--", "/bin/true")
+    assert r.returncode == 0, r.stderr
+    spec = json.loads(r.stdout)
+    assert "user" in {n["type"] for n in spec["linux"]["namespaces"]}
+    assert spec["linux"]["uidMappings"][0]["containerID"] == 0
+    assert spec["linux"]["uidMappings"][0]["hostID"] == test_user[0] or \
+        read_subid("/etc/subuid", test_user[0])
+
+
+def test_default_state_root(rootless, user_rootfs, utmp, test_user):
+    """Without --root, state goes to $XDG_RUNTIME_DIR/cella."""
+    b = write_bundle(os.path.join(utmp, "bundle"),
+                     make_config(args=["/probe", "sleep", "300"], rootfs=user_rootfs,
+                                 rootless=test_user), owner=test_user)
+    r = rootless.run("create", "--bundle", b, "rl1", root=False)
+    assert r.returncode == 0, r.stderr
+    try:
+        state_root = os.path.join(rootless.xdg, "cella")
+        assert "rl1" in os.listdir(state_root)
+        st = json.loads(rootless.run("state", "rl1", root=False).stdout)
+        assert st["status"] == "created"
+        with open(f"/proc/{st['pid']}/uid_map") as f:
+            assert f.read().split()[:3] == ["0", str(test_user[0]), "1"]
+    finally:
+        rootless.run("delete", "--force", "rl1", root=False)
+    assert [e for e in os.listdir(state_root) if not e.startswith(".")] == []
+
+
+def test_spec_rootless_then_run(rootless, user_rootfs, utmp, test_user):
+    b = os.path.join(utmp, "specb")
+    os.mkdir(b)
+    os.chown(b, *test_user)
+    r = rootless.run("spec", "--rootless", "--bundle", b)
+    assert r.returncode == 0, r.stderr
+    with open(os.path.join(b, "config.json")) as f:
+        spec = json.load(f)
+    assert "user" in {n["type"] for n in spec["linux"]["namespaces"]}
+    assert spec["linux"]["uidMappings"] == [{"containerID": 0, "hostID": test_user[0],
+                                             "size": 1}]
+    spec["root"]["path"] = user_rootfs
+    spec["process"]["terminal"] = False
+    spec["process"]["args"] = ["/probe"]
+    spec["mounts"].append({"destination": "/probe", "type": "bind", "source": PROBE,
+                           "options": ["rbind", "ro"]})
+    write_bundle(b, spec, owner=test_user)
+    r = rootless.run("run", "--bundle", b, "rl2")
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    assert info["uid"] == 0 and info["setgroups"].strip() == "deny"
+
+
+def test_rootless_error_is_one_line(rootless):
+    r = rootless.run("run", "--rootfs", "/no/such/rootfs", "--", "/bin/true")
+    assert r.returncode != 0
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("cella: ") and "/no/such/rootfs" in lines[0]

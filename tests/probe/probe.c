@@ -1,0 +1,694 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cella-probe: a static test fixture that runs inside containers and answers
+ * questions about the process it finds itself in.
+ *
+ *   cella-probe                 one JSON object describing the process
+ *   cella-probe read PATH       print PATH's content (exit 0) or the errno name (exit 1)
+ *   cella-probe write PATH      create/truncate PATH, write to it; "OK" or the errno name
+ *   cella-probe ls DIR          print DIR's entries, one a line, or the errno name
+ *   cella-probe sleep N         sleep N seconds (fractions allowed)
+ *   cella-probe exit N          exit with status N
+ *   cella-probe signals         print "ready", then the name of each SIGTERM, SIGUSR1
+ *                               or SIGHUP received; exit 0 after SIGTERM
+ *   cella-probe zombies [N]     orphan N (default 3) short-lived grandchildren, wait, and
+ *                               print how many zombies remain visible in /proc
+ *   cella-probe isatty          print {"stdin":bool,"stdout":bool,"stderr":bool}
+ *
+ * The rootfs it runs in has no libc, hence static; the output is written by
+ * hand so it needs no library either. Errors in the report itself are not
+ * fatal: a field that cannot be read is printed as null.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* ---- JSON output ---- */
+
+static bool need_comma;
+
+static void json_str(const char *s)
+{
+	if (s == NULL) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", stdout);
+			break;
+		case '\\':
+			fputs("\\\\", stdout);
+			break;
+		case '\n':
+			fputs("\\n", stdout);
+			break;
+		case '\t':
+			fputs("\\t", stdout);
+			break;
+		case '\r':
+			fputs("\\r", stdout);
+			break;
+		default:
+			if (*p < 0x20 || *p >= 0x7f)
+				printf("\\u%04x", *p);
+			else
+				putchar(*p);
+		}
+	}
+	putchar('"');
+}
+
+static void sep(void)
+{
+	if (need_comma)
+		putchar(',');
+	need_comma = true;
+}
+
+static void key(const char *k)
+{
+	sep();
+	json_str(k);
+	putchar(':');
+	need_comma = false;
+}
+
+static void obj_open(void)
+{
+	putchar('{');
+	need_comma = false;
+}
+
+static void obj_close(void)
+{
+	putchar('}');
+	need_comma = true;
+}
+
+static void arr_open(void)
+{
+	putchar('[');
+	need_comma = false;
+}
+
+static void arr_close(void)
+{
+	putchar(']');
+	need_comma = true;
+}
+
+static void val_str(const char *s)
+{
+	sep();
+	json_str(s);
+}
+
+static void val_int(long long v)
+{
+	sep();
+	printf("%lld", v);
+}
+
+static void val_u64(uint64_t v)
+{
+	sep();
+	printf("%llu", (unsigned long long)v);
+}
+
+static void val_bool(bool b)
+{
+	sep();
+	fputs(b ? "true" : "false", stdout);
+}
+
+static void val_null(void)
+{
+	sep();
+	fputs("null", stdout);
+}
+
+static void kv_str(const char *k, const char *v)
+{
+	key(k);
+	val_str(v);
+}
+
+static void kv_int(const char *k, long long v)
+{
+	key(k);
+	val_int(v);
+}
+
+/* ---- helpers ---- */
+
+static const char *errname(int err)
+{
+	const char *n = strerrorname_np(err);
+	return n ? n : "EUNKNOWN";
+}
+
+/* Read a whole (small) file into a malloc'd NUL-terminated buffer. */
+static char *slurp(const char *path, size_t *len_out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	if (buf == NULL) {
+		close(fd);
+		return NULL;
+	}
+	for (;;) {
+		if (len + 1 >= cap) {
+			char *nbuf = realloc(buf, cap * 2);
+			if (nbuf == NULL) {
+				free(buf);
+				close(fd);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nbuf;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int err = errno;
+			free(buf);
+			close(fd);
+			errno = err;
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (len_out)
+		*len_out = len;
+	return buf;
+}
+
+static void kv_file(const char *k, const char *path)
+{
+	char *s = slurp(path, NULL);
+	key(k);
+	val_str(s);
+	free(s);
+}
+
+/* The value of "Name:\t..." in /proc/self/status, trimmed; NULL if absent. */
+static char *status_field(const char *status, const char *name)
+{
+	size_t nlen = strlen(name);
+	for (const char *line = status; line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t llen = end ? (size_t)(end - line) : strlen(line);
+		if (llen > nlen && strncmp(line, name, nlen) == 0 && line[nlen] == ':') {
+			const char *v = line + nlen + 1;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			return strndup(v, (size_t)(line + llen - v));
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* Decode mountinfo's octal escapes (\040 for space...) in place. */
+static void unescape_octal(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r;) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
+			r += 4;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+}
+
+/* ---- report sections ---- */
+
+static void report_ids(void)
+{
+	kv_int("uid", getuid());
+	kv_int("gid", getgid());
+	kv_int("euid", geteuid());
+	kv_int("egid", getegid());
+	key("groups");
+	arr_open();
+	gid_t groups[NGROUPS_MAX];
+	int n = getgroups(NGROUPS_MAX, groups);
+	for (int i = 0; i < n; i++)
+		val_int(groups[i]);
+	arr_close();
+	kv_file("uid_map", "/proc/self/uid_map");
+	kv_file("gid_map", "/proc/self/gid_map");
+	kv_file("setgroups", "/proc/self/setgroups");
+}
+
+static void report_status(void)
+{
+	static const struct {
+		const char *json, *field;
+	} caps[] = {
+	    {"inh", "CapInh"}, {"prm", "CapPrm"}, {"eff", "CapEff"},
+	    {"bnd", "CapBnd"}, {"amb", "CapAmb"},
+	};
+	char *status = slurp("/proc/self/status", NULL);
+
+	key("caps");
+	obj_open();
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		char *v = status ? status_field(status, caps[i].field) : NULL;
+		kv_str(caps[i].json, v);
+		free(v);
+	}
+	obj_close();
+
+	char *sec = status ? status_field(status, "Seccomp") : NULL;
+	key("seccomp");
+	if (sec)
+		val_int(atoi(sec));
+	else
+		val_null();
+	free(sec);
+	free(status);
+
+	kv_int("no_new_privs", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	kv_int("dumpable", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
+}
+
+static void report_ns(void)
+{
+	static const char *const names[] = {"user", "mnt", "pid",    "net",
+					    "ipc",  "uts", "cgroup", "time"};
+	key("ns");
+	obj_open();
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[64];
+		struct stat st;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", names[i]);
+		key(names[i]);
+		if (stat(path, &st) == 0)
+			val_u64(st.st_ino);
+		else
+			val_null();
+	}
+	obj_close();
+}
+
+static void report_mounts(void)
+{
+	key("mounts");
+	arr_open();
+	char *info = slurp("/proc/self/mountinfo", NULL);
+	for (char *line = info, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		/* id parent maj:min root mountpoint options [optional...] - fstype source super */
+		char *fields[16];
+		int nf = 0;
+		char *save = NULL;
+		for (char *t = strtok_r(line, " ", &save); t && nf < 16;
+		     t = strtok_r(NULL, " ", &save))
+			fields[nf++] = t;
+		int dash = -1;
+		for (int i = 6; i < nf; i++) {
+			if (strcmp(fields[i], "-") == 0) {
+				dash = i;
+				break;
+			}
+		}
+		if (nf < 6 || dash < 0 || dash + 2 >= nf)
+			continue;
+		unescape_octal(fields[3]);
+		unescape_octal(fields[4]);
+		unescape_octal(fields[dash + 2]);
+		sep();
+		obj_open();
+		kv_str("mountpoint", fields[4]);
+		kv_str("fstype", fields[dash + 1]);
+		kv_str("options", fields[5]);
+		kv_str("source", fields[dash + 2]);
+		kv_str("super_options", dash + 3 < nf ? fields[dash + 3] : "");
+		kv_str("root", fields[3]);
+		obj_close();
+	}
+	free(info);
+	arr_close();
+}
+
+static void report_interfaces(void)
+{
+	key("interfaces");
+	arr_open();
+	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct if_nameindex *ifs = if_nameindex();
+	for (struct if_nameindex *i = ifs; i && i->if_index != 0; i++) {
+		struct ifreq ifr;
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", i->if_name);
+		bool ok = sock >= 0 && ioctl(sock, SIOCGIFFLAGS, &ifr) == 0;
+		sep();
+		obj_open();
+		kv_str("name", i->if_name);
+		key("flags_up");
+		val_bool(ok && (ifr.ifr_flags & IFF_UP));
+		key("running");
+		val_bool(ok && (ifr.ifr_flags & IFF_RUNNING));
+		key("loopback");
+		val_bool(ok && (ifr.ifr_flags & IFF_LOOPBACK));
+		obj_close();
+	}
+	if (ifs)
+		if_freenameindex(ifs);
+	if (sock >= 0)
+		close(sock);
+	arr_close();
+}
+
+static void report_rlimits(void)
+{
+	static const struct {
+		const char *name;
+		int res;
+	} limits[] = {
+	    {"AS", RLIMIT_AS},
+	    {"CORE", RLIMIT_CORE},
+	    {"CPU", RLIMIT_CPU},
+	    {"DATA", RLIMIT_DATA},
+	    {"FSIZE", RLIMIT_FSIZE},
+	    {"LOCKS", RLIMIT_LOCKS},
+	    {"MEMLOCK", RLIMIT_MEMLOCK},
+	    {"MSGQUEUE", RLIMIT_MSGQUEUE},
+	    {"NICE", RLIMIT_NICE},
+	    {"NOFILE", RLIMIT_NOFILE},
+	    {"NPROC", RLIMIT_NPROC},
+	    {"RSS", RLIMIT_RSS},
+	    {"RTPRIO", RLIMIT_RTPRIO},
+	    {"RTTIME", RLIMIT_RTTIME},
+	    {"SIGPENDING", RLIMIT_SIGPENDING},
+	    {"STACK", RLIMIT_STACK},
+	};
+	key("rlimits");
+	obj_open();
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		struct rlimit rl;
+		key(limits[i].name);
+		if (getrlimit(limits[i].res, &rl) != 0) {
+			val_null();
+			continue;
+		}
+		arr_open();
+		val_u64(rl.rlim_cur);
+		val_u64(rl.rlim_max);
+		arr_close();
+	}
+	obj_close();
+}
+
+static void report_fds(void)
+{
+	key("fds");
+	arr_open();
+	DIR *d = opendir("/proc/self/fd");
+	if (d) {
+		int self = dirfd(d);
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.')
+				continue;
+			int fd = atoi(e->d_name);
+			if (fd != self)
+				val_int(fd);
+		}
+		closedir(d);
+	}
+	arr_close();
+}
+
+static int report(void)
+{
+	struct utsname u;
+	char cwd[PATH_MAX];
+
+	obj_open();
+	if (uname(&u) == 0) {
+		kv_str("hostname", u.nodename);
+		kv_str("domainname", u.domainname);
+	}
+	kv_int("pid", getpid());
+	kv_int("ppid", getppid());
+	report_ids();
+	report_status();
+	report_ns();
+	report_mounts();
+	report_interfaces();
+	report_rlimits();
+	kv_str("cwd", getcwd(cwd, sizeof(cwd)));
+	mode_t mask = umask(0);
+	umask(mask);
+	kv_int("umask", mask);
+	report_fds();
+	key("environ");
+	arr_open();
+	for (char **e = environ; e && *e; e++)
+		val_str(*e);
+	arr_close();
+	char *oom = slurp("/proc/self/oom_score_adj", NULL);
+	key("oom_score_adj");
+	if (oom)
+		val_int(atoi(oom));
+	else
+		val_null();
+	free(oom);
+	kv_file("cgroup", "/proc/self/cgroup");
+	key("isatty");
+	arr_open();
+	for (int fd = 0; fd < 3; fd++)
+		val_bool(isatty(fd));
+	arr_close();
+	obj_close();
+	putchar('\n');
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* ---- subcommands ---- */
+
+static int cmd_read(const char *path)
+{
+	size_t len = 0;
+	char *s = slurp(path, &len);
+	if (s == NULL) {
+		printf("%s\n", errname(errno));
+		return 1;
+	}
+	fwrite(s, 1, len, stdout);
+	free(s);
+	return 0;
+}
+
+static int cmd_write(const char *path)
+{
+	static const char text[] = "cella-probe\n";
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, sizeof(text) - 1) != (ssize_t)(sizeof(text) - 1)) {
+		printf("%s\n", errname(errno));
+		return 1;
+	}
+	if (close(fd) != 0) {
+		printf("%s\n", errname(errno));
+		return 1;
+	}
+	printf("OK\n");
+	return 0;
+}
+
+static int cmd_ls(const char *path)
+{
+	DIR *d = opendir(path);
+	if (d == NULL) {
+		printf("%s\n", errname(errno));
+		return 1;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			printf("%s\n", e->d_name);
+	}
+	closedir(d);
+	return 0;
+}
+
+static int cmd_sleep(const char *arg)
+{
+	double secs = strtod(arg, NULL);
+	struct timespec ts = {.tv_sec = (time_t)secs,
+			      .tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9)};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+static volatile sig_atomic_t got_term;
+
+static void on_signal(int sig)
+{
+	const char *name = sig == SIGTERM ? "SIGTERM\n" : sig == SIGUSR1 ? "SIGUSR1\n" : "SIGHUP\n";
+	ssize_t r = write(STDOUT_FILENO, name, strlen(name));
+	(void)r;
+	if (sig == SIGTERM)
+		got_term = 1;
+}
+
+static int cmd_signals(void)
+{
+	static const int sigs[] = {SIGTERM, SIGUSR1, SIGHUP};
+	sigset_t block, old;
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(sigs[i], &sa, NULL) != 0) {
+			printf("%s\n", errname(errno));
+			return 1;
+		}
+		sigaddset(&block, sigs[i]);
+	}
+	/* Block them while checking got_term; sigsuspend opens the window. */
+	sigprocmask(SIG_BLOCK, &block, &old);
+	printf("ready\n");
+	fflush(stdout);
+	while (!got_term)
+		sigsuspend(&old);
+	return 0;
+}
+
+static int count_zombies(void)
+{
+	int count = 0;
+	DIR *d = opendir("/proc");
+	if (d == NULL)
+		return -1;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		char path[300];
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		char *stat = slurp(path, NULL);
+		if (stat == NULL)
+			continue;
+		/* pid (comm) S ...: the state follows the last ')' */
+		char *p = strrchr(stat, ')');
+		if (p && p[1] == ' ' && p[2] == 'Z')
+			count++;
+		free(stat);
+	}
+	closedir(d);
+	return count;
+}
+
+static int cmd_zombies(const char *arg)
+{
+	int n = arg ? atoi(arg) : 3;
+	pid_t child = fork();
+	if (child < 0) {
+		printf("%s\n", errname(errno));
+		return 1;
+	}
+	if (child == 0) {
+		/* The grandchildren outlive this process and go to the reaper. */
+		for (int i = 0; i < n; i++) {
+			if (fork() == 0)
+				_exit(0);
+		}
+		_exit(0);
+	}
+	waitpid(child, NULL, 0);
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = 300 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	printf("%d\n", count_zombies());
+	return 0;
+}
+
+static int cmd_isatty(void)
+{
+	printf("{\"stdin\":%s,\"stdout\":%s,\"stderr\":%s}\n", isatty(0) ? "true" : "false",
+	       isatty(1) ? "true" : "false", isatty(2) ? "true" : "false");
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: cella-probe [read PATH | write PATH | ls DIR | sleep N | exit N |"
+			" signals | zombies [N] | isatty]\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return report();
+	const char *cmd = argv[1];
+	const char *arg = argc > 2 ? argv[2] : NULL;
+	int ret;
+
+	if (strcmp(cmd, "signals") == 0)
+		ret = cmd_signals();
+	else if (strcmp(cmd, "isatty") == 0)
+		ret = cmd_isatty();
+	else if (strcmp(cmd, "zombies") == 0)
+		ret = cmd_zombies(arg);
+	else if (arg == NULL)
+		return usage();
+	else if (strcmp(cmd, "read") == 0)
+		ret = cmd_read(arg);
+	else if (strcmp(cmd, "write") == 0)
+		ret = cmd_write(arg);
+	else if (strcmp(cmd, "ls") == 0)
+		ret = cmd_ls(arg);
+	else if (strcmp(cmd, "sleep") == 0)
+		ret = cmd_sleep(arg);
+	else if (strcmp(cmd, "exit") == 0)
+		return atoi(arg);
+	else
+		return usage();
+	fflush(stdout);
+	return ret;
+}
