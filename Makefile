@@ -51,7 +51,7 @@ PYTEST ?= /usr/bin/python3 -m pytest
 
 .PHONY: all check check-unit check-integration check-san format format-check \
 	clean install fuzz bench rootfs
-all: $(CELLA) $(PROBE) $(ROOTFS)/.stamp
+all: $(CELLA) $(PROBE) $(BUILD)/share/cella/.rootfs.stamp
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -71,10 +71,10 @@ $(PROBE): tests/probe/probe.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -static -o $@ $<
 
-$(ROOTFS)/.stamp: scripts/mkrootfs.sh
+$(BUILD)/share/cella/.rootfs.stamp: scripts/mkrootfs.sh
 	scripts/mkrootfs.sh $(ROOTFS)
 	touch $@
-rootfs: $(ROOTFS)/.stamp
+rootfs: $(BUILD)/share/cella/.rootfs.stamp
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libcella.a
 	@mkdir -p $(dir $@)

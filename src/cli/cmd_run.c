@@ -219,6 +219,7 @@ static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
 		return 0;
 	}
 	o.id = name;
+	o.ephemeral_root = true;
 	o.bundle = rootfs;
 	o.state_root = cli->root;
 	o.spec = spec;

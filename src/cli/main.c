@@ -137,12 +137,24 @@ static const char *flag_value(int argc, char **argv, int *i, const char *name)
 	return NULL;
 }
 
+static int run_cli(struct cella_cli *cli, int argc, char **argv);
+
 int main(int argc, char **argv)
 {
 	struct cella_cli cli = {0};
+	int r = run_cli(&cli, argc, argv);
+
+	free(cli.root);
+	if (cli.log != NULL)
+		fclose(cli.log);
+	return r;
+}
+
+static int run_cli(struct cella_cli *cli, int argc, char **argv)
+{
 	const struct cella_command *cmd;
 	const char *v, *format = "text";
-	int i, r;
+	int i;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -153,46 +165,41 @@ int main(int argc, char **argv)
 			       CELLA_COMMIT, CELLA_OCI_VERSION);
 			return 0;
 		} else if (strcmp(argv[i], "--debug") == 0) {
-			cli.debug = true;
+			cli->debug = true;
 		} else if (strcmp(argv[i], "--systemd-cgroup") == 0) {
-			cli.systemd_cgroup = true;
+			cli->systemd_cgroup = true;
 		} else if ((v = flag_value(argc, argv, &i, "--root")) != NULL) {
-			free(cli.root);
-			cli.root = xstrdup(v);
+			free(cli->root);
+			cli->root = cella_path_absolute(v);
 		} else if ((v = flag_value(argc, argv, &i, "--log")) != NULL) {
-			cli.log_path = v;
+			cli->log_path = v;
 		} else if ((v = flag_value(argc, argv, &i, "--log-format")) != NULL) {
 			format = v;
 		} else {
-			return cli_usage_error(&cli, NULL, "unknown global flag `%s`", argv[i]);
+			return cli_usage_error(cli, NULL, "unknown global flag `%s`", argv[i]);
 		}
 	}
 	if (strcmp(format, "json") == 0)
-		cli.log_json = true;
+		cli->log_json = true;
 	else if (strcmp(format, "text") != 0)
-		return cli_usage_error(&cli, NULL, "--log-format: `%s` is not text or json",
-				       format);
-	if (cli.log_path != NULL) {
-		cli.log = fopen(cli.log_path, "ae");
-		if (cli.log == NULL) {
+		return cli_usage_error(cli, NULL, "--log-format: `%s` is not text or json", format);
+	if (cli->log_path != NULL) {
+		cli->log = fopen(cli->log_path, "ae");
+		if (cli->log == NULL) {
 			cella_error err;
-			cella_err(&err, errno, "--log: open `%s`", cli.log_path);
-			return cli_report(&cli, &err);
+			cella_err(&err, errno, "--log: open `%s`", cli->log_path);
+			return cli_report(cli, &err);
 		}
 	}
-	cella_log_set_handler(log_handler, &cli);
+	cella_log_set_handler(log_handler, cli);
 	if (i >= argc) {
 		usage(stderr);
 		return 1;
 	}
 	cmd = cli_find_command(argv[i]);
 	if (cmd == NULL)
-		return cli_usage_error(&cli, NULL, "unknown command `%s`", argv[i]);
-	if (cli.root == NULL)
-		cli.root = cella_default_state_root();
-	r = cmd->run(&cli, argc - i, argv + i);
-	free(cli.root);
-	if (cli.log != NULL)
-		fclose(cli.log);
-	return r;
+		return cli_usage_error(cli, NULL, "unknown command `%s`", argv[i]);
+	if (cli->root == NULL)
+		cli->root = cella_default_state_root();
+	return cmd->run(cli, argc - i, argv + i);
 }

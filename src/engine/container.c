@@ -115,6 +115,13 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 	c->rootfs_conf.n_devices = l->n_devices;
 	c->rootfs_conf.in_userns = c->userns;
 	c->rootfs_conf.no_pivot = o->no_pivot;
+	if (o->ephemeral_root && c->new_mountns && !s->root_readonly) {
+		if (o->state_root[0] != '/')
+			return cella_err_invalid(err, "--root `%s` must be an absolute path",
+						 o->state_root);
+		c->scratch = xasprintf("%s/%s", o->state_root, o->id);
+		c->rootfs_conf.scratch_dir = c->scratch;
+	}
 	return 0;
 }
 
@@ -282,6 +289,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	out->sync_fd = take_fd(&sv[0]);
 	out->pty_master = take_fd(&pty);
 	free(c.rootfs);
+	free(c.scratch);
 	return 0;
 
 out_remove:
@@ -295,6 +303,7 @@ out_remove:
 out_free:
 	ns_close_fds(c.ns_fds);
 	free(c.rootfs);
+	free(c.scratch);
 	return r;
 }
 

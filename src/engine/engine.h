@@ -34,6 +34,9 @@ struct cella_create_opts {
 	bool no_pivot;
 	bool no_new_keyring;
 	bool init; /* a tiny PID-1 reaper runs the user process as its child */
+	/* The quick door: the rootfs is the read-only lower layer of an
+	 * overlay with a tmpfs upper layer, so runs never change it. */
+	bool ephemeral_root;
 	/* Set by cella_run: the runtime stays in the foreground, the container
 	 * dies with it, its pty (if any) is proxied to the runtime's stdio. */
 	bool foreground;

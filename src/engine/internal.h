@@ -14,6 +14,7 @@ struct cella_ctx {
 	const struct cella_spec *spec;
 	const struct cella_process *process;
 	char *rootfs;		    /* realpath of the bundle's root.path */
+	char *scratch;		    /* ROOT/ID, under the overlay tmpfs (ephemeral_root) */
 	int ns_fds[CELLA_NS_COUNT]; /* namespaces joined by path, -1 when not */
 	int unshare_flags;	    /* CLONE_NEW* created by stage 1 (not user, cgroup) */
 	bool new_userns;

@@ -40,6 +40,7 @@ const char *cella_status_name(enum cella_status s)
 int cella_validate_id(const char *id, cella_error *err)
 {
 	size_t n = strlen(id);
+	char esc[256];
 
 	if (n == 0)
 		return cella_err_invalid(err, "invalid container id: empty");
@@ -47,6 +48,7 @@ int cella_validate_id(const char *id, cella_error *err)
 		return cella_err_invalid(err, "invalid container id: longer than 1024 bytes");
 	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
 		return cella_err_invalid(err, "invalid container id `%s`", id);
+	str_escape(id, esc, sizeof(esc));
 	for (const char *p = id; *p; p++) {
 		char c = *p;
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -55,7 +57,7 @@ int cella_validate_id(const char *id, cella_error *err)
 			    err,
 			    "invalid container id `%s`: only letters, digits and "
 			    "`_ - . +` are allowed",
-			    id);
+			    esc);
 	}
 	return 0;
 }

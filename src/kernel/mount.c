@@ -198,10 +198,48 @@ static int do_chroot(struct mount_ctx *c, cella_error *err)
 	return 0;
 }
 
-static int prepare(const struct cella_rootfs_conf *conf, cella_error *err)
+/* The ephemeral overlay of scratch_dir: tmpfs on it, then upper/, work/
+ * and merged/ in the tmpfs, the overlay on merged/. Returns merged/'s path. */
+static int mount_overlay_root(const struct cella_rootfs_conf *conf, char **merged, cella_error *err)
 {
+	const char *dir = conf->scratch_dir;
+	cleanup_free char *opts = NULL;
+	cleanup_free char *upper = xasprintf("%s/upper", dir);
+	cleanup_free char *work = xasprintf("%s/work", dir);
+	cleanup_free char *top = xasprintf("%s/merged", dir);
+
+	if (strpbrk(conf->rootfs, ",:\\") != NULL || strpbrk(dir, ",:\\") != NULL)
+		return cella_err_invalid(err,
+					 "rootfs `%s`: an overlay cannot take a path with `,` `:` "
+					 "or `\\`",
+					 conf->rootfs);
+	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
+		return cella_err(err, errno, "mount the scratch tmpfs on `%s`", dir);
+	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 || mkdir(top, 0755) < 0)
+		return cella_err(err, errno, "create the overlay directories in `%s`", dir);
+	opts = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", conf->rootfs, upper, work);
+	if (mount("overlay", top, "overlay", 0, opts) < 0) {
+		/* In a user namespace, overlayfs keeps its metadata in user.*
+		 * xattrs. */
+		char *uopts = xasprintf("%s,userxattr", opts);
+		int r = mount("overlay", top, "overlay", 0, uopts);
+		int e = errno;
+		free(uopts);
+		if (r < 0)
+			return cella_err(err, e, "mount an overlay over the rootfs `%s`",
+					 conf->rootfs);
+	}
+	*merged = take_ptr(&top);
+	return 0;
+}
+
+static int prepare(const struct cella_rootfs_conf *orig, cella_error *err)
+{
+	struct cella_rootfs_conf local = *orig;
+	const struct cella_rootfs_conf *conf = &local;
 	struct mount_ctx c = {.conf = conf, .rootfd = -1};
 	cleanup_close int rootfd = -1;
+	cleanup_free char *merged = NULL;
 	unsigned long prop, first;
 	int r;
 
@@ -228,7 +266,14 @@ static int prepare(const struct cella_rootfs_conf *conf, cella_error *err)
 			return r;
 	}
 
-	/* 2. The rootfs is a mount point (pivot_root needs one). */
+	/* 2. The rootfs is a mount point (pivot_root needs one); with a
+	 * scratch directory, the overlay's top is. */
+	if (orig->scratch_dir != NULL) {
+		r = mount_overlay_root(orig, &merged, err);
+		if (r < 0)
+			return r;
+		local.rootfs = merged;
+	}
 	if (mount(conf->rootfs, conf->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return cella_err(err, errno, "bind mount the rootfs `%s` onto itself",
 				 conf->rootfs);

@@ -48,6 +48,11 @@ struct cella_rootfs_conf {
 	bool in_userns; /* running in a user namespace: mknod is refused, so
 			   devices are bind mounts of the host's nodes */
 	bool no_pivot;	/* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+	/* When set, the rootfs is only the lower layer of an overlay whose
+	 * upper layer lives on a tmpfs mounted on this (existing) directory,
+	 * in the container's mount namespace: the container may write to its
+	 * root, and the rootfs on disk never changes (the quick door). */
+	const char *scratch_dir;
 };
 
 int mount_prepare_rootfs(const struct cella_rootfs_conf *conf, cella_error *err);

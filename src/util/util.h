@@ -28,6 +28,10 @@ bool strv_contains(char *const *v, const char *s);
 
 bool str_has_prefix(const char *s, const char *prefix);
 
+/* Copy s into buf with control characters, quotes and backslashes escaped
+ * (\n, \xNN), so a message stays on one line. Returns buf. */
+const char *str_escape(const char *s, char *buf, size_t len);
+
 /* Whole-file helpers on a path relative to dirfd (AT_FDCWD for cwd). All fds
  * are O_CLOEXEC. read_file_at NUL-terminates and returns the length. */
 ssize_t read_file_at(int dirfd, const char *path, char **out, cella_error *err);
