@@ -186,9 +186,10 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 			fail(c, err);
 		close(master);
 	}
-	if (c->new_mountns && mount_finalize_rootfs(&c->rootfs_conf, err) < 0)
-		fail(c, err);
+	/* Before readonlyPaths makes /proc/sys read-only (as runc). */
 	if (sysctl_apply(s->linux_.sysctl, s->linux_.n_sysctl, err) < 0)
+		fail(c, err);
+	if (c->new_mountns && mount_finalize_rootfs(&c->rootfs_conf, err) < 0)
 		fail(c, err);
 	if (rlimits_apply(p->rlimits, p->n_rlimits, err) < 0)
 		fail(c, err);
