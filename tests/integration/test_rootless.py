@@ -4,6 +4,7 @@ cella through setpriv as CELLA_TEST_UID (default nobody) with its own
 XDG_RUNTIME_DIR."""
 import json
 import os
+import shutil
 import signal
 
 import pytest
@@ -149,3 +150,45 @@ def test_rootless_error_is_one_line(rootless):
     assert r.returncode != 0
     lines = r.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("cella: ") and "/no/such/rootfs" in lines[0]
+
+
+@pytest.fixture
+def subids(test_user):
+    """Give the test user subordinate ranges for newuidmap/newgidmap, and
+    take them back after. Skipped without the uidmap package."""
+    if shutil.which("newuidmap") is None or shutil.which("newgidmap") is None:
+        pytest.skip("newuidmap/newgidmap (uidmap) are not installed")
+    if read_subid("/etc/subuid", test_user[0]) or read_subid("/etc/subgid", test_user[0]):
+        pytest.skip("the test user already has subordinate ranges")
+    saved = {}
+    for path in ("/etc/subuid", "/etc/subgid"):
+        try:
+            with open(path) as f:
+                saved[path] = f.read()
+        except FileNotFoundError:
+            saved[path] = None
+        with open(path, "a") as f:
+            f.write(f"{test_user[0]}:400000:65536\n")
+    try:
+        yield (400000, 65536)
+    finally:
+        for path, text in saved.items():
+            if text is None:
+                os.unlink(path)
+            else:
+                with open(path, "w") as f:
+                    f.write(text)
+
+
+def test_subordinate_ranges_via_newuidmap(rootless, subids, test_user):
+    start, count = subids
+    r = rootless.run("run", "--", "sh", "-c",
+                     "cat /proc/self/uid_map /proc/self/setgroups; "
+                     "touch /tmp/f && chown 1000:1000 /tmp/f && stat -c %u:%g /tmp/f")
+    assert r.returncode == 0, r.stderr
+    lines = [line.split() for line in r.stdout.splitlines()]
+    assert [int(x) for x in lines[0]] == [0, test_user[0], 1]
+    assert [int(x) for x in lines[1]] == [1, start, count]
+    # Mapped by the privileged helper: setgroups stays allowed.
+    assert lines[2] == ["allow"]
+    assert lines[3] == ["1000:1000"]
