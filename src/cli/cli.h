@@ -41,6 +41,8 @@ const struct cella_command *cli_find_command(const char *name);
 
 int cmd_create(struct cella_cli *cli, int argc, char **argv);
 int cmd_delete(struct cella_cli *cli, int argc, char **argv);
+int cmd_exec(struct cella_cli *cli, int argc, char **argv);
+int cmd_features(struct cella_cli *cli, int argc, char **argv);
 int cmd_kill(struct cella_cli *cli, int argc, char **argv);
 int cmd_list(struct cella_cli *cli, int argc, char **argv);
 int cmd_run(struct cella_cli *cli, int argc, char **argv);

@@ -26,6 +26,12 @@ static const struct cella_command commands[] = {
      "create [--bundle DIR] [--pid-file FILE] [--no-pivot] [--preserve-fds N] ID"},
     {"delete", cmd_delete, "delete a container's state (and kill it with --force)",
      "delete [--force] ID"},
+    {"exec", cmd_exec, "run a new process in a running container",
+     "exec [--process FILE] [--detach] [--pid-file FILE] [--console-socket PATH] [--tty]\n"
+     "       [--cwd DIR] [--env K=V]... [--user UID[:GID]] [--additional-gids G,...]\n"
+     "       [--cap CAP]... [--no-new-privs] [--preserve-fds N] ID [ARGS...]"},
+    {"features", cmd_features, "print what this build implements (runtime-spec features)",
+     "features"},
     {"kill", cmd_kill, "send a signal to a container's init", "kill ID [SIGNAL]"},
     {"list", cmd_list, "list containers", "list [--format table|json] [--quiet]"},
     {"run", cmd_run, "run a container: a bundle (OCI), or a command (quick door, after --)",

@@ -31,6 +31,59 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
+/* What the spec asks for and this build cannot do yet is refused, never
+ * silently ignored: a container that asked for confinement must not run
+ * without it. */
+static int refuse_unsupported(const struct cella_spec *s, cella_error *err)
+{
+	static const char *const hook_names[CELLA_HOOK_COUNT] = {
+	    "prestart",	      "createRuntime", "createContainer",
+	    "startContainer", "poststart",     "poststop",
+	};
+	const struct cella_linux *l = &s->linux_;
+
+	for (int k = 0; k < CELLA_HOOK_COUNT; k++)
+		if (s->hooks.count[k] > 0)
+			return cella_err(err, ENOTSUP, "hooks.%s: hooks are not supported yet",
+					 hook_names[k]);
+	if (l->seccomp_json != NULL)
+		return cella_err(err, ENOTSUP,
+				 "linux.seccomp: seccomp filters are not supported yet (the "
+				 "container would run unconfined)");
+	if (s->process->apparmor_profile != NULL && s->process->apparmor_profile[0] != '\0')
+		return cella_err(err, ENOTSUP, "process.apparmorProfile: not supported yet");
+	if (s->process->selinux_label != NULL && s->process->selinux_label[0] != '\0')
+		return cella_err(err, ENOTSUP, "process.selinuxLabel: not supported yet");
+	if (l->mount_label != NULL && l->mount_label[0] != '\0')
+		return cella_err(err, ENOTSUP, "linux.mountLabel: not supported yet");
+	if (l->intel_rdt_json != NULL)
+		return cella_err(err, ENOTSUP, "linux.intelRdt: not supported");
+	if (l->personality_json != NULL)
+		return cella_err(err, ENOTSUP, "linux.personality: not supported yet");
+	if (cella_spec_resources_beyond_devices(s))
+		cella_warn("linux.resources: limits are not enforced yet (no cgroup driver in "
+			   "this build)");
+	return 0;
+}
+
+/* Relative bind sources are relative to the bundle (runc resolves them from
+ * the bundle directory). */
+static void absolute_bind_sources(struct cella_spec *s, const char *bundle)
+{
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		struct cella_mount *m = &s->mounts[i];
+		bool bind = m->type != NULL && strcmp(m->type, "bind") == 0;
+
+		for (char **o = m->options; !bind && o != NULL && *o != NULL; o++)
+			bind = strcmp(*o, "bind") == 0 || strcmp(*o, "rbind") == 0;
+		if (bind && m->source != NULL && m->source[0] != '/') {
+			char *abs = xasprintf("%s/%s", bundle, m->source);
+			free(m->source);
+			m->source = abs;
+		}
+	}
+}
+
 /* Everything that can be refused before anything is created: the caller
  * learns about bad input with nothing to clean up. */
 static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cella_error *err)
@@ -48,6 +101,9 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 		return cella_err_invalid(err, "process.args: empty");
 	if (s->root_path == NULL)
 		return cella_err_invalid(err, "root.path: missing");
+	if (refuse_unsupported(s, err) < 0)
+		return cella_err_ret(err);
+	absolute_bind_sources(o->spec, o->bundle);
 	root = s->root_path[0] == '/' ? xstrdup(s->root_path)
 				      : xasprintf("%s/%s", o->bundle, s->root_path);
 	c->rootfs = realpath(root, NULL);
@@ -286,6 +342,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		goto out_remove;
 
 	out->pid = take_pid(&init);
+	out->state_fd = take_fd(&dirfd);
 	out->sync_fd = take_fd(&sv[0]);
 	out->pty_master = take_fd(&pty);
 	free(c.rootfs);
@@ -309,14 +366,8 @@ out_free:
 
 int container_wait_exec(int sync_fd, cella_error *err)
 {
-	int r = sync_wait(sync_fd, SYNC_ERROR, NULL, NULL, err);
-
 	/* EOF is the good outcome: execve closed the socket. */
-	if (r < 0 && err->errnum == 0 && strstr(err->msg, "exited unexpectedly") != NULL) {
-		cella_err_clear(err);
-		return 0;
-	}
-	return r;
+	return sync_wait_eof(sync_fd, err);
 }
 
 int cella_create(const struct cella_create_opts *opts, cella_error *err)
@@ -330,20 +381,18 @@ int cella_create(const struct cella_create_opts *opts, cella_error *err)
 	if (r < 0)
 		return r;
 	close(created.sync_fd);
+	close(created.state_fd);
 	if (created.pty_master >= 0)
 		close(created.pty_master);
 	return 0;
 }
 
-int cella_start(const char *state_root, const char *id, cella_error *err)
+int container_start_locked(int dirfd, const char *id, cella_error *err)
 {
-	cleanup_close int dirfd = state_dir_open(state_root, id, err);
 	cleanup_close int fifo = -1;
 	struct cella_state st;
 	int r = 0;
 
-	if (dirfd < 0)
-		return dirfd;
 	if (state_load(dirfd, id, &st, err) < 0)
 		return cella_err_ret(err);
 	if (st.status != CELLA_STATUS_CREATED) {
@@ -366,6 +415,15 @@ int cella_start(const char *state_root, const char *id, cella_error *err)
 out:
 	cella_state_clear(&st);
 	return r;
+}
+
+int cella_start(const char *state_root, const char *id, cella_error *err)
+{
+	cleanup_close int dirfd = state_dir_open(state_root, id, err);
+
+	if (dirfd < 0)
+		return dirfd;
+	return container_start_locked(dirfd, id, err);
 }
 
 int cella_state_read(const char *state_root, const char *id, struct cella_state *out,

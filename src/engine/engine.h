@@ -118,6 +118,33 @@ void cella_state_clear(struct cella_state *st);
 int cella_list(const char *state_root, struct cella_state **out, size_t *n, cella_error *err);
 void cella_state_list_free(struct cella_state *list, size_t n);
 
+/* cella exec: a new process in a created or running container. It joins
+ * every namespace of the container's init that differs from the runtime's
+ * (the user namespace before the ones it owns), its root and its cgroup, and
+ * gets the credentials, capabilities, rlimits and no_new_privs of `process`. */
+struct cella_exec_opts {
+	const char *state_root;
+	const char *id;
+	const struct cella_process *process;
+	const char *pid_file;	    /* may be NULL */
+	const char *console_socket; /* may be NULL: with process->terminal, the
+				       pty is proxied to the runtime's stdio */
+	int preserve_fds;	    /* fds 3 .. 3+N-1 passed to the process */
+	bool detach;		    /* return once the process has exec'd */
+};
+
+/* The process of the container's config.json (read from its bundle), for the
+ * CLI to edit into the one exec runs. */
+int cella_exec_config_process(const char *state_root, const char *id, struct cella_process **out,
+			      cella_error *err);
+/* Run opts->process in the container. Unless detached, waits for it,
+ * forwarding signals, and sets *exit_status (code, or 128+signal). An exec
+ * failure in the container comes back with exit_code 127 or 126. */
+int cella_exec(const struct cella_exec_opts *opts, int *exit_status, cella_error *err);
+
+/* The runtime-spec features.md document for `cella features`. malloc'd. */
+char *cella_features_json(void);
+
 /* Signal names: "TERM", "SIGTERM", "15" -> 15; -1 when unknown. */
 int cella_signal_from_name(const char *name);
 

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -93,7 +94,10 @@ static void become_ns_root(void)
 }
 
 /* The tiny init of --init: run the user process as a child, forward signals
- * to it, reap every zombie, exit with its status. */
+ * to it, reap every zombie, exit with its status. It never execs, so it
+ * must not keep anything of the runtime: every fd is closed and it is not
+ * dumpable (no /proc/1/fd, /proc/1/exe for the container's processes). It
+ * is entered with every signal still blocked. */
 _Noreturn static void reaper_exec(struct cella_ctx *c, const char *path, cella_error *err)
 {
 	const struct cella_process *p = c->process;
@@ -103,18 +107,29 @@ _Noreturn static void reaper_exec(struct cella_ctx *c, const char *path, cella_e
 
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
+	if (process_set_dumpable(0, err) < 0)
+		fail(c, err);
 	child = fork();
 	if (child < 0) {
 		cella_err(err, errno, "fork the container process under --init");
 		fail(c, err);
 	}
 	if (child == 0) {
+		/* Its own process group, in the terminal's foreground when
+		 * there is one, so that ^C and reads reach it, not the init. */
 		setpgid(0, 0);
+		if (p->terminal && tcsetpgrp(STDIN_FILENO, getpid()) < 0) {
+			cella_err(err, errno, "make the process the terminal's foreground");
+			fail(c, err);
+		}
 		sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
 		process_exec(path, p->args, p->env, err);
 		fail(c, err);
 	}
-	close(c->sync_fd);
+	/* Nothing of the runtime stays open in the init. */
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si);
@@ -156,11 +171,6 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	/* #4: the parent has configured the cgroup and placed us in it. */
 	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, NULL, NULL, err) < 0)
 		_exit(1);
-	/* Stage 1 is gone and reaped: our parent is the runtime now. */
-	if (c->opts->foreground && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
-		cella_err(err, errno, "set parent death signal");
-		fail(c, err);
-	}
 	if (c->new_cgroupns && ns_unshare(CLONE_NEWCGROUP, err) < 0)
 		fail(c, err);
 	if (c->new_netns && net_loopback_up(err) < 0)
@@ -216,6 +226,14 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 		fail(c, err);
 	if (process_cloexec_from(3 + c->opts->preserve_fds, err) < 0)
 		fail(c, err);
+	/* The container dies with a foreground runtime. Set after the uid
+	 * switch, which clears it; stage 1 is gone and reaped, so the parent
+	 * is the runtime. If the runtime died before this, the send of #6
+	 * below fails and we exit. */
+	if (c->opts->foreground && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+		cella_err(err, errno, "set parent death signal");
+		fail(c, err);
+	}
 
 	/* #6: set up; wait for start. */
 	if (sync_send(c->sync_fd, SYNC_CREATED, 0, err) < 0)
@@ -227,9 +245,9 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 		_exit(1);
 	close(c->fifo_fd);
 
-	sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
 	if (c->opts->init)
-		reaper_exec(c, exe, err);
+		reaper_exec(c, exe, err); /* still with every signal blocked */
+	sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
 	process_exec(exe, p->args, p->env, err);
 	fail(c, err);
 }

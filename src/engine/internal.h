@@ -40,10 +40,15 @@ struct cella_created {
 	pid_t pid;	/* the container's init, host pid */
 	int sync_fd;	/* still open: exec errors arrive here after start */
 	int pty_master; /* -1 unless a pty is proxied by the runtime */
+	int state_fd;	/* ROOT/ID, still locked: start it without a window in
+			   which another command could act on it */
 };
 
 int container_create(const struct cella_create_opts *opts, const sigset_t *saved_mask,
 		     struct cella_created *out, cella_error *err);
+
+/* Start a created container whose state directory dirfd is locked. */
+int container_start_locked(int dirfd, const char *id, cella_error *err);
 
 /* Wait for the outcome of execve in the container: 0 when the sync socket
  * closed (exec happened), < 0 with the child's error otherwise. */

@@ -83,14 +83,23 @@ static int wait_loop(pid_t init, int sigfd, int master, int *exit_status, cella_
 			} else if (si.ssi_signo == SIGWINCH) {
 				if (master >= 0)
 					terminal_copy_size(STDIN_FILENO, master, NULL);
+			} else if (si.ssi_signo == SIGPIPE || si.ssi_signo == SIGTTIN ||
+				   si.ssi_signo == SIGTTOU) {
+				/* The runtime's own business (its stdio), not the
+				 * container's. */
 			} else {
 				kill(init, (int)si.ssi_signo);
 			}
 		}
 		if (master_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
 			master_open = pump(master, STDOUT_FILENO);
-		if (stdin_open && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)))
+		if (stdin_open && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR))) {
 			stdin_open = pump(STDIN_FILENO, master);
+			/* End of input: the terminal's end-of-file character,
+			 * as a user typing ^D. */
+			if (!stdin_open)
+				terminal_send_eof(master);
+		}
 	}
 	return 0;
 }
@@ -103,6 +112,7 @@ int cella_run(const struct cella_create_opts *opts, bool detach, bool remove, in
 	cleanup_close int sigfd = -1;
 	cleanup_close int sync_fd = -1;
 	cleanup_close int master = -1;
+	cleanup_close int state_fd = -1;
 	cleanup_pid pid_t init = -1;
 	struct termios saved_tio;
 	bool raw = false;
@@ -126,8 +136,11 @@ int cella_run(const struct cella_create_opts *opts, bool detach, bool remove, in
 	init = c.pid;
 	sync_fd = c.sync_fd;
 	master = c.pty_master;
+	state_fd = c.state_fd;
 
-	r = cella_start(o.state_root, o.id, err);
+	/* Still under create's lock: nobody else can act on it in between. */
+	r = container_start_locked(state_fd, o.id, err);
+	close(take_fd(&state_fd));
 	if (r == 0)
 		r = container_wait_exec(sync_fd, err);
 	if (r < 0) {

@@ -75,5 +75,7 @@ struct cella_mount_flags {
 };
 int mount_parse_options(char *const *options, struct cella_mount_flags *out, cella_error *err);
 void mount_flags_free(struct cella_mount_flags *f);
+/* The i-th mount option the table implements, NULL past the end. */
+const char *mount_option_name(size_t i);
 
 #endif

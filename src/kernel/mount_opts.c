@@ -116,6 +116,21 @@ static const struct opt *opt_lookup(const char *name)
 	return NULL;
 }
 
+/* The i-th option name the table implements (not the ignored ones), NULL
+ * past the end: `cella features` lists them as mountOptions. */
+const char *mount_option_name(size_t i)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < ARRAY_SIZE(opts); k++) {
+		if (opts[k].kind == OPT_IGNORE)
+			continue;
+		if (n++ == i)
+			return opts[k].name;
+	}
+	return NULL;
+}
+
 static void data_append(char **data, size_t *len, const char *s)
 {
 	size_t n = strlen(s);

@@ -2,6 +2,7 @@
 #include "kernel/sync.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -90,7 +91,8 @@ void sync_log_forwarder(enum cella_log_level level, const char *msg, void *data)
 	(void)send_msg(fd, &m, -1);
 }
 
-int sync_wait(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out, cella_error *err)
+static int wait_msg(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out, bool eof_ok,
+		    cella_error *err)
 {
 	for (;;) {
 		struct cella_sync_msg m;
@@ -114,7 +116,9 @@ int sync_wait(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out, 
 			return cella_err(err, errno, "read from container setup process");
 		}
 		if (r == 0)
-			return cella_err(err, 0, "container setup process exited unexpectedly");
+			return eof_ok ? 0
+				      : cella_err(err, 0,
+						  "container setup process exited unexpectedly");
 		if ((size_t)r != sizeof(m))
 			return cella_err(err, EPROTO, "short sync message (%zd bytes)", r);
 		for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c))
@@ -146,4 +150,16 @@ int sync_wait(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out, 
 			close(got_fd);
 		return 0;
 	}
+}
+
+int sync_wait(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out, cella_error *err)
+{
+	return wait_msg(fd, expect, value, fd_out, false, err);
+}
+
+int sync_wait_eof(int fd, cella_error *err)
+{
+	/* No message but SYNC_LOG and SYNC_ERROR is expected: anything else
+	 * is a protocol error. */
+	return wait_msg(fd, SYNC_ERROR, NULL, NULL, true, err);
 }

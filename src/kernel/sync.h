@@ -51,6 +51,10 @@ int sync_send_fd(int fd, enum cella_sync_type type, int pass_fd, cella_error *er
  */
 int sync_wait(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out, cella_error *err);
 
+/* Wait for the peer to close the socket (0), passing SYNC_LOG lines on; a
+ * SYNC_ERROR instead is returned (< 0) with the child's error. */
+int sync_wait_eof(int fd, cella_error *err);
+
 /* A log handler that forwards lines over the socket (used in the child). */
 void sync_log_forwarder(enum cella_log_level level, const char *msg, void *data);
 

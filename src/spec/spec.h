@@ -231,6 +231,10 @@ int cella_cap_last_known(void);
 int cella_rlimit_from_name(const char *name); /* -1 if unknown */
 const char *cella_rlimit_name(int resource);
 
+/* Does linux.resources ask for anything besides device rules (memory, cpu,
+ * pids... limits)? */
+bool cella_spec_resources_beyond_devices(const struct cella_spec *spec);
+
 /* Editing helpers used by the quick door (`cella run` flags). */
 void cella_spec_set_args(struct cella_spec *spec, char *const *args);
 /* Set or replace K in process.env from "K=V". */

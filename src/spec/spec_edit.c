@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -96,4 +98,24 @@ void cella_spec_set_ns(struct cella_spec *spec, enum cella_ns_type t, bool enabl
 	ns->enabled = enabled;
 	free(ns->path);
 	ns->path = enabled && path ? xstrdup(path) : NULL;
+}
+
+bool cella_spec_resources_beyond_devices(const struct cella_spec *spec)
+{
+	json_t *j, *v;
+	const char *key;
+	bool beyond = false;
+
+	if (spec->linux_.resources_json == NULL)
+		return false;
+	j = json_loads(spec->linux_.resources_json, 0, NULL);
+	if (j == NULL)
+		return true;
+	json_object_foreach(j, key, v)
+	{
+		if (strcmp(key, "devices") != 0 && !json_is_null(v))
+			beyond = true;
+	}
+	json_decref(j);
+	return beyond;
 }

@@ -90,9 +90,11 @@ int spec_rd_i64(struct spec_ctx *c, json_t *v, void *out);	     /* int64_t * */
 int spec_rd_file_mode(struct spec_ctx *c, json_t *v, void *out);     /* mode_t *, 0..07777 */
 int spec_rd_timeout(struct spec_ctx *c, json_t *v, void *out);	     /* int *, > 0 */
 int spec_rd_oom_score_adj(struct spec_ctx *c, json_t *v, void *out); /* int * */
-int spec_rd_strv(struct spec_ctx *c, json_t *v, void *out);	     /* char *** */
-int spec_rd_env(struct spec_ctx *c, json_t *v, void *out);	     /* char ***, K=V each */
-int spec_rd_args(struct spec_ctx *c, json_t *v, void *out);	     /* char ***, not empty */
+int spec_rd_strv(struct spec_ctx *c, json_t *v, void *out);
+/* Array of absolute paths. */
+int spec_rd_abs_strv(struct spec_ctx *c, json_t *v, void *out); /* char *** */
+int spec_rd_env(struct spec_ctx *c, json_t *v, void *out);	/* char ***, K=V each */
+int spec_rd_args(struct spec_ctx *c, json_t *v, void *out);	/* char ***, not empty */
 /* An object kept as compact JSON text (char **). */
 int spec_rd_json_object(struct spec_ctx *c, json_t *v, void *out);
 /* An object of strings, in order. */
@@ -102,5 +104,11 @@ int spec_rd_kvs(struct spec_ctx *c, json_t *v, struct cella_kv **out, size_t *n)
  * is freed with the spec. */
 int spec_rd_array(struct spec_ctx *c, json_t *v, size_t size, void *items, size_t *n,
 		  spec_elem_fn fn);
+
+/* ---- sections parsed on their own (spec_parse.c) ---- */
+
+/* A process object (config.json's "process"), for spec_process.c. On failure
+ * *out may hold a half-read process: the caller frees it. */
+int spec_read_process(struct spec_ctx *c, json_t *v, struct cella_process **out);
 
 #endif

@@ -242,6 +242,12 @@ static int rd_process(struct spec_ctx *c, json_t *v, void *out)
 	return 0;
 }
 
+/* The process object alone, for `cella exec --process` (spec_process.c). */
+int spec_read_process(struct spec_ctx *c, json_t *v, struct cella_process **out)
+{
+	return rd_process(c, v, out);
+}
+
 static int rd_root(struct spec_ctx *c, json_t *v, void *out)
 {
 	struct cella_spec *spec = out;
@@ -460,8 +466,9 @@ static int rd_linux(struct spec_ctx *c, json_t *v, void *out)
 	    (r = spec_field(c, v, "seccomp", false, spec_rd_json_object, &l->seccomp_json)) < 0 ||
 	    (r = spec_field(c, v, "rootfsPropagation", false, rd_propagation,
 			    &l->rootfs_propagation)) < 0 ||
-	    (r = spec_field(c, v, "maskedPaths", false, spec_rd_strv, &l->masked_paths)) < 0 ||
-	    (r = spec_field(c, v, "readonlyPaths", false, spec_rd_strv, &l->readonly_paths)) < 0 ||
+	    (r = spec_field(c, v, "maskedPaths", false, spec_rd_abs_strv, &l->masked_paths)) < 0 ||
+	    (r = spec_field(c, v, "readonlyPaths", false, spec_rd_abs_strv, &l->readonly_paths)) <
+		0 ||
 	    (r = spec_field(c, v, "mountLabel", false, spec_rd_str, &l->mount_label)) < 0 ||
 	    (r = spec_field(c, v, "intelRdt", false, spec_rd_json_object, &l->intel_rdt_json)) <
 		0 ||

@@ -354,6 +354,16 @@ int spec_rd_env(struct spec_ctx *c, json_t *v, void *out)
 	return rd_strv_checked(c, v, out, check_env);
 }
 
+static const char *check_abs(const char *s)
+{
+	return s[0] == '/' ? NULL : "expected an absolute path";
+}
+
+int spec_rd_abs_strv(struct spec_ctx *c, json_t *v, void *out)
+{
+	return rd_strv_checked(c, v, out, check_abs);
+}
+
 int spec_rd_args(struct spec_ctx *c, json_t *v, void *out)
 {
 	if (json_is_array(v) && json_array_size(v) == 0)

@@ -5,7 +5,10 @@ import json
 import os
 import resource
 import signal
+import subprocess
 import time
+
+import pytest
 
 from helpers import (PROBE, ROOTFS, find_process, make_config, pid_exists, reap,
                      unique_sleep, wait_for, write_bundle)
@@ -122,3 +125,100 @@ def test_rootfs_propagation_does_not_leak_mounts(cella, tmp):
     assert r.returncode == 0, r.stderr
     time.sleep(0.05)
     assert open("/proc/self/mountinfo").read().count("\n") == before
+
+
+def test_init_keeps_nothing_of_the_runtime(cella, tmp):
+    """--init's PID 1 is cella's own code: it must hold no runtime fd and not
+    be inspectable from inside (CVE-2019-5736 class)."""
+    extra = os.open(tmp, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        p = cella.popen("run", "--init", "--rootfs", ROOTFS, "--", "sh", "-c",
+                        "echo fds: $(ls /proc/1/fd); ls -l /proc/1/exe /proc/1/fd/0 2>&1; "
+                        "echo done",
+                        pass_fds=(extra,))
+        out, err = p.communicate(timeout=30)
+    finally:
+        os.close(extra)
+    assert p.returncode == 0, err
+    assert "done" in out
+    assert "fds: 0 1 2\n" in out, out
+    assert out.count("Permission denied") == 2, out
+    assert "cella" not in out, out
+
+
+def test_init_with_terminal_reads_input(cella):
+    p = cella.popen("run", "-t", "--init", "--rootfs", ROOTFS, "--", "sh", "-c",
+                    "read x; echo got $x", stdin=subprocess.PIPE)
+    out, err = p.communicate("hello\n", timeout=30)
+    assert p.returncode == 0, err
+    assert "got hello" in out
+
+
+def test_terminal_sees_end_of_input(cella):
+    p = cella.popen("run", "-t", "--rootfs", ROOTFS, "--", "cat", stdin=subprocess.PIPE)
+    out, err = p.communicate("hi\n", timeout=30)
+    assert p.returncode == 0, err
+    assert "hi" in out
+
+
+def test_container_dies_with_runtime_as_other_user(cella):
+    marker = unique_sleep()
+    p = cella.popen("run", "--user", "1000:1000", "--rootfs", ROOTFS, "--", "sleep", marker)
+    try:
+        pid = find_process(["sleep", marker])
+        os.kill(p.pid, signal.SIGKILL)
+        p.wait(timeout=10)
+
+        def gone():
+            reap()
+            return not pid_exists(pid)
+        wait_for(gone, 10, "the container to die with its runtime")
+    finally:
+        if p.poll() is None:
+            p.kill()
+        p.communicate()
+    for cid in cella.entries():
+        cella.ok("delete", "--force", cid)
+
+
+@pytest.mark.parametrize("field,value,needle", [
+    ("hooks", {"prestart": [{"path": "/bin/true"}]}, "hooks.prestart"),
+    ("linux.seccomp", {"defaultAction": "SCMP_ACT_ALLOW"}, "linux.seccomp"),
+    ("process.apparmorProfile", "cella-test", "process.apparmorProfile"),
+    ("process.selinuxLabel", "system_u:system_r:container_t:s0", "process.selinuxLabel"),
+])
+def test_unsupported_confinement_is_refused(cella, tmp, field, value, needle):
+    c = make_config()
+    parts = field.split(".")
+    target = c
+    for part in parts[:-1]:
+        target = target.setdefault(part, {})
+    target[parts[-1]] = value
+    r = _run_bundle(cella, tmp, c)
+    assert r.returncode != 0
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], r.stderr
+    assert cella.entries() == []
+
+
+def test_relative_masked_path_is_refused(cella, tmp):
+    c = make_config()
+    c["linux"]["maskedPaths"] = ["/proc/kcore", "proc/keys"]
+    r = _run_bundle(cella, tmp, c)
+    assert r.returncode != 0
+    assert "linux.maskedPaths[1]" in r.stderr
+    assert cella.entries() == []
+
+
+def test_relative_bind_source_is_bundle_relative(cella, tmp):
+    bundle = os.path.join(tmp, "bundle")
+    os.makedirs(os.path.join(bundle, "data"))
+    with open(os.path.join(bundle, "data", "hello"), "w") as f:
+        f.write("from the bundle\n")
+    c = make_config(args=["/bin/cat", "/mnt/hello"])
+    c["mounts"].append({"destination": "/mnt", "type": "bind", "source": "data",
+                        "options": ["rbind", "ro"]})
+    write_bundle(bundle, c)
+    r = cella.run("run", "--bundle", bundle, "rel", cwd="/")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "from the bundle\n"
