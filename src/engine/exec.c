@@ -1,0 +1,600 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cella exec: a new process in an existing container.
+ *
+ * Who runs where, with what:
+ *   runtime  on the host; opens the init's namespaces (under /proc/PID/ns, only
+ *            those that differ from its own) and its root, forks the joiner,
+ *            then waits for the exec outcome as a child subreaper;
+ *   joiner   forked; joins the namespaces (the ones owned by the container's
+ *            user namespace after that user namespace, the others before),
+ *            enters the container's root, forks the process (so that it is
+ *            born in the container's pid namespace, a child of its init's
+ *            namespace) and exits (#3 carries the process's pid);
+ *   process  waits for #4 (put in the init's cgroup), opens its pty (#5),
+ *            sets rlimits, drops to the user's ids and capability sets,
+ *            no_new_privs, and execs. execve closes the sync socket: EOF is
+ *            success, SYNC_ERROR a failure (127/126 when the executable is
+ *            missing or not executable).
+ * The numbers are the sync points of kernel/sync.h, as in container.c and
+ * init.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+#include <linux/nsfs.h>
+
+#include "engine/internal.h"
+#include "engine/state.h"
+#include "kernel/caps.h"
+#include "kernel/console.h"
+#include "kernel/cred.h"
+#include "kernel/ns.h"
+#include "kernel/process.h"
+#include "kernel/procfs.h"
+#include "kernel/rlimit.h"
+#include "kernel/sync.h"
+#include "kernel/terminal.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/util.h"
+
+struct exec_ctx {
+	const struct cella_exec_opts *opts;
+	const struct cella_process *p;
+	pid_t init;
+	int ns_fds[CELLA_NS_COUNT];	 /* -1: shared with the runtime */
+	bool after_user[CELLA_NS_COUNT]; /* owned by the container's user ns */
+	int root_fd;			 /* the init's root directory */
+	bool setgroups_allowed;
+	int sync_fd; /* the child's end */
+	int state_fd;
+	sigset_t saved_mask;
+};
+
+_Noreturn static void fail(struct exec_ctx *c, cella_error *err)
+{
+	int code = err->exit_code ? err->exit_code : 1;
+
+	sync_send_error(c->sync_fd, err);
+	_exit(code);
+}
+
+/* ---- the runtime's side, before the fork ---- */
+
+static bool same_inode(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* Open every namespace of the init that is not the runtime's own, and note
+ * which of them the container's user namespace owns (those can only be
+ * joined from inside it; the others, from outside). */
+static int open_namespaces(struct exec_ctx *c, cella_error *err)
+{
+	for (int t = 0; t < CELLA_NS_COUNT; t++) {
+		const struct cella_ns_info *info = &cella_ns_table[t];
+		uint64_t theirs = ns_inode(c->init, (enum cella_ns_type)t);
+		char path[64];
+
+		if (theirs == 0 || theirs == ns_inode(0, (enum cella_ns_type)t))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)c->init, info->proc_name);
+		c->ns_fds[t] = open(path, O_RDONLY | O_CLOEXEC);
+		if (c->ns_fds[t] < 0)
+			return cella_err(err, errno, "open the container's %s namespace `%s`",
+					 info->oci_name, path);
+	}
+	if (c->ns_fds[CELLA_NS_USER] < 0)
+		return 0;
+	for (int t = 0; t < CELLA_NS_COUNT; t++) {
+		cleanup_close int owner = -1;
+
+		if (t == CELLA_NS_USER || c->ns_fds[t] < 0)
+			continue;
+		owner = ioctl(c->ns_fds[t], NS_GET_USERNS);
+		c->after_user[t] = owner >= 0 && same_inode(owner, c->ns_fds[CELLA_NS_USER]);
+	}
+	return 0;
+}
+
+static int read_setgroups(struct exec_ctx *c, cella_error *err)
+{
+	cleanup_free char *text = NULL;
+	char path[64];
+
+	c->setgroups_allowed = true;
+	if (c->ns_fds[CELLA_NS_USER] < 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)c->init);
+	if (read_file_at(AT_FDCWD, path, &text, err) < 0)
+		return cella_err_ret(err);
+	c->setgroups_allowed = !str_has_prefix(text, "deny");
+	return 0;
+}
+
+static int open_root(struct exec_ctx *c, cella_error *err)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)c->init);
+	c->root_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c->root_fd < 0)
+		return cella_err(err, errno, "open the container's root `%s`", path);
+	return 0;
+}
+
+/* ---- the process (in the container's namespaces) ---- */
+
+_Noreturn static void exec_process(struct exec_ctx *c)
+{
+	const struct cella_process *p = c->p;
+	cleanup_free char *exe = NULL;
+	cella_error e;
+	cella_error *err = &e;
+	int master = -1, slave = -1;
+
+	cella_err_clear(err);
+	/* #4: the runtime has put us in the init's cgroup. */
+	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, NULL, NULL, err) < 0)
+		_exit(1);
+	if (p->terminal) {
+		/* The container's own /dev/pts: we are in its mount namespace. */
+		if (terminal_open_pty(&master, &slave, err) < 0)
+			fail(c, err);
+		if (p->has_console_size &&
+		    terminal_set_size(master, p->console_height, p->console_width, err) < 0)
+			fail(c, err);
+		/* #5: hand the pty master to the runtime. */
+		if (sync_send_fd(c->sync_fd, SYNC_PTY_MASTER, master, err) < 0)
+			fail(c, err);
+		close(master);
+	}
+	if (rlimits_apply(p->rlimits, p->n_rlimits, err) < 0)
+		fail(c, err);
+	if (p->has_oom_score_adj && process_set_oom_score_adj(p->oom_score_adj, err) < 0)
+		fail(c, err);
+	if (slave >= 0 && terminal_become_controlling(slave, err) < 0)
+		fail(c, err);
+	if (slave > STDERR_FILENO)
+		close(slave);
+
+	/* Give up privileges, as the init did: keep capabilities across the
+	 * uid switch, then set exactly the five sets asked for. The cwd and
+	 * the executable are checked as the user. */
+	if (caps_keep_on_setuid(1, err) < 0)
+		fail(c, err);
+	if (cred_apply_user(&p->user, c->setgroups_allowed, err) < 0)
+		fail(c, err);
+	if (process_chdir(p->cwd, err) < 0)
+		fail(c, err);
+	if (process_find_executable(p->args[0], p->env, &exe, err) < 0)
+		fail(c, err);
+	if (caps_apply(&p->caps, err) < 0)
+		fail(c, err);
+	if (p->no_new_privileges && process_set_no_new_privs(err) < 0)
+		fail(c, err);
+	if (process_cloexec_from(3 + c->opts->preserve_fds, err) < 0)
+		fail(c, err);
+
+	sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
+	process_exec(exe, p->args, p->env, err);
+	fail(c, err);
+}
+
+/* ---- the joiner ---- */
+
+static int join_all(struct exec_ctx *c, cella_error *err)
+{
+	for (int t = 0; t < CELLA_NS_COUNT; t++)
+		if (t != CELLA_NS_USER && c->ns_fds[t] >= 0 && !c->after_user[t] &&
+		    ns_join(c->ns_fds[t], (enum cella_ns_type)t, err) < 0)
+			return cella_err_ret(err);
+	if (c->ns_fds[CELLA_NS_USER] >= 0 &&
+	    ns_join(c->ns_fds[CELLA_NS_USER], CELLA_NS_USER, err) < 0)
+		return cella_err_ret(err);
+	for (int t = 0; t < CELLA_NS_COUNT; t++)
+		if (t != CELLA_NS_USER && c->ns_fds[t] >= 0 && c->after_user[t] &&
+		    ns_join(c->ns_fds[t], (enum cella_ns_type)t, err) < 0)
+			return cella_err_ret(err);
+	ns_close_fds(c->ns_fds);
+	/* Joining the mount namespace put us at its root; the init's root is
+	 * the same one after pivot_root, not after --no-pivot's chroot. */
+	if (fchdir(c->root_fd) < 0)
+		return cella_err(err, errno, "enter the container's root");
+	if (chroot(".") < 0)
+		return cella_err(err, errno, "chroot into the container's root");
+	if (chdir("/") < 0)
+		return cella_err(err, errno, "chdir to the container's root");
+	close(c->root_fd);
+	c->root_fd = -1;
+	return 0;
+}
+
+_Noreturn static void exec_joiner(struct exec_ctx *c)
+{
+	cella_error e;
+	cella_error *err = &e;
+	pid_t pid;
+
+	cella_err_clear(err);
+	close(c->state_fd);
+	cella_log_set_handler(sync_log_forwarder, &c->sync_fd);
+	if (join_all(c, err) < 0)
+		fail(c, err);
+	pid = fork();
+	if (pid < 0) {
+		cella_err(err, errno, "fork the exec process");
+		fail(c, err);
+	}
+	if (pid == 0)
+		exec_process(c);
+	/* #3: the process's pid (in the runtime's pid namespace), then leave:
+	 * the runtime, a child subreaper, adopts it. */
+	if (sync_send(c->sync_fd, SYNC_INIT_PID, pid, err) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+/* ---- the runtime, after the fork ---- */
+
+/* The cgroup v2 path of pid ("0::/a/b" in /proc/PID/cgroup); NULL when
+ * there is none (cgroup v1 only). */
+static char *cgroup2_path(pid_t pid)
+{
+	cleanup_free char *text = NULL;
+	char path[64];
+	char *line;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if (read_file_at(AT_FDCWD, path, &text, NULL) < 0)
+		return NULL;
+	for (line = text; line != NULL && *line != '\0';) {
+		char *nl = strchr(line, '\n');
+
+		if (nl != NULL)
+			*nl = '\0';
+		if (str_has_prefix(line, "0::"))
+			return xstrdup(line + 3);
+		line = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* Put pid in the init's cgroup (v2), when it is not there already. A failure
+ * is a warning: the process runs, outside the container's limits. */
+static void join_init_cgroup(pid_t init, pid_t pid)
+{
+	cleanup_free char *want = cgroup2_path(init);
+	cleanup_free char *have = cgroup2_path(pid);
+	cleanup_free char *procs = NULL;
+	char buf[32];
+	int n;
+	cella_error e;
+
+	if (want == NULL || have == NULL || strcmp(want, have) == 0)
+		return;
+	procs = xasprintf("/sys/fs/cgroup%s/cgroup.procs", want);
+	n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	if (write_file_at(AT_FDCWD, procs, buf, (size_t)n, &e) < 0) {
+		char msg[CELLA_ERROR_MSG_MAX + 64];
+		cella_warn("exec: the process stays outside the container's cgroup: %s",
+			   cella_error_format(&e, msg, sizeof(msg)));
+	}
+}
+
+static int write_pid_file(const char *path, pid_t pid, cella_error *err)
+{
+	cleanup_free char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+
+	if (write_file_at(AT_FDCWD, tmp, buf, (size_t)n, err) < 0)
+		return cella_err_context(err, "--pid-file");
+	if (rename(tmp, path) < 0) {
+		unlink(tmp);
+		return cella_err(err, errno, "--pid-file: rename to `%s`", path);
+	}
+	return 0;
+}
+
+static int status_to_shell(int st)
+{
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
+/* Copy what is readable on `from` to `to`; false on EOF or error. */
+static bool pump(int from, int to)
+{
+	char buf[8192];
+	ssize_t n = read(from, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n <= 0)
+		return false;
+	return write_all(to, buf, (size_t)n) >= 0;
+}
+
+/* Forward signals to the process, proxy its pty (master >= 0) to our stdio,
+ * until it exits. */
+static int wait_process(pid_t pid, int sigfd, int master, int *exit_status, cella_error *err)
+{
+	bool stdin_open = master >= 0, master_open = master >= 0, exited = false;
+
+	while (!exited || master_open) {
+		struct pollfd pfd[3] = {
+		    {.fd = sigfd, .events = POLLIN},
+		    {.fd = master_open ? master : -1, .events = POLLIN},
+		    {.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
+		};
+		int n = poll(pfd, 3, exited ? 100 : -1); /* drain the pty after exit */
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return cella_err(err, errno, "poll");
+		}
+		if (n == 0 && exited)
+			break;
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			if (si.ssi_signo == SIGCHLD) {
+				int st;
+				pid_t r;
+
+				while ((r = waitpid(-1, &st, WNOHANG)) > 0) {
+					if (r == pid) {
+						*exit_status = status_to_shell(st);
+						exited = true;
+					}
+				}
+			} else if (si.ssi_signo == SIGWINCH) {
+				if (master >= 0)
+					terminal_copy_size(STDIN_FILENO, master, NULL);
+			} else if (!exited) {
+				kill(pid, (int)si.ssi_signo);
+			}
+		}
+		if (master_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
+			master_open = pump(master, STDOUT_FILENO);
+		if (stdin_open && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)))
+			stdin_open = pump(STDIN_FILENO, master);
+	}
+	return 0;
+}
+
+static int check_opts(const struct cella_exec_opts *o, cella_error *err)
+{
+	const struct cella_process *p = o->process;
+
+	if (p == NULL || p->args == NULL || p->args[0] == NULL)
+		return cella_err_invalid(err, "exec: no command to run (process.args is empty)");
+	if (p->cwd == NULL || p->cwd[0] != '/')
+		return cella_err_invalid(err, "exec: process.cwd must be an absolute path");
+	/* Refused, never ignored, as create does. */
+	if (p->apparmor_profile != NULL && p->apparmor_profile[0] != '\0')
+		return cella_err(err, ENOTSUP, "process.apparmorProfile: not supported yet");
+	if (p->selinux_label != NULL && p->selinux_label[0] != '\0')
+		return cella_err(err, ENOTSUP, "process.selinuxLabel: not supported yet");
+	if (p->terminal && o->detach && o->console_socket == NULL)
+		return cella_err_invalid(err, "exec: a terminal with --detach needs a "
+					      "--console-socket to receive it");
+	if (!p->terminal && o->console_socket != NULL)
+		return cella_err_invalid(err, "exec: --console-socket without a terminal "
+					      "(--tty, or process.terminal)");
+	return 0;
+}
+
+/* Everything after the fork, on the runtime's side. On success *pid is the
+ * process (exec'd) and *master its pty when the runtime proxies it. */
+static int parent_side(struct exec_ctx *c, int sync_fd, pid_t *joiner, pid_t *pid, int *master,
+		       cella_error *err)
+{
+	const struct cella_exec_opts *o = c->opts;
+	cleanup_close int pty = -1;
+	int32_t v = -1;
+	int status;
+
+	/* #3: the process exists. */
+	if (sync_wait(sync_fd, SYNC_INIT_PID, &v, NULL, err) < 0)
+		return cella_err_ret(err);
+	*pid = v;
+	while (waitpid(*joiner, &status, 0) < 0)
+		if (errno != EINTR)
+			return cella_err(err, errno, "wait for the exec setup process");
+	*joiner = -1;
+	join_init_cgroup(c->init, *pid);
+	/* #4: let it go on. */
+	if (sync_send(sync_fd, SYNC_CGROUP_READY, 0, err) < 0)
+		return cella_err_ret(err);
+	if (c->p->terminal) {
+		/* #5: the pty master. */
+		if (sync_wait(sync_fd, SYNC_PTY_MASTER, NULL, &pty, err) < 0)
+			return cella_err_ret(err);
+		if (o->console_socket != NULL &&
+		    terminal_send_to_socket(o->console_socket, pty, err) < 0)
+			return cella_err_ret(err);
+	}
+	/* EOF: execve closed the socket. */
+	if (sync_wait_eof(sync_fd, err) < 0)
+		return cella_err_ret(err);
+	if (o->pid_file != NULL && write_pid_file(o->pid_file, *pid, err) < 0)
+		return cella_err_ret(err);
+	if (o->console_socket == NULL)
+		*master = take_fd(&pty);
+	return 0;
+}
+
+static int start_process(struct exec_ctx *c, pid_t *out_pid, int *out_master, cella_error *err)
+{
+	cleanup_pid pid_t joiner = -1;
+	cleanup_pid pid_t pid = -1;
+	cleanup_close int parent_end = -1;
+	int sv[2];
+
+	if (sync_socketpair(sv, err) < 0)
+		return cella_err_ret(err);
+	parent_end = sv[0];
+	c->sync_fd = sv[1];
+	/* Adopt the process when the joiner exits. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		close(sv[1]);
+		return cella_err(err, errno, "become child subreaper");
+	}
+	joiner = fork();
+	if (joiner < 0) {
+		close(sv[1]);
+		return cella_err(err, errno, "fork the exec setup process");
+	}
+	if (joiner == 0) {
+		close(parent_end);
+		exec_joiner(c);
+	}
+	close(sv[1]);
+	c->sync_fd = -1;
+	/* On failure cleanup_pid kills and reaps the joiner and the process. */
+	if (parent_side(c, parent_end, &joiner, &pid, out_master, err) < 0)
+		return cella_err_ret(err);
+	*out_pid = take_pid(&pid);
+	return 0;
+}
+
+int cella_exec(const struct cella_exec_opts *o, int *exit_status, cella_error *err)
+{
+	struct exec_ctx c;
+	cleanup_close int dirfd = -1;
+	cleanup_close int sigfd = -1;
+	cleanup_close int master = -1;
+	cleanup_pid pid_t pid = -1;
+	struct cella_state st = {0};
+	struct termios saved_tio;
+	bool raw = false;
+	sigset_t all;
+	int r;
+
+	*exit_status = 0;
+	memset(&c, 0, sizeof(c));
+	for (int t = 0; t < CELLA_NS_COUNT; t++)
+		c.ns_fds[t] = -1;
+	c.root_fd = -1;
+	c.sync_fd = -1;
+	c.opts = o;
+	c.p = o->process;
+	r = check_opts(o, err);
+	if (r < 0)
+		return r;
+
+	/* The state stays locked until the process has exec'd. */
+	dirfd = state_dir_open(o->state_root, o->id, err);
+	if (dirfd < 0)
+		return dirfd;
+	if (state_load(dirfd, o->id, &st, err) < 0)
+		return cella_err_ret(err);
+	if (st.status != CELLA_STATUS_RUNNING && st.status != CELLA_STATUS_CREATED) {
+		r = cella_err_invalid(err, "container `%s` is %s: exec needs a running container",
+				      o->id, cella_status_name(st.status));
+		goto out;
+	}
+	c.init = st.pid;
+	c.state_fd = dirfd;
+	if ((r = open_namespaces(&c, err)) < 0 || (r = read_setgroups(&c, err)) < 0 ||
+	    (r = open_root(&c, err)) < 0)
+		goto out;
+	/* The fds above name the init's namespaces only if it was still the
+	 * init when they were opened. */
+	if (!procfs_alive(st.pid, st.pid_start)) {
+		r = cella_err_invalid(err,
+				      "container `%s` is stopped: exec needs a running "
+				      "container",
+				      o->id);
+		goto out;
+	}
+
+	/* Block every signal: they are read from a signalfd and forwarded. The
+	 * process gets the mask we had (restored before its execve). */
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGABRT);
+	sigprocmask(SIG_BLOCK, &all, &c.saved_mask);
+	r = start_process(&c, &pid, &master, err);
+	ns_close_fds(c.ns_fds);
+	close(c.root_fd);
+	c.root_fd = -1;
+	/* Let state, kill, delete go on while the process runs. */
+	close(take_fd(&dirfd));
+	if (r < 0 || o->detach) {
+		if (r == 0)
+			take_pid(&pid); /* left running */
+		goto out_mask;
+	}
+
+	sigfd = signalfd(-1, &all, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		r = cella_err(err, errno, "signalfd");
+		goto out_mask;
+	}
+	if (master >= 0 && isatty(STDIN_FILENO)) {
+		terminal_copy_size(STDIN_FILENO, master, NULL);
+		if (terminal_make_raw(STDIN_FILENO, &saved_tio, NULL) == 0)
+			raw = true;
+	}
+	r = wait_process(pid, sigfd, master, exit_status, err);
+	if (raw)
+		terminal_restore(STDIN_FILENO, &saved_tio);
+	if (r == 0)
+		take_pid(&pid); /* reaped */
+out_mask:
+	sigprocmask(SIG_SETMASK, &c.saved_mask, NULL);
+out:
+	ns_close_fds(c.ns_fds);
+	if (c.root_fd >= 0)
+		close(c.root_fd);
+	cella_state_clear(&st);
+	return r;
+}
+
+int cella_exec_config_process(const char *state_root, const char *id, struct cella_process **out,
+			      cella_error *err)
+{
+	cleanup_spec struct cella_spec *spec = NULL;
+	cleanup_free char *config = NULL;
+	struct cella_state st;
+	int r;
+
+	if (cella_state_read(state_root, id, &st, err) < 0)
+		return cella_err_ret(err);
+	config = xasprintf("%s/config.json", st.bundle);
+	cella_state_clear(&st);
+	r = cella_spec_load(config, &spec, err);
+	if (r < 0)
+		return cella_err_context(err, "container `%s`", id);
+	if (spec->process == NULL)
+		return cella_err_invalid(err, "container `%s`: %s has no process to start from", id,
+					 config);
+	*out = take_ptr(&spec->process);
+	return 0;
+}

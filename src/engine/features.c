@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * `cella features`: the runtime-spec features.md document, true to what this
+ * build implements (not to what the host offers). Each list comes from the
+ * table the code itself uses: mount options from kernel/mount_opts.c,
+ * namespaces from kernel/ns.c, capabilities from libcap's names.
+ *
+ * Flip an entry of `supported` below when its feature lands.
+ */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "engine/engine.h"
+#include "kernel/mount.h"
+#include "kernel/ns.h"
+
+#ifndef CELLA_VERSION
+#define CELLA_VERSION "0.0.0"
+#endif
+#ifndef CELLA_COMMIT
+#define CELLA_COMMIT "unknown"
+#endif
+
+/* The oldest config.json version the parser reads (spec_parse.c takes 1.x). */
+#define OCI_VERSION_MIN "1.0.0"
+
+static const struct {
+	bool hooks; /* prestart ... poststop run at their points */
+	bool cgroup_v1, cgroup_v2, cgroup_systemd, cgroup_systemd_user, cgroup_rdma;
+	bool seccomp;
+	bool apparmor, selinux;
+	bool intel_rdt;
+	bool idmap_mounts;
+	bool net_devices;
+} supported = {0};
+
+static const char *const hook_names[CELLA_HOOK_COUNT] = {
+    [CELLA_HOOK_PRESTART] = "prestart",
+    [CELLA_HOOK_CREATE_RUNTIME] = "createRuntime",
+    [CELLA_HOOK_CREATE_CONTAINER] = "createContainer",
+    [CELLA_HOOK_START_CONTAINER] = "startContainer",
+    [CELLA_HOOK_POSTSTART] = "poststart",
+    [CELLA_HOOK_POSTSTOP] = "poststop",
+};
+
+static json_t *enabled(bool on)
+{
+	return json_pack("{s:b}", "enabled", on);
+}
+
+static json_t *linux_features(void)
+{
+	json_t *l = json_object();
+	json_t *ns = json_array();
+	json_t *caps = json_array();
+
+	for (int t = 0; t < CELLA_NS_COUNT; t++)
+		json_array_append_new(ns, json_string(cella_ns_table[t].oci_name));
+	for (int c = 0; c <= cella_cap_last_known(); c++) {
+		const char *name = cella_cap_name(c);
+		if (name != NULL)
+			json_array_append_new(caps, json_string(name));
+	}
+	json_object_set_new(l, "namespaces", ns);
+	json_object_set_new(l, "capabilities", caps);
+	json_object_set_new(l, "cgroup",
+			    json_pack("{s:b,s:b,s:b,s:b,s:b}", "v1", supported.cgroup_v1, "v2",
+				      supported.cgroup_v2, "systemd", supported.cgroup_systemd,
+				      "systemdUser", supported.cgroup_systemd_user, "rdma",
+				      supported.cgroup_rdma));
+	json_object_set_new(l, "seccomp", enabled(supported.seccomp));
+	json_object_set_new(l, "apparmor", enabled(supported.apparmor));
+	json_object_set_new(l, "selinux", enabled(supported.selinux));
+	json_object_set_new(l, "intelRdt", enabled(supported.intel_rdt));
+	json_object_set_new(l, "mountExtensions",
+			    json_pack("{s:o}", "idmap", enabled(supported.idmap_mounts)));
+	json_object_set_new(l, "netDevices", enabled(supported.net_devices));
+	return l;
+}
+
+char *cella_features_json(void)
+{
+	json_t *j = json_object();
+	json_t *hooks = json_array();
+	json_t *opts = json_array();
+	const char *o;
+	char *text;
+
+	json_object_set_new(j, "ociVersionMin", json_string(OCI_VERSION_MIN));
+	json_object_set_new(j, "ociVersionMax", json_string(CELLA_OCI_VERSION));
+	for (int k = 0; k < CELLA_HOOK_COUNT && supported.hooks; k++)
+		json_array_append_new(hooks, json_string(hook_names[k]));
+	json_object_set_new(j, "hooks", hooks);
+	for (size_t i = 0; (o = mount_option_name(i)) != NULL; i++)
+		json_array_append_new(opts, json_string(o));
+	json_object_set_new(j, "mountOptions", opts);
+	json_object_set_new(j, "linux", linux_features());
+	json_object_set_new(j, "annotations",
+			    json_pack("{s:s,s:s}", "org.cella.version", CELLA_VERSION,
+				      "org.cella.commit", CELLA_COMMIT));
+	text = json_dumps(j, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (text == NULL)
+		abort();
+	return text;
+}
