@@ -18,6 +18,7 @@ int cli_bundle_command(struct cella_cli *cli, int argc, char **argv, bool is_run
 	    {"help", no_argument, NULL, 'h'},
 	    {"bundle", required_argument, NULL, 'b'},
 	    {"pid-file", required_argument, NULL, 'p'},
+	    {"console-socket", required_argument, NULL, 'S'},
 	    {"no-pivot", no_argument, NULL, 'P'},
 	    {"preserve-fds", required_argument, NULL, 'F'},
 	    {"detach", no_argument, NULL, 'd'},
@@ -27,6 +28,7 @@ int cli_bundle_command(struct cella_cli *cli, int argc, char **argv, bool is_run
 	const char *bundle = NULL, *pid_file = NULL;
 	cleanup_free char *bundle_abs = NULL;
 	cleanup_free char *pid_file_abs = NULL;
+	cleanup_free char *console_abs = NULL;
 	cleanup_spec struct cella_spec *spec = NULL;
 	struct cella_create_opts o = {0};
 	bool detach = false, keep = false;
@@ -46,6 +48,10 @@ int cli_bundle_command(struct cella_cli *cli, int argc, char **argv, bool is_run
 			break;
 		case 'p':
 			pid_file = optarg;
+			break;
+		case 'S':
+			free(console_abs);
+			console_abs = cella_path_absolute(optarg);
 			break;
 		case 'P':
 			o.no_pivot = true;
@@ -85,6 +91,7 @@ int cli_bundle_command(struct cella_cli *cli, int argc, char **argv, bool is_run
 	o.state_root = cli->root;
 	o.spec = spec;
 	o.pid_file = pid_file_abs;
+	o.console_socket = console_abs;
 	if (!is_run) {
 		if (cella_create(&o, &err) < 0)
 			return cli_report(cli, &err);

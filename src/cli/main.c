@@ -23,7 +23,8 @@
 
 static const struct cella_command commands[] = {
     {"create", cmd_create, "create a container from a bundle, waiting before its process",
-     "create [--bundle DIR] [--pid-file FILE] [--no-pivot] [--preserve-fds N] ID"},
+     "create [--bundle DIR] [--pid-file FILE] [--console-socket PATH] [--no-pivot]\n"
+     "       [--preserve-fds N] ID"},
     {"delete", cmd_delete, "delete a container's state (and kill it with --force)",
      "delete [--force] ID"},
     {"exec", cmd_exec, "run a new process in a running container",
@@ -35,7 +36,7 @@ static const struct cella_command commands[] = {
     {"kill", cmd_kill, "send a signal to a container's init", "kill ID [SIGNAL]"},
     {"list", cmd_list, "list containers", "list [--format table|json] [--quiet]"},
     {"run", cmd_run, "run a container: a bundle (OCI), or a command (quick door, after --)",
-     "run [--bundle DIR] [--pid-file FILE] [--detach] [--keep] ID\n"
+     "run [--bundle DIR] [--pid-file FILE] [--console-socket PATH] [--detach] [--keep] ID\n"
      "   or: cella run [--rootfs DIR] [FLAGS] -- CMD [ARGS...]"},
     {"spec", cmd_spec, "write a default config.json", "spec [--rootless] [--bundle DIR]"},
     {"start", cmd_start, "start a created container's process", "start ID"},

@@ -19,6 +19,7 @@
 
 #include "engine/internal.h"
 #include "engine/state.h"
+#include "kernel/console.h"
 #include "kernel/ns.h"
 #include "kernel/procfs.h"
 #include "kernel/sync.h"
@@ -193,21 +194,6 @@ static char *now_rfc3339(void)
 	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
 }
 
-static int write_pid_file(const char *path, pid_t pid, cella_error *err)
-{
-	cleanup_free char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-
-	if (write_file_at(AT_FDCWD, tmp, buf, (size_t)n, err) < 0)
-		return cella_err_context(err, "--pid-file");
-	if (rename(tmp, path) < 0) {
-		unlink(tmp);
-		return cella_err(err, errno, "--pid-file: rename to `%s`", path);
-	}
-	return 0;
-}
-
 /* Parent side of the handshake; returns the init's pid. */
 static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int sync_fd,
 			    int *pty_master, cella_error *err)
@@ -242,6 +228,15 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 		/* #5: the pty master. */
 		if (sync_wait(sync_fd, SYNC_PTY_MASTER, NULL, pty_master, err) < 0)
 			return cella_err_ret(err);
+		/* To whoever asked for it (conmon, the containerd shim); the
+		 * runtime keeps no copy. */
+		if (c->opts->console_socket != NULL) {
+			int r = terminal_send_to_socket(c->opts->console_socket, *pty_master, err);
+			close(*pty_master);
+			*pty_master = -1;
+			if (r < 0)
+				return cella_err_context(err, "--console-socket");
+		}
 	}
 	/* #6: created, waiting for start. */
 	if (sync_wait(sync_fd, SYNC_CREATED, NULL, NULL, err) < 0)
@@ -337,7 +332,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		r = state_write(dirfd, &st, err);
 	free(st.created);
 	if (r == 0 && o->pid_file != NULL)
-		r = write_pid_file(o->pid_file, init, err);
+		r = engine_write_pid_file(o->pid_file, init, err);
 	if (r < 0)
 		goto out_remove;
 

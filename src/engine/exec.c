@@ -298,92 +298,6 @@ static void join_init_cgroup(pid_t init, pid_t pid)
 	}
 }
 
-static int write_pid_file(const char *path, pid_t pid, cella_error *err)
-{
-	cleanup_free char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-
-	if (write_file_at(AT_FDCWD, tmp, buf, (size_t)n, err) < 0)
-		return cella_err_context(err, "--pid-file");
-	if (rename(tmp, path) < 0) {
-		unlink(tmp);
-		return cella_err(err, errno, "--pid-file: rename to `%s`", path);
-	}
-	return 0;
-}
-
-static int status_to_shell(int st)
-{
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return WEXITSTATUS(st);
-}
-
-/* Copy what is readable on `from` to `to`; false on EOF or error. */
-static bool pump(int from, int to)
-{
-	char buf[8192];
-	ssize_t n = read(from, buf, sizeof(buf));
-
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return true;
-	if (n <= 0)
-		return false;
-	return write_all(to, buf, (size_t)n) >= 0;
-}
-
-/* Forward signals to the process, proxy its pty (master >= 0) to our stdio,
- * until it exits. */
-static int wait_process(pid_t pid, int sigfd, int master, int *exit_status, cella_error *err)
-{
-	bool stdin_open = master >= 0, master_open = master >= 0, exited = false;
-
-	while (!exited || master_open) {
-		struct pollfd pfd[3] = {
-		    {.fd = sigfd, .events = POLLIN},
-		    {.fd = master_open ? master : -1, .events = POLLIN},
-		    {.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
-		};
-		int n = poll(pfd, 3, exited ? 100 : -1); /* drain the pty after exit */
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return cella_err(err, errno, "poll");
-		}
-		if (n == 0 && exited)
-			break;
-		if (pfd[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(sigfd, &si, sizeof(si)) != sizeof(si))
-				continue;
-			if (si.ssi_signo == SIGCHLD) {
-				int st;
-				pid_t r;
-
-				while ((r = waitpid(-1, &st, WNOHANG)) > 0) {
-					if (r == pid) {
-						*exit_status = status_to_shell(st);
-						exited = true;
-					}
-				}
-			} else if (si.ssi_signo == SIGWINCH) {
-				if (master >= 0)
-					terminal_copy_size(STDIN_FILENO, master, NULL);
-			} else if (!exited) {
-				kill(pid, (int)si.ssi_signo);
-			}
-		}
-		if (master_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
-			master_open = pump(master, STDOUT_FILENO);
-		if (stdin_open && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)))
-			stdin_open = pump(STDIN_FILENO, master);
-	}
-	return 0;
-}
-
 static int check_opts(const struct cella_exec_opts *o, cella_error *err)
 {
 	const struct cella_process *p = o->process;
@@ -439,7 +353,7 @@ static int parent_side(struct exec_ctx *c, int sync_fd, pid_t *joiner, pid_t *pi
 	/* EOF: execve closed the socket. */
 	if (sync_wait_eof(sync_fd, err) < 0)
 		return cella_err_ret(err);
-	if (o->pid_file != NULL && write_pid_file(o->pid_file, *pid, err) < 0)
+	if (o->pid_file != NULL && engine_write_pid_file(o->pid_file, *pid, err) < 0)
 		return cella_err_ret(err);
 	if (o->console_socket == NULL)
 		*master = take_fd(&pty);
@@ -562,7 +476,7 @@ int cella_exec(const struct cella_exec_opts *o, int *exit_status, cella_error *e
 		if (terminal_make_raw(STDIN_FILENO, &saved_tio, NULL) == 0)
 			raw = true;
 	}
-	r = wait_process(pid, sigfd, master, exit_status, err);
+	r = foreground_wait(pid, sigfd, master, exit_status, err);
 	if (raw)
 		terminal_restore(STDIN_FILENO, &saved_tio);
 	if (r == 0)

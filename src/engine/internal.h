@@ -54,4 +54,11 @@ int container_start_locked(int dirfd, const char *id, cella_error *err);
  * closed (exec happened), < 0 with the child's error otherwise. */
 int container_wait_exec(int sync_fd, cella_error *err);
 
+/* Wait for pid (a child of ours), forwarding the signals read from sigfd
+ * and proxying the pty master to our stdio; *exit_status in shell form. */
+int foreground_wait(pid_t pid, int sigfd, int master, int *exit_status, cella_error *err);
+
+/* Write pid to path atomically (a temporary file renamed). */
+int engine_write_pid_file(const char *path, pid_t pid, cella_error *err);
+
 #endif

@@ -25,85 +25,6 @@
 #include "util/log.h"
 #include "util/util.h"
 
-static int status_to_shell(int st)
-{
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return WEXITSTATUS(st);
-}
-
-/* Copy what is readable on `from` to `to`; false on EOF or error. */
-static bool pump(int from, int to)
-{
-	char buf[8192];
-	ssize_t n = read(from, buf, sizeof(buf));
-
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return true;
-	if (n <= 0)
-		return false;
-	return write_all(to, buf, (size_t)n) >= 0;
-}
-
-static int wait_loop(pid_t init, int sigfd, int master, int *exit_status, cella_error *err)
-{
-	bool stdin_open = master >= 0;
-	bool master_open = master >= 0;
-	bool exited = false;
-
-	while (!exited || master_open) {
-		struct pollfd pfd[3] = {
-		    {.fd = sigfd, .events = POLLIN},
-		    {.fd = master_open ? master : -1, .events = POLLIN},
-		    {.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
-		};
-		int timeout = exited ? 100 : -1; /* drain the pty briefly after exit */
-		int n = poll(pfd, 3, timeout);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return cella_err(err, errno, "poll");
-		}
-		if (n == 0 && exited)
-			break;
-		if (pfd[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			if (read(sigfd, &si, sizeof(si)) != sizeof(si))
-				continue;
-			if (si.ssi_signo == SIGCHLD) {
-				int st;
-				pid_t r;
-				while ((r = waitpid(-1, &st, WNOHANG)) > 0) {
-					if (r == init) {
-						*exit_status = status_to_shell(st);
-						exited = true;
-					}
-				}
-			} else if (si.ssi_signo == SIGWINCH) {
-				if (master >= 0)
-					terminal_copy_size(STDIN_FILENO, master, NULL);
-			} else if (si.ssi_signo == SIGPIPE || si.ssi_signo == SIGTTIN ||
-				   si.ssi_signo == SIGTTOU) {
-				/* The runtime's own business (its stdio), not the
-				 * container's. */
-			} else {
-				kill(init, (int)si.ssi_signo);
-			}
-		}
-		if (master_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
-			master_open = pump(master, STDOUT_FILENO);
-		if (stdin_open && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR))) {
-			stdin_open = pump(STDIN_FILENO, master);
-			/* End of input: the terminal's end-of-file character,
-			 * as a user typing ^D. */
-			if (!stdin_open)
-				terminal_send_eof(master);
-		}
-	}
-	return 0;
-}
-
 int cella_run(const struct cella_create_opts *opts, bool detach, bool remove, int *exit_status,
 	      cella_error *err)
 {
@@ -162,7 +83,7 @@ int cella_run(const struct cella_create_opts *opts, bool detach, bool remove, in
 		if (terminal_make_raw(STDIN_FILENO, &saved_tio, NULL) == 0)
 			raw = true;
 	}
-	r = wait_loop(init, sigfd, master, exit_status, err);
+	r = foreground_wait(init, sigfd, master, exit_status, err);
 	if (raw)
 		terminal_restore(STDIN_FILENO, &saved_tio);
 	if (r == 0)
