@@ -1,0 +1,746 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The cgroup module's shared half: host detection, path resolution, the
+ * file helpers both drivers use, and the entry points the engine calls
+ * (which pick the driver for the host's layout).
+ */
+#include "kernel/cgroup_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/util.h"
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+
+void cella_resources_clear(struct cella_resources *r)
+{
+	free(r->cpu_cpus);
+	free(r->cpu_mems);
+	strv_free(r->ignored);
+	memset(r, 0, sizeof(*r));
+}
+
+bool cella_resources_any(const struct cella_resources *r)
+{
+	return r->has_memory_limit || r->has_memory_reservation || r->has_memory_swap ||
+	       r->has_memory_swappiness || r->has_cpu_shares || r->has_cpu_quota ||
+	       r->has_cpu_period || r->cpu_cpus != NULL || r->cpu_mems != NULL ||
+	       r->has_pids_limit || r->has_blkio_weight;
+}
+
+/* ---- detection ---- */
+
+const char *cella_cgroup_layout_name(enum cella_cgroup_layout l)
+{
+	switch (l) {
+	case CELLA_CGROUP_V1:
+		return "v1";
+	case CELLA_CGROUP_HYBRID:
+		return "hybrid";
+	case CELLA_CGROUP_UNIFIED:
+		return "unified";
+	case CELLA_CGROUP_NONE:
+	default:
+		return "none";
+	}
+}
+
+void cella_cgroup_host_clear(struct cella_cgroup_host *h)
+{
+	free(h->unified);
+	for (size_t i = 0; i < h->n_v1; i++) {
+		free(h->v1[i].mount);
+		free(h->v1[i].controllers);
+	}
+	memset(h, 0, sizeof(*h));
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r;) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 4;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+}
+
+/* Controllers from a v1 mount's super options: every option but rw/ro and
+ * the ones with a value other than name=. */
+static char *v1_controllers(const char *super_opts)
+{
+	cleanup_free char *copy = xstrdup(super_opts);
+	char *save = NULL, *out = xstrdup("");
+
+	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		char *tmp;
+
+		if (!strcmp(o, "rw") || !strcmp(o, "ro") ||
+		    (strchr(o, '=') != NULL && !str_has_prefix(o, "name=")) ||
+		    !strcmp(o, "noprefix") || !strcmp(o, "clone_children") || !strcmp(o, "xattr") ||
+		    !strcmp(o, "cpuset_v2_mode"))
+			continue;
+		tmp = out[0] ? xasprintf("%s,%s", out, o) : xstrdup(o);
+		free(out);
+		out = tmp;
+	}
+	return out;
+}
+
+int cella_cgroup_parse_mountinfo(const char *text, const char *root, struct cella_cgroup_host *out,
+				 cella_error *err)
+{
+	cleanup_free char *copy = xstrdup(text);
+	struct cella_cgroup_host h;
+	char *save = NULL;
+	size_t rl = strlen(root);
+
+	memset(&h, 0, sizeof(h));
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[8] = {0}, *sep, *fs, *rest, *opts, *p = line;
+		size_t nf = 0;
+
+		/* id parent maj:min root mountpoint options [optional...] - fs src super */
+		sep = strstr(line, " - ");
+		if (sep == NULL)
+			continue;
+		*sep = '\0';
+		rest = sep + 3;
+		while (nf < 5 && p != NULL) {
+			f[nf++] = p;
+			p = strchr(p, ' ');
+			if (p != NULL)
+				*p++ = '\0';
+		}
+		if (nf < 5)
+			continue;
+		fs = rest;
+		if ((rest = strchr(rest, ' ')) == NULL)
+			continue;
+		*rest++ = '\0';
+		if ((opts = strchr(rest, ' ')) == NULL)
+			continue;
+		opts++;
+		unescape_octal(f[4]);
+		if (strncmp(f[4], root, rl) != 0 || (f[4][rl] != '\0' && f[4][rl] != '/'))
+			continue;
+		if (!strcmp(fs, "cgroup2")) {
+			/* The last one mounted wins (a remount on top). */
+			free(h.unified);
+			h.unified = xstrdup(f[4]);
+		} else if (!strcmp(fs, "cgroup")) {
+			size_t i;
+
+			for (i = 0; i < h.n_v1; i++)
+				if (!strcmp(h.v1[i].mount, f[4]))
+					break;
+			if (i == h.n_v1) {
+				if (h.n_v1 == CELLA_CGROUP_MAX_V1) {
+					cella_cgroup_host_clear(&h);
+					return cella_err(err, E2BIG,
+							 "more than %d cgroup v1 hierarchies",
+							 CELLA_CGROUP_MAX_V1);
+				}
+				h.n_v1++;
+			} else {
+				free(h.v1[i].mount);
+				free(h.v1[i].controllers);
+			}
+			h.v1[i].mount = xstrdup(f[4]);
+			h.v1[i].controllers = v1_controllers(opts);
+		}
+	}
+	if (h.n_v1 > 0)
+		h.layout = h.unified != NULL ? CELLA_CGROUP_HYBRID : CELLA_CGROUP_V1;
+	else if (h.unified != NULL && !strcmp(h.unified, root))
+		h.layout = CELLA_CGROUP_UNIFIED;
+	else
+		h.layout = CELLA_CGROUP_NONE;
+	*out = h;
+	return 0;
+}
+
+int cella_cgroup_detect(struct cella_cgroup_host *out, cella_error *err)
+{
+	cleanup_free char *text = NULL;
+
+	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &text, err) < 0)
+		return cella_err_context(err, "detect cgroups");
+	if (cella_cgroup_parse_mountinfo(text, CGROUP_ROOT, out, err) < 0)
+		return cella_err_context(err, "detect cgroups");
+	return 0;
+}
+
+/* ---- paths ---- */
+
+int cella_cgroup_resolve_path(const char *cgroups_path, const char *id, const char *own, char **out,
+			      cella_error *err)
+{
+	cleanup_free char *joined = NULL;
+	cleanup_free char *norm = NULL;
+	char *save = NULL;
+	size_t n = 0;
+
+	if (cgroups_path == NULL || cgroups_path[0] == '\0')
+		joined = xasprintf("/cella/%s", id);
+	else if (strchr(cgroups_path, ':') != NULL)
+		return cella_err_invalid(err,
+					 "linux.cgroupsPath `%s`: the systemd form "
+					 "(slice:prefix:name) needs the systemd cgroup driver, "
+					 "which cella does not have",
+					 cgroups_path);
+	else if (cgroups_path[0] == '/')
+		joined = xstrdup(cgroups_path);
+	else
+		joined = xasprintf("%s/%s", own != NULL ? own : "/", cgroups_path);
+
+	norm = xmalloc(strlen(joined) + 2);
+	norm[0] = '\0';
+	for (char *c = strtok_r(joined, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(c, ".") || !strcmp(c, ".."))
+			return cella_err_invalid(err, "linux.cgroupsPath `%s`: `%s` is not allowed",
+						 cgroups_path ? cgroups_path : "", c);
+		for (const char *q = c; *q; q++)
+			if ((unsigned char)*q < 0x20)
+				return cella_err_invalid(
+				    err, "linux.cgroupsPath: control character in `%s`", c);
+		strcat(norm, "/");
+		strcat(norm, c);
+		n++;
+	}
+	if (n == 0)
+		return cella_err_invalid(err,
+					 "linux.cgroupsPath `%s`: the root cgroup cannot be a "
+					 "container's",
+					 cgroups_path ? cgroups_path : "");
+	*out = take_ptr(&norm);
+	return 0;
+}
+
+int cella_cgroup_own_path(char **out, cella_error *err)
+{
+	cleanup_free char *text = NULL;
+	char *save = NULL;
+
+	if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &text, err) < 0)
+		return cella_err_ret(err);
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (str_has_prefix(l, "0::")) {
+			const char *p = l + 3;
+			/* " (deleted)" or a path outside our namespace: root. */
+			*out = xstrdup(p[0] == '/' ? p : "/");
+			return 0;
+		}
+	}
+	*out = xstrdup("/");
+	return 0;
+}
+
+/* ---- conversions ---- */
+
+/* Natural logarithm and exponential for the conversion below, without
+ * libm (not linked): series after argument reduction, accurate to about
+ * 1e-15, far more than the conversion needs. */
+#define CG_LN2	0.69314718055994530942
+#define CG_LN10 2.30258509299404568402
+
+static double cg_ln(double x)
+{
+	double t, t2, term, sum = 0;
+	int k = 0;
+
+	while (x >= 2) {
+		x /= 2;
+		k++;
+	}
+	/* ln(x) = 2 atanh((x - 1) / (x + 1)), x in [1, 2) */
+	t = (x - 1) / (x + 1);
+	t2 = t * t;
+	term = t;
+	for (int i = 1; i < 60; i += 2) {
+		sum += term / i;
+		term *= t2;
+	}
+	return k * CG_LN2 + 2 * sum;
+}
+
+static double cg_exp(double y)
+{
+	int n = (int)(y / CG_LN2);
+	double r = y - n * CG_LN2, term = 1, sum = 1;
+
+	for (int i = 1; i < 30; i++) {
+		term *= r / i;
+		sum += term;
+	}
+	while (n-- > 0)
+		sum *= 2;
+	return sum;
+}
+
+uint64_t cella_cgroup_shares_to_weight(uint64_t shares)
+{
+	double l, e, w;
+	uint64_t up;
+
+	/* As runc (opencontainers/cgroups, 2025): ceil(10^((l^2 + 125 l) / 612
+	 * - 7/34)) with l = log2(shares), which maps 2 -> 1, 1024 -> 100 and
+	 * 262144 -> 10000. */
+	if (shares == 0)
+		return 0;
+	if (shares <= 2)
+		return 1;
+	if (shares >= 262144)
+		return 10000;
+	l = cg_ln((double)shares) / CG_LN2;
+	e = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
+	w = cg_exp(e * CG_LN10);
+	/* Only 1024 lands on an integer (100, exactly, in runc's arithmetic);
+	 * every other value is more than 1e-6 away from one. */
+	up = (uint64_t)w;
+	if (w - (double)up < 1e-9)
+		return up;
+	if ((double)(up + 1) - w < 1e-9)
+		return up + 1;
+	return up + 1;
+}
+
+uint64_t cella_cgroup_blkio_to_io_weight(uint64_t weight)
+{
+	if (weight == 0)
+		return 0;
+	return 1 + (weight - 10) * 9999 / 990;
+}
+
+int cella_cgroup_swap_to_v2(int64_t memory, int64_t swap, int64_t *out, cella_error *err)
+{
+	if (swap == -1 || swap == 0) {
+		*out = swap;
+		return 0;
+	}
+	if (swap < -1)
+		return cella_err_invalid(err, "linux.resources.memory.swap %" PRId64 ": invalid",
+					 swap);
+	if (memory == 0 || memory == -1)
+		return cella_err_invalid(err,
+					 "linux.resources.memory.swap %" PRId64
+					 ": a swap limit needs a memory limit on cgroup v2",
+					 swap);
+	if (memory > swap)
+		return cella_err_invalid(err,
+					 "linux.resources.memory.swap %" PRId64
+					 ": less than linux.resources.memory.limit %" PRId64
+					 " (swap counts memory + swap)",
+					 swap, memory);
+	*out = swap - memory;
+	return 0;
+}
+
+/* ---- file helpers ---- */
+
+char *cg_dir(const char *mount, const char *path)
+{
+	return xasprintf("%s%s", mount, path);
+}
+
+void cg_sleep_ms(unsigned ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int cg_write(const char *dir, const char *file, const char *val, cella_error *err)
+{
+	cleanup_free char *p = xasprintf("%s/%s", dir, file);
+	cleanup_close int fd = open(p, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(val);
+	ssize_t n;
+
+	if (fd < 0)
+		return cella_err(err, errno, "open %s", file);
+	/* One write: cgroup files take one value per write(2). */
+	do
+		n = write(fd, val, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return cella_err(err, errno, "write %s", file);
+	if ((size_t)n != len)
+		return cella_err(err, EIO, "write %s: short write", file);
+	return 0;
+}
+
+int cg_read(const char *dir, const char *file, char **out, cella_error *err)
+{
+	cleanup_free char *p = xasprintf("%s/%s", dir, file);
+	cleanup_free char *text = NULL;
+	cella_error e;
+
+	if (read_file_at(AT_FDCWD, p, &text, &e) < 0)
+		return cella_err(err, e.errnum, "read %s", file);
+	*out = take_ptr(&text);
+	return 0;
+}
+
+int cg_read_u64(const char *dir, const char *file, uint64_t *out, cella_error *err)
+{
+	cleanup_free char *text = NULL;
+	unsigned long long v;
+
+	if (cg_read(dir, file, &text, err) < 0)
+		return cella_err_ret(err);
+	text[strcspn(text, "\n")] = '\0';
+	if (!strcmp(text, "max")) {
+		*out = UINT64_MAX;
+		return 0;
+	}
+	if (!parse_u64(text, ULLONG_MAX, &v))
+		return cella_err(err, EINVAL, "read %s: `%s` is not a number", file, text);
+	*out = v;
+	return 0;
+}
+
+int cg_read_key(const char *dir, const char *file, const char *key, uint64_t *out, cella_error *err)
+{
+	cleanup_free char *text = NULL;
+	size_t kl = strlen(key);
+	char *save = NULL;
+
+	if (cg_read(dir, file, &text, err) < 0)
+		return cella_err_ret(err);
+	*out = 0;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		unsigned long long v;
+
+		if (strncmp(l, key, kl) == 0 && l[kl] == ' ' &&
+		    parse_u64(l + kl + 1, ULLONG_MAX, &v)) {
+			*out = v;
+			break;
+		}
+	}
+	return 0;
+}
+
+bool cg_has_file(const char *dir, const char *file)
+{
+	cleanup_free char *p = xasprintf("%s/%s", dir, file);
+
+	return access(p, F_OK) == 0;
+}
+
+int cg_read_pids(const char *dir, pid_t **pids, size_t *n, cella_error *err)
+{
+	cleanup_free char *text = NULL;
+	cleanup_free pid_t *v = NULL;
+	size_t count = 0, cap = 0;
+	char *save = NULL;
+
+	if (cg_read(dir, "cgroup.procs", &text, err) < 0)
+		return cella_err_ret(err);
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		unsigned long long p;
+
+		if (!parse_u64(l, INT32_MAX, &p) || p == 0)
+			continue;
+		if (count == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[count++] = (pid_t)p;
+	}
+	*pids = take_ptr(&v);
+	*n = count;
+	return 0;
+}
+
+int cg_signal_procs(const char *dir, int sig, size_t *seen, cella_error *err)
+{
+	cleanup_free pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (cg_read_pids(dir, &pids, &n, err) < 0)
+		return cella_err_ret(err);
+	for (size_t i = 0; i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			return cella_err(err, errno, "signal %d to pid %d", sig, (int)pids[i]);
+	*seen = n;
+	return 0;
+}
+
+int cg_wait_empty(const char *dir, cella_error *err)
+{
+	for (int i = 0; i < 200; i++) {
+		cleanup_free pid_t *pids = NULL;
+		size_t n = 0;
+
+		if (cg_read_pids(dir, &pids, &n, err) < 0)
+			return cella_err_ret(err);
+		if (n == 0)
+			return 0;
+		cg_sleep_ms(10);
+	}
+	return cella_err(err, EBUSY, "processes are left in the cgroup");
+}
+
+int cg_unified_kill(const char *dir, cella_error *err)
+{
+	if (!cg_has_file(dir, "cgroup.kill"))
+		return 0;
+	if (cg_write(dir, "cgroup.kill", "1", err) < 0)
+		return cella_err_ret(err);
+	if (cg_wait_empty(dir, err) < 0)
+		return cella_err_ret(err);
+	return 1;
+}
+
+/* ---- directories ---- */
+
+/* Number of components in an absolute, normalized path. */
+static int path_depth(const char *path)
+{
+	int n = 0;
+
+	for (const char *p = path; *p; p++)
+		if (*p == '/')
+			n++;
+	return n;
+}
+
+/* The first `depth` components of path ("/a/b/c", 2 -> "/a/b"). */
+static char *path_prefix(const char *path, int depth)
+{
+	const char *p = path;
+
+	for (int d = 0; d < depth; d++) {
+		p = strchr(p + 1, '/');
+		if (p == NULL)
+			return xstrdup(path);
+	}
+	return xasprintf("%.*s", (int)(p - path), path);
+}
+
+int cg_rmdir_path(const char *mount, const char *path, int kept, cella_error *err)
+{
+	int depth = path_depth(path);
+	int stop = kept < 0 ? depth - 1 : kept;
+
+	if (kept == CG_KEPT_NONE)
+		return 0;
+
+	for (int d = depth; d > stop && d > 0; d--) {
+		cleanup_free char *sub = path_prefix(path, d);
+		cleanup_free char *dir = cg_dir(mount, sub);
+		int r = -1;
+
+		/* A cgroup whose last process just died can stay busy for a
+		 * moment: retry, about 2 s in all. */
+		for (int i = 0; i < 100; i++) {
+			r = rmdir(dir);
+			if (r == 0 || errno != EBUSY || d != depth)
+				break;
+			cg_sleep_ms(20);
+		}
+		if (r == 0 || errno == ENOENT)
+			continue;
+		if (d == depth)
+			return cella_err(err, errno, "remove cgroup `%s`", dir);
+		/* An ancestor others still use: leave it and the rest. */
+		break;
+	}
+	return 0;
+}
+
+int cg_mkdir_path(const char *mount, const char *path, int *kept, cg_level_fn fn, void *data,
+		  cella_error *err)
+{
+	int depth = path_depth(path);
+	int existed = -1;
+	cleanup_free char *parent = xstrdup(mount);
+
+	if (fn != NULL && fn(mount, NULL, false, false, data, err) < 0)
+		return cella_err_ret(err);
+	for (int d = 1; d <= depth; d++) {
+		cleanup_free char *sub = path_prefix(path, d);
+		cleanup_free char *dir = cg_dir(mount, sub);
+		bool created = false;
+
+		if (mkdir(dir, 0755) == 0) {
+			created = true;
+			if (existed < 0)
+				existed = d - 1;
+		} else if (errno != EEXIST || d == depth) {
+			int e = errno;
+			if (existed >= 0) {
+				cleanup_free char *up = path_prefix(path, d - 1);
+				cg_rmdir_path(mount, up, existed, NULL);
+			}
+			return cella_err(err, e, "create cgroup `%s`", dir);
+		}
+		if (fn != NULL && fn(dir, parent, created, d == depth, data, err) < 0) {
+			if (existed >= 0)
+				cg_rmdir_path(mount, sub, existed, NULL);
+			return cella_err_ret(err);
+		}
+		free(parent);
+		parent = take_ptr(&dir);
+	}
+	*kept = existed;
+	return 0;
+}
+
+/* ---- entry points ---- */
+
+static struct cella_cgroup *cgroup_new(const char *path, cella_error *err)
+{
+	struct cella_cgroup *cg = xcalloc(1, sizeof(*cg));
+
+	for (size_t i = 0; i < ARRAY_SIZE(cg->kept); i++)
+		cg->kept[i] = CG_KEPT_NONE;
+	if (cella_cgroup_detect(&cg->host, err) < 0) {
+		free(cg);
+		return NULL;
+	}
+	switch (cg->host.layout) {
+	case CELLA_CGROUP_UNIFIED:
+		cg->drv = &cella_cgroup_driver_v2;
+		break;
+	case CELLA_CGROUP_V1:
+	case CELLA_CGROUP_HYBRID:
+		cg->drv = &cella_cgroup_driver_v1;
+		break;
+	case CELLA_CGROUP_NONE:
+	default:
+		cella_cgroup_host_clear(&cg->host);
+		free(cg);
+		cella_err(err, ENOENT, "no cgroup file system under %s", CGROUP_ROOT);
+		return NULL;
+	}
+	cg->path = xstrdup(path);
+	return cg;
+}
+
+int cella_cgroup_create(const char *path, const struct cella_resources *r,
+			struct cella_cgroup **out, cella_error *err)
+{
+	struct cella_resources none;
+	cleanup_cgroup struct cella_cgroup *cg = NULL;
+
+	if (path[0] != '/' || path[1] == '\0')
+		return cella_err(err, EINVAL, "cgroup path `%s` is not absolute", path);
+	memset(&none, 0, sizeof(none));
+	if (r == NULL)
+		r = &none;
+	cg = cgroup_new(path, err);
+	if (cg == NULL)
+		return cella_err_ret(err);
+	if (cg->drv->create(cg, r, err) < 0)
+		return cella_err_ret(err);
+	if (cg->drv->apply(cg, r, err) < 0) {
+		cg->drv->destroy(cg, NULL);
+		return cella_err_ret(err);
+	}
+	*out = take_ptr(&cg);
+	return 0;
+}
+
+int cella_cgroup_open(const char *path, struct cella_cgroup **out, cella_error *err)
+{
+	struct cella_cgroup *cg;
+
+	if (path[0] != '/' || path[1] == '\0')
+		return cella_err(err, EINVAL, "cgroup path `%s` is not absolute", path);
+	cg = cgroup_new(path, err);
+	if (cg == NULL)
+		return cella_err_ret(err);
+	for (size_t i = 0; i < ARRAY_SIZE(cg->kept); i++)
+		cg->kept[i] = CG_KEPT_LEAF;
+	*out = cg;
+	return 0;
+}
+
+int cella_cgroup_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
+{
+	return cg->drv->apply(cg, r, err);
+}
+
+int cella_cgroup_enter(struct cella_cgroup *cg, pid_t pid, cella_error *err)
+{
+	return cg->drv->enter(cg, pid, err);
+}
+
+int cella_cgroup_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err)
+{
+	return cg->drv->freeze(cg, frozen, err);
+}
+
+int cella_cgroup_kill(struct cella_cgroup *cg, int sig, cella_error *err)
+{
+	return cg->drv->kill(cg, sig, err);
+}
+
+int cella_cgroup_stats(struct cella_cgroup *cg, struct cella_cgroup_stats *out, cella_error *err)
+{
+	return cg->drv->stats(cg, out, err);
+}
+
+int cella_cgroup_destroy(struct cella_cgroup *cg, cella_error *err)
+{
+	return cg->drv->destroy(cg, err);
+}
+
+int cella_cgroup_pids(struct cella_cgroup *cg, pid_t **pids, size_t *n, cella_error *err)
+{
+	cleanup_free char *dir = NULL;
+
+	if (cg->host.unified != NULL)
+		dir = cg_dir(cg->host.unified, cg->path);
+	else if (cg->host.n_v1 > 0)
+		dir = cg_dir(cg->host.v1[0].mount, cg->path);
+	else
+		return cella_err(err, ENOENT, "no cgroup hierarchy");
+	return cg_read_pids(dir, pids, n, err);
+}
+
+const char *cella_cgroup_path(const struct cella_cgroup *cg)
+{
+	return cg->path;
+}
+
+enum cella_cgroup_layout cella_cgroup_layout(const struct cella_cgroup *cg)
+{
+	return cg->host.layout;
+}
+
+void cella_cgroup_free(struct cella_cgroup *cg)
+{
+	if (cg == NULL)
+		return;
+	cella_cgroup_host_clear(&cg->host);
+	free(cg->path);
+	free(cg);
+}
+
+void cella_cgroup_freep(struct cella_cgroup **cg)
+{
+	cella_cgroup_free(*cg);
+	*cg = NULL;
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Control groups: the container's cgroup, its limits, freeze, kill, stats.
+ *
+ * The host's layout is detected from /proc/self/mountinfo:
+ *   unified  cgroup2 mounted on /sys/fs/cgroup (driven by the v2 driver);
+ *   v1       only v1 hierarchies (the v1 driver);
+ *   hybrid   v1 hierarchies plus a cgroup2 mount (/sys/fs/cgroup/unified):
+ *            limits go through v1, and the container also gets a cgroup in
+ *            the unified hierarchy (its processes are placed there too, and
+ *            cgroup.kill is used there when the kernel has it).
+ *
+ * The engine sees only the functions below; the drivers (cgroup_v1.c,
+ * cgroup_v2.c) sit behind `struct cella_cgroup_driver`. Only cgroups cella
+ * created are written to, besides enabling controllers in the
+ * cgroup.subtree_control of ancestors (v2), which the kernel requires.
+ *
+ * Error messages name the resource, the value and the file:
+ *   linux.resources.memory.limit 1048576: write memory.limit_in_bytes: Device or resource busy
+ */
+#ifndef CELLA_CGROUP_H
+#define CELLA_CGROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+/* ---- typed resources (OCI linux.resources) ---- */
+
+/* Each field carries a has_* flag (absent = leave the kernel's default).
+ * Memory values are bytes; -1 means unlimited. */
+struct cella_resources {
+	bool has_memory_limit;
+	int64_t memory_limit;
+	bool has_memory_reservation;
+	int64_t memory_reservation;
+	bool has_memory_swap; /* memory + swap, as OCI and cgroup v1 count it */
+	int64_t memory_swap;
+	bool has_memory_swappiness;
+	uint64_t memory_swappiness; /* 0..100 (v1 only) */
+
+	bool has_cpu_shares;
+	uint64_t cpu_shares; /* 2..262144; v2 converts to cpu.weight */
+	bool has_cpu_quota;
+	int64_t cpu_quota; /* microseconds per period; -1 unlimited */
+	bool has_cpu_period;
+	uint64_t cpu_period; /* microseconds */
+	char *cpu_cpus;	     /* cpuset list "0-3,5", NULL when absent */
+	char *cpu_mems;
+
+	bool has_pids_limit;
+	int64_t pids_limit; /* <= 0 (other than absent): unlimited, as runc */
+
+	bool has_blkio_weight;
+	uint16_t blkio_weight; /* 10..1000; v2 converts to io.weight */
+
+	/* JSON paths of members that were read but are not applied by this
+	 * build ("linux.resources.hugepageLimits"...): NULL-terminated, may be
+	 * NULL. The engine warns about them. */
+	char **ignored;
+};
+
+void cella_resources_clear(struct cella_resources *r);
+/* True when r asks for anything this module applies. */
+bool cella_resources_any(const struct cella_resources *r);
+
+/* ---- host layout ---- */
+
+enum cella_cgroup_layout {
+	CELLA_CGROUP_NONE = 0,
+	CELLA_CGROUP_V1,
+	CELLA_CGROUP_HYBRID,
+	CELLA_CGROUP_UNIFIED,
+};
+
+#define CELLA_CGROUP_MAX_V1 16
+
+struct cella_cgroup_v1_hier {
+	char *mount;	   /* "/sys/fs/cgroup/memory" */
+	char *controllers; /* "memory", "cpu,cpuacct", "name=systemd" */
+};
+
+struct cella_cgroup_host {
+	enum cella_cgroup_layout layout;
+	char *unified; /* the cgroup2 mount point, NULL when there is none */
+	struct cella_cgroup_v1_hier v1[CELLA_CGROUP_MAX_V1];
+	size_t n_v1;
+};
+
+/* Parse mountinfo text: cgroup mounts at or under `root` (normally
+ * "/sys/fs/cgroup"). Pure; exposed for the unit tests. */
+int cella_cgroup_parse_mountinfo(const char *text, const char *root, struct cella_cgroup_host *out,
+				 cella_error *err);
+/* The running host's layout, from /proc/self/mountinfo. */
+int cella_cgroup_detect(struct cella_cgroup_host *out, cella_error *err);
+void cella_cgroup_host_clear(struct cella_cgroup_host *h);
+const char *cella_cgroup_layout_name(enum cella_cgroup_layout l);
+
+/* ---- paths ---- */
+
+/*
+ * The container's cgroup path, absolute within each hierarchy:
+ * linux.cgroupsPath when set (a relative one is taken under `own`, the
+ * runtime's own cgroup), else "/cella/<id>". Empty, ".", ".." components and
+ * systemd's "slice:prefix:name" form are refused; "//" and a trailing "/"
+ * are folded. The root cgroup itself is refused.
+ */
+int cella_cgroup_resolve_path(const char *cgroups_path, const char *id, const char *own, char **out,
+			      cella_error *err);
+/* The runtime's own cgroup: the "0::" line of /proc/self/cgroup, "/" when
+ * there is none (pure v1). */
+int cella_cgroup_own_path(char **out, cella_error *err);
+
+/* OCI/v1 values converted for v2, as runc converts them (0 = unset). */
+uint64_t cella_cgroup_shares_to_weight(uint64_t shares);
+uint64_t cella_cgroup_blkio_to_io_weight(uint64_t weight);
+/* OCI memory.swap (memory + swap; 0 unset, -1 unlimited) to v2's
+ * memory.swap.max (swap alone; -1 = "max"), given memory.limit (0 unset).
+ * Fails (-EINVAL, message naming the fields) where runc does. */
+int cella_cgroup_swap_to_v2(int64_t memory, int64_t swap, int64_t *out, cella_error *err);
+
+/* ---- the container's cgroup ---- */
+
+struct cella_cgroup_stats {
+	uint64_t memory_usage;	   /* bytes */
+	uint64_t memory_max_usage; /* bytes, 0 when the kernel does not say */
+	uint64_t memory_limit;	   /* bytes, UINT64_MAX = unlimited */
+	uint64_t oom_kills;
+	uint64_t cpu_usage_ns;
+	uint64_t pids_current;
+	uint64_t pids_limit; /* UINT64_MAX = unlimited */
+};
+
+struct cella_cgroup;
+
+struct cella_cgroup_driver {
+	const char *name; /* "v1", "v2" */
+	/* Make the directories (v2: enabling the controllers r needs along
+	 * the path); on failure nothing created is left. */
+	int (*create)(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err);
+	int (*apply)(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err);
+	int (*enter)(struct cella_cgroup *cg, pid_t pid, cella_error *err);
+	int (*freeze)(struct cella_cgroup *cg, bool frozen, cella_error *err);
+	/* Signal every process; with SIGKILL, until the cgroup is empty. */
+	int (*kill)(struct cella_cgroup *cg, int sig, cella_error *err);
+	int (*stats)(struct cella_cgroup *cg, struct cella_cgroup_stats *out, cella_error *err);
+	/* Remove the cgroup in every hierarchy (and the ancestors this object
+	 * created, when empty). Goes on past failures; reports the first. */
+	int (*destroy)(struct cella_cgroup *cg, cella_error *err);
+};
+
+extern const struct cella_cgroup_driver cella_cgroup_driver_v1;
+extern const struct cella_cgroup_driver cella_cgroup_driver_v2;
+
+/*
+ * Detect the host, create the cgroup at `path` (from
+ * cella_cgroup_resolve_path) and apply r (may be NULL). On failure whatever
+ * was created is removed. An existing cgroup at path is an error (EEXIST).
+ */
+int cella_cgroup_create(const char *path, const struct cella_resources *r,
+			struct cella_cgroup **out, cella_error *err);
+/* An existing container's cgroup (kill, delete, update): nothing created. */
+int cella_cgroup_open(const char *path, struct cella_cgroup **out, cella_error *err);
+
+int cella_cgroup_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err);
+int cella_cgroup_enter(struct cella_cgroup *cg, pid_t pid, cella_error *err);
+int cella_cgroup_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err);
+int cella_cgroup_kill(struct cella_cgroup *cg, int sig, cella_error *err);
+int cella_cgroup_stats(struct cella_cgroup *cg, struct cella_cgroup_stats *out, cella_error *err);
+/* Pids in the cgroup (v1: the freezer, else the first hierarchy). */
+int cella_cgroup_pids(struct cella_cgroup *cg, pid_t **pids, size_t *n, cella_error *err);
+int cella_cgroup_destroy(struct cella_cgroup *cg, cella_error *err);
+
+const char *cella_cgroup_path(const struct cella_cgroup *cg);
+enum cella_cgroup_layout cella_cgroup_layout(const struct cella_cgroup *cg);
+
+void cella_cgroup_free(struct cella_cgroup *cg);
+void cella_cgroup_freep(struct cella_cgroup **cg);
+#define cleanup_cgroup __attribute__((cleanup(cella_cgroup_freep)))
+
+#endif

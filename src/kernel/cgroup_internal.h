@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Private to the cgroup module: the object and the file helpers the v1 and
+ * v2 drivers share (cgroup.c). */
+#ifndef CELLA_CGROUP_INTERNAL_H
+#define CELLA_CGROUP_INTERNAL_H
+
+#include "kernel/cgroup.h"
+
+/* Index of the unified hierarchy in cella_cgroup.kept. */
+#define CG_UNIFIED CELLA_CGROUP_MAX_V1
+
+#define CG_KEPT_LEAF (-1)
+#define CG_KEPT_NONE (-2)
+
+struct cella_cgroup {
+	const struct cella_cgroup_driver *drv;
+	struct cella_cgroup_host host;
+	char *path; /* "/cella/ID", the same in every hierarchy */
+	/* Per hierarchy (v1 index, or CG_UNIFIED): how many leading components
+	 * of path existed before this object created the rest (destroy removes
+	 * the rest); CG_KEPT_LEAF for an opened cgroup (destroy removes the
+	 * leaf only); CG_KEPT_NONE when this object made nothing there (destroy
+	 * leaves it alone). */
+	int kept[CELLA_CGROUP_MAX_V1 + 1];
+};
+
+/* Called for each directory along the path, root of the hierarchy first,
+ * once it exists; `created` when this call made it. */
+typedef int (*cg_level_fn)(const char *dir, const char *parent, bool created, bool leaf, void *data,
+			   cella_error *err);
+
+/* mount + path */
+char *cg_dir(const char *mount, const char *path);
+/* Create path under mount, component by component; *kept is set to the
+ * number of components that existed. The leaf must not exist (EEXIST). On
+ * failure what this call created is removed. */
+int cg_mkdir_path(const char *mount, const char *path, int *kept, cg_level_fn fn, void *data,
+		  cella_error *err);
+/* Remove path's leaf and then its ancestors down to `kept` components (when
+ * kept < 0: the leaf only); ancestors still in use are left. A missing leaf
+ * is not an error. */
+int cg_rmdir_path(const char *mount, const char *path, int kept, cella_error *err);
+
+/* Write val to dir/file (no O_CREAT, one write(2)); the message is
+ * "write FILE". */
+int cg_write(const char *dir, const char *file, const char *val, cella_error *err);
+int cg_read(const char *dir, const char *file, char **out, cella_error *err);
+/* A number, "max" read as UINT64_MAX. */
+int cg_read_u64(const char *dir, const char *file, uint64_t *out, cella_error *err);
+/* The value of `key` in a flat keyed file ("usage_usec 123"); 0 when absent. */
+int cg_read_key(const char *dir, const char *file, const char *key, uint64_t *out,
+		cella_error *err);
+bool cg_has_file(const char *dir, const char *file);
+int cg_read_pids(const char *dir, pid_t **pids, size_t *n, cella_error *err);
+/* Signal every pid in dir/cgroup.procs; *seen = how many there were. */
+int cg_signal_procs(const char *dir, int sig, size_t *seen, cella_error *err);
+/* Wait until dir/cgroup.procs is empty (about 2 s). */
+int cg_wait_empty(const char *dir, cella_error *err);
+/* v2 (and the unified hierarchy of a hybrid host): cgroup.kill and wait for
+ * the cgroup to empty. Returns 1 when done, 0 when the kernel has no
+ * cgroup.kill. */
+int cg_unified_kill(const char *dir, cella_error *err);
+
+void cg_sleep_ms(unsigned ms);
+
+#endif

@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The cgroup v1 driver: one directory per hierarchy (memory, cpu,cpuacct,
+ * cpuset, pids, blkio, freezer, devices, name=systemd...), limits written
+ * to the controller's own files.
+ *
+ * On a hybrid host the container also gets a cgroup in the unified
+ * hierarchy: its processes are placed there too, and cgroup.kill there is
+ * how SIGKILL reaches all of them at once when the kernel has it.
+ */
+#include "kernel/cgroup_internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/util.h"
+
+/* The v1 hierarchy carrying controller ctl, -1 when none does. */
+static int v1_find(const struct cella_cgroup *cg, const char *ctl)
+{
+	size_t cl = strlen(ctl);
+
+	for (size_t i = 0; i < cg->host.n_v1; i++) {
+		const char *c = cg->host.v1[i].controllers;
+
+		while (c != NULL && *c) {
+			if (strncmp(c, ctl, cl) == 0 && (c[cl] == ',' || c[cl] == '\0'))
+				return (int)i;
+			c = strchr(c, ',');
+			if (c != NULL)
+				c++;
+		}
+	}
+	return -1;
+}
+
+/* The container's directory in the hierarchy with ctl; NULL (and an error
+ * naming what needs it) when no hierarchy has it. */
+static char *v1_dir(const struct cella_cgroup *cg, const char *ctl, const char *what,
+		    cella_error *err)
+{
+	int i = v1_find(cg, ctl);
+
+	if (i < 0) {
+		cella_err(err, ENOENT, "%s: no cgroup v1 hierarchy has the %s controller", what,
+			  ctl);
+		return NULL;
+	}
+	return cg_dir(cg->host.v1[i].mount, cg->path);
+}
+
+/* A new cpuset cgroup starts with empty cpus and mems, and no process can
+ * join it: inherit the parent's. */
+static int cpuset_level(const char *dir, const char *parent, bool created, bool leaf, void *data,
+			cella_error *err)
+{
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+
+	if (parent == NULL)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		cleanup_free char *cur = NULL;
+		cleanup_free char *up = NULL;
+
+		if (cg_read(dir, files[i], &cur, err) < 0)
+			return cella_err_context(err, "cgroup `%s`", dir);
+		if (cur[strspn(cur, " \n")] != '\0')
+			continue;
+		if (cg_read(parent, files[i], &up, err) < 0)
+			return cella_err_context(err, "cgroup `%s`", parent);
+		up[strcspn(up, "\n")] = '\0';
+		if (cg_write(dir, files[i], up, err) < 0)
+			return cella_err_context(err, "cgroup `%s`", dir);
+	}
+	return 0;
+}
+
+static int v1_destroy(struct cella_cgroup *cg, cella_error *err)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i <= CG_UNIFIED; i++) {
+		const char *mount = i == CG_UNIFIED	? cg->host.unified
+				    : i < cg->host.n_v1 ? cg->host.v1[i].mount
+							: NULL;
+		cella_error e;
+
+		if (mount == NULL)
+			continue;
+		if (cg_rmdir_path(mount, cg->path, cg->kept[i], &e) < 0) {
+			if (ret == 0 && err != NULL)
+				*err = e;
+			if (ret == 0)
+				ret = cella_err_ret(&e);
+			continue;
+		}
+		cg->kept[i] = CG_KEPT_NONE;
+	}
+	return ret;
+}
+
+static int v1_create(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
+{
+	for (size_t i = 0; i < cg->host.n_v1; i++) {
+		bool cpuset = (int)i == v1_find(cg, "cpuset");
+
+		if (cg_mkdir_path(cg->host.v1[i].mount, cg->path, &cg->kept[i],
+				  cpuset ? cpuset_level : NULL, NULL, err) < 0)
+			goto fail;
+	}
+	if (cg->host.unified != NULL &&
+	    cg_mkdir_path(cg->host.unified, cg->path, &cg->kept[CG_UNIFIED], NULL, NULL, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	v1_destroy(cg, NULL);
+	return cella_err_ret(err);
+}
+
+/* Write val into dir/file for resource field (its OCI value ocival). */
+static int set(const char *dir, const char *file, const char *field, const char *val,
+	       cella_error *err)
+{
+	if (cg_write(dir, file, val, err) < 0)
+		return cella_err_context(err, "linux.resources.%s %s", field, val);
+	return 0;
+}
+
+static int apply_memory(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
+{
+	cleanup_free char *dir = NULL;
+	char lim[32], swp[32];
+	bool has_swap = r->has_memory_swap;
+
+	if (!r->has_memory_limit && !r->has_memory_reservation && !r->has_memory_swap &&
+	    !r->has_memory_swappiness)
+		return 0;
+	if ((dir = v1_dir(cg, "memory", "linux.resources.memory", err)) == NULL)
+		return cella_err_ret(err);
+	snprintf(lim, sizeof(lim), "%" PRId64, r->memory_limit);
+	snprintf(swp, sizeof(swp), "%" PRId64, r->memory_swap);
+	if (has_swap && !cg_has_file(dir, "memory.memsw.limit_in_bytes")) {
+		/* Swap accounting off (swapaccount=0): nothing to limit. */
+		cella_warn("linux.resources.memory.swap %s: ignored, the kernel does not account "
+			   "swap (memory.memsw.limit_in_bytes is missing)",
+			   swp);
+		has_swap = false;
+	}
+	if (r->has_memory_reservation) {
+		char v[32];
+
+		snprintf(v, sizeof(v), "%" PRId64, r->memory_reservation);
+		if (set(dir, "memory.soft_limit_in_bytes", "memory.reservation", v, err) < 0)
+			return cella_err_ret(err);
+	}
+	/* memory <= memory+swap at all times: raising both needs memsw first,
+	 * lowering both the limit first. Try the limit first, and on EINVAL
+	 * the other order. */
+	if (r->has_memory_limit) {
+		cella_error e;
+
+		if (cg_write(dir, "memory.limit_in_bytes", lim, &e) < 0) {
+			if (!has_swap || e.errnum != EINVAL) {
+				*err = e;
+				return cella_err_context(err, "linux.resources.memory.limit %s",
+							 lim);
+			}
+			if (set(dir, "memory.memsw.limit_in_bytes", "memory.swap", swp, err) < 0 ||
+			    set(dir, "memory.limit_in_bytes", "memory.limit", lim, err) < 0)
+				return cella_err_ret(err);
+			has_swap = false;
+		}
+	}
+	if (has_swap && set(dir, "memory.memsw.limit_in_bytes", "memory.swap", swp, err) < 0)
+		return cella_err_ret(err);
+	if (r->has_memory_swappiness) {
+		char v[32];
+
+		snprintf(v, sizeof(v), "%" PRIu64, r->memory_swappiness);
+		if (set(dir, "memory.swappiness", "memory.swappiness", v, err) < 0)
+			return cella_err_ret(err);
+	}
+	return 0;
+}
+
+static int apply_cpu(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
+{
+	cleanup_free char *dir = NULL;
+	char v[32];
+
+	if (r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period) {
+		if ((dir = v1_dir(cg, "cpu", "linux.resources.cpu", err)) == NULL)
+			return cella_err_ret(err);
+		if (r->has_cpu_shares) {
+			snprintf(v, sizeof(v), "%" PRIu64, r->cpu_shares);
+			if (set(dir, "cpu.shares", "cpu.shares", v, err) < 0)
+				return cella_err_ret(err);
+		}
+		/* The period first: a quota is checked against it. */
+		if (r->has_cpu_period) {
+			snprintf(v, sizeof(v), "%" PRIu64, r->cpu_period);
+			if (set(dir, "cpu.cfs_period_us", "cpu.period", v, err) < 0)
+				return cella_err_ret(err);
+		}
+		if (r->has_cpu_quota) {
+			snprintf(v, sizeof(v), "%" PRId64, r->cpu_quota);
+			if (set(dir, "cpu.cfs_quota_us", "cpu.quota", v, err) < 0)
+				return cella_err_ret(err);
+		}
+	}
+	if (r->cpu_cpus != NULL || r->cpu_mems != NULL) {
+		cleanup_free char *cs = v1_dir(cg, "cpuset", "linux.resources.cpu", err);
+
+		if (cs == NULL)
+			return cella_err_ret(err);
+		if (r->cpu_mems != NULL && set(cs, "cpuset.mems", "cpu.mems", r->cpu_mems, err) < 0)
+			return cella_err_ret(err);
+		if (r->cpu_cpus != NULL && set(cs, "cpuset.cpus", "cpu.cpus", r->cpu_cpus, err) < 0)
+			return cella_err_ret(err);
+	}
+	return 0;
+}
+
+static int v1_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
+{
+	if (apply_memory(cg, r, err) < 0 || apply_cpu(cg, r, err) < 0)
+		return cella_err_ret(err);
+	if (r->has_pids_limit) {
+		cleanup_free char *dir = v1_dir(cg, "pids", "linux.resources.pids", err);
+		char v[32];
+
+		if (dir == NULL)
+			return cella_err_ret(err);
+		if (r->pids_limit > 0)
+			snprintf(v, sizeof(v), "%" PRId64, r->pids_limit);
+		else
+			snprintf(v, sizeof(v), "max");
+		if (set(dir, "pids.max", "pids.limit", v, err) < 0)
+			return cella_err_ret(err);
+	}
+	if (r->has_blkio_weight) {
+		cleanup_free char *dir = v1_dir(cg, "blkio", "linux.resources.blockIO", err);
+		const char *file = "blkio.weight";
+		char v[32];
+
+		if (dir == NULL)
+			return cella_err_ret(err);
+		if (!cg_has_file(dir, file) && cg_has_file(dir, "blkio.bfq.weight"))
+			file = "blkio.bfq.weight";
+		snprintf(v, sizeof(v), "%u", (unsigned)r->blkio_weight);
+		if (set(dir, file, "blockIO.weight", v, err) < 0)
+			return cella_err_ret(err);
+	}
+	return 0;
+}
+
+static int v1_enter(struct cella_cgroup *cg, pid_t pid, cella_error *err)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%d", (int)pid);
+	for (size_t i = 0; i <= CG_UNIFIED; i++) {
+		const char *mount = i == CG_UNIFIED	? cg->host.unified
+				    : i < cg->host.n_v1 ? cg->host.v1[i].mount
+							: NULL;
+		cleanup_free char *dir = NULL;
+
+		if (mount == NULL)
+			continue;
+		dir = cg_dir(mount, cg->path);
+		if (cg_write(dir, "cgroup.procs", v, err) < 0)
+			return cella_err_context(err, "move pid %d into cgroup `%s`", (int)pid,
+						 dir);
+	}
+	return 0;
+}
+
+static int v1_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err)
+{
+	cleanup_free char *dir = v1_dir(cg, "freezer", frozen ? "freeze" : "thaw", err);
+	const char *want = frozen ? "FROZEN" : "THAWED";
+
+	if (dir == NULL)
+		return cella_err_ret(err);
+	/* FREEZING can last while tasks are in uninterruptible sleep: write
+	 * again now and then, give up after about 2 s. */
+	for (int i = 0; i < 200; i++) {
+		cleanup_free char *state = NULL;
+
+		if (i % 10 == 0 && cg_write(dir, "freezer.state", want, err) < 0)
+			return cella_err_context(err, "%s cgroup `%s`", frozen ? "freeze" : "thaw",
+						 dir);
+		if (cg_read(dir, "freezer.state", &state, err) < 0)
+			return cella_err_ret(err);
+		state[strcspn(state, "\n")] = '\0';
+		if (!strcmp(state, want))
+			return 0;
+		cg_sleep_ms(10);
+	}
+	if (frozen)
+		cg_write(dir, "freezer.state", "THAWED", NULL);
+	return cella_err(err, EBUSY, "%s cgroup `%s`: still not %s", frozen ? "freeze" : "thaw",
+			 dir, want);
+}
+
+static int v1_kill(struct cella_cgroup *cg, int sig, cella_error *err)
+{
+	cleanup_free char *dir = NULL;
+	bool freezer = v1_find(cg, "freezer") >= 0;
+
+	if (sig == SIGKILL && cg->host.unified != NULL) {
+		cleanup_free char *u = cg_dir(cg->host.unified, cg->path);
+		int r = cg_unified_kill(u, err);
+
+		if (r != 0)
+			return r;
+	}
+	dir = freezer ? v1_dir(cg, "freezer", "kill", err) : cg_dir(cg->host.v1[0].mount, cg->path);
+	/* Frozen, the processes cannot fork new ones between reading
+	 * cgroup.procs and signalling them. */
+	for (int round = 0; round < 100; round++) {
+		size_t seen = 0;
+		int r;
+
+		if (freezer && v1_freeze(cg, true, err) < 0)
+			return cella_err_ret(err);
+		r = cg_signal_procs(dir, sig, &seen, err);
+		if (freezer && v1_freeze(cg, false, r < 0 ? NULL : err) < 0 && r == 0)
+			return cella_err_ret(err);
+		if (r < 0)
+			return r;
+		if (sig != SIGKILL || seen == 0)
+			break;
+		cg_sleep_ms(10);
+	}
+	return sig == SIGKILL ? cg_wait_empty(dir, err) : 0;
+}
+
+/* v1 reports "no limit" as a large page-rounded number. */
+static uint64_t v1_limit(uint64_t v)
+{
+	return v >= (UINT64_C(1) << 62) ? UINT64_MAX : v;
+}
+
+static int v1_stats(struct cella_cgroup *cg, struct cella_cgroup_stats *out, cella_error *err)
+{
+	struct cella_cgroup_stats st = {.memory_limit = UINT64_MAX, .pids_limit = UINT64_MAX};
+	int i;
+
+	if ((i = v1_find(cg, "memory")) >= 0) {
+		cleanup_free char *d = cg_dir(cg->host.v1[i].mount, cg->path);
+
+		if (cg_read_u64(d, "memory.usage_in_bytes", &st.memory_usage, err) < 0 ||
+		    cg_read_u64(d, "memory.max_usage_in_bytes", &st.memory_max_usage, err) < 0 ||
+		    cg_read_u64(d, "memory.limit_in_bytes", &st.memory_limit, err) < 0 ||
+		    cg_read_key(d, "memory.oom_control", "oom_kill", &st.oom_kills, err) < 0)
+			return cella_err_ret(err);
+		st.memory_limit = v1_limit(st.memory_limit);
+	}
+	if ((i = v1_find(cg, "cpuacct")) >= 0) {
+		cleanup_free char *d = cg_dir(cg->host.v1[i].mount, cg->path);
+
+		if (cg_read_u64(d, "cpuacct.usage", &st.cpu_usage_ns, err) < 0)
+			return cella_err_ret(err);
+	}
+	if ((i = v1_find(cg, "pids")) >= 0) {
+		cleanup_free char *d = cg_dir(cg->host.v1[i].mount, cg->path);
+
+		if (cg_read_u64(d, "pids.current", &st.pids_current, err) < 0 ||
+		    cg_read_u64(d, "pids.max", &st.pids_limit, err) < 0)
+			return cella_err_ret(err);
+	}
+	*out = st;
+	return 0;
+}
+
+const struct cella_cgroup_driver cella_cgroup_driver_v1 = {
+    .name = "v1",
+    .create = v1_create,
+    .apply = v1_apply,
+    .enter = v1_enter,
+    .freeze = v1_freeze,
+    .kill = v1_kill,
+    .stats = v1_stats,
+    .destroy = v1_destroy,
+};

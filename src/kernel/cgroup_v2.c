@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The cgroup v2 driver: one directory in the unified hierarchy. Controllers
+ * the resources need are enabled in cgroup.subtree_control along the path
+ * (after checking cgroup.controllers, so that a missing one is named);
+ * freeze is cgroup.freeze (waiting for cgroup.events to say frozen), kill
+ * is cgroup.kill where the kernel has it.
+ */
+#include "kernel/cgroup_internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/util.h"
+
+/* A controller the resources need, and the first field that needs it. */
+struct need {
+	const char *ctl;
+	const char *field;
+};
+
+static size_t needed(const struct cella_resources *r, struct need *out)
+{
+	size_t n = 0;
+
+	if (r->has_memory_limit || r->has_memory_reservation || r->has_memory_swap)
+		out[n++] = (struct need){"memory", "linux.resources.memory"};
+	if (r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period)
+		out[n++] = (struct need){"cpu", "linux.resources.cpu"};
+	if (r->cpu_cpus != NULL || r->cpu_mems != NULL)
+		out[n++] = (struct need){"cpuset", "linux.resources.cpu"};
+	if (r->has_pids_limit)
+		out[n++] = (struct need){"pids", "linux.resources.pids"};
+	if (r->has_blkio_weight)
+		out[n++] = (struct need){"io", "linux.resources.blockIO"};
+	return n;
+}
+
+/* Is word in the space-separated list? */
+static bool has_word(const char *list, const char *word)
+{
+	size_t wl = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)) != NULL; p += wl)
+		if ((p == list || p[-1] == ' ') && (p[wl] == ' ' || p[wl] == '\n' || p[wl] == '\0'))
+			return true;
+	return false;
+}
+
+struct level_data {
+	struct need need[8];
+	size_t n;
+};
+
+/* Every level above the leaf: the needed controllers available and enabled
+ * for its children. */
+static int enable_level(const char *dir, const char *parent, bool created, bool leaf, void *data,
+			cella_error *err)
+{
+	struct level_data *d = data;
+	cleanup_free char *avail = NULL;
+	cleanup_free char *enabled = NULL;
+
+	if (leaf || d->n == 0)
+		return 0;
+	if (cg_read(dir, "cgroup.controllers", &avail, err) < 0 ||
+	    cg_read(dir, "cgroup.subtree_control", &enabled, err) < 0)
+		return cella_err_context(err, "cgroup `%s`", dir);
+	for (size_t i = 0; i < d->n; i++) {
+		cleanup_free char *plus = NULL;
+
+		if (has_word(enabled, d->need[i].ctl))
+			continue;
+		if (!has_word(avail, d->need[i].ctl)) {
+			avail[strcspn(avail, "\n")] = '\0';
+			return cella_err(err, ENOTSUP,
+					 "%s: the %s controller is not available in `%s` "
+					 "(cgroup.controllers: %s)",
+					 d->need[i].field, d->need[i].ctl, dir,
+					 avail[0] ? avail : "none");
+		}
+		plus = xasprintf("+%s", d->need[i].ctl);
+		if (cg_write(dir, "cgroup.subtree_control", plus, err) < 0)
+			return cella_err_context(err, "%s: enable the %s controller in `%s`",
+						 d->need[i].field, d->need[i].ctl, dir);
+	}
+	return 0;
+}
+
+static int v2_destroy(struct cella_cgroup *cg, cella_error *err)
+{
+	if (cg_rmdir_path(cg->host.unified, cg->path, cg->kept[CG_UNIFIED], err) < 0)
+		return cella_err_ret(err);
+	cg->kept[CG_UNIFIED] = CG_KEPT_NONE;
+	return 0;
+}
+
+static int v2_create(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
+{
+	struct level_data d;
+
+	d.n = needed(r, d.need);
+	return cg_mkdir_path(cg->host.unified, cg->path, &cg->kept[CG_UNIFIED], enable_level, &d,
+			     err);
+}
+
+static int set(const char *dir, const char *file, const char *field, const char *ocival,
+	       const char *val, cella_error *err)
+{
+	if (cg_write(dir, file, val, err) < 0)
+		return cella_err_context(err, "linux.resources.%s %s", field, ocival);
+	return 0;
+}
+
+static void fmt_max(char *buf, size_t size, int64_t v)
+{
+	if (v < 0)
+		snprintf(buf, size, "max");
+	else
+		snprintf(buf, size, "%" PRId64, v);
+}
+
+static int apply_memory(const char *dir, const struct cella_resources *r, cella_error *err)
+{
+	char oci[32], val[32];
+
+	if (r->has_memory_swappiness)
+		cella_warn("linux.resources.memory.swappiness: ignored, cgroup v2 has no "
+			   "per-cgroup swappiness");
+	if (r->has_memory_reservation) {
+		snprintf(oci, sizeof(oci), "%" PRId64, r->memory_reservation);
+		fmt_max(val, sizeof(val), r->memory_reservation);
+		if (set(dir, "memory.low", "memory.reservation", oci, val, err) < 0)
+			return cella_err_ret(err);
+	}
+	if (r->has_memory_swap && r->memory_swap != 0) {
+		int64_t swap;
+
+		if (cella_cgroup_swap_to_v2(r->has_memory_limit ? r->memory_limit : 0,
+					    r->memory_swap, &swap, err) < 0)
+			return cella_err_ret(err);
+		snprintf(oci, sizeof(oci), "%" PRId64, r->memory_swap);
+		fmt_max(val, sizeof(val), swap);
+		if (!cg_has_file(dir, "memory.swap.max"))
+			cella_warn("linux.resources.memory.swap %s: ignored, the kernel does not "
+				   "account swap (memory.swap.max is missing)",
+				   oci);
+		else if (set(dir, "memory.swap.max", "memory.swap", oci, val, err) < 0)
+			return cella_err_ret(err);
+	}
+	if (r->has_memory_limit && r->memory_limit != 0) {
+		snprintf(oci, sizeof(oci), "%" PRId64, r->memory_limit);
+		fmt_max(val, sizeof(val), r->memory_limit);
+		if (set(dir, "memory.max", "memory.limit", oci, val, err) < 0)
+			return cella_err_ret(err);
+	}
+	return 0;
+}
+
+static int apply_cpu(const char *dir, const struct cella_resources *r, cella_error *err)
+{
+	char oci[32], val[64];
+
+	if (r->has_cpu_shares && r->cpu_shares != 0) {
+		snprintf(oci, sizeof(oci), "%" PRIu64, r->cpu_shares);
+		snprintf(val, sizeof(val), "%" PRIu64,
+			 cella_cgroup_shares_to_weight(r->cpu_shares));
+		if (set(dir, "cpu.weight", "cpu.shares", oci, val, err) < 0)
+			return cella_err_ret(err);
+	}
+	if (r->has_cpu_quota || r->has_cpu_period) {
+		uint64_t period = r->has_cpu_period && r->cpu_period ? r->cpu_period : 100000;
+
+		if (r->has_cpu_quota && r->cpu_quota > 0) {
+			snprintf(oci, sizeof(oci), "%" PRId64, r->cpu_quota);
+			snprintf(val, sizeof(val), "%" PRId64 " %" PRIu64, r->cpu_quota, period);
+		} else {
+			snprintf(oci, sizeof(oci), "%" PRIu64, period);
+			snprintf(val, sizeof(val), "max %" PRIu64, period);
+		}
+		if (set(dir, "cpu.max", r->has_cpu_quota ? "cpu.quota" : "cpu.period", oci, val,
+			err) < 0)
+			return cella_err_ret(err);
+	}
+	if (r->cpu_mems != NULL &&
+	    set(dir, "cpuset.mems", "cpu.mems", r->cpu_mems, r->cpu_mems, err) < 0)
+		return cella_err_ret(err);
+	if (r->cpu_cpus != NULL &&
+	    set(dir, "cpuset.cpus", "cpu.cpus", r->cpu_cpus, r->cpu_cpus, err) < 0)
+		return cella_err_ret(err);
+	return 0;
+}
+
+static int v2_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
+{
+	cleanup_free char *dir = cg_dir(cg->host.unified, cg->path);
+	char oci[32], val[32];
+
+	if (apply_memory(dir, r, err) < 0 || apply_cpu(dir, r, err) < 0)
+		return cella_err_ret(err);
+	if (r->has_pids_limit) {
+		snprintf(oci, sizeof(oci), "%" PRId64, r->pids_limit);
+		fmt_max(val, sizeof(val), r->pids_limit > 0 ? r->pids_limit : -1);
+		if (set(dir, "pids.max", "pids.limit", oci, val, err) < 0)
+			return cella_err_ret(err);
+	}
+	if (r->has_blkio_weight && r->blkio_weight != 0) {
+		snprintf(oci, sizeof(oci), "%u", (unsigned)r->blkio_weight);
+		snprintf(val, sizeof(val), "default %" PRIu64,
+			 cella_cgroup_blkio_to_io_weight(r->blkio_weight));
+		if (set(dir, "io.weight", "blockIO.weight", oci, val, err) < 0)
+			return cella_err_ret(err);
+	}
+	return 0;
+}
+
+static int v2_enter(struct cella_cgroup *cg, pid_t pid, cella_error *err)
+{
+	cleanup_free char *dir = cg_dir(cg->host.unified, cg->path);
+	char v[16];
+
+	snprintf(v, sizeof(v), "%d", (int)pid);
+	if (cg_write(dir, "cgroup.procs", v, err) < 0)
+		return cella_err_context(err, "move pid %d into cgroup `%s`", (int)pid, dir);
+	return 0;
+}
+
+static int v2_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err)
+{
+	cleanup_free char *dir = cg_dir(cg->host.unified, cg->path);
+	const char *what = frozen ? "freeze" : "thaw";
+
+	if (cg_write(dir, "cgroup.freeze", frozen ? "1" : "0", err) < 0)
+		return cella_err_context(err, "%s cgroup `%s`", what, dir);
+	/* The write starts it; cgroup.events says when every task is. */
+	for (int i = 0; i < 200; i++) {
+		uint64_t state;
+
+		if (cg_read_key(dir, "cgroup.events", "frozen", &state, err) < 0)
+			return cella_err_context(err, "%s cgroup `%s`", what, dir);
+		if (state == (frozen ? 1 : 0))
+			return 0;
+		cg_sleep_ms(10);
+	}
+	if (frozen)
+		cg_write(dir, "cgroup.freeze", "0", NULL);
+	return cella_err(err, EBUSY, "%s cgroup `%s`: cgroup.events does not say frozen %d", what,
+			 dir, frozen ? 1 : 0);
+}
+
+static int v2_kill(struct cella_cgroup *cg, int sig, cella_error *err)
+{
+	cleanup_free char *dir = cg_dir(cg->host.unified, cg->path);
+
+	if (sig == SIGKILL) {
+		int r = cg_unified_kill(dir, err);
+
+		if (r != 0)
+			return r;
+	}
+	/* Before cgroup.kill (5.14), or another signal: frozen, the processes
+	 * cannot fork between reading cgroup.procs and the signal. */
+	for (int round = 0; round < 100; round++) {
+		size_t seen = 0;
+		int r;
+
+		if (v2_freeze(cg, true, err) < 0)
+			return cella_err_ret(err);
+		r = cg_signal_procs(dir, sig, &seen, err);
+		if (v2_freeze(cg, false, r < 0 ? NULL : err) < 0 && r == 0)
+			return cella_err_ret(err);
+		if (r < 0)
+			return r;
+		if (sig != SIGKILL || seen == 0)
+			break;
+		cg_sleep_ms(10);
+	}
+	return sig == SIGKILL ? cg_wait_empty(dir, err) : 0;
+}
+
+static int v2_stats(struct cella_cgroup *cg, struct cella_cgroup_stats *out, cella_error *err)
+{
+	cleanup_free char *d = cg_dir(cg->host.unified, cg->path);
+	struct cella_cgroup_stats st = {.memory_limit = UINT64_MAX, .pids_limit = UINT64_MAX};
+	uint64_t usec = 0;
+
+	if (cg_has_file(d, "memory.current") &&
+	    (cg_read_u64(d, "memory.current", &st.memory_usage, err) < 0 ||
+	     cg_read_u64(d, "memory.max", &st.memory_limit, err) < 0 ||
+	     cg_read_key(d, "memory.events", "oom_kill", &st.oom_kills, err) < 0))
+		return cella_err_ret(err);
+	if (cg_has_file(d, "memory.peak") &&
+	    cg_read_u64(d, "memory.peak", &st.memory_max_usage, err) < 0)
+		return cella_err_ret(err);
+	if (cg_read_key(d, "cpu.stat", "usage_usec", &usec, err) < 0)
+		return cella_err_ret(err);
+	st.cpu_usage_ns = usec * 1000;
+	if (cg_has_file(d, "pids.current") &&
+	    (cg_read_u64(d, "pids.current", &st.pids_current, err) < 0 ||
+	     cg_read_u64(d, "pids.max", &st.pids_limit, err) < 0))
+		return cella_err_ret(err);
+	*out = st;
+	return 0;
+}
+
+const struct cella_cgroup_driver cella_cgroup_driver_v2 = {
+    .name = "v2",
+    .create = v2_create,
+    .apply = v2_apply,
+    .enter = v2_enter,
+    .freeze = v2_freeze,
+    .kill = v2_kill,
+    .stats = v2_stats,
+    .destroy = v2_destroy,
+};

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * linux.resources JSON -> struct cella_resources. The text is the compact
+ * copy spec_parse.c kept (integers as written), so positions in config.json
+ * are not known here: messages name the JSON path.
+ */
+#include "spec/spec_resources.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "util/cleanup.h"
+#include "util/util.h"
+
+#define RES "linux.resources"
+
+/* Member key of obj, NULL when absent or null (read as absent, as runc's
+ * decoder does). */
+static json_t *member(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	return json_is_null(v) ? NULL : v;
+}
+
+static int rd_i64(json_t *obj, const char *sect, const char *key, int64_t min, int64_t max,
+		  bool *has, int64_t *out, cella_error *err)
+{
+	json_t *v = member(obj, key);
+	json_int_t x;
+
+	if (v == NULL)
+		return 0;
+	if (json_is_real(v)) {
+		/* Read with JSON_DECODE_INT_AS_REAL: exact up to 2^53, beyond
+		 * which every resource is out of range anyway. */
+		double d = json_real_value(v);
+
+		if (!(d >= -9007199254740992.0 && d <= 9007199254740992.0) ||
+		    d != (double)(long long)d)
+			return cella_err_invalid(
+			    err, RES ".%s.%s: expected an integer from %" PRId64 " to %" PRId64,
+			    sect, key, min, max);
+		x = (json_int_t)d;
+	} else if (json_is_integer(v)) {
+		x = json_integer_value(v);
+	} else {
+		return cella_err_invalid(err, RES ".%s.%s: expected an integer", sect, key);
+	}
+	if (x < min || x > max)
+		return cella_err_invalid(err,
+					 RES ".%s.%s: %" JSON_INTEGER_FORMAT
+					     " is out of range (%" PRId64 " to %" PRId64 ")",
+					 sect, key, x, min, max);
+	*out = x;
+	*has = true;
+	return 0;
+}
+
+static int rd_u64(json_t *obj, const char *sect, const char *key, uint64_t min, uint64_t max,
+		  bool *has, uint64_t *out, cella_error *err)
+{
+	int64_t x;
+	int r = rd_i64(obj, sect, key, (int64_t)min, max > INT64_MAX ? INT64_MAX : (int64_t)max,
+		       has, &x, err);
+
+	if (r == 0 && *has)
+		*out = (uint64_t)x;
+	return r;
+}
+
+/* A cpu or memory node list: "0-3,7". "" is absent. */
+static int rd_list(json_t *obj, const char *sect, const char *key, char **out, cella_error *err)
+{
+	json_t *v = member(obj, key);
+	const char *s;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v))
+		return cella_err_invalid(err, RES ".%s.%s: expected a string", sect, key);
+	s = json_string_value(v);
+	if (s[0] == '\0')
+		return 0;
+	if (s[strspn(s, "0123456789,-")] != '\0') {
+		char esc[128];
+		return cella_err_invalid(err, RES ".%s.%s: `%s` is not a list like 0-3,7", sect,
+					 key, str_escape(s, esc, sizeof(esc)));
+	}
+	*out = xstrdup(s);
+	return 0;
+}
+
+static int enter_section(json_t *root, const char *sect, json_t **out, cella_error *err)
+{
+	json_t *v = member(root, sect);
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_is_object(v))
+		return cella_err_invalid(err, RES ".%s: expected an object", sect);
+	*out = v;
+	return 0;
+}
+
+/* Members read but not applied by this build. */
+static void note_ignored(struct cella_resources *r, json_t *obj, const char *sect,
+			 const char *const *keys)
+{
+	for (; *keys; keys++) {
+		if (member(obj, *keys) == NULL)
+			continue;
+		if (sect != NULL) {
+			cleanup_free char *p = xasprintf(RES ".%s.%s", sect, *keys);
+			strv_append(&r->ignored, p);
+		} else {
+			cleanup_free char *p = xasprintf(RES ".%s", *keys);
+			strv_append(&r->ignored, p);
+		}
+	}
+}
+
+static int rd_memory(json_t *root, struct cella_resources *r, cella_error *err)
+{
+	static const char *const ignored[] = {
+	    "kernel", "kernelTCP", "disableOOMKiller", "useHierarchy", "checkBeforeUpdate", NULL};
+	json_t *m;
+	bool has = false;
+
+	if (enter_section(root, "memory", &m, err) < 0)
+		return -EINVAL;
+	if (m == NULL)
+		return 0;
+	if (rd_i64(m, "memory", "limit", -1, INT64_MAX, &r->has_memory_limit, &r->memory_limit,
+		   err) < 0 ||
+	    rd_i64(m, "memory", "reservation", -1, INT64_MAX, &r->has_memory_reservation,
+		   &r->memory_reservation, err) < 0 ||
+	    rd_i64(m, "memory", "swap", -1, INT64_MAX, &r->has_memory_swap, &r->memory_swap, err) <
+		0 ||
+	    rd_u64(m, "memory", "swappiness", 0, 100, &has, &r->memory_swappiness, err) < 0)
+		return -EINVAL;
+	r->has_memory_swappiness = has;
+	note_ignored(r, m, "memory", ignored);
+	return 0;
+}
+
+static int rd_cpu(json_t *root, struct cella_resources *r, cella_error *err)
+{
+	static const char *const ignored[] = {"burst", "realtimeRuntime", "realtimePeriod", "idle",
+					      NULL};
+	json_t *c;
+
+	if (enter_section(root, "cpu", &c, err) < 0)
+		return -EINVAL;
+	if (c == NULL)
+		return 0;
+	if (rd_u64(c, "cpu", "shares", 0, UINT64_MAX, &r->has_cpu_shares, &r->cpu_shares, err) <
+		0 ||
+	    rd_i64(c, "cpu", "quota", -1, INT64_MAX, &r->has_cpu_quota, &r->cpu_quota, err) < 0 ||
+	    rd_u64(c, "cpu", "period", 0, UINT64_MAX, &r->has_cpu_period, &r->cpu_period, err) <
+		0 ||
+	    rd_list(c, "cpu", "cpus", &r->cpu_cpus, err) < 0 ||
+	    rd_list(c, "cpu", "mems", &r->cpu_mems, err) < 0)
+		return -EINVAL;
+	note_ignored(r, c, "cpu", ignored);
+	return 0;
+}
+
+static int rd_pids(json_t *root, struct cella_resources *r, cella_error *err)
+{
+	json_t *p;
+
+	if (enter_section(root, "pids", &p, err) < 0)
+		return -EINVAL;
+	if (p == NULL)
+		return 0;
+	return rd_i64(p, "pids", "limit", INT64_MIN, INT64_MAX, &r->has_pids_limit, &r->pids_limit,
+		      err);
+}
+
+static int rd_blkio(json_t *root, struct cella_resources *r, cella_error *err)
+{
+	static const char *const ignored[] = {"leafWeight",
+					      "weightDevice",
+					      "throttleReadBpsDevice",
+					      "throttleWriteBpsDevice",
+					      "throttleReadIOPSDevice",
+					      "throttleWriteIOPSDevice",
+					      NULL};
+	json_t *b;
+	int64_t w = 0;
+	bool has = false;
+
+	if (enter_section(root, "blockIO", &b, err) < 0)
+		return -EINVAL;
+	if (b == NULL)
+		return 0;
+	if (rd_i64(b, "blockIO", "weight", 0, 1000, &has, &w, err) < 0)
+		return -EINVAL;
+	if (has && w != 0 && w < 10)
+		return cella_err_invalid(err,
+					 RES ".blockIO.weight: %" PRId64
+					     " is out of range (10 to 1000, or 0 for unset)",
+					 w);
+	r->has_blkio_weight = has && w != 0;
+	r->blkio_weight = (uint16_t)w;
+	note_ignored(r, b, "blockIO", ignored);
+	return 0;
+}
+
+int cella_spec_resources_parse(const char *json, struct cella_resources *out, cella_error *err)
+{
+	static const char *const ignored[] = {"devices", "hugepageLimits", "network",
+					      "rdma",	 "unified",	   NULL};
+	json_auto_t *root = NULL;
+	struct cella_resources r;
+	json_error_t jerr;
+
+	memset(out, 0, sizeof(*out));
+	if (json == NULL)
+		return 0;
+	root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		/* An integer beyond int64 (kept as written): read it as a real,
+		 * which the readers refuse with the field's name. */
+		root = json_loads(json, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
+	if (root == NULL)
+		return cella_err_invalid(err, RES ": %s", jerr.text);
+	if (!json_is_object(root))
+		return cella_err_invalid(err, RES ": expected an object");
+	memset(&r, 0, sizeof(r));
+	if (rd_memory(root, &r, err) < 0 || rd_cpu(root, &r, err) < 0 ||
+	    rd_pids(root, &r, err) < 0 || rd_blkio(root, &r, err) < 0) {
+		cella_resources_clear(&r);
+		return -EINVAL;
+	}
+	note_ignored(&r, root, NULL, ignored);
+	*out = r;
+	return 0;
+}
