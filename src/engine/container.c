@@ -19,11 +19,13 @@
 
 #include "engine/internal.h"
 #include "engine/state.h"
+#include "kernel/cgroup.h"
 #include "kernel/console.h"
 #include "kernel/ns.h"
 #include "kernel/procfs.h"
 #include "kernel/sync.h"
 #include "kernel/userns.h"
+#include "spec/spec_resources.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -61,10 +63,33 @@ static int refuse_unsupported(const struct cella_spec *s, cella_error *err)
 		return cella_err(err, ENOTSUP, "linux.intelRdt: not supported");
 	if (l->personality_json != NULL)
 		return cella_err(err, ENOTSUP, "linux.personality: not supported yet");
-	if (cella_spec_resources_beyond_devices(s))
-		cella_warn("linux.resources: limits are not enforced yet (no cgroup driver in "
-			   "this build)");
 	return 0;
+}
+
+/* linux.resources and linux.cgroupsPath: typed and resolved. Rootless, the
+ * container runs without a cgroup (no delegated subtree is used yet), with a
+ * warning when it asked for limits. */
+static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c,
+			  cella_error *err)
+{
+	const struct cella_linux *l = &o->spec->linux_;
+	cleanup_free char *own = NULL;
+
+	if (l->resources_json != NULL &&
+	    cella_spec_resources_parse(l->resources_json, &c->resources, err) < 0)
+		return cella_err_ret(err);
+	for (char **i = c->resources.ignored; i != NULL && *i != NULL; i++)
+		if (!str_has_prefix(*i, "linux.resources.devices"))
+			cella_warn("%s: not applied yet", *i);
+	if (geteuid() != 0) {
+		if (cella_resources_any(&c->resources))
+			cella_warn("linux.resources: running rootless without a cgroup, the "
+				   "limits are not applied");
+		return 0;
+	}
+	if (cella_cgroup_own_path(&own, err) < 0)
+		return cella_err_ret(err);
+	return cella_cgroup_resolve_path(l->cgroups_path, o->id, own, &c->cgroup_path, err);
 }
 
 /* Relative bind sources are relative to the bundle (runc resolves them from
@@ -172,6 +197,8 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 	c->rootfs_conf.n_devices = l->n_devices;
 	c->rootfs_conf.in_userns = c->userns;
 	c->rootfs_conf.no_pivot = o->no_pivot;
+	if (prepare_cgroup(o, c, err) < 0)
+		return cella_err_ret(err);
 	if (o->ephemeral_root && c->new_mountns && !s->root_readonly) {
 		if (o->state_root[0] != '/')
 			return cella_err_invalid(err, "--root `%s` must be an absolute path",
@@ -221,6 +248,10 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 		if (errno != EINTR)
 			return cella_err(err, errno, "wait for the setup process");
 	*stage1 = -1;
+	/* #4: the init joins its cgroup before it unshares its cgroup
+	 * namespace, so that it sees the cgroup as its root. */
+	if (c->cgroup != NULL && cella_cgroup_enter(c->cgroup, *init, err) < 0)
+		return cella_err_ret(err);
 	/* #4: (the cgroup is configured here) let the init go on. */
 	if (sync_send(sync_fd, SYNC_CGROUP_READY, 0, err) < 0)
 		return cella_err_ret(err);
@@ -242,6 +273,15 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 	if (sync_wait(sync_fd, SYNC_CREATED, NULL, NULL, err) < 0)
 		return cella_err_ret(err);
 	return 0;
+}
+
+static void ctx_free(struct cella_ctx *c)
+{
+	free(c->rootfs);
+	free(c->scratch);
+	free(c->cgroup_path);
+	cella_resources_clear(&c->resources);
+	cella_cgroup_free(c->cgroup);
 }
 
 int container_create(const struct cella_create_opts *o, const sigset_t *saved_mask,
@@ -290,6 +330,12 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		r = cella_err_ret(err);
 		goto out_remove;
 	}
+	/* A limit the kernel refuses fails here, before any process exists. */
+	if (c.cgroup_path != NULL &&
+	    cella_cgroup_create(c.cgroup_path, &c.resources, &c.cgroup, err) < 0) {
+		r = cella_err_ret(err);
+		goto out_remove;
+	}
 	/* Adopt the container's init when the setup process exits. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
 		r = cella_err(err, errno, "become child subreaper");
@@ -325,6 +371,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	st.owner = geteuid();
 	st.pid = init;
 	st.created = now_rfc3339();
+	st.cgroup_path = c.cgroup != NULL ? (char *)cella_cgroup_path(c.cgroup) : NULL;
 	st.annotations = o->spec->annotations;
 	st.n_annotations = o->spec->n_annotations;
 	r = procfs_start_time(init, &st.pid_start, err);
@@ -340,8 +387,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	out->state_fd = take_fd(&dirfd);
 	out->sync_fd = take_fd(&sv[0]);
 	out->pty_master = take_fd(&pty);
-	free(c.rootfs);
-	free(c.scratch);
+	ctx_free(&c);
 	return 0;
 
 out_remove:
@@ -349,13 +395,20 @@ out_remove:
 		close(sv[0]);
 	if (sv[1] >= 0)
 		close(sv[1]);
-	/* cleanup_pid kills and reaps stage1 and init on the way out. */
+	/* Processes first (killed and reaped), then their cgroup. */
+	cella_cleanup_pidp(&init);
+	init = -1;
+	cella_cleanup_pidp(&stage1);
+	stage1 = -1;
+	if (c.cgroup != NULL) {
+		cella_cgroup_kill(c.cgroup, SIGKILL, NULL);
+		cella_cgroup_destroy(c.cgroup, NULL);
+	}
 	if (dirfd >= 0)
 		state_dir_remove(o->state_root, o->id, NULL);
 out_free:
 	ns_close_fds(c.ns_fds);
-	free(c.rootfs);
-	free(c.scratch);
+	ctx_free(&c);
 	return r;
 }
 
@@ -431,6 +484,21 @@ int cella_state_read(const char *state_root, const char *id, struct cella_state 
 	return state_load(dirfd, id, out, err);
 }
 
+/* Every process of the container: through its cgroup. */
+static int kill_all(const struct cella_state *st, int sig, cella_error *err)
+{
+	cleanup_cgroup struct cella_cgroup *cg = NULL;
+
+	if (st->cgroup_path == NULL || st->cgroup_path[0] == '\0')
+		return cella_err(err, ENOTSUP,
+				 "kill --all: container `%s` has no cgroup (rootless) to find its "
+				 "processes in",
+				 st->id);
+	if (cella_cgroup_open(st->cgroup_path, &cg, err) < 0)
+		return cella_err_ret(err);
+	return cella_cgroup_kill(cg, sig, err);
+}
+
 int cella_kill(const char *state_root, const char *id, int sig, bool all, cella_error *err)
 {
 	cleanup_close int dirfd = state_dir_open(state_root, id, err);
@@ -445,9 +513,7 @@ int cella_kill(const char *state_root, const char *id, int sig, bool all, cella_
 		r = cella_err(err, ESRCH, "container `%s` is %s: nothing to signal", id,
 			      cella_status_name(st.status));
 	else if (all)
-		r = cella_err(err, ENOTSUP,
-			      "kill --all needs the container's cgroup, which this build does not "
-			      "manage yet");
+		r = kill_all(&st, sig, err);
 	else if (kill(st.pid, sig) < 0)
 		r = cella_err(err, errno, "signal %d to container `%s` (pid %d)", sig, id,
 			      (int)st.pid);
@@ -469,6 +535,7 @@ static bool wait_gone(pid_t pid, unsigned long long start)
 int cella_delete(const char *state_root, const char *id, bool force, cella_error *err)
 {
 	cleanup_close int dirfd = state_dir_open(state_root, id, err);
+	cleanup_cgroup struct cella_cgroup *cg = NULL;
 	struct cella_state st;
 	int r = 0;
 
@@ -481,10 +548,14 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 			      "container `%s` is running: stop it first, or use --force", id);
 		goto out;
 	}
+	if (st.cgroup_path[0] != '\0' && cella_cgroup_open(st.cgroup_path, &cg, err) < 0)
+		goto out;
 	if (st.status != CELLA_STATUS_STOPPED && st.status != CELLA_STATUS_CREATING) {
 		/* A created container's init waits before exec; a running one
-		 * (with --force) is killed. PID 1 of a pid namespace takes its
-		 * descendants with it. */
+		 * (with --force) is killed, with every process of its cgroup.
+		 * PID 1 of a pid namespace takes its descendants with it. */
+		if (cg != NULL && cella_cgroup_kill(cg, SIGKILL, err) < 0)
+			goto out;
 		if (kill(st.pid, SIGKILL) < 0 && errno != ESRCH) {
 			r = cella_err(err, errno, "kill container `%s`", id);
 			goto out;
@@ -494,6 +565,12 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 				      (int)st.pid);
 			goto out;
 		}
+	}
+	/* Processes of a shared pid namespace may outlive the init. */
+	if (cg != NULL &&
+	    (cella_cgroup_kill(cg, SIGKILL, err) < 0 || cella_cgroup_destroy(cg, err) < 0)) {
+		r = cella_err_context(err, "remove the cgroup of `%s`", id);
+		goto out;
 	}
 	r = state_dir_remove(state_root, id, err);
 out:

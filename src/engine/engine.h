@@ -55,6 +55,7 @@ struct cella_state {
 	char *bundle;
 	char *rootfs;
 	char *created; /* RFC 3339 */
+	char *cgroup_path; /* the container's cgroup, "" when it has none */
 	char *oci_version;
 	uid_t owner;
 	pid_t pid;

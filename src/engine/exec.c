@@ -39,6 +39,7 @@
 #include "engine/internal.h"
 #include "engine/state.h"
 #include "kernel/caps.h"
+#include "kernel/cgroup.h"
 #include "kernel/console.h"
 #include "kernel/cred.h"
 #include "kernel/ns.h"
@@ -55,6 +56,7 @@ struct exec_ctx {
 	const struct cella_exec_opts *opts;
 	const struct cella_process *p;
 	pid_t init;
+	const char *cgroup_path; /* from the state; "" when none */
 	int ns_fds[CELLA_NS_COUNT];	 /* -1: shared with the runtime */
 	bool after_user[CELLA_NS_COUNT]; /* owned by the container's user ns */
 	int root_fd;			 /* the init's root directory */
@@ -253,49 +255,17 @@ _Noreturn static void exec_joiner(struct exec_ctx *c)
 
 /* ---- the runtime, after the fork ---- */
 
-/* The cgroup v2 path of pid ("0::/a/b" in /proc/PID/cgroup); NULL when
- * there is none (cgroup v1 only). */
-static char *cgroup2_path(pid_t pid)
+/* Put pid in the container's cgroup, every hierarchy (before it runs
+ * anything of its own: it waits for #4). */
+static int join_container_cgroup(const char *cgroup_path, pid_t pid, cella_error *err)
 {
-	cleanup_free char *text = NULL;
-	char path[64];
-	char *line;
+	cleanup_cgroup struct cella_cgroup *cg = NULL;
 
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	if (read_file_at(AT_FDCWD, path, &text, NULL) < 0)
-		return NULL;
-	for (line = text; line != NULL && *line != '\0';) {
-		char *nl = strchr(line, '\n');
-
-		if (nl != NULL)
-			*nl = '\0';
-		if (str_has_prefix(line, "0::"))
-			return xstrdup(line + 3);
-		line = nl ? nl + 1 : NULL;
-	}
-	return NULL;
-}
-
-/* Put pid in the init's cgroup (v2), when it is not there already. A failure
- * is a warning: the process runs, outside the container's limits. */
-static void join_init_cgroup(pid_t init, pid_t pid)
-{
-	cleanup_free char *want = cgroup2_path(init);
-	cleanup_free char *have = cgroup2_path(pid);
-	cleanup_free char *procs = NULL;
-	char buf[32];
-	int n;
-	cella_error e;
-
-	if (want == NULL || have == NULL || strcmp(want, have) == 0)
-		return;
-	procs = xasprintf("/sys/fs/cgroup%s/cgroup.procs", want);
-	n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-	if (write_file_at(AT_FDCWD, procs, buf, (size_t)n, &e) < 0) {
-		char msg[CELLA_ERROR_MSG_MAX + 64];
-		cella_warn("exec: the process stays outside the container's cgroup: %s",
-			   cella_error_format(&e, msg, sizeof(msg)));
-	}
+	if (cgroup_path == NULL || cgroup_path[0] == '\0')
+		return 0; /* rootless: the container has no cgroup */
+	if (cella_cgroup_open(cgroup_path, &cg, err) < 0 || cella_cgroup_enter(cg, pid, err) < 0)
+		return cella_err_context(err, "exec: join the container's cgroup");
+	return 0;
 }
 
 static int check_opts(const struct cella_exec_opts *o, cella_error *err)
@@ -338,7 +308,8 @@ static int parent_side(struct exec_ctx *c, int sync_fd, pid_t *joiner, pid_t *pi
 		if (errno != EINTR)
 			return cella_err(err, errno, "wait for the exec setup process");
 	*joiner = -1;
-	join_init_cgroup(c->init, *pid);
+	if (join_container_cgroup(c->cgroup_path, *pid, err) < 0)
+		return cella_err_ret(err);
 	/* #4: let it go on. */
 	if (sync_send(sync_fd, SYNC_CGROUP_READY, 0, err) < 0)
 		return cella_err_ret(err);
@@ -431,6 +402,7 @@ int cella_exec(const struct cella_exec_opts *o, int *exit_status, cella_error *e
 		goto out;
 	}
 	c.init = st.pid;
+	c.cgroup_path = st.cgroup_path;
 	c.state_fd = dirfd;
 	if ((r = open_namespaces(&c, err)) < 0 || (r = read_setgroups(&c, err)) < 0 ||
 	    (r = open_root(&c, err)) < 0)

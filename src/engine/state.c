@@ -203,6 +203,7 @@ int state_write(int dirfd, const struct cella_state *st, cella_error *err)
 	json_object_set_new(j, "ociVersion", json_string(st->oci_version));
 	json_object_set_new(j, "pid", json_integer(st->pid));
 	json_object_set_new(j, "pidStart", json_integer((json_int_t)st->pid_start));
+	json_object_set_new(j, "cgroupPath", json_string(st->cgroup_path ? st->cgroup_path : ""));
 	json_object_set_new(j, "bundle", json_string(st->bundle));
 	json_object_set_new(j, "rootfs", json_string(st->rootfs));
 	json_object_set_new(j, "created", json_string(st->created));
@@ -260,6 +261,7 @@ int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *e
 	st->bundle = jstr(j, "bundle");
 	st->rootfs = jstr(j, "rootfs");
 	st->created = jstr(j, "created");
+	st->cgroup_path = jstr(j, "cgroupPath");
 	st->pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
 	st->pid_start = (unsigned long long)json_integer_value(json_object_get(j, "pidStart"));
 	st->owner = (uid_t)json_integer_value(json_object_get(j, "owner"));
@@ -290,6 +292,7 @@ void cella_state_clear(struct cella_state *st)
 	free(st->bundle);
 	free(st->rootfs);
 	free(st->created);
+	free(st->cgroup_path);
 	free(st->oci_version);
 	for (size_t i = 0; i < st->n_annotations; i++) {
 		free(st->annotations[i].key);
