@@ -69,8 +69,7 @@ static int refuse_unsupported(const struct cella_spec *s, cella_error *err)
 /* linux.resources and linux.cgroupsPath: typed and resolved. Rootless, the
  * container runs without a cgroup (no delegated subtree is used yet), with a
  * warning when it asked for limits. */
-static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c,
-			  cella_error *err)
+static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c, cella_error *err)
 {
 	const struct cella_linux *l = &o->spec->linux_;
 	cleanup_free char *own = NULL;

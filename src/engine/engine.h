@@ -54,7 +54,7 @@ struct cella_state {
 	char *id;
 	char *bundle;
 	char *rootfs;
-	char *created; /* RFC 3339 */
+	char *created;	   /* RFC 3339 */
 	char *cgroup_path; /* the container's cgroup, "" when it has none */
 	char *oci_version;
 	uid_t owner;

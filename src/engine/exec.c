@@ -56,7 +56,7 @@ struct exec_ctx {
 	const struct cella_exec_opts *opts;
 	const struct cella_process *p;
 	pid_t init;
-	const char *cgroup_path; /* from the state; "" when none */
+	const char *cgroup_path;	 /* from the state; "" when none */
 	int ns_fds[CELLA_NS_COUNT];	 /* -1: shared with the runtime */
 	bool after_user[CELLA_NS_COUNT]; /* owned by the container's user ns */
 	int root_fd;			 /* the init's root directory */

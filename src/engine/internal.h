@@ -14,13 +14,13 @@ struct cella_ctx {
 	const struct cella_create_opts *opts;
 	const struct cella_spec *spec;
 	const struct cella_process *process;
-	char *rootfs;		    /* realpath of the bundle's root.path */
-	char *scratch;		    /* ROOT/ID, under the overlay tmpfs (ephemeral_root) */
+	char *rootfs;			  /* realpath of the bundle's root.path */
+	char *scratch;			  /* ROOT/ID, under the overlay tmpfs (ephemeral_root) */
 	struct cella_resources resources; /* linux.resources, typed */
 	char *cgroup_path;		  /* resolved; NULL: no cgroup (rootless) */
 	struct cella_cgroup *cgroup;	  /* created before the fork */
-	int ns_fds[CELLA_NS_COUNT]; /* namespaces joined by path, -1 when not */
-	int unshare_flags;	    /* CLONE_NEW* created by stage 1 (not user, cgroup) */
+	int ns_fds[CELLA_NS_COUNT];	  /* namespaces joined by path, -1 when not */
+	int unshare_flags;		  /* CLONE_NEW* created by stage 1 (not user, cgroup) */
 	bool new_userns;
 	bool new_cgroupns;
 	bool new_netns;

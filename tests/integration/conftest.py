@@ -64,12 +64,43 @@ def tmp(basetemp, request):
     return d
 
 
+def _cella_cgroups():
+    """cella's default cgroup parents (`/cella` in each hierarchy) and the
+    container cgroups in them."""
+    parents, leaves = [], []
+    base = "/sys/fs/cgroup"
+    roots = [base] + [os.path.join(base, d) for d in sorted(os.listdir(base))
+                      if os.path.isdir(os.path.join(base, d))]
+    for r in roots:
+        p = os.path.join(r, "cella")
+        if os.path.isdir(p):
+            parents.append(p)
+            leaves += [os.path.join(p, d) for d in os.listdir(p)
+                       if os.path.isdir(os.path.join(p, d))]
+    return parents, leaves
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cgroup_parents():
+    """Remove, at the end, the `/cella` cgroup parents the suite created."""
+    before, _ = _cella_cgroups()
+    yield
+    after, _ = _cella_cgroups()
+    for p in sorted(set(after) - set(before), key=len, reverse=True):
+        try:
+            os.rmdir(p)
+        except OSError:
+            pass
+
+
 @pytest.fixture(autouse=True)
 def leakcheck(basetemp, request):
-    """Fail the test (in teardown) if it left a process, mount or state entry."""
+    """Fail the test (in teardown) if it left a process, mount, cgroup or
+    state entry."""
     roots = []
     request.node.cella_roots = roots
     before = mountinfo()
+    cgroups_before = set(_cella_cgroups()[1])
     yield
     problems = []
     # State first, so that a forced delete can still find the containers.
@@ -92,6 +123,14 @@ def leakcheck(basetemp, request):
         problems.append(f"mounts left: {new}")
         for w in (basetemp, ROOTFS):
             _umount_under(w)
+    cgroups = sorted(set(_cella_cgroups()[1]) - cgroups_before)
+    if cgroups:
+        problems.append(f"cgroups left: {cgroups}")
+        for cg in sorted(cgroups, key=len, reverse=True):
+            try:
+                os.rmdir(cg)
+            except OSError:
+                pass
     if problems:
         pytest.fail("; ".join(problems), pytrace=False)
 

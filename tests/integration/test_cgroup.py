@@ -1,0 +1,130 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Cgroups: limits really enforced, the cgroup namespace view, kill --all,
+and no cgroup left behind. Root only (rootless runs without a cgroup)."""
+import os
+import time
+
+import pytest
+
+from helpers import make_config, reap, unique_sleep, wait_for, write_bundle
+
+V1_MEMORY = "/sys/fs/cgroup/memory"
+UNIFIED = "/sys/fs/cgroup/unified" if os.path.isdir("/sys/fs/cgroup/unified") \
+    else "/sys/fs/cgroup"
+
+
+def cgroup_dirs(cid):
+    """Every directory named like the container's default cgroup."""
+    roots = [os.path.join("/sys/fs/cgroup", d) for d in os.listdir("/sys/fs/cgroup")]
+    roots.append("/sys/fs/cgroup")
+    return [os.path.join(r, "cella", cid) for r in roots
+            if os.path.isdir(os.path.join(r, "cella", cid))]
+
+
+@pytest.fixture
+def bundle(tmp):
+    def make(args, resources=None, **over):
+        c = make_config(args=args, **over)
+        c["root"]["readonly"] = False
+        if resources:
+            c["linux"]["resources"] = resources
+        return write_bundle(os.path.join(tmp, "bundle"), c)
+    return make
+
+
+def test_memory_limit_kills_the_allocation(cella, bundle):
+    b = bundle(["/bin/sh", "-c", "head -c 200000000 /dev/zero | tail > /dev/null; echo rc=$?"],
+               {"memory": {"limit": 32 * 1024 * 1024}})
+    r = cella.run("run", "--bundle", b, "mem")
+    assert r.returncode == 137 or "rc=137" in r.stdout, (r.returncode, r.stdout, r.stderr)
+    assert cgroup_dirs("mem") == []
+
+
+def test_pids_limit_makes_fork_fail(cella, bundle):
+    script = "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 5 & done; echo started"
+    b = bundle(["/bin/sh", "-c", script], {"pids": {"limit": 6}})
+    r = cella.run("run", "--bundle", b, "pids")
+    assert "can't fork" in r.stderr or "Resource temporarily unavailable" in r.stderr, r.stderr
+
+
+def test_limits_in_the_hosts_cgroup_files_and_removed_after(cella, bundle):
+    token = unique_sleep()
+    b = bundle(["/bin/sleep", token], {"memory": {"limit": 64 * 1024 * 1024},
+                                       "pids": {"limit": 33}})
+    cella.ok("create", "--bundle", b, "lim")
+    try:
+        if os.path.isdir(V1_MEMORY):
+            with open(os.path.join(V1_MEMORY, "cella", "lim", "memory.limit_in_bytes")) as f:
+                assert int(f.read()) == 64 * 1024 * 1024
+            with open("/sys/fs/cgroup/pids/cella/lim/pids.max") as f:
+                assert f.read().strip() == "33"
+        else:
+            with open(os.path.join(UNIFIED, "cella", "lim", "memory.max")) as f:
+                assert int(f.read()) == 64 * 1024 * 1024
+        pid = cella.state("lim")["pid"]
+        with open(os.path.join(UNIFIED, "cella", "lim", "cgroup.procs")) as f:
+            assert str(pid) in f.read().split()
+        assert cgroup_dirs("lim")
+    finally:
+        cella.ok("delete", "--force", "lim")
+    assert cgroup_dirs("lim") == []
+
+
+def test_cgroup_namespace_root(cella, tmp):
+    """Entered after the cgroup is joined: the container sees its cgroup as
+    "/"; without a cgroup namespace it sees the host's path."""
+    for ns, want in ((True, {"/"}), (False, {"/cella/cgns"})):
+        c = make_config(args=["/bin/cat", "/proc/self/cgroup"])
+        if ns:
+            c["linux"]["namespaces"].append({"type": "cgroup"})
+        b = write_bundle(os.path.join(tmp, f"bundle-{ns}"), c)
+        r = cella.run("run", "--bundle", b, "cgns")
+        assert r.returncode == 0, r.stderr
+        assert {line.split(":", 2)[2] for line in r.stdout.splitlines()} == want, r.stdout
+
+
+def test_kill_all_reaches_every_process(cella, bundle):
+    token = unique_sleep()
+    b = bundle(["/bin/sh", "-c", f"sleep {token} & sleep {token} & wait"])
+    cella.ok("create", "--bundle", b, "ka")
+    cella.ok("start", "ka")
+    procs = os.path.join(UNIFIED, "cella", "ka", "cgroup.procs")
+
+    def count():
+        with open(procs) as f:
+            return len(f.read().split())
+    wait_for(lambda: count() >= 3, 10, "the sleeps to start")
+    # Without --all, TERM goes to PID 1 only, which ignores it.
+    cella.ok("kill", "ka", "TERM")
+    time.sleep(0.2)
+    assert count() == 3
+    # With --all, every process of the cgroup gets it: the sleeps die, and
+    # the shell with them.
+    cella.ok("kill", "--all", "ka", "TERM")
+
+    def empty():
+        reap()
+        return not os.path.exists(procs) or count() == 0
+    wait_for(empty, 10, "the cgroup to empty")
+    cella.wait_status("ka", "stopped")
+    cella.ok("delete", "ka")
+    assert cgroup_dirs("ka") == []
+
+
+def test_refused_limit_is_a_clear_error_and_leaves_nothing(cella, bundle):
+    b = bundle(["/bin/true"], {"cpu": {"cpus": "4095"}})
+    r = cella.run("run", "--bundle", b, "badcpu")
+    assert r.returncode != 0
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "linux.resources.cpu.cpus" in lines[0], r.stderr
+    assert cgroup_dirs("badcpu") == []
+    assert cella.entries() == []
+
+
+def test_bad_resources_type_names_the_field(cella, bundle):
+    b = bundle(["/bin/true"], {"memory": {"limit": "lots"}})
+    r = cella.run("run", "--bundle", b, "badtype")
+    assert r.returncode != 0
+    assert "linux.resources.memory.limit" in r.stderr
+    assert cgroup_dirs("badtype") == []
+    assert cella.entries() == []
