@@ -1,17 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """cella exec, --console-socket and cella features."""
-import array
 import contextlib
 import json
 import os
 import signal
 import socket
-import subprocess
+
 import threading
 
 import pytest
 
-from helpers import (NAMESPACES, PROBE, TIMEOUT, cmdline, make_config, pid_exists, unique_sleep,
+from helpers import (NAMESPACES, TIMEOUT, cmdline, make_config, pid_exists, unique_sleep,
                      write_bundle)
 
 
