@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from helpers import (PROBE, ROOTFS, find_process, make_config, pid_exists, reap,
+from helpers import (ROOTFS, find_process, make_config, pid_exists, reap,
                      unique_sleep, wait_for, write_bundle)
 
 
