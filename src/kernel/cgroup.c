@@ -105,6 +105,35 @@ static char *v1_controllers(const char *super_opts)
 	return out;
 }
 
+/* Is path at or below dir? */
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 &&
+	       (path[n] == '\0' || path[n] == '/' || (n > 0 && dir[n - 1] == '/'));
+}
+
+/* Forget the cgroup mounts a later mount on `mnt` covers. */
+static void hide_under(struct cella_cgroup_host *h, const char *mnt)
+{
+	size_t j = 0;
+
+	if (h->unified != NULL && path_under(h->unified, mnt)) {
+		free(h->unified);
+		h->unified = NULL;
+	}
+	for (size_t i = 0; i < h->n_v1; i++) {
+		if (path_under(h->v1[i].mount, mnt)) {
+			free(h->v1[i].mount);
+			free(h->v1[i].controllers);
+			continue;
+		}
+		h->v1[j++] = h->v1[i];
+	}
+	h->n_v1 = j;
+}
+
 int cella_cgroup_parse_mountinfo(const char *text, const char *root, struct cella_cgroup_host *out,
 				 cella_error *err)
 {
@@ -142,6 +171,13 @@ int cella_cgroup_parse_mountinfo(const char *text, const char *root, struct cell
 		unescape_octal(f[4]);
 		if (strncmp(f[4], root, rl) != 0 || (f[4][rl] != '\0' && f[4][rl] != '/'))
 			continue;
+		if (strcmp(fs, "cgroup2") != 0 && strcmp(fs, "cgroup") != 0) {
+			/* Mounted later on top of (or above) a cgroup mount, it
+			 * hides it: a tmpfs over /sys/fs/cgroup/unified in a
+			 * private mount namespace, as crun users do here. */
+			hide_under(&h, f[4]);
+			continue;
+		}
 		if (!strcmp(fs, "cgroup2")) {
 			/* The last one mounted wins (a remount on top). */
 			free(h.unified);

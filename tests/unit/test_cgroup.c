@@ -142,6 +142,21 @@ static void test_mountinfo(void)
 	CHECK(h.layout == CELLA_CGROUP_V1);
 	cella_cgroup_host_clear(&h);
 
+	/* A tmpfs mounted later over the unified mount hides it (crun's
+	 * workaround on hybrid hosts, in a private mount namespace). */
+	{
+		char *text = NULL;
+		if (asprintf(&text, "%s%s", hybrid_mountinfo,
+			     "50 27 0:50 / /sys/fs/cgroup/unified rw - tmpfs none rw\n") > 0) {
+			CHECK(cella_cgroup_parse_mountinfo(text, "/sys/fs/cgroup", &h, &err) == 0);
+			CHECK(h.layout == CELLA_CGROUP_V1);
+			CHECK(h.unified == NULL);
+			CHECK(h.n_v1 == 4);
+			cella_cgroup_host_clear(&h);
+		}
+		free(text);
+	}
+
 	/* cgroup2 elsewhere only: no layout cella drives. */
 	CHECK(cella_cgroup_parse_mountinfo("40 25 0:40 / /sys/fs/cgroup2 rw - cgroup2 cgroup2 rw\n",
 					   "/sys/fs/cgroup", &h, &err) == 0);
