@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "spec/spec_resources.h"
 #include "util/error.h"
 
 struct cella_cli {
@@ -45,9 +46,60 @@ int cmd_exec(struct cella_cli *cli, int argc, char **argv);
 int cmd_features(struct cella_cli *cli, int argc, char **argv);
 int cmd_kill(struct cella_cli *cli, int argc, char **argv);
 int cmd_list(struct cella_cli *cli, int argc, char **argv);
+int cmd_pause(struct cella_cli *cli, int argc, char **argv);
+int cmd_ps(struct cella_cli *cli, int argc, char **argv);
+int cmd_resume(struct cella_cli *cli, int argc, char **argv);
 int cmd_run(struct cella_cli *cli, int argc, char **argv);
 int cmd_spec(struct cella_cli *cli, int argc, char **argv);
 int cmd_start(struct cella_cli *cli, int argc, char **argv);
 int cmd_state(struct cella_cli *cli, int argc, char **argv);
+int cmd_update(struct cella_cli *cli, int argc, char **argv);
+
+/* The resource flags `run` (quick door) and `update` share (cmd_update.c):
+ * getopt_long entries whose values are base + enum cli_resource_opt. */
+enum cli_resource_opt {
+	CLI_RES_MEMORY,
+	CLI_RES_MEMORY_SWAP,
+	CLI_RES_MEMORY_RESERVATION,
+	CLI_RES_CPUS,
+	CLI_RES_CPU_QUOTA,
+	CLI_RES_CPU_PERIOD,
+	CLI_RES_CPU_SHARES,
+	CLI_RES_CPUSET_CPUS,
+	CLI_RES_CPUSET_MEMS,
+	CLI_RES_PIDS_LIMIT,
+	CLI_RES_BLKIO_WEIGHT,
+	CLI_RES_IO_WEIGHT,
+};
+/* clang-format off */
+#define CLI_RESOURCE_OPTS(base)                                                             \
+	{"memory", required_argument, NULL, (base) + CLI_RES_MEMORY},                        \
+	{"memory-swap", required_argument, NULL, (base) + CLI_RES_MEMORY_SWAP},              \
+	{"memory-reservation", required_argument, NULL, (base) + CLI_RES_MEMORY_RESERVATION}, \
+	{"cpus", required_argument, NULL, (base) + CLI_RES_CPUS},                            \
+	{"cpu-quota", required_argument, NULL, (base) + CLI_RES_CPU_QUOTA},                  \
+	{"cpu-period", required_argument, NULL, (base) + CLI_RES_CPU_PERIOD},                \
+	{"cpu-shares", required_argument, NULL, (base) + CLI_RES_CPU_SHARES},                \
+	{"cpuset-cpus", required_argument, NULL, (base) + CLI_RES_CPUSET_CPUS},              \
+	{"cpuset-mems", required_argument, NULL, (base) + CLI_RES_CPUSET_MEMS},              \
+	{"pids-limit", required_argument, NULL, (base) + CLI_RES_PIDS_LIMIT},                \
+	{"blkio-weight", required_argument, NULL, (base) + CLI_RES_BLKIO_WEIGHT},            \
+	{"io-weight", required_argument, NULL, (base) + CLI_RES_IO_WEIGHT}
+/* clang-format on */
+#define CLI_RESOURCE_HELP                                                                          \
+	"  --memory SIZE        memory limit (512m, 1g; -1 unlimited)\n"                           \
+	"  --memory-swap SIZE   memory + swap limit (-1: unlimited swap)\n"                        \
+	"  --memory-reservation SIZE  soft memory limit\n"                                         \
+	"  --cpus N             CPU time, in CPUs (1.5 = 150000 us per 100000 us)\n"               \
+	"  --cpu-quota US       CFS quota per period (-1 none)\n"                                  \
+	"  --cpu-period US      CFS period\n"                                                      \
+	"  --cpu-shares N       relative CPU weight (2..262144, default 1024)\n"                   \
+	"  --cpuset-cpus LIST   CPUs allowed (0-3,7)\n"                                            \
+	"  --cpuset-mems LIST   memory nodes allowed\n"                                            \
+	"  --pids-limit N       maximum number of processes (-1 unlimited)\n"                      \
+	"  --blkio-weight N     block IO weight (10..1000; alias --io-weight)\n"
+/* Store a resource flag's value (opt: the getopt value minus base); false
+ * when opt is not one of them. */
+bool cli_resource_opt(int opt, const char *value, struct cella_resource_flags *f);
 
 #endif

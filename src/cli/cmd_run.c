@@ -6,6 +6,7 @@
  *                                                from flags, in memory
  * The `--` decides which door.
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,8 @@ enum {
 	OPT_TTY,
 	OPT_PRINT_SPEC,
 	OPT_HELP,
+	OPT_SECCOMP,
+	OPT_RES_FIRST = 512, /* resource flags: cli_resource_opts (cmd_update.c) */
 };
 
 static const struct option quick_opts[] = {
@@ -61,6 +64,8 @@ static const struct option quick_opts[] = {
     {"tty", no_argument, NULL, OPT_TTY},
     {"print-spec", no_argument, NULL, OPT_PRINT_SPEC},
     {"help", no_argument, NULL, OPT_HELP},
+    {"seccomp", required_argument, NULL, OPT_SECCOMP},
+    CLI_RESOURCE_OPTS(OPT_RES_FIRST),
     {0},
 };
 
@@ -84,13 +89,17 @@ static const char quick_help[] =
     "  --gidmap C:H:N       user namespace gid mapping (repeatable)\n"
     "  --init               run a tiny init that reaps zombies and forwards signals\n"
     "  -t, --tty            allocate a pseudo-terminal\n"
-    "  --print-spec         print the config.json instead of running\n";
+    "  --seccomp PROFILE    default (built-in, the default), unconfined, or a\n"
+    "                       linux.seccomp JSON file\n"
+    "  --print-spec         print the config.json instead of running\n"
+    "resource limits (linux.resources, as podman spells them):\n" CLI_RESOURCE_HELP;
 
 static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
 {
 	struct cella_quick q = {0};
 	cleanup_free char *name = NULL;
 	cleanup_free char *rootfs = NULL;
+	cleanup_free char *seccomp_text = NULL;
 	cleanup_spec struct cella_spec *spec = NULL;
 	cleanup_strv char **binds = NULL, **tmpfs = NULL, **env = NULL, **cap_add = NULL,
 			  **cap_drop = NULL, **uidmap = NULL, **gidmap = NULL;
@@ -174,11 +183,16 @@ static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
 		case OPT_PRINT_SPEC:
 			print_spec = true;
 			break;
+		case OPT_SECCOMP:
+			q.seccomp = optarg;
+			break;
 		case OPT_TTY:
 		case 't':
 			q.tty = true;
 			break;
 		default:
+			if (cli_resource_opt(c - OPT_RES_FIRST, optarg, &q.res))
+				break;
 			return cli_usage_error(cli, "run", "unknown flag or missing value `%s`",
 					       argv[optind - 1]);
 		}
@@ -209,6 +223,16 @@ static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
 	q.uidmap = uidmap;
 	q.gidmap = gidmap;
 	q.args = cmd;
+	if (q.seccomp != NULL && strcmp(q.seccomp, "default") != 0 &&
+	    strcmp(q.seccomp, "unconfined") != 0) {
+		ssize_t n = read_file_at(AT_FDCWD, q.seccomp, &seccomp_text, &err);
+		if (n < 0) {
+			cella_err_context(&err, "--seccomp");
+			return cli_report(cli, &err);
+		}
+		q.seccomp_text = seccomp_text;
+		q.seccomp_len = (size_t)n;
+	}
 	cella_quick_host_facts(&q);
 	if (cella_spec_quick(&q, &spec, &err) < 0)
 		return cli_report(cli, &err);

@@ -35,12 +35,17 @@ static const struct cella_command commands[] = {
      "features"},
     {"kill", cmd_kill, "send a signal to a container's init", "kill ID [SIGNAL]"},
     {"list", cmd_list, "list containers", "list [--format table|json] [--quiet]"},
+    {"pause", cmd_pause, "freeze every process of a running container", "pause ID"},
+    {"ps", cmd_ps, "list a container's processes (host pids)", "ps [--format table|json] ID"},
+    {"resume", cmd_resume, "thaw a paused container", "resume ID"},
     {"run", cmd_run, "run a container: a bundle (OCI), or a command (quick door, after --)",
      "run [--bundle DIR] [--pid-file FILE] [--console-socket PATH] [--detach] [--keep] ID\n"
      "   or: cella run [--rootfs DIR] [FLAGS] -- CMD [ARGS...]"},
     {"spec", cmd_spec, "write a default config.json", "spec [--rootless] [--bundle DIR]"},
     {"start", cmd_start, "start a created container's process", "start ID"},
     {"state", cmd_state, "print a container's OCI state", "state ID"},
+    {"update", cmd_update, "change a running container's resource limits",
+     "update [--resources FILE|-] [--memory SIZE] [--cpus N] [--pids-limit N]... ID"},
 };
 
 const struct cella_command *cli_find_command(const char *name)

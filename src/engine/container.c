@@ -6,11 +6,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,6 +23,7 @@
 #include "engine/state.h"
 #include "kernel/cgroup.h"
 #include "kernel/console.h"
+#include "kernel/hook.h"
 #include "kernel/ns.h"
 #include "kernel/procfs.h"
 #include "kernel/sync.h"
@@ -39,20 +42,8 @@
  * without it. */
 static int refuse_unsupported(const struct cella_spec *s, cella_error *err)
 {
-	static const char *const hook_names[CELLA_HOOK_COUNT] = {
-	    "prestart",	      "createRuntime", "createContainer",
-	    "startContainer", "poststart",     "poststop",
-	};
 	const struct cella_linux *l = &s->linux_;
 
-	for (int k = 0; k < CELLA_HOOK_COUNT; k++)
-		if (s->hooks.count[k] > 0)
-			return cella_err(err, ENOTSUP, "hooks.%s: hooks are not supported yet",
-					 hook_names[k]);
-	if (l->seccomp_json != NULL)
-		return cella_err(err, ENOTSUP,
-				 "linux.seccomp: seccomp filters are not supported yet (the "
-				 "container would run unconfined)");
 	if (s->process->apparmor_profile != NULL && s->process->apparmor_profile[0] != '\0')
 		return cella_err(err, ENOTSUP, "process.apparmorProfile: not supported yet");
 	if (s->process->selinux_label != NULL && s->process->selinux_label[0] != '\0')
@@ -77,6 +68,7 @@ static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c
 	if (l->resources_json != NULL &&
 	    cella_spec_resources_parse(l->resources_json, &c->resources, err) < 0)
 		return cella_err_ret(err);
+	cella_spec_resources_device_defaults(&c->resources, l->devices, l->n_devices);
 	for (char **i = c->resources.ignored; i != NULL && *i != NULL; i++)
 		if (!str_has_prefix(*i, "linux.resources.devices"))
 			cella_warn("%s: not applied yet", *i);
@@ -198,6 +190,10 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 	c->rootfs_conf.no_pivot = o->no_pivot;
 	if (prepare_cgroup(o, c, err) < 0)
 		return cella_err_ret(err);
+	/* Compiled here, before anything exists; the child only loads it. */
+	if (l->seccomp != NULL &&
+	    engine_seccomp_build(o->state_root, l->seccomp, &c->seccomp, err) < 0)
+		return cella_err_ret(err);
 	if (o->ephemeral_root && c->new_mountns && !s->root_readonly) {
 		if (o->state_root[0] != '/')
 			return cella_err_invalid(err, "--root `%s` must be an absolute path",
@@ -251,9 +247,26 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 	 * namespace, so that it sees the cgroup as its root. */
 	if (c->cgroup != NULL && cella_cgroup_enter(c->cgroup, *init, err) < 0)
 		return cella_err_ret(err);
-	/* #4: (the cgroup is configured here) let the init go on. */
-	if (sync_send(sync_fd, SYNC_CGROUP_READY, 0, err) < 0)
+	/* #4: (the cgroup is configured here) let the init go on; it learns
+	 * its host pid, for the state its hooks read. */
+	if (sync_send(sync_fd, SYNC_CGROUP_READY, pid, err) < 0)
 		return cella_err_ret(err);
+	if (engine_has_hooks(c->spec, CELLA_HOOK_PRESTART) ||
+	    engine_has_hooks(c->spec, CELLA_HOOK_CREATE_RUNTIME)) {
+		cleanup_free char *state = NULL;
+
+		/* #4a: the mounts are made, pivot_root is next. */
+		if (sync_wait(sync_fd, SYNC_HOOKS, NULL, NULL, err) < 0)
+			return cella_err_ret(err);
+		/* In the runtime's namespaces, the deprecated prestart first. */
+		state = engine_hook_state(c->opts, c->rootfs, pid, CELLA_STATUS_CREATING);
+		if (hook_run_all(&c->spec->hooks, CELLA_HOOK_PRESTART, state, NULL, err) < 0 ||
+		    hook_run_all(&c->spec->hooks, CELLA_HOOK_CREATE_RUNTIME, state, NULL, err) < 0)
+			return cella_err_ret(err);
+		/* #4b: they succeeded. */
+		if (sync_send(sync_fd, SYNC_HOOKS_DONE, 0, err) < 0)
+			return cella_err_ret(err);
+	}
 	if (c->process->terminal) {
 		/* #5: the pty master. */
 		if (sync_wait(sync_fd, SYNC_PTY_MASTER, NULL, pty_master, err) < 0)
@@ -281,6 +294,7 @@ static void ctx_free(struct cella_ctx *c)
 	free(c->cgroup_path);
 	cella_resources_clear(&c->resources);
 	cella_cgroup_free(c->cgroup);
+	cella_seccomp_prog_clear(&c->seccomp);
 }
 
 int container_create(const struct cella_create_opts *o, const sigset_t *saved_mask,
@@ -294,6 +308,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	cleanup_pid pid_t init = -1;
 	int sv[2] = {-1, -1};
 	struct cella_state st;
+	bool forked = false;
 	int r;
 
 	memset(&c, 0, sizeof(c));
@@ -323,6 +338,16 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	fifo = openat(dirfd, EXEC_FIFO, O_RDWR | O_CLOEXEC);
 	if (fifo < 0) {
 		r = cella_err(err, errno, "open exec fifo");
+		goto out_remove;
+	}
+	/* Kept for `exec`, which loads the same filter. */
+	if (cella_seccomp_prog_save(dirfd, SECCOMP_PROG_FILE, &c.seccomp, err) < 0) {
+		r = cella_err_ret(err);
+		goto out_remove;
+	}
+	/* Kept for `start` and `delete`, which run poststart and poststop. */
+	if (engine_hooks_save(dirfd, o->spec, err) < 0) {
+		r = cella_err_ret(err);
 		goto out_remove;
 	}
 	if (sync_socketpair(sv, err) < 0) {
@@ -355,6 +380,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	close(sv[1]);
 	sv[1] = -1;
 	ns_close_fds(c.ns_fds);
+	forked = true;
 
 	/* On failure, cleanup_pid kills and reaps what exists of stage1 and
 	 * the init. */
@@ -403,6 +429,12 @@ out_remove:
 		cella_cgroup_kill(c.cgroup, SIGKILL, NULL);
 		cella_cgroup_destroy(c.cgroup, NULL);
 	}
+	/* A container that existed, even half made, went through the life
+	 * cycle's delete step: poststop (runtime.md, step 12 on). */
+	if (forked && engine_has_hooks(o->spec, CELLA_HOOK_POSTSTOP)) {
+		cleanup_free char *state = engine_hook_state(o, c.rootfs, 0, CELLA_STATUS_STOPPED);
+		hook_run_all_warn(&o->spec->hooks, CELLA_HOOK_POSTSTOP, state, NULL);
+	}
 	if (dirfd >= 0)
 		state_dir_remove(o->state_root, o->id, NULL);
 out_free:
@@ -434,9 +466,69 @@ int cella_create(const struct cella_create_opts *opts, cella_error *err)
 	return 0;
 }
 
+static bool wait_gone(pid_t pid, unsigned long long start);
+
+/* After the start byte: wait for the init to take it, then for the fifo's
+ * last writer to go. That writer is the init's own O_RDWR end, close-on-exec:
+ * its going is the execve (or the init's death). An error the init meets on
+ * the way (a startContainer hook, execve itself) arrives in the fifo first,
+ * as one cella_error (smaller than PIPE_BUF, so written whole). */
+static int wait_exec(int rfd, const struct cella_state *st, cella_error *err)
+{
+	for (;;) {
+		int avail = 0;
+
+		if (ioctl(rfd, FIONREAD, &avail) < 0)
+			return cella_err(err, errno, "read exec fifo of `%s`", st->id);
+		/* 1: our byte is still there; more: the init's error. */
+		if (avail != 1)
+			break;
+		if (!procfs_alive(st->pid, st->pid_start))
+			return cella_err(err, ESRCH, "container `%s` died before it started",
+					 st->id);
+		usleep(1000);
+	}
+	for (;;) {
+		struct pollfd p = {.fd = rfd, .events = POLLIN};
+		cella_error child;
+		ssize_t n;
+
+		if (poll(&p, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return cella_err(err, errno, "wait for container `%s` to start", st->id);
+		}
+		if (!(p.revents & POLLIN))
+			return 0; /* POLLHUP: exec'd */
+		n = read(rfd, &child, sizeof(child));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n == (ssize_t)sizeof(child)) {
+			child.msg[sizeof(child.msg) - 1] = '\0';
+			*err = child;
+			return cella_err_ret(err);
+		}
+		if (n <= 0)
+			return 0;
+	}
+}
+
+/* Kill a container whose start failed (poststart): it is then stopped, and
+ * waits for delete (runtime.md: "stop the container"). */
+static void stop_container(const struct cella_state *st)
+{
+	cleanup_cgroup struct cella_cgroup *cg = NULL;
+
+	if (st->cgroup_path[0] != '\0' && cella_cgroup_open(st->cgroup_path, &cg, NULL) == 0)
+		cella_cgroup_kill(cg, SIGKILL, NULL);
+	if (kill(st->pid, SIGKILL) == 0)
+		wait_gone(st->pid, st->pid_start);
+}
+
 int container_start_locked(int dirfd, const char *id, cella_error *err)
 {
 	cleanup_close int fifo = -1;
+	cleanup_close int rfifo = -1;
 	struct cella_state st;
 	int r = 0;
 
@@ -447,7 +539,10 @@ int container_start_locked(int dirfd, const char *id, cella_error *err)
 				      cella_status_name(st.status));
 		goto out;
 	}
-	fifo = openat(dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	/* The read end first, to see the exec (wait_exec). */
+	rfifo = openat(dirfd, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (rfifo >= 0)
+		fifo = openat(dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fifo < 0) {
 		r = cella_err(err, errno == ENXIO ? ESRCH : errno,
 			      "container `%s` is not waiting to start", id);
@@ -457,8 +552,19 @@ int container_start_locked(int dirfd, const char *id, cella_error *err)
 		r = cella_err(err, errno, "start container `%s`", id);
 		goto out;
 	}
-	if (unlinkat(dirfd, EXEC_FIFO, 0) < 0)
+	close(take_fd(&fifo));
+	if (unlinkat(dirfd, EXEC_FIFO, 0) < 0) {
 		r = cella_err(err, errno, "remove exec fifo of `%s`", id);
+		goto out;
+	}
+	r = wait_exec(rfifo, &st, err);
+	if (r < 0)
+		goto out;
+	/* In the runtime's namespaces, after the exec, before start returns;
+	 * a failure stops the container. */
+	r = engine_hooks_poststart(dirfd, &st, err);
+	if (r < 0)
+		stop_container(&st);
 out:
 	cella_state_clear(&st);
 	return r;
@@ -542,9 +648,9 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 		return dirfd;
 	if (state_load(dirfd, id, &st, err) < 0)
 		return cella_err_ret(err);
-	if (st.status == CELLA_STATUS_RUNNING && !force) {
-		r = cella_err(err, EBUSY,
-			      "container `%s` is running: stop it first, or use --force", id);
+	if ((st.status == CELLA_STATUS_RUNNING || st.status == CELLA_STATUS_PAUSED) && !force) {
+		r = cella_err(err, EBUSY, "container `%s` is %s: stop it first, or use --force", id,
+			      cella_status_name(st.status));
 		goto out;
 	}
 	if (st.cgroup_path[0] != '\0' && cella_cgroup_open(st.cgroup_path, &cg, err) < 0)
@@ -571,6 +677,8 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 		r = cella_err_context(err, "remove the cgroup of `%s`", id);
 		goto out;
 	}
+	/* The container is gone: poststop, failures as warnings. */
+	engine_hooks_poststop(dirfd, &st);
 	r = state_dir_remove(state_root, id, err);
 out:
 	cella_state_clear(&st);

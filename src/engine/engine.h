@@ -108,6 +108,20 @@ int cella_run(const struct cella_create_opts *opts, bool detach, bool remove, in
 
 int cella_kill(const char *state_root, const char *id, int sig, bool all, cella_error *err);
 int cella_delete(const char *state_root, const char *id, bool force, cella_error *err);
+/* New limits (the text of a linux.resources object) for a created, running
+ * or paused container's cgroup, as runc update (engine/update.c). */
+int cella_update(const char *state_root, const char *id, const char *resources_json,
+		 cella_error *err);
+
+/* Freeze every process of a running container (status `paused`), or thaw a
+ * paused one, through its cgroup (engine/control.c). */
+int cella_pause(const char *state_root, const char *id, cella_error *err);
+int cella_resume(const char *state_root, const char *id, cella_error *err);
+/* The host pids of a container's processes (its cgroup's). *pids malloc'd. */
+int cella_ps(const char *state_root, const char *id, pid_t **pids, size_t *n, cella_error *err);
+/* /proc/PID/cmdline with spaces between the arguments; "" when gone.
+ * malloc'd. */
+char *cella_proc_cmdline(pid_t pid);
 
 int cella_state_read(const char *state_root, const char *id, struct cella_state *out,
 		     cella_error *err);

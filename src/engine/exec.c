@@ -46,6 +46,7 @@
 #include "kernel/process.h"
 #include "kernel/procfs.h"
 #include "kernel/rlimit.h"
+#include "kernel/seccomp.h"
 #include "kernel/sync.h"
 #include "kernel/terminal.h"
 #include "util/cleanup.h"
@@ -64,6 +65,7 @@ struct exec_ctx {
 	int sync_fd; /* the child's end */
 	int state_fd;
 	sigset_t saved_mask;
+	struct cella_seccomp_prog seccomp; /* the container's filter; len 0: none */
 };
 
 _Noreturn static void fail(struct exec_ctx *c, cella_error *err)
@@ -176,6 +178,11 @@ _Noreturn static void exec_process(struct exec_ctx *c)
 	if (slave > STDERR_FILENO)
 		close(slave);
 
+	/* The container's filter, in the same order as the init (seccomp.h):
+	 * before giving up privileges only when it could not be loaded after. */
+	if (cella_seccomp_load_early(p->no_new_privileges, p->caps.effective) &&
+	    cella_seccomp_load(&c->seccomp, err) < 0)
+		fail(c, err);
 	/* Give up privileges, as the init did: keep capabilities across the
 	 * uid switch, then set exactly the five sets asked for. The cwd and
 	 * the executable are checked as the user. */
@@ -195,6 +202,9 @@ _Noreturn static void exec_process(struct exec_ctx *c)
 		fail(c, err);
 
 	sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
+	if (!cella_seccomp_load_early(p->no_new_privileges, p->caps.effective) &&
+	    cella_seccomp_load(&c->seccomp, err) < 0)
+		fail(c, err);
 	process_exec(exe, p->args, p->env, err);
 	fail(c, err);
 }
@@ -401,6 +411,8 @@ int cella_exec(const struct cella_exec_opts *o, int *exit_status, cella_error *e
 				      o->id, cella_status_name(st.status));
 		goto out;
 	}
+	if ((r = cella_seccomp_prog_read(dirfd, SECCOMP_PROG_FILE, &c.seccomp, err)) < 0)
+		goto out;
 	c.init = st.pid;
 	c.cgroup_path = st.cgroup_path;
 	c.state_fd = dirfd;
@@ -460,6 +472,7 @@ out:
 	if (c.root_fd >= 0)
 		close(c.root_fd);
 	cella_state_clear(&st);
+	cella_seccomp_prog_clear(&c.seccomp);
 	return r;
 }
 

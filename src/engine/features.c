@@ -10,10 +10,12 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/engine.h"
 #include "kernel/mount.h"
 #include "kernel/ns.h"
+#include "kernel/seccomp.h"
 
 #ifndef CELLA_VERSION
 #define CELLA_VERSION "0.0.0"
@@ -28,12 +30,13 @@
 static const struct {
 	bool hooks; /* prestart ... poststop run at their points */
 	bool cgroup_v1, cgroup_v2, cgroup_systemd, cgroup_systemd_user, cgroup_rdma;
-	bool seccomp;
 	bool apparmor, selinux;
 	bool intel_rdt;
 	bool idmap_mounts;
 	bool net_devices;
-} supported = {0};
+} supported = {
+    .hooks = true,
+};
 
 static const char *const hook_names[CELLA_HOOK_COUNT] = {
     [CELLA_HOOK_PRESTART] = "prestart",
@@ -47,6 +50,31 @@ static const char *const hook_names[CELLA_HOOK_COUNT] = {
 static json_t *enabled(bool on)
 {
 	return json_pack("{s:b}", "enabled", on);
+}
+
+/* What cella_seccomp_build accepts (NOTIFY: not yet). */
+static json_t *seccomp_features(void)
+{
+	json_t *s = enabled(true);
+	json_t *actions = json_array(), *ops = json_array(), *archs = json_array();
+	json_t *flags = json_array();
+	const char *n;
+
+	for (size_t i = 0; (n = cella_seccomp_action_name_at(i)) != NULL; i++)
+		if (strcmp(n, "SCMP_ACT_NOTIFY") != 0)
+			json_array_append_new(actions, json_string(n));
+	for (int i = 0; i < CELLA_SCMP_OP_COUNT; i++)
+		json_array_append_new(ops, json_string(cella_seccomp_op_name(i)));
+	for (size_t i = 0; (n = cella_seccomp_arch_name_at(i)) != NULL; i++)
+		json_array_append_new(archs, json_string(n));
+	for (size_t i = 0; (n = cella_seccomp_flag_name_at(i)) != NULL; i++)
+		json_array_append_new(flags, json_string(n));
+	json_object_set_new(s, "actions", actions);
+	json_object_set_new(s, "operators", ops);
+	json_object_set_new(s, "archs", archs);
+	json_object_set_new(s, "knownFlags", json_deep_copy(flags));
+	json_object_set_new(s, "supportedFlags", flags);
+	return s;
 }
 
 static json_t *linux_features(void)
@@ -69,7 +97,7 @@ static json_t *linux_features(void)
 				      supported.cgroup_v2, "systemd", supported.cgroup_systemd,
 				      "systemdUser", supported.cgroup_systemd_user, "rdma",
 				      supported.cgroup_rdma));
-	json_object_set_new(l, "seccomp", enabled(supported.seccomp));
+	json_object_set_new(l, "seccomp", seccomp_features());
 	json_object_set_new(l, "apparmor", enabled(supported.apparmor));
 	json_object_set_new(l, "selinux", enabled(supported.selinux));
 	json_object_set_new(l, "intelRdt", enabled(supported.intel_rdt));

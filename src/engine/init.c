@@ -31,10 +31,12 @@
 #include "engine/internal.h"
 #include "kernel/caps.h"
 #include "kernel/cred.h"
+#include "kernel/hook.h"
 #include "kernel/net.h"
 #include "kernel/ns.h"
 #include "kernel/process.h"
 #include "kernel/rlimit.h"
+#include "kernel/seccomp.h"
 #include "kernel/sync.h"
 #include "kernel/sysctl.h"
 #include "kernel/terminal.h"
@@ -51,8 +53,36 @@ _Noreturn static void fail(struct cella_ctx *c, cella_error *err)
 {
 	int code = err->exit_code ? err->exit_code : 1;
 
+	/* After start, `cella start` reads the fifo (one write: atomic). */
+	if (c->started && write(c->fifo_fd, err, sizeof(*err)) < 0)
+		cella_debug("report the error to start: %s", strerror(errno));
 	sync_send_error(c->sync_fd, err);
 	_exit(code);
+}
+
+/* Where the spec's create hooks run: the mounts are made, pivot_root is
+ * next (mount_prepare_rootfs calls this; without a new mount namespace,
+ * init_stage2 does). The runtime runs prestart and createRuntime in its
+ * namespaces (#4a/#4b), then createContainer runs here, in the container's
+ * namespaces, as the container's root. */
+static int create_hooks(void *data, cella_error *err)
+{
+	struct cella_ctx *c = data;
+	cleanup_free char *state = NULL;
+
+	if (engine_has_hooks(c->spec, CELLA_HOOK_PRESTART) ||
+	    engine_has_hooks(c->spec, CELLA_HOOK_CREATE_RUNTIME)) {
+		/* #4a: ask the runtime to run its hooks ... */
+		if (sync_send(c->sync_fd, SYNC_HOOKS, 0, err) < 0)
+			return cella_err_ret(err);
+		/* #4b: ... and wait until they succeeded. */
+		if (sync_wait(c->sync_fd, SYNC_HOOKS_DONE, NULL, NULL, err) < 0)
+			return cella_err_ret(err);
+	}
+	if (!engine_has_hooks(c->spec, CELLA_HOOK_CREATE_CONTAINER))
+		return 0;
+	state = engine_hook_state(c->opts, c->rootfs, c->host_pid, CELLA_STATUS_CREATING);
+	return hook_run_all(&c->spec->hooks, CELLA_HOOK_CREATE_CONTAINER, state, NULL, err);
 }
 
 /* Join namespaces given by path. Namespaces owned by the container's user
@@ -123,6 +153,8 @@ _Noreturn static void reaper_exec(struct cella_ctx *c, const char *path, cella_e
 			fail(c, err);
 		}
 		sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
+		if (!c->seccomp_loaded && cella_seccomp_load(&c->seccomp, err) < 0)
+			fail(c, err);
 		process_exec(path, p->args, p->env, err);
 		fail(c, err);
 	}
@@ -164,13 +196,15 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	cella_error e;
 	cella_error *err = &e;
 	int master = -1, slave = -1;
+	int32_t host_pid = 0;
 	char byte;
 	ssize_t n;
 
 	cella_err_clear(err);
 	/* #4: the parent has configured the cgroup and placed us in it. */
-	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, NULL, NULL, err) < 0)
+	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, &host_pid, NULL, err) < 0)
 		_exit(1);
+	c->host_pid = host_pid;
 	if (c->new_cgroupns && ns_unshare(CLONE_NEWCGROUP, err) < 0)
 		fail(c, err);
 	if (c->new_netns && net_loopback_up(err) < 0)
@@ -179,10 +213,14 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 		fail(c, err);
 
 	if (c->new_mountns) {
+		c->rootfs_conf.before_pivot = create_hooks;
+		c->rootfs_conf.before_pivot_data = c;
 		if (mount_prepare_rootfs(&c->rootfs_conf, err) < 0)
 			fail(c, err);
 	} else if (chdir("/") < 0) {
 		cella_err(err, errno, "chdir to / of the joined mount namespace");
+		fail(c, err);
+	} else if (create_hooks(c, err) < 0) {
 		fail(c, err);
 	}
 	if (p->terminal) {
@@ -212,6 +250,14 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	if (slave > STDERR_FILENO)
 		close(slave);
 
+	/* Without no_new_privs, loading a filter takes CAP_SYS_ADMIN: when the
+	 * process will not keep it, load the filter now, while we still have
+	 * it (as runc does); it then also governs the steps below. */
+	if (cella_seccomp_load_early(p->no_new_privileges, p->caps.effective)) {
+		if (cella_seccomp_load(&c->seccomp, err) < 0)
+			fail(c, err);
+		c->seccomp_loaded = true;
+	}
 	/* Give up privileges: keep capabilities across the uid switch, then
 	 * set exactly the five sets the spec asks for. */
 	if (caps_keep_on_setuid(1, err) < 0)
@@ -243,11 +289,24 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
 		_exit(1);
-	close(c->fifo_fd);
+	/* The fifo stays open (close-on-exec): `start` sees the exec when it
+	 * goes, and our errors in it before that. */
+	c->started = true;
+	if (engine_has_hooks(s, CELLA_HOOK_START_CONTAINER)) {
+		cleanup_free char *state =
+		    engine_hook_state(c->opts, c->rootfs, c->host_pid, CELLA_STATUS_CREATED);
+
+		/* In the container, as its process's user, before execve. */
+		if (hook_run_all(&s->hooks, CELLA_HOOK_START_CONTAINER, state, NULL, err) < 0)
+			fail(c, err);
+	}
 
 	if (c->opts->init)
 		reaper_exec(c, exe, err); /* still with every signal blocked */
 	sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
+	/* Seccomp last: nothing but execve runs under the filter. */
+	if (!c->seccomp_loaded && cella_seccomp_load(&c->seccomp, err) < 0)
+		fail(c, err);
 	process_exec(exe, p->args, p->env, err);
 	fail(c, err);
 }

@@ -9,6 +9,7 @@
 #include "engine/engine.h"
 #include "kernel/cgroup.h"
 #include "kernel/mount.h"
+#include "kernel/seccomp.h"
 
 struct cella_ctx {
 	const struct cella_create_opts *opts;
@@ -33,6 +34,14 @@ struct cella_ctx {
 				child, or the child would hold the lock */
 	sigset_t saved_mask; /* the runtime's signal mask before it blocked */
 	struct cella_rootfs_conf rootfs_conf;
+	/* The init's pid as the host sees it: sent at #4, for the state the
+	 * in-container hooks read. */
+	pid_t host_pid;
+	/* The init read the start byte: its errors also go into the exec
+	 * fifo, for `start` to report. */
+	bool started;
+	struct cella_seccomp_prog seccomp; /* compiled before the fork; len 0: none */
+	bool seccomp_loaded;		   /* by the child, before dropping privileges */
 };
 
 /* The setup child: never returns. Stage 1 joins and creates namespaces and
@@ -62,7 +71,26 @@ int container_wait_exec(int sync_fd, cella_error *err);
  * and proxying the pty master to our stdio; *exit_status in shell form. */
 int foreground_wait(pid_t pid, int sigfd, int master, int *exit_status, cella_error *err);
 
+/* Hooks in the life cycle (engine/hooks.c). */
+bool engine_has_hooks(const struct cella_spec *s, enum cella_hook_kind k);
+/* The OCI state JSON a hook reads on stdin. malloc'd. */
+char *engine_hook_state(const struct cella_create_opts *o, const char *rootfs, pid_t pid,
+			enum cella_status status);
+/* Keep the spec in the state directory when it has poststart or poststop
+ * hooks (start and delete run them). */
+int engine_hooks_save(int dirfd, const struct cella_spec *s, cella_error *err);
+/* Run the kept poststart hooks (status running); the first failure stops. */
+int engine_hooks_poststart(int dirfd, const struct cella_state *st, cella_error *err);
+/* Run the kept poststop hooks (status stopped); failures are warnings. */
+void engine_hooks_poststop(int dirfd, const struct cella_state *st);
+
 /* Write pid to path atomically (a temporary file renamed). */
 int engine_write_pid_file(const char *path, pid_t pid, cella_error *err);
+
+/* Compile a seccomp profile, or take its program from the cache under
+ * state_root (engine/seccomp_cache.c). */
+struct cella_seccomp;
+int engine_seccomp_build(const char *state_root, const struct cella_seccomp *conf,
+			 struct cella_seccomp_prog *out, cella_error *err);
 
 #endif

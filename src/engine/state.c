@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kernel/cgroup.h"
 #include "kernel/procfs.h"
 #include "util/cleanup.h"
 #include "util/util.h"
@@ -222,6 +223,20 @@ int state_write(int dirfd, const struct cella_state *st, cella_error *err)
 	return 0;
 }
 
+/* Paused: the container's cgroup is frozen (`cella pause`, or whoever froze
+ * it). No cgroup (rootless), no freezer: never paused. */
+static bool frozen(const char *cgroup_path)
+{
+	cleanup_cgroup struct cella_cgroup *cg = NULL;
+	bool on = false;
+
+	if (cgroup_path[0] == '\0' || cella_cgroup_open(cgroup_path, &cg, NULL) < 0)
+		return false;
+	if (cella_cgroup_frozen(cg, &on, NULL) < 0)
+		return false;
+	return on;
+}
+
 static char *jstr(json_t *j, const char *key)
 {
 	const char *s = json_string_value(json_object_get(j, key));
@@ -281,6 +296,8 @@ int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *e
 		st->status = CELLA_STATUS_STOPPED;
 	else if (fstatat(dirfd, EXEC_FIFO, &sb, AT_SYMLINK_NOFOLLOW) == 0)
 		st->status = CELLA_STATUS_CREATED;
+	else if (frozen(st->cgroup_path))
+		st->status = CELLA_STATUS_PAUSED;
 	else
 		st->status = CELLA_STATUS_RUNNING;
 	return 0;

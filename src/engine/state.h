@@ -5,8 +5,9 @@
 
 #include "engine/engine.h"
 
-#define STATE_FILE "state.json"
-#define EXEC_FIFO  "exec.fifo"
+#define STATE_FILE	  "state.json"
+#define EXEC_FIFO	  "exec.fifo"
+#define SECCOMP_PROG_FILE "seccomp.bpf" /* the compiled filter, for exec */
 
 /* mkdir ROOT (0711) and ROOT/ID (0700), exclusively. Returns an O_DIRECTORY
  * fd of ROOT/ID, locked (flock LOCK_EX). */

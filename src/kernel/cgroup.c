@@ -27,6 +27,7 @@ void cella_resources_clear(struct cella_resources *r)
 {
 	free(r->cpu_cpus);
 	free(r->cpu_mems);
+	free(r->devices);
 	strv_free(r->ignored);
 	memset(r, 0, sizeof(*r));
 }
@@ -726,6 +727,11 @@ int cella_cgroup_enter(struct cella_cgroup *cg, pid_t pid, cella_error *err)
 int cella_cgroup_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err)
 {
 	return cg->drv->freeze(cg, frozen, err);
+}
+
+int cella_cgroup_frozen(struct cella_cgroup *cg, bool *out, cella_error *err)
+{
+	return cg->drv->frozen(cg, out, err);
 }
 
 int cella_cgroup_kill(struct cella_cgroup *cg, int sig, cella_error *err)

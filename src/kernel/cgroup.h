@@ -30,6 +30,15 @@
 
 /* ---- typed resources (OCI linux.resources) ---- */
 
+/* A device cgroup rule: type 'a' (all), 'c' or 'b'; major/minor -1 = any;
+ * access a non-empty subset of "rwm". */
+struct cella_device_rule {
+	bool allow;
+	char type;
+	int64_t major, minor;
+	char access[4];
+};
+
 /* Each field carries a has_* flag (absent = leave the kernel's default).
  * Memory values are bytes; -1 means unlimited. */
 struct cella_resources {
@@ -56,6 +65,11 @@ struct cella_resources {
 
 	bool has_blkio_weight;
 	uint16_t blkio_weight; /* 10..1000; v2 converts to io.weight */
+
+	/* linux.resources.devices, in order (v1: devices.allow/deny; not
+	 * applied on v2 yet, which needs an eBPF program). */
+	struct cella_device_rule *devices;
+	size_t n_devices;
 
 	/* JSON paths of members that were read but are not applied by this
 	 * build ("linux.resources.hugepageLimits"...): NULL-terminated, may be
@@ -144,7 +158,12 @@ struct cella_cgroup_driver {
 	int (*apply)(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err);
 	int (*enter)(struct cella_cgroup *cg, pid_t pid, cella_error *err);
 	int (*freeze)(struct cella_cgroup *cg, bool frozen, cella_error *err);
-	/* Signal every process; with SIGKILL, until the cgroup is empty. */
+	/* Is the cgroup frozen (v1: freezer.state FROZEN; v2: cgroup.events
+	 * frozen 1)? False without a freezer. */
+	int (*frozen)(struct cella_cgroup *cg, bool *out, cella_error *err);
+	/* Signal every process; with SIGKILL, until the cgroup is empty. A
+	 * frozen cgroup stays frozen (a SIGKILLed one is thawed so that its
+	 * processes can die). */
 	int (*kill)(struct cella_cgroup *cg, int sig, cella_error *err);
 	int (*stats)(struct cella_cgroup *cg, struct cella_cgroup_stats *out, cella_error *err);
 	/* Remove the cgroup in every hierarchy (and the ancestors this object
@@ -168,6 +187,7 @@ int cella_cgroup_open(const char *path, struct cella_cgroup **out, cella_error *
 int cella_cgroup_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err);
 int cella_cgroup_enter(struct cella_cgroup *cg, pid_t pid, cella_error *err);
 int cella_cgroup_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err);
+int cella_cgroup_frozen(struct cella_cgroup *cg, bool *out, cella_error *err);
 int cella_cgroup_kill(struct cella_cgroup *cg, int sig, cella_error *err);
 int cella_cgroup_stats(struct cella_cgroup *cg, struct cella_cgroup_stats *out, cella_error *err);
 /* Pids in the cgroup (v1: the freezer, else the first hierarchy). */

@@ -227,9 +227,38 @@ static int apply_cpu(struct cella_cgroup *cg, const struct cella_resources *r, c
 	return 0;
 }
 
+/* "c 1:3 rwm" into devices.allow or devices.deny, in the spec's order. */
+static int apply_devices(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
+{
+	cleanup_free char *dir = NULL;
+
+	if (r->n_devices == 0)
+		return 0;
+	if ((dir = v1_dir(cg, "devices", "linux.resources.devices", err)) == NULL)
+		return cella_err_ret(err);
+	for (size_t i = 0; i < r->n_devices; i++) {
+		const struct cella_device_rule *d = &r->devices[i];
+		char maj[24], min[24], v[64];
+
+		if (d->major < 0)
+			snprintf(maj, sizeof(maj), "*");
+		else
+			snprintf(maj, sizeof(maj), "%" PRId64, d->major);
+		if (d->minor < 0)
+			snprintf(min, sizeof(min), "*");
+		else
+			snprintf(min, sizeof(min), "%" PRId64, d->minor);
+		snprintf(v, sizeof(v), "%c %s:%s %s", d->type, maj, min, d->access);
+		if (cg_write(dir, d->allow ? "devices.allow" : "devices.deny", v, err) < 0)
+			return cella_err_context(err, "linux.resources.devices `%s`", v);
+	}
+	return 0;
+}
+
 static int v1_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
 {
-	if (apply_memory(cg, r, err) < 0 || apply_cpu(cg, r, err) < 0)
+	if (apply_memory(cg, r, err) < 0 || apply_cpu(cg, r, err) < 0 ||
+	    apply_devices(cg, r, err) < 0)
 		return cella_err_ret(err);
 	if (r->has_pids_limit) {
 		cleanup_free char *dir = v1_dir(cg, "pids", "linux.resources.pids", err);
@@ -309,12 +338,33 @@ static int v1_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err)
 			 dir, want);
 }
 
+static int v1_frozen(struct cella_cgroup *cg, bool *out, cella_error *err)
+{
+	cleanup_free char *dir = NULL;
+	cleanup_free char *state = NULL;
+
+	*out = false;
+	if (v1_find(cg, "freezer") < 0)
+		return 0;
+	dir = v1_dir(cg, "freezer", "freezer state", err);
+	if (cg_read(dir, "freezer.state", &state, err) < 0)
+		return cella_err_ret(err);
+	state[strcspn(state, "\n")] = '\0';
+	*out = strcmp(state, "FROZEN") == 0;
+	return 0;
+}
+
 static int v1_kill(struct cella_cgroup *cg, int sig, cella_error *err)
 {
 	cleanup_free char *dir = NULL;
 	bool freezer = v1_find(cg, "freezer") >= 0;
+	bool was_frozen = false;
 
-	if (sig == SIGKILL && cg->host.unified != NULL) {
+	if (freezer && v1_frozen(cg, &was_frozen, err) < 0)
+		return cella_err_ret(err);
+	/* A task frozen by the v1 freezer does not die of SIGKILL until it is
+	 * thawed: cgroup.kill in the unified hierarchy would wait in vain. */
+	if (sig == SIGKILL && cg->host.unified != NULL && !was_frozen) {
 		cleanup_free char *u = cg_dir(cg->host.unified, cg->path);
 		int r = cg_unified_kill(u, err);
 
@@ -328,10 +378,12 @@ static int v1_kill(struct cella_cgroup *cg, int sig, cella_error *err)
 		size_t seen = 0;
 		int r;
 
-		if (freezer && v1_freeze(cg, true, err) < 0)
+		if (freezer && !(was_frozen && round == 0) && v1_freeze(cg, true, err) < 0)
 			return cella_err_ret(err);
 		r = cg_signal_procs(dir, sig, &seen, err);
-		if (freezer && v1_freeze(cg, false, r < 0 ? NULL : err) < 0 && r == 0)
+		/* A paused container stays paused, unless it is being killed. */
+		if (freezer && (!was_frozen || sig == SIGKILL) &&
+		    v1_freeze(cg, false, r < 0 ? NULL : err) < 0 && r == 0)
 			return cella_err_ret(err);
 		if (r < 0)
 			return r;
@@ -386,6 +438,7 @@ const struct cella_cgroup_driver cella_cgroup_driver_v1 = {
     .apply = v1_apply,
     .enter = v1_enter,
     .freeze = v1_freeze,
+    .frozen = v1_frozen,
     .kill = v1_kill,
     .stats = v1_stats,
     .destroy = v1_destroy,

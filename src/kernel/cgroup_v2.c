@@ -197,11 +197,31 @@ static int apply_cpu(const char *dir, const struct cella_resources *r, cella_err
 	return 0;
 }
 
+/* An opened cgroup (update): the controllers r needs may not have been
+ * enabled when it was created; enable them in every ancestor. */
+static int enable_ancestors(struct cella_cgroup *cg, const struct cella_resources *r,
+			    cella_error *err)
+{
+	struct level_data d;
+
+	d.n = needed(r, d.need);
+	for (const char *p = cg->path; d.n > 0 && (p = strchr(p, '/')) != NULL; p++) {
+		cleanup_free char *dir =
+		    xasprintf("%s%.*s", cg->host.unified, (int)(p - cg->path), cg->path);
+
+		if (enable_level(dir, NULL, false, false, &d, err) < 0)
+			return cella_err_ret(err);
+	}
+	return 0;
+}
+
 static int v2_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
 {
 	cleanup_free char *dir = cg_dir(cg->host.unified, cg->path);
 	char oci[32], val[32];
 
+	if (cg->kept[CG_UNIFIED] == CG_KEPT_LEAF && enable_ancestors(cg, r, err) < 0)
+		return cella_err_ret(err);
 	if (apply_memory(dir, r, err) < 0 || apply_cpu(dir, r, err) < 0)
 		return cella_err_ret(err);
 	if (r->has_pids_limit) {
@@ -254,9 +274,26 @@ static int v2_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err)
 			 dir, frozen ? 1 : 0);
 }
 
+static int v2_frozen(struct cella_cgroup *cg, bool *out, cella_error *err)
+{
+	cleanup_free char *dir = cg_dir(cg->host.unified, cg->path);
+	uint64_t v = 0;
+
+	if (cg_read_key(dir, "cgroup.events", "frozen", &v, err) < 0)
+		return cella_err_ret(err);
+	*out = v == 1;
+	return 0;
+}
+
 static int v2_kill(struct cella_cgroup *cg, int sig, cella_error *err)
 {
 	cleanup_free char *dir = cg_dir(cg->host.unified, cg->path);
+	bool was_frozen = false;
+
+	/* Fatal signals reach frozen tasks in v2; other signals wait for the
+	 * thaw, and a paused container stays paused. */
+	if (v2_frozen(cg, &was_frozen, err) < 0)
+		return cella_err_ret(err);
 
 	if (sig == SIGKILL) {
 		int r = cg_unified_kill(dir, err);
@@ -270,10 +307,10 @@ static int v2_kill(struct cella_cgroup *cg, int sig, cella_error *err)
 		size_t seen = 0;
 		int r;
 
-		if (v2_freeze(cg, true, err) < 0)
+		if (!was_frozen && v2_freeze(cg, true, err) < 0)
 			return cella_err_ret(err);
 		r = cg_signal_procs(dir, sig, &seen, err);
-		if (v2_freeze(cg, false, r < 0 ? NULL : err) < 0 && r == 0)
+		if (!was_frozen && v2_freeze(cg, false, r < 0 ? NULL : err) < 0 && r == 0)
 			return cella_err_ret(err);
 		if (r < 0)
 			return r;
@@ -315,6 +352,7 @@ const struct cella_cgroup_driver cella_cgroup_driver_v2 = {
     .apply = v2_apply,
     .enter = v2_enter,
     .freeze = v2_freeze,
+    .frozen = v2_frozen,
     .kill = v2_kill,
     .stats = v2_stats,
     .destroy = v2_destroy,

@@ -302,7 +302,15 @@ static int prepare(const struct cella_rootfs_conf *orig, cella_error *err)
 		cella_warn("/dev is a bind mount: linux.devices not created");
 	}
 
-	/* 5. Into the rootfs. */
+	/* 5. Into the rootfs, after the hooks' point. */
+	if (conf->before_pivot != NULL) {
+		mode_t m = umask(022);
+
+		r = conf->before_pivot(conf->before_pivot_data, err);
+		umask(m);
+		if (r < 0)
+			return r;
+	}
 	return conf->no_pivot ? do_chroot(&c, err) : do_pivot_root(&c, err);
 }
 

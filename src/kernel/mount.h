@@ -15,7 +15,8 @@
  *   4. /dev populated when it is a tmpfs: default devices + linux.devices
  *      (mknod, or bind mounts of the host's nodes inside a user namespace),
  *      the /dev/fd, /dev/stdin, /dev/stdout, /dev/stderr, /dev/ptmx symlinks;
- *   5. pivot_root into the rootfs, old root detached.
+ *   5. conf->before_pivot (the hooks' point), then pivot_root into the
+ *      rootfs, old root detached.
  * Then (mount_finalize_rootfs), after the caller's steps that need a
  * writable /dev (pty) :
  *   6. maskedPaths: /dev/null bound over files, an empty read-only tmpfs over
@@ -53,6 +54,11 @@ struct cella_rootfs_conf {
 	 * in the container's mount namespace: the container may write to its
 	 * root, and the rootfs on disk never changes (the quick door). */
 	const char *scratch_dir;
+	/* Called after the mounts and /dev, just before pivot_root (the point
+	 * of the OCI prestart, createRuntime and createContainer hooks), with
+	 * umask 022; NULL: none. */
+	int (*before_pivot)(void *data, cella_error *err);
+	void *before_pivot_data;
 };
 
 int mount_prepare_rootfs(const struct cella_rootfs_conf *conf, cella_error *err);

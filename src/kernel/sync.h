@@ -28,6 +28,9 @@ enum cella_sync_type {
 	SYNC_CGROUP_READY,     /* #4 parent -> child: cgroup configured, joined */
 	SYNC_PTY_MASTER,       /* #5 child -> parent: pty master fd (SCM_RIGHTS) */
 	SYNC_CREATED,	       /* #6 child -> parent: set up, waiting for start */
+	SYNC_HOOKS,	       /* #4a child -> parent: mounts done, before pivot_root:
+				  run prestart and createRuntime hooks */
+	SYNC_HOOKS_DONE,       /* #4b parent -> child: they succeeded */
 	SYNC_LOG,	       /* any time, child -> parent: a warning/debug line */
 	SYNC_ERROR,	       /* any time, child -> parent: setup failed */
 };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spec/spec_seccomp.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -235,6 +236,28 @@ static int add_binds(const struct cella_quick *q, struct cella_spec *s, cella_er
 	return 0;
 }
 
+/* --seccomp: the built-in profile (for the process's bounding set), none,
+ * or a profile file; kept typed and as JSON (--print-spec shows it). */
+static int apply_seccomp(const struct cella_quick *q, struct cella_spec *s, cella_error *err)
+{
+	struct cella_linux *l = &s->linux_;
+
+	if (q->seccomp != NULL && strcmp(q->seccomp, "unconfined") == 0)
+		return 0;
+	if (q->seccomp == NULL || strcmp(q->seccomp, "default") == 0) {
+		l->seccomp = cella_seccomp_default_profile(s->process->caps.bounding);
+	} else {
+		if (q->seccomp_text == NULL)
+			return cella_err_invalid(err, "--seccomp `%s`: profile not read",
+						 q->seccomp);
+		if (cella_spec_seccomp_parse(q->seccomp_text, q->seccomp_len, q->seccomp,
+					     &l->seccomp, err) < 0)
+			return cella_err_context(err, "--seccomp");
+	}
+	l->seccomp_json = cella_spec_seccomp_to_json(l->seccomp);
+	return 0;
+}
+
 int cella_spec_quick(const struct cella_quick *q, struct cella_spec **out, cella_error *err)
 {
 	struct cella_spec *s = cella_spec_default(q->host_uid != 0, q->host_uid, q->host_gid);
@@ -327,6 +350,10 @@ int cella_spec_quick(const struct cella_quick *q, struct cella_spec **out, cella
 		replace_mount(s, "/tmp", "tmpfs", "tmpfs", o);
 	}
 	if (add_binds(q, s, err) < 0)
+		return cella_err_ret(err);
+	if (cella_resource_flags_to_json(&q->res, &l->resources_json, err) < 0)
+		return cella_err_ret(err);
+	if (apply_seccomp(q, s, err) < 0)
 		return cella_err_ret(err);
 	*out = take_ptr(&guard);
 	return 0;

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "spec/spec.h"
+#include "spec/spec_resources.h"
 #include "util/error.h"
 
 struct cella_quick {
@@ -31,6 +32,13 @@ struct cella_quick {
 	char **gidmap;
 	bool tty;
 	char **args;
+	/* --seccomp: NULL or "default" (the built-in profile), "unconfined",
+	 * or a profile file whose text the CLI read into seccomp_text. */
+	const char *seccomp;
+	const char *seccomp_text;
+	size_t seccomp_len;
+	/* --memory, --cpus, --pids-limit...: merged into linux.resources. */
+	struct cella_resource_flags res;
 	/* Facts about the caller, filled by the engine. */
 	uid_t host_uid;
 	gid_t host_gid;

@@ -152,6 +152,8 @@ struct cella_hooks {
 	size_t count[CELLA_HOOK_COUNT];
 };
 
+struct cella_seccomp;
+
 struct cella_linux {
 	struct cella_ns_conf ns[CELLA_NS_COUNT];
 	struct cella_idmap *uid_mappings;
@@ -173,6 +175,7 @@ struct cella_linux {
 	 * parsers (issues 4 and 5); NULL when absent. */
 	char *resources_json;
 	char *seccomp_json;
+	struct cella_seccomp *seccomp; /* linux.seccomp, typed (kernel/seccomp.h) */
 	char *intel_rdt_json;
 	char *personality_json;
 };

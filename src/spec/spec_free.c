@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 
+#include "kernel/seccomp.h"
 #include "util/cleanup.h"
 
 static void free_kvs(struct cella_kv *kv, size_t n)
@@ -60,6 +61,7 @@ static void free_linux(struct cella_linux *l)
 	free(l->mount_label);
 	free(l->resources_json);
 	free(l->seccomp_json);
+	cella_seccomp_free(l->seccomp);
 	free(l->intel_rdt_json);
 	free(l->personality_json);
 }

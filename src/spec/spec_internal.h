@@ -111,4 +111,8 @@ int spec_rd_array(struct spec_ctx *c, json_t *v, size_t size, void *items, size_
  * *out may hold a half-read process: the caller frees it. */
 int spec_read_process(struct spec_ctx *c, json_t *v, struct cella_process **out);
 
+/* A linux.seccomp object (spec_seccomp.c); *out is replaced on success. */
+struct cella_seccomp;
+int spec_read_seccomp(struct spec_ctx *c, json_t *v, struct cella_seccomp **out);
+
 #endif

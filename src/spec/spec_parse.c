@@ -434,6 +434,15 @@ static int rd_time_offsets(struct spec_ctx *c, json_t *v, void *out)
 	return 0;
 }
 
+/* Kept as text (emitted back as written) and read typed. */
+static int rd_seccomp(struct spec_ctx *c, json_t *v, void *out)
+{
+	struct cella_linux *l = out;
+	int r = spec_rd_json_object(c, v, &l->seccomp_json);
+
+	return r < 0 ? r : spec_read_seccomp(c, v, &l->seccomp);
+}
+
 static int rd_linux(struct spec_ctx *c, json_t *v, void *out)
 {
 	struct cella_linux *l = out;
@@ -463,7 +472,7 @@ static int rd_linux(struct spec_ctx *c, json_t *v, void *out)
 	if ((r = spec_field(c, v, "resources", false, spec_rd_json_object, &l->resources_json)) <
 		0 ||
 	    (r = spec_field(c, v, "cgroupsPath", false, spec_rd_str, &l->cgroups_path)) < 0 ||
-	    (r = spec_field(c, v, "seccomp", false, spec_rd_json_object, &l->seccomp_json)) < 0 ||
+	    (r = spec_field(c, v, "seccomp", false, rd_seccomp, l)) < 0 ||
 	    (r = spec_field(c, v, "rootfsPropagation", false, rd_propagation,
 			    &l->rootfs_propagation)) < 0 ||
 	    (r = spec_field(c, v, "maskedPaths", false, spec_rd_abs_strv, &l->masked_paths)) < 0 ||

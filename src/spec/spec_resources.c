@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "kernel/dev.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -213,10 +214,112 @@ static int rd_blkio(json_t *root, struct cella_resources *r, cella_error *err)
 	return 0;
 }
 
+static void add_rule(struct cella_resources *r, bool allow, char type, int64_t major, int64_t minor,
+		     const char *access)
+{
+	struct cella_device_rule *d;
+
+	r->devices = xrealloc(r->devices, (r->n_devices + 1) * sizeof(*r->devices));
+	d = &r->devices[r->n_devices++];
+	d->allow = allow;
+	d->type = type;
+	d->major = major;
+	d->minor = minor;
+	snprintf(d->access, sizeof(d->access), "%s", access);
+}
+
+static int rd_device(json_t *v, size_t i, struct cella_resources *r, cella_error *err)
+{
+	json_t *allow = member(v, "allow"), *type = member(v, "type"), *acc = member(v, "access");
+	const char *t = "a", *a = "rwm";
+	int64_t maj = -1, min = -1;
+	bool has = false;
+	char sect[48];
+
+	snprintf(sect, sizeof(sect), "devices[%zu]", i);
+	if (!json_is_object(v))
+		return cella_err_invalid(err, RES ".%s: expected an object", sect);
+	if (!json_is_boolean(allow))
+		return cella_err_invalid(err, RES ".%s.allow: expected true or false", sect);
+	if (type != NULL) {
+		t = json_is_string(type) ? json_string_value(type) : "";
+		if (strcmp(t, "a") != 0 && strcmp(t, "c") != 0 && strcmp(t, "b") != 0)
+			return cella_err_invalid(
+			    err, RES ".%s.type: expected \"a\", \"c\" or \"b\"", sect);
+	}
+	if (acc != NULL) {
+		a = json_is_string(acc) ? json_string_value(acc) : "";
+		if (a[0] == '\0' || strlen(a) > 3 || a[strspn(a, "rwm")] != '\0')
+			return cella_err_invalid(err, RES ".%s.access: expected letters of \"rwm\"",
+						 sect);
+	}
+	if (rd_i64(v, sect, "major", -1, UINT32_MAX, &has, &maj, err) < 0 ||
+	    rd_i64(v, sect, "minor", -1, UINT32_MAX, &has, &min, err) < 0)
+		return -EINVAL;
+	add_rule(r, json_is_true(allow), t[0], maj, min, a);
+	return 0;
+}
+
+static int rd_devices(json_t *root, struct cella_resources *r, cella_error *err)
+{
+	json_t *d = member(root, "devices"), *v;
+	size_t i;
+
+	if (d == NULL)
+		return 0;
+	if (!json_is_array(d))
+		return cella_err_invalid(err, RES ".devices: expected an array");
+	json_array_foreach(d, i, v) if (rd_device(v, i, r, err) < 0) return -EINVAL;
+	return 0;
+}
+
+/* Deny everything: type a (or c and b both), any numbers, all of rwm. */
+static bool denies_all(const struct cella_device_rule *d)
+{
+	return !d->allow && d->type == 'a' && d->major == -1 && d->minor == -1 &&
+	       strlen(d->access) == 3;
+}
+
+void cella_spec_resources_device_defaults(struct cella_resources *r,
+					  const struct cella_device *devs, size_t n)
+{
+	struct cella_resources add;
+	size_t last = SIZE_MAX, at;
+
+	for (size_t i = 0; i < r->n_devices; i++)
+		if (denies_all(&r->devices[i]))
+			last = i;
+	if (last == SIZE_MAX)
+		return;
+	/* What every container needs (as runc and crun allow it): mknod of
+	 * any node, the default devices, the terminal ones, linux.devices. */
+	memset(&add, 0, sizeof(add));
+	add_rule(&add, true, 'c', -1, -1, "m");
+	add_rule(&add, true, 'b', -1, -1, "m");
+	for (size_t i = 0; i < cella_n_default_devices; i++)
+		add_rule(&add, true, cella_default_devices[i].type, cella_default_devices[i].major,
+			 cella_default_devices[i].minor, "rwm");
+	add_rule(&add, true, 'c', 5, 1, "rwm");	   /* /dev/console */
+	add_rule(&add, true, 'c', 5, 2, "rwm");	   /* /dev/ptmx */
+	add_rule(&add, true, 'c', 136, -1, "rwm"); /* /dev/pts/N */
+	for (size_t i = 0; i < n; i++)
+		if (devs[i].type == 'c' || devs[i].type == 'b' || devs[i].type == 'u')
+			add_rule(&add, true, devs[i].type == 'b' ? 'b' : 'c', devs[i].major,
+				 devs[i].minor, "rwm");
+	/* Right after the last deny-all, which would cancel them before it;
+	 * the spec's later rules (a deny of /dev/null...) still win. */
+	at = last + 1;
+	r->devices = xrealloc(r->devices, (r->n_devices + add.n_devices) * sizeof(*r->devices));
+	memmove(&r->devices[at + add.n_devices], &r->devices[at],
+		(r->n_devices - at) * sizeof(*r->devices));
+	memcpy(&r->devices[at], add.devices, add.n_devices * sizeof(*r->devices));
+	r->n_devices += add.n_devices;
+	free(add.devices);
+}
+
 int cella_spec_resources_parse(const char *json, struct cella_resources *out, cella_error *err)
 {
-	static const char *const ignored[] = {"devices", "hugepageLimits", "network",
-					      "rdma",	 "unified",	   NULL};
+	static const char *const ignored[] = {"hugepageLimits", "network", "rdma", "unified", NULL};
 	json_auto_t *root = NULL;
 	struct cella_resources r;
 	json_error_t jerr;
@@ -235,7 +338,8 @@ int cella_spec_resources_parse(const char *json, struct cella_resources *out, ce
 		return cella_err_invalid(err, RES ": expected an object");
 	memset(&r, 0, sizeof(r));
 	if (rd_memory(root, &r, err) < 0 || rd_cpu(root, &r, err) < 0 ||
-	    rd_pids(root, &r, err) < 0 || rd_blkio(root, &r, err) < 0) {
+	    rd_pids(root, &r, err) < 0 || rd_blkio(root, &r, err) < 0 ||
+	    rd_devices(root, &r, err) < 0) {
 		cella_resources_clear(&r);
 		return -EINVAL;
 	}

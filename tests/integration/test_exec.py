@@ -346,7 +346,7 @@ def test_features(cella):
     # Recognised but not implemented: not claimed.
     assert "idmap" not in f["mountOptions"] and "tmpcopyup" not in f["mountOptions"]
     assert {"CAP_CHOWN", "CAP_SYS_ADMIN", "CAP_NET_RAW"} <= set(f["linux"]["capabilities"])
-    assert f["linux"]["seccomp"]["enabled"] is False
+    assert f["linux"]["seccomp"]["enabled"] is True
     assert f["linux"]["apparmor"]["enabled"] is False
     assert f["linux"]["selinux"]["enabled"] is False
     assert isinstance(f["hooks"], list)

@@ -40,6 +40,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -661,6 +662,38 @@ static int usage(void)
 	return 2;
 }
 
+/* syscall NAME [ARG...]: make one system call with integer arguments
+ * (decimal or 0x hex) and print `ok RET` or `errno N` (seccomp tests). */
+static int cmd_syscall(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		long nr;
+	} calls[] = {
+	    {"getpid", SYS_getpid}, {"getppid", SYS_getppid},	      {"unshare", SYS_unshare},
+	    {"mount", SYS_mount},   {"keyctl", SYS_keyctl},	      {"bpf", SYS_bpf},
+	    {"ptrace", SYS_ptrace}, {"personality", SYS_personality}, {"setns", SYS_setns},
+	    {"umask", SYS_umask},   {"getuid", SYS_getuid},	      {"kill", SYS_kill},
+	    {"clone3", SYS_clone3}, {"chroot", SYS_chroot},
+	};
+	long a[6] = {0};
+	long nr = -1, r;
+
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		if (strcmp(argv[0], calls[i].name) == 0)
+			nr = calls[i].nr;
+	if (nr < 0)
+		nr = strtol(argv[0], NULL, 0);
+	for (int i = 1; i < argc && i <= 6; i++)
+		a[i - 1] = (long)strtoull(argv[i], NULL, 0);
+	r = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	if (r < 0)
+		printf("errno %d\n", errno);
+	else
+		printf("ok %ld\n", r);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -687,6 +720,8 @@ int main(int argc, char **argv)
 		ret = cmd_sleep(arg);
 	else if (strcmp(cmd, "exit") == 0)
 		return atoi(arg);
+	else if (strcmp(cmd, "syscall") == 0)
+		ret = cmd_syscall(argc - 2, argv + 2);
 	else
 		return usage();
 	fflush(stdout);

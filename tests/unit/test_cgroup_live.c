@@ -135,6 +135,7 @@ static void test_lifecycle(void)
 	struct shared *sh;
 	cella_error err;
 	unsigned long c1, c2, c3;
+	bool frozen = false;
 	pid_t child, hog;
 	int go[2], status;
 	cleanup_free pid_t *pids = NULL;
@@ -246,10 +247,14 @@ static void test_lifecycle(void)
 		print_err("freeze", &err);
 		CHECK(!"freeze");
 	}
+	CHECK(cella_cgroup_frozen(cg, &frozen, &err) == 0 && frozen);
 	c1 = sh->counter;
 	usleep(200000);
 	c2 = sh->counter;
 	CHECK(c1 == c2);
+	/* a signal (not SIGKILL) to every process leaves it frozen */
+	CHECK(cella_cgroup_kill(cg, SIGCONT, &err) == 0);
+	CHECK(cella_cgroup_frozen(cg, &frozen, &err) == 0 && frozen);
 	if (cella_cgroup_freeze(cg, false, &err) < 0) {
 		print_err("thaw", &err);
 		CHECK(!"thaw");
@@ -258,8 +263,10 @@ static void test_lifecycle(void)
 	c3 = sh->counter;
 	printf("  counter: frozen %lu -> %lu, thawed -> %lu\n", c1, c2, c3);
 	CHECK(c3 > c2);
+	CHECK(cella_cgroup_frozen(cg, &frozen, &err) == 0 && !frozen);
 
-	/* kill empties the cgroup (the child and its sleepers) */
+	/* kill empties the cgroup (the child and its sleepers), frozen too */
+	CHECK(cella_cgroup_freeze(cg, true, &err) == 0);
 	if (cella_cgroup_kill(cg, SIGKILL, &err) < 0) {
 		print_err("kill", &err);
 		CHECK(!"kill");
@@ -314,6 +321,7 @@ static void test_v2_on_hybrid_unified(void)
 	cella_error err;
 	pid_t child;
 	int status;
+	bool frozen = false;
 
 	cg->drv = &cella_cgroup_driver_v2;
 	cg->host.layout = CELLA_CGROUP_UNIFIED;
@@ -342,7 +350,13 @@ static void test_v2_on_hybrid_unified(void)
 	CHECK(cella_cgroup_enter(cg, child, &err) == 0);
 	CHECK(in_cgroup(child, path));
 	CHECK(cella_cgroup_freeze(cg, true, &err) == 0);
+	CHECK(cella_cgroup_frozen(cg, &frozen, &err) == 0 && frozen);
+	CHECK(cella_cgroup_kill(cg, SIGCONT, &err) == 0);
+	CHECK(cella_cgroup_frozen(cg, &frozen, &err) == 0 && frozen);
 	CHECK(cella_cgroup_freeze(cg, false, &err) == 0);
+	CHECK(cella_cgroup_frozen(cg, &frozen, &err) == 0 && !frozen);
+	/* SIGKILL reaches a frozen cgroup */
+	CHECK(cella_cgroup_freeze(cg, true, &err) == 0);
 	if (cella_cgroup_kill(cg, SIGKILL, &err) < 0) {
 		print_err("v2 kill", &err);
 		CHECK(!"v2 kill");

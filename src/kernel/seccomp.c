@@ -1,0 +1,475 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Seccomp filters: names, compiling a typed configuration with libseccomp
+ * (parent side, before the fork) and loading the compiled program (child
+ * side, just before execve). See seccomp.h for the order of loading.
+ */
+#include "kernel/seccomp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include <seccomp.h>
+
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/util.h"
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+/* ---- names ---- */
+
+static const char *const action_names[CELLA_SCMP_ACTION_COUNT] = {
+    [CELLA_SCMP_KILL_THREAD] = "SCMP_ACT_KILL", [CELLA_SCMP_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
+    [CELLA_SCMP_TRAP] = "SCMP_ACT_TRAP",	[CELLA_SCMP_ERRNO] = "SCMP_ACT_ERRNO",
+    [CELLA_SCMP_TRACE] = "SCMP_ACT_TRACE",	[CELLA_SCMP_LOG] = "SCMP_ACT_LOG",
+    [CELLA_SCMP_ALLOW] = "SCMP_ACT_ALLOW",	[CELLA_SCMP_NOTIFY] = "SCMP_ACT_NOTIFY",
+};
+
+static const char *const op_names[CELLA_SCMP_OP_COUNT] = {
+    [CELLA_SCMP_CMP_NE] = "SCMP_CMP_NE",
+    [CELLA_SCMP_CMP_LT] = "SCMP_CMP_LT",
+    [CELLA_SCMP_CMP_LE] = "SCMP_CMP_LE",
+    [CELLA_SCMP_CMP_EQ] = "SCMP_CMP_EQ",
+    [CELLA_SCMP_CMP_GE] = "SCMP_CMP_GE",
+    [CELLA_SCMP_CMP_GT] = "SCMP_CMP_GT",
+    [CELLA_SCMP_CMP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
+};
+
+static const enum scmp_compare op_scmp[CELLA_SCMP_OP_COUNT] = {
+    [CELLA_SCMP_CMP_NE] = SCMP_CMP_NE,
+    [CELLA_SCMP_CMP_LT] = SCMP_CMP_LT,
+    [CELLA_SCMP_CMP_LE] = SCMP_CMP_LE,
+    [CELLA_SCMP_CMP_EQ] = SCMP_CMP_EQ,
+    [CELLA_SCMP_CMP_GE] = SCMP_CMP_GE,
+    [CELLA_SCMP_CMP_GT] = SCMP_CMP_GT,
+    [CELLA_SCMP_CMP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
+};
+
+static const struct {
+	const char *name;
+	uint32_t token;
+} arch_table[] = {
+    {"SCMP_ARCH_X86", SCMP_ARCH_X86},
+    {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
+    {"SCMP_ARCH_X32", SCMP_ARCH_X32},
+    {"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
+    {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
+    {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
+    {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},
+    {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
+    {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},
+    {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
+    {"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32},
+    {"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
+    {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},
+    {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
+    {"SCMP_ARCH_S390", SCMP_ARCH_S390},
+    {"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
+    {"SCMP_ARCH_PARISC", SCMP_ARCH_PARISC},
+    {"SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64},
+    {"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64},
+#ifdef SCMP_ARCH_LOONGARCH64
+    {"SCMP_ARCH_LOONGARCH64", SCMP_ARCH_LOONGARCH64},
+#endif
+#ifdef SCMP_ARCH_M68K
+    {"SCMP_ARCH_M68K", SCMP_ARCH_M68K},
+#endif
+#ifdef SCMP_ARCH_SH
+    {"SCMP_ARCH_SH", SCMP_ARCH_SH},
+#endif
+};
+
+static const struct {
+	const char *name;
+	unsigned flag;
+	unsigned long kernel;
+} flag_table[] = {
+    {"SECCOMP_FILTER_FLAG_LOG", CELLA_SCMP_FLAG_LOG, SECCOMP_FILTER_FLAG_LOG},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", CELLA_SCMP_FLAG_SPEC_ALLOW, SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", CELLA_SCMP_FLAG_WAIT_KILLABLE_RECV,
+     SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
+};
+
+int cella_seccomp_action_from_name(const char *name)
+{
+	if (strcmp(name, "SCMP_ACT_KILL_THREAD") == 0)
+		return CELLA_SCMP_KILL_THREAD;
+	for (int i = 0; i < CELLA_SCMP_ACTION_COUNT; i++)
+		if (strcmp(name, action_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *cella_seccomp_action_name(enum cella_seccomp_action a)
+{
+	return (unsigned)a < CELLA_SCMP_ACTION_COUNT ? action_names[a] : "?";
+}
+
+const char *cella_seccomp_action_name_at(size_t i)
+{
+	if (i < CELLA_SCMP_ACTION_COUNT)
+		return action_names[i];
+	return i == CELLA_SCMP_ACTION_COUNT ? "SCMP_ACT_KILL_THREAD" : NULL;
+}
+
+int cella_seccomp_op_from_name(const char *name)
+{
+	for (int i = 0; i < CELLA_SCMP_OP_COUNT; i++)
+		if (strcmp(name, op_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *cella_seccomp_op_name(enum cella_seccomp_op op)
+{
+	return (unsigned)op < CELLA_SCMP_OP_COUNT ? op_names[op] : NULL;
+}
+
+uint32_t cella_seccomp_arch_from_name(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(arch_table); i++)
+		if (strcmp(name, arch_table[i].name) == 0)
+			return arch_table[i].token;
+	return 0;
+}
+
+const char *cella_seccomp_arch_name(uint32_t arch)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(arch_table); i++)
+		if (arch_table[i].token == arch)
+			return arch_table[i].name;
+	return NULL;
+}
+
+const char *cella_seccomp_arch_name_at(size_t i)
+{
+	return i < ARRAY_SIZE(arch_table) ? arch_table[i].name : NULL;
+}
+
+int cella_seccomp_flag_from_name(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++)
+		if (strcmp(name, flag_table[i].name) == 0)
+			return (int)flag_table[i].flag;
+	return -1;
+}
+
+const char *cella_seccomp_flag_name(unsigned flag)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++)
+		if (flag_table[i].flag == flag)
+			return flag_table[i].name;
+	return NULL;
+}
+
+const char *cella_seccomp_flag_name_at(size_t i)
+{
+	return i < ARRAY_SIZE(flag_table) ? flag_table[i].name : NULL;
+}
+
+/* ---- building (parent side) ---- */
+
+static int scmp_action(enum cella_seccomp_action a, bool has_ret, uint32_t ret, uint32_t *out)
+{
+	switch (a) {
+	case CELLA_SCMP_KILL_THREAD:
+		*out = SCMP_ACT_KILL_THREAD;
+		return 0;
+	case CELLA_SCMP_KILL_PROCESS:
+		*out = SCMP_ACT_KILL_PROCESS;
+		return 0;
+	case CELLA_SCMP_TRAP:
+		*out = SCMP_ACT_TRAP;
+		return 0;
+	case CELLA_SCMP_ERRNO:
+		*out = SCMP_ACT_ERRNO(has_ret ? ret : EPERM);
+		return 0;
+	case CELLA_SCMP_TRACE:
+		*out = SCMP_ACT_TRACE(has_ret ? ret : EPERM);
+		return 0;
+	case CELLA_SCMP_LOG:
+		*out = SCMP_ACT_LOG;
+		return 0;
+	case CELLA_SCMP_ALLOW:
+		*out = SCMP_ACT_ALLOW;
+		return 0;
+	case CELLA_SCMP_NOTIFY:
+	case CELLA_SCMP_ACTION_COUNT:
+	default:
+		return -1;
+	}
+}
+
+struct scmp_ctx_guard {
+	scmp_filter_ctx ctx;
+};
+
+static void scmp_release(struct scmp_ctx_guard *g)
+{
+	if (g->ctx != NULL)
+		seccomp_release(g->ctx);
+}
+
+/* Does the kernel know this SECCOMP_FILTER_FLAG_*? With a NULL program it
+ * answers EFAULT for a known flag and EINVAL for an unknown one. */
+static bool kernel_has_flag(unsigned long flag)
+{
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL) < 0 && errno == EFAULT;
+}
+
+static int add_rule(scmp_filter_ctx ctx, const struct cella_seccomp_rule *rule, size_t i,
+		    const char *name, int nr, uint32_t act, cella_error *err)
+{
+	struct scmp_arg_cmp cmps[6];
+	bool distinct = rule->n_args <= 6;
+	unsigned seen = 0;
+	int r;
+
+	for (size_t a = 0; a < rule->n_args && distinct; a++) {
+		if (seen & (1U << rule->args[a].index))
+			distinct = false;
+		seen |= 1U << rule->args[a].index;
+	}
+	for (size_t a = 0; a < rule->n_args; a++) {
+		const struct cella_seccomp_arg *x = &rule->args[a];
+		cmps[distinct ? a : 0] = (struct scmp_arg_cmp){.arg = x->index,
+							       .op = op_scmp[x->op],
+							       .datum_a = x->value,
+							       .datum_b = x->value_two};
+		if (distinct)
+			continue;
+		/* The same argument twice: each condition is its own rule
+		 * (either one matching triggers the action). */
+		r = seccomp_rule_add_array(ctx, act, nr, 1, cmps);
+		if (r < 0)
+			return cella_err(err, -r, "linux.seccomp.syscalls[%zu]: add rule for `%s`",
+					 i, name);
+	}
+	if (!distinct)
+		return 0;
+	r = seccomp_rule_add_array(ctx, act, nr, (unsigned)rule->n_args, cmps);
+	if (r < 0)
+		return cella_err(err, -r, "linux.seccomp.syscalls[%zu]: add rule for `%s`", i,
+				 name);
+	return 0;
+}
+
+static int add_rules(scmp_filter_ctx ctx, const struct cella_seccomp *conf, uint32_t dflt,
+		     cella_error *err)
+{
+	for (size_t i = 0; i < conf->n_syscalls; i++) {
+		const struct cella_seccomp_rule *rule = &conf->syscalls[i];
+		uint32_t act;
+
+		if (scmp_action(rule->action, rule->has_errno_ret, rule->errno_ret, &act) < 0)
+			return cella_err(err, ENOTSUP,
+					 "linux.seccomp.syscalls[%zu].action: %s is not supported "
+					 "(no seccomp listener support yet)",
+					 i, cella_seccomp_action_name(rule->action));
+		/* The kernel would do the same without a rule (libseccomp
+		 * refuses such rules). */
+		if (act == dflt)
+			continue;
+		for (char **n = rule->names; n != NULL && *n != NULL; n++) {
+			int nr = seccomp_syscall_resolve_name(*n);
+
+			if (nr == __NR_SCMP_ERROR) {
+				cella_debug("linux.seccomp: syscall `%s` unknown to libseccomp, "
+					    "skipped",
+					    *n);
+				continue;
+			}
+			if (add_rule(ctx, rule, i, *n, nr, act, err) < 0)
+				return cella_err_ret(err);
+		}
+	}
+	return 0;
+}
+
+int cella_seccomp_build(const struct cella_seccomp *conf, struct cella_seccomp_prog *out,
+			cella_error *err)
+{
+	__attribute__((cleanup(scmp_release))) struct scmp_ctx_guard g = {NULL};
+	cleanup_close int fd = -1;
+	uint32_t dflt;
+	struct stat st;
+	void *buf;
+	ssize_t n;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (conf->listener_path != NULL)
+		return cella_err(err, ENOTSUP,
+				 "linux.seccomp.listenerPath: seccomp user notification is not "
+				 "supported yet");
+	if (scmp_action(conf->default_action, conf->has_default_errno_ret, conf->default_errno_ret,
+			&dflt) < 0)
+		return cella_err(err, ENOTSUP,
+				 "linux.seccomp.defaultAction: %s is not supported (no seccomp "
+				 "listener support yet)",
+				 cella_seccomp_action_name(conf->default_action));
+	g.ctx = seccomp_init(dflt);
+	if (g.ctx == NULL)
+		return cella_err(err, EINVAL, "linux.seccomp: seccomp_init");
+	/* The program is loaded by cella_seccomp_load(), not by libseccomp: it must
+	 * not set no_new_privs on its own. */
+	if ((r = seccomp_attr_set(g.ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0)
+		return cella_err(err, -r, "linux.seccomp: clear the no_new_privs attribute");
+	/* A binary tree of syscall numbers: fewer instructions per syscall
+	 * with a long allowlist. */
+	if (seccomp_attr_set(g.ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0)
+		cella_debug("linux.seccomp: libseccomp cannot build a binary tree filter");
+	for (size_t i = 0; i < conf->n_archs; i++) {
+		r = seccomp_arch_add(g.ctx, conf->archs[i]);
+		if (r < 0 && r != -EEXIST)
+			return cella_err(err, -r, "linux.seccomp.architectures[%zu]: add %s", i,
+					 cella_seccomp_arch_name(conf->archs[i]));
+	}
+	if (add_rules(g.ctx, conf, dflt, err) < 0)
+		return cella_err_ret(err);
+
+	for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++) {
+		if (!(conf->flags & flag_table[i].flag))
+			continue;
+		if (!kernel_has_flag(flag_table[i].kernel)) {
+			cella_warn("linux.seccomp.flags: %s is not supported by the kernel, "
+				   "ignored",
+				   flag_table[i].name);
+			continue;
+		}
+		out->kernel_flags |= (unsigned)flag_table[i].kernel;
+	}
+
+	fd = memfd_create("cella-seccomp", MFD_CLOEXEC);
+	if (fd < 0)
+		return cella_err(err, errno, "linux.seccomp: memfd_create");
+	if ((r = seccomp_export_bpf(g.ctx, fd)) < 0)
+		return cella_err(err, -r, "linux.seccomp: export the filter");
+	if (fstat(fd, &st) < 0)
+		return cella_err(err, errno, "linux.seccomp: stat the filter");
+	if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) != 0 ||
+	    st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return cella_err(err, E2BIG, "linux.seccomp: the filter has %lld bytes",
+				 (long long)st.st_size);
+	buf = xmalloc((size_t)st.st_size);
+	n = pread(fd, buf, (size_t)st.st_size, 0);
+	if (n != st.st_size) {
+		free(buf);
+		return cella_err(err, n < 0 ? errno : EIO, "linux.seccomp: read the filter");
+	}
+	out->insns = buf;
+	out->len = (size_t)st.st_size / sizeof(struct sock_filter);
+	return 0;
+}
+
+/* ---- loading (child side) ---- */
+
+int cella_seccomp_load(const struct cella_seccomp_prog *prog, cella_error *err)
+{
+	struct sock_fprog fprog = {.len = (unsigned short)prog->len, .filter = prog->insns};
+
+	if (prog->len == 0)
+		return 0;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, prog->kernel_flags, &fprog) < 0)
+		return cella_err(err, errno, "load the seccomp filter");
+	return 0;
+}
+
+bool cella_seccomp_load_early(bool no_new_privs, uint64_t effective_caps)
+{
+	return !no_new_privs && !(effective_caps & (UINT64_C(1) << CAP_SYS_ADMIN));
+}
+
+/* ---- keeping a program for exec ---- */
+
+/* The file: "cella-bpf" magic, the kernel flags, then the instructions. */
+#define PROG_MAGIC 0x66706263u /* "cbpf" */
+
+int cella_seccomp_prog_save(int dirfd, const char *name, const struct cella_seccomp_prog *prog,
+			    cella_error *err)
+{
+	uint32_t head[2] = {PROG_MAGIC, prog->kernel_flags};
+	size_t size = prog->len * sizeof(struct sock_filter);
+	cleanup_close int fd = -1;
+
+	if (prog->len == 0)
+		return 0;
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return cella_err(err, errno, "create `%s`", name);
+	if (write(fd, head, sizeof(head)) != (ssize_t)sizeof(head) ||
+	    write(fd, prog->insns, size) != (ssize_t)size)
+		return cella_err(err, errno ? errno : EIO, "write `%s`", name);
+	return 0;
+}
+
+int cella_seccomp_prog_read(int dirfd, const char *name, struct cella_seccomp_prog *out,
+			    cella_error *err)
+{
+	cleanup_close int fd = -1;
+	uint32_t head[2];
+	struct stat st;
+	size_t size;
+	void *buf;
+
+	memset(out, 0, sizeof(*out));
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0)
+		return cella_err(err, errno, "open `%s`", name);
+	if (fstat(fd, &st) < 0)
+		return cella_err(err, errno, "stat `%s`", name);
+	if (st.st_size < (off_t)sizeof(head))
+		return cella_err(err, EINVAL, "`%s`: truncated", name);
+	size = (size_t)st.st_size - sizeof(head);
+	if (size == 0 || size % sizeof(struct sock_filter) != 0 ||
+	    size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return cella_err(err, EINVAL, "`%s`: not a seccomp program", name);
+	if (read(fd, head, sizeof(head)) != (ssize_t)sizeof(head) || head[0] != PROG_MAGIC)
+		return cella_err(err, EINVAL, "`%s`: not a seccomp program", name);
+	buf = xmalloc(size);
+	if (read(fd, buf, size) != (ssize_t)size) {
+		free(buf);
+		return cella_err(err, EIO, "read `%s`", name);
+	}
+	out->insns = buf;
+	out->len = size / sizeof(struct sock_filter);
+	out->kernel_flags = head[1];
+	return 0;
+}
+
+void cella_seccomp_prog_clear(struct cella_seccomp_prog *prog)
+{
+	free(prog->insns);
+	memset(prog, 0, sizeof(*prog));
+}
+
+void cella_seccomp_free(struct cella_seccomp *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->n_syscalls; i++) {
+		strv_free(s->syscalls[i].names);
+		free(s->syscalls[i].args);
+	}
+	free(s->syscalls);
+	free(s->archs);
+	free(s->listener_path);
+	free(s->listener_metadata);
+	free(s);
+}

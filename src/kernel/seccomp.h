@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Seccomp: the typed linux.seccomp section, the filter built from it with
+ * libseccomp, and loading it.
+ *
+ * Who runs what, where:
+ *   parent  cella_seccomp_build() compiles the configuration to a classic BPF
+ *           program (libseccomp, then exported into memory) before the fork,
+ *           off the container's critical path; create also saves it in the
+ *           state directory (cella_seccomp_prog_save) for `exec`.
+ *   child   cella_seccomp_load() hands the prebuilt program to the kernel with one
+ *           seccomp(SECCOMP_SET_MODE_FILTER) call, as the very last step
+ *           before execve, after the uid switch, capabilities and
+ *           no_new_privs. Without no_new_privs the kernel demands
+ *           CAP_SYS_ADMIN (in the container's user namespace) to load a
+ *           filter: when the process keeps none, the engine loads it before
+ *           dropping privileges instead (cella_seccomp_load_early()), as runc does,
+ *           and the profile then also governs the runtime's last steps
+ *           (setresuid, capset, prctl, read of the exec fifo, execve).
+ */
+#ifndef CELLA_KERNEL_SECCOMP_H
+#define CELLA_KERNEL_SECCOMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+enum cella_seccomp_action {
+	CELLA_SCMP_KILL_THREAD = 0, /* SCMP_ACT_KILL, SCMP_ACT_KILL_THREAD */
+	CELLA_SCMP_KILL_PROCESS,
+	CELLA_SCMP_TRAP,
+	CELLA_SCMP_ERRNO,
+	CELLA_SCMP_TRACE,
+	CELLA_SCMP_LOG,
+	CELLA_SCMP_ALLOW,
+	CELLA_SCMP_NOTIFY,
+	CELLA_SCMP_ACTION_COUNT
+};
+
+enum cella_seccomp_op {
+	CELLA_SCMP_CMP_NE = 0,
+	CELLA_SCMP_CMP_LT,
+	CELLA_SCMP_CMP_LE,
+	CELLA_SCMP_CMP_EQ,
+	CELLA_SCMP_CMP_GE,
+	CELLA_SCMP_CMP_GT,
+	CELLA_SCMP_CMP_MASKED_EQ, /* (arg & value) == valueTwo */
+	CELLA_SCMP_OP_COUNT
+};
+
+/* linux.seccomp.flags, as bits. */
+#define CELLA_SCMP_FLAG_LOG		   (1U << 0)
+#define CELLA_SCMP_FLAG_SPEC_ALLOW	   (1U << 1)
+#define CELLA_SCMP_FLAG_WAIT_KILLABLE_RECV (1U << 2)
+
+struct cella_seccomp_arg {
+	unsigned index; /* 0..5 */
+	uint64_t value;
+	uint64_t value_two;
+	enum cella_seccomp_op op;
+};
+
+struct cella_seccomp_rule {
+	char **names; /* NULL-terminated */
+	enum cella_seccomp_action action;
+	bool has_errno_ret;
+	uint32_t errno_ret;
+	struct cella_seccomp_arg *args;
+	size_t n_args;
+};
+
+struct cella_seccomp {
+	enum cella_seccomp_action default_action;
+	bool has_default_errno_ret;
+	uint32_t default_errno_ret;
+	uint32_t *archs; /* SCMP_ARCH_* tokens; none = the native one */
+	size_t n_archs;
+	unsigned flags; /* CELLA_SCMP_FLAG_* */
+	char *listener_path;
+	char *listener_metadata;
+	struct cella_seccomp_rule *syscalls;
+	size_t n_syscalls;
+};
+
+/* A filter compiled to classic BPF, ready for the kernel. */
+struct cella_seccomp_prog {
+	void *insns; /* struct sock_filter[len] */
+	size_t len;
+	unsigned kernel_flags; /* SECCOMP_FILTER_FLAG_* */
+};
+
+/* Names as OCI spells them: "SCMP_ACT_ERRNO", "SCMP_CMP_MASKED_EQ",
+ * "SCMP_ARCH_X86_64", "SECCOMP_FILTER_FLAG_LOG". -1 when unknown. */
+int cella_seccomp_action_from_name(const char *name);
+const char *cella_seccomp_action_name(enum cella_seccomp_action a);
+int cella_seccomp_op_from_name(const char *name);
+const char *cella_seccomp_op_name(enum cella_seccomp_op op);
+/* 0 when unknown (or unknown to this libseccomp). */
+uint32_t cella_seccomp_arch_from_name(const char *name);
+const char *cella_seccomp_arch_name(uint32_t arch);
+int cella_seccomp_flag_from_name(const char *name);
+const char *cella_seccomp_flag_name(unsigned flag);
+/* Iterate the names (NULL past the end), for `cella features`. */
+const char *cella_seccomp_action_name_at(size_t i);
+const char *cella_seccomp_arch_name_at(size_t i);
+const char *cella_seccomp_flag_name_at(size_t i);
+
+/* The built-in default profile of the quick door, for a process whose
+ * bounding set is caps: an allowlist; syscalls a capability grants are
+ * allowed only with it; unknown (newer) syscalls fail with ENOSYS so that
+ * libc falls back, known dangerous ones with EPERM. */
+struct cella_seccomp *cella_seccomp_default_profile(uint64_t caps);
+
+/* Compile conf (parent side). The caller frees out with
+ * cella_seccomp_prog_clear. NOTIFY (listenerPath) is refused. */
+int cella_seccomp_build(const struct cella_seccomp *conf, struct cella_seccomp_prog *out,
+			cella_error *err);
+/* Load a prebuilt program into the calling thread (child side). An empty
+ * program (len 0) does nothing. */
+int cella_seccomp_load(const struct cella_seccomp_prog *prog, cella_error *err);
+/* Save to / read back from name in dirfd; reading a missing file gives an
+ * empty program. */
+int cella_seccomp_prog_save(int dirfd, const char *name, const struct cella_seccomp_prog *prog,
+			    cella_error *err);
+int cella_seccomp_prog_read(int dirfd, const char *name, struct cella_seccomp_prog *out,
+			    cella_error *err);
+void cella_seccomp_prog_clear(struct cella_seccomp_prog *prog);
+
+/* Does a process with these settings need its filter loaded before it gives
+ * up privileges? True without no_new_privs and without CAP_SYS_ADMIN in its
+ * final effective set. */
+bool cella_seccomp_load_early(bool no_new_privs, uint64_t effective_caps);
+
+void cella_seccomp_free(struct cella_seccomp *s);
+
+#endif

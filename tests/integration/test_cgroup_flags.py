@@ -1,0 +1,300 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The quick door's resource flags (--memory, --cpus, --pids-limit... as
+podman spells them) and `cella update`: limits visible in the host's cgroup
+files and enforced. Root only; runs on the hybrid host and in the v2 VM
+(make check-v2)."""
+import json
+import os
+import time
+
+import pytest
+
+from helpers import make_config, reap, unique_sleep, wait_for, write_bundle
+
+CG = "/sys/fs/cgroup"
+V1 = os.path.isdir(os.path.join(CG, "memory"))
+UNIFIED = os.path.join(CG, "unified") if os.path.isdir(os.path.join(CG, "unified")) else CG
+MIB = 1024 * 1024
+
+
+def v1_hier(ctl):
+    """The v1 hierarchy carrying controller ctl ("cpu,cpuacct" for cpuacct)."""
+    for d in sorted(os.listdir(CG)):
+        if ctl in d.split(","):
+            return os.path.join(CG, d)
+    raise AssertionError(f"no v1 hierarchy has {ctl}")
+
+
+def cg_file(cid, ctl, v1name, v2name):
+    """Path of a container's limit file: v1 controller ctl's v1name, or v2name
+    in the unified hierarchy."""
+    if V1:
+        return os.path.join(v1_hier(ctl), "cella", cid, v1name)
+    return os.path.join(UNIFIED, "cella", cid, v2name)
+
+
+def read(path):
+    with open(path) as f:
+        return f.read().strip()
+
+
+def cpu_usage_s(cid):
+    """CPU time the container's cgroup used, in seconds."""
+    if V1:
+        return int(read(os.path.join(v1_hier("cpuacct"), "cella", cid, "cpuacct.usage"))) / 1e9
+    for line in read(os.path.join(UNIFIED, "cella", cid, "cpu.stat")).splitlines():
+        k, v = line.split()
+        if k == "usage_usec":
+            return int(v) / 1e6
+    raise AssertionError("no usage_usec in cpu.stat")
+
+
+def procs_file(cid):
+    return os.path.join(UNIFIED, "cella", cid, "cgroup.procs")
+
+
+def cgroup_dirs(cid):
+    roots = [os.path.join(CG, d) for d in os.listdir(CG)] + [CG]
+    return [os.path.join(r, "cella", cid) for r in roots
+            if os.path.isdir(os.path.join(r, "cella", cid))]
+
+
+@pytest.fixture
+def quick_bg(cella):
+    """Start a quick-door container in the background; at the end, kill it
+    with SIGKILL through `cella kill` and wait for `cella run` to exit."""
+    started = []
+
+    def start(cid, *flags, cmd):
+        p = cella.popen("run", "--name", cid, *flags, "--", *cmd)
+        started.append((cid, p))
+        wait_for(lambda: os.path.exists(procs_file(cid)) and read(procs_file(cid)), 30,
+                 f"{cid}'s cgroup to have a process")
+        return p
+
+    yield start
+    for cid, p in started:
+        if p.poll() is None:
+            cella.run("kill", cid, "KILL")
+        p.communicate(timeout=30)
+        reap()
+
+
+def test_quick_memory_limit_in_host_file_and_oom(cella, quick_bg):
+    quick_bg("qmem", "--memory", "48m", "--memory-reservation", "16m",
+             cmd=["sleep", unique_sleep()])
+    assert int(read(cg_file("qmem", "memory", "memory.limit_in_bytes", "memory.max"))) == 48 * MIB
+    assert int(read(cg_file("qmem", "memory", "memory.soft_limit_in_bytes",
+                            "memory.low"))) == 16 * MIB
+    # Over the limit, the allocation is OOM-killed.
+    r = cella.run("run", "--memory", "32m", "--",
+                  "sh", "-c", "head -c 200000000 /dev/zero | tail > /dev/null; echo rc=$?")
+    assert r.returncode == 137 or "rc=137" in r.stdout, (r.returncode, r.stdout, r.stderr)
+    # Under it, it is not.
+    r = cella.run("run", "--memory", "64m", "--",
+                  "sh", "-c", "head -c 8000000 /dev/zero | tail > /dev/null; echo rc=$?")
+    assert r.returncode == 0 and "rc=0" in r.stdout, (r.returncode, r.stdout, r.stderr)
+
+
+def test_quick_pids_limit(cella):
+    script = "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 5 & done; echo started"
+    r = cella.run("run", "--pids-limit", "6", "--", "sh", "-c", script)
+    assert "can't fork" in r.stderr or "Resource temporarily unavailable" in r.stderr, r.stderr
+
+
+def test_quick_cpus_keeps_a_busy_loop_near_the_quota(cella, quick_bg):
+    quick_bg("qcpu", "--cpus", "0.2", "--cpu-shares", "512",
+             cmd=["sh", "-c", "while :; do :; done"])
+    if V1:
+        assert read(cg_file("qcpu", "cpu", "cpu.cfs_quota_us", None)) == "20000"
+        assert read(cg_file("qcpu", "cpu", "cpu.cfs_period_us", None)) == "100000"
+        assert read(cg_file("qcpu", "cpu", "cpu.shares", None)) == "512"
+    else:
+        assert read(cg_file("qcpu", "cpu", None, "cpu.max")) == "20000 100000"
+        # runc's conversion: 512 shares -> weight 59
+        assert read(cg_file("qcpu", "cpu", None, "cpu.weight")) == "59"
+    time.sleep(0.3)
+    u0, t0 = cpu_usage_s("qcpu"), time.monotonic()
+    time.sleep(1.0)
+    u1, t1 = cpu_usage_s("qcpu"), time.monotonic()
+    ratio = (u1 - u0) / (t1 - t0)
+    # 0.2 CPU; a loose bound (a busy loop alone would use 1.0).
+    assert 0.05 < ratio < 0.4, ratio
+
+
+def test_quick_cpuset_and_blkio(cella):
+    flags = ["--cpuset-cpus", "0", "--cpuset-mems", "0"]
+    r = cella.run("run", *flags, "--", "cat", "/proc/self/status")
+    assert r.returncode == 0, r.stderr
+    line = [x for x in r.stdout.splitlines() if x.startswith("Cpus_allowed_list:")][0]
+    assert line.split()[1] == "0", line
+
+
+def test_quick_bad_flag_value_is_one_line(cella):
+    for flags, msg in ((["--memory", "12q"], "--memory `12q`"),
+                       (["--cpus", "x"], "--cpus `x`"),
+                       (["--pids-limit", "many"], "--pids-limit `many`"),
+                       (["--io-weight", "5"], "--io-weight `5`")):
+        r = cella.run("run", *flags, "--", "true")
+        assert r.returncode != 0
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and msg in lines[0], r.stderr
+    assert [e for e in cella.entries() if not e.startswith(".")] == []
+
+
+def test_print_spec_has_the_resources(cella):
+    r = cella.ok("run", "--memory", "1g", "--cpus", "1.5", "--pids-limit", "100",
+                 "--blkio-weight", "300", "--print-spec", "--", "true")
+    res = json.loads(r.stdout)["linux"]["resources"]
+    assert res["memory"] == {"limit": 1 << 30}
+    assert res["cpu"] == {"quota": 150000, "period": 100000}
+    assert res["pids"] == {"limit": 100}
+    assert res["blockIO"] == {"weight": 300}
+    assert res["devices"] == [{"allow": False, "access": "rwm"}]
+
+
+# ---- cella update ----
+
+@pytest.fixture
+def created(cella, tmp):
+    """A created and started bundle container running a sleep; deleted (with
+    --force) at the end."""
+    ids = []
+
+    def make(cid, resources=None):
+        c = make_config(args=["/bin/sleep", unique_sleep()])
+        c["root"]["readonly"] = False
+        if resources:
+            c["linux"]["resources"] = resources
+        b = write_bundle(os.path.join(tmp, "bundle-" + cid), c)
+        cella.ok("create", "--bundle", b, cid)
+        ids.append(cid)
+        cella.ok("start", cid)
+        return b
+
+    yield make
+    for cid in ids:
+        cella.run("delete", "--force", cid)
+        assert cgroup_dirs(cid) == []
+
+
+def test_update_changes_live_limits(cella, created):
+    created("upd", {"memory": {"limit": 256 * MIB}})
+    mem = cg_file("upd", "memory", "memory.limit_in_bytes", "memory.max")
+    assert int(read(mem)) == 256 * MIB
+    # pids was not asked for at create: on v2 update enables the controller.
+    cella.ok("update", "--memory", "32m", "--pids-limit", "4", "upd")
+    assert int(read(mem)) == 32 * MIB
+    assert read(cg_file("upd", "pids", "pids.max", "pids.max")) == "4"
+    # Enforced: a process joining the cgroup cannot allocate 200 MB, nor
+    # fork more than the limit.
+    r = cella.run("exec", "upd", "sh", "-c",
+                  "head -c 200000000 /dev/zero | tail > /dev/null; echo rc=$?")
+    assert r.returncode == 137 or "rc=137" in r.stdout, (r.returncode, r.stdout, r.stderr)
+    r = cella.run("exec", "upd", "sh", "-c",
+                  "for i in 1 2 3 4 5 6; do sleep 5 & done; echo started")
+    assert "can't fork" in r.stderr or "Resource temporarily unavailable" in r.stderr, r.stderr
+
+
+def test_update_resources_file_and_stdin(cella, created, tmp):
+    created("updr")
+    f = os.path.join(tmp, "res.json")
+    with open(f, "w") as fh:
+        json.dump({"pids": {"limit": 7}, "cpu": {"quota": 30000, "period": 100000}}, fh)
+    # Flags win over the file, as runc.
+    cella.ok("update", "--resources", f, "--pids-limit", "9", "updr")
+    assert read(cg_file("updr", "pids", "pids.max", "pids.max")) == "9"
+    if V1:
+        assert read(cg_file("updr", "cpu", "cpu.cfs_quota_us", None)) == "30000"
+    else:
+        assert read(cg_file("updr", "cpu", None, "cpu.max")) == "30000 100000"
+    cella.ok("update", "-r", "-", "updr", input='{"pids": {"limit": 11}}')
+    assert read(cg_file("updr", "pids", "pids.max", "pids.max")) == "11"
+
+
+def test_update_errors(cella, created, tmp):
+    created("upde")
+    for args, msg in ((["--memory", "lots"], "--memory `lots`"),
+                      (["--pids-limit", "x"], "--pids-limit `x`"),
+                      ([], "nothing to change"),
+                      (["--memory", "64m", "nosuch"], "nosuch")):
+        r = cella.run("update", *args, *(["upde"] if args[-1:] != ["nosuch"] else []))
+        assert r.returncode != 0
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and msg in lines[0], r.stderr
+    # A limit the kernel refuses names the resource.
+    r = cella.run("update", "--cpuset-cpus", "4095", "upde")
+    assert r.returncode != 0 and "linux.resources.cpu.cpus" in r.stderr, r.stderr
+    f = os.path.join(tmp, "bad.json")
+    with open(f, "w") as fh:
+        fh.write('{"memory": {"limit": "x"}}')
+    r = cella.run("update", "--resources", f, "upde")
+    assert r.returncode != 0 and "linux.resources.memory.limit" in r.stderr, r.stderr
+
+
+# ---- devices (v1: devices.allow / devices.deny) ----
+
+V1_DEVICES = os.path.join(CG, "devices")
+needs_v1_devices = pytest.mark.skipif(
+    not os.path.isdir(V1_DEVICES),
+    reason="the devices rules need the v1 devices controller (v2: an eBPF filter, not yet)")
+
+DENY_ALL = {"allow": False, "access": "rwm"}
+MKNOD_CAPS = ["CAP_MKNOD", "CAP_KILL", "CAP_AUDIT_WRITE", "CAP_NET_BIND_SERVICE"]
+
+
+def devices_bundle(tmp, name, rules, script):
+    c = make_config(args=["/bin/sh", "-c", script])
+    c["process"]["capabilities"] = {k: list(MKNOD_CAPS)
+                                    for k in ("bounding", "effective", "permitted")}
+    if rules is not None:
+        c["linux"]["resources"] = {"devices": rules}
+    return write_bundle(os.path.join(tmp, name), c)
+
+
+@needs_v1_devices
+def test_devices_deny_all_keeps_the_default_devices(cella, tmp):
+    """The default spec's deny-all rule: the default devices still work (the
+    runtime allows them), any other device is refused."""
+    script = ("echo x > /dev/null && echo null-ok; head -c 4 /dev/urandom | wc -c; "
+              "head -c 2 /dev/zero | wc -c; mknod /dev/xblk b 7 200 && echo mknod-ok; "
+              "head -c 1 /dev/xblk; echo rc=$?")
+    b = devices_bundle(tmp, "deny", [DENY_ALL], script)
+    r = cella.run("run", "--bundle", b, "devdeny")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.split()
+    assert out[:4] == ["null-ok", "4", "2", "mknod-ok"], r.stdout
+    assert "Operation not permitted" in r.stderr and "rc=1" in r.stdout, (r.stdout, r.stderr)
+    # Without device rules the same open reaches the driver (no such loop
+    # device: not EPERM).
+    b = devices_bundle(tmp, "none", None, script)
+    r = cella.run("run", "--bundle", b, "devnone")
+    assert "Operation not permitted" not in r.stderr, r.stderr
+
+
+@needs_v1_devices
+def test_devices_deny_dev_null_write_when_asked(cella, tmp):
+    rules = [DENY_ALL, {"allow": False, "type": "c", "major": 1, "minor": 3, "access": "w"}]
+    script = ("cat /dev/null && echo read-ok; (echo x > /dev/null) 2>/dev/null "
+              "&& echo write-ok || echo write-denied; sleep " + unique_sleep())
+    b = devices_bundle(tmp, "nullw", rules, script)
+    cella.ok("create", "--bundle", b, "devnull")
+    try:
+        lst = read(os.path.join(V1_DEVICES, "cella", "devnull", "devices.list")).splitlines()
+        assert "c 1:3 rm" in lst and "c 1:5 rwm" in lst and "a *:* rwm" not in lst, lst
+    finally:
+        cella.ok("delete", "--force", "devnull")
+    script = ("cat /dev/null && echo read-ok; (echo x > /dev/null) 2>/dev/null "
+              "&& echo write-ok || echo write-denied")
+    b = devices_bundle(tmp, "nullw2", rules, script)
+    r = cella.run("run", "--bundle", b, "devnull2")
+    assert r.stdout.split() == ["read-ok", "write-denied"], (r.stdout, r.stderr)
+    assert cgroup_dirs("devnull") == [] and cgroup_dirs("devnull2") == []
+
+
+def test_devices_bad_rule_names_the_field(cella, tmp):
+    b = devices_bundle(tmp, "bad", [{"allow": False, "access": "rwx"}], "true")
+    r = cella.run("run", "--bundle", b, "devbad")
+    assert r.returncode != 0
+    assert "linux.resources.devices[0].access" in r.stderr, r.stderr
+    assert cgroup_dirs("devbad") == []

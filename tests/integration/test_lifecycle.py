@@ -1,0 +1,162 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""pause, resume, ps, and delete --force of a paused container."""
+import json
+import os
+import random
+import time
+
+import pytest
+
+from helpers import make_config, pid_exists, wait_for, write_bundle
+
+# A counter the test can watch: one line per tick in /shared/count.
+COUNTER = ["/bin/sh", "-c",
+           "i=0; while true; do i=$((i+1)); echo $i > /shared/count.new; "
+           "mv /shared/count.new /shared/count; sleep 0.05; done"]
+
+
+def cid(prefix):
+    return f"{prefix}{random.randrange(10**6):06d}"
+
+
+def counting(cella, tmp, args=COUNTER, start=True):
+    d = os.path.join(tmp, "shared")
+    os.makedirs(d, exist_ok=True)
+    c = make_config(args=args, binds=[(d, "/shared", False)])
+    b = write_bundle(os.path.join(tmp, "bundle"), c)
+    name = cid("lc")
+    cella.ok("create", "--bundle", b, name)
+    if start:
+        cella.ok("start", name)
+    return name, os.path.join(d, "count")
+
+
+def count(path):
+    try:
+        with open(path) as f:
+            return int(f.read().strip() or 0)
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def advancing(path):
+    a = count(path)
+    time.sleep(0.3)
+    return count(path) > a
+
+
+def test_pause_stops_the_counter_and_resume_restarts_it(cella, tmp):
+    name, path = counting(cella, tmp)
+    try:
+        wait_for(lambda: count(path) > 2, what="the counter to run")
+        cella.ok("pause", name)
+        st = cella.state(name)
+        assert st["status"] == "paused"
+        assert pid_exists(st["pid"])
+        frozen = count(path)
+        time.sleep(0.5)
+        assert count(path) == frozen, "the counter ran while paused"
+        assert json.loads(cella.ok("list", "--format", "json").stdout)[0]["status"] == "paused"
+        r = cella.run("exec", name, "/bin/true", timeout=10)
+        assert r.returncode != 0 and "paused" in r.stderr
+
+        cella.ok("resume", name)
+        assert cella.state(name)["status"] == "running"
+        wait_for(lambda: count(path) > frozen, what="the counter to run again")
+    finally:
+        cella.run("delete", "--force", name)
+
+
+def test_ps_lists_the_container_processes(cella, tmp):
+    name, path = counting(cella, tmp)
+    try:
+        wait_for(lambda: count(path) > 0, what="the counter to run")
+        pid = cella.state(name)["pid"]
+        pids = json.loads(cella.ok("ps", "--format", "json", name).stdout)
+        assert isinstance(pids, list) and pid in pids
+        assert all(isinstance(p, int) and p > 0 for p in pids)
+        lines = cella.ok("ps", name).stdout.splitlines()
+        assert lines[0].split() == ["PID", "CMD"]
+        rows = {int(line.split()[0]): line for line in lines[1:]}
+        assert pid in rows and "/bin/sh -c" in rows[pid]
+        # The same processes through the global flag form, and while paused.
+        cella.ok("pause", name)
+        assert pid in json.loads(cella.ok("ps", "--format=json", name).stdout)
+    finally:
+        cella.run("delete", "--force", name)
+
+
+def test_delete_force_of_a_paused_container(cella, tmp):
+    name, path = counting(cella, tmp)
+    wait_for(lambda: count(path) > 0, what="the counter to run")
+    pid = cella.state(name)["pid"]
+    cella.ok("pause", name)
+    r = cella.run("delete", name)
+    assert r.returncode != 0 and "paused" in r.stderr and "--force" in r.stderr
+    assert cella.status(name) == "paused"
+    cella.ok("delete", "--force", name)
+    assert not pid_exists(pid)
+    assert cella.entries() == []
+
+
+def test_signal_to_a_paused_container_keeps_it_paused(cella, tmp):
+    name, path = counting(cella, tmp)
+    try:
+        wait_for(lambda: count(path) > 0, what="the counter to run")
+        cella.ok("pause", name)
+        cella.ok("kill", "--all", name, "CONT")
+        assert cella.status(name) == "paused"
+        assert not advancing(path)
+    finally:
+        cella.run("delete", "--force", name)
+
+
+def test_pause_resume_wrong_states(cella, tmp):
+    name, path = counting(cella, tmp, start=False)
+    try:
+        r = cella.run("pause", name)
+        assert r.returncode != 0
+        assert "created" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+        assert cella.status(name) == "created"
+        cella.ok("start", name)
+        r = cella.run("resume", name)
+        assert r.returncode != 0 and "not paused" in r.stderr
+        cella.ok("kill", name, "KILL")
+        wait_for(lambda: cella.status(name) == "stopped", what="the container to stop")
+        r = cella.run("pause", name)
+        assert r.returncode != 0 and "stopped" in r.stderr
+        r = cella.run("ps", name)
+        assert r.returncode != 0 and "stopped" in r.stderr
+    finally:
+        cella.run("delete", "--force", name)
+
+
+@pytest.mark.parametrize("cmd", ["pause", "resume", "ps"])
+def test_unknown_container_and_bad_usage(cella, cmd):
+    r = cella.run(cmd, "nosuch")
+    assert r.returncode != 0 and "does not exist" in r.stderr
+    r = cella.run(cmd)
+    assert r.returncode != 0 and "container id" in r.stderr
+    r = cella.run(cmd, "--bogus", "x")
+    assert r.returncode != 0 and "--bogus" in r.stderr
+
+
+def test_ps_bad_format(cella):
+    r = cella.run("ps", "--format", "yaml", "x")
+    assert r.returncode != 0 and "--format" in r.stderr
+
+
+@pytest.mark.rootless
+def test_rootless_has_no_cgroup_to_pause(rootless, utmp, user_rootfs, test_user):
+    c = make_config(args=["/bin/sleep", "300"], rootfs=user_rootfs, rootless=test_user)
+    b = write_bundle(os.path.join(utmp, "bundle"), c, owner=test_user)
+    name = cid("rl")
+    rootless.ok("run", "--detach", "--bundle", b, name)
+    try:
+        for cmd in ("pause", "ps"):
+            r = rootless.run(cmd, name)
+            assert r.returncode != 0
+            assert "no cgroup" in r.stderr and "rootless" in r.stderr, r.stderr
+        assert rootless.status(name) == "running"
+    finally:
+        rootless.run("delete", "--force", name)
