@@ -32,8 +32,10 @@ fi
 # Build deps, then what the test suite needs.
 build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-dev libmnl-dev
 	busybox-static uidmap python3 python3-pytest clang-format git)
-# Tests, bench and fuzzer: reference runtimes, GNU time, clang with libFuzzer.
-test_pkgs=(runc crun time util-linux clang libclang-rt-14-dev)
+# Tests, bench and fuzzer: reference runtimes, GNU time, clang with libFuzzer;
+# qemu for the pure cgroup v2 VM (make check-v2, tests/vm/run.sh, which
+# fetches Debian's kernel package itself with apt-get download).
+test_pkgs=(runc crun time util-linux clang libclang-rt-14-dev qemu-system-x86 kmod)
 
 pkgs=("${build_pkgs[@]}")
 if [ "$deps_only" = 1 ]; then

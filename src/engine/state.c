@@ -47,6 +47,11 @@ int cella_validate_id(const char *id, cella_error *err)
 		return cella_err_invalid(err, "invalid container id: empty");
 	if (n > 1024)
 		return cella_err_invalid(err, "invalid container id: longer than 1024 bytes");
+	if (id[0] == '.')
+		return cella_err_invalid(err,
+					 "invalid container id `%s`: a leading `.` is reserved for "
+					 "cella's own files",
+					 str_escape(id, esc, sizeof(esc)));
 	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
 		return cella_err_invalid(err, "invalid container id `%s`", id);
 	str_escape(id, esc, sizeof(esc));
@@ -262,6 +267,7 @@ int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *e
 			st->bundle = xstrdup("");
 			st->rootfs = xstrdup("");
 			st->created = xstrdup("");
+			st->cgroup_path = xstrdup("");
 			st->oci_version = xstrdup(CELLA_OCI_VERSION);
 			return 0;
 		}

@@ -237,6 +237,12 @@ static int v2_apply(struct cella_cgroup *cg, const struct cella_resources *r, ce
 		if (set(dir, "io.weight", "blockIO.weight", oci, val, err) < 0)
 			return cella_err_ret(err);
 	}
+	/* Device rules on v2 need an eBPF program (BPF_CGROUP_DEVICE), which
+	 * this driver does not attach yet: said, not silently dropped. */
+	if (r->n_devices > 0)
+		cella_warn("linux.resources.devices: not enforced on cgroup v2 yet (no eBPF "
+			   "device filter); device access is bounded by /dev's contents and "
+			   "the capability set only");
 	return 0;
 }
 

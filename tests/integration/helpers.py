@@ -218,7 +218,8 @@ class Cella:
 
     def entries(self):
         try:
-            return sorted(os.listdir(self.root))
+            # cella's own files (.seccomp-cache) are not containers.
+            return sorted(e for e in os.listdir(self.root) if not e.startswith("."))
         except FileNotFoundError:
             return []
 

@@ -208,10 +208,12 @@ static void test_resources_parse(void)
 	CHECK(r.ignored != NULL);
 	if (r.ignored != NULL) {
 		CHECK_STR(r.ignored[0], "linux.resources.memory.kernel");
-		CHECK_STR(r.ignored[1], "linux.resources.devices");
-		CHECK_STR(r.ignored[2], "linux.resources.unified");
-		CHECK(r.ignored[3] == NULL);
+		CHECK_STR(r.ignored[1], "linux.resources.unified");
+		CHECK(r.ignored[2] == NULL);
 	}
+	/* The deny-all rule (the engine adds the allows every container needs
+	 * with cella_spec_resources_device_defaults). */
+	CHECK(r.n_devices == 1 && !r.devices[0].allow && r.devices[0].type == 'a');
 	cella_resources_clear(&r);
 
 	/* null is absent */
