@@ -34,8 +34,11 @@ build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-d
 	busybox-static uidmap python3 python3-pytest clang-format git)
 # Tests, bench and fuzzer: reference runtimes, GNU time, clang with libFuzzer;
 # qemu for the pure cgroup v2 VM (make check-v2, tests/vm/run.sh, which
-# fetches Debian's kernel package itself with apt-get download).
-test_pkgs=(runc crun time util-linux clang libclang-rt-14-dev qemu-system-x86 kmod)
+# fetches Debian's kernel package itself with apt-get download); podman
+# (with conmon) and containerd (with containerd-shim-runc-v2) for the real
+# client tests (tests/integration/test_clients.py).
+test_pkgs=(runc crun time util-linux clang libclang-rt-14-dev qemu-system-x86 kmod
+	podman conmon containerd)
 
 pkgs=("${build_pkgs[@]}")
 if [ "$deps_only" = 1 ]; then

@@ -27,6 +27,7 @@ struct cella_command {
 	int (*run)(struct cella_cli *cli, int argc, char **argv);
 	const char *summary;
 	const char *usage;
+	const char *flags; /* one line per flag, for --help; or NULL */
 };
 
 /* Report an error once (stderr, and the log file when --log), and return the
@@ -42,6 +43,7 @@ const struct cella_command *cli_find_command(const char *name);
 
 int cmd_create(struct cella_cli *cli, int argc, char **argv);
 int cmd_delete(struct cella_cli *cli, int argc, char **argv);
+int cmd_events(struct cella_cli *cli, int argc, char **argv);
 int cmd_exec(struct cella_cli *cli, int argc, char **argv);
 int cmd_features(struct cella_cli *cli, int argc, char **argv);
 int cmd_kill(struct cella_cli *cli, int argc, char **argv);
@@ -70,6 +72,10 @@ enum cli_resource_opt {
 	CLI_RES_PIDS_LIMIT,
 	CLI_RES_BLKIO_WEIGHT,
 	CLI_RES_IO_WEIGHT,
+	CLI_RES_DEVICE_READ_BPS,
+	CLI_RES_DEVICE_WRITE_BPS,
+	CLI_RES_DEVICE_READ_IOPS,
+	CLI_RES_DEVICE_WRITE_IOPS,
 };
 /* clang-format off */
 #define CLI_RESOURCE_OPTS(base)                                                             \
@@ -84,7 +90,11 @@ enum cli_resource_opt {
 	{"cpuset-mems", required_argument, NULL, (base) + CLI_RES_CPUSET_MEMS},              \
 	{"pids-limit", required_argument, NULL, (base) + CLI_RES_PIDS_LIMIT},                \
 	{"blkio-weight", required_argument, NULL, (base) + CLI_RES_BLKIO_WEIGHT},            \
-	{"io-weight", required_argument, NULL, (base) + CLI_RES_IO_WEIGHT}
+	{"io-weight", required_argument, NULL, (base) + CLI_RES_IO_WEIGHT},                  \
+	{"device-read-bps", required_argument, NULL, (base) + CLI_RES_DEVICE_READ_BPS},      \
+	{"device-write-bps", required_argument, NULL, (base) + CLI_RES_DEVICE_WRITE_BPS},    \
+	{"device-read-iops", required_argument, NULL, (base) + CLI_RES_DEVICE_READ_IOPS},    \
+	{"device-write-iops", required_argument, NULL, (base) + CLI_RES_DEVICE_WRITE_IOPS}
 /* clang-format on */
 #define CLI_RESOURCE_HELP                                                                          \
 	"  --memory SIZE        memory limit (512m, 1g; -1 unlimited)\n"                           \
@@ -97,7 +107,10 @@ enum cli_resource_opt {
 	"  --cpuset-cpus LIST   CPUs allowed (0-3,7)\n"                                            \
 	"  --cpuset-mems LIST   memory nodes allowed\n"                                            \
 	"  --pids-limit N       maximum number of processes (-1 unlimited)\n"                      \
-	"  --blkio-weight N     block IO weight (10..1000; alias --io-weight)\n"
+	"  --blkio-weight N     block IO weight (10..1000; alias --io-weight)\n"                   \
+	"  --device-read-bps DEV:RATE   read bytes/s limit on a block device (1m...)\n"            \
+	"  --device-write-bps DEV:RATE  write bytes/s limit; --device-read-iops,\n"                \
+	"  --device-write-iops DEV:N    operations/s limits (each flag repeatable)\n"
 /* Store a resource flag's value (opt: the getopt value minus base); false
  * when opt is not one of them. */
 bool cli_resource_opt(int opt, const char *value, struct cella_resource_flags *f);

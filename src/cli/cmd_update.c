@@ -55,6 +55,23 @@ bool cli_resource_opt(int opt, const char *value, struct cella_resource_flags *f
 		f->blkio_weight = value;
 		f->blkio_flag = opt == CLI_RES_IO_WEIGHT ? "--io-weight" : "--blkio-weight";
 		return true;
+	case CLI_RES_DEVICE_READ_BPS:
+	case CLI_RES_DEVICE_WRITE_BPS:
+	case CLI_RES_DEVICE_READ_IOPS:
+	case CLI_RES_DEVICE_WRITE_IOPS: {
+		static const enum cella_throttle kinds[] = {
+		    CELLA_THROTTLE_READ_BPS, CELLA_THROTTLE_WRITE_BPS, CELLA_THROTTLE_READ_IOPS,
+		    CELLA_THROTTLE_WRITE_IOPS};
+		enum cella_throttle t = kinds[opt - CLI_RES_DEVICE_READ_BPS];
+
+		/* Past the table's room: refused by
+		 * cella_resource_flags_to_json(), naming the flag. */
+		if (f->n_throttle[t] == CELLA_FLAGS_MAX_DEVICES)
+			f->throttle_overflow = value;
+		else
+			f->throttle[t][f->n_throttle[t]++] = value;
+		return true;
+	}
 	default:
 		return false;
 	}
@@ -69,8 +86,8 @@ static const struct option update_opts[] = {
     {0},
 };
 
-static const char update_help[] = "flags:\n"
-				  "  -r, --resources FILE  a linux.resources object (JSON; - for "
+/* Printed after cli_print_usage(), which opens the "flags:" list. */
+static const char update_help[] = "  -r, --resources FILE  a linux.resources object (JSON; - for "
 				  "standard input)\n" CLI_RESOURCE_HELP;
 
 int cmd_update(struct cella_cli *cli, int argc, char **argv)

@@ -21,31 +21,65 @@
 #define CELLA_COMMIT "unknown"
 #endif
 
+/* The flags of create and the OCI form of run, one line each. */
+#define OCI_FLAGS                                                                                  \
+	"  -b, --bundle DIR     the bundle (config.json and rootfs; default .)\n"                  \
+	"  --pid-file FILE      write the container's host pid to FILE\n"                          \
+	"  --console-socket PATH  send the pty master to this unix socket (process.terminal)\n"    \
+	"  --no-pivot           use MS_MOVE + chroot instead of pivot_root\n"                      \
+	"  --preserve-fds N     pass N fds after 2 (3..N+2) to the process\n"
+
 static const struct cella_command commands[] = {
     {"create", cmd_create, "create a container from a bundle, waiting before its process",
      "create [--bundle DIR] [--pid-file FILE] [--console-socket PATH] [--no-pivot]\n"
-     "       [--preserve-fds N] ID"},
+     "       [--preserve-fds N] ID",
+     OCI_FLAGS},
     {"delete", cmd_delete, "delete a container's state (and kill it with --force)",
-     "delete [--force] ID"},
+     "delete [--force] ID",
+     "  -f, --force          kill a running or paused container first; no error when\n"
+     "                       the container does not exist\n"},
+    {"events", cmd_events, "print a container's resource usage and OOM events (JSON)",
+     "events [--stats] [--interval N] ID", NULL},
     {"exec", cmd_exec, "run a new process in a running container",
      "exec [--process FILE] [--detach] [--pid-file FILE] [--console-socket PATH] [--tty]\n"
      "       [--cwd DIR] [--env K=V]... [--user UID[:GID]] [--additional-gids G,...]\n"
-     "       [--cap CAP]... [--no-new-privs] [--preserve-fds N] ID [ARGS...]"},
+     "       [--cap CAP]... [--no-new-privs] [--preserve-fds N] ID [ARGS...]",
+     "  -p, --process FILE   the process (config.json's process object) to run\n"
+     "  -d, --detach         do not wait for the process; print nothing\n"
+     "  --pid-file FILE      write the process's host pid to FILE\n"
+     "  --console-socket PATH  send the pty master to this unix socket (with --tty)\n"
+     "  -t, --tty            allocate a pseudo-terminal\n"
+     "  --cwd DIR            working directory (absolute)\n"
+     "  -e, --env K=V        set an environment variable (repeatable)\n"
+     "  -u, --user UID[:GID] user and group to run as\n"
+     "  -g, --additional-gids G,...  supplementary groups\n"
+     "  -c, --cap CAP        add a capability (repeatable)\n"
+     "  --no-new-privs       set no_new_privs\n"
+     "  --preserve-fds N     pass N fds after 2 (3..N+2) to the process\n"},
     {"features", cmd_features, "print what this build implements (runtime-spec features)",
-     "features"},
-    {"kill", cmd_kill, "send a signal to a container's init", "kill ID [SIGNAL]"},
-    {"list", cmd_list, "list containers", "list [--format table|json] [--quiet]"},
-    {"pause", cmd_pause, "freeze every process of a running container", "pause ID"},
-    {"ps", cmd_ps, "list a container's processes (host pids)", "ps [--format table|json] ID"},
-    {"resume", cmd_resume, "thaw a paused container", "resume ID"},
+     "features", NULL},
+    {"kill", cmd_kill, "send a signal to a container's init", "kill ID [SIGNAL]",
+     "  -a, --all            signal every process of the container (its cgroup)\n"
+     "  SIGNAL               a name (TERM, SIGKILL) or a number; default TERM\n"},
+    {"list", cmd_list, "list containers", "list [--format table|json] [--quiet]",
+     "  -f, --format table|json  output format (default table)\n"
+     "  -q, --quiet          print the ids only\n"},
+    {"pause", cmd_pause, "freeze every process of a running container", "pause ID", NULL},
+    {"ps", cmd_ps, "list a container's processes (host pids)", "ps [--format table|json] ID",
+     "  -f, --format table|json  table (pid, command) or a JSON array of host pids\n"},
+    {"resume", cmd_resume, "thaw a paused container", "resume ID", NULL},
     {"run", cmd_run, "run a container: a bundle (OCI), or a command (quick door, after --)",
      "run [--bundle DIR] [--pid-file FILE] [--console-socket PATH] [--detach] [--keep] ID\n"
-     "   or: cella run [--rootfs DIR] [FLAGS] -- CMD [ARGS...]"},
-    {"spec", cmd_spec, "write a default config.json", "spec [--rootless] [--bundle DIR]"},
-    {"start", cmd_start, "start a created container's process", "start ID"},
-    {"state", cmd_state, "print a container's OCI state", "state ID"},
+     "   or: cella run [--rootfs DIR] [FLAGS] -- CMD [ARGS...]",
+     OCI_FLAGS "  -d, --detach         do not wait for the container (OCI door)\n"
+	       "  --keep               keep the state after the container exits (OCI door)\n"},
+    {"spec", cmd_spec, "write a default config.json", "spec [--rootless] [--bundle DIR]",
+     "  --rootless           a spec for an unprivileged user (user namespace)\n"
+     "  -b, --bundle DIR     where to write config.json (default .)\n"},
+    {"start", cmd_start, "start a created container's process", "start ID", NULL},
+    {"state", cmd_state, "print a container's OCI state", "state ID", NULL},
     {"update", cmd_update, "change a running container's resource limits",
-     "update [--resources FILE|-] [--memory SIZE] [--cpus N] [--pids-limit N]... ID"},
+     "update [--resources FILE|-] [--memory SIZE] [--cpus N] [--pids-limit N]... ID", NULL},
 };
 
 const struct cella_command *cli_find_command(const char *name)
@@ -59,6 +93,8 @@ const struct cella_command *cli_find_command(const char *name)
 void cli_print_usage(const struct cella_command *cmd, FILE *out)
 {
 	fprintf(out, "usage: cella [GLOBAL FLAGS] %s\n\n%s\n", cmd->usage, cmd->summary);
+	fprintf(out, "\nflags:\n  -h, --help           this help\n%s",
+		cmd->flags ? cmd->flags : "");
 }
 
 static void usage(FILE *out)
@@ -211,6 +247,15 @@ static int run_cli(struct cella_cli *cli, int argc, char **argv)
 	cmd = cli_find_command(argv[i]);
 	if (cmd == NULL)
 		return cli_usage_error(cli, NULL, "unknown command `%s`", argv[i]);
+	/* The commands whose processes enter a container run from a sealed
+	 * copy of the binary (CVE-2019-5736). */
+	if (strcmp(cmd->name, "create") == 0 || strcmp(cmd->name, "run") == 0 ||
+	    strcmp(cmd->name, "exec") == 0) {
+		cella_error err;
+
+		if (cella_run_from_sealed_copy(argv, &err) < 0)
+			return cli_report(cli, &err);
+	}
 	if (cli->root == NULL)
 		cli->root = cella_default_state_root();
 	return cmd->run(cli, argc - i, argv + i);

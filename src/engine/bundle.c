@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "kernel/process.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -41,4 +42,9 @@ int cella_spec_write_default(const char *bundle, bool rootless, cella_error *err
 	if (write_all(fd, json, len) < 0 || write_all(fd, "\n", 1) < 0)
 		return cella_err(err, errno, "write `%s`", path);
 	return 0;
+}
+
+int cella_run_from_sealed_copy(char **argv, cella_error *err)
+{
+	return process_run_from_sealed_copy(argv, err);
 }

@@ -644,6 +644,12 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 	struct cella_state st;
 	int r = 0;
 
+	/* As runc: --force of a container that does not exist succeeds
+	 * (podman and the containerd shim clean up after a failed create). */
+	if (dirfd == -ENOENT && force) {
+		cella_err_clear(err);
+		return 0;
+	}
 	if (dirfd < 0)
 		return dirfd;
 	if (state_load(dirfd, id, &st, err) < 0)

@@ -79,6 +79,12 @@ char *cella_default_state_root(void);
  * running binary. malloc'd; NULL (with err) when none is there. */
 char *cella_default_rootfs(cella_error *err);
 
+/* Before a command that enters containers (create, run, exec): re-exec the
+ * runtime from a sealed in-memory copy of its binary, so that no container
+ * process can ever reach the host's binary through /proc/PID/exe
+ * (CVE-2019-5736). Returns 0 when already running from the copy. */
+int cella_run_from_sealed_copy(char **argv, cella_error *err);
+
 /* Resolve a bundle directory (NULL = the current one) to an absolute path and
  * load its config.json. */
 int cella_bundle_load(const char *bundle, char **bundle_abs, struct cella_spec **spec,
@@ -112,6 +118,15 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
  * or paused container's cgroup, as runc update (engine/update.c). */
 int cella_update(const char *state_root, const char *id, const char *resources_json,
 		 cella_error *err);
+
+/* An event for `events`: one line of JSON (runc's shape). The callback
+ * returns < 0 (with err) to stop. */
+typedef int (*cella_event_fn)(const char *json, void *data, cella_error *err);
+/* A created, running or paused container's resource usage: one stats event
+ * (stats_once), or a stats event every interval_ms and an "oom" event for
+ * each OOM kill, until the container stops (engine/events.c). */
+int cella_events(const char *state_root, const char *id, bool stats_once, unsigned interval_ms,
+		 cella_event_fn fn, void *data, cella_error *err);
 
 /* Freeze every process of a running container (status `paused`), or thaw a
  * paused one, through its cgroup (engine/control.c). */

@@ -247,6 +247,11 @@ _Noreturn static void exec_joiner(struct exec_ctx *c)
 	cella_err_clear(err);
 	close(c->state_fd);
 	cella_log_set_handler(sync_log_forwarder, &c->sync_fd);
+	/* Not dumpable before entering the container, until the process's
+	 * execve resets it: the container's processes cannot ptrace it or
+	 * open its /proc/PID/{exe,fd,mem} (CVE-2016-9962, CVE-2019-5736). */
+	if (process_set_dumpable(0, err) < 0)
+		fail(c, err);
 	if (join_all(c, err) < 0)
 		fail(c, err);
 	pid = fork();

@@ -336,6 +336,13 @@ _Noreturn void init_stage1(struct cella_ctx *c)
 		if (sync_wait(c->sync_fd, SYNC_USERNS_MAPPED, NULL, NULL, err) < 0)
 			_exit(1);
 	}
+	/* Not dumpable from here to the execve (which resets it): no process
+	 * of the container may ptrace us or open our /proc files while we
+	 * still hold the runtime's privileges and fds (CVE-2016-9962). Not
+	 * before #2: a rootless parent writes our uid_map, which needs us
+	 * dumpable. Stage 2 inherits it through fork. */
+	if (process_set_dumpable(0, err) < 0)
+		fail(c, err);
 	if (c->userns)
 		become_ns_root();
 	if (ns_unshare(c->unshare_flags, err) < 0)

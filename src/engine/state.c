@@ -119,12 +119,31 @@ static int lock_dir(int fd, const char *id, cella_error *err)
 	return 0;
 }
 
+/* mkdir -p: the containerd shim passes --root /run/containerd/runc/NS,
+ * whose parents may not exist yet. */
+static int mkdir_parents(const char *path, mode_t mode)
+{
+	cleanup_free char *copy = xstrdup(path);
+
+	for (char *p = copy + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(copy, mode) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
 int state_dir_create(const char *root, const char *id, cella_error *err)
 {
 	cleanup_close int rootfd = -1;
 	int fd;
 
-	if (mkdir(root, 0711) < 0 && errno != EEXIST)
+	if (mkdir_parents(root, 0711) < 0)
 		return cella_err(err, errno, "create state root `%s`", root);
 	rootfd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (rootfd < 0)

@@ -28,6 +28,14 @@ void cella_resources_clear(struct cella_resources *r)
 	free(r->cpu_cpus);
 	free(r->cpu_mems);
 	free(r->devices);
+	for (size_t i = 0; i < CELLA_THROTTLE_N; i++)
+		free(r->throttle[i]);
+	free(r->hugetlb);
+	for (size_t i = 0; i < r->n_unified; i++) {
+		free(r->unified[i].key);
+		free(r->unified[i].value);
+	}
+	free(r->unified);
 	strv_free(r->ignored);
 	memset(r, 0, sizeof(*r));
 }
@@ -37,7 +45,11 @@ bool cella_resources_any(const struct cella_resources *r)
 	return r->has_memory_limit || r->has_memory_reservation || r->has_memory_swap ||
 	       r->has_memory_swappiness || r->has_cpu_shares || r->has_cpu_quota ||
 	       r->has_cpu_period || r->cpu_cpus != NULL || r->cpu_mems != NULL ||
-	       r->has_pids_limit || r->has_blkio_weight;
+	       r->has_pids_limit || r->has_blkio_weight || r->has_cpu_burst || r->n_hugetlb > 0 ||
+	       r->n_throttle[CELLA_THROTTLE_READ_BPS] > 0 ||
+	       r->n_throttle[CELLA_THROTTLE_WRITE_BPS] > 0 ||
+	       r->n_throttle[CELLA_THROTTLE_READ_IOPS] > 0 ||
+	       r->n_throttle[CELLA_THROTTLE_WRITE_IOPS] > 0 || r->n_unified > 0;
 }
 
 /* ---- detection ---- */
@@ -742,6 +754,17 @@ int cella_cgroup_kill(struct cella_cgroup *cg, int sig, cella_error *err)
 int cella_cgroup_stats(struct cella_cgroup *cg, struct cella_cgroup_stats *out, cella_error *err)
 {
 	return cg->drv->stats(cg, out, err);
+}
+
+int cella_cgroup_oom_watch(struct cella_cgroup *cg, int *fd, uint64_t *kills, cella_error *err)
+{
+	return cg->drv->oom_watch(cg, fd, kills, err);
+}
+
+int cella_cgroup_oom_read(struct cella_cgroup *cg, int fd, uint64_t *kills, unsigned *n,
+			  cella_error *err)
+{
+	return cg->drv->oom_read(cg, fd, kills, n, err);
 }
 
 int cella_cgroup_destroy(struct cella_cgroup *cg, cella_error *err)

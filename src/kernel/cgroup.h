@@ -39,6 +39,33 @@ struct cella_device_rule {
 	char access[4];
 };
 
+/* A hugepage limit: hugetlb.<page_size>.limit_in_bytes (v1) or .max (v2). */
+struct cella_hugetlb_limit {
+	char page_size[16]; /* "2MB", "1GB" */
+	uint64_t limit;	    /* bytes */
+};
+
+/* A block device throttle: bytes or operations per second, 0 = none. */
+struct cella_throttle_device {
+	int64_t major, minor;
+	uint64_t rate;
+};
+
+enum cella_throttle {
+	CELLA_THROTTLE_READ_BPS,
+	CELLA_THROTTLE_WRITE_BPS,
+	CELLA_THROTTLE_READ_IOPS,
+	CELLA_THROTTLE_WRITE_IOPS,
+	CELLA_THROTTLE_N,
+};
+
+/* A linux.resources.unified member: a cgroup v2 interface file and the value
+ * written to it. */
+struct cella_unified {
+	char *key;
+	char *value;
+};
+
 /* Each field carries a has_* flag (absent = leave the kernel's default).
  * Memory values are bytes; -1 means unlimited. */
 struct cella_resources {
@@ -59,12 +86,26 @@ struct cella_resources {
 	uint64_t cpu_period; /* microseconds */
 	char *cpu_cpus;	     /* cpuset list "0-3,5", NULL when absent */
 	char *cpu_mems;
+	bool has_cpu_burst;
+	uint64_t cpu_burst; /* microseconds */
 
 	bool has_pids_limit;
 	int64_t pids_limit; /* <= 0 (other than absent): unlimited, as runc */
 
 	bool has_blkio_weight;
 	uint16_t blkio_weight; /* 10..1000; v2 converts to io.weight */
+	/* linux.resources.blockIO.throttle{Read,Write}{Bps,IOPS}Device */
+	struct cella_throttle_device *throttle[CELLA_THROTTLE_N];
+	size_t n_throttle[CELLA_THROTTLE_N];
+
+	struct cella_hugetlb_limit *hugetlb; /* linux.resources.hugepageLimits */
+	size_t n_hugetlb;
+
+	/* linux.resources.unified (cgroup v2 only): keys checked at parse time
+	 * (no `/`, no `..`, not a cgroup.* core file) and at apply time (a file
+	 * of the container's cgroup). */
+	struct cella_unified *unified;
+	size_t n_unified;
 
 	/* linux.resources.devices, in order (v1: devices.allow/deny; not
 	 * applied on v2 yet, which needs an eBPF program). */
@@ -138,15 +179,64 @@ int cella_cgroup_swap_to_v2(int64_t memory, int64_t swap, int64_t *out, cella_er
 
 /* ---- the container's cgroup ---- */
 
+/* A named counter (memory.stat's "anon 12345"). */
+struct cella_cgroup_counter {
+	char *key;
+	uint64_t value;
+};
+
+/* A block device's count for one operation ("Read", "Write"...). */
+struct cella_cgroup_blkio_entry {
+	uint64_t major, minor;
+	char op[16];
+	uint64_t value;
+};
+
+struct cella_cgroup_hugetlb {
+	char size[16]; /* "2MB", as the kernel names the files */
+	uint64_t usage, max_usage, failcnt;
+};
+
+/* What `events --stats` reports, in runc's units (bytes, nanoseconds).
+ * Absent controllers leave their fields 0. Freed by
+ * cella_cgroup_stats_clear(). */
 struct cella_cgroup_stats {
 	uint64_t memory_usage;	   /* bytes */
 	uint64_t memory_max_usage; /* bytes, 0 when the kernel does not say */
 	uint64_t memory_limit;	   /* bytes, UINT64_MAX = unlimited */
+	uint64_t memory_failcnt;   /* v1 memory.failcnt; v2 memory.events max */
+	uint64_t memory_cache;	   /* v1 cache; v2 file */
+	uint64_t swap_usage;	   /* v1: memory + swap (memsw); v2: swap alone */
+	uint64_t swap_max_usage;
+	uint64_t swap_limit; /* UINT64_MAX = unlimited */
+	uint64_t swap_failcnt;
 	uint64_t oom_kills;
+	struct cella_cgroup_counter *memory_raw; /* memory.stat */
+	size_t n_memory_raw;
+
 	uint64_t cpu_usage_ns;
+	uint64_t cpu_user_ns;
+	uint64_t cpu_kernel_ns;
+	uint64_t *cpu_percpu_ns; /* v1 cpuacct.usage_percpu; v2: none */
+	size_t n_cpu_percpu;
+	uint64_t cpu_periods;
+	uint64_t cpu_throttled_periods;
+	uint64_t cpu_throttled_ns;
+
 	uint64_t pids_current;
 	uint64_t pids_limit; /* UINT64_MAX = unlimited */
+
+	/* Bytes and operations per device and direction. */
+	struct cella_cgroup_blkio_entry *io_bytes;
+	size_t n_io_bytes;
+	struct cella_cgroup_blkio_entry *io_ops;
+	size_t n_io_ops;
+
+	struct cella_cgroup_hugetlb *hugetlb;
+	size_t n_hugetlb;
 };
+
+void cella_cgroup_stats_clear(struct cella_cgroup_stats *st);
 
 struct cella_cgroup;
 
@@ -166,6 +256,13 @@ struct cella_cgroup_driver {
 	 * processes can die). */
 	int (*kill)(struct cella_cgroup *cg, int sig, cella_error *err);
 	int (*stats)(struct cella_cgroup *cg, struct cella_cgroup_stats *out, cella_error *err);
+	/* A pollable fd (O_CLOEXEC) readable when an OOM may have happened
+	 * (v1: an eventfd registered for memory.oom_control; v2: inotify on
+	 * memory.events), and *kills the OOM kills counted so far. */
+	int (*oom_watch)(struct cella_cgroup *cg, int *fd, uint64_t *kills, cella_error *err);
+	/* Drain fd; *n = OOM events since the last call (*kills updated). */
+	int (*oom_read)(struct cella_cgroup *cg, int fd, uint64_t *kills, unsigned *n,
+			cella_error *err);
 	/* Remove the cgroup in every hierarchy (and the ancestors this object
 	 * created, when empty). Goes on past failures; reports the first. */
 	int (*destroy)(struct cella_cgroup *cg, cella_error *err);
@@ -189,7 +286,13 @@ int cella_cgroup_enter(struct cella_cgroup *cg, pid_t pid, cella_error *err);
 int cella_cgroup_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err);
 int cella_cgroup_frozen(struct cella_cgroup *cg, bool *out, cella_error *err);
 int cella_cgroup_kill(struct cella_cgroup *cg, int sig, cella_error *err);
+/* On success *out owns memory: cella_cgroup_stats_clear() it. */
 int cella_cgroup_stats(struct cella_cgroup *cg, struct cella_cgroup_stats *out, cella_error *err);
+/* OOM notification (events): see the driver's oom_watch and oom_read.
+ * ENOENT when the cgroup has no memory controller. */
+int cella_cgroup_oom_watch(struct cella_cgroup *cg, int *fd, uint64_t *kills, cella_error *err);
+int cella_cgroup_oom_read(struct cella_cgroup *cg, int fd, uint64_t *kills, unsigned *n,
+			  cella_error *err);
 /* Pids in the cgroup (v1: the freezer, else the first hierarchy). */
 int cella_cgroup_pids(struct cella_cgroup *cg, pid_t **pids, size_t *n, cella_error *err);
 int cella_cgroup_destroy(struct cella_cgroup *cg, cella_error *err);

@@ -63,4 +63,16 @@ int cg_unified_kill(const char *dir, cella_error *err);
 
 void cg_sleep_ms(unsigned ms);
 
+/* The v1 hierarchy carrying controller ctl, -1 when none does
+ * (cgroup_v1.c). */
+int cg_v1_find(const struct cella_cgroup *cg, const char *ctl);
+
+/* Stats and OOM notification, per driver (cgroup_stats.c). */
+int cg_v1_stats(struct cella_cgroup *cg, struct cella_cgroup_stats *out, cella_error *err);
+int cg_v2_stats(struct cella_cgroup *cg, struct cella_cgroup_stats *out, cella_error *err);
+int cg_v1_oom_watch(struct cella_cgroup *cg, int *fd, uint64_t *kills, cella_error *err);
+int cg_v2_oom_watch(struct cella_cgroup *cg, int *fd, uint64_t *kills, cella_error *err);
+int cg_v1_oom_read(struct cella_cgroup *cg, int fd, uint64_t *kills, unsigned *n, cella_error *err);
+int cg_v2_oom_read(struct cella_cgroup *cg, int fd, uint64_t *kills, unsigned *n, cella_error *err);
+
 #endif

@@ -194,7 +194,7 @@ static int apply_cpu(struct cella_cgroup *cg, const struct cella_resources *r, c
 	cleanup_free char *dir = NULL;
 	char v[32];
 
-	if (r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period) {
+	if (r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period || r->has_cpu_burst) {
 		if ((dir = v1_dir(cg, "cpu", "linux.resources.cpu", err)) == NULL)
 			return cella_err_ret(err);
 		if (r->has_cpu_shares) {
@@ -211,6 +211,16 @@ static int apply_cpu(struct cella_cgroup *cg, const struct cella_resources *r, c
 		if (r->has_cpu_quota) {
 			snprintf(v, sizeof(v), "%" PRId64, r->cpu_quota);
 			if (set(dir, "cpu.cfs_quota_us", "cpu.quota", v, err) < 0)
+				return cella_err_ret(err);
+		}
+		if (r->has_cpu_burst) {
+			snprintf(v, sizeof(v), "%" PRIu64, r->cpu_burst);
+			if (!cg_has_file(dir, "cpu.cfs_burst_us"))
+				return cella_err(err, ENOTSUP,
+						 "linux.resources.cpu.burst %s: the kernel has no "
+						 "cpu.cfs_burst_us",
+						 v);
+			if (set(dir, "cpu.cfs_burst_us", "cpu.burst", v, err) < 0)
 				return cella_err_ret(err);
 		}
 	}
@@ -255,10 +265,78 @@ static int apply_devices(struct cella_cgroup *cg, const struct cella_resources *
 	return 0;
 }
 
+/* blkio.throttle.*_device: "MAJ:MIN RATE", one device a write (0 removes). */
+static int apply_throttle(struct cella_cgroup *cg, const struct cella_resources *r,
+			  cella_error *err)
+{
+	static const char *const files[CELLA_THROTTLE_N] = {
+	    [CELLA_THROTTLE_READ_BPS] = "blkio.throttle.read_bps_device",
+	    [CELLA_THROTTLE_WRITE_BPS] = "blkio.throttle.write_bps_device",
+	    [CELLA_THROTTLE_READ_IOPS] = "blkio.throttle.read_iops_device",
+	    [CELLA_THROTTLE_WRITE_IOPS] = "blkio.throttle.write_iops_device",
+	};
+	static const char *const fields[CELLA_THROTTLE_N] = {
+	    [CELLA_THROTTLE_READ_BPS] = "blockIO.throttleReadBpsDevice",
+	    [CELLA_THROTTLE_WRITE_BPS] = "blockIO.throttleWriteBpsDevice",
+	    [CELLA_THROTTLE_READ_IOPS] = "blockIO.throttleReadIOPSDevice",
+	    [CELLA_THROTTLE_WRITE_IOPS] = "blockIO.throttleWriteIOPSDevice",
+	};
+	cleanup_free char *dir = NULL;
+
+	for (size_t t = 0; t < CELLA_THROTTLE_N; t++) {
+		for (size_t i = 0; i < r->n_throttle[t]; i++) {
+			const struct cella_throttle_device *d = &r->throttle[t][i];
+			char v[64];
+
+			if (dir == NULL &&
+			    (dir = v1_dir(cg, "blkio", "linux.resources.blockIO", err)) == NULL)
+				return cella_err_ret(err);
+			snprintf(v, sizeof(v), "%" PRId64 ":%" PRId64 " %" PRIu64, d->major,
+				 d->minor, d->rate);
+			if (set(dir, files[t], fields[t], v, err) < 0)
+				return cella_err_ret(err);
+		}
+	}
+	return 0;
+}
+
+static int apply_hugetlb(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
+{
+	cleanup_free char *dir = NULL;
+
+	if (r->n_hugetlb == 0)
+		return 0;
+	if ((dir = v1_dir(cg, "hugetlb", "linux.resources.hugepageLimits", err)) == NULL)
+		return cella_err_ret(err);
+	for (size_t i = 0; i < r->n_hugetlb; i++) {
+		cleanup_free char *file =
+		    xasprintf("hugetlb.%s.limit_in_bytes", r->hugetlb[i].page_size);
+		char v[32];
+
+		snprintf(v, sizeof(v), "%" PRIu64, r->hugetlb[i].limit);
+		if (!cg_has_file(dir, file))
+			return cella_err(err, ENOENT,
+					 "linux.resources.hugepageLimits %s %s: no %s in cgroup "
+					 "`%s` (page size not supported?)",
+					 r->hugetlb[i].page_size, v, file, dir);
+		if (set(dir, file, "hugepageLimits", v, err) < 0)
+			return cella_err_ret(err);
+	}
+	return 0;
+}
+
 static int v1_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
 {
+	/* As runc: v2 keys have no meaning for the v1 controllers. */
+	if (r->n_unified > 0)
+		return cella_err_invalid(err,
+					 "linux.resources.unified.%s: cgroup v2 keys cannot be "
+					 "applied on this %s cgroup host (limits go through v1)",
+					 r->unified[0].key,
+					 cella_cgroup_layout_name(cg->host.layout));
 	if (apply_memory(cg, r, err) < 0 || apply_cpu(cg, r, err) < 0 ||
-	    apply_devices(cg, r, err) < 0)
+	    apply_devices(cg, r, err) < 0 || apply_throttle(cg, r, err) < 0 ||
+	    apply_hugetlb(cg, r, err) < 0)
 		return cella_err_ret(err);
 	if (r->has_pids_limit) {
 		cleanup_free char *dir = v1_dir(cg, "pids", "linux.resources.pids", err);
@@ -394,42 +472,9 @@ static int v1_kill(struct cella_cgroup *cg, int sig, cella_error *err)
 	return sig == SIGKILL ? cg_wait_empty(dir, err) : 0;
 }
 
-/* v1 reports "no limit" as a large page-rounded number. */
-static uint64_t v1_limit(uint64_t v)
+int cg_v1_find(const struct cella_cgroup *cg, const char *ctl)
 {
-	return v >= (UINT64_C(1) << 62) ? UINT64_MAX : v;
-}
-
-static int v1_stats(struct cella_cgroup *cg, struct cella_cgroup_stats *out, cella_error *err)
-{
-	struct cella_cgroup_stats st = {.memory_limit = UINT64_MAX, .pids_limit = UINT64_MAX};
-	int i;
-
-	if ((i = v1_find(cg, "memory")) >= 0) {
-		cleanup_free char *d = cg_dir(cg->host.v1[i].mount, cg->path);
-
-		if (cg_read_u64(d, "memory.usage_in_bytes", &st.memory_usage, err) < 0 ||
-		    cg_read_u64(d, "memory.max_usage_in_bytes", &st.memory_max_usage, err) < 0 ||
-		    cg_read_u64(d, "memory.limit_in_bytes", &st.memory_limit, err) < 0 ||
-		    cg_read_key(d, "memory.oom_control", "oom_kill", &st.oom_kills, err) < 0)
-			return cella_err_ret(err);
-		st.memory_limit = v1_limit(st.memory_limit);
-	}
-	if ((i = v1_find(cg, "cpuacct")) >= 0) {
-		cleanup_free char *d = cg_dir(cg->host.v1[i].mount, cg->path);
-
-		if (cg_read_u64(d, "cpuacct.usage", &st.cpu_usage_ns, err) < 0)
-			return cella_err_ret(err);
-	}
-	if ((i = v1_find(cg, "pids")) >= 0) {
-		cleanup_free char *d = cg_dir(cg->host.v1[i].mount, cg->path);
-
-		if (cg_read_u64(d, "pids.current", &st.pids_current, err) < 0 ||
-		    cg_read_u64(d, "pids.max", &st.pids_limit, err) < 0)
-			return cella_err_ret(err);
-	}
-	*out = st;
-	return 0;
+	return v1_find(cg, ctl);
 }
 
 const struct cella_cgroup_driver cella_cgroup_driver_v1 = {
@@ -440,6 +485,8 @@ const struct cella_cgroup_driver cella_cgroup_driver_v1 = {
     .freeze = v1_freeze,
     .frozen = v1_frozen,
     .kill = v1_kill,
-    .stats = v1_stats,
+    .stats = cg_v1_stats,
+    .oom_watch = cg_v1_oom_watch,
+    .oom_read = cg_v1_oom_read,
     .destroy = v1_destroy,
 };

@@ -25,13 +25,27 @@ struct need {
 	const char *field;
 };
 
+#define MAX_NEED 16
+
+/* Add ctl unless it is there already. */
+static void need_add(struct need *out, size_t *n, const char *ctl, const char *field)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(out[i].ctl, ctl))
+			return;
+	if (*n < MAX_NEED)
+		out[(*n)++] = (struct need){ctl, field};
+}
+
 static size_t needed(const struct cella_resources *r, struct need *out)
 {
+	static const char *const ctls[] = {"cpu",     "cpuset", "io",	"memory",
+					   "hugetlb", "pids",	"rdma", "misc"};
 	size_t n = 0;
 
 	if (r->has_memory_limit || r->has_memory_reservation || r->has_memory_swap)
 		out[n++] = (struct need){"memory", "linux.resources.memory"};
-	if (r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period)
+	if (r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period || r->has_cpu_burst)
 		out[n++] = (struct need){"cpu", "linux.resources.cpu"};
 	if (r->cpu_cpus != NULL || r->cpu_mems != NULL)
 		out[n++] = (struct need){"cpuset", "linux.resources.cpu"};
@@ -39,6 +53,17 @@ static size_t needed(const struct cella_resources *r, struct need *out)
 		out[n++] = (struct need){"pids", "linux.resources.pids"};
 	if (r->has_blkio_weight)
 		out[n++] = (struct need){"io", "linux.resources.blockIO"};
+	for (size_t i = 0; i < CELLA_THROTTLE_N; i++)
+		if (r->n_throttle[i] > 0)
+			need_add(out, &n, "io", "linux.resources.blockIO");
+	if (r->n_hugetlb > 0)
+		need_add(out, &n, "hugetlb", "linux.resources.hugepageLimits");
+	/* unified keys: the controller their name starts with. */
+	for (size_t i = 0; i < r->n_unified; i++)
+		for (size_t c = 0; c < ARRAY_SIZE(ctls); c++)
+			if (str_has_prefix(r->unified[i].key, ctls[c]) &&
+			    r->unified[i].key[strlen(ctls[c])] == '.')
+				need_add(out, &n, ctls[c], "linux.resources.unified");
 	return n;
 }
 
@@ -54,7 +79,7 @@ static bool has_word(const char *list, const char *word)
 }
 
 struct level_data {
-	struct need need[8];
+	struct need need[MAX_NEED];
 	size_t n;
 };
 
@@ -188,12 +213,96 @@ static int apply_cpu(const char *dir, const struct cella_resources *r, cella_err
 			err) < 0)
 			return cella_err_ret(err);
 	}
+	if (r->has_cpu_burst) {
+		snprintf(oci, sizeof(oci), "%" PRIu64, r->cpu_burst);
+		if (!cg_has_file(dir, "cpu.max.burst"))
+			return cella_err(err, ENOTSUP,
+					 "linux.resources.cpu.burst %s: the kernel has no "
+					 "cpu.max.burst",
+					 oci);
+		if (set(dir, "cpu.max.burst", "cpu.burst", oci, oci, err) < 0)
+			return cella_err_ret(err);
+	}
 	if (r->cpu_mems != NULL &&
 	    set(dir, "cpuset.mems", "cpu.mems", r->cpu_mems, r->cpu_mems, err) < 0)
 		return cella_err_ret(err);
 	if (r->cpu_cpus != NULL &&
 	    set(dir, "cpuset.cpus", "cpu.cpus", r->cpu_cpus, r->cpu_cpus, err) < 0)
 		return cella_err_ret(err);
+	return 0;
+}
+
+/* blockIO throttles: io.max takes "MAJ:MIN rbps=N" one key at a time. */
+static int apply_io_max(const char *dir, const struct cella_resources *r, cella_error *err)
+{
+	static const char *const keys[CELLA_THROTTLE_N] = {
+	    [CELLA_THROTTLE_READ_BPS] = "rbps",
+	    [CELLA_THROTTLE_WRITE_BPS] = "wbps",
+	    [CELLA_THROTTLE_READ_IOPS] = "riops",
+	    [CELLA_THROTTLE_WRITE_IOPS] = "wiops",
+	};
+	static const char *const fields[CELLA_THROTTLE_N] = {
+	    [CELLA_THROTTLE_READ_BPS] = "blockIO.throttleReadBpsDevice",
+	    [CELLA_THROTTLE_WRITE_BPS] = "blockIO.throttleWriteBpsDevice",
+	    [CELLA_THROTTLE_READ_IOPS] = "blockIO.throttleReadIOPSDevice",
+	    [CELLA_THROTTLE_WRITE_IOPS] = "blockIO.throttleWriteIOPSDevice",
+	};
+
+	for (size_t t = 0; t < CELLA_THROTTLE_N; t++) {
+		for (size_t i = 0; i < r->n_throttle[t]; i++) {
+			const struct cella_throttle_device *d = &r->throttle[t][i];
+			char oci[64], val[96];
+
+			snprintf(oci, sizeof(oci), "%" PRId64 ":%" PRId64 " %" PRIu64, d->major,
+				 d->minor, d->rate);
+			if (d->rate == 0)
+				snprintf(val, sizeof(val), "%" PRId64 ":%" PRId64 " %s=max",
+					 d->major, d->minor, keys[t]);
+			else
+				snprintf(val, sizeof(val), "%" PRId64 ":%" PRId64 " %s=%" PRIu64,
+					 d->major, d->minor, keys[t], d->rate);
+			if (set(dir, "io.max", fields[t], oci, val, err) < 0)
+				return cella_err_ret(err);
+		}
+	}
+	return 0;
+}
+
+static int apply_hugetlb(const char *dir, const struct cella_resources *r, cella_error *err)
+{
+	for (size_t i = 0; i < r->n_hugetlb; i++) {
+		cleanup_free char *file = xasprintf("hugetlb.%s.max", r->hugetlb[i].page_size);
+		char oci[64];
+
+		snprintf(oci, sizeof(oci), "%s %" PRIu64, r->hugetlb[i].page_size,
+			 r->hugetlb[i].limit);
+		if (!cg_has_file(dir, file))
+			return cella_err(err, ENOENT,
+					 "linux.resources.hugepageLimits %s: no %s in cgroup `%s` "
+					 "(page size not supported?)",
+					 oci, file, dir);
+		if (set(dir, file, "hugepageLimits", oci, oci + strlen(r->hugetlb[i].page_size) + 1,
+			err) < 0)
+			return cella_err_ret(err);
+	}
+	return 0;
+}
+
+/* Last, as runc: unified keys win over the typed resources. */
+static int apply_unified(const char *dir, const struct cella_resources *r, cella_error *err)
+{
+	for (size_t i = 0; i < r->n_unified; i++) {
+		const struct cella_unified *u = &r->unified[i];
+
+		if (!cg_has_file(dir, u->key))
+			return cella_err(err, ENOENT,
+					 "linux.resources.unified.%s: no such file in cgroup `%s` "
+					 "(unknown key, or its controller is not available)",
+					 u->key, dir);
+		if (cg_write(dir, u->key, u->value, err) < 0)
+			return cella_err_context(err, "linux.resources.unified.%s `%s`", u->key,
+						 u->value);
+	}
 	return 0;
 }
 
@@ -237,6 +346,9 @@ static int v2_apply(struct cella_cgroup *cg, const struct cella_resources *r, ce
 		if (set(dir, "io.weight", "blockIO.weight", oci, val, err) < 0)
 			return cella_err_ret(err);
 	}
+	if (apply_io_max(dir, r, err) < 0 || apply_hugetlb(dir, r, err) < 0 ||
+	    apply_unified(dir, r, err) < 0)
+		return cella_err_ret(err);
 	/* Device rules on v2 need an eBPF program (BPF_CGROUP_DEVICE), which
 	 * this driver does not attach yet: said, not silently dropped. */
 	if (r->n_devices > 0)
@@ -327,31 +439,6 @@ static int v2_kill(struct cella_cgroup *cg, int sig, cella_error *err)
 	return sig == SIGKILL ? cg_wait_empty(dir, err) : 0;
 }
 
-static int v2_stats(struct cella_cgroup *cg, struct cella_cgroup_stats *out, cella_error *err)
-{
-	cleanup_free char *d = cg_dir(cg->host.unified, cg->path);
-	struct cella_cgroup_stats st = {.memory_limit = UINT64_MAX, .pids_limit = UINT64_MAX};
-	uint64_t usec = 0;
-
-	if (cg_has_file(d, "memory.current") &&
-	    (cg_read_u64(d, "memory.current", &st.memory_usage, err) < 0 ||
-	     cg_read_u64(d, "memory.max", &st.memory_limit, err) < 0 ||
-	     cg_read_key(d, "memory.events", "oom_kill", &st.oom_kills, err) < 0))
-		return cella_err_ret(err);
-	if (cg_has_file(d, "memory.peak") &&
-	    cg_read_u64(d, "memory.peak", &st.memory_max_usage, err) < 0)
-		return cella_err_ret(err);
-	if (cg_read_key(d, "cpu.stat", "usage_usec", &usec, err) < 0)
-		return cella_err_ret(err);
-	st.cpu_usage_ns = usec * 1000;
-	if (cg_has_file(d, "pids.current") &&
-	    (cg_read_u64(d, "pids.current", &st.pids_current, err) < 0 ||
-	     cg_read_u64(d, "pids.max", &st.pids_limit, err) < 0))
-		return cella_err_ret(err);
-	*out = st;
-	return 0;
-}
-
 const struct cella_cgroup_driver cella_cgroup_driver_v2 = {
     .name = "v2",
     .create = v2_create,
@@ -360,6 +447,8 @@ const struct cella_cgroup_driver cella_cgroup_driver_v2 = {
     .freeze = v2_freeze,
     .frozen = v2_frozen,
     .kill = v2_kill,
-    .stats = v2_stats,
+    .stats = cg_v2_stats,
+    .oom_watch = cg_v2_oom_watch,
+    .oom_read = cg_v2_oom_read,
     .destroy = v2_destroy,
 };

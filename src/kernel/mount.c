@@ -29,6 +29,7 @@
 #include "kernel/dev.h"
 #include "kernel/mount_internal.h"
 #include "kernel/path.h"
+#include "kernel/procfs.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -385,7 +386,8 @@ static int readonly_path(int rootfd, const char *path, bool have_proc, cella_err
 int mount_finalize_rootfs(const struct cella_rootfs_conf *conf, cella_error *err)
 {
 	cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	bool have_proc = access("/proc/self/fd", F_OK) == 0;
+	/* Only a real procfs at /proc: a fake one would name other files. */
+	bool have_proc = procfs_is_genuine() && access("/proc/self/fd", F_OK) == 0;
 	unsigned long prop = 0;
 	int r;
 

@@ -16,12 +16,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "kernel/procfs.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 #include "util/util.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -86,9 +90,11 @@ int process_set_oom_score_adj(int adj, cella_error *err)
 
 	if (adj < -1000 || adj > 1000)
 		return cella_err_invalid(err, "process.oomScoreAdj %d: not in [-1000, 1000]", adj);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* Through a verified procfs handle, not a path a fake /proc could
+	 * redirect. */
+	fd = procfs_open_verified("self/oom_score_adj", O_WRONLY, err);
 	if (fd < 0)
-		return cella_err(err, errno, "set process.oomScoreAdj to %d: open `%s`", adj, path);
+		return cella_err_context(err, "set process.oomScoreAdj to %d", adj);
 	n = snprintf(buf, sizeof(buf), "%d", adj);
 	if (write_all(fd, buf, (size_t)n) < 0) {
 		if (errno == EACCES)
@@ -175,7 +181,9 @@ int process_find_executable(const char *name, char *const *env, char **out, cell
 		}
 		if (c != CAND_MISSING)
 			return not_exec(err, c, name);
-		cella_err(err, 0, "executable file not found: %s", name);
+		/* ENOENT: "No such file or directory" in the message, which
+		 * podman's exec maps to exit status 127. */
+		cella_err(err, ENOENT, "executable file not found: %s", name);
 		if (err != NULL)
 			err->exit_code = CELLA_EXIT_NOT_FOUND;
 		return -1;
@@ -251,4 +259,41 @@ int process_exec(const char *path, char *const *args, char *const *env, cella_er
 		err->exit_code =
 		    (e == ENOENT || e == ENOTDIR) ? CELLA_EXIT_NOT_FOUND : CELLA_EXIT_NOT_EXEC;
 	return e > 0 ? -e : -1;
+}
+
+#define EXE_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+int process_run_from_sealed_copy(char **argv, cella_error *err)
+{
+	cleanup_close int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	cleanup_close int copy = -1;
+	extern char **environ;
+	struct stat st;
+	off_t off = 0;
+
+	if (self < 0)
+		return cella_err(err, errno, "open `/proc/self/exe`");
+	/* Already running from the sealed copy: nothing to do. */
+	if (fcntl(self, F_GET_SEALS) == EXE_SEALS) {
+		prctl(PR_SET_NAME, "cella", 0, 0, 0);
+		return 0;
+	}
+	if (fstat(self, &st) < 0)
+		return cella_err(err, errno, "stat `/proc/self/exe`");
+	copy = memfd_create("cella", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (copy < 0)
+		return cella_err(err, errno, "memfd_create for a sealed copy of the runtime");
+	while (off < st.st_size) {
+		ssize_t n = sendfile(copy, self, &off, (size_t)(st.st_size - off));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return cella_err(err, n < 0 ? errno : EIO,
+					 "copy the runtime into a sealed memfd");
+	}
+	if (fcntl(copy, F_ADD_SEALS, EXE_SEALS) < 0)
+		return cella_err(err, errno, "seal the copy of the runtime");
+	fexecve(copy, argv, environ);
+	return cella_err(err, errno, "re-exec the runtime from its sealed copy");
 }

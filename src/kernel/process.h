@@ -25,6 +25,13 @@ int process_find_executable(const char *name, char *const *env, char **out, cell
  * against a cwd that escapes through a leaked fd, CVE-2024-21626). */
 int process_chdir(const char *cwd, cella_error *err);
 
+/* Re-exec the runtime from a sealed memfd copy of its binary, unless it
+ * already runs from one, so that a process of the container that reaches
+ * /proc/PID/exe of the runtime (or execs `#!/proc/self/exe`) holds a copy
+ * nobody can write, never the host's binary (CVE-2019-5736). Returns 0 when
+ * already sealed; otherwise only returns on failure. */
+int process_run_from_sealed_copy(char **argv, cella_error *err);
+
 /* execve(path, args, env); only returns on failure (126/127 set). */
 int process_exec(const char *path, char *const *args, char *const *env, cella_error *err);
 

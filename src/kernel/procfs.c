@@ -3,9 +3,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "util/cleanup.h"
 #include "util/util.h"
@@ -67,4 +73,64 @@ bool procfs_alive(pid_t pid, unsigned long long start_time)
 		return false;
 	st = procfs_state(pid);
 	return st != 0 && st != 'Z' && st != 'X';
+}
+
+/* The inode number of every procfs root (PROC_ROOT_INO in the kernel). */
+#define PROC_ROOT_INO 1
+
+static int open_proc_root(void)
+{
+	int fd = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct statfs sf;
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC || fstat(fd, &st) < 0 ||
+	    st.st_ino != PROC_ROOT_INO) {
+		close(fd);
+		errno = EXDEV;
+		return -1;
+	}
+	return fd;
+}
+
+bool procfs_is_genuine(void)
+{
+	int fd = open_proc_root();
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+int procfs_open_verified(const char *rel, int flags, cella_error *err)
+{
+	struct open_how how = {
+	    .flags = (unsigned long long)(flags | O_NOFOLLOW | O_CLOEXEC),
+	    .resolve =
+		RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS,
+	};
+	cleanup_close int root = open_proc_root();
+	cleanup_free char *path = NULL;
+	struct statfs sf;
+	int fd;
+
+	if (root < 0)
+		return cella_err(
+		    err, errno, "`/proc` is not a procfs mount, refusing to write `/proc/%s`", rel);
+	/* "self" is a symlink: name the pid (ours, in this procfs's pid ns). */
+	if (str_has_prefix(rel, "self/"))
+		path = xasprintf("%d/%s", (int)getpid(), rel + strlen("self/"));
+	else
+		path = xstrdup(rel);
+	fd = (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+	if (fd < 0)
+		return cella_err(err, errno, "open `/proc/%s` (no symlink, no mount crossed)", rel);
+	if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC) {
+		close(fd);
+		return cella_err(err, EXDEV, "`/proc/%s` is not on a procfs", rel);
+	}
+	return fd;
 }

@@ -18,4 +18,15 @@ bool procfs_alive(pid_t pid, unsigned long long start_time);
 /* The process state letter (R, S, Z...); 0 when gone. */
 char procfs_state(pid_t pid);
 
+/* Open `rel` (e.g. "sys/kernel/hostname", "self/oom_score_adj") under /proc
+ * for writing, through a verified handle: /proc must be the root of a real
+ * procfs, and the walk crosses no symlink and no mount, so that a fake
+ * procfs or a bind over a /proc file cannot redirect the write
+ * (CVE-2019-16884, CVE-2025-52881). Returns the fd or -1 with err set. */
+int procfs_open_verified(const char *rel, int flags, cella_error *err);
+
+/* Is /proc the root of a real procfs (not a symlink, a directory of another
+ * filesystem, or a bind of a procfs subdirectory)? */
+bool procfs_is_genuine(void);
+
 #endif

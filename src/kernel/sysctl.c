@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "kernel/procfs.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -13,16 +14,23 @@ int sysctl_apply(const struct cella_kv *kv, size_t n, cella_error *err)
 	for (size_t i = 0; i < n; i++) {
 		const char *key = kv[i].key;
 		cleanup_free char *path = NULL;
+		cleanup_close int fd = -1;
 
 		if (key[0] == '\0' || key[0] == '.' || strstr(key, "..") != NULL ||
 		    strchr(key, '/') != NULL || key[strlen(key) - 1] == '.')
 			return cella_err_invalid(err, "linux.sysctl: invalid key `%s`", key);
-		path = xasprintf("/proc/sys/%s", key);
-		for (char *p = path + strlen("/proc/sys/"); *p; p++)
+		path = xasprintf("sys/%s", key);
+		for (char *p = path + strlen("sys/"); *p; p++)
 			if (*p == '.')
 				*p = '/';
-		if (write_file_at(AT_FDCWD, path, kv[i].value, strlen(kv[i].value), err) < 0)
+		/* Through a verified procfs handle: a fake /proc must not
+		 * take the write elsewhere. */
+		fd = procfs_open_verified(path, O_WRONLY, err);
+		if (fd < 0)
 			return cella_err_context(err, "linux.sysctl `%s`", key);
+		if (write_all(fd, kv[i].value, strlen(kv[i].value)) < 0)
+			return cella_err(err, errno, "linux.sysctl `%s`: write `/proc/%s`", key,
+					 path);
 	}
 	return 0;
 }

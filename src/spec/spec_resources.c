@@ -152,8 +152,7 @@ static int rd_memory(json_t *root, struct cella_resources *r, cella_error *err)
 
 static int rd_cpu(json_t *root, struct cella_resources *r, cella_error *err)
 {
-	static const char *const ignored[] = {"burst", "realtimeRuntime", "realtimePeriod", "idle",
-					      NULL};
+	static const char *const ignored[] = {"realtimeRuntime", "realtimePeriod", "idle", NULL};
 	json_t *c;
 
 	if (enter_section(root, "cpu", &c, err) < 0)
@@ -166,7 +165,8 @@ static int rd_cpu(json_t *root, struct cella_resources *r, cella_error *err)
 	    rd_u64(c, "cpu", "period", 0, UINT64_MAX, &r->has_cpu_period, &r->cpu_period, err) <
 		0 ||
 	    rd_list(c, "cpu", "cpus", &r->cpu_cpus, err) < 0 ||
-	    rd_list(c, "cpu", "mems", &r->cpu_mems, err) < 0)
+	    rd_list(c, "cpu", "mems", &r->cpu_mems, err) < 0 ||
+	    rd_u64(c, "cpu", "burst", 0, UINT64_MAX, &r->has_cpu_burst, &r->cpu_burst, err) < 0)
 		return -EINVAL;
 	note_ignored(r, c, "cpu", ignored);
 	return 0;
@@ -184,15 +184,48 @@ static int rd_pids(json_t *root, struct cella_resources *r, cella_error *err)
 		      err);
 }
 
+/* blockIO.throttle*Device: [{"major": 8, "minor": 0, "rate": 1048576}...] */
+static int rd_throttle(json_t *b, const char *key, struct cella_throttle_device **out, size_t *n,
+		       cella_error *err)
+{
+	json_t *l = member(b, key), *v;
+	size_t i;
+
+	if (l == NULL)
+		return 0;
+	if (!json_is_array(l))
+		return cella_err_invalid(err, RES ".blockIO.%s: expected an array", key);
+	json_array_foreach(l, i, v)
+	{
+		struct cella_throttle_device d = {0};
+		bool has_maj = false, has_min = false, has_rate = false;
+		char sect[64];
+
+		snprintf(sect, sizeof(sect), "blockIO.%s[%zu]", key, i);
+		if (!json_is_object(v))
+			return cella_err_invalid(err, RES ".%s: expected an object", sect);
+		if (rd_i64(v, sect, "major", 0, UINT32_MAX, &has_maj, &d.major, err) < 0 ||
+		    rd_i64(v, sect, "minor", 0, UINT32_MAX, &has_min, &d.minor, err) < 0 ||
+		    rd_u64(v, sect, "rate", 0, UINT64_MAX, &has_rate, &d.rate, err) < 0)
+			return -EINVAL;
+		if (!has_maj || !has_min)
+			return cella_err_invalid(err, RES ".%s: major and minor are required",
+						 sect);
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[(*n)++] = d;
+	}
+	return 0;
+}
+
 static int rd_blkio(json_t *root, struct cella_resources *r, cella_error *err)
 {
-	static const char *const ignored[] = {"leafWeight",
-					      "weightDevice",
-					      "throttleReadBpsDevice",
-					      "throttleWriteBpsDevice",
-					      "throttleReadIOPSDevice",
-					      "throttleWriteIOPSDevice",
-					      NULL};
+	static const char *const ignored[] = {"leafWeight", "weightDevice", NULL};
+	static const char *const lists[CELLA_THROTTLE_N] = {
+	    [CELLA_THROTTLE_READ_BPS] = "throttleReadBpsDevice",
+	    [CELLA_THROTTLE_WRITE_BPS] = "throttleWriteBpsDevice",
+	    [CELLA_THROTTLE_READ_IOPS] = "throttleReadIOPSDevice",
+	    [CELLA_THROTTLE_WRITE_IOPS] = "throttleWriteIOPSDevice",
+	};
 	json_t *b;
 	int64_t w = 0;
 	bool has = false;
@@ -210,7 +243,93 @@ static int rd_blkio(json_t *root, struct cella_resources *r, cella_error *err)
 					 w);
 	r->has_blkio_weight = has && w != 0;
 	r->blkio_weight = (uint16_t)w;
+	for (size_t i = 0; i < CELLA_THROTTLE_N; i++)
+		if (rd_throttle(b, lists[i], &r->throttle[i], &r->n_throttle[i], err) < 0)
+			return -EINVAL;
 	note_ignored(r, b, "blockIO", ignored);
+	return 0;
+}
+
+/* hugepageLimits: [{"pageSize": "2MB", "limit": 209715200}...] */
+static int rd_hugetlb(json_t *root, struct cella_resources *r, cella_error *err)
+{
+	json_t *l = member(root, "hugepageLimits"), *v;
+	size_t i;
+
+	if (l == NULL)
+		return 0;
+	if (!json_is_array(l))
+		return cella_err_invalid(err, RES ".hugepageLimits: expected an array");
+	json_array_foreach(l, i, v)
+	{
+		struct cella_hugetlb_limit h = {{0}, 0};
+		json_t *ps = json_is_object(v) ? member(v, "pageSize") : NULL;
+		const char *s = json_is_string(ps) ? json_string_value(ps) : NULL;
+		bool has = false;
+		size_t nd;
+		char sect[48];
+
+		snprintf(sect, sizeof(sect), "hugepageLimits[%zu]", i);
+		if (!json_is_object(v))
+			return cella_err_invalid(err, RES ".%s: expected an object", sect);
+		nd = s != NULL ? strspn(s, "0123456789") : 0;
+		/* As the kernel names the files: 64KB, 2MB, 1GB. */
+		if (s == NULL || nd == 0 || strlen(s) >= sizeof(h.page_size) ||
+		    (strcmp(s + nd, "KB") != 0 && strcmp(s + nd, "MB") != 0 &&
+		     strcmp(s + nd, "GB") != 0)) {
+			char esc[64];
+
+			return cella_err_invalid(err,
+						 RES ".%s.pageSize: `%s` is not a size like 2MB "
+						     "or 1GB",
+						 sect, s ? str_escape(s, esc, sizeof(esc)) : "");
+		}
+		snprintf(h.page_size, sizeof(h.page_size), "%s", s);
+		if (rd_u64(v, sect, "limit", 0, UINT64_MAX, &has, &h.limit, err) < 0)
+			return -EINVAL;
+		if (!has)
+			return cella_err_invalid(err, RES ".%s.limit: required", sect);
+		r->hugetlb = xrealloc(r->hugetlb, (r->n_hugetlb + 1) * sizeof(h));
+		r->hugetlb[r->n_hugetlb++] = h;
+	}
+	return 0;
+}
+
+/* unified: {"memory.oom.group": "1"...}. A key names an interface file of
+ * the container's own cgroup: one component, controller.file, and not one
+ * of the core cgroup.* files that place processes or steer the tree. */
+static int rd_unified(json_t *root, struct cella_resources *r, cella_error *err)
+{
+	json_t *u = member(root, "unified"), *v;
+	const char *key;
+
+	if (u == NULL)
+		return 0;
+	if (!json_is_object(u))
+		return cella_err_invalid(err, RES ".unified: expected an object");
+	json_object_foreach(u, key, v)
+	{
+		char esc[128];
+
+		str_escape(key, esc, sizeof(esc));
+		if (key[0] == '\0' || strchr(key, '/') != NULL || strstr(key, "..") != NULL ||
+		    strchr(key, '.') == NULL || key[0] == '.' ||
+		    key[strcspn(key, "\n\r\t ")] != '\0')
+			return cella_err_invalid(err,
+						 RES ".unified.%s: not a cgroup interface file "
+						     "name (controller.file, no `/` or `..`)",
+						 esc);
+		if (str_has_prefix(key, "cgroup."))
+			return cella_err_invalid(err,
+						 RES ".unified.%s: a core cgroup file, not a "
+						     "resource: refused",
+						 esc);
+		if (!json_is_string(v))
+			return cella_err_invalid(err, RES ".unified.%s: expected a string", esc);
+		r->unified = xrealloc(r->unified, (r->n_unified + 1) * sizeof(*r->unified));
+		r->unified[r->n_unified].key = xstrdup(key);
+		r->unified[r->n_unified++].value = xstrdup(json_string_value(v));
+	}
 	return 0;
 }
 
@@ -319,7 +438,7 @@ void cella_spec_resources_device_defaults(struct cella_resources *r,
 
 int cella_spec_resources_parse(const char *json, struct cella_resources *out, cella_error *err)
 {
-	static const char *const ignored[] = {"hugepageLimits", "network", "rdma", "unified", NULL};
+	static const char *const ignored[] = {"network", "rdma", NULL};
 	json_auto_t *root = NULL;
 	struct cella_resources r;
 	json_error_t jerr;
@@ -339,7 +458,8 @@ int cella_spec_resources_parse(const char *json, struct cella_resources *out, ce
 	memset(&r, 0, sizeof(r));
 	if (rd_memory(root, &r, err) < 0 || rd_cpu(root, &r, err) < 0 ||
 	    rd_pids(root, &r, err) < 0 || rd_blkio(root, &r, err) < 0 ||
-	    rd_devices(root, &r, err) < 0) {
+	    rd_devices(root, &r, err) < 0 || rd_hugetlb(root, &r, err) < 0 ||
+	    rd_unified(root, &r, err) < 0) {
 		cella_resources_clear(&r);
 		return -EINVAL;
 	}

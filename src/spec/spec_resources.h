@@ -13,8 +13,8 @@
  * Parse the text of a linux.resources object (NULL: nothing asked). On
  * failure *out is cleared and err names the JSON path:
  *   linux.resources.memory.limit: expected an integer
- * Members this build does not apply (hugepageLimits, unified,
- * blockIO device lists, network, rdma, memory.kernel...) are listed in
+ * Members this build does not apply (blockIO.weightDevice, network,
+ * rdma, memory.kernel...) are listed in
  * out->ignored; unknown members are skipped, as OCI allows.
  */
 int cella_spec_resources_parse(const char *json, struct cella_resources *out, cella_error *err);
@@ -36,6 +36,8 @@ void cella_spec_resources_device_defaults(struct cella_resources *r,
  * 1.5g; -1 unlimited), --cpus a decimal (quota = cpus x 100000 us per
  * 100000 us period).
  */
+#define CELLA_FLAGS_MAX_DEVICES 16
+
 struct cella_resource_flags {
 	const char *memory;		/* --memory: memory.limit */
 	const char *memory_swap;	/* --memory-swap: memory.swap (memory + swap) */
@@ -49,6 +51,11 @@ struct cella_resource_flags {
 	const char *pids_limit;		/* --pids-limit (-1 or 0: unlimited) */
 	const char *blkio_weight;	/* --blkio-weight / --io-weight: blockIO.weight */
 	const char *blkio_flag;		/* the spelling used, for messages */
+	/* --device-{read,write}-{bps,iops} PATH:RATE, repeatable: by enum
+	 * cella_throttle (blockIO.throttle*Device). */
+	const char *throttle[CELLA_THROTTLE_N][CELLA_FLAGS_MAX_DEVICES];
+	size_t n_throttle[CELLA_THROTTLE_N];
+	const char *throttle_overflow; /* a device flag given too many times */
 };
 
 bool cella_resource_flags_any(const struct cella_resource_flags *f);

@@ -12,6 +12,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <jansson.h>
 
@@ -24,7 +26,9 @@ bool cella_resource_flags_any(const struct cella_resource_flags *f)
 {
 	return f->memory || f->memory_swap || f->memory_reservation || f->cpus || f->cpu_shares ||
 	       f->cpu_quota || f->cpu_period || f->cpuset_cpus || f->cpuset_mems || f->pids_limit ||
-	       f->blkio_weight;
+	       f->blkio_weight || f->n_throttle[CELLA_THROTTLE_READ_BPS] ||
+	       f->n_throttle[CELLA_THROTTLE_WRITE_BPS] || f->n_throttle[CELLA_THROTTLE_READ_IOPS] ||
+	       f->n_throttle[CELLA_THROTTLE_WRITE_IOPS];
 }
 
 /* "1.5" -> 1 and the fraction scaled to `scale` (a power of ten), rounded
@@ -234,6 +238,69 @@ static int cpu_flags(const struct cella_resource_flags *f, json_t *root, cella_e
 	return 0;
 }
 
+/* --device-read-bps /dev/sda:1m (podman): the device's numbers, the rate
+ * in bytes (a size) or operations per second. */
+static int throttle_flags(const struct cella_resource_flags *f, json_t *root, cella_error *err)
+{
+	static const char *const flags[CELLA_THROTTLE_N] = {
+	    [CELLA_THROTTLE_READ_BPS] = "--device-read-bps",
+	    [CELLA_THROTTLE_WRITE_BPS] = "--device-write-bps",
+	    [CELLA_THROTTLE_READ_IOPS] = "--device-read-iops",
+	    [CELLA_THROTTLE_WRITE_IOPS] = "--device-write-iops",
+	};
+	static const char *const keys[CELLA_THROTTLE_N] = {
+	    [CELLA_THROTTLE_READ_BPS] = "throttleReadBpsDevice",
+	    [CELLA_THROTTLE_WRITE_BPS] = "throttleWriteBpsDevice",
+	    [CELLA_THROTTLE_READ_IOPS] = "throttleReadIOPSDevice",
+	    [CELLA_THROTTLE_WRITE_IOPS] = "throttleWriteIOPSDevice",
+	};
+
+	if (f->throttle_overflow != NULL)
+		return cella_err_invalid(err, "--device-*-bps/iops `%s`: more than %d devices",
+					 f->throttle_overflow, CELLA_FLAGS_MAX_DEVICES);
+	for (size_t t = 0; t < CELLA_THROTTLE_N; t++) {
+		json_t *list;
+
+		if (f->n_throttle[t] == 0)
+			continue;
+		list = json_array();
+		json_object_set_new(section(root, "blockIO"), keys[t], list);
+		for (size_t i = 0; i < f->n_throttle[t]; i++) {
+			const char *arg = f->throttle[t][i], *colon = strrchr(arg, ':');
+			cleanup_free char *path = NULL;
+			struct stat st;
+			long long rate;
+			int64_t bytes;
+
+			if (colon == NULL || colon == arg)
+				return cella_err_invalid(err, "%s `%s`: expected DEVICE:RATE",
+							 flags[t], arg);
+			path = xasprintf("%.*s", (int)(colon - arg), arg);
+			if (stat(path, &st) < 0)
+				return cella_err(err, errno, "%s `%s`: stat %s", flags[t], arg,
+						 path);
+			if (!S_ISBLK(st.st_mode))
+				return cella_err_invalid(err, "%s `%s`: %s is not a block device",
+							 flags[t], arg, path);
+			if (t == CELLA_THROTTLE_READ_BPS || t == CELLA_THROTTLE_WRITE_BPS) {
+				if (cella_parse_size(flags[t], colon + 1, &bytes, err) < 0)
+					return -EINVAL;
+				if (bytes < 0)
+					return cella_err_invalid(
+					    err, "%s `%s`: a rate cannot be -1", flags[t], arg);
+				rate = bytes;
+			} else if (parse_int(flags[t], colon + 1, 0, INT64_MAX, &rate, err) < 0) {
+				return -EINVAL;
+			}
+			json_array_append_new(
+			    list, json_pack("{s:I,s:I,s:I}", "major", (json_int_t)major(st.st_rdev),
+					    "minor", (json_int_t)minor(st.st_rdev), "rate",
+					    (json_int_t)rate));
+		}
+	}
+	return 0;
+}
+
 int cella_resource_flags_to_json(const struct cella_resource_flags *f, char **json,
 				 cella_error *err)
 {
@@ -254,7 +321,8 @@ int cella_resource_flags_to_json(const struct cella_resource_flags *f, char **js
 	} else {
 		root = json_object();
 	}
-	if (memory_flags(f, root, err) < 0 || cpu_flags(f, root, err) < 0)
+	if (memory_flags(f, root, err) < 0 || cpu_flags(f, root, err) < 0 ||
+	    throttle_flags(f, root, err) < 0)
 		return -EINVAL;
 	if (f->pids_limit != NULL) {
 		/* podman: -1 (or 0) is unlimited. */

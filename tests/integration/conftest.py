@@ -80,6 +80,14 @@ def _cella_cgroups():
     return parents, leaves
 
 
+def _cgroup_empty(path):
+    try:
+        with open(os.path.join(path, "cgroup.procs")) as f:
+            return f.read().strip() == ""
+    except OSError:
+        return False
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cgroup_parents():
     """Remove, at the end, the `/cella` cgroup parents the suite created."""
@@ -123,14 +131,13 @@ def leakcheck(basetemp, request):
         problems.append(f"mounts left: {new}")
         for w in (basetemp, ROOTFS):
             _umount_under(w)
-    cgroups = sorted(set(_cella_cgroups()[1]) - cgroups_before)
+    # Only empty leaves count, and none is removed here: a cgroup another
+    # test session (running at the same time) has just created is empty
+    # for a moment, and removing it would break that session's container.
+    cgroups = sorted(cg for cg in set(_cella_cgroups()[1]) - cgroups_before
+                     if _cgroup_empty(cg))
     if cgroups:
         problems.append(f"cgroups left: {cgroups}")
-        for cg in sorted(cgroups, key=len, reverse=True):
-            try:
-                os.rmdir(cg)
-            except OSError:
-                pass
     if problems:
         pytest.fail("; ".join(problems), pytrace=False)
 

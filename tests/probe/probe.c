@@ -14,6 +14,14 @@
  *   cella-probe zombies [N]     orphan N (default 3) short-lived grandchildren, wait, and
  *                               print how many zombies remain visible in /proc
  *   cella-probe isatty          print {"stdin":bool,"stdout":bool,"stderr":bool}
+ *   cella-probe try OP          try a privileged operation (mount, rawsock, bind80, chown,
+ *                               kill): print "ok" or "errno N"
+ *   cella-probe attack-runtime SECS [write]
+ *                               print "ready", then for SECS seconds stop every other
+ *                               process seen and try to reach it: ptrace, /proc/PID/mem,
+ *                               environ, fd/, and an exe outside the container (kept, and
+ *                               with "write" opened for writing and overwritten once it
+ *                               is no longer busy); print a JSON summary
  *
  * The rootfs it runs in has no libc, hence static; the output is written by
  * hand so it needs no library either. Errors in the report itself are not
@@ -25,6 +33,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,7 +41,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -662,6 +673,223 @@ static int usage(void)
 	return 2;
 }
 
+/* try OP: one operation that needs a capability; "ok" or "errno N". */
+static int cmd_try(const char *op)
+{
+	int r = -1;
+
+	if (strcmp(op, "mount") == 0) {
+		r = mount("none", "/tmp", "tmpfs", 0, NULL);
+	} else if (strcmp(op, "rawsock") == 0) {
+		r = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	} else if (strcmp(op, "bind80") == 0) {
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(80)};
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+
+		r = s < 0 ? -1 : bind(s, (struct sockaddr *)&a, sizeof(a));
+	} else if (strcmp(op, "chown") == 0) {
+		int fd = open("/tmp/chown-probe", O_CREAT | O_WRONLY, 0644);
+
+		r = fd < 0 ? -1 : fchown(fd, 4321, 4321);
+	} else if (strcmp(op, "kill") == 0) {
+		/* A process of another uid: a child that switches to 4321. */
+		int p[2];
+		char c;
+		pid_t pid;
+
+		if (pipe(p) < 0)
+			return 1;
+		pid = fork();
+		if (pid == 0) {
+			if (setresuid(4321, 4321, 4321) < 0)
+				_exit(1);
+			if (write(p[1], "x", 1) != 1)
+				_exit(1);
+			sleep(1); /* ends by itself: we may not kill it */
+			_exit(0);
+		}
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1) {
+			printf("setup failed\n");
+			return 1;
+		}
+		r = kill(pid, SIGTERM);
+		int e = errno;
+		waitpid(pid, NULL, 0);
+		errno = e;
+	} else {
+		return usage();
+	}
+	if (r < 0)
+		printf("errno %d\n", errno);
+	else
+		printf("ok\n");
+	return 0;
+}
+
+/* An exe handle outside the container: the path the link shows does not
+ * lead to the same file from here. */
+static bool foreign_exe(pid_t pid, int fd)
+{
+	char path[64], target[PATH_MAX];
+	struct stat a, b;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0 || fstat(fd, &a) < 0)
+		return false;
+	target[n] = '\0';
+	return stat(target, &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino;
+}
+
+static bool can_open(pid_t pid, const char *what, int flags)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static bool comm_is(pid_t pid, const char *name)
+{
+	char path[64];
+	char *comm;
+	bool r;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	comm = slurp(path, NULL);
+	if (comm == NULL)
+		return false;
+	comm[strcspn(comm, "\n")] = '\0';
+	r = strcmp(comm, name) == 0;
+	free(comm);
+	return r;
+}
+
+static bool is_stopped(pid_t pid)
+{
+	char path[64];
+	char *st, *p;
+	bool r;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	st = slurp(path, NULL);
+	if (st == NULL)
+		return true; /* gone: nothing to wait for */
+	p = strrchr(st, ')');
+	r = p == NULL || (p[1] == ' ' && (p[2] == 'T' || p[2] == 't' || p[2] == 'Z'));
+	free(st);
+	return r;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* attack-runtime SECS [write]: the attacks of CVE-2016-9962 and
+ * CVE-2019-5736 from inside the container. */
+static int cmd_attack_runtime(const char *secs, bool do_write)
+{
+	double end = now_s() + atof(secs);
+	int runtime_seen = 0, mem = 0, environ_ = 0, fds = 0, traced = 0;
+	int exe_handles[16], n_exe = 0, write_opened = 0, written = 0;
+	pid_t self = getpid();
+
+	printf("ready\n");
+	fflush(stdout);
+	while (now_s() < end) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+
+		while (d != NULL && (e = readdir(d)) != NULL) {
+			pid_t pid = atoi(e->d_name);
+			char path[64];
+			bool runtime, keep = false;
+			int fd;
+
+			if (pid <= 0 || pid == self)
+				continue;
+			if (kill(pid, SIGSTOP) < 0)
+				continue;
+			/* Stopped for real, so it cannot execve under us. */
+			for (int i = 0; i < 2000 && !is_stopped(pid); i++)
+				usleep(100);
+			/* Still the runtime (before its execve). */
+			runtime = comm_is(pid, "cella");
+			if (runtime) {
+				runtime_seen++;
+				mem += can_open(pid, "mem", O_RDWR);
+				environ_ += can_open(pid, "environ", O_RDONLY);
+				snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+				DIR *fdd = opendir(path);
+				struct dirent *fe;
+				/* Listing is not enough: a link must resolve. */
+				while (fdd != NULL && (fe = readdir(fdd)) != NULL) {
+					char lp[PATH_MAX], t[PATH_MAX];
+
+					if (fe->d_name[0] == '.')
+						continue;
+					snprintf(lp, sizeof(lp), "%s/%s", path, fe->d_name);
+					if (readlink(lp, t, sizeof(t)) >= 0) {
+						fds++;
+						break;
+					}
+				}
+				if (fdd != NULL)
+					closedir(fdd);
+				if (ptrace(PTRACE_SEIZE, pid, 0, 0) == 0) {
+					traced++;
+					ptrace(PTRACE_DETACH, pid, 0, 0);
+				}
+			}
+			snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+			fd = open(path, O_PATH | O_CLOEXEC);
+			if (fd >= 0 && n_exe < 16 && foreign_exe(pid, fd)) {
+				exe_handles[n_exe++] = fd;
+				keep = true;
+			} else if (fd >= 0) {
+				close(fd);
+			}
+			/* With a handle, let the runtime die so that its binary
+			 * is no longer busy. */
+			kill(pid, keep && do_write ? SIGKILL : SIGCONT);
+		}
+		if (d != NULL)
+			closedir(d);
+		for (int i = 0; do_write && i < n_exe; i++) {
+			char path[64];
+			int fd;
+
+			if (exe_handles[i] < 0)
+				continue;
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", exe_handles[i]);
+			fd = open(path, O_WRONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			write_opened++;
+			if (write(fd, "#!/bin/sh\n# overwritten from a container\n", 41) > 0)
+				written++;
+			close(fd);
+			close(exe_handles[i]);
+			exe_handles[i] = -1;
+		}
+	}
+	printf("{\"runtime_seen\":%d,\"mem\":%d,\"environ\":%d,\"fd_dir\":%d,\"ptrace\":%d,"
+	       "\"foreign_exe\":%d,\"write_opened\":%d,\"written\":%d}\n",
+	       runtime_seen, mem, environ_, fds, traced, n_exe, write_opened, written);
+	return 0;
+}
+
 /* syscall NAME [ARG...]: make one system call with integer arguments
  * (decimal or 0x hex) and print `ok RET` or `errno N` (seccomp tests). */
 static int cmd_syscall(int argc, char **argv)
@@ -722,6 +950,10 @@ int main(int argc, char **argv)
 		return atoi(arg);
 	else if (strcmp(cmd, "syscall") == 0)
 		ret = cmd_syscall(argc - 2, argv + 2);
+	else if (strcmp(cmd, "try") == 0)
+		ret = cmd_try(arg);
+	else if (strcmp(cmd, "attack-runtime") == 0)
+		ret = cmd_attack_runtime(arg, argc > 3 && strcmp(argv[3], "write") == 0);
 	else
 		return usage();
 	fflush(stdout);

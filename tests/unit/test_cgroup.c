@@ -208,12 +208,32 @@ static void test_resources_parse(void)
 	CHECK(r.ignored != NULL);
 	if (r.ignored != NULL) {
 		CHECK_STR(r.ignored[0], "linux.resources.memory.kernel");
-		CHECK_STR(r.ignored[1], "linux.resources.unified");
-		CHECK(r.ignored[2] == NULL);
+		CHECK(r.ignored[1] == NULL);
 	}
+	CHECK(r.n_unified == 0);
 	/* The deny-all rule (the engine adds the allows every container needs
 	 * with cella_spec_resources_device_defaults). */
 	CHECK(r.n_devices == 1 && !r.devices[0].allow && r.devices[0].type == 'a');
+	cella_resources_clear(&r);
+
+	/* unified, hugepageLimits, burst, throttles */
+	CHECK(cella_spec_resources_parse(
+		  "{\"unified\":{\"memory.oom.group\":\"1\"},"
+		  "\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":4194304}],"
+		  "\"cpu\":{\"burst\":1000},"
+		  "\"blockIO\":{\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,"
+		  "\"rate\":1048576}]}}",
+		  &r, &err) == 0);
+	CHECK(r.n_unified == 1 && !strcmp(r.unified[0].key, "memory.oom.group") &&
+	      !strcmp(r.unified[0].value, "1"));
+	CHECK(r.n_hugetlb == 1 && !strcmp(r.hugetlb[0].page_size, "2MB") &&
+	      r.hugetlb[0].limit == 4194304);
+	CHECK(r.has_cpu_burst && r.cpu_burst == 1000);
+	CHECK(r.n_throttle[CELLA_THROTTLE_READ_BPS] == 1 &&
+	      r.throttle[CELLA_THROTTLE_READ_BPS][0].major == 8 &&
+	      r.throttle[CELLA_THROTTLE_READ_BPS][0].rate == 1048576);
+	CHECK(r.ignored == NULL);
+	CHECK(cella_resources_any(&r));
 	cella_resources_clear(&r);
 
 	/* null is absent */

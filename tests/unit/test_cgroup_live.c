@@ -203,6 +203,7 @@ static void test_lifecycle(void)
 		CHECK(st.pids_limit == PIDS_LIMIT);
 		CHECK(st.pids_current == PIDS_LIMIT);
 		CHECK(st.memory_usage > 0);
+		cella_cgroup_stats_clear(&st);
 	}
 
 	/* memory: an allocation over the limit is OOM-killed. */
@@ -240,6 +241,7 @@ static void test_lifecycle(void)
 	if (cella_cgroup_stats(cg, &st, &err) == 0) {
 		printf("  oom kills: %" PRIu64 "\n", st.oom_kills);
 		CHECK(st.oom_kills >= 1);
+		cella_cgroup_stats_clear(&st);
 	}
 
 	/* freeze stops the counter, thaw resumes it */

@@ -1,0 +1,415 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Hardening (issue 5): one honest attack per known runtime escape class,
+from inside a container or racing it from the host, and the check that
+cella defeats it. Plus: each dropped capability makes its operation fail.
+
+1. /proc/PID/exe of the runtime overwritten while `exec` enters
+   (CVE-2019-5736)
+2. leaked fds, a cwd outside the root (CVE-2024-21626)
+3. ptrace and /proc of the runtime while it is privileged (CVE-2016-9962)
+4. symlink swaps on mount destinations (CVE-2021-30465, CVE-2024-45310)
+5. maskedPaths redirected through /dev/null or the target (CVE-2025-31133)
+6. /proc writes redirected through a fake procfs (CVE-2019-16884,
+   CVE-2025-52881)
+7. inheritable capabilities surviving execve (CVE-2022-29162)
+8. a setuid binary under no_new_privs
+"""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+
+import pytest
+
+from helpers import CELLA, PROBE, ROOTFS, TIMEOUT, make_config, mountinfo, unique_sleep, \
+    write_bundle
+
+MAPS = {"uidMappings": [{"containerID": 0, "hostID": 0, "size": 65536}],
+        "gidMappings": [{"containerID": 0, "hostID": 0, "size": 65536}]}
+ALL_CAPS = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+            "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
+            "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_NET_ADMIN", "CAP_SYS_CHROOT",
+            "CAP_SYS_PTRACE", "CAP_SYS_ADMIN", "CAP_MKNOD", "CAP_AUDIT_WRITE", "CAP_SETFCAP"]
+
+
+def sha(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+@pytest.fixture
+def rootfs(tmp):
+    """A private copy of the rootfs that an attack may alter."""
+    d = os.path.join(tmp, "rootfs")
+    subprocess.run(["cp", "-a", ROOTFS, d], check=True)
+    return d
+
+
+def userns_config(args, rootfs, caps=None):
+    """A container with its own user namespace (0-65535 onto the same host
+    ids): its root is root only there."""
+    c = make_config(args=args, rootfs=rootfs)
+    c["root"]["readonly"] = False
+    c["linux"]["namespaces"].append({"type": "user"})
+    c["linux"].update(MAPS)
+    if caps is not None:
+        c["process"]["capabilities"] = {k: list(caps) for k in
+                                        ("bounding", "effective", "permitted")}
+    return c
+
+
+def last_json(text):
+    return json.loads(text.strip().splitlines()[-1])
+
+
+# ---- 1. CVE-2019-5736 ----
+
+def test_runtime_binary_not_writable_through_proc_exe(cella, tmp, rootfs):
+    """The container's entry point for exec is `#!/proc/self/exe`, so exec
+    would run the runtime's own binary inside; an attacker in the container
+    stops every new process, keeps a handle on any exe that is not one of
+    the container's files, lets it die and overwrites it once it is no
+    longer busy. The runtime used for exec is a copy, so that a failure
+    here damages only the copy."""
+    copy = os.path.join(tmp, "cella-copy")
+    shutil.copy2(CELLA, copy)
+    before = sha(copy)
+    with open(os.path.join(rootfs, "evil"), "w") as f:
+        f.write("#!/proc/self/exe\n")
+    os.chmod(os.path.join(rootfs, "evil"), 0o755)
+    c = userns_config(["/probe", "attack-runtime", "5", "write"], rootfs)
+    b = write_bundle(os.path.join(tmp, "b"), c)
+    p = cella.popen("run", "--bundle", b, "esc1")
+    try:
+        assert p.stdout.readline().strip() == "ready"
+        for _ in range(6):
+            subprocess.run([copy, "--root", cella.root, "exec", "esc1", "/evil"],
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
+        out, errs = p.communicate(timeout=TIMEOUT)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert p.returncode == 0, errs
+    res = json.loads(out.strip().splitlines()[-1])
+    # The attack had its chance: it saw the runtime or a foreign binary.
+    assert res["runtime_seen"] + res["foreign_exe"] > 0, res
+    assert res["written"] == 0, res
+    assert sha(copy) == before, "the runtime's binary was overwritten from the container"
+
+
+# ---- 2. CVE-2024-21626 ----
+
+def test_no_runtime_fd_leaks_into_container(cella, tmp):
+    """An fd the caller of cella left open (a host directory) is not
+    inherited by the container: only stdio is open, in run and exec."""
+    host_dir = os.open(tmp, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        argv = cella.argv("run", "--rootfs", ROOTFS, "--bind", f"{PROBE}:/probe:ro", "--",
+                          "/probe")
+        r = subprocess.run(argv, pass_fds=(host_dir,), capture_output=True, text=True,
+                           timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+    finally:
+        os.close(host_dir)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["fds"] == [0, 1, 2]
+
+
+def test_exec_leaks_no_fd(cella, tmp):
+    c = make_config(args=["/probe", "sleep", unique_sleep()])
+    b = write_bundle(os.path.join(tmp, "b"), c)
+    cella.ok("create", "--bundle", b, "esc2")
+    try:
+        cella.ok("start", "esc2")
+        host_dir = os.open(tmp, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            r = subprocess.run(cella.argv("exec", "esc2", "/probe"), pass_fds=(host_dir,),
+                               capture_output=True, text=True, timeout=TIMEOUT,
+                               stdin=subprocess.DEVNULL)
+        finally:
+            os.close(host_dir)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["fds"] == [0, 1, 2]
+    finally:
+        cella.run("delete", "--force", "esc2")
+
+
+def test_cwd_through_proc_self_fd_stays_inside(cella, tmp):
+    """process.cwd /proc/self/fd/N, for each fd the runtime may hold while it
+    sets up: the process never starts with a cwd outside the root."""
+    for n in range(3, 12):
+        c = make_config(args=["/probe"])
+        c["process"]["cwd"] = f"/proc/self/fd/{n}"
+        b = write_bundle(os.path.join(tmp, f"b{n}"), c)
+        r = cella.run("run", "--bundle", b, f"cwd{n}")
+        if r.returncode == 0:
+            cwd = json.loads(r.stdout)["cwd"]
+            assert cwd is not None and cwd.startswith("/") and "unreachable" not in cwd, cwd
+            assert not cwd.startswith(tmp), cwd
+        else:
+            assert "process.cwd" in r.stderr, r.stderr
+
+
+# ---- 3. CVE-2016-9962 ----
+
+def test_runtime_not_reachable_while_privileged(cella, tmp, rootfs):
+    """A process of the container with every capability there (in its user
+    namespace) goes for the runtime's processes still inside it: the init
+    of a created container waiting for start, and exec's process before
+    its execve. No ptrace, no /proc/PID/{mem,environ,fd}."""
+    c = userns_config(["/probe", "sleep", unique_sleep()], rootfs, caps=ALL_CAPS)
+    b = write_bundle(os.path.join(tmp, "b"), c)
+    cella.ok("create", "--bundle", b, "esc3")
+    try:
+        p = cella.popen("exec", "esc3", "/probe", "attack-runtime", "3")
+        try:
+            assert p.stdout.readline().strip() == "ready"
+            for _ in range(4):
+                cella.run("exec", "esc3", "/probe", "exit", "0")
+            out, errs = p.communicate(timeout=TIMEOUT)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+        assert p.returncode == 0, errs
+        res = last_json(out)
+        assert res["runtime_seen"] > 0, res  # at least the waiting init
+        for k in ("mem", "environ", "fd_dir", "ptrace"):
+            assert res[k] == 0, res
+    finally:
+        cella.run("delete", "--force", "esc3")
+
+
+# ---- 4. CVE-2021-30465, CVE-2024-45310 ----
+
+def _new_host_mounts(before, under):
+    return [mp for mid, mp in mountinfo().items()
+            if mid not in before and (mp == under or mp.startswith(under + "/"))]
+
+
+def test_mount_destination_symlink_stays_in_rootfs(cella, tmp, rootfs):
+    """Destinations that are symlinks out of the rootfs (absolute and ../)
+    are resolved inside it."""
+    host = os.path.join(tmp, "hostside")
+    os.mkdir(host)
+    src = os.path.join(tmp, "src")
+    os.mkdir(src)
+    os.symlink(host, os.path.join(rootfs, "abs"))
+    os.symlink("../../../../../../../../" + host.lstrip("/"), os.path.join(rootfs, "rel"))
+    c = make_config(args=["/bin/true"], rootfs=rootfs)
+    c["root"]["readonly"] = False
+    c["mounts"] += [
+        {"destination": "/abs/t", "type": "tmpfs", "source": "tmpfs"},
+        {"destination": "/rel/b", "type": "bind", "source": src, "options": ["rbind"]},
+        {"destination": "/abs/f", "type": "bind", "source": PROBE, "options": ["rbind"]},
+    ]
+    b = write_bundle(os.path.join(tmp, "b"), c)
+    before = mountinfo()
+    r = cella.run("run", "--bundle", b, "esc4")
+    assert r.returncode == 0, r.stderr
+    assert os.listdir(host) == [], "the runtime created files on the host"
+    assert _new_host_mounts(before, host) == []
+    # They went inside the rootfs, where the symlinks lead from its root.
+    assert os.path.isdir(os.path.join(rootfs, host.lstrip("/"), "t"))
+
+
+def test_mount_destination_swap_race(cella, tmp, rootfs):
+    """A host thread swaps a directory of the rootfs with a symlink to a
+    host directory, over and over, while containers are created with mounts
+    under it: nothing is ever created or mounted on the host side."""
+    host = os.path.join(tmp, "hostside")
+    os.mkdir(host)
+    flip = os.path.join(rootfs, "flip")
+    stop = threading.Event()
+
+    def swapper():
+        while not stop.is_set():
+            try:
+                os.mkdir(flip)
+            except FileExistsError:
+                pass
+            try:
+                shutil.rmtree(flip) if os.path.isdir(flip) and not os.path.islink(flip) \
+                    else None
+                os.symlink(host, flip)
+            except OSError:
+                pass
+            try:
+                os.unlink(flip)
+            except OSError:
+                pass
+
+    c = make_config(args=["/bin/true"], rootfs=rootfs)
+    c["root"]["readonly"] = False
+    c["mounts"] += [
+        {"destination": "/flip/a/t", "type": "tmpfs", "source": "tmpfs"},
+        {"destination": "/flip/b", "type": "bind", "source": PROBE, "options": ["rbind"]},
+    ]
+    b = write_bundle(os.path.join(tmp, "b"), c)
+    before = mountinfo()
+    t = threading.Thread(target=swapper, daemon=True)
+    t.start()
+    try:
+        for i in range(15):
+            cella.run("run", "--bundle", b, f"race{i}")
+            cella.run("delete", "--force", f"race{i}")
+    finally:
+        stop.set()
+        t.join()
+    assert os.listdir(host) == [], "the runtime created files on the host"
+    assert _new_host_mounts(before, host) == []
+
+
+# ---- 5. CVE-2025-31133, CVE-2025-52565 ----
+
+def _no_dev_mount(c):
+    c["mounts"] = [m for m in c["mounts"] if not m["destination"].startswith("/dev")]
+
+
+def test_masked_path_with_dev_null_replaced(cella, tmp, rootfs):
+    """The image's /dev/null is a symlink to the very file to be masked: the
+    mask must still hide it (or the container must not start)."""
+    os.makedirs(os.path.join(rootfs, "dev"), exist_ok=True)
+    for e in os.listdir(os.path.join(rootfs, "dev")):
+        os.unlink(os.path.join(rootfs, "dev", e))
+    with open(os.path.join(rootfs, "secret"), "w") as f:
+        f.write("SECRET\n")
+    os.symlink("/secret", os.path.join(rootfs, "dev", "null"))
+    c = make_config(args=["/bin/cat", "/secret"], rootfs=rootfs)
+    c["root"]["readonly"] = False
+    _no_dev_mount(c)
+    c["linux"]["maskedPaths"] = ["/secret"]
+    b = write_bundle(os.path.join(tmp, "b"), c)
+    r = cella.run("run", "--bundle", b, "esc5")
+    assert "SECRET" not in r.stdout
+    if r.returncode != 0:
+        assert "null" in r.stderr, r.stderr
+
+
+def test_masked_path_target_symlink_stays_inside(cella, tmp, rootfs):
+    """A masked path that is a symlink out of the root masks the file inside
+    the root it resolves to, never the host's."""
+    host_file = os.path.join(tmp, "host-file")
+    with open(host_file, "w") as f:
+        f.write("HOST\n")
+    os.symlink(host_file, os.path.join(rootfs, "etc", "masked-link"))
+    c = make_config(args=["/bin/true"], rootfs=rootfs)
+    c["linux"]["maskedPaths"] = ["/etc/masked-link"]
+    b = write_bundle(os.path.join(tmp, "b"), c)
+    before = mountinfo()
+    r = cella.run("run", "--bundle", b, "esc5b")
+    assert r.returncode == 0, r.stderr
+    with open(host_file) as f:
+        assert f.read() == "HOST\n"
+    assert _new_host_mounts(before, host_file) == []
+
+
+# ---- 6. CVE-2019-16884, CVE-2025-52881 ----
+
+@pytest.mark.parametrize("how", ["symlink", "bind"])
+def test_proc_writes_not_redirected_by_fake_procfs(cella, tmp, rootfs, how):
+    """A fake procfs at /proc (the image's /proc a symlink into a volume that
+    a later mount covers, or a bind over /proc): sysctl and oomScoreAdj
+    writes must not land in the files its symlinks point to."""
+    vol = os.path.join(tmp, "vol")
+    fake = os.path.join(vol, "fake")
+    os.makedirs(os.path.join(fake, "sys", "kernel"))
+    os.makedirs(os.path.join(fake, "self"))
+    os.makedirs(os.path.join(fake, "self", "fd"))
+    os.symlink("/canary", os.path.join(fake, "sys", "kernel", "shm_rmid_forced"))
+    os.symlink("/canary", os.path.join(fake, "self", "oom_score_adj"))
+    canary = os.path.join(rootfs, "canary")
+    with open(canary, "w") as f:
+        f.write("untouched\n")
+    c = make_config(args=["/bin/true"], rootfs=rootfs)
+    c["root"]["readonly"] = False
+    c["linux"]["sysctl"] = {"kernel.shm_rmid_forced": "1"}
+    c["process"]["oomScoreAdj"] = 7
+    if how == "symlink":
+        os.rmdir(os.path.join(rootfs, "proc"))
+        os.symlink("vol/fake", os.path.join(rootfs, "proc"))
+        c["mounts"].append({"destination": "/vol", "type": "bind", "source": vol,
+                            "options": ["rbind", "rw"]})
+    else:
+        c["mounts"].append({"destination": "/proc", "type": "bind", "source": fake,
+                            "options": ["rbind", "rw"]})
+    b = write_bundle(os.path.join(tmp, "b"), c)
+    r = cella.run("run", "--bundle", b, "esc6")
+    with open(canary) as f:
+        assert f.read() == "untouched\n", "a /proc write went through the fake procfs"
+    assert r.returncode != 0 and "procfs" in r.stderr, (r.returncode, r.stderr)
+
+
+# ---- 7. CVE-2022-29162 ----
+
+def test_no_inheritable_caps_quick_door(cella):
+    for flags in ([], ["--cap-add", "NET_RAW"], ["--user", "1000:1000"]):
+        caps = cella.probe(*flags)["caps"]
+        assert int(caps["inh"], 16) == 0, (flags, caps)
+        assert int(caps["amb"], 16) == 0, (flags, caps)
+
+
+def test_no_inheritable_caps_oci_and_exec(cella, tmp):
+    c = make_config(args=["/probe", "sleep", unique_sleep()])
+    b = write_bundle(os.path.join(tmp, "b"), c)
+    cella.ok("create", "--bundle", b, "esc7")
+    try:
+        cella.ok("start", "esc7")
+        for flags in ([], ["--cap", "CAP_NET_RAW"], ["--user", "1000:1000"]):
+            r = cella.run("exec", *flags, "esc7", "/probe")
+            assert r.returncode == 0, r.stderr
+            caps = json.loads(r.stdout)["caps"]
+            assert int(caps["inh"], 16) == 0 and int(caps["amb"], 16) == 0, (flags, caps)
+    finally:
+        cella.run("delete", "--force", "esc7")
+
+
+# ---- 8. setuid under no_new_privs ----
+
+@pytest.mark.parametrize("nnp", [True, False])
+def test_setuid_binary_with_no_new_privs(cella, tmp, rootfs, nnp):
+    """A setuid-root binary run by uid 1000: with no_new_privs it gains
+    nothing; without, it does (so the setuid bit works and the test means
+    something)."""
+    suid = os.path.join(rootfs, "suid-probe")
+    shutil.copy(PROBE, suid)
+    os.chown(suid, 0, 0)
+    os.chmod(suid, 0o4755)
+    c = make_config(args=["/suid-probe"], rootfs=rootfs)
+    c["process"]["user"] = {"uid": 1000, "gid": 1000}
+    c["process"]["noNewPrivileges"] = nnp
+    b = write_bundle(os.path.join(tmp, "b"), c)
+    r = cella.run("run", "--bundle", b, "esc8")
+    assert r.returncode == 0, r.stderr
+    rep = json.loads(r.stdout)
+    assert rep["uid"] == 1000
+    if nnp:
+        assert rep["euid"] == 1000, rep
+        assert int(rep["caps"]["eff"], 16) == 0, rep
+    else:
+        assert rep["euid"] == 0, rep
+
+
+# ---- capabilities: each dropped one makes its operation fail ----
+
+@pytest.mark.parametrize("op,caps,errno_", [
+    ("mount", ["SYS_ADMIN"], 1),
+    ("rawsock", ["NET_RAW"], 1),
+    ("chown", ["CHOWN"], 1),
+    ("bind80", ["NET_BIND_SERVICE"], 13),
+    ("kill", ["KILL", "SETUID"], 1),
+])
+def test_dropped_capability_denies_operation(cella, op, caps, errno_):
+    base = ["--seccomp", "unconfined", "--cap-drop", "ALL"]
+    # The capabilities the operation's setup needs besides the one tested.
+    setup = [x for c in caps[1:] for x in ("--cap-add", c)]
+    r = cella.quick(*base, *setup, cmd=("/probe", "try", op))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == f"errno {errno_}", (op, r.stdout)
+    # With it, the same operation works: the capability made the difference.
+    r = cella.quick(*base, *setup, "--cap-add", caps[0], cmd=("/probe", "try", op))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "ok", (op, r.stdout)
