@@ -18,7 +18,8 @@ struct cella_cli {
 	const char *log_path; /* --log */
 	bool log_json;	      /* --log-format json */
 	bool debug;	      /* --debug */
-	bool systemd_cgroup;  /* --systemd-cgroup (accepted, see README) */
+	int cgroup_manager;   /* enum cella_cgroup_manager: --cgroup-manager,
+				 --systemd-cgroup */
 	FILE *log;	      /* opened --log, or NULL */
 };
 

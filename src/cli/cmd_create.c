@@ -20,6 +20,7 @@ int cli_bundle_command(struct cella_cli *cli, int argc, char **argv, bool is_run
 	    {"pid-file", required_argument, NULL, 'p'},
 	    {"console-socket", required_argument, NULL, 'S'},
 	    {"no-pivot", no_argument, NULL, 'P'},
+	    {"no-new-keyring", no_argument, NULL, 'K'},
 	    {"preserve-fds", required_argument, NULL, 'F'},
 	    {"detach", no_argument, NULL, 'd'},
 	    {"keep", no_argument, NULL, 'k'},
@@ -52,6 +53,9 @@ int cli_bundle_command(struct cella_cli *cli, int argc, char **argv, bool is_run
 		case 'S':
 			free(console_abs);
 			console_abs = cella_path_absolute(optarg);
+			break;
+		case 'K':
+			o.no_new_keyring = true;
 			break;
 		case 'P':
 			o.no_pivot = true;
@@ -91,6 +95,7 @@ int cli_bundle_command(struct cella_cli *cli, int argc, char **argv, bool is_run
 	o.state_root = cli->root;
 	o.spec = spec;
 	o.pid_file = pid_file_abs;
+	o.cgroup_manager = (enum cella_cgroup_manager)cli->cgroup_manager;
 	o.console_socket = console_abs;
 	if (!is_run) {
 		if (cella_create(&o, &err) < 0)

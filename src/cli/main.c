@@ -27,12 +27,13 @@
 	"  --pid-file FILE      write the container's host pid to FILE\n"                          \
 	"  --console-socket PATH  send the pty master to this unix socket (process.terminal)\n"    \
 	"  --no-pivot           use MS_MOVE + chroot instead of pivot_root\n"                      \
+	"  --no-new-keyring     keep the caller's session keyring (default: a new one)\n"          \
 	"  --preserve-fds N     pass N fds after 2 (3..N+2) to the process\n"
 
 static const struct cella_command commands[] = {
     {"create", cmd_create, "create a container from a bundle, waiting before its process",
      "create [--bundle DIR] [--pid-file FILE] [--console-socket PATH] [--no-pivot]\n"
-     "       [--preserve-fds N] ID",
+     "       [--no-new-keyring] [--preserve-fds N] ID",
      OCI_FLAGS},
     {"delete", cmd_delete, "delete a container's state (and kill it with --force)",
      "delete [--force] ID",
@@ -99,7 +100,8 @@ void cli_print_usage(const struct cella_command *cmd, FILE *out)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: cella [--root DIR] [--log FILE] [--log-format text|json] [--debug] "
+	fprintf(out, "usage: cella [--root DIR] [--log FILE] [--log-format text|json] [--debug]\n"
+		     "             [--systemd-cgroup] [--cgroup-manager cgroupfs|systemd|disabled] "
 		     "COMMAND [ARGS...]\n\ncommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
@@ -209,13 +211,25 @@ static int run_cli(struct cella_cli *cli, int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-v") == 0) {
-			printf("cella version %s\ncommit: %s\nspec: %s\n", CELLA_VERSION,
-			       CELLA_COMMIT, CELLA_OCI_VERSION);
+			printf("cella version %s\ncommit: %s\nspec: %s\n%s", CELLA_VERSION,
+			       CELLA_COMMIT, CELLA_OCI_VERSION, cella_libraries_version());
 			return 0;
 		} else if (strcmp(argv[i], "--debug") == 0) {
 			cli->debug = true;
 		} else if (strcmp(argv[i], "--systemd-cgroup") == 0) {
-			cli->systemd_cgroup = true;
+			cli->cgroup_manager = CELLA_CGROUP_MANAGER_SYSTEMD;
+		} else if ((v = flag_value(argc, argv, &i, "--cgroup-manager")) != NULL) {
+			if (strcmp(v, "cgroupfs") == 0)
+				cli->cgroup_manager = CELLA_CGROUP_MANAGER_CGROUPFS;
+			else if (strcmp(v, "systemd") == 0)
+				cli->cgroup_manager = CELLA_CGROUP_MANAGER_SYSTEMD;
+			else if (strcmp(v, "disabled") == 0)
+				cli->cgroup_manager = CELLA_CGROUP_MANAGER_DISABLED;
+			else
+				return cli_usage_error(
+				    cli, NULL,
+				    "--cgroup-manager: `%s` is not cgroupfs, systemd or disabled",
+				    v);
 		} else if ((v = flag_value(argc, argv, &i, "--root")) != NULL) {
 			free(cli->root);
 			cli->root = cella_path_absolute(v);

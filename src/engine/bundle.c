@@ -5,6 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <seccomp.h>
+#include <stdio.h>
+
 #include "engine/engine.h"
 #include "kernel/process.h"
 #include "util/cleanup.h"
@@ -47,4 +51,14 @@ int cella_spec_write_default(const char *bundle, bool rootless, cella_error *err
 int cella_run_from_sealed_copy(char **argv, cella_error *err)
 {
 	return process_run_from_sealed_copy(argv, err);
+}
+
+const char *cella_libraries_version(void)
+{
+	static char buf[128];
+	const struct scmp_version *v = seccomp_version();
+
+	snprintf(buf, sizeof(buf), "libseccomp: %u.%u.%u\njansson: %s\n", v ? v->major : 0,
+		 v ? v->minor : 0, v ? v->micro : 0, JANSSON_VERSION);
+	return buf;
 }

@@ -22,6 +22,7 @@
 #include "engine/internal.h"
 #include "engine/state.h"
 #include "kernel/cgroup.h"
+#include "kernel/cgroup_systemd.h"
 #include "kernel/console.h"
 #include "kernel/hook.h"
 #include "kernel/ns.h"
@@ -64,6 +65,8 @@ static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c
 {
 	const struct cella_linux *l = &o->spec->linux_;
 	cleanup_free char *own = NULL;
+	cleanup_free char *mapped = NULL;
+	const char *path;
 
 	if (l->resources_json != NULL &&
 	    cella_spec_resources_parse(l->resources_json, &c->resources, err) < 0)
@@ -72,15 +75,39 @@ static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c
 	for (char **i = c->resources.ignored; i != NULL && *i != NULL; i++)
 		if (!str_has_prefix(*i, "linux.resources.devices"))
 			cella_warn("%s: not applied yet", *i);
+	if (o->cgroup_manager == CELLA_CGROUP_MANAGER_DISABLED) {
+		if (cella_resources_any(&c->resources))
+			cella_warn("linux.resources: --cgroup-manager disabled, the limits are not "
+				   "applied");
+		return 0;
+	}
 	if (geteuid() != 0) {
 		if (cella_resources_any(&c->resources))
 			cella_warn("linux.resources: running rootless without a cgroup, the "
 				   "limits are not applied");
 		return 0;
 	}
+	path = l->cgroups_path;
+	if (path != NULL && cgroup_systemd_form(path)) {
+		/* No systemd driver yet: the same place, created through
+		 * cgroupfs, and said. */
+		if (cgroup_systemd_to_path(path, &mapped, err) < 0)
+			return cella_err_ret(err);
+		cella_warn("linux.cgroupsPath `%s`: no systemd cgroup driver, using the cgroupfs "
+			   "path `%s`",
+			   path, mapped);
+		path = mapped;
+	} else if (o->cgroup_manager == CELLA_CGROUP_MANAGER_SYSTEMD && path != NULL &&
+		   path[0] != '\0') {
+		return cella_err_invalid(
+		    err,
+		    "linux.cgroupsPath `%s`: the systemd cgroup manager expects "
+		    "slice:prefix:name",
+		    path);
+	}
 	if (cella_cgroup_own_path(&own, err) < 0)
 		return cella_err_ret(err);
-	return cella_cgroup_resolve_path(l->cgroups_path, o->id, own, &c->cgroup_path, err);
+	return cella_cgroup_resolve_path(path, o->id, own, &c->cgroup_path, err);
 }
 
 /* Relative bind sources are relative to the bundle (runc resolves them from
@@ -287,6 +314,24 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 	return 0;
 }
 
+/* Socket activation (systemd's LISTEN_FDS in the runtime's environment): the
+ * fds 3.. are passed on, and the process told about them, as runc does. */
+static void socket_activation(const struct cella_create_opts *o, struct cella_ctx *c)
+{
+	const char *lf = getenv("LISTEN_FDS");
+	unsigned long long n = 0;
+	char buf[64];
+
+	c->preserve_fds = o->preserve_fds;
+	if (lf == NULL || !parse_u64(lf, 1024, &n) || n == 0 || o->spec->process == NULL)
+		return;
+	if ((int)n > c->preserve_fds)
+		c->preserve_fds = (int)n;
+	snprintf(buf, sizeof(buf), "LISTEN_FDS=%llu", n);
+	cella_spec_setenv(o->spec, buf);
+	cella_spec_setenv(o->spec, "LISTEN_PID=1");
+}
+
 static void ctx_free(struct cella_ctx *c)
 {
 	free(c->rootfs);
@@ -318,6 +363,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	c.spec = o->spec;
 	c.process = o->spec->process;
 	c.saved_mask = *saved_mask;
+	socket_activation(o, &c);
 	r = validate(o, &c, err);
 	if (r < 0)
 		goto out_free;

@@ -23,6 +23,12 @@
 #include "spec/spec.h"
 #include "util/error.h"
 
+enum cella_cgroup_manager {
+	CELLA_CGROUP_MANAGER_CGROUPFS = 0,
+	CELLA_CGROUP_MANAGER_SYSTEMD,  /* systemd paths, mapped onto cgroupfs */
+	CELLA_CGROUP_MANAGER_DISABLED, /* no cgroup at all */
+};
+
 struct cella_create_opts {
 	const char *id;
 	const char *bundle;	/* directory config.json's root.path is relative to */
@@ -32,7 +38,8 @@ struct cella_create_opts {
 	const char *console_socket; /* may be NULL */
 	int preserve_fds;	    /* fds 3 .. 3+N-1 passed to the container */
 	bool no_pivot;
-	bool no_new_keyring;
+	bool no_new_keyring; /* keep the caller's session keyring */
+	enum cella_cgroup_manager cgroup_manager;
 	bool init; /* a tiny PID-1 reaper runs the user process as its child */
 	/* The quick door: the rootfs is the read-only lower layer of an
 	 * overlay with a tmpfs upper layer, so runs never change it. */
@@ -84,6 +91,9 @@ char *cella_default_rootfs(cella_error *err);
  * process can ever reach the host's binary through /proc/PID/exe
  * (CVE-2019-5736). Returns 0 when already running from the copy. */
 int cella_run_from_sealed_copy(char **argv, cella_error *err);
+
+/* "libseccomp: 2.5.4\njansson: 2.14\n" for --version (static). */
+const char *cella_libraries_version(void);
 
 /* Resolve a bundle directory (NULL = the current one) to an absolute path and
  * load its config.json. */

@@ -32,6 +32,7 @@
 #include "kernel/caps.h"
 #include "kernel/cred.h"
 #include "kernel/hook.h"
+#include "kernel/keyring.h"
 #include "kernel/net.h"
 #include "kernel/ns.h"
 #include "kernel/process.h"
@@ -207,6 +208,9 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	c->host_pid = host_pid;
 	if (c->new_cgroupns && ns_unshare(CLONE_NEWCGROUP, err) < 0)
 		fail(c, err);
+	/* Its own session keyring, not the caller's (unless --no-new-keyring). */
+	if (!c->opts->no_new_keyring && keyring_join_session(c->opts->id, err) < 0)
+		fail(c, err);
 	if (c->new_netns && net_loopback_up(err) < 0)
 		fail(c, err);
 	if (ns_set_uts(s->hostname, s->domainname, err) < 0)
@@ -270,7 +274,7 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 		fail(c, err);
 	if (p->no_new_privileges && process_set_no_new_privs(err) < 0)
 		fail(c, err);
-	if (process_cloexec_from(3 + c->opts->preserve_fds, err) < 0)
+	if (process_cloexec_from(3 + c->preserve_fds, err) < 0)
 		fail(c, err);
 	/* The container dies with a foreground runtime. Set after the uid
 	 * switch, which clears it; stage 1 is gone and reaped, so the parent

@@ -33,6 +33,7 @@ struct cella_ctx {
 	int state_fd;	     /* the locked state directory: closed first thing in the
 				child, or the child would hold the lock */
 	sigset_t saved_mask; /* the runtime's signal mask before it blocked */
+	int preserve_fds;    /* --preserve-fds, or LISTEN_FDS when more */
 	struct cella_rootfs_conf rootfs_conf;
 	/* The init's pid as the host sees it: sent at #4, for the state the
 	 * in-container hooks read. */

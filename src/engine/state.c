@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "kernel/cgroup.h"
+#include "kernel/process.h"
 #include "kernel/procfs.h"
 #include "util/cleanup.h"
 #include "util/util.h"
@@ -90,12 +91,11 @@ char *cella_default_rootfs(cella_error *err)
 
 	if (env != NULL && env[0] != '\0')
 		return xstrdup(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	n = process_exe_path(exe, sizeof(exe));
 	if (n < 0) {
-		cella_err(err, errno, "readlink /proc/self/exe");
+		cella_err(err, errno, "find the runtime's binary (/proc/self/exe)");
 		return NULL;
 	}
-	exe[n] = '\0';
 	slash = strrchr(exe, '/');
 	if (slash != NULL)
 		*slash = '\0';

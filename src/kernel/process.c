@@ -294,6 +294,38 @@ int process_run_from_sealed_copy(char **argv, cella_error *err)
 	}
 	if (fcntl(copy, F_ADD_SEALS, EXE_SEALS) < 0)
 		return cella_err(err, errno, "seal the copy of the runtime");
+	/* The copy has no path: where the binary really is (its built-in
+	 * rootfs lives next to it) goes along in the environment. */
+	{
+		char path[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+		if (n > 0) {
+			path[n] = '\0';
+			setenv(CELLA_EXE_ENV, path, 1);
+		}
+	}
 	fexecve(copy, argv, environ);
 	return cella_err(err, errno, "re-exec the runtime from its sealed copy");
+}
+
+ssize_t process_exe_path(char *buf, size_t len)
+{
+	cleanup_close int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	const char *env = getenv(CELLA_EXE_ENV);
+	ssize_t n;
+
+	/* Only the sealed copy (which set it) may take the path from the
+	 * environment. */
+	if (env != NULL && env[0] == '/' && self >= 0 && fcntl(self, F_GET_SEALS) == EXE_SEALS) {
+		n = (ssize_t)strlen(env);
+		if ((size_t)n >= len)
+			return -1;
+		memcpy(buf, env, (size_t)n + 1);
+		return n;
+	}
+	n = readlink("/proc/self/exe", buf, len - 1);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
 }

@@ -31,6 +31,11 @@ int process_chdir(const char *cwd, cella_error *err);
  * nobody can write, never the host's binary (CVE-2019-5736). Returns 0 when
  * already sealed; otherwise only returns on failure. */
 int process_run_from_sealed_copy(char **argv, cella_error *err);
+/* Set by process_run_from_sealed_copy: the path of the real binary. */
+#define CELLA_EXE_ENV "_CELLA_EXE"
+/* The path of the runtime's binary (the real one, also when running from the
+ * sealed copy) into buf; -1 on failure. */
+ssize_t process_exe_path(char *buf, size_t len);
 
 /* execve(path, args, env); only returns on failure (126/127 set). */
 int process_exec(const char *path, char *const *args, char *const *env, cella_error *err);

@@ -202,3 +202,75 @@ def test_relative_bind_source_is_bundle_relative(cella, tmp):
     r = cella.run("run", "--bundle", bundle, "rel", cwd="/")
     assert r.returncode == 0, r.stderr
     assert r.stdout == "from the bundle\n"
+
+
+def test_builtin_rootfs_found_next_to_the_binary(cella):
+    """Without --rootfs or $CELLA_ROOTFS, the rootfs next to the binary, also
+    when the runtime runs from its sealed in-memory copy."""
+    env = {k: v for k, v in os.environ.items() if k != "CELLA_ROOTFS"}
+    argv = cella.argv("run", "--", "sh", "-c", "echo in-container")
+    p = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == "in-container\n"
+
+
+def test_version_names_the_libraries(cella):
+    r = cella.run("--version", root=False)
+    assert r.returncode == 0
+    assert r.stdout.startswith("cella version ")
+    assert "spec: 1." in r.stdout and "libseccomp: " in r.stdout
+
+
+def test_new_session_keyring_unless_asked(cella, tmp):
+    c = make_config(args=["/bin/cat", "/proc/self/stat"])
+    c["linux"]["maskedPaths"] = []  # /proc/keys is masked by default
+    bundle = write_bundle(os.path.join(tmp, "kr"), c)
+    # (a keyring outlives its container until the kernel collects it: one
+    # id per run)
+    for cid, flags, want in (("keyring1", [], True), ("keyring2", ["--no-new-keyring"], False)):
+        c["process"]["args"] = ["/bin/sh", "-c", "cat /proc/keys"]
+        write_bundle(bundle, c)
+        r = cella.run("run", *flags, "--bundle", bundle, cid)
+        assert r.returncode == 0, r.stderr
+        assert (f" {cid}: " in r.stdout) == want, r.stdout
+
+
+def test_socket_activation_fds_passed(cella, tmp):
+    c = make_config(args=["/bin/sh", "-c", "echo $LISTEN_FDS $LISTEN_PID; ls /proc/self/fd"])
+    bundle = write_bundle(os.path.join(tmp, "sa"), c)
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.dup2(fd, 3, inheritable=True) if fd != 3 else None
+        env = dict(os.environ, LISTEN_FDS="1")
+        p = subprocess.run(cella.argv("run", "--bundle", bundle, "sa1"), env=env,
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=30, pass_fds=(3,))
+    finally:
+        os.close(fd)
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.split()
+    assert lines[:2] == ["1", "1"]
+    assert "3" in lines[2:]
+
+
+def test_systemd_cgroups_path_mapped_with_a_warning(cella, tmp):
+    c = make_config(args=["/bin/cat", "/proc/self/cgroup"])
+    c["linux"]["cgroupsPath"] = "system.slice:cellatest:sd1"
+    bundle = write_bundle(os.path.join(tmp, "sd"), c)
+    r = cella.run("run", "--bundle", bundle, "sd1")
+    assert r.returncode == 0, r.stderr
+    assert "/system.slice/cellatest-sd1.scope" in r.stderr  # the warning
+    assert "/system.slice/cellatest-sd1.scope" in r.stdout
+    for d in os.listdir("/sys/fs/cgroup"):
+        assert not os.path.exists(f"/sys/fs/cgroup/{d}/system.slice/cellatest-sd1.scope")
+
+
+def test_cgroup_manager_disabled(cella, tmp):
+    c = make_config(args=["/bin/cat", "/proc/self/cgroup"])
+    bundle = write_bundle(os.path.join(tmp, "nocg"), c)
+    r = cella.run("--cgroup-manager", "disabled", "run", "--bundle", bundle, "nocg1", root=True)
+    assert r.returncode == 0, r.stderr
+    assert "nocg1" not in r.stdout
+    r = cella.run("--cgroup-manager", "bogus", "run", "--bundle", bundle, "nocg2")
+    assert r.returncode != 0 and "--cgroup-manager" in r.stderr
