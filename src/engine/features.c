@@ -36,6 +36,10 @@ static const struct {
 	bool net_devices;
 } supported = {
     .hooks = true,
+    /* Both drivers; systemd cgroupsPaths are mapped onto cgroupfs, which is
+     * not a systemd driver, so systemd stays false. */
+    .cgroup_v1 = true,
+    .cgroup_v2 = true,
 };
 
 static const char *const hook_names[CELLA_HOOK_COUNT] = {
