@@ -384,12 +384,9 @@ int cella_exec(const struct cella_exec_opts *o, int *exit_status, cella_error *e
 {
 	struct exec_ctx c;
 	cleanup_close int dirfd = -1;
-	cleanup_close int sigfd = -1;
 	cleanup_close int master = -1;
 	cleanup_pid pid_t pid = -1;
 	struct cella_state st = {0};
-	struct termios saved_tio;
-	bool raw = false;
 	sigset_t all;
 	int r;
 
@@ -455,19 +452,7 @@ int cella_exec(const struct cella_exec_opts *o, int *exit_status, cella_error *e
 		goto out_mask;
 	}
 
-	sigfd = signalfd(-1, &all, SFD_CLOEXEC);
-	if (sigfd < 0) {
-		r = cella_err(err, errno, "signalfd");
-		goto out_mask;
-	}
-	if (master >= 0 && isatty(STDIN_FILENO)) {
-		terminal_copy_size(STDIN_FILENO, master, NULL);
-		if (terminal_make_raw(STDIN_FILENO, &saved_tio, NULL) == 0)
-			raw = true;
-	}
-	r = foreground_wait(pid, sigfd, master, exit_status, err);
-	if (raw)
-		terminal_restore(STDIN_FILENO, &saved_tio);
+	r = foreground_run(pid, &all, master, exit_status, err);
 	if (r == 0)
 		take_pid(&pid); /* reaped */
 out_mask:

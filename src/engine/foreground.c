@@ -7,10 +7,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "engine/internal.h"
@@ -110,4 +112,25 @@ int foreground_wait(pid_t init, int sigfd, int master, int *exit_status, cella_e
 		}
 	}
 	return 0;
+}
+
+int foreground_run(pid_t pid, const sigset_t *signals, int master, int *exit_status,
+		   cella_error *err)
+{
+	cleanup_close int sigfd = signalfd(-1, signals, SFD_CLOEXEC);
+	struct termios saved_tio;
+	bool raw = false;
+	int r;
+
+	if (sigfd < 0)
+		return cella_err(err, errno, "signalfd");
+	if (master >= 0 && isatty(STDIN_FILENO)) {
+		terminal_copy_size(STDIN_FILENO, master, NULL);
+		if (terminal_make_raw(STDIN_FILENO, &saved_tio, NULL) == 0)
+			raw = true;
+	}
+	r = foreground_wait(pid, sigfd, master, exit_status, err);
+	if (raw)
+		terminal_restore(STDIN_FILENO, &saved_tio);
+	return r;
 }

@@ -85,6 +85,11 @@ int engine_hooks_poststart(int dirfd, const struct cella_state *st, cella_error 
 /* Run the kept poststop hooks (status stopped); failures are warnings. */
 void engine_hooks_poststop(int dirfd, const struct cella_state *st);
 
+/* foreground_wait with the signals (blocked by the caller) read from a
+ * signalfd, and the caller's terminal in raw mode while a pty is proxied. */
+int foreground_run(pid_t pid, const sigset_t *signals, int master, int *exit_status,
+		   cella_error *err);
+
 /* Write pid to path atomically (a temporary file renamed). */
 int engine_write_pid_file(const char *path, pid_t pid, cella_error *err);
 

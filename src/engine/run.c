@@ -30,13 +30,10 @@ int cella_run(const struct cella_create_opts *opts, bool detach, bool remove, in
 {
 	struct cella_create_opts o = *opts;
 	struct cella_created c;
-	cleanup_close int sigfd = -1;
 	cleanup_close int sync_fd = -1;
 	cleanup_close int master = -1;
 	cleanup_close int state_fd = -1;
 	cleanup_pid pid_t init = -1;
-	struct termios saved_tio;
-	bool raw = false;
 	sigset_t all, saved;
 	int r;
 
@@ -73,19 +70,7 @@ int cella_run(const struct cella_create_opts *opts, bool detach, bool remove, in
 		r = 0;
 		goto out_mask;
 	}
-	sigfd = signalfd(-1, &all, SFD_CLOEXEC);
-	if (sigfd < 0) {
-		r = cella_err(err, errno, "signalfd");
-		goto out_delete;
-	}
-	if (master >= 0 && isatty(STDIN_FILENO)) {
-		terminal_copy_size(STDIN_FILENO, master, NULL);
-		if (terminal_make_raw(STDIN_FILENO, &saved_tio, NULL) == 0)
-			raw = true;
-	}
-	r = foreground_wait(init, sigfd, master, exit_status, err);
-	if (raw)
-		terminal_restore(STDIN_FILENO, &saved_tio);
+	r = foreground_run(init, &all, master, exit_status, err);
 	if (r == 0)
 		take_pid(&init); /* reaped */
 out_delete:
