@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -26,6 +25,7 @@
 #include "kernel/console.h"
 #include "kernel/hook.h"
 #include "kernel/ns.h"
+#include "kernel/process.h"
 #include "kernel/procfs.h"
 #include "kernel/sync.h"
 #include "kernel/userns.h"
@@ -407,8 +407,8 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		goto out_remove;
 	}
 	/* Adopt the container's init when the setup process exits. */
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
-		r = cella_err(err, errno, "become child subreaper");
+	if (process_set_child_subreaper(err) < 0) {
+		r = cella_err_ret(err);
 		goto out_remove;
 	}
 	c.fifo_fd = fifo;

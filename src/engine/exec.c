@@ -28,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -358,9 +357,9 @@ static int start_process(struct exec_ctx *c, pid_t *out_pid, int *out_master, ce
 	parent_end = sv[0];
 	c->sync_fd = sv[1];
 	/* Adopt the process when the joiner exits. */
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+	if (process_set_child_subreaper(err) < 0) {
 		close(sv[1]);
-		return cella_err(err, errno, "become child subreaper");
+		return cella_err_ret(err);
 	}
 	joiner = fork();
 	if (joiner < 0) {

@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -280,10 +279,8 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	 * switch, which clears it; stage 1 is gone and reaped, so the parent
 	 * is the runtime. If the runtime died before this, the send of #6
 	 * below fails and we exit. */
-	if (c->opts->foreground && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
-		cella_err(err, errno, "set parent death signal");
+	if (c->opts->foreground && process_set_parent_death_signal(SIGKILL, err) < 0)
 		fail(c, err);
-	}
 
 	/* #6: set up; wait for start. */
 	if (sync_send(c->sync_fd, SYNC_CREATED, 0, err) < 0)

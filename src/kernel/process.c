@@ -329,3 +329,17 @@ ssize_t process_exe_path(char *buf, size_t len)
 	buf[n] = '\0';
 	return n;
 }
+
+int process_set_child_subreaper(cella_error *err)
+{
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return cella_err(err, errno, "become child subreaper");
+	return 0;
+}
+
+int process_set_parent_death_signal(int sig, cella_error *err)
+{
+	if (prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) < 0)
+		return cella_err(err, errno, "set parent death signal");
+	return 0;
+}

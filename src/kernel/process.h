@@ -15,6 +15,10 @@ int process_cloexec_from(int first, cella_error *err);
 int process_set_oom_score_adj(int adj, cella_error *err);
 int process_set_no_new_privs(cella_error *err);
 int process_set_dumpable(int on, cella_error *err);
+/* PR_SET_CHILD_SUBREAPER: orphans below us are reparented to us. */
+int process_set_child_subreaper(cella_error *err);
+/* PR_SET_PDEATHSIG: sig when the parent dies (cleared by a uid change). */
+int process_set_parent_death_signal(int sig, cella_error *err);
 
 /* Resolve args[0] the way execvp would, against PATH from env (or the
  * default PATH), inside the current root. Errors carry exit_code 127 (not
