@@ -28,6 +28,7 @@
 #include "kernel/process.h"
 #include "kernel/procfs.h"
 #include "kernel/sync.h"
+#include "kernel/sysctl.h"
 #include "kernel/userns.h"
 #include "spec/spec_resources.h"
 #include "util/cleanup.h"
@@ -110,6 +111,29 @@ static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c
 	return cella_cgroup_resolve_path(path, o->id, own, &c->cgroup_path, err);
 }
 
+/* linux.sysctl: only keys of a namespace the container has its own of (new
+ * or joined); anything else would change the host. */
+static int check_sysctls(const struct cella_spec *s, cella_error *err)
+{
+	for (size_t i = 0; i < s->linux_.n_sysctl; i++) {
+		const char *key = s->linux_.sysctl[i].key;
+		int ns = sysctl_namespace(key);
+
+		if (ns < 0)
+			return cella_err_invalid(
+			    err,
+			    "linux.sysctl `%s`: not a namespaced key, it would "
+			    "change the host",
+			    key);
+		if (!s->linux_.ns[ns].enabled)
+			return cella_err_invalid(err,
+						 "linux.sysctl `%s`: needs the container's own %s "
+						 "namespace",
+						 key, cella_ns_type_name((enum cella_ns_type)ns));
+	}
+	return 0;
+}
+
 /* Relative bind sources are relative to the bundle (runc resolves them from
  * the bundle directory). */
 static void absolute_bind_sources(struct cella_spec *s, const char *bundle)
@@ -145,7 +169,7 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 		return cella_err_invalid(err, "process.args: empty");
 	if (s->root_path == NULL)
 		return cella_err_invalid(err, "root.path: missing");
-	if (refuse_unsupported(s, err) < 0)
+	if (refuse_unsupported(s, err) < 0 || check_sysctls(s, err) < 0)
 		return cella_err_ret(err);
 	absolute_bind_sources(o->spec, o->bundle);
 	root = s->root_path[0] == '/' ? xstrdup(s->root_path)

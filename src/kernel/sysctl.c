@@ -2,6 +2,7 @@
 #include "kernel/sysctl.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <string.h>
 
@@ -33,4 +34,27 @@ int sysctl_apply(const struct cella_kv *kv, size_t n, cella_error *err)
 					 path);
 	}
 	return 0;
+}
+
+int sysctl_namespace(const char *key)
+{
+	static const struct {
+		const char *prefix;
+		bool exact;
+		enum cella_ns_type ns;
+	} table[] = {
+	    {"net.", false, CELLA_NS_NET},	     {"fs.mqueue.", false, CELLA_NS_IPC},
+	    {"kernel.msgmax", true, CELLA_NS_IPC},   {"kernel.msgmnb", true, CELLA_NS_IPC},
+	    {"kernel.msgmni", true, CELLA_NS_IPC},   {"kernel.sem", true, CELLA_NS_IPC},
+	    {"kernel.shmall", true, CELLA_NS_IPC},   {"kernel.shmmax", true, CELLA_NS_IPC},
+	    {"kernel.shmmni", true, CELLA_NS_IPC},   {"kernel.shm_rmid_forced", true, CELLA_NS_IPC},
+	    {"kernel.hostname", true, CELLA_NS_UTS}, {"kernel.domainname", true, CELLA_NS_UTS},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
+		if (table[i].exact ? strcmp(key, table[i].prefix) == 0
+				   : str_has_prefix(key, table[i].prefix))
+			return (int)table[i].ns;
+	}
+	return -1;
 }

@@ -274,3 +274,21 @@ def test_cgroup_manager_disabled(cella, tmp):
     assert "nocg1" not in r.stdout
     r = cella.run("--cgroup-manager", "bogus", "run", "--bundle", bundle, "nocg2")
     assert r.returncode != 0 and "--cgroup-manager" in r.stderr
+
+
+@pytest.mark.parametrize("key,value,needle", [
+    ("vm.swappiness", "10", "not a namespaced key"),
+    ("kernel.panic", "1", "not a namespaced key"),
+    ("kernel.shmmax", "4096", "ipc namespace"),
+])
+def test_sysctl_outside_the_containers_namespaces_is_refused(cella, tmp, key, value, needle):
+    c = make_config()
+    c["linux"]["sysctl"] = {key: value}
+    if "ipc" in needle:
+        c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "ipc"]
+    r = _run_bundle(cella, tmp, c)
+    assert r.returncode != 0
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"linux.sysctl `{key}`" in lines[0] and needle in lines[0], \
+        r.stderr
+    assert cella.entries() == []
