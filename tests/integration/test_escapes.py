@@ -20,7 +20,6 @@ import os
 import shutil
 import subprocess
 import threading
-import time
 
 import pytest
 
