@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -546,10 +545,10 @@ static bool wait_gone(pid_t pid, unsigned long long start);
 static int wait_exec(int rfd, const struct cella_state *st, cella_error *err)
 {
 	for (;;) {
-		int avail = 0;
+		int avail = sync_pending_bytes(rfd);
 
-		if (ioctl(rfd, FIONREAD, &avail) < 0)
-			return cella_err(err, errno, "read exec fifo of `%s`", st->id);
+		if (avail < 0)
+			return cella_err(err, -avail, "read exec fifo of `%s`", st->id);
 		/* 1: our byte is still there; more: the init's error. */
 		if (avail != 1)
 			break;

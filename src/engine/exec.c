@@ -27,13 +27,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
-#include <linux/nsfs.h>
 
 #include "engine/internal.h"
 #include "engine/state.h"
@@ -77,14 +75,6 @@ _Noreturn static void fail(struct exec_ctx *c, cella_error *err)
 
 /* ---- the runtime's side, before the fork ---- */
 
-static bool same_inode(int a, int b)
-{
-	struct stat sa, sb;
-
-	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
-}
-
 /* Open every namespace of the init that is not the runtime's own, and note
  * which of them the container's user namespace owns (those can only be
  * joined from inside it; the others, from outside). */
@@ -106,12 +96,9 @@ static int open_namespaces(struct exec_ctx *c, cella_error *err)
 	if (c->ns_fds[CELLA_NS_USER] < 0)
 		return 0;
 	for (int t = 0; t < CELLA_NS_COUNT; t++) {
-		cleanup_close int owner = -1;
-
 		if (t == CELLA_NS_USER || c->ns_fds[t] < 0)
 			continue;
-		owner = ioctl(c->ns_fds[t], NS_GET_USERNS);
-		c->after_user[t] = owner >= 0 && same_inode(owner, c->ns_fds[CELLA_NS_USER]);
+		c->after_user[t] = ns_owned_by(c->ns_fds[t], c->ns_fds[CELLA_NS_USER]);
 	}
 	return 0;
 }
@@ -226,12 +213,8 @@ static int join_all(struct exec_ctx *c, cella_error *err)
 	ns_close_fds(c->ns_fds);
 	/* Joining the mount namespace put us at its root; the init's root is
 	 * the same one after pivot_root, not after --no-pivot's chroot. */
-	if (fchdir(c->root_fd) < 0)
-		return cella_err(err, errno, "enter the container's root");
-	if (chroot(".") < 0)
-		return cella_err(err, errno, "chroot into the container's root");
-	if (chdir("/") < 0)
-		return cella_err(err, errno, "chdir to the container's root");
+	if (mount_enter_root(c->root_fd, err) < 0)
+		return cella_err_ret(err);
 	close(c->root_fd);
 	c->root_fd = -1;
 	return 0;

@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -159,9 +158,7 @@ _Noreturn static void reaper_exec(struct cella_ctx *c, const char *path, cella_e
 		fail(c, err);
 	}
 	/* Nothing of the runtime stays open in the init. */
-	if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
-		for (int fd = 3; fd < 1024; fd++)
-			close(fd);
+	process_close_from(3);
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si);

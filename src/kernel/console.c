@@ -9,6 +9,7 @@
  * (or the exec child) has passed the master over the sync socket.
  */
 #include "kernel/console.h"
+#include "kernel/sync.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,14 +27,7 @@ int terminal_send_to_socket(const char *path, int fd, cella_error *err)
 	cleanup_close int sock = -1;
 	char name[64] = "pty";
 	unsigned int n;
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *c;
-	ssize_t r;
+	int r;
 
 	if (path == NULL || path[0] == '\0')
 		return cella_err_invalid(err, "--console-socket: empty path");
@@ -52,20 +46,8 @@ int terminal_send_to_socket(const char *path, int fd, cella_error *err)
 	/* The payload names the pty, for the receiver's logs. */
 	if (ioctl(fd, TIOCGPTN, &n) == 0)
 		snprintf(name, sizeof(name), "/dev/pts/%u", n);
-	iov.iov_base = name;
-	iov.iov_len = strlen(name);
-	memset(&u, 0, sizeof(u));
-	mh.msg_control = u.buf;
-	mh.msg_controllen = sizeof(u.buf);
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	do
-		r = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
+	r = sync_send_raw(sock, name, strlen(name), fd);
 	if (r < 0)
-		return cella_err(err, errno, "--console-socket: send the terminal to `%s`", path);
+		return cella_err(err, -r, "--console-socket: send the terminal to `%s`", path);
 	return 0;
 }

@@ -442,3 +442,14 @@ int mount_finalize_rootfs(const struct cella_rootfs_conf *conf, cella_error *err
 				 conf->propagation);
 	return 0;
 }
+
+int mount_enter_root(int root_fd, cella_error *err)
+{
+	if (fchdir(root_fd) < 0)
+		return cella_err(err, errno, "enter the container's root");
+	if (chroot(".") < 0)
+		return cella_err(err, errno, "chroot into the container's root");
+	if (chdir("/") < 0)
+		return cella_err(err, errno, "chdir to the container's root");
+	return 0;
+}

@@ -61,6 +61,10 @@ struct cella_rootfs_conf {
 	void *before_pivot_data;
 };
 
+/* Enter the root directory open as root_fd (chroot through the fd; exec
+ * uses it to reach a running container's root, also after --no-pivot). */
+int mount_enter_root(int root_fd, cella_error *err);
+
 int mount_prepare_rootfs(const struct cella_rootfs_conf *conf, cella_error *err);
 int mount_finalize_rootfs(const struct cella_rootfs_conf *conf, cella_error *err);
 

@@ -165,3 +165,12 @@ uint64_t ns_inode(int pid, enum cella_ns_type t)
 		return 0;
 	return (uint64_t)st.st_ino;
 }
+
+bool ns_owned_by(int nsfd, int userns_fd)
+{
+	cleanup_close int owner = ioctl(nsfd, NS_GET_USERNS);
+	struct stat a, b;
+
+	return owner >= 0 && fstat(owner, &a) == 0 && fstat(userns_fd, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}

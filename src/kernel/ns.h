@@ -26,6 +26,10 @@ int ns_open_paths(const struct cella_ns_conf ns[CELLA_NS_COUNT], int fds[CELLA_N
 		  cella_error *err);
 void ns_close_fds(int fds[CELLA_NS_COUNT]);
 
+/* Is the namespace open as nsfd owned by the user namespace open as
+ * userns_fd (NS_GET_USERNS)? */
+bool ns_owned_by(int nsfd, int userns_fd);
+
 /* setns() into fds[t] (child side). */
 int ns_join(int fd, enum cella_ns_type t, cella_error *err);
 

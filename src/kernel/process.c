@@ -343,3 +343,10 @@ int process_set_parent_death_signal(int sig, cella_error *err)
 		return cella_err(err, errno, "set parent death signal");
 	return 0;
 }
+
+void process_close_from(int first)
+{
+	if (syscall(SYS_close_range, (unsigned)first, ~0U, 0U) < 0)
+		for (int fd = first; fd < 1024; fd++)
+			close(fd);
+}

@@ -12,6 +12,9 @@
  * a /proc/self/fd walk on older kernels). */
 int process_cloexec_from(int first, cella_error *err);
 
+/* Close every fd >= first now (close_range, or a loop on old kernels). */
+void process_close_from(int first);
+
 int process_set_oom_score_adj(int adj, cella_error *err);
 int process_set_no_new_privs(cella_error *err);
 int process_set_dumpable(int on, cella_error *err);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,9 +15,9 @@ int sync_socketpair(int fds[2], cella_error *err)
 	return 0;
 }
 
-static int send_msg(int fd, const struct cella_sync_msg *m, int pass_fd)
+int sync_send_raw(int fd, const void *buf, size_t len, int pass_fd)
 {
-	struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
@@ -39,6 +40,11 @@ static int send_msg(int fd, const struct cella_sync_msg *m, int pass_fd)
 		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
 	return r < 0 ? -errno : 0;
+}
+
+static int send_msg(int fd, const struct cella_sync_msg *m, int pass_fd)
+{
+	return sync_send_raw(fd, m, sizeof(*m), pass_fd);
 }
 
 int sync_send(int fd, enum cella_sync_type type, int32_t value, cella_error *err)
@@ -162,4 +168,13 @@ int sync_wait_eof(int fd, cella_error *err)
 	/* No message but SYNC_LOG and SYNC_ERROR is expected: anything else
 	 * is a protocol error. */
 	return wait_msg(fd, SYNC_ERROR, NULL, NULL, true, err);
+}
+
+int sync_pending_bytes(int fd)
+{
+	int n = 0;
+
+	if (ioctl(fd, FIONREAD, &n) < 0)
+		return -errno;
+	return n;
 }

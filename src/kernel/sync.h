@@ -42,6 +42,12 @@ struct cella_sync_msg {
 };
 
 int sync_socketpair(int fds[2], cella_error *err);
+/* Bytes waiting to be read on a pipe or fifo (FIONREAD), or -errno. */
+int sync_pending_bytes(int fd);
+
+/* One sendmsg of buf, with pass_fd (>= 0) as SCM_RIGHTS, retried on EINTR,
+ * without SIGPIPE. 0 or -errno. Also used for --console-socket. */
+int sync_send_raw(int fd, const void *buf, size_t len, int pass_fd);
 int sync_send(int fd, enum cella_sync_type type, int32_t value, cella_error *err);
 int sync_send_error(int fd, const cella_error *child_err);
 int sync_send_fd(int fd, enum cella_sync_type type, int pass_fd, cella_error *err);

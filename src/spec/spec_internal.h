@@ -57,6 +57,12 @@ struct spec_ctx {
 	size_t depth;
 };
 
+/* Load c->text as JSON for the typed readers: NUL bytes refused (jansson
+ * and the position scanner would read different texts), integers past
+ * int64 re-read from their text (c->ints_as_real). NULL with c->err filled
+ * as `ORIGIN:LINE:COL: invalid JSON: ...`. */
+json_t *spec_load_json(struct spec_ctx *c);
+
 void spec_push_key(struct spec_ctx *c, const char *key);
 void spec_push_index(struct spec_ctx *c, size_t index);
 void spec_pop(struct spec_ctx *c);

@@ -536,33 +536,14 @@ int cella_spec_parse(const char *text, size_t len, const char *origin, struct ce
 {
 	cleanup_spec struct cella_spec *spec = NULL;
 	struct spec_ctx c = {.text = text, .len = len, .origin = origin, .err = err};
-	json_error_t jerr;
 	json_t *root;
-	const char *nul;
 	int r;
 
 	if (origin == NULL)
 		c.origin = "config.json";
-	/* jansson swallows a NUL byte after a number; refuse them all, so that
-	 * the scanner (spec_pos.c) and jansson read the same text. */
-	nul = len > 0 ? memchr(text, '\0', len) : NULL;
-	if (nul != NULL) {
-		unsigned line, col;
-
-		spec_line_col(text, (size_t)(nul - text), &line, &col);
-		return cella_err_invalid(err, "%s:%u:%u: invalid JSON: NUL byte", c.origin, line,
-					 col);
-	}
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL && strstr(jerr.text, "too big") != NULL) {
-		root =
-		    json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
-		c.ints_as_real = true;
-	}
+	root = spec_load_json(&c);
 	if (root == NULL)
-		return cella_err_invalid(err, "%s:%d:%d: invalid JSON: %s", c.origin,
-					 jerr.line > 0 ? jerr.line : 1,
-					 jerr.column > 0 ? jerr.column : 1, jerr.text);
+		return cella_err_ret(err);
 	spec = xcalloc(1, sizeof(*spec));
 	r = rd_spec(&c, root, spec);
 	json_decref(root);

@@ -20,32 +20,14 @@ int cella_process_parse(const char *text, size_t len, const char *origin,
 {
 	struct spec_ctx c = {.text = text, .len = len, .origin = origin, .err = err};
 	struct cella_process *p = NULL;
-	json_error_t jerr;
 	json_t *root;
 	int r;
 
 	if (origin == NULL)
 		c.origin = "process.json";
-	/* As cella_spec_parse: no NUL bytes (jansson and the position scanner
-	 * would read different texts), and uint64 rlimits re-read exactly. */
-	if (len > 0 && memchr(text, '\0', len) != NULL) {
-		unsigned line, col;
-
-		spec_line_col(text, (size_t)((const char *)memchr(text, '\0', len) - text), &line,
-			      &col);
-		return cella_err_invalid(err, "%s:%u:%u: invalid JSON: NUL byte", c.origin, line,
-					 col);
-	}
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL && strstr(jerr.text, "too big") != NULL) {
-		root =
-		    json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
-		c.ints_as_real = true;
-	}
+	root = spec_load_json(&c);
 	if (root == NULL)
-		return cella_err_invalid(err, "%s:%d:%d: invalid JSON: %s", c.origin,
-					 jerr.line > 0 ? jerr.line : 1,
-					 jerr.column > 0 ? jerr.column : 1, jerr.text);
+		return cella_err_ret(err);
 	r = spec_read_process(&c, root, &p);
 	json_decref(root);
 	if (r < 0) {

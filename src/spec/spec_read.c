@@ -450,3 +450,30 @@ int spec_rd_array(struct spec_ctx *c, json_t *v, size_t size, void *items, size_
 	}
 	return 0;
 }
+
+json_t *spec_load_json(struct spec_ctx *c)
+{
+	const char *nul = c->len > 0 ? memchr(c->text, '\0', c->len) : NULL;
+	json_error_t jerr;
+	json_t *root;
+
+	/* jansson swallows a NUL byte after a number: refuse them all. */
+	if (nul != NULL) {
+		unsigned line, col;
+
+		spec_line_col(c->text, (size_t)(nul - c->text), &line, &col);
+		cella_err_invalid(c->err, "%s:%u:%u: invalid JSON: NUL byte", c->origin, line, col);
+		return NULL;
+	}
+	root = json_loadb(c->text, c->len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL && strstr(jerr.text, "too big") != NULL) {
+		root = json_loadb(c->text, c->len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL,
+				  &jerr);
+		c->ints_as_real = true;
+	}
+	if (root == NULL)
+		cella_err_invalid(c->err, "%s:%d:%d: invalid JSON: %s", c->origin,
+				  jerr.line > 0 ? jerr.line : 1, jerr.column > 0 ? jerr.column : 1,
+				  jerr.text);
+	return root;
+}
