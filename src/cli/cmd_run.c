@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "engine/map.h"
 #include "engine/engine.h"
 #include "spec/quick.h"
 #include "util/cleanup.h"
@@ -41,6 +42,7 @@ enum {
 	OPT_PRINT_SPEC,
 	OPT_HELP,
 	OPT_SECCOMP,
+	OPT_MAP,
 	OPT_RES_FIRST = 512, /* resource flags: cli_resource_opts (cmd_update.c) */
 };
 
@@ -65,6 +67,7 @@ static const struct option quick_opts[] = {
     {"print-spec", no_argument, NULL, OPT_PRINT_SPEC},
     {"help", no_argument, NULL, OPT_HELP},
     {"seccomp", required_argument, NULL, OPT_SECCOMP},
+    {"map", no_argument, NULL, OPT_MAP},
     CLI_RESOURCE_OPTS(OPT_RES_FIRST),
     {0},
 };
@@ -92,7 +95,25 @@ static const char quick_help[] =
     "  --seccomp PROFILE    default (built-in, the default), unconfined, or a\n"
     "                       linux.seccomp JSON file\n"
     "  --print-spec         print the config.json instead of running\n"
+    "  --map                print the container's isolation map (cella map) before\n"
+    "                       its command runs\n"
     "resource limits (linux.resources, as podman spells them):\n" CLI_RESOURCE_HELP;
+
+/* cella run --map: the map, on stdout, before the command's own output. */
+static void print_map(const char *json, void *data)
+{
+	cleanup_free char *text = NULL;
+	cella_error err;
+
+	(void)data;
+	if (cella_map_render_text(json, colour_wanted(1), &text, &err) < 0) {
+		fprintf(stderr, "cella: map: %s\n", err.msg);
+		return;
+	}
+	fputs(text, stdout);
+	fputs("\n", stdout);
+	fflush(stdout);
+}
 
 static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
 {
@@ -182,6 +203,9 @@ static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
 			break;
 		case OPT_PRINT_SPEC:
 			print_spec = true;
+			break;
+		case OPT_MAP:
+			o.map_ready = print_map;
 			break;
 		case OPT_SECCOMP:
 			q.seccomp = optarg;

@@ -65,6 +65,16 @@ static const struct cella_command commands[] = {
     {"list", cmd_list, "list containers", "list [--format table|json] [--quiet]",
      "  -f, --format table|json  output format (default table)\n"
      "  -q, --quiet          print the ids only\n"},
+    {"map", cmd_map, "show a container's isolation, layer by layer, against the host",
+     "map [--json | --svg FILE | --diff OTHER] [--color | --no-color] ID\n"
+     "   or: cella map [FLAGS] --pid PID",
+     "  --pid PID            map any process instead of a container\n"
+     "  --json               the map as JSON (schema: docs/map-schema.md)\n"
+     "  --svg FILE           write the map as an SVG picture\n"
+     "  --diff OTHER         only what differs from OTHER: a container id, `host`, or\n"
+     "                       pid:N\n"
+     "  --color, --no-color  force colour on or off (default: on a terminal, unless\n"
+     "                       NO_COLOR is set)\n"},
     {"pause", cmd_pause, "freeze every process of a running container", "pause ID", NULL},
     {"ps", cmd_ps, "list a container's processes (host pids)", "ps [--format table|json] ID",
      "  -f, --format table|json  table (pid, command) or a JSON array of host pids\n"},

@@ -47,6 +47,10 @@ struct cella_create_opts {
 	/* Set by cella_run: the runtime stays in the foreground, the container
 	 * dies with it, its pty (if any) is proxied to the runtime's stdio. */
 	bool foreground;
+	/* cella run --map (cella_run only): called with the new container's
+	 * map (engine/map.h) once it is created, before its process starts. */
+	void (*map_ready)(const char *json, void *data);
+	void *map_data;
 };
 
 enum cella_status {

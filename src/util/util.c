@@ -223,3 +223,10 @@ bool parse_i64(const char *s, long long min, long long max, long long *out)
 	*out = v;
 	return true;
 }
+
+bool colour_wanted(int fd)
+{
+	const char *no = getenv("NO_COLOR");
+
+	return isatty(fd) && (no == NULL || no[0] == '\0');
+}

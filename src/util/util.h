@@ -45,4 +45,8 @@ ssize_t read_all(int fd, void *buf, size_t len);
 bool parse_u64(const char *s, unsigned long long max, unsigned long long *out);
 bool parse_i64(const char *s, long long min, long long max, long long *out);
 
+/* Colour on fd: a terminal, and NO_COLOR (https://no-color.org) unset or
+ * empty. */
+bool colour_wanted(int fd);
+
 #endif
