@@ -51,6 +51,7 @@ int cmd_kill(struct cella_cli *cli, int argc, char **argv);
 int cmd_list(struct cella_cli *cli, int argc, char **argv);
 int cmd_map(struct cella_cli *cli, int argc, char **argv);
 int cmd_pause(struct cella_cli *cli, int argc, char **argv);
+int cmd_probe(struct cella_cli *cli, int argc, char **argv);
 int cmd_ps(struct cella_cli *cli, int argc, char **argv);
 int cmd_resume(struct cella_cli *cli, int argc, char **argv);
 int cmd_run(struct cella_cli *cli, int argc, char **argv);

@@ -76,6 +76,10 @@ static const struct cella_command commands[] = {
      "  --color, --no-color  force colour on or off (default: on a terminal, unless\n"
      "                       NO_COLOR is set)\n"},
     {"pause", cmd_pause, "freeze every process of a running container", "pause ID", NULL},
+    {"probe", cmd_probe, "show what each capability changes for a running container",
+     "probe caps [--cap NAME] [--json] ID",
+     "  -c, --cap NAME       probe only this capability (CAP_CHOWN, or chown)\n"
+     "  --json               the results as JSON, one object per capability\n"},
     {"ps", cmd_ps, "list a container's processes (host pids)", "ps [--format table|json] ID",
      "  -f, --format table|json  table (pid, command) or a JSON array of host pids\n"},
     {"resume", cmd_resume, "thaw a paused container", "resume ID", NULL},
@@ -274,7 +278,7 @@ static int run_cli(struct cella_cli *cli, int argc, char **argv)
 	/* The commands whose processes enter a container run from a sealed
 	 * copy of the binary (CVE-2019-5736). */
 	if (strcmp(cmd->name, "create") == 0 || strcmp(cmd->name, "run") == 0 ||
-	    strcmp(cmd->name, "exec") == 0) {
+	    strcmp(cmd->name, "exec") == 0 || strcmp(cmd->name, "probe") == 0) {
 		cella_error err;
 
 		if (cella_run_from_sealed_copy(argv, &err) < 0)

@@ -192,4 +192,31 @@ char *cella_features_json(void);
 /* Signal names: "TERM", "SIGTERM", "15" -> 15; -1 when unknown. */
 int cella_signal_from_name(const char *name);
 
+/* cella probe caps (engine/probe.c): what each capability changes for a
+ * running container. In its namespaces and root, one harmless operation per
+ * capability runs twice, with its init's ids and capability sets and with
+ * only that capability removed. One row per capability: */
+struct cella_cap_row {
+	int cap;
+	char name[32];		    /* "CAP_CHOWN" ("CAP_41" when libcap has no name) */
+	bool held;		    /* in the init's effective set */
+	const char *operation;	    /* static; NULL when not probed */
+	char with[48], without[48]; /* outcomes: "ok", "EPERM"...; "" when not probed */
+	const char *verdict;	    /* "needed", "no effect here", "not held", "refused
+				       even with it", "inconclusive", "not probed" */
+	char note[224];		    /* why not probed, what else allows it...; or "" */
+};
+struct cella_cap_report {
+	pid_t pid; /* the container's init (host pid) */
+	struct cella_cap_row *rows;
+	size_t n;
+};
+/* The conditions the probes run under, one line (static). */
+const char *cella_probe_conditions(void);
+/* cap < 0: every capability the running kernel knows; else that one (an
+ * error when the kernel does not know it). */
+int cella_probe_caps(const char *state_root, const char *id, int cap, struct cella_cap_report *out,
+		     cella_error *err);
+void cella_cap_report_clear(struct cella_cap_report *r);
+
 #endif
