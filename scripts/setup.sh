@@ -36,10 +36,12 @@ build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-d
 # qemu for the pure cgroup v2 VM (make check-v2, tests/vm/run.sh, which
 # fetches Debian's kernel package itself with apt-get download); podman
 # (with conmon) and containerd (with containerd-shim-runc-v2) for the real
-# client tests (tests/integration/test_clients.py); librsvg2-bin (rsvg-convert)
-# renders the map's SVG in tests/integration/test_map.py.
+# client tests (tests/integration/test_clients.py); apparmor (apparmor_parser,
+# run from the host's /usr by the VM, whose kernel has AppArmor) for
+# tests/integration/test_lsm.py; librsvg2-bin (rsvg-convert) renders the
+# map's SVG in tests/integration/test_map.py.
 test_pkgs=(runc crun time util-linux clang libclang-rt-14-dev qemu-system-x86 kmod
-	podman conmon containerd librsvg2-bin)
+	podman conmon containerd apparmor librsvg2-bin)
 
 pkgs=("${build_pkgs[@]}")
 if [ "$deps_only" = 1 ]; then

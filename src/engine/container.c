@@ -18,11 +18,13 @@
 #include <unistd.h>
 
 #include "engine/internal.h"
+#include "engine/seccomp_agent.h"
 #include "engine/state.h"
 #include "kernel/cgroup.h"
 #include "kernel/cgroup_systemd.h"
 #include "kernel/console.h"
 #include "kernel/hook.h"
+#include "kernel/lsm.h"
 #include "kernel/ns.h"
 #include "kernel/process.h"
 #include "kernel/procfs.h"
@@ -44,17 +46,15 @@
 static int refuse_unsupported(const struct cella_spec *s, cella_error *err)
 {
 	const struct cella_linux *l = &s->linux_;
+	const struct cella_lsm_conf lsm = {.apparmor_profile = s->process->apparmor_profile,
+					   .selinux_label = s->process->selinux_label,
+					   .mount_label = l->mount_label};
 
-	if (s->process->apparmor_profile != NULL && s->process->apparmor_profile[0] != '\0')
-		return cella_err(err, ENOTSUP, "process.apparmorProfile: not supported yet");
-	if (s->process->selinux_label != NULL && s->process->selinux_label[0] != '\0')
-		return cella_err(err, ENOTSUP, "process.selinuxLabel: not supported yet");
-	if (l->mount_label != NULL && l->mount_label[0] != '\0')
-		return cella_err(err, ENOTSUP, "linux.mountLabel: not supported yet");
+	/* A profile or label the host has no LSM for is an error (empty: none). */
+	if (lsm_check(&lsm, err) < 0)
+		return cella_err_ret(err);
 	if (l->intel_rdt_json != NULL)
 		return cella_err(err, ENOTSUP, "linux.intelRdt: not supported");
-	if (l->personality_json != NULL)
-		return cella_err(err, ENOTSUP, "linux.personality: not supported yet");
 	return 0;
 }
 
@@ -238,6 +238,7 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 	c->rootfs_conf.n_devices = l->n_devices;
 	c->rootfs_conf.in_userns = c->userns;
 	c->rootfs_conf.no_pivot = o->no_pivot;
+	c->rootfs_conf.mount_label = l->mount_label;
 	if (prepare_cgroup(o, c, err) < 0)
 		return cella_err_ret(err);
 	/* Compiled here, before anything exists; the child only loads it. */
@@ -264,6 +265,24 @@ static char *now_rfc3339(void)
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
 	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+/* #5a: the init has loaded a filter with a listener (SCMP_ACT_NOTIFY) and
+ * passes it on; the agent at listenerPath gets it with the container process
+ * state, and we keep no copy. A failure fails create. */
+static int send_listener(struct cella_ctx *c, pid_t pid, int sync_fd, cella_error *err)
+{
+	const struct cella_seccomp *sc = c->spec->linux_.seccomp;
+	cleanup_close int listener = -1;
+	cleanup_free char *state = NULL;
+
+	if (sync_wait(sync_fd, SYNC_SECCOMP_LISTENER, NULL, &listener, err) < 0)
+		return cella_err_ret(err);
+	if (listener < 0)
+		return cella_err(err, EPROTO, "sync: the seccomp listener did not come with #5a");
+	state = engine_hook_state(c->opts, c->rootfs, pid, CELLA_STATUS_CREATING);
+	return engine_seccomp_agent_send(sc->listener_path, sc->listener_metadata, pid, state,
+					 listener, err);
 }
 
 /* Parent side of the handshake; returns the init's pid. */
@@ -331,6 +350,8 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 				return cella_err_context(err, "--console-socket");
 		}
 	}
+	if (cella_seccomp_prog_has_listener(&c->seccomp) && send_listener(c, pid, sync_fd, err) < 0)
+		return cella_err_ret(err);
 	/* #6: created, waiting for start. */
 	if (sync_wait(sync_fd, SYNC_CREATED, NULL, NULL, err) < 0)
 		return cella_err_ret(err);
@@ -409,8 +430,11 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		r = cella_err(err, errno, "open exec fifo");
 		goto out_remove;
 	}
-	/* Kept for `exec`, which loads the same filter. */
-	if (cella_seccomp_prog_save(dirfd, SECCOMP_PROG_FILE, &c.seccomp, err) < 0) {
+	/* Kept for `exec`, which loads the same filter, sends its listener to
+	 * the same agent and sets the same personality. */
+	if (cella_seccomp_prog_save(dirfd, SECCOMP_PROG_FILE, &c.seccomp, err) < 0 ||
+	    engine_exec_linux_save(dirfd, o->spec, cella_seccomp_prog_has_listener(&c.seccomp),
+				   err) < 0) {
 		r = cella_err_ret(err);
 		goto out_remove;
 	}

@@ -12,8 +12,11 @@
  *            born in the container's pid namespace, a child of its init's
  *            namespace) and exits (#3 carries the process's pid);
  *   process  waits for #4 (put in the init's cgroup), opens its pty (#5),
- *            sets rlimits, drops to the user's ids and capability sets,
- *            no_new_privs, and execs. execve closes the sync socket: EOF is
+ *            sets rlimits, scheduler, I/O priority and the container's
+ *            personality, drops to the user's ids and capability sets,
+ *            no_new_privs, loads the container's seccomp filter (its
+ *            listener, if any, to the runtime: #5a, which sends it to the
+ *            container's agent), and execs. execve closes the sync socket: EOF is
  *            success, SYNC_ERROR a failure (127/126 when the executable is
  *            missing or not executable).
  * The numbers are the sync points of kernel/sync.h, as in container.c and
@@ -34,15 +37,19 @@
 #include <unistd.h>
 
 #include "engine/internal.h"
+#include "engine/seccomp_agent.h"
 #include "engine/state.h"
 #include "kernel/caps.h"
 #include "kernel/cgroup.h"
 #include "kernel/console.h"
 #include "kernel/cred.h"
+#include "kernel/lsm.h"
 #include "kernel/ns.h"
+#include "kernel/personality.h"
 #include "kernel/process.h"
 #include "kernel/procfs.h"
 #include "kernel/rlimit.h"
+#include "kernel/sched.h"
 #include "kernel/seccomp.h"
 #include "kernel/sync.h"
 #include "kernel/terminal.h"
@@ -63,6 +70,10 @@ struct exec_ctx {
 	int state_fd;
 	sigset_t saved_mask;
 	struct cella_seccomp_prog seccomp; /* the container's filter; len 0: none */
+	/* linux.personality, and the seccomp agent of a filter with a
+	 * listener, as create kept them. */
+	struct engine_exec_linux linux_;
+	const struct cella_state *st; /* the container's, for the agent */
 };
 
 _Noreturn static void fail(struct exec_ctx *c, cella_error *err)
@@ -131,6 +142,21 @@ static int open_root(struct exec_ctx *c, cella_error *err)
 
 /* ---- the process (in the container's namespaces) ---- */
 
+/* The container's filter. When it has a listener (SCMP_ACT_NOTIFY), hand it
+ * to the runtime (#5a) for the container's seccomp agent, as the init did,
+ * and close our copy. */
+static int load_seccomp(struct exec_ctx *c, cella_error *err)
+{
+	cleanup_close int listener = -1;
+
+	if (cella_seccomp_load_listener(&c->seccomp, &listener, err) < 0)
+		return cella_err_ret(err);
+	/* #5a: the listener. */
+	if (listener >= 0 && sync_send_fd(c->sync_fd, SYNC_SECCOMP_LISTENER, listener, err) < 0)
+		return cella_err_ret(err);
+	return 0;
+}
+
 _Noreturn static void exec_process(struct exec_ctx *c)
 {
 	const struct cella_process *p = c->p;
@@ -159,15 +185,27 @@ _Noreturn static void exec_process(struct exec_ctx *c)
 		fail(c, err);
 	if (p->has_oom_score_adj && process_set_oom_score_adj(p->oom_score_adj, err) < 0)
 		fail(c, err);
+	/* While privileged, as the init did. */
+	if (p->has_scheduler && sched_apply_scheduler(&p->scheduler, err) < 0)
+		fail(c, err);
+	if (p->has_io_priority && sched_apply_io_priority(&p->io_priority, err) < 0)
+		fail(c, err);
+	if (c->linux_.has_personality && personality_apply(&c->linux_.personality, err) < 0)
+		fail(c, err);
 	if (slave >= 0 && terminal_become_controlling(slave, err) < 0)
 		fail(c, err);
 	if (slave > STDERR_FILENO)
 		close(slave);
 
+	/* The profile and label its execve takes, as the init did. */
+	if (lsm_apply_exec(&(struct cella_lsm_conf){.apparmor_profile = p->apparmor_profile,
+						    .selinux_label = p->selinux_label},
+			   err) < 0)
+		fail(c, err);
 	/* The container's filter, in the same order as the init (seccomp.h):
 	 * before giving up privileges only when it could not be loaded after. */
 	if (cella_seccomp_load_early(p->no_new_privileges, p->caps.effective) &&
-	    cella_seccomp_load(&c->seccomp, err) < 0)
+	    load_seccomp(c, err) < 0)
 		fail(c, err);
 	/* Give up privileges, as the init did: keep capabilities across the
 	 * uid switch, then set exactly the five sets asked for. The cwd and
@@ -189,7 +227,7 @@ _Noreturn static void exec_process(struct exec_ctx *c)
 
 	sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
 	if (!cella_seccomp_load_early(p->no_new_privileges, p->caps.effective) &&
-	    cella_seccomp_load(&c->seccomp, err) < 0)
+	    load_seccomp(c, err) < 0)
 		fail(c, err);
 	process_exec(exe, p->args, p->env, err);
 	fail(c, err);
@@ -273,11 +311,11 @@ static int check_opts(const struct cella_exec_opts *o, cella_error *err)
 		return cella_err_invalid(err, "exec: no command to run (process.args is empty)");
 	if (p->cwd == NULL || p->cwd[0] != '/')
 		return cella_err_invalid(err, "exec: process.cwd must be an absolute path");
-	/* Refused, never ignored, as create does. */
-	if (p->apparmor_profile != NULL && p->apparmor_profile[0] != '\0')
-		return cella_err(err, ENOTSUP, "process.apparmorProfile: not supported yet");
-	if (p->selinux_label != NULL && p->selinux_label[0] != '\0')
-		return cella_err(err, ENOTSUP, "process.selinuxLabel: not supported yet");
+	/* A profile or label the host has no LSM for: refused, as create does. */
+	if (lsm_check(&(struct cella_lsm_conf){.apparmor_profile = p->apparmor_profile,
+					       .selinux_label = p->selinux_label},
+		      err) < 0)
+		return cella_err_ret(err);
 	if (p->terminal && o->detach && o->console_socket == NULL)
 		return cella_err_invalid(err, "exec: a terminal with --detach needs a "
 					      "--console-socket to receive it");
@@ -285,6 +323,23 @@ static int check_opts(const struct cella_exec_opts *o, cella_error *err)
 		return cella_err_invalid(err, "exec: --console-socket without a terminal "
 					      "(--tty, or process.terminal)");
 	return 0;
+}
+
+/* #5a: the process has loaded the container's filter, which has a listener:
+ * it goes to the container's seccomp agent, with the process's pid and the
+ * container's state; we keep no copy. */
+static int send_listener(struct exec_ctx *c, pid_t pid, int sync_fd, cella_error *err)
+{
+	cleanup_close int listener = -1;
+	cleanup_free char *state = NULL;
+
+	if (sync_wait(sync_fd, SYNC_SECCOMP_LISTENER, NULL, &listener, err) < 0)
+		return cella_err_ret(err);
+	if (listener < 0)
+		return cella_err(err, EPROTO, "sync: the seccomp listener did not come with #5a");
+	state = cella_state_to_json(c->st);
+	return engine_seccomp_agent_send(c->linux_.listener_path, c->linux_.listener_metadata, pid,
+					 state, listener, err);
 }
 
 /* Everything after the fork, on the runtime's side. On success *pid is the
@@ -318,6 +373,9 @@ static int parent_side(struct exec_ctx *c, int sync_fd, pid_t *joiner, pid_t *pi
 		    terminal_send_to_socket(o->console_socket, pty, err) < 0)
 			return cella_err_ret(err);
 	}
+	if (cella_seccomp_prog_has_listener(&c->seccomp) &&
+	    send_listener(c, *pid, sync_fd, err) < 0)
+		return cella_err_ret(err);
 	/* EOF: execve closed the socket. */
 	if (sync_wait_eof(sync_fd, err) < 0)
 		return cella_err_ret(err);
@@ -395,8 +453,17 @@ int cella_exec(const struct cella_exec_opts *o, int *exit_status, cella_error *e
 				      o->id, cella_status_name(st.status));
 		goto out;
 	}
-	if ((r = cella_seccomp_prog_read(dirfd, SECCOMP_PROG_FILE, &c.seccomp, err)) < 0)
+	if ((r = cella_seccomp_prog_read(dirfd, SECCOMP_PROG_FILE, &c.seccomp, err)) < 0 ||
+	    (r = engine_exec_linux_load(dirfd, &c.linux_, err)) < 0)
 		goto out;
+	if (cella_seccomp_prog_has_listener(&c.seccomp) && c.linux_.listener_path == NULL) {
+		r = cella_err(err, EINVAL,
+			      "container `%s`: its seccomp filter has a listener but no "
+			      "linux.seccomp.listenerPath was kept to send it to",
+			      o->id);
+		goto out;
+	}
+	c.st = &st;
 	c.init = st.pid;
 	c.cgroup_path = st.cgroup_path;
 	c.state_fd = dirfd;
@@ -445,6 +512,7 @@ out:
 		close(c.root_fd);
 	cella_state_clear(&st);
 	cella_seccomp_prog_clear(&c.seccomp);
+	engine_exec_linux_clear(&c.linux_);
 	return r;
 }
 

@@ -40,6 +40,9 @@ static const struct {
      * not a systemd driver, so systemd stays false. */
     .cgroup_v1 = true,
     .cgroup_v2 = true,
+    /* kernel/lsm.c: applied where the host has the LSM, refused where not. */
+    .apparmor = true,
+    .selinux = true,
 };
 
 static const char *const hook_names[CELLA_HOOK_COUNT] = {
@@ -56,7 +59,8 @@ static json_t *enabled(bool on)
 	return json_pack("{s:b}", "enabled", on);
 }
 
-/* What cella_seccomp_build accepts (NOTIFY: not yet). */
+/* What cella_seccomp_build accepts: every action, SCMP_ACT_NOTIFY included
+ * (its listener goes to the agent at listenerPath, engine/seccomp_agent.c). */
 static json_t *seccomp_features(void)
 {
 	json_t *s = enabled(true);
@@ -65,8 +69,7 @@ static json_t *seccomp_features(void)
 	const char *n;
 
 	for (size_t i = 0; (n = cella_seccomp_action_name_at(i)) != NULL; i++)
-		if (strcmp(n, "SCMP_ACT_NOTIFY") != 0)
-			json_array_append_new(actions, json_string(n));
+		json_array_append_new(actions, json_string(n));
 	for (int i = 0; i < CELLA_SCMP_OP_COUNT; i++)
 		json_array_append_new(ops, json_string(cella_seccomp_op_name(i)));
 	for (size_t i = 0; (n = cella_seccomp_arch_name_at(i)) != NULL; i++)

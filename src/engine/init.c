@@ -31,10 +31,13 @@
 #include "kernel/cred.h"
 #include "kernel/hook.h"
 #include "kernel/keyring.h"
+#include "kernel/lsm.h"
 #include "kernel/net.h"
 #include "kernel/ns.h"
+#include "kernel/personality.h"
 #include "kernel/process.h"
 #include "kernel/rlimit.h"
+#include "kernel/sched.h"
 #include "kernel/seccomp.h"
 #include "kernel/sync.h"
 #include "kernel/sysctl.h"
@@ -184,6 +187,23 @@ _Noreturn static void reaper_exec(struct cella_ctx *c, const char *path, cella_e
 	}
 }
 
+/* Load the container's filter. When it has a listener (SCMP_ACT_NOTIFY),
+ * hand it to the runtime (#5a), for the seccomp agent at listenerPath, and
+ * close our copy: no process of the container may answer its own
+ * notifications. A notified syscall from here on waits for the agent. */
+static int load_seccomp(struct cella_ctx *c, cella_error *err)
+{
+	cleanup_close int listener = -1;
+
+	if (cella_seccomp_load_listener(&c->seccomp, &listener, err) < 0)
+		return cella_err_ret(err);
+	c->seccomp_loaded = true;
+	/* #5a: the listener. */
+	if (listener >= 0 && sync_send_fd(c->sync_fd, SYNC_SECCOMP_LISTENER, listener, err) < 0)
+		return cella_err_ret(err);
+	return 0;
+}
+
 /* Stage 2: the container's init. */
 _Noreturn static void init_stage2(struct cella_ctx *c)
 {
@@ -243,6 +263,15 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 		fail(c, err);
 	if (p->has_oom_score_adj && process_set_oom_score_adj(p->oom_score_adj, err) < 0)
 		fail(c, err);
+	/* While privileged (a real-time policy, a lower nice value, the
+	 * real-time I/O class take CAP_SYS_NICE), as runc; the user process
+	 * inherits all three through fork and execve. */
+	if (p->has_scheduler && sched_apply_scheduler(&p->scheduler, err) < 0)
+		fail(c, err);
+	if (p->has_io_priority && sched_apply_io_priority(&p->io_priority, err) < 0)
+		fail(c, err);
+	if (s->linux_.has_personality && personality_apply(&s->linux_.personality, err) < 0)
+		fail(c, err);
 	if (process_find_executable(p->args[0], p->env, &exe, err) < 0)
 		fail(c, err);
 	if (slave >= 0 && terminal_become_controlling(slave, err) < 0)
@@ -250,14 +279,21 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	if (slave > STDERR_FILENO)
 		close(slave);
 
+	/* The AppArmor profile and SELinux label the next execve takes, set
+	 * through the container's verified /proc (kept across the uid switch,
+	 * inherited by fork): the startContainer hooks and, under --init, the
+	 * reaper's child exec under them (the reaper never execs). Here, before
+	 * #6, a profile the kernel does not have fails `create`. */
+	if (lsm_apply_exec(&(struct cella_lsm_conf){.apparmor_profile = p->apparmor_profile,
+						    .selinux_label = p->selinux_label},
+			   err) < 0)
+		fail(c, err);
 	/* Without no_new_privs, loading a filter takes CAP_SYS_ADMIN: when the
 	 * process will not keep it, load the filter now, while we still have
 	 * it (as runc does); it then also governs the steps below. */
-	if (cella_seccomp_load_early(p->no_new_privileges, p->caps.effective)) {
-		if (cella_seccomp_load(&c->seccomp, err) < 0)
-			fail(c, err);
-		c->seccomp_loaded = true;
-	}
+	if (cella_seccomp_load_early(p->no_new_privileges, p->caps.effective) &&
+	    load_seccomp(c, err) < 0)
+		fail(c, err);
 	/* Give up privileges: keep capabilities across the uid switch, then
 	 * set exactly the five sets the spec asks for. */
 	if (caps_keep_on_setuid(1, err) < 0)
@@ -277,6 +313,14 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	 * is the runtime. If the runtime died before this, the send of #6
 	 * below fails and we exit. */
 	if (c->opts->foreground && process_set_parent_death_signal(SIGKILL, err) < 0)
+		fail(c, err);
+	/* A filter with a listener (SCMP_ACT_NOTIFY) is loaded while the
+	 * runtime that creates the container is still there to pass the
+	 * listener on (#5a), as runc loads every filter: before #6. It then
+	 * also governs the wait for start, the startContainer hooks and, under
+	 * --init, the reaper. */
+	if (!c->seccomp_loaded && cella_seccomp_prog_has_listener(&c->seccomp) &&
+	    load_seccomp(c, err) < 0)
 		fail(c, err);
 
 	/* #6: set up; wait for start. */

@@ -42,7 +42,9 @@ struct cella_ctx {
 	 * fifo, for `start` to report. */
 	bool started;
 	struct cella_seccomp_prog seccomp; /* compiled before the fork; len 0: none */
-	bool seccomp_loaded;		   /* by the child, before dropping privileges */
+	/* By the child before dropping privileges, or before #6 when the filter
+	 * has a listener (SCMP_ACT_NOTIFY); otherwise just before execve. */
+	bool seccomp_loaded;
 };
 
 /* The setup child: never returns. Stage 1 joins and creates namespaces and

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "kernel/dev.h"
+#include "kernel/lsm.h"
 #include "kernel/mount_internal.h"
 #include "kernel/path.h"
 #include "kernel/procfs.h"
@@ -332,8 +333,10 @@ static const char *target_of(int fd, const char *path, bool have_proc, char buf[
 	return have_proc ? path_fd_path(fd, buf) : path;
 }
 
-static int mask_path(int rootfd, int nullfd, const char *path, bool have_proc, cella_error *err)
+static int mask_path(int rootfd, int nullfd, const char *path, bool have_proc, const char *label,
+		     cella_error *err)
 {
+	cleanup_free char *data = lsm_mount_data(NULL, label);
 	cleanup_close int fd = path_open_in_root(rootfd, path, O_PATH);
 	char tp[PATH_FD_MAX], np[PATH_FD_MAX];
 	struct stat st;
@@ -346,7 +349,7 @@ static int mask_path(int rootfd, int nullfd, const char *path, bool have_proc, c
 		return cella_err(err, errno, "mask `%s`: stat", path);
 	if (S_ISDIR(st.st_mode)) {
 		if (mount("tmpfs", target_of(fd, path, have_proc, tp), "tmpfs",
-			  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, data) < 0)
 			return cella_err(err, errno, "mount `tmpfs` on `%s` (maskedPaths)", path);
 		return 0;
 	}
@@ -412,7 +415,8 @@ int mount_finalize_rootfs(const struct cella_rootfs_conf *conf, cella_error *err
 			return cella_err_invalid(
 			    err, "maskedPaths: `/dev/null` is not the null device (1:3)");
 		for (size_t i = 0; conf->masked_paths[i] != NULL; i++) {
-			r = mask_path(rootfd, nullfd, conf->masked_paths[i], have_proc, err);
+			r = mask_path(rootfd, nullfd, conf->masked_paths[i], have_proc,
+				      conf->mount_label, err);
 			if (r < 0)
 				return r;
 		}

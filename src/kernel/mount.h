@@ -49,6 +49,10 @@ struct cella_rootfs_conf {
 	bool in_userns; /* running in a user namespace: mknod is refused, so
 			   devices are bind mounts of the host's nodes */
 	bool no_pivot;	/* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+	/* linux.mountLabel (SELinux; NULL or "": none): context="LABEL" on the
+	 * filesystems mounted that take it, as runc (not proc, sysfs, cgroup,
+	 * bind mounts), the root of an mqueue mount labelled. */
+	const char *mount_label;
 	/* When set, the rootfs is only the lower layer of an overlay whose
 	 * upper layer lives on a tmpfs mounted on this (existing) directory,
 	 * in the container's mount namespace: the container may write to its

@@ -23,7 +23,8 @@
  *     map gid 5: retried without the gid= option, with a warning;
  *   proc: EPERM in a user namespace gets an error that says why;
  *   cgroup / cgroup2: see mount_cgroup();
- *   anything else: mount(2) with the options' flags and data as given.
+ *   anything else: mount(2) with the options' flags and data as given, and
+ *     linux.mountLabel as context="LABEL" (SELinux) when there is one.
  * After the mount, the recursive attributes ("rro"...) are applied with
  * mount_setattr(2) and then the propagation options.
  */
@@ -40,6 +41,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "kernel/lsm.h"
 #include "kernel/path.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -405,9 +407,37 @@ static int userns_fallback(struct mount_ctx *c, const struct cella_mount *m,
 	return 1;
 }
 
+/* linux.mountLabel in the data of a filesystem that takes context= (as
+ * runc: not proc, sysfs, mqueue or cgroup, which are mounted without it).
+ * malloc'd, NULL when no data. */
+static char *labelled_data(const struct mount_ctx *c, const char *type, const char *data)
+{
+	static const char *const unlabelled[] = {"proc", "sysfs", "mqueue", "cgroup", "cgroup2"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(unlabelled); i++)
+		if (strcmp(type, unlabelled[i]) == 0)
+			return data != NULL ? xstrdup(data) : NULL;
+	return lsm_mount_data(data, c->conf->mount_label);
+}
+
+/* The root of a new mount (an mqueue) labelled with linux.mountLabel. */
+static int label_root(struct mount_ctx *c, const char *dest, cella_error *err)
+{
+	cleanup_close int fd = -1;
+	char p[PATH_FD_MAX];
+
+	if (c->conf->mount_label == NULL || c->conf->mount_label[0] == '\0')
+		return 0;
+	fd = reopen(c, dest, err);
+	if (fd < 0)
+		return fd;
+	return lsm_set_file_label(path_fd_path(fd, p), c->conf->mount_label, err);
+}
+
 int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error *err)
 {
 	struct cella_mount_flags f = {0};
+	cleanup_free char *data = NULL;
 	const char *dest = m->destination;
 	cleanup_close int target = -1;
 	char tp[PATH_FD_MAX];
@@ -448,13 +478,18 @@ int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error 
 		r = mount_cgroup(c, m, &f, target, err);
 		goto out;
 	}
-	if (mount(src_name(m), path_fd_path(target, tp), m->type, f.flags & ~MS_REC, f.data) < 0) {
+	data = labelled_data(c, m->type, f.data);
+	if (mount(src_name(m), path_fd_path(target, tp), m->type, f.flags & ~MS_REC, data) < 0) {
 		saved = errno;
 		r = 1;
 		if (c->conf->in_userns)
 			r = userns_fallback(c, m, &f, target, saved, err);
 		if (r > 0)
 			r = cella_err(err, saved, "mount `%s` on `%s`", src_name(m), dest);
+		if (r < 0)
+			goto out;
+	} else if (strcmp(m->type, "mqueue") == 0) {
+		r = label_root(c, dest, err);
 		if (r < 0)
 			goto out;
 	}

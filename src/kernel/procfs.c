@@ -120,9 +120,13 @@ int procfs_open_verified(const char *rel, int flags, cella_error *err)
 	if (root < 0)
 		return cella_err(
 		    err, errno, "`/proc` is not a procfs mount, refusing to write `/proc/%s`", rel);
-	/* "self" is a symlink: name the pid (ours, in this procfs's pid ns). */
+	/* "self" and "thread-self" are symlinks: name the pid (ours, in this
+	 * procfs's pid ns), and the thread. */
 	if (str_has_prefix(rel, "self/"))
 		path = xasprintf("%d/%s", (int)getpid(), rel + strlen("self/"));
+	else if (str_has_prefix(rel, "thread-self/"))
+		path = xasprintf("%d/task/%d/%s", (int)getpid(), (int)gettid(),
+				 rel + strlen("thread-self/"));
 	else
 		path = xstrdup(rel);
 	fd = (int)syscall(SYS_openat2, root, path, &how, sizeof(how));

@@ -18,7 +18,8 @@ bool procfs_alive(pid_t pid, unsigned long long start_time);
 /* The process state letter (R, S, Z...); 0 when gone. */
 char procfs_state(pid_t pid);
 
-/* Open `rel` (e.g. "sys/kernel/hostname", "self/oom_score_adj") under /proc
+/* Open `rel` (e.g. "sys/kernel/hostname", "self/oom_score_adj",
+ * "thread-self/attr/exec") under /proc
  * for writing, through a verified handle: /proc must be the root of a real
  * procfs, and the walk crosses no symlink and no mount, so that a fake
  * procfs or a bind over a /proc file cannot redirect the write

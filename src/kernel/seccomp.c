@@ -13,8 +13,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
@@ -26,6 +28,9 @@
 #include "util/log.h"
 #include "util/util.h"
 
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#endif
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
@@ -208,6 +213,8 @@ static int scmp_action(enum cella_seccomp_action a, bool has_ret, uint32_t ret, 
 		*out = SCMP_ACT_ALLOW;
 		return 0;
 	case CELLA_SCMP_NOTIFY:
+		*out = SCMP_ACT_NOTIFY;
+		return 0;
 	case CELLA_SCMP_ACTION_COUNT:
 	default:
 		return -1;
@@ -225,9 +232,12 @@ static void scmp_release(struct scmp_ctx_guard *g)
 }
 
 /* Does the kernel know this SECCOMP_FILTER_FLAG_*? With a NULL program it
- * answers EFAULT for a known flag and EINVAL for an unknown one. */
+ * answers EFAULT for a known flag and EINVAL for an unknown one (it checks
+ * the flags first). WAIT_KILLABLE_RECV is only valid with NEW_LISTENER. */
 static bool kernel_has_flag(unsigned long flag)
 {
+	if (flag == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+		flag |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
 	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL) < 0 && errno == EFAULT;
 }
 
@@ -276,10 +286,8 @@ static int add_rules(scmp_filter_ctx ctx, const struct cella_seccomp *conf, uint
 		uint32_t act;
 
 		if (scmp_action(rule->action, rule->has_errno_ret, rule->errno_ret, &act) < 0)
-			return cella_err(err, ENOTSUP,
-					 "linux.seccomp.syscalls[%zu].action: %s is not supported "
-					 "(no seccomp listener support yet)",
-					 i, cella_seccomp_action_name(rule->action));
+			return cella_err(err, EINVAL, "linux.seccomp.syscalls[%zu].action: unknown",
+					 i);
 		/* The kernel would do the same without a rule (libseccomp
 		 * refuses such rules). */
 		if (act == dflt)
@@ -300,9 +308,58 @@ static int add_rules(scmp_filter_ctx ctx, const struct cella_seccomp *conf, uint
 	return 0;
 }
 
+/*
+ * SCMP_ACT_NOTIFY: the filter is loaded with SECCOMP_FILTER_FLAG_NEW_LISTENER
+ * and its listener goes to the agent at listenerPath (seccomp.h). Right after
+ * loading, the child passes the listener to the runtime with sendmsg(2): a
+ * notified sendmsg would wait for an agent that cannot have the listener
+ * yet, and so would every syscall under a notifying default action (runc
+ * refuses its write(2) and the default action for the same reason).
+ */
+static int check_notify(const struct cella_seccomp *conf, bool *uses, cella_error *err)
+{
+	*uses = false;
+	if (conf->default_action == CELLA_SCMP_NOTIFY)
+		return cella_err_invalid(err,
+					 "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be "
+					 "the default action (the runtime's own syscalls after "
+					 "loading the filter would wait for the agent)");
+	for (size_t i = 0; i < conf->n_syscalls; i++) {
+		const struct cella_seccomp_rule *rule = &conf->syscalls[i];
+
+		if (rule->action != CELLA_SCMP_NOTIFY)
+			continue;
+		*uses = true;
+		for (size_t j = 0; rule->names != NULL && rule->names[j] != NULL; j++)
+			if (strcmp(rule->names[j], "sendmsg") == 0)
+				return cella_err_invalid(
+				    err,
+				    "linux.seccomp.syscalls[%zu].names[%zu]: SCMP_ACT_NOTIFY "
+				    "cannot be used for sendmsg (the runtime passes the "
+				    "listener to the agent with it)",
+				    i, j);
+	}
+	if (!*uses)
+		return 0;
+	if (conf->listener_path == NULL)
+		return cella_err_invalid(err, "linux.seccomp.listenerPath: required with "
+					      "SCMP_ACT_NOTIFY");
+	if (seccomp_api_get() < 5)
+		return cella_err(err, ENOTSUP,
+				 "linux.seccomp: SCMP_ACT_NOTIFY needs libseccomp 2.5 or later "
+				 "(API level 5, this one has %u)",
+				 seccomp_api_get());
+	if (!kernel_has_flag(SECCOMP_FILTER_FLAG_NEW_LISTENER))
+		return cella_err(err, ENOTSUP,
+				 "linux.seccomp: SCMP_ACT_NOTIFY needs a kernel with seccomp user "
+				 "notification (Linux 5.0 or later)");
+	return 0;
+}
+
 int cella_seccomp_build(const struct cella_seccomp *conf, struct cella_seccomp_prog *out,
 			cella_error *err)
 {
+	bool notify;
 	__attribute__((cleanup(scmp_release))) struct scmp_ctx_guard g = {NULL};
 	cleanup_close int fd = -1;
 	uint32_t dflt;
@@ -312,16 +369,11 @@ int cella_seccomp_build(const struct cella_seccomp *conf, struct cella_seccomp_p
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (conf->listener_path != NULL)
-		return cella_err(err, ENOTSUP,
-				 "linux.seccomp.listenerPath: seccomp user notification is not "
-				 "supported yet");
+	if (check_notify(conf, &notify, err) < 0)
+		return cella_err_ret(err);
 	if (scmp_action(conf->default_action, conf->has_default_errno_ret, conf->default_errno_ret,
 			&dflt) < 0)
-		return cella_err(err, ENOTSUP,
-				 "linux.seccomp.defaultAction: %s is not supported (no seccomp "
-				 "listener support yet)",
-				 cella_seccomp_action_name(conf->default_action));
+		return cella_err(err, EINVAL, "linux.seccomp.defaultAction: unknown");
 	g.ctx = seccomp_init(dflt);
 	if (g.ctx == NULL)
 		return cella_err(err, EINVAL, "linux.seccomp: seccomp_init");
@@ -342,9 +394,19 @@ int cella_seccomp_build(const struct cella_seccomp *conf, struct cella_seccomp_p
 	if (add_rules(g.ctx, conf, dflt, err) < 0)
 		return cella_err_ret(err);
 
+	if (notify)
+		out->kernel_flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
 	for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++) {
 		if (!(conf->flags & flag_table[i].flag))
 			continue;
+		/* It changes how a notified syscall waits: with no listener, the
+		 * kernel refuses it. */
+		if (flag_table[i].kernel == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV && !notify) {
+			cella_warn("linux.seccomp.flags: %s only applies to SCMP_ACT_NOTIFY, "
+				   "which no rule uses: ignored",
+				   flag_table[i].name);
+			continue;
+		}
 		if (!kernel_has_flag(flag_table[i].kernel)) {
 			cella_warn("linux.seccomp.flags: %s is not supported by the kernel, "
 				   "ignored",
@@ -378,14 +440,98 @@ int cella_seccomp_build(const struct cella_seccomp *conf, struct cella_seccomp_p
 
 /* ---- loading (child side) ---- */
 
-int cella_seccomp_load(const struct cella_seccomp_prog *prog, cella_error *err)
+bool cella_seccomp_prog_has_listener(const struct cella_seccomp_prog *prog)
+{
+	return prog->len > 0 && (prog->kernel_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER);
+}
+
+int cella_seccomp_load_listener(const struct cella_seccomp_prog *prog, int *listener,
+				cella_error *err)
 {
 	struct sock_fprog fprog = {.len = (unsigned short)prog->len, .filter = prog->insns};
+	long r;
 
+	*listener = -1;
 	if (prog->len == 0)
 		return 0;
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, prog->kernel_flags, &fprog) < 0)
+	/* With NEW_LISTENER the kernel answers the listener, O_CLOEXEC. */
+	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, prog->kernel_flags, &fprog);
+	if (r < 0)
 		return cella_err(err, errno, "load the seccomp filter");
+	if (cella_seccomp_prog_has_listener(prog))
+		*listener = (int)r;
+	return 0;
+}
+
+int cella_seccomp_load(const struct cella_seccomp_prog *prog, cella_error *err)
+{
+	int listener;
+
+	/* Its listener would be lost, and with it every notified syscall. */
+	if (cella_seccomp_prog_has_listener(prog))
+		return cella_err(err, EINVAL,
+				 "load the seccomp filter: it has a listener for SCMP_ACT_NOTIFY, "
+				 "which nobody would receive");
+	return cella_seccomp_load_listener(prog, &listener, err);
+}
+
+/* ---- the listener (runtime side) ---- */
+
+int cella_seccomp_listener_send(const char *path, const char *payload, int listener,
+				cella_error *err)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	size_t len = strlen(payload), done = 0;
+	cleanup_close int sock = -1;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return cella_err_invalid(
+		    err, "linux.seccomp.listenerPath: `%s` is longer than %zu bytes", path,
+		    sizeof(addr.sun_path) - 1);
+	memcpy(addr.sun_path, path, strlen(path) + 1);
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return cella_err(err, errno, "linux.seccomp.listenerPath: create a unix socket");
+	while (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		if (errno != EINTR)
+			return cella_err(err, errno,
+					 "linux.seccomp.listenerPath: connect to the seccomp agent "
+					 "at `%s`",
+					 path);
+	/* The listener goes with the first bytes (runtime-spec: the file
+	 * descriptors only in the first sendmsg); a stream may take the rest
+	 * in more calls. */
+	while (done < len) {
+		struct iovec iov = {.iov_base = (char *)payload + done, .iov_len = len - done};
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+		ssize_t n;
+
+		if (done == 0) {
+			struct cmsghdr *c;
+
+			memset(&u, 0, sizeof(u));
+			mh.msg_control = u.buf;
+			mh.msg_controllen = sizeof(u.buf);
+			c = CMSG_FIRSTHDR(&mh);
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			c->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(c), &listener, sizeof(int));
+		}
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return cella_err(err, errno,
+					 "linux.seccomp.listenerPath: send the container process "
+					 "state to `%s`",
+					 path);
+		done += (size_t)n;
+	}
 	return 0;
 }
 

@@ -17,6 +17,21 @@
  *           dropping privileges instead (cella_seccomp_load_early()), as runc does,
  *           and the profile then also governs the runtime's last steps
  *           (setresuid, capset, prctl, read of the exec fifo, execve).
+ *
+ * SCMP_ACT_NOTIFY (seccomp user notification): the program is loaded with
+ * SECCOMP_FILTER_FLAG_NEW_LISTENER, which makes the kernel hand the loading
+ * process a listener fd; a notified syscall then waits until whoever holds
+ * the listener (the seccomp agent) answers it.
+ *   child   cella_seccomp_load_listener() loads the program and takes the
+ *           listener, passes it to the runtime over the sync socket, and
+ *           closes its own copy (the container never holds it). The init
+ *           does so before it waits for start, while the runtime that
+ *           creates it is still there (with no_new_privs as without).
+ *   runtime cella_seccomp_listener_send() connects to the agent's unix
+ *           socket at linux.seccomp.listenerPath and sends the container
+ *           process state (runtime-spec config-linux.md, its JSON built by
+ *           the engine) with the listener in SCM_RIGHTS, then closes the
+ *           connection and its copy. `exec` does the same for its process.
  */
 #ifndef CELLA_KERNEL_SECCOMP_H
 #define CELLA_KERNEL_SECCOMP_H
@@ -114,12 +129,28 @@ const char *cella_seccomp_flag_name_at(size_t i);
 struct cella_seccomp *cella_seccomp_default_profile(uint64_t caps);
 
 /* Compile conf (parent side). The caller frees out with
- * cella_seccomp_prog_clear. NOTIFY (listenerPath) is refused. */
+ * cella_seccomp_prog_clear. With SCMP_ACT_NOTIFY rules, the program gets
+ * SECCOMP_FILTER_FLAG_NEW_LISTENER; refused: NOTIFY as the default action,
+ * on sendmsg, without listenerPath, or where libseccomp or the kernel lack
+ * user notification. */
 int cella_seccomp_build(const struct cella_seccomp *conf, struct cella_seccomp_prog *out,
 			cella_error *err);
+/* Does the program hand out a listener when loaded (SCMP_ACT_NOTIFY)? */
+bool cella_seccomp_prog_has_listener(const struct cella_seccomp_prog *prog);
 /* Load a prebuilt program into the calling thread (child side). An empty
- * program (len 0) does nothing. */
+ * program (len 0) does nothing. A program with a listener is refused: load
+ * it with cella_seccomp_load_listener. */
 int cella_seccomp_load(const struct cella_seccomp_prog *prog, cella_error *err);
+/* The same; *listener is the listener fd (O_CLOEXEC) when the program has
+ * one, -1 otherwise. */
+int cella_seccomp_load_listener(const struct cella_seccomp_prog *prog, int *listener,
+				cella_error *err);
+/* Runtime side: connect to the agent's unix stream socket at path, send
+ * payload (the container process state) with listener in SCM_RIGHTS, close
+ * the connection. The caller keeps listener. Errors name
+ * linux.seccomp.listenerPath. */
+int cella_seccomp_listener_send(const char *path, const char *payload, int listener,
+				cella_error *err);
 /* Save to / read back from name in dirfd; reading a missing file gives an
  * empty program. */
 int cella_seccomp_prog_save(int dirfd, const char *name, const struct cella_seccomp_prog *prog,

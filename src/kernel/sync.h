@@ -6,8 +6,8 @@
  * never split or merged. Each message is a struct cella_sync_msg; an error in
  * the child travels to the parent as SYNC_ERROR carrying the child's
  * cella_error (errno included), and warnings as SYNC_LOG, so the CLI reports
- * everything once, on the parent's side. File descriptors (the pty master)
- * travel with SCM_RIGHTS.
+ * everything once, on the parent's side. File descriptors (the pty master,
+ * the seccomp listener) travel with SCM_RIGHTS.
  *
  * The handshake points are numbered; engine/container.c (parent) and
  * engine/init.c (child) carry the same numbers in comments.
@@ -33,6 +33,9 @@ enum cella_sync_type {
 	SYNC_HOOKS_DONE,       /* #4b parent -> child: they succeeded */
 	SYNC_LOG,	       /* any time, child -> parent: a warning/debug line */
 	SYNC_ERROR,	       /* any time, child -> parent: setup failed */
+	SYNC_SECCOMP_LISTENER, /* #5a child -> parent: the seccomp filter's listener
+				  fd (SCM_RIGHTS), for the agent at listenerPath;
+				  between #5 and #6 (exec: before EOF) */
 };
 
 struct cella_sync_msg {

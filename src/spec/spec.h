@@ -87,6 +87,29 @@ struct cella_user {
 	char *username; /* Windows only in OCI; parsed and ignored */
 };
 
+/* process.scheduler, for sched_setattr(2): policy and flags as the kernel
+ * numbers them (SCHED_*, SCHED_FLAG_*; names in kernel/sched.c). */
+struct cella_scheduler {
+	int policy;
+	int32_t nice;	  /* -20..19 */
+	int32_t priority; /* 1..99 for SCHED_FIFO and SCHED_RR, else 0 */
+	uint64_t flags;
+	uint64_t runtime, deadline, period; /* ns, SCHED_DEADLINE only */
+};
+
+/* process.ioPriority, for ioprio_set(2): IOPRIO_CLASS_* as the kernel
+ * numbers them, and the level within the class. */
+struct cella_io_priority {
+	int class_;
+	int priority; /* 0 (highest) .. 7 */
+};
+
+/* linux.personality, for personality(2): the execution domain (PER_LINUX,
+ * PER_LINUX32). The spec defines no flags: any is refused. */
+struct cella_personality {
+	unsigned long domain;
+};
+
 struct cella_process {
 	bool terminal;
 	bool has_console_size;
@@ -105,6 +128,10 @@ struct cella_process {
 	int oom_score_adj;
 	char *apparmor_profile;
 	char *selinux_label;
+	bool has_scheduler;
+	struct cella_scheduler scheduler;
+	bool has_io_priority;
+	struct cella_io_priority io_priority;
 };
 
 struct cella_device {
@@ -177,7 +204,8 @@ struct cella_linux {
 	char *seccomp_json;
 	struct cella_seccomp *seccomp; /* linux.seccomp, typed (kernel/seccomp.h) */
 	char *intel_rdt_json;
-	char *personality_json;
+	bool has_personality;
+	struct cella_personality personality;
 };
 
 struct cella_spec {

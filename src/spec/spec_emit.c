@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "spec/spec_internal.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -226,7 +227,11 @@ static json_t *process_json(struct emit *e, const struct cella_process *p)
 	set_str(o, "apparmorProfile", p->apparmor_profile);
 	if (p->has_oom_score_adj)
 		set(o, "oomScoreAdj", json_integer(p->oom_score_adj));
+	if (p->has_scheduler)
+		set(o, "scheduler", spec_scheduler_json(&p->scheduler));
 	set_str(o, "selinuxLabel", p->selinux_label);
+	if (p->has_io_priority)
+		set(o, "ioPriority", spec_io_priority_json(&p->io_priority));
 	return o;
 }
 
@@ -365,7 +370,8 @@ static json_t *linux_json(struct emit *e, const struct cella_linux *l)
 	set_strv(o, "readonlyPaths", l->readonly_paths);
 	set_str(o, "mountLabel", l->mount_label);
 	set_json(e, o, "intelRdt", l->intel_rdt_json);
-	set_json(e, o, "personality", l->personality_json);
+	if (l->has_personality)
+		set(o, "personality", spec_personality_json(&l->personality));
 	if (l->time_boottime.set || l->time_monotonic.set) {
 		json_t *t = json_object();
 		set_time_offset(t, "boottime", &l->time_boottime);

@@ -63,7 +63,6 @@ static void free_linux(struct cella_linux *l)
 	free(l->seccomp_json);
 	cella_seccomp_free(l->seccomp);
 	free(l->intel_rdt_json);
-	free(l->personality_json);
 }
 
 void cella_spec_free(struct cella_spec *spec)

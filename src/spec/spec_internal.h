@@ -121,4 +121,14 @@ int spec_read_process(struct spec_ctx *c, json_t *v, struct cella_process **out)
 struct cella_seccomp;
 int spec_read_seccomp(struct spec_ctx *c, json_t *v, struct cella_seccomp **out);
 
+/* process.scheduler, process.ioPriority, linux.personality (spec_attrs.c):
+ * readers into struct cella_scheduler, cella_io_priority, cella_personality,
+ * and their JSON for emitting. */
+int spec_rd_scheduler(struct spec_ctx *c, json_t *v, void *out);
+int spec_rd_io_priority(struct spec_ctx *c, json_t *v, void *out);
+int spec_rd_personality(struct spec_ctx *c, json_t *v, void *out);
+json_t *spec_scheduler_json(const struct cella_scheduler *s);
+json_t *spec_io_priority_json(const struct cella_io_priority *io);
+json_t *spec_personality_json(const struct cella_personality *p);
+
 #endif

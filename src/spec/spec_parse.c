@@ -239,6 +239,12 @@ static int rd_process(struct spec_ctx *c, json_t *v, void *out)
 	if (r < 0)
 		return r;
 	p->has_oom_score_adj = r > 0;
+	if ((r = spec_field(c, v, "scheduler", false, spec_rd_scheduler, &p->scheduler)) < 0)
+		return r;
+	p->has_scheduler = r > 0;
+	if ((r = spec_field(c, v, "ioPriority", false, spec_rd_io_priority, &p->io_priority)) < 0)
+		return r;
+	p->has_io_priority = r > 0;
 	return 0;
 }
 
@@ -481,10 +487,11 @@ static int rd_linux(struct spec_ctx *c, json_t *v, void *out)
 	    (r = spec_field(c, v, "mountLabel", false, spec_rd_str, &l->mount_label)) < 0 ||
 	    (r = spec_field(c, v, "intelRdt", false, spec_rd_json_object, &l->intel_rdt_json)) <
 		0 ||
-	    (r = spec_field(c, v, "personality", false, spec_rd_json_object,
-			    &l->personality_json)) < 0 ||
 	    (r = spec_field(c, v, "timeOffsets", false, rd_time_offsets, l)) < 0)
 		return r;
+	if ((r = spec_field(c, v, "personality", false, spec_rd_personality, &l->personality)) < 0)
+		return r;
+	l->has_personality = r > 0;
 	return 0;
 }
 

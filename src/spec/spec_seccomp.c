@@ -5,7 +5,8 @@
  * An unknown action, operator, architecture or flag is an error naming the
  * JSON path; a syscall name libseccomp does not know is not (it is skipped
  * when the filter is built, as runc does), so that one profile serves
- * kernels and libseccomp versions of different ages.
+ * kernels and libseccomp versions of different ages. SCMP_ACT_NOTIFY needs
+ * listenerPath and cannot be the default action.
  */
 #include "spec/spec_seccomp.h"
 
@@ -71,6 +72,10 @@ static int rd_arg(struct spec_ctx *c, json_t *v, void *elem)
 		return r;
 	return 0;
 }
+
+/* Reject member key of the current object: at its value when it is there,
+ * at the object when not. */
+#define fail_member(c, key, ...) (spec_push_key((c), (key)), spec_fail((c), __VA_ARGS__))
 
 static bool takes_errno(enum cella_seccomp_action a)
 {
@@ -151,6 +156,22 @@ static int rd_flags(struct spec_ctx *c, json_t *v, void *out)
 	return 0;
 }
 
+/* listenerPath is where SCMP_ACT_NOTIFY's listener goes (without a rule
+ * using it, the spec has it ignored); listenerMetadata goes with it and
+ * "MUST NOT be set" without it. */
+static int check_listener(struct spec_ctx *c, const struct cella_seccomp *s)
+{
+	if (s->listener_metadata != NULL && s->listener_path == NULL)
+		return fail_member(c, "listenerMetadata", "must not be set without listenerPath");
+	for (size_t i = 0; i < s->n_syscalls && s->listener_path == NULL; i++)
+		if (s->syscalls[i].action == CELLA_SCMP_NOTIFY)
+			return fail_member(c, "listenerPath",
+					   "required with SCMP_ACT_NOTIFY (syscalls[%zu]): the "
+					   "unix socket of the seccomp agent",
+					   i);
+	return 0;
+}
+
 static int rd_seccomp(struct spec_ctx *c, json_t *v, struct cella_seccomp *s)
 {
 	json_t *x;
@@ -165,6 +186,14 @@ static int rd_seccomp(struct spec_ctx *c, json_t *v, struct cella_seccomp *s)
 	if (s->has_default_errno_ret && !takes_errno(s->default_action))
 		return spec_fail_extra(c, "defaultErrnoRet",
 				       "only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
+	/* The runtime's own syscalls after loading the filter (the one that
+	 * passes the listener on first) would wait for the agent; runc refuses
+	 * it too. */
+	if (s->default_action == CELLA_SCMP_NOTIFY)
+		return fail_member(c, "defaultAction",
+				   "SCMP_ACT_NOTIFY cannot be the default action (the "
+				   "runtime's own syscalls after loading the filter would "
+				   "wait for the agent)");
 	if ((r = spec_field(c, v, "architectures", false, rd_archs, s)) < 0 ||
 	    (r = spec_field(c, v, "flags", false, rd_flags, &s->flags)) < 0 ||
 	    (r = spec_field(c, v, "listenerPath", false, spec_rd_abs_path, &s->listener_path)) <
@@ -179,7 +208,7 @@ static int rd_seccomp(struct spec_ctx *c, json_t *v, struct cella_seccomp *s)
 			return r;
 		spec_pop(c);
 	}
-	return 0;
+	return check_listener(c, s);
 }
 
 int spec_read_seccomp(struct spec_ctx *c, json_t *v, struct cella_seccomp **out)

@@ -347,8 +347,8 @@ def test_features(cella):
     assert "idmap" not in f["mountOptions"] and "tmpcopyup" not in f["mountOptions"]
     assert {"CAP_CHOWN", "CAP_SYS_ADMIN", "CAP_NET_RAW"} <= set(f["linux"]["capabilities"])
     assert f["linux"]["seccomp"]["enabled"] is True
-    assert f["linux"]["apparmor"]["enabled"] is False
-    assert f["linux"]["selinux"]["enabled"] is False
+    assert f["linux"]["apparmor"]["enabled"] is True
+    assert f["linux"]["selinux"]["enabled"] is True
     assert isinstance(f["hooks"], list)
     assert set(f["linux"]["cgroup"]) >= {"v1", "v2", "systemd"}
     r = cella.run("features", "extra", root=False)

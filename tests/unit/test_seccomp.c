@@ -93,6 +93,20 @@ static void test_parse_errors(void)
 	check_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"],"
 		    " \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": -1}]}",
 		    "syscalls[0].errnoRet: -1 is out of range");
+	/* SCMP_ACT_NOTIFY and its listener */
+	check_error("{\"defaultAction\": \"SCMP_ACT_NOTIFY\", \"listenerPath\": \"/run/a.sock\"}",
+		    "p.json:1:19: defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
+	check_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\",\n \"syscalls\": [{\"names\": "
+		    "[\"mkdir\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}",
+		    "p.json:1:1: listenerPath: required with SCMP_ACT_NOTIFY (syscalls[0])");
+	check_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerMetadata\": \"x\"}",
+		    "p.json:1:57: listenerMetadata: must not be set without listenerPath");
+	check_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"rel.sock\"}",
+		    "listenerPath: ");
+	check_error(
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/a\", \"syscalls\":"
+	    " [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_NOTIFY\", \"errnoRet\": 1}]}",
+	    "syscalls[0].errnoRet: only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
 }
 
 static void test_config_json_positions(void)
@@ -179,12 +193,38 @@ static void test_build(void)
 	cella_seccomp_prog_clear(&prog);
 	cella_seccomp_free(s);
 
+	/* A listener for SCMP_ACT_NOTIFY: the program hands one out when
+	 * loaded, and cella_seccomp_load (which would lose it) refuses it. */
 	s = parse_ok("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/run/l.sock\","
-		     " \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}");
+		     " \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}");
+	CHECK(s != NULL);
+	if (s != NULL) {
+		CHECK(cella_seccomp_build(s, &prog, &err) == 0);
+		CHECK(cella_seccomp_prog_has_listener(&prog));
+		CHECK(cella_seccomp_load(&prog, &err) < 0);
+		CHECK_CONTAINS(err.msg, "listener");
+		cella_seccomp_prog_clear(&prog);
+		cella_seccomp_free(s);
+	}
+	s = parse_ok("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+		     "[\"getppid\"], \"action\": \"SCMP_ACT_ERRNO\"}]}");
+	CHECK(s != NULL);
+	if (s != NULL) {
+		CHECK(cella_seccomp_build(s, &prog, &err) == 0);
+		CHECK(!cella_seccomp_prog_has_listener(&prog));
+		cella_seccomp_prog_clear(&prog);
+		cella_seccomp_free(s);
+	}
+	/* The listener goes to the runtime with sendmsg: never notified. */
+	s = parse_ok("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/run/l.sock\","
+		     " \"syscalls\": [{\"names\": [\"read\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+		     " {\"names\": [\"mkdir\", \"sendmsg\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}");
 	CHECK(s != NULL);
 	if (s != NULL) {
 		CHECK(cella_seccomp_build(s, &prog, &err) < 0);
-		CHECK_CONTAINS(err.msg, "linux.seccomp.listenerPath");
+		CHECK_CONTAINS(err.msg,
+			       "linux.seccomp.syscalls[1].names[1]: SCMP_ACT_NOTIFY cannot "
+			       "be used for sendmsg");
 		cella_seccomp_free(s);
 	}
 }

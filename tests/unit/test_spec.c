@@ -404,8 +404,10 @@ static const char full_spec[] =
     "\t\t\"noNewPrivileges\": true,\n"
     "\t\t\"apparmorProfile\": \"cella-default\",\n"
     "\t\t\"oomScoreAdj\": -500,\n"
+    "\t\t\"scheduler\": {\"policy\": \"SCHED_BATCH\", \"nice\": 5, \"flags\": "
+    "[\"SCHED_FLAG_RESET_ON_FORK\", \"SCHED_FLAG_KEEP_PARAMS\"]},\n"
     "\t\t\"selinuxLabel\": \"system_u:system_r:container_t:s0\",\n"
-    "\t\t\"ioPriority\": {\"class\": \"IOPRIO_CLASS_IDLE\"}\n"
+    "\t\t\"ioPriority\": {\"class\": \"IOPRIO_CLASS_IDLE\", \"priority\": 4}\n"
     "\t},\n"
     "\t\"root\": {\"path\": \"rootfs\", \"readonly\": true},\n"
     "\t\"hostname\": \"box\",\n"
@@ -577,6 +579,16 @@ static void check_process_eq(const struct cella_process *a, const struct cella_p
 	CHECK(a->has_oom_score_adj == b->has_oom_score_adj && a->oom_score_adj == b->oom_score_adj);
 	CHECK(str_eq(a->apparmor_profile, b->apparmor_profile));
 	CHECK(str_eq(a->selinux_label, b->selinux_label));
+	CHECK(a->has_scheduler == b->has_scheduler);
+	CHECK(a->scheduler.policy == b->scheduler.policy && a->scheduler.nice == b->scheduler.nice);
+	CHECK(a->scheduler.priority == b->scheduler.priority);
+	CHECK(a->scheduler.flags == b->scheduler.flags);
+	CHECK(a->scheduler.runtime == b->scheduler.runtime);
+	CHECK(a->scheduler.deadline == b->scheduler.deadline);
+	CHECK(a->scheduler.period == b->scheduler.period);
+	CHECK(a->has_io_priority == b->has_io_priority);
+	CHECK(a->io_priority.class_ == b->io_priority.class_);
+	CHECK(a->io_priority.priority == b->io_priority.priority);
 }
 
 static void check_linux_eq(const struct cella_linux *a, const struct cella_linux *b)
@@ -612,7 +624,8 @@ static void check_linux_eq(const struct cella_linux *a, const struct cella_linux
 	check_json_eq(a->resources_json, b->resources_json, "resources");
 	check_json_eq(a->seccomp_json, b->seccomp_json, "seccomp");
 	check_json_eq(a->intel_rdt_json, b->intel_rdt_json, "intelRdt");
-	check_json_eq(a->personality_json, b->personality_json, "personality");
+	CHECK(a->has_personality == b->has_personality);
+	CHECK(a->personality.domain == b->personality.domain);
 }
 
 /* Field by field; ociVersion is compared only when check_version. */
@@ -756,7 +769,12 @@ static void test_full_roundtrip(void)
 	CHECK_STR(a->annotations[0].key, "org.example.key");
 	CHECK_STR(a->linux_.sysctl[1].key, "kernel.shmmax");
 	CHECK_STR(a->linux_.rootfs_propagation, "rslave");
-	CHECK_STR(a->linux_.personality_json, "{\"domain\":\"LINUX32\"}");
+	/* PER_LINUX32 */
+	CHECK(a->linux_.has_personality && a->linux_.personality.domain == 0x0008);
+	CHECK(a->process->has_scheduler && a->process->scheduler.policy == 3); /* SCHED_BATCH */
+	CHECK(a->process->scheduler.nice == 5 && a->process->scheduler.flags == (0x01 | 0x10));
+	CHECK(a->process->has_io_priority && a->process->io_priority.class_ == 3); /* IDLE */
+	CHECK(a->process->io_priority.priority == 4);
 
 	text1 = cella_spec_to_json(a);
 	CHECK(text1 != NULL);
@@ -812,7 +830,7 @@ static void test_unknown_keys_ignored(void)
 	    "{\"ociVersion\": \"1.1.0\", \"root\": {\"path\": \"r\", \"future\": [1, {}]},"
 	    " \"future\": {\"a\": [[], {\"b\": null}]}, \"process\": {\"user\": {\"uid\": 1,"
 	    " \"gid\": 2, \"sid\": 3}, \"args\": [\"x\"], \"cwd\": \"/\", \"scheduler\":"
-	    " {\"policy\": \"SCHED_OTHER\"}, \"ioPriority\": {}},"
+	    " {\"policy\": \"SCHED_OTHER\"}, \"futureField\": {}},"
 	    " \"linux\": {\"netDevices\": {\"eth0\": {}}, \"memoryPolicy\": 1},"
 	    " \"hostname\": null}");
 
@@ -823,6 +841,7 @@ static void test_unknown_keys_ignored(void)
 	CHECK(spec->hostname == NULL);
 	CHECK(spec->has_linux);
 	CHECK(spec->process->env == NULL);
+	CHECK(spec->process->has_scheduler && !spec->process->has_io_priority);
 }
 
 static void expect_error(const char *text, const char *msg)

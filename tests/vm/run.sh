@@ -13,7 +13,9 @@
 #   - the repository is shared read-write over virtio-9p at the same path,
 #     the host's /usr and /etc read-only (so host binaries, python3 and
 #     pytest run unchanged); / is a tmpfs, so pivot_root(2) works;
-#   - the modules cella needs (overlay) are loaded at boot.
+#   - the modules cella needs (overlay) are loaded at boot;
+#   - securityfs is mounted: the kernel has AppArmor enabled, and the host's
+#     apparmor_parser (package apparmor) loads profiles through it.
 # CMD's stdout and stderr (merged) come out on stdout; the exit status is
 # CMD's (124: timed out, 125: the VM failed).
 #
@@ -117,7 +119,7 @@ if [ "${1:-}" = --setup ]; then
 	exit 0
 fi
 [ $# -ge 1 ] || {
-	sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,26p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 [ "$(id -u)" = 0 ] || die "run as root"

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * process.scheduler, process.ioPriority and linux.personality: JSON <-> the
+ * typed structs of spec.h, validated here so that a value the kernel would
+ * refuse or ignore is an error naming its JSON path, before anything of the
+ * container exists.
+ *
+ *   scheduler    policy SCHED_*; nice (-20..19) only with SCHED_OTHER and
+ *                SCHED_BATCH, the only policies that use it (sched_setattr(2));
+ *                priority 1..99 with SCHED_FIFO and SCHED_RR, 0 otherwise;
+ *                runtime, deadline and period, and the flags RECLAIM and
+ *                DL_OVERRUN, only with SCHED_DEADLINE, in the kernel's bounds
+ *                (runtime >= 1024 ns, runtime <= deadline <= period when one
+ *                is given, below 2^63). UTIL_CLAMP_MIN and _MAX go with
+ *                clamp values of 0, as runc sends them: the spec has no field
+ *                for the values.
+ *   ioPriority   class IOPRIO_CLASS_RT, _BE or _IDLE; priority 0..7.
+ *   personality  domain LINUX or LINUX32; the spec defines no flags, so any
+ *                flag is refused rather than dropped.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "kernel/personality.h"
+#include "kernel/sched.h"
+#include "spec/spec_internal.h"
+
+/* Reject member key of the current object: at its value when it is there,
+ * at the object when not. */
+#define fail_member(c, key, ...) (spec_push_key((c), (key)), spec_fail((c), __VA_ARGS__))
+
+static int rd_i32(struct spec_ctx *c, json_t *v, void *out)
+{
+	int64_t x;
+	int r = spec_rd_i64(c, v, &x);
+
+	if (r < 0)
+		return r;
+	if (x < INT32_MIN || x > INT32_MAX)
+		return spec_fail(c, "%" PRId64 " is out of range (a 32-bit integer)", x);
+	*(int32_t *)out = (int32_t)x;
+	return 0;
+}
+
+static int rd_policy(struct spec_ctx *c, json_t *v, void *out)
+{
+	int policy;
+
+	if (!json_is_string(v))
+		return spec_fail(c, "expected a string");
+	policy = sched_policy_from_name(json_string_value(v));
+	if (policy < 0)
+		return spec_fail(c, "unknown policy `%s`", json_string_value(v));
+	*(int *)out = policy;
+	return 0;
+}
+
+/* After the policy: RECLAIM and DL_OVERRUN are SCHED_DEADLINE's, and the
+ * kernel ignores them with any other policy. */
+static int rd_sched_flags(struct spec_ctx *c, json_t *v, void *out)
+{
+	struct cella_scheduler *s = out;
+	const uint64_t dl_only = sched_flag_from_name("SCHED_FLAG_RECLAIM") |
+				 sched_flag_from_name("SCHED_FLAG_DL_OVERRUN");
+
+	if (!json_is_array(v))
+		return spec_fail(c, "expected an array of strings");
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		json_t *e = json_array_get(v, i);
+		uint64_t f;
+
+		spec_push_index(c, i);
+		if (!json_is_string(e))
+			return spec_fail(c, "expected a string");
+		f = sched_flag_from_name(json_string_value(e));
+		if (f == 0)
+			return spec_fail(c, "unknown flag `%s`", json_string_value(e));
+		if ((f & dl_only) && !sched_policy_is_deadline(s->policy))
+			return spec_fail(c, "%s only applies to SCHED_DEADLINE, not %s",
+					 json_string_value(e), sched_policy_name(s->policy));
+		s->flags |= f;
+		spec_pop(c);
+	}
+	return 0;
+}
+
+static int check_deadline(struct spec_ctx *c, const struct cella_scheduler *s)
+{
+	const uint64_t top = UINT64_C(1) << 63;
+
+	if (s->runtime < 1024)
+		return fail_member(c, "runtime",
+				   "SCHED_DEADLINE needs a runtime of at least 1024 (ns)");
+	if (s->deadline >= top)
+		return fail_member(c, "deadline", "must be below 2^63");
+	if (s->period >= top)
+		return fail_member(c, "period", "must be below 2^63");
+	if (s->runtime > s->deadline)
+		return fail_member(c, "runtime", "%" PRIu64 " is above the deadline %" PRIu64,
+				   s->runtime, s->deadline);
+	if (s->period != 0 && s->deadline > s->period)
+		return fail_member(c, "deadline", "%" PRIu64 " is above the period %" PRIu64,
+				   s->deadline, s->period);
+	return 0;
+}
+
+int spec_rd_scheduler(struct spec_ctx *c, json_t *v, void *out)
+{
+	struct cella_scheduler *s = out;
+	bool rt, fair;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	if ((r = spec_rd_object(c, v)) < 0 ||
+	    (r = spec_field(c, v, "policy", true, rd_policy, &s->policy)) < 0 ||
+	    (r = spec_field(c, v, "nice", false, rd_i32, &s->nice)) < 0 ||
+	    (r = spec_field(c, v, "priority", false, rd_i32, &s->priority)) < 0 ||
+	    (r = spec_field(c, v, "flags", false, rd_sched_flags, s)) < 0 ||
+	    (r = spec_field(c, v, "runtime", false, spec_rd_u64, &s->runtime)) < 0 ||
+	    (r = spec_field(c, v, "deadline", false, spec_rd_u64, &s->deadline)) < 0 ||
+	    (r = spec_field(c, v, "period", false, spec_rd_u64, &s->period)) < 0)
+		return r;
+	rt = sched_policy_is_realtime(s->policy);
+	fair = sched_policy_takes_nice(s->policy);
+	if (s->nice < -20 || s->nice > 19)
+		return fail_member(c, "nice", "%" PRId32 " is out of range (-20 to 19)", s->nice);
+	if (s->nice != 0 && !fair)
+		return fail_member(c, "nice",
+				   "only SCHED_OTHER and SCHED_BATCH take a nice value, not %s",
+				   sched_policy_name(s->policy));
+	if (rt && (s->priority < 1 || s->priority > 99))
+		return fail_member(c, "priority", "%s needs a priority from 1 to 99, not %" PRId32,
+				   sched_policy_name(s->policy), s->priority);
+	if (!rt && s->priority != 0)
+		return fail_member(c, "priority",
+				   "only SCHED_FIFO and SCHED_RR take a priority, not %s",
+				   sched_policy_name(s->policy));
+	if (sched_policy_is_deadline(s->policy))
+		return check_deadline(c, s);
+	if (s->runtime != 0 || s->deadline != 0 || s->period != 0)
+		return fail_member(c,
+				   s->runtime != 0    ? "runtime"
+				   : s->deadline != 0 ? "deadline"
+						      : "period",
+				   "only SCHED_DEADLINE takes a runtime, deadline and period, "
+				   "not %s",
+				   sched_policy_name(s->policy));
+	return 0;
+}
+
+static int rd_ioprio_class(struct spec_ctx *c, json_t *v, void *out)
+{
+	int class_;
+
+	if (!json_is_string(v))
+		return spec_fail(c, "expected a string");
+	class_ = ioprio_class_from_name(json_string_value(v));
+	if (class_ < 0)
+		return spec_fail(c,
+				 "unknown class `%s` (expected IOPRIO_CLASS_RT, IOPRIO_CLASS_BE "
+				 "or IOPRIO_CLASS_IDLE)",
+				 json_string_value(v));
+	*(int *)out = class_;
+	return 0;
+}
+
+static int rd_ioprio_level(struct spec_ctx *c, json_t *v, void *out)
+{
+	int64_t x;
+	int r = spec_rd_i64(c, v, &x);
+
+	if (r < 0)
+		return r;
+	if (x < 0 || x > 7)
+		return spec_fail(c, "%" PRId64 " is out of range (0 to 7)", x);
+	*(int *)out = (int)x;
+	return 0;
+}
+
+int spec_rd_io_priority(struct spec_ctx *c, json_t *v, void *out)
+{
+	struct cella_io_priority *io = out;
+	int r;
+
+	memset(io, 0, sizeof(*io));
+	if ((r = spec_rd_object(c, v)) < 0 ||
+	    (r = spec_field(c, v, "class", true, rd_ioprio_class, &io->class_)) < 0 ||
+	    (r = spec_field(c, v, "priority", true, rd_ioprio_level, &io->priority)) < 0)
+		return r;
+	return 0;
+}
+
+static int rd_domain(struct spec_ctx *c, json_t *v, void *out)
+{
+	if (!json_is_string(v))
+		return spec_fail(c, "expected a string");
+	if (!personality_domain_from_name(json_string_value(v), out))
+		return spec_fail(c, "unknown domain `%s` (expected LINUX or LINUX32)",
+				 json_string_value(v));
+	return 0;
+}
+
+static int rd_personality_flags(struct spec_ctx *c, json_t *v, void *out)
+{
+	(void)out;
+	if (!json_is_array(v))
+		return spec_fail(c, "expected an array of strings");
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		json_t *e = json_array_get(v, i);
+
+		spec_push_index(c, i);
+		if (!json_is_string(e))
+			return spec_fail(c, "expected a string");
+		return spec_fail(c, "unsupported flag `%s` (the runtime spec defines none)",
+				 json_string_value(e));
+	}
+	return 0;
+}
+
+int spec_rd_personality(struct spec_ctx *c, json_t *v, void *out)
+{
+	struct cella_personality *p = out;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	if ((r = spec_rd_object(c, v)) < 0 ||
+	    (r = spec_field(c, v, "domain", true, rd_domain, &p->domain)) < 0 ||
+	    (r = spec_field(c, v, "flags", false, rd_personality_flags, NULL)) < 0)
+		return r;
+	return 0;
+}
+
+/* ---- emitting ---- */
+
+json_t *spec_scheduler_json(const struct cella_scheduler *s)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "policy", json_string(sched_policy_name(s->policy)));
+	if (s->nice != 0)
+		json_object_set_new(o, "nice", json_integer(s->nice));
+	if (s->priority != 0)
+		json_object_set_new(o, "priority", json_integer(s->priority));
+	if (s->flags != 0) {
+		json_t *a = json_array();
+
+		for (unsigned bit = 0; bit < 64; bit++) {
+			const char *name = sched_flag_name(UINT64_C(1) << bit);
+
+			if ((s->flags >> bit & 1) && name != NULL)
+				json_array_append_new(a, json_string(name));
+		}
+		json_object_set_new(o, "flags", a);
+	}
+	/* Below 2^63: checked by the reader. */
+	if (s->runtime != 0)
+		json_object_set_new(o, "runtime", json_integer((json_int_t)s->runtime));
+	if (s->deadline != 0)
+		json_object_set_new(o, "deadline", json_integer((json_int_t)s->deadline));
+	if (s->period != 0)
+		json_object_set_new(o, "period", json_integer((json_int_t)s->period));
+	return o;
+}
+
+json_t *spec_io_priority_json(const struct cella_io_priority *io)
+{
+	return json_pack("{s:s,s:i}", "class", ioprio_class_name(io->class_), "priority",
+			 io->priority);
+}
+
+json_t *spec_personality_json(const struct cella_personality *p)
+{
+	return json_pack("{s:s}", "domain", personality_domain_name(p->domain));
+}
