@@ -249,6 +249,10 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 		if (p->has_console_size &&
 		    terminal_set_size(master, p->console_height, p->console_width, err) < 0)
 			fail(c, err);
+		/* runtime-spec: /dev/console is the pty (only in a mount
+		 * namespace of the container's own: never the host's). */
+		if (c->new_mountns && terminal_bind_console(slave, err) < 0)
+			fail(c, err);
 		/* #5: hand the pty master to the parent. */
 		if (sync_send_fd(c->sync_fd, SYNC_PTY_MASTER, master, err) < 0)
 			fail(c, err);

@@ -14,7 +14,12 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+#include <linux/mount.h>
 
 #include "util/cleanup.h"
 
@@ -47,6 +52,54 @@ int terminal_open_pty(int *master, int *slave, cella_error *err)
 	}
 	*master = take_fd(&m);
 	*slave = take_fd(&s);
+	return 0;
+}
+
+/* The console a container sees: the pty slave, bound over /dev/console.
+ *
+ * CVE-2025-52565: a /dev/console that is a symlink (a rootfs whose /dev is
+ * not a fresh tmpfs, or a mount placed there) would have a path-based bind
+ * land wherever it points, e.g. on a /proc file. So the target is opened
+ * with O_NOFOLLOW and must be a regular file or a character device; the
+ * bind goes fd to fd (open_tree + move_mount), with no path resolved after
+ * the checks and no dependency on /proc. */
+int terminal_bind_console(int slave, cella_error *err)
+{
+	cleanup_close int dev = -1;
+	cleanup_close int target = -1;
+	cleanup_close int tree = -1;
+	struct stat st;
+
+	dev = open("/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dev < 0)
+		return cella_err(err, errno, "open `/dev` for the console");
+	target = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (target < 0 && errno == ENOENT) {
+		int fd = openat(dev, "console",
+				O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return cella_err(err, errno, "create `/dev/console`");
+		close(fd);
+		target = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (target < 0)
+		return cella_err(err, errno, "open `/dev/console`");
+	if (fstat(target, &st) < 0)
+		return cella_err(err, errno, "stat `/dev/console`");
+	if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		return cella_err(err, EPERM,
+				 "`/dev/console` in the container is %s, not a file or a character "
+				 "device: refusing to mount the console over it",
+				 S_ISLNK(st.st_mode) ? "a symlink" : "of another type");
+	if (fstat(slave, &st) < 0 || !S_ISCHR(st.st_mode))
+		return cella_err(err, EINVAL, "the pty slave is not a character device");
+	tree = (int)syscall(SYS_open_tree, slave, "",
+			    AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		return cella_err(err, errno, "clone a mount of the pty slave (open_tree)");
+	if (syscall(SYS_move_mount, tree, "", target, "",
+		    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return cella_err(err, errno, "bind the pty slave over `/dev/console`");
 	return 0;
 }
 

@@ -11,6 +11,10 @@
 /* In the container, after its /dev/pts is mounted: open /dev/ptmx, unlock,
  * open the slave. Both fds O_CLOEXEC (the slave is dup2'ed onto 0-2 later). */
 int terminal_open_pty(int *master, int *slave, cella_error *err);
+/* Bind the pty slave over /dev/console (created when missing; refused when
+ * it is a symlink or anything but a file or a character device), fd to fd
+ * (runtime-spec: /dev/console when process.terminal is true). */
+int terminal_bind_console(int slave, cella_error *err);
 /* setsid(), make `slave` the controlling terminal, dup2 it onto 0, 1, 2. */
 int terminal_become_controlling(int slave, cella_error *err);
 int terminal_set_size(int fd, unsigned rows, unsigned cols, cella_error *err);

@@ -8,7 +8,8 @@ cella defeats it. Plus: each dropped capability makes its operation fail.
 2. leaked fds, a cwd outside the root (CVE-2024-21626)
 3. ptrace and /proc of the runtime while it is privileged (CVE-2016-9962)
 4. symlink swaps on mount destinations (CVE-2021-30465, CVE-2024-45310)
-5. maskedPaths redirected through /dev/null or the target (CVE-2025-31133)
+5. maskedPaths redirected through /dev/null or the target, and /dev/console
+   redirected by a symlink (CVE-2025-31133, CVE-2025-52565)
 6. /proc writes redirected through a fake procfs (CVE-2019-16884,
    CVE-2025-52881)
 7. inheritable capabilities surviving execve (CVE-2022-29162)
@@ -304,6 +305,35 @@ def test_masked_path_target_symlink_stays_inside(cella, tmp, rootfs):
     with open(host_file) as f:
         assert f.read() == "HOST\n"
     assert _new_host_mounts(before, host_file) == []
+
+
+def test_dev_console_symlink_not_followed(cella, tmp, rootfs):
+    """CVE-2025-52565: the image's /dev/console is a symlink to a file the
+    container should not be able to redirect the console bind onto (here a
+    host file bound read-write into the container): the console bind must
+    not land there; the container refuses to start, naming /dev/console."""
+    target = os.path.join(tmp, "target")
+    with open(target, "w") as f:
+        f.write("UNTOUCHED\n")
+    os.makedirs(os.path.join(rootfs, "dev"), exist_ok=True)
+    for e in os.listdir(os.path.join(rootfs, "dev")):
+        os.unlink(os.path.join(rootfs, "dev", e))
+    os.symlink("/victim", os.path.join(rootfs, "dev", "console"))
+    c = make_config(args=["/bin/true"], rootfs=rootfs, binds=[(target, "/victim", False)])
+    c["root"]["readonly"] = False
+    c["process"]["terminal"] = True
+    # /dev is the image's own (no tmpfs over it); /dev/pts stays.
+    c["mounts"] = [m for m in c["mounts"] if m["destination"] != "/dev"]
+    b = write_bundle(os.path.join(tmp, "b"), c)
+    before = mountinfo()
+    r = cella.run("run", "--bundle", b, "esc5c", input="")
+    assert r.returncode != 0
+    assert "/dev/console" in r.stderr and "symlink" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+    with open(target) as f:
+        assert f.read() == "UNTOUCHED\n"
+    assert _new_host_mounts(before, target) == []
+    assert cella.entries() == []
 
 
 # ---- 6. CVE-2019-16884, CVE-2025-52881 ----

@@ -325,6 +325,17 @@ def test_tty(cella):
     assert out["stdout"] and out["stdin"]
 
 
+def test_tty_is_dev_console(cella):
+    """runtime-spec: /dev/console is the container's pty."""
+    r = cella.quick("-t", cmd=["/bin/sh", "-c",
+                               "stat -c %F:%t:%T /dev/console; stat -L -c %F:%t:%T /proc/self/fd/0"],
+                    input="")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.replace("\r", "").splitlines()
+    assert len(lines) == 2 and lines[0] == lines[1], lines
+    assert lines[0].startswith("character special file:"), lines
+
+
 def test_no_tty(cella):
     r = cella.quick(cmd=["/probe", "isatty"])
     out = json.loads(r.stdout)
