@@ -26,6 +26,8 @@
 #include "kernel/cgroup_limits.h"
 #include "kernel/inspect.h"
 #include "kernel/ns.h"
+#include "kernel/personality.h"
+#include "kernel/sched.h"
 #include "kernel/seccomp.h"
 #include "kernel/seccomp_inspect.h"
 #include "util/cleanup.h"
@@ -905,6 +907,41 @@ static json_t *map_cgroup(const struct cella_map_target *t)
 	return o;
 }
 
+/* ---- scheduling, I/O priority, execution domain ---- */
+
+static json_t *sched_json(const struct inspect_sched *sc)
+{
+	json_t *o = json_object(), *x;
+	const char *policy = sched_policy_name(sc->policy);
+	const char *io = ioprio_class_name(sc->ioprio_class);
+
+	x = json_object();
+	set(x, "policy", policy != NULL ? json_string(policy) : json_integer(sc->policy));
+	set(x, "nice", json_integer(sc->nice));
+	set(x, "priority", json_integer(sc->rt_priority));
+	set(o, "scheduler", x);
+	x = json_object();
+	set(x, "class",
+	    sc->ioprio_class == 0 ? json_string("none (from the nice value)")
+	    : io != NULL	  ? json_string(io)
+				  : json_integer(sc->ioprio_class));
+	set(x, "level", json_integer(sc->ioprio_level));
+	set(o, "io_priority", x);
+	if (sc->has_personality) {
+		const char *d = personality_domain_name(sc->personality & 0xff);
+		x = json_object();
+		set(x, "domain",
+		    d != NULL ? json_string(d)
+			      : json_integer((json_int_t)(sc->personality & 0xff)));
+		set(x, "flags", json_sprintf("0x%lx", sc->personality & ~0xffUL));
+		set(o, "personality", x);
+	} else {
+		set(o, "personality", json_null());
+	}
+	set(o, "oom_score_adj", json_integer(sc->oom_score_adj));
+	return o;
+}
+
 /* ---- rlimits ---- */
 
 static json_t *map_rlimits(const struct cella_map_target *t)
@@ -946,6 +983,16 @@ static json_t *map_rlimits(const struct cella_map_target *t)
 		json_array_append_new(a, x);
 	}
 	set(o, "limits", a);
+	{
+		struct inspect_sched sc, hsc;
+
+		if (inspect_sched(t->pid, &sc, &e) == 0)
+			set(o, "process", sched_json(&sc));
+		else
+			set(o, "process_error", json_string(e.msg));
+		if (inspect_sched(0, &hsc, &e) == 0)
+			set(o, "host_process", sched_json(&hsc));
+	}
 	set(o, "verdict", json_string(differs ? V_PARTIAL : V_SHARED));
 	return o;
 }

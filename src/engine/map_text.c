@@ -365,7 +365,32 @@ static void rlimits(struct out *o, json_t *r)
 	json_t *x;
 	size_t i;
 
-	section(o, "Resources (rlimits)", r);
+	section(o, "Resources", r);
+	{
+		json_t *pr = json_object_get(r, "process"), *h = json_object_get(r, "host_process");
+		json_t *sc = json_object_get(pr, "scheduler"),
+		       *hsc = json_object_get(h, "scheduler");
+		json_t *io = json_object_get(pr, "io_priority"),
+		       *hio = json_object_get(h, "io_priority");
+		json_t *pe = json_object_get(pr, "personality");
+
+		if (json_is_object(pr)) {
+			fprintf(o->f,
+				"  %-26s %s, nice %lld, priority %lld   (host: %s, nice %lld)\n",
+				"scheduler", S(sc, "policy") ? S(sc, "policy") : "?",
+				I(sc, "nice", 0), I(sc, "priority", 0),
+				S(hsc, "policy") ? S(hsc, "policy") : "?", I(hsc, "nice", 0));
+			fprintf(o->f, "  %-26s %s, level %lld   (host: %s)\n", "I/O priority",
+				S(io, "class") ? S(io, "class") : "?", I(io, "level", 0),
+				S(hio, "class") ? S(hio, "class") : "?");
+			if (json_is_object(pe))
+				fprintf(o->f, "  %-26s %s, flags %s\n", "personality",
+					S(pe, "domain"), S(pe, "flags"));
+			fprintf(o->f, "  %-26s %lld   (host: %lld)\n", "oom_score_adj",
+				I(pr, "oom_score_adj", 0), I(h, "oom_score_adj", 0));
+		}
+		fprintf(o->f, "  rlimits (soft / hard):\n");
+	}
 	json_array_foreach(json_object_get(r, "limits"), i, x)
 	{
 		char s[32], h[32], hs[32], hh[32];

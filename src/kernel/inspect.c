@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -306,6 +307,65 @@ int inspect_limits(pid_t pid, struct inspect_rlimit out[INSPECT_RLIMIT_MAX], siz
 		return cella_err_ret(err);
 	if (inspect_parse_limits(text, out, n, err) < 0)
 		return cella_err_context(err, "/proc/%d/limits", pid);
+	return 0;
+}
+
+/* ---- scheduling ---- */
+
+int inspect_parse_stat_sched(const char *text, struct inspect_sched *out, cella_error *err)
+{
+	const char *p = strrchr(text, ')');
+	long long field[64];
+	int n = 0;
+
+	/* Fields 3.. follow the command, which may hold spaces and ')'. */
+	if (p == NULL)
+		return cella_err_invalid(err, "stat: no command field");
+	p++;
+	while (*p != '\0' && n < 64) {
+		char *end;
+
+		while (*p == ' ')
+			p++;
+		if (*p == '\0' || *p == '\n')
+			break;
+		field[n] = strtoll(p, &end, 10);
+		if (end == p) /* the state letter */
+			end = (char *)p + 1;
+		n++;
+		p = end;
+	}
+	/* field[k] is stat field k + 3. */
+	if (n < 39)
+		return cella_err_invalid(err, "stat: %d fields, expected at least 41", n + 2);
+	out->nice = (int)field[19 - 3];
+	out->rt_priority = (unsigned)field[40 - 3];
+	out->policy = (int)field[41 - 3];
+	return 0;
+}
+
+int inspect_sched(pid_t pid, struct inspect_sched *out, cella_error *err)
+{
+	cleanup_free char *stat = NULL, *pers = NULL, *oom = NULL;
+	long io;
+
+	memset(out, 0, sizeof(*out));
+	if (inspect_proc_file(pid, "stat", &stat, err) < 0)
+		return cella_err_ret(err);
+	if (inspect_parse_stat_sched(stat, out, err) < 0)
+		return cella_err_context(err, "/proc/%d/stat", pid);
+	/* IOPRIO_WHO_PROCESS */
+	io = syscall(SYS_ioprio_get, 1, pid);
+	if (io >= 0) {
+		out->ioprio_class = (int)(io >> 13);
+		out->ioprio_level = (int)(io & 0xff);
+	}
+	if (inspect_proc_file(pid, "personality", &pers, NULL) == 0) {
+		out->personality = strtoul(pers, NULL, 16);
+		out->has_personality = true;
+	}
+	if (inspect_proc_file(pid, "oom_score_adj", &oom, NULL) == 0)
+		out->oom_score_adj = atoi(oom);
 	return 0;
 }
 

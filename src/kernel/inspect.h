@@ -72,6 +72,23 @@ int inspect_parse_limits(const char *text, struct inspect_rlimit out[INSPECT_RLI
 int inspect_limits(pid_t pid, struct inspect_rlimit out[INSPECT_RLIMIT_MAX], size_t *n,
 		   cella_error *err);
 
+/* ---- scheduling and execution domain ---- */
+
+struct inspect_sched {
+	int policy;	      /* SCHED_* (/proc/PID/stat field 41) */
+	int nice;	      /* field 19 */
+	unsigned rt_priority; /* field 40 */
+	int ioprio_class;     /* IOPRIO_CLASS_*: 0 none (follows the nice value) */
+	int ioprio_level;
+	bool has_personality; /* /proc/PID/personality needs ptrace access */
+	unsigned long personality;
+	int oom_score_adj;
+};
+
+/* Parse the fields after the command of a /proc/PID/stat text (pure). */
+int inspect_parse_stat_sched(const char *text, struct inspect_sched *out, cella_error *err);
+int inspect_sched(pid_t pid, struct inspect_sched *out, cella_error *err);
+
 /* ---- small /proc/PID files ---- */
 
 /* /proc/PID/NAME ("uid_map", "setgroups", "timens_offsets", "attr/current";

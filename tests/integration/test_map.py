@@ -237,6 +237,26 @@ def test_map_seccomp_filter_is_read_and_evaluated(cella, started):
     assert status_field(pid, "State").split()[0] in ("S", "R")
 
 
+def test_map_scheduler_io_priority_personality(cella, started):
+    cfg = make_config(args=["/bin/sleep", unique_sleep()])
+    cfg["process"]["scheduler"] = {"policy": "SCHED_BATCH", "nice": 5}
+    cfg["process"]["ioPriority"] = {"class": "IOPRIO_CLASS_BE", "priority": 3}
+    cfg["process"]["oomScoreAdj"] = 123
+    cfg["linux"]["personality"] = {"domain": "LINUX32"}
+    pid, _ = started("map-p", cfg)
+    pr = the_map(cella, "map-p")["rlimits"]["process"]
+    assert os.sched_getscheduler(pid) == os.SCHED_BATCH
+    assert pr["scheduler"] == {"policy": "SCHED_BATCH", "nice": os.getpriority(os.PRIO_PROCESS, pid),
+                               "priority": 0}
+    assert pr["scheduler"]["nice"] == 5
+    assert pr["io_priority"] == {"class": "IOPRIO_CLASS_BE", "level": 3}
+    with open(f"/proc/{pid}/personality") as f:
+        assert int(f.read(), 16) & 0xff == 0x08  # PER_LINUX32
+    assert pr["personality"]["domain"] == "LINUX32"
+    with open(f"/proc/{pid}/oom_score_adj") as f:
+        assert pr["oom_score_adj"] == int(f.read()) == 123
+
+
 def test_map_pid_of_a_host_process_is_all_shared(cella):
     p = subprocess.Popen(["sleep", "30"])
     try:

@@ -84,6 +84,24 @@ static void test_limits(void)
 	CHECK(inspect_parse_limits("Limit\nMax x  abc def\n", r, &n, &err) < 0);
 }
 
+static void test_stat_sched(void)
+{
+	/* A command with spaces and a ')' in it; nice 5 (field 19), rt
+	 * priority 0 (40), policy 3 = SCHED_BATCH (41). */
+	static const char text[] =
+	    "4242 (a b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 25 5 1 0 123 4000000 "
+	    "100 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 3 0 0 0 0 0 0 0 0 0 0\n";
+	struct inspect_sched sc = {0};
+	cella_error err;
+
+	CHECK(inspect_parse_stat_sched(text, &sc, &err) == 0);
+	CHECK(sc.nice == 5);
+	CHECK(sc.rt_priority == 0);
+	CHECK(sc.policy == 3);
+	CHECK(inspect_parse_stat_sched("42 (x) S 1 2 3\n", &sc, &err) < 0);
+	CHECK(inspect_parse_stat_sched("garbage", &sc, &err) < 0);
+}
+
 static void test_map_id(void)
 {
 	static const char map[] =
@@ -134,6 +152,7 @@ int main(void)
 	RUN(test_mountinfo);
 	RUN(test_status);
 	RUN(test_limits);
+	RUN(test_stat_sched);
 	RUN(test_map_id);
 	RUN(test_map_self_and_renderers);
 	return unit_done();
