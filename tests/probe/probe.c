@@ -14,6 +14,8 @@
  *   cella-probe zombies [N]     orphan N (default 3) short-lived grandchildren, wait, and
  *                               print how many zombies remain visible in /proc
  *   cella-probe isatty          print {"stdin":bool,"stdout":bool,"stderr":bool}
+ *   cella-probe dread PATH MIB  read MIB MiB of PATH (a block device) with O_DIRECT,
+ *                               bypassing the page cache; print {"bytes":N,"seconds":S}
  *   cella-probe try OP          try a privileged operation (mount, rawsock, bind80, chown,
  *                               kill): print "ok" or "errno N"
  *   cella-probe attack-runtime SECS [write]
@@ -549,6 +551,35 @@ static int cmd_write(const char *path)
 	return 0;
 }
 
+static int cmd_dread(const char *path, const char *mib)
+{
+	size_t want = (size_t)atol(mib) << 20, done = 0;
+	const size_t chunk = 64 << 10;
+	struct timespec t0, t1;
+	void *buf = NULL;
+	int fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+
+	if (fd < 0 || posix_memalign(&buf, 4096, chunk) != 0) {
+		printf("%s\n", errname(errno));
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (done < want) {
+		ssize_t n = pread(fd, buf, chunk, (off_t)done);
+		if (n <= 0) {
+			printf("%s\n", n < 0 ? errname(errno) : "EOF");
+			return 1;
+		}
+		done += (size_t)n;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("{\"bytes\":%zu,\"seconds\":%.3f}\n", done,
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	free(buf);
+	close(fd);
+	return 0;
+}
+
 static int cmd_ls(const char *path)
 {
 	DIR *d = opendir(path);
@@ -944,6 +975,8 @@ int main(int argc, char **argv)
 		ret = cmd_write(arg);
 	else if (strcmp(cmd, "ls") == 0)
 		ret = cmd_ls(arg);
+	else if (strcmp(cmd, "dread") == 0 && argc > 3)
+		ret = cmd_dread(arg, argv[3]);
 	else if (strcmp(cmd, "sleep") == 0)
 		ret = cmd_sleep(arg);
 	else if (strcmp(cmd, "exit") == 0)

@@ -14,6 +14,8 @@
 #     the host's /usr and /etc read-only (so host binaries, python3 and
 #     pytest run unchanged); / is a tmpfs, so pivot_root(2) works;
 #   - the modules cella needs (overlay) are loaded at boot;
+#   - a 64 MiB scratch disk (virtio, serial cella-scratch) for block I/O
+#     limits;
 #   - securityfs is mounted: the kernel has AppArmor enabled, and the host's
 #     apparmor_parser (package apparmor) loads profiles through it.
 # CMD's stdout and stderr (merged) come out on stdout; the exit status is
@@ -30,7 +32,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd -P)
 VMH=${CELLA_VM_HOME:-/var/tmp/cella-vm}
 BUSYBOX=${CELLA_VM_BUSYBOX:-/bin/busybox}
 # Loaded at boot, with their dependencies (from modules.dep).
-BOOT_MODULES="virtio_pci 9pnet_virtio 9p overlay"
+BOOT_MODULES="virtio_pci 9pnet_virtio 9p overlay virtio_blk"
 
 die() {
 	echo "tests/vm/run.sh: $*" >&2
@@ -100,7 +102,7 @@ open(sys.argv[2], "wb").write(lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decom
 PY
 	mv -f "$w/vmlinux" "$VMH/vmlinux"
 	mv -f "$w/initrd.gz" "$VMH/initrd.gz"
-	sha256sum "$REPO/tests/vm/init" | cut -d' ' -f1 >"$VMH/init.sum"
+	assets_sum >"$VMH/init.sum"
 	echo "$kver" >"$VMH/kver"
 	echo "tests/vm/run.sh: setup done: kernel $kver in $VMH" >&2
 }
@@ -109,9 +111,14 @@ file_static() {
 	[ -x "$1" ] && ! LC_ALL=C ldd "$1" >/dev/null 2>&1
 }
 
+# What the initramfs is made of: the init script and the module list.
+assets_sum() {
+	{ cat "$REPO/tests/vm/init"; echo "$BOOT_MODULES"; } | sha256sum | cut -d' ' -f1
+}
+
 have_assets() {
 	[ -f "$VMH/vmlinux" ] && [ -f "$VMH/initrd.gz" ] && [ -f "$VMH/init.sum" ] &&
-		[ "$(cat "$VMH/init.sum")" = "$(sha256sum "$REPO/tests/vm/init" | cut -d' ' -f1)" ]
+		[ "$(cat "$VMH/init.sum")" = "$(assets_sum)" ]
 }
 
 if [ "${1:-}" = --setup ]; then
@@ -119,7 +126,7 @@ if [ "${1:-}" = --setup ]; then
 	exit 0
 fi
 [ $# -ge 1 ] || {
-	sed -n '4,26p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 [ "$(id -u)" = 0 ] || die "run as root"
@@ -167,6 +174,9 @@ mapfile -t shares < <(
 	share usr /usr ro none
 	share etc /etc ro none
 )
+# A scratch disk for the block I/O tests (sparse; the guest sees it as a
+# virtio disk whose serial is cella-scratch).
+truncate -s 64M "$T/scratch.img"
 : >"$T/console.log"
 if [ "${CELLA_VM_CONSOLE:-0}" = 1 ]; then
 	tail -f "$T/console.log" >&2 &
@@ -176,7 +186,9 @@ timeout -k 5 "${CELLA_VM_TIMEOUT:-1200}" qemu-system-x86_64 -nodefaults -no-user
 	-no-reboot -m "${CELLA_VM_MEM:-1G}" -smp "${CELLA_VM_SMP:-2}" -nic none "${accel[@]}" \
 	-kernel "$VMH/vmlinux" -initrd "$VMH/initrd.gz" \
 	-append "console=ttyS0 cgroup_no_v1=all panic=-1 quiet" \
-	-serial "file:$T/console.log" -serial stdio "${shares[@]}" </dev/null &
+	-serial "file:$T/console.log" -serial stdio "${shares[@]}" \
+	-drive "file=$T/scratch.img,format=raw,if=none,id=scratch" \
+	-device virtio-blk-pci,drive=scratch,serial=cella-scratch </dev/null &
 QPID=$!
 wait "$QPID"
 qrc=$?
