@@ -59,14 +59,19 @@ static int refuse_unsupported(const struct cella_spec *s, cella_error *err)
 }
 
 /* linux.resources and linux.cgroupsPath: typed and resolved. Rootless, the
- * container runs without a cgroup (no delegated subtree is used yet), with a
- * warning when it asked for limits. */
+ * cgroup goes in the subtree delegated to the caller (a relative or absent
+ * cgroupsPath under it); without one the container runs without a cgroup,
+ * with a warning when it asked for limits, and a cgroupsPath is an error (as
+ * crun: the spec requires that cgroup). */
 static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c, cella_error *err)
 {
 	const struct cella_linux *l = &o->spec->linux_;
 	cleanup_free char *own = NULL;
 	cleanup_free char *mapped = NULL;
+	cleanup_free char *why = NULL;
+	cleanup_free char *rel = NULL;
 	const char *path;
+	int ret;
 
 	if (l->resources_json != NULL &&
 	    cella_spec_resources_parse(l->resources_json, &c->resources, err) < 0)
@@ -81,13 +86,24 @@ static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c
 				   "applied");
 		return 0;
 	}
-	if (geteuid() != 0) {
-		if (cella_resources_any(&c->resources))
-			cella_warn("linux.resources: running rootless without a cgroup, the "
-				   "limits are not applied");
-		return 0;
-	}
 	path = l->cgroups_path;
+	if (geteuid() != 0) {
+		ret = cella_cgroup_delegated(&own, &why, err);
+		if (ret < 0)
+			return cella_err_ret(err);
+		if (ret == 0 && path != NULL && path[0] != '\0')
+			return cella_err(err, EPERM,
+					 "linux.cgroupsPath `%s`: running rootless, and %s; drop "
+					 "cgroupsPath to run without a cgroup",
+					 path, why);
+		if (ret == 0) {
+			if (cella_resources_any(&c->resources))
+				cella_warn("linux.resources: running rootless without a cgroup "
+					   "(%s), the limits are not applied",
+					   why);
+			return 0;
+		}
+	}
 	if (path != NULL && cgroup_systemd_form(path)) {
 		/* No systemd driver yet: the same place, created through
 		 * cgroupfs, and said. */
@@ -105,8 +121,11 @@ static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c
 		    "slice:prefix:name",
 		    path);
 	}
-	if (cella_cgroup_own_path(&own, err) < 0)
+	if (own == NULL && cella_cgroup_own_path(&own, err) < 0)
 		return cella_err_ret(err);
+	/* Rootless: under the delegated subtree, not the hierarchy's root. */
+	if (geteuid() != 0 && (path == NULL || path[0] == '\0'))
+		path = rel = xasprintf("cella/%s", o->id);
 	return cella_cgroup_resolve_path(path, o->id, own, &c->cgroup_path, err);
 }
 

@@ -303,6 +303,63 @@ int cella_cgroup_own_path(char **out, cella_error *err)
 	return 0;
 }
 
+/* Delegated to uid, as systemd and the kernel's cgroup-v2.rst delegate a
+ * cgroup: the directory, cgroup.procs and cgroup.subtree_control its. */
+static bool delegated(const char *mount, const char *path, uid_t uid)
+{
+	cleanup_free char *dir = cg_dir(mount, strcmp(path, "/") ? path : "");
+
+	return cg_owned(dir, ".", uid) && cg_owned(dir, "cgroup.procs", uid) &&
+	       cg_owned(dir, "cgroup.subtree_control", uid);
+}
+
+int cella_cgroup_delegated(char **base, char **why, cella_error *err)
+{
+	struct cella_cgroup_host h;
+	cleanup_free char *own = NULL;
+	cleanup_free char *parent = NULL;
+	uid_t uid = geteuid();
+	int ret = 0;
+
+	*base = *why = NULL;
+	if (cella_cgroup_detect(&h, err) < 0)
+		return cella_err_ret(err);
+	if (h.layout != CELLA_CGROUP_UNIFIED) {
+		*why = xasprintf("the host's cgroups are %s, not cgroup v2 only",
+				 cella_cgroup_layout_name(h.layout));
+		goto out;
+	}
+	if (cella_cgroup_own_path(&own, err) < 0) {
+		ret = cella_err_context(err, "rootless cgroup");
+		goto out;
+	}
+	if (strcmp(own, "/") != 0) {
+		const char *slash = strrchr(own, '/');
+
+		parent = slash == own ? xstrdup("/") : xasprintf("%.*s", (int)(slash - own), own);
+	}
+	/* The parent first: a sibling of our own cgroup, which has processes
+	 * (ours) and so cannot give controllers to children. */
+	if (parent != NULL && delegated(h.unified, parent, uid)) {
+		*base = take_ptr(&parent);
+		ret = 1;
+	} else if (delegated(h.unified, own, uid)) {
+		*base = take_ptr(&own);
+		ret = 1;
+	} else if (parent == NULL) {
+		*why = xasprintf("uid %u does not own its cgroup `/` (no delegated cgroup v2 "
+				 "subtree)",
+				 (unsigned)uid);
+	} else {
+		*why = xasprintf("uid %u owns neither its cgroup `%s` nor the parent of it "
+				 "(no delegated cgroup v2 subtree)",
+				 (unsigned)uid, own);
+	}
+out:
+	cella_cgroup_host_clear(&h);
+	return ret;
+}
+
 /* ---- conversions ---- */
 
 /* Natural logarithm and exponential for the conversion below, without
@@ -494,6 +551,14 @@ bool cg_has_file(const char *dir, const char *file)
 	cleanup_free char *p = xasprintf("%s/%s", dir, file);
 
 	return access(p, F_OK) == 0;
+}
+
+bool cg_owned(const char *dir, const char *file, uid_t uid)
+{
+	cleanup_free char *p = xasprintf("%s/%s", dir, file);
+	struct stat st;
+
+	return stat(p, &st) == 0 && st.st_uid == uid && (st.st_mode & S_IWUSR);
 }
 
 int cg_read_pids(const char *dir, pid_t **pids, size_t *n, cella_error *err)

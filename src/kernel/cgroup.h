@@ -107,8 +107,8 @@ struct cella_resources {
 	struct cella_unified *unified;
 	size_t n_unified;
 
-	/* linux.resources.devices, in order (v1: devices.allow/deny; not
-	 * applied on v2 yet, which needs an eBPF program). */
+	/* linux.resources.devices, in order (v1: devices.allow/deny; v2: an
+	 * eBPF device filter, cgroup_bpf.h). */
 	struct cella_device_rule *devices;
 	size_t n_devices;
 
@@ -168,6 +168,16 @@ int cella_cgroup_resolve_path(const char *cgroups_path, const char *id, const ch
 /* The runtime's own cgroup: the "0::" line of /proc/self/cgroup, "/" when
  * there is none (pure v1). */
 int cella_cgroup_own_path(char **out, cella_error *err);
+
+/*
+ * Rootless: the cgroup v2 subtree delegated to the caller (euid), where its
+ * containers' cgroups go. On a pure v2 host, the parent of its own cgroup
+ * (containers become siblings of it, as crun places them under systemd's
+ * user@.service), else its own cgroup, the first of the two whose directory,
+ * cgroup.procs and cgroup.subtree_control euid owns. Returns 1 with *base
+ * set, 0 with *why saying why there is none, < 0 on error.
+ */
+int cella_cgroup_delegated(char **base, char **why, cella_error *err);
 
 /* OCI/v1 values converted for v2, as runc converts them (0 = unset). */
 uint64_t cella_cgroup_shares_to_weight(uint64_t shares);

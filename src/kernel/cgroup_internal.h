@@ -22,6 +22,9 @@ struct cella_cgroup {
 	 * leaf only); CG_KEPT_NONE when this object made nothing there (destroy
 	 * leaves it alone). */
 	int kept[CELLA_CGROUP_MAX_V1 + 1];
+	/* v2, rootless: the controllers (a bit each, in cgroup_v2.c's table)
+	 * create could not enable; apply leaves their limits alone. */
+	unsigned v2_missing;
 };
 
 /* Called for each directory along the path, root of the hierarchy first,
@@ -51,6 +54,8 @@ int cg_read_u64(const char *dir, const char *file, uint64_t *out, cella_error *e
 int cg_read_key(const char *dir, const char *file, const char *key, uint64_t *out,
 		cella_error *err);
 bool cg_has_file(const char *dir, const char *file);
+/* Is dir/file (file "." for dir itself) owned by uid and writable by it? */
+bool cg_owned(const char *dir, const char *file, uid_t uid);
 int cg_read_pids(const char *dir, pid_t **pids, size_t *n, cella_error *err);
 /* Signal every pid in dir/cgroup.procs; *seen = how many there were. */
 int cg_signal_procs(const char *dir, int sig, size_t *seen, cella_error *err);

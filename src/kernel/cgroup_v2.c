@@ -4,25 +4,59 @@
  * the resources need are enabled in cgroup.subtree_control along the path
  * (after checking cgroup.controllers, so that a missing one is named);
  * freeze is cgroup.freeze (waiting for cgroup.events to say frozen), kill
- * is cgroup.kill where the kernel has it.
+ * is cgroup.kill where the kernel has it. Device rules are an eBPF program
+ * attached to the cgroup (cgroup_bpf.h).
+ *
+ * Rootless (a delegated subtree, see cella_cgroup_delegated), creation
+ * enables what the caller may enable: nothing above the cgroups it owns,
+ * nothing in a cgroup that has processes (the kernel refuses controllers to
+ * the children of such a cgroup, and enabling a threaded one there would
+ * make them invalid domains). The controllers left out are named in one
+ * warning, and the limits that need them are not applied.
  */
 #include "kernel/cgroup_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "kernel/cgroup_bpf.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/util.h"
 
-/* A controller the resources need, and the first field that needs it. */
+/* The controllers resources can need; a bit each in cella_cgroup.v2_missing. */
+static const char *const ctls[] = {"cpu",     "cpuset", "io",	"memory",
+				   "hugetlb", "pids",	"rdma", "misc"};
+
+static unsigned ctl_bit(const char *ctl)
+{
+	for (size_t c = 0; c < ARRAY_SIZE(ctls); c++)
+		if (!strcmp(ctls[c], ctl))
+			return 1u << c;
+	return 0;
+}
+
+/* The controller a unified key belongs to ("memory.high": memory), NULL. */
+static const char *unified_ctl(const char *key)
+{
+	for (size_t c = 0; c < ARRAY_SIZE(ctls); c++)
+		if (str_has_prefix(key, ctls[c]) && key[strlen(ctls[c])] == '.')
+			return ctls[c];
+	return NULL;
+}
+
+/* A controller the resources need, and the first field that needs it;
+ * rootless, why it could not be enabled (NULL: it was). */
 struct need {
 	const char *ctl;
 	const char *field;
+	char *why;
 };
 
 #define MAX_NEED 16
@@ -34,37 +68,70 @@ static void need_add(struct need *out, size_t *n, const char *ctl, const char *f
 		if (!strcmp(out[i].ctl, ctl))
 			return;
 	if (*n < MAX_NEED)
-		out[(*n)++] = (struct need){ctl, field};
+		out[(*n)++] = (struct need){ctl, field, NULL};
 }
 
 static size_t needed(const struct cella_resources *r, struct need *out)
 {
-	static const char *const ctls[] = {"cpu",     "cpuset", "io",	"memory",
-					   "hugetlb", "pids",	"rdma", "misc"};
 	size_t n = 0;
 
 	if (r->has_memory_limit || r->has_memory_reservation || r->has_memory_swap)
-		out[n++] = (struct need){"memory", "linux.resources.memory"};
+		need_add(out, &n, "memory", "linux.resources.memory");
 	if (r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period || r->has_cpu_burst)
-		out[n++] = (struct need){"cpu", "linux.resources.cpu"};
+		need_add(out, &n, "cpu", "linux.resources.cpu");
 	if (r->cpu_cpus != NULL || r->cpu_mems != NULL)
-		out[n++] = (struct need){"cpuset", "linux.resources.cpu"};
+		need_add(out, &n, "cpuset", "linux.resources.cpu");
 	if (r->has_pids_limit)
-		out[n++] = (struct need){"pids", "linux.resources.pids"};
+		need_add(out, &n, "pids", "linux.resources.pids");
 	if (r->has_blkio_weight)
-		out[n++] = (struct need){"io", "linux.resources.blockIO"};
+		need_add(out, &n, "io", "linux.resources.blockIO");
 	for (size_t i = 0; i < CELLA_THROTTLE_N; i++)
 		if (r->n_throttle[i] > 0)
 			need_add(out, &n, "io", "linux.resources.blockIO");
 	if (r->n_hugetlb > 0)
 		need_add(out, &n, "hugetlb", "linux.resources.hugepageLimits");
 	/* unified keys: the controller their name starts with. */
-	for (size_t i = 0; i < r->n_unified; i++)
-		for (size_t c = 0; c < ARRAY_SIZE(ctls); c++)
-			if (str_has_prefix(r->unified[i].key, ctls[c]) &&
-			    r->unified[i].key[strlen(ctls[c])] == '.')
-				need_add(out, &n, ctls[c], "linux.resources.unified");
+	for (size_t i = 0; i < r->n_unified; i++) {
+		const char *c = unified_ctl(r->unified[i].key);
+
+		if (c != NULL)
+			need_add(out, &n, c, "linux.resources.unified");
+	}
 	return n;
+}
+
+/* r without what needs the controllers in `missing` (pointers shared with r;
+ * only *unified, the kept keys, is to be freed). */
+static void without(const struct cella_resources *r, unsigned missing, struct cella_resources *out,
+		    struct cella_unified **unified)
+{
+	*out = *r;
+	*unified = NULL;
+	if (missing & ctl_bit("memory"))
+		out->has_memory_limit = out->has_memory_reservation = out->has_memory_swap = false;
+	if (missing & ctl_bit("cpu"))
+		out->has_cpu_shares = out->has_cpu_quota = out->has_cpu_period =
+		    out->has_cpu_burst = false;
+	if (missing & ctl_bit("cpuset"))
+		out->cpu_cpus = out->cpu_mems = NULL;
+	if (missing & ctl_bit("pids"))
+		out->has_pids_limit = false;
+	if (missing & ctl_bit("io")) {
+		out->has_blkio_weight = false;
+		for (size_t t = 0; t < CELLA_THROTTLE_N; t++)
+			out->n_throttle[t] = 0;
+	}
+	if (missing & ctl_bit("hugetlb"))
+		out->n_hugetlb = 0;
+	out->n_unified = 0;
+	if (r->n_unified > 0)
+		*unified = out->unified = xcalloc(r->n_unified, sizeof(*out->unified));
+	for (size_t i = 0; i < r->n_unified; i++) {
+		const char *c = unified_ctl(r->unified[i].key);
+
+		if (c == NULL || !(missing & ctl_bit(c)))
+			out->unified[out->n_unified++] = r->unified[i];
+	}
 }
 
 /* Is word in the space-separated list? */
@@ -81,7 +148,52 @@ static bool has_word(const char *list, const char *word)
 struct level_data {
 	struct need need[MAX_NEED];
 	size_t n;
+	bool rootless; /* enable what can be, note why the rest cannot */
 };
+
+static void level_data_clear(struct level_data *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->need[i].why);
+}
+
+/* Rootless: enable what uid may at this level, note the rest. */
+static void enable_owned(const char *dir, bool root, const char *avail, const char *enabled,
+			 struct level_data *d)
+{
+	bool owned = cg_owned(dir, "cgroup.subtree_control", geteuid());
+	bool busy = false;
+
+	if (owned && !root) {
+		cleanup_free char *procs = NULL;
+
+		busy = cg_read(dir, "cgroup.procs", &procs, NULL) < 0 || procs[0] != '\0';
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		struct need *n = &d->need[i];
+		cleanup_free char *plus = NULL;
+		cella_error e;
+
+		if (n->why != NULL || has_word(enabled, n->ctl))
+			continue;
+		if (!has_word(avail, n->ctl))
+			n->why = xasprintf("not available in `%s`", dir);
+		else if (!owned)
+			n->why = xasprintf("not enabled in `%s`, whose cgroup.subtree_control uid "
+					   "%u cannot write",
+					   dir, (unsigned)geteuid());
+		else if (busy)
+			n->why = xasprintf("`%s` has processes, and cgroup v2 gives controllers "
+					   "only to the children of a cgroup without",
+					   dir);
+		else {
+			plus = xasprintf("+%s", n->ctl);
+			if (cg_write(dir, "cgroup.subtree_control", plus, &e) < 0)
+				n->why =
+				    xasprintf("enable it in `%s`: %s", dir, strerror(e.errnum));
+		}
+	}
+}
 
 /* Every level above the leaf: the needed controllers available and enabled
  * for its children. */
@@ -97,6 +209,10 @@ static int enable_level(const char *dir, const char *parent, bool created, bool 
 	if (cg_read(dir, "cgroup.controllers", &avail, err) < 0 ||
 	    cg_read(dir, "cgroup.subtree_control", &enabled, err) < 0)
 		return cella_err_context(err, "cgroup `%s`", dir);
+	if (d->rootless) {
+		enable_owned(dir, parent == NULL, avail, enabled, d);
+		return 0;
+	}
 	for (size_t i = 0; i < d->n; i++) {
 		cleanup_free char *plus = NULL;
 
@@ -126,13 +242,43 @@ static int v2_destroy(struct cella_cgroup *cg, cella_error *err)
 	return 0;
 }
 
+/* Rootless: one warning naming the controllers left out, and why. */
+static void warn_missing(struct cella_cgroup *cg, const struct level_data *d)
+{
+	cleanup_free char *list = NULL;
+
+	for (size_t i = 0; i < d->n; i++) {
+		char *tmp;
+
+		if (d->need[i].why == NULL)
+			continue;
+		cg->v2_missing |= ctl_bit(d->need[i].ctl);
+		tmp = xasprintf("%s%s%s (%s: %s)", list ? list : "", list ? "; " : "",
+				d->need[i].ctl, d->need[i].field, d->need[i].why);
+		free(list);
+		list = tmp;
+	}
+	if (list != NULL)
+		cella_warn("linux.resources: rootless, cgroup `%s` has no %s; those limits are not "
+			   "applied",
+			   cg->path, list);
+}
+
 static int v2_create(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
 {
 	struct level_data d;
+	const char *mnt;
+	int ret;
 
+	memset(&d, 0, sizeof(d));
 	d.n = needed(r, d.need);
-	return cg_mkdir_path(cg->host.unified, cg->path, &cg->kept[CG_UNIFIED], enable_level, &d,
-			     err);
+	d.rootless = geteuid() != 0;
+	mnt = cg->host.unified;
+	ret = cg_mkdir_path(mnt, cg->path, &cg->kept[CG_UNIFIED], enable_level, &d, err);
+	if (ret == 0 && d.rootless)
+		warn_missing(cg, &d);
+	level_data_clear(&d);
+	return ret;
 }
 
 static int set(const char *dir, const char *file, const char *field, const char *ocival,
@@ -324,11 +470,82 @@ static int enable_ancestors(struct cella_cgroup *cg, const struct cella_resource
 	return 0;
 }
 
+/* Rootless, or root of a user namespace other than the initial one (nested
+ * in a container): bpf(2) is not ours to call. */
+static bool unprivileged(void)
+{
+	cleanup_free char *map = NULL;
+	unsigned long inside, outside, count;
+
+	if (geteuid() != 0)
+		return true;
+	if (read_file_at(AT_FDCWD, "/proc/self/uid_map", &map, NULL) < 0)
+		return false;
+	return sscanf(map, "%lu %lu %lu", &inside, &outside, &count) != 3 || inside != 0 ||
+	       outside != 0 || count != 4294967295UL;
+}
+
+/* linux.resources.devices: a device filter for exactly these rules, put in
+ * place of the one cella attached before (if any). */
+static int apply_devices(const char *dir, const struct cella_resources *r, cella_error *err)
+{
+	cleanup_free struct bpf_insn *insns = NULL;
+	cleanup_close int cgfd = -1;
+	cleanup_close int prog = -1;
+	struct cella_devcg d;
+	size_t n = 0;
+	int ret;
+
+	if (r->n_devices == 0)
+		return 0;
+	cella_devcg_fold(r->devices, r->n_devices, &d);
+	for (size_t i = 0; i < d.n_ignored; i++) {
+		const struct cella_device_rule *rule = &r->devices[d.ignored[i].rule];
+		const struct cella_devcg_entry *by = &d.ignored[i].by;
+		char a[64], b[64];
+
+		cella_devcg_format(rule->type, rule->major, rule->minor,
+				   cella_devcg_access(rule->access), a, sizeof(a));
+		cella_devcg_format(by->type, by->major, by->minor, by->access, b, sizeof(b));
+		cella_warn("linux.resources.devices: the %s rule `%s` leaves the earlier %s rule "
+			   "`%s` as it is (as on cgroup v1, a rule takes access away only from "
+			   "the rule for exactly the same devices)",
+			   rule->allow ? "allow" : "deny", a, rule->allow ? "deny" : "allow", b);
+	}
+	ret = cella_devcg_emit(&d, &insns, &n, err);
+	cella_devcg_clear(&d);
+	if (ret < 0)
+		return cella_err_context(err, "linux.resources.devices");
+	prog = cella_devcg_load(insns, n, err);
+	if (prog == -EPERM && unprivileged()) {
+		/* As crun: no bpf(2) for us. The user namespace already keeps
+		 * the container from making device nodes. */
+		cella_debug("linux.resources.devices: not enforced in a user namespace or "
+			    "rootless (bpf: Operation not permitted)");
+		return 0;
+	}
+	if (prog < 0)
+		return cella_err_context(err, "linux.resources.devices");
+	cgfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0)
+		return cella_err(err, errno, "linux.resources.devices: open cgroup `%s`", dir);
+	if (cella_devcg_install(cgfd, prog, err) < 0)
+		return cella_err_context(err, "linux.resources.devices: cgroup `%s`", dir);
+	return 0;
+}
+
 static int v2_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
 {
 	cleanup_free char *dir = cg_dir(cg->host.unified, cg->path);
+	cleanup_free struct cella_unified *kept = NULL;
+	struct cella_resources avail;
 	char oci[32], val[32];
 
+	if (cg->v2_missing != 0) {
+		/* Rootless: what the controllers left out would fail on. */
+		without(r, cg->v2_missing, &avail, &kept);
+		r = &avail;
+	}
 	if (cg->kept[CG_UNIFIED] == CG_KEPT_LEAF && enable_ancestors(cg, r, err) < 0)
 		return cella_err_ret(err);
 	if (apply_memory(dir, r, err) < 0 || apply_cpu(dir, r, err) < 0)
@@ -347,14 +564,8 @@ static int v2_apply(struct cella_cgroup *cg, const struct cella_resources *r, ce
 			return cella_err_ret(err);
 	}
 	if (apply_io_max(dir, r, err) < 0 || apply_hugetlb(dir, r, err) < 0 ||
-	    apply_unified(dir, r, err) < 0)
+	    apply_unified(dir, r, err) < 0 || apply_devices(dir, r, err) < 0)
 		return cella_err_ret(err);
-	/* Device rules on v2 need an eBPF program (BPF_CGROUP_DEVICE), which
-	 * this driver does not attach yet: said, not silently dropped. */
-	if (r->n_devices > 0)
-		cella_warn("linux.resources.devices: not enforced on cgroup v2 yet (no eBPF "
-			   "device filter); device access is bounded by /dev's contents and "
-			   "the capability set only");
 	return 0;
 }
 
