@@ -46,7 +46,8 @@ bool cella_resources_any(const struct cella_resources *r)
 	       r->has_memory_swappiness || r->has_cpu_shares || r->has_cpu_quota ||
 	       r->has_cpu_period || r->cpu_cpus != NULL || r->cpu_mems != NULL ||
 	       r->has_pids_limit || r->has_blkio_weight || r->has_cpu_burst || r->n_hugetlb > 0 ||
-	       r->n_throttle[CELLA_THROTTLE_READ_BPS] > 0 ||
+	       r->has_cpu_idle || r->has_cpu_rt_period || r->has_cpu_rt_runtime ||
+	       r->has_memory_disable_oom_killer || r->n_throttle[CELLA_THROTTLE_READ_BPS] > 0 ||
 	       r->n_throttle[CELLA_THROTTLE_WRITE_BPS] > 0 ||
 	       r->n_throttle[CELLA_THROTTLE_READ_IOPS] > 0 ||
 	       r->n_throttle[CELLA_THROTTLE_WRITE_IOPS] > 0 || r->n_unified > 0;

@@ -76,7 +76,9 @@ struct cella_resources {
 	bool has_memory_swap; /* memory + swap, as OCI and cgroup v1 count it */
 	int64_t memory_swap;
 	bool has_memory_swappiness;
-	uint64_t memory_swappiness; /* 0..100 (v1 only) */
+	uint64_t memory_swappiness;	    /* 0..100 (v1 only) */
+	bool has_memory_disable_oom_killer; /* v1 memory.oom_control */
+	bool memory_disable_oom_killer;
 
 	bool has_cpu_shares;
 	uint64_t cpu_shares; /* 2..262144; v2 converts to cpu.weight */
@@ -88,6 +90,13 @@ struct cella_resources {
 	char *cpu_mems;
 	bool has_cpu_burst;
 	uint64_t cpu_burst; /* microseconds */
+	bool has_cpu_idle;
+	int64_t cpu_idle; /* 1: the group is scheduled as SCHED_IDLE (cpu.idle) */
+	/* Real-time group scheduling (v1 only: cpu.rt_period_us, rt_runtime_us). */
+	bool has_cpu_rt_period;
+	uint64_t cpu_rt_period; /* microseconds */
+	bool has_cpu_rt_runtime;
+	int64_t cpu_rt_runtime; /* microseconds per period, -1 unlimited */
 
 	bool has_pids_limit;
 	int64_t pids_limit; /* <= 0 (other than absent): unlimited, as runc */

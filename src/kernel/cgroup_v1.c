@@ -139,7 +139,7 @@ static int apply_memory(struct cella_cgroup *cg, const struct cella_resources *r
 	bool has_swap = r->has_memory_swap;
 
 	if (!r->has_memory_limit && !r->has_memory_reservation && !r->has_memory_swap &&
-	    !r->has_memory_swappiness)
+	    !r->has_memory_swappiness && !r->has_memory_disable_oom_killer)
 		return 0;
 	if ((dir = v1_dir(cg, "memory", "linux.resources.memory", err)) == NULL)
 		return cella_err_ret(err);
@@ -186,7 +186,84 @@ static int apply_memory(struct cella_cgroup *cg, const struct cella_resources *r
 		if (set(dir, "memory.swappiness", "memory.swappiness", v, err) < 0)
 			return cella_err_ret(err);
 	}
+	/* An OOM then pauses the allocating task instead of killing one. */
+	if (r->has_memory_disable_oom_killer &&
+	    set(dir, "memory.oom_control", "memory.disableOOMKiller",
+		r->memory_disable_oom_killer ? "1" : "0", err) < 0)
+		return cella_err_ret(err);
 	return 0;
+}
+
+/* The kernel gives a group real-time runtime only out of its parent's:
+ * before the container's, each ancestor below the hierarchy's root that this
+ * object created, and cella's own default parent (/cella), gets at least the
+ * same share (runtime per period), never less than it had. Ancestors cella
+ * did not create are left alone: a refusal then names the file. */
+static int grant_rt_ancestors(struct cella_cgroup *cg, int i, int64_t runtime, uint64_t period,
+			      cella_error *err)
+{
+	const char *mount = cg->host.v1[i].mount;
+	cleanup_free char *path = xstrdup(cg->path);
+	int level = 0;
+
+	for (char *p = path + 1; (p = strchr(p, '/')) != NULL; p++) {
+		cleanup_free char *dir = NULL;
+		uint64_t anc_period = 0;
+		int64_t have, want;
+		cleanup_free char *cur = NULL;
+		char v[32];
+
+		*p = '\0';
+		level++;
+		if (!((cg->kept[i] >= 0 && level > cg->kept[i]) || strcmp(path, "/cella") == 0)) {
+			*p = '/';
+			continue;
+		}
+		dir = cg_dir(mount, path);
+		*p = '/';
+		if (cg_read_u64(dir, "cpu.rt_period_us", &anc_period, err) < 0 ||
+		    cg_read(dir, "cpu.rt_runtime_us", &cur, err) < 0)
+			return cella_err_context(err, "linux.resources.cpu.realtimeRuntime");
+		have = atoll(cur);
+		want = period > 0 ? (int64_t)((__int128)runtime * anc_period / period) : runtime;
+		if (have < 0 || have >= want)
+			continue;
+		snprintf(v, sizeof(v), "%" PRId64, want);
+		if (cg_write(dir, "cpu.rt_runtime_us", v, err) < 0)
+			return cella_err_context(err,
+						 "linux.resources.cpu.realtimeRuntime %" PRId64
+						 ": give the parent cgroup `%s` real-time runtime",
+						 runtime, dir);
+	}
+	return 0;
+}
+
+static int apply_cpu_rt(struct cella_cgroup *cg, const char *dir, const struct cella_resources *r,
+			cella_error *err)
+{
+	uint64_t period = 0;
+	char v[32];
+
+	if (!cg_has_file(dir, "cpu.rt_runtime_us"))
+		return cella_err(
+		    err, ENOTSUP,
+		    "linux.resources.cpu.realtime%s: the kernel has no real-time group "
+		    "scheduling (CONFIG_RT_GROUP_SCHED)",
+		    r->has_cpu_rt_runtime ? "Runtime" : "Period");
+	if (r->has_cpu_rt_period) {
+		snprintf(v, sizeof(v), "%" PRIu64, r->cpu_rt_period);
+		if (set(dir, "cpu.rt_period_us", "cpu.realtimePeriod", v, err) < 0)
+			return cella_err_ret(err);
+	}
+	if (!r->has_cpu_rt_runtime)
+		return 0;
+	if (cg_read_u64(dir, "cpu.rt_period_us", &period, err) < 0)
+		return cella_err_ret(err);
+	if (r->cpu_rt_runtime > 0 &&
+	    grant_rt_ancestors(cg, cg_v1_find(cg, "cpu"), r->cpu_rt_runtime, period, err) < 0)
+		return cella_err_ret(err);
+	snprintf(v, sizeof(v), "%" PRId64, r->cpu_rt_runtime);
+	return set(dir, "cpu.rt_runtime_us", "cpu.realtimeRuntime", v, err);
 }
 
 static int apply_cpu(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
@@ -194,9 +271,23 @@ static int apply_cpu(struct cella_cgroup *cg, const struct cella_resources *r, c
 	cleanup_free char *dir = NULL;
 	char v[32];
 
-	if (r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period || r->has_cpu_burst) {
+	if (r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period || r->has_cpu_burst ||
+	    r->has_cpu_idle || r->has_cpu_rt_period || r->has_cpu_rt_runtime) {
 		if ((dir = v1_dir(cg, "cpu", "linux.resources.cpu", err)) == NULL)
 			return cella_err_ret(err);
+		if ((r->has_cpu_rt_period || r->has_cpu_rt_runtime) &&
+		    apply_cpu_rt(cg, dir, r, err) < 0)
+			return cella_err_ret(err);
+		if (r->has_cpu_idle) {
+			snprintf(v, sizeof(v), "%" PRId64, r->cpu_idle);
+			if (!cg_has_file(dir, "cpu.idle"))
+				return cella_err(err, ENOTSUP,
+						 "linux.resources.cpu.idle %s: the kernel has no "
+						 "cpu.idle",
+						 v);
+			if (set(dir, "cpu.idle", "cpu.idle", v, err) < 0)
+				return cella_err_ret(err);
+		}
 		if (r->has_cpu_shares) {
 			snprintf(v, sizeof(v), "%" PRIu64, r->cpu_shares);
 			if (set(dir, "cpu.shares", "cpu.shares", v, err) < 0)

@@ -77,7 +77,8 @@ static size_t needed(const struct cella_resources *r, struct need *out)
 
 	if (r->has_memory_limit || r->has_memory_reservation || r->has_memory_swap)
 		need_add(out, &n, "memory", "linux.resources.memory");
-	if (r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period || r->has_cpu_burst)
+	if (r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period || r->has_cpu_burst ||
+	    r->has_cpu_idle)
 		need_add(out, &n, "cpu", "linux.resources.cpu");
 	if (r->cpu_cpus != NULL || r->cpu_mems != NULL)
 		need_add(out, &n, "cpuset", "linux.resources.cpu");
@@ -111,7 +112,7 @@ static void without(const struct cella_resources *r, unsigned missing, struct ce
 		out->has_memory_limit = out->has_memory_reservation = out->has_memory_swap = false;
 	if (missing & ctl_bit("cpu"))
 		out->has_cpu_shares = out->has_cpu_quota = out->has_cpu_period =
-		    out->has_cpu_burst = false;
+		    out->has_cpu_burst = out->has_cpu_idle = false;
 	if (missing & ctl_bit("cpuset"))
 		out->cpu_cpus = out->cpu_mems = NULL;
 	if (missing & ctl_bit("pids"))
@@ -304,6 +305,9 @@ static int apply_memory(const char *dir, const struct cella_resources *r, cella_
 	if (r->has_memory_swappiness)
 		cella_warn("linux.resources.memory.swappiness: ignored, cgroup v2 has no "
 			   "per-cgroup swappiness");
+	if (r->has_memory_disable_oom_killer)
+		cella_warn("linux.resources.memory.disableOOMKiller: ignored, cgroup v2 cannot "
+			   "turn the OOM killer off for a cgroup");
 	if (r->has_memory_reservation) {
 		snprintf(oci, sizeof(oci), "%" PRId64, r->memory_reservation);
 		fmt_max(val, sizeof(val), r->memory_reservation);
@@ -357,6 +361,20 @@ static int apply_cpu(const char *dir, const struct cella_resources *r, cella_err
 		}
 		if (set(dir, "cpu.max", r->has_cpu_quota ? "cpu.quota" : "cpu.period", oci, val,
 			err) < 0)
+			return cella_err_ret(err);
+	}
+	if (r->has_cpu_rt_runtime || r->has_cpu_rt_period)
+		return cella_err(err, ENOTSUP,
+				 "linux.resources.cpu.realtime%s: cgroup v2 has no real-time group "
+				 "scheduling",
+				 r->has_cpu_rt_runtime ? "Runtime" : "Period");
+	if (r->has_cpu_idle) {
+		snprintf(oci, sizeof(oci), "%" PRId64, r->cpu_idle);
+		if (!cg_has_file(dir, "cpu.idle"))
+			return cella_err(err, ENOTSUP,
+					 "linux.resources.cpu.idle %s: the kernel has no cpu.idle",
+					 oci);
+		if (set(dir, "cpu.idle", "cpu.idle", oci, oci, err) < 0)
 			return cella_err_ret(err);
 	}
 	if (r->has_cpu_burst) {

@@ -128,8 +128,8 @@ static void note_ignored(struct cella_resources *r, json_t *obj, const char *sec
 
 static int rd_memory(json_t *root, struct cella_resources *r, cella_error *err)
 {
-	static const char *const ignored[] = {
-	    "kernel", "kernelTCP", "disableOOMKiller", "useHierarchy", "checkBeforeUpdate", NULL};
+	static const char *const ignored[] = {"kernel", "kernelTCP", "useHierarchy",
+					      "checkBeforeUpdate", NULL};
 	json_t *m;
 	bool has = false;
 
@@ -146,13 +146,22 @@ static int rd_memory(json_t *root, struct cella_resources *r, cella_error *err)
 	    rd_u64(m, "memory", "swappiness", 0, 100, &has, &r->memory_swappiness, err) < 0)
 		return -EINVAL;
 	r->has_memory_swappiness = has;
+	{
+		json_t *d = member(m, "disableOOMKiller");
+
+		if (d != NULL && !json_is_boolean(d))
+			return cella_err_invalid(err, RES ".memory.disableOOMKiller: expected a "
+							  "boolean");
+		/* false is the kernel's default: only true asks for something. */
+		r->has_memory_disable_oom_killer = json_is_true(d);
+		r->memory_disable_oom_killer = json_is_true(d);
+	}
 	note_ignored(r, m, "memory", ignored);
 	return 0;
 }
 
 static int rd_cpu(json_t *root, struct cella_resources *r, cella_error *err)
 {
-	static const char *const ignored[] = {"realtimeRuntime", "realtimePeriod", "idle", NULL};
 	json_t *c;
 
 	if (enter_section(root, "cpu", &c, err) < 0)
@@ -166,9 +175,16 @@ static int rd_cpu(json_t *root, struct cella_resources *r, cella_error *err)
 		0 ||
 	    rd_list(c, "cpu", "cpus", &r->cpu_cpus, err) < 0 ||
 	    rd_list(c, "cpu", "mems", &r->cpu_mems, err) < 0 ||
-	    rd_u64(c, "cpu", "burst", 0, UINT64_MAX, &r->has_cpu_burst, &r->cpu_burst, err) < 0)
+	    rd_u64(c, "cpu", "burst", 0, UINT64_MAX, &r->has_cpu_burst, &r->cpu_burst, err) < 0 ||
+	    rd_i64(c, "cpu", "idle", 0, 1, &r->has_cpu_idle, &r->cpu_idle, err) < 0 ||
+	    rd_i64(c, "cpu", "realtimeRuntime", -1, INT64_MAX, &r->has_cpu_rt_runtime,
+		   &r->cpu_rt_runtime, err) < 0 ||
+	    rd_u64(c, "cpu", "realtimePeriod", 0, UINT64_MAX, &r->has_cpu_rt_period,
+		   &r->cpu_rt_period, err) < 0)
 		return -EINVAL;
-	note_ignored(r, c, "cpu", ignored);
+	/* 0 is "unset" for the period, as runc reads it. */
+	if (r->has_cpu_rt_period && r->cpu_rt_period == 0)
+		r->has_cpu_rt_period = false;
 	return 0;
 }
 

@@ -355,3 +355,57 @@ def test_devices_bad_rule_names_the_field(cella, tmp):
     assert r.returncode != 0
     assert "linux.resources.devices[0].access" in r.stderr, r.stderr
     assert cgroup_dirs("devbad") == []
+
+
+# ---- cpu realtime and idle, disableOOMKiller ----
+
+def test_realtime_runtime_lets_a_fifo_process_run(cella, created, tmp):
+    """v1 real-time group scheduling: with cpu.realtimeRuntime the container
+    may run SCHED_FIFO (without it, sched_setattr fails in a cgroup whose
+    rt_runtime_us is 0). v2 has no real-time groups: a clear error."""
+    res = {"cpu": {"realtimeRuntime": 20000, "realtimePeriod": 1000000}}
+    if not V1:
+        c = make_config(args=["/bin/true"])
+        c["linux"]["resources"] = res
+        b = write_bundle(os.path.join(tmp, "rt"), c)
+        r = cella.run("run", "--bundle", b, "rt-v2")
+        assert r.returncode == 1 and "realtimeRuntime" in r.stderr and "v2" in r.stderr, r.stderr
+        assert cella.entries() == []
+        return
+    if not os.path.exists(os.path.join(v1_hier("cpu"), "cpu.rt_runtime_us")):
+        pytest.skip("no real-time group scheduling (CONFIG_RT_GROUP_SCHED) in this kernel")
+    c = make_config(args=["/bin/sleep", unique_sleep()])
+    c["linux"]["resources"] = res
+    c["process"]["scheduler"] = {"policy": "SCHED_FIFO", "priority": 1}
+    b = write_bundle(os.path.join(tmp, "rtb"), c)
+    cella.ok("create", "--bundle", b, "rt")
+    try:
+        cella.ok("start", "rt")
+        pid = cella.state("rt")["pid"]
+        assert os.sched_getscheduler(pid) == os.SCHED_FIFO
+        d = os.path.join(v1_hier("cpu"), "cella", "rt")
+        assert read(os.path.join(d, "cpu.rt_runtime_us")) == "20000"
+        assert read(os.path.join(d, "cpu.rt_period_us")) == "1000000"
+    finally:
+        cella.run("delete", "--force", "rt")
+
+
+def test_cpu_idle_and_disable_oom_killer(cella, created):
+    created("idle", {"cpu": {"idle": 1},
+                     "memory": {"limit": 64 * MIB, "disableOOMKiller": True}})
+    assert read(cg_file("idle", "cpu", "cpu.idle", "cpu.idle")) == "1"
+    if V1:
+        oom = read(os.path.join(v1_hier("memory"), "cella", "idle", "memory.oom_control"))
+        assert "oom_kill_disable 1" in oom.splitlines()
+    r = cella.run("update", "-r", "-", "idle", input=json.dumps({"cpu": {"idle": 0}}))
+    assert r.returncode == 0, r.stderr
+    assert read(cg_file("idle", "cpu", "cpu.idle", "cpu.idle")) == "0"
+
+
+def test_cpu_idle_out_of_range_names_the_field(cella, tmp):
+    c = make_config(args=["/bin/true"])
+    c["linux"]["resources"] = {"cpu": {"idle": 2}}
+    b = write_bundle(os.path.join(tmp, "bad"), c)
+    r = cella.run("run", "--bundle", b, "idlebad")
+    assert r.returncode == 1 and "linux.resources.cpu.idle" in r.stderr, r.stderr
+    assert cella.entries() == []
