@@ -462,6 +462,14 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		r = cella_err_ret(err);
 		goto out_remove;
 	}
+	{
+		cleanup_free char *applied = cella_spec_to_json(o->spec);
+
+		if (write_file_at(dirfd, APPLIED_CONFIG_FILE, applied, strlen(applied), err) < 0) {
+			r = cella_err_ret(err);
+			goto out_remove;
+		}
+	}
 	if (sync_socketpair(sv, err) < 0) {
 		r = cella_err_ret(err);
 		goto out_remove;

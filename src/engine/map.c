@@ -206,8 +206,11 @@ static void ns_details(const struct cella_map_target *t, enum cella_ns_type type
 			set(o, "pid_inside", json_integer(st.ns_pid));
 			inspect_status_clear(&st);
 		}
-		if (inspect_count_pidns(ns_inode(t->pid, type), &n, &unreadable, &e) == 0)
+		if (inspect_count_pidns(ns_inode(t->pid, type), &n, &unreadable, &e) == 0) {
 			set(o, "processes", json_integer((json_int_t)n));
+			if (unreadable > 0)
+				set(o, "processes_unplaced", json_integer((json_int_t)unreadable));
+		}
 		if (inspect_count_pidns(ns_inode(0, type), &hn, &hunreadable, &e) == 0)
 			set(o, "host_processes", json_integer((json_int_t)hn));
 		break;
@@ -374,7 +377,7 @@ static json_t *map_filesystem(const struct cella_map_target *t, const struct cel
 	json_t *o, *root = json_object(), *masked = json_array(), *ro = json_array();
 	const struct inspect_mount *rm = NULL;
 	const struct cella_spec *s = t->spec != NULL ? t->spec : defaults;
-	bool all_ok = true;
+	bool all_ok = true, any_unknown = false;
 	bool own_ns = ns_inode(t->pid, CELLA_NS_MOUNT) != ns_inode(0, CELLA_NS_MOUNT);
 
 	if (inspect_mountinfo(t->pid, &m, &n, &e) < 0) {
@@ -409,7 +412,7 @@ static json_t *map_filesystem(const struct cella_map_target *t, const struct cel
 		if (inspect_path(t->pid, *p, &ip, &e) < 0) {
 			set(x, "state", json_string(V_UNKNOWN));
 			set(x, "error", json_string(e.msg));
-			all_ok = false;
+			any_unknown = true;
 			json_array_append_new(masked, x);
 			continue;
 		}
@@ -437,7 +440,7 @@ static json_t *map_filesystem(const struct cella_map_target *t, const struct cel
 		if (inspect_path(t->pid, *p, &ip, &e) < 0) {
 			set(x, "state", json_string(V_UNKNOWN));
 			set(x, "error", json_string(e.msg));
-			all_ok = false;
+			any_unknown = true;
 		} else if (ip.kind == INSPECT_PATH_ABSENT) {
 			set(x, "state", json_string("absent"));
 			set(x, "read_only", json_true());
@@ -469,7 +472,11 @@ static json_t *map_filesystem(const struct cella_map_target *t, const struct cel
 		set(o, "devices_error", json_string(e.msg));
 	}
 	set(o, "own_mount_namespace", json_boolean(own_ns));
-	set(o, "verdict", json_string(!own_ns ? V_SHARED : all_ok ? V_ISOLATED : V_PARTIAL));
+	set(o, "verdict",
+	    json_string(!own_ns	      ? V_SHARED
+			: !all_ok     ? V_PARTIAL
+			: any_unknown ? V_UNKNOWN
+				      : V_ISOLATED));
 	inspect_mounts_free(m, n);
 	inspect_mounts_free(hm, hn);
 	return o;
@@ -561,7 +568,9 @@ static json_t *map_privileges(const struct cella_map_target *t)
 	}
 	{
 		const char *v;
-		if ((caps.effective & full) == full && !userns)
+		/* Shared: every capability the host (the caller) has, in
+		 * the host's user namespace. */
+		if ((caps.effective & host.effective) == host.effective && !userns)
 			v = V_SHARED;
 		else if ((userns || (caps.effective & full) == 0) && st.no_new_privs)
 			v = V_ISOLATED;
@@ -749,11 +758,17 @@ static json_t *map_seccomp(const struct cella_map_target *t)
 			    : V_UNKNOWN));
 	set(o, "filters", json_integer(st.seccomp_filters));
 	set(o, "verdict", json_string(st.seccomp_mode == 0 ? V_SHARED : V_ISOLATED));
-	if (st.seccomp_mode == 2) {
+	if (st.seccomp_mode == 2 && t->status != NULL && strcmp(t->status, "paused") == 0) {
+		/* A frozen process never reaches the ptrace stop the read
+		 * needs. */
+		set(o, "verdict", json_string(V_UNKNOWN));
+		set(o, "error",
+		    json_string("the container is paused: its filter can be read "
+				"once it is resumed"));
+	} else if (st.seccomp_mode == 2) {
 		if (seccomp_inspect_read(t->pid, &f, &e) < 0) {
 			set(o, "verdict", json_string(V_UNKNOWN));
 			set(o, "error", json_string(e.msg));
-			set(o, "table_error", json_string(e.msg));
 		} else {
 			set(o, "source", json_string("process"));
 			read_ok = true;
@@ -1021,8 +1036,16 @@ int cella_map_build(const struct cella_map_target *t, char **out, cella_error *e
 	json_t *ns, *layers = json_object(), *v;
 	int n_iso = 0, n_known = 0;
 	struct inspect_status st;
+	cleanup_close int pin = -1;
 
-	/* The process must be there and ours to read. */
+	/* The process must be there and ours to read; pinned, so that a map
+	 * whose process exited (or whose pid was reused) midway is refused
+	 * rather than mixed up. */
+	pin = inspect_pin(t->pid, err);
+	if (pin < 0) {
+		json_decref(layers);
+		return cella_err_ret(err);
+	}
 	if (inspect_status(t->pid, &st, err) < 0) {
 		json_decref(layers);
 		if (err->errnum == ENOENT || err->errnum == ESRCH)
@@ -1059,6 +1082,8 @@ int cella_map_build(const struct cella_map_target *t, char **out, cella_error *e
 		}
 	}
 	set(doc, "verdicts", layers);
+	if (!inspect_pin_alive(pin))
+		return cella_err(err, ESRCH, "process %d exited while it was being mapped", t->pid);
 	*out = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (*out == NULL)
 		return cella_err(err, ENOMEM, "format the map");
@@ -1085,7 +1110,9 @@ int cella_map_container(const char *state_root, const char *id, char **json, cel
 		return cella_err_invalid(err, "container `%s` is stopped: there is nothing to map",
 					 id);
 	}
-	config = xasprintf("%s/config.json", st.bundle);
+	/* The configuration as applied at create (the bundle's may have
+	 * changed since). */
+	config = xasprintf("%s/%s/%s", state_root, id, APPLIED_CONFIG_FILE);
 	if (cella_spec_load(config, &spec, &ignored) < 0)
 		spec = NULL; /* the bundle may have changed since: map without it */
 	dir = xasprintf("%s/%s", state_root, id);

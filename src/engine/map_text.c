@@ -231,8 +231,7 @@ static void filesystem(struct out *o, json_t *fs)
 		n_ro++;
 		ro += B(x, "read_only");
 	}
-	fprintf(o->f,
-		"  masked     %d of %d paths (checked in the mount table; list from the %s)\n",
+	fprintf(o->f, "  masked     %d of %d paths (checked in its root; list from the %s)\n",
 		masked, n_masked, S(fs, "paths_from"));
 	json_array_foreach(json_object_get(fs, "masked_paths"), i, x) if (!B(x, "masked"))
 	    fprintf(o->f, "             NOT masked: %s (%s)\n", S(x, "path"), S(x, "state"));

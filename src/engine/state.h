@@ -8,6 +8,9 @@
 #define STATE_FILE	  "state.json"
 #define EXEC_FIFO	  "exec.fifo"
 #define SECCOMP_PROG_FILE "seccomp.bpf" /* the compiled filter, for exec */
+/* The configuration as it was applied at create (the bundle's may change
+ * after): what `cella map` checks the container against. */
+#define APPLIED_CONFIG_FILE "config.json"
 
 /* mkdir ROOT (0711) and ROOT/ID (0700), exclusively. Returns an O_DIRECTORY
  * fd of ROOT/ID, locked (flock LOCK_EX). */

@@ -9,6 +9,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/prctl.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -26,8 +28,33 @@
 
 #include "kernel/ns.h"
 #include "kernel/path.h"
+#include "kernel/process.h"
 #include "util/cleanup.h"
 #include "util/util.h"
+
+/* ---- the process itself ---- */
+
+int inspect_pin(pid_t pid, cella_error *err)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd < 0)
+		return cella_err(err, errno == ESRCH ? ESRCH : errno, "process %d%s", (int)pid,
+				 errno == ESRCH ? " does not exist" : ": pidfd_open");
+	if (!inspect_pin_alive(fd)) {
+		close(fd);
+		return cella_err(err, ESRCH, "process %d has exited", (int)pid);
+	}
+	return fd;
+}
+
+bool inspect_pin_alive(int pidfd)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+
+	/* Readable once the process has exited (a zombie included). */
+	return poll(&p, 1, 0) == 0;
+}
 
 /* ---- mountinfo ---- */
 
@@ -358,7 +385,7 @@ int inspect_sched(pid_t pid, struct inspect_sched *out, cella_error *err)
 	io = syscall(SYS_ioprio_get, 1, pid);
 	if (io >= 0) {
 		out->ioprio_class = (int)(io >> 13);
-		out->ioprio_level = (int)(io & 0xff);
+		out->ioprio_level = (int)(io & 0x7); /* bits 3-12: hints */
 	}
 	if (inspect_proc_file(pid, "personality", &pers, NULL) == 0) {
 		out->personality = strtoul(pers, NULL, 16);
@@ -388,6 +415,10 @@ int inspect_count_pidns(uint64_t ino, size_t *count, size_t *unreadable, cella_e
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;
+	/* /proc lists the processes of the reader's own pid namespace (those
+	 * of the namespaces below it included): for that one, every entry
+	 * counts, readable or not. */
+	bool own = ino == ns_inode(0, CELLA_NS_PID);
 
 	*count = 0;
 	*unreadable = 0;
@@ -399,6 +430,10 @@ int inspect_count_pidns(uint64_t ino, size_t *count, size_t *unreadable, cella_e
 
 		if (!parse_u64(e->d_name, INT32_MAX, &pid))
 			continue;
+		if (own) {
+			(*count)++;
+			continue;
+		}
 		got = ns_inode((int)pid, CELLA_NS_PID);
 		if (got == 0)
 			(*unreadable)++;
@@ -652,6 +687,13 @@ static void child_fail(int fd, int errnum, const char *msg)
 	_exit(1);
 }
 
+/* The child sits in the container's namespaces but keeps the host's mount
+ * namespace and root: a container process that can see it (a shared pid
+ * namespace) must not reach the host through it. So before any setns it is
+ * made non-dumpable (no ptrace, no /proc/PID/root or fd/ for anyone without
+ * CAP_SYS_PTRACE over the host) and keeps no fd but its pipe; and it joins
+ * the user namespace only when it must (a caller without privilege over the
+ * namespaces: root reaches them from the initial one). */
 static void child_enter(pid_t pid, int fd)
 {
 	static const enum cella_ns_type order[] = {CELLA_NS_USER, CELLA_NS_UTS, CELLA_NS_NET,
@@ -660,6 +702,14 @@ static void child_enter(pid_t pid, int fd)
 	char *buf = NULL;
 	size_t len = 0;
 
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		child_fail(fd, errno, "make the inspecting child non-dumpable");
+	if (fd != 3) {
+		if (dup3(fd, 3, O_CLOEXEC) < 0)
+			child_fail(fd, errno, "move the inspecting child's pipe");
+		fd = 3;
+	}
+	process_close_from(4);
 	/* Open them all first: after joining the user namespace, /proc/PID/ns
 	 * may no longer be ours to open. */
 	for (size_t i = 0; i < 4; i++) {
@@ -668,15 +718,26 @@ static void child_enter(pid_t pid, int fd)
 		fds[i] = -1;
 		if (ns_inode(pid, order[i]) == ns_inode(0, order[i]))
 			continue;
+		if (order[i] == CELLA_NS_USER && geteuid() == 0)
+			continue;
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid,
 			 cella_ns_table[order[i]].proc_name);
 		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
-		if (fds[i] < 0)
-			child_fail(fd, errno, path);
+		if (fds[i] < 0) {
+			char msg[96];
+
+			snprintf(msg, sizeof(msg), "open `%s`", path);
+			child_fail(fd, errno, msg);
+		}
 	}
 	for (size_t i = 0; i < 4; i++)
-		if (fds[i] >= 0 && setns(fds[i], cella_ns_table[order[i]].clone_flag) < 0)
-			child_fail(fd, errno, cella_ns_table[order[i]].oci_name);
+		if (fds[i] >= 0 && setns(fds[i], cella_ns_table[order[i]].clone_flag) < 0) {
+			char msg[64];
+
+			snprintf(msg, sizeof(msg), "enter the %s namespace",
+				 cella_ns_table[order[i]].oci_name);
+			child_fail(fd, errno, msg);
+		}
 	gather(pid, &buf, &len);
 	if (write_all(fd, buf, len) < 0)
 		_exit(1);
@@ -739,7 +800,7 @@ static int decode(const char *buf, size_t len, struct inspect_inside *out, cella
 			errnum = atoi(val);
 			break;
 		case 'M':
-			return cella_err(err, errnum, "enter the %s namespace", val);
+			return cella_err(err, errnum, "%s", val);
 		default:
 			return cella_err_invalid(err, "bad answer from the inspecting child");
 		}

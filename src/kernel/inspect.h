@@ -20,6 +20,15 @@
 
 #include "util/error.h"
 
+/* ---- the process itself ---- */
+
+/* A pidfd on pid, so that a reader can tell at the end whether everything
+ * it read belonged to one process that was alive throughout (the pid may be
+ * reused meanwhile). A zombie counts as gone. O_CLOEXEC. */
+int inspect_pin(pid_t pid, cella_error *err);
+/* Is the pinned process still alive (not exited, not a zombie)? */
+bool inspect_pin_alive(int pidfd);
+
 /* ---- /proc/PID/mountinfo ---- */
 
 struct inspect_mount {
@@ -96,8 +105,9 @@ int inspect_sched(pid_t pid, struct inspect_sched *out, cella_error *err);
 int inspect_proc_file(pid_t pid, const char *name, char **out, cella_error *err);
 
 /* How many processes are in the pid namespace whose inode is ino (by
- * walking /proc; processes the caller may not inspect are not counted, and
- * *unreadable says how many). */
+ * walking /proc). For the caller's own, every entry; for another, processes
+ * whose namespace the caller may not read cannot be placed: they are not
+ * counted, and *unreadable says how many there were. */
 int inspect_count_pidns(uint64_t ino, size_t *count, size_t *unreadable, cella_error *err);
 
 /* The host uid (or gid) that id inside maps to, from a uid_map/gid_map text;

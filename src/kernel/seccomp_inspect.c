@@ -13,6 +13,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
@@ -77,18 +78,38 @@ static int read_status(pid_t pid, struct proc_seccomp *st, cella_error *err)
 	return 0;
 }
 
+/* How long a seized process has to reach its ptrace stop: a frozen one
+ * (cgroup freezer) never does. */
+#define STOP_TIMEOUT_MS 2000
+
 /* Wait for the seized pid to stop. *sig: the signal of a signal-delivery
  * stop, to hand back at detach (0 for the interrupt or a group stop).
- * -ESRCH when it exited instead (its exit is collected). */
+ * -ESRCH when it exited instead (its exit is collected); -ETIMEDOUT when it
+ * does not stop (then it cannot be detached either: it stays seized until
+ * the caller exits, which the caller must do soon). */
 static int wait_stop(pid_t pid, int *sig, cella_error *err)
 {
 	int st;
+	unsigned waited = 0;
 
 	for (;;) {
-		pid_t w = waitpid(pid, &st, __WALL);
+		pid_t w = waitpid(pid, &st, __WALL | WNOHANG);
 
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w == 0) {
+			struct timespec ts = {0, 20 * 1000 * 1000};
+
+			if (waited >= STOP_TIMEOUT_MS)
+				return cella_err(
+				    err, ETIMEDOUT,
+				    "seccomp of process %d: it did not stop to be read "
+				    "(frozen?)",
+				    (int)pid);
+			nanosleep(&ts, NULL);
+			waited += 20;
+			continue;
+		}
 		if (w < 0)
 			return cella_err(err, errno, "seccomp of process %d: wait for it to stop",
 					 (int)pid);
@@ -268,7 +289,7 @@ int seccomp_inspect_read(pid_t pid, struct seccomp_inspect_filters *out, cella_e
 	}
 	if (wait_stop(pid, &sig, err) < 0) {
 		r = cella_err_ret(err);
-		if (r != -ESRCH) /* not collected: detach as well as we can */
+		if (r != -ESRCH && r != -ETIMEDOUT) /* not collected: detach as well as we can */
 			release(pid, 0);
 		return r;
 	}

@@ -86,8 +86,11 @@ struct seccomp_inspect_filters {
  * thread group. Errors, each naming pid: -ESRCH the process is gone;
  * -EPERM it may not be traced (ptrace access mode, Yama) or already is;
  * -EACCES the caller lacks CAP_SYS_ADMIN or is itself under seccomp;
- * -EINVAL the kernel has no CONFIG_CHECKPOINT_RESTORE. Free with
- * seccomp_inspect_filters_clear().
+ * -EINVAL the kernel has no CONFIG_CHECKPOINT_RESTORE; -ETIMEDOUT it did not
+ * reach a ptrace stop within 2 s (a frozen process never does): it then
+ * stays seized until the caller exits, as a running tracee cannot be
+ * detached, so a long-lived caller must not read a frozen process. Free
+ * with seccomp_inspect_filters_clear().
  */
 int seccomp_inspect_read(pid_t pid, struct seccomp_inspect_filters *out, cella_error *err);
 void seccomp_inspect_filters_clear(struct seccomp_inspect_filters *f);

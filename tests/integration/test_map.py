@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from helpers import make_config, unique_sleep, write_bundle
+from helpers import PROBE, ROOTFS, make_config, unique_sleep, wait_for, write_bundle
 
 MIB = 1024 * 1024
 NS_TYPES = ["uts", "user", "mnt", "pid", "ipc", "net", "cgroup", "time"]
@@ -336,3 +336,80 @@ def test_map_bad_input(cella, started):
     cella.wait_status("map-st", "stopped")
     r = cella.run("map", "map-st")
     assert r.returncode == 1 and "stopped" in r.stderr
+
+
+def test_map_is_no_way_out_of_a_container(cella, tmp):
+    """The map reads the hostname, interfaces and cgroup root from a child in
+    the container's namespaces, which keeps the host's mount namespace. A
+    container that sees the host's processes (shared pid namespace) with
+    every capability in its own user namespace hunts for such a process and
+    tries to read a host file through /proc/N/root while it is mapped: the
+    child must be out of its reach (not dumpable, not in its user
+    namespace)."""
+    secret = os.path.join(tmp, "host-only-secret")
+    with open(secret, "w") as f:
+        f.write("HOST-ONLY\n")
+    p = cella.popen("run", "--rootfs", ROOTFS, "--bind", f"{PROBE}:/probe:ro", "--name",
+                    "map-esc", "--share", "pid", "--cap-add", "ALL", "--seccomp", "unconfined",
+                    "--", "/probe", "hunt", secret, "6")
+    try:
+        wait_for(lambda: cella.status("map-esc") == "running", what="the hunter")
+        for _ in range(25):
+            cella.run("map", "--json", "map-esc")
+        out, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert "done" in out, (out, err)
+    assert "ESCAPE" not in out, out
+
+
+def test_map_of_a_paused_container_does_not_hang(cella, started):
+    cfg = make_config(args=["/bin/sleep", unique_sleep()])
+    cfg["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW",
+                               "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}
+    pid, _ = started("map-pz", cfg)
+    cella.ok("pause", "map-pz")
+    try:
+        r = cella.run("map", "--json", "map-pz", timeout=20)
+        assert r.returncode == 0, r.stderr
+        sc = json.loads(r.stdout)["seccomp"]
+        assert sc["verdict"] == "unknown" and "paused" in sc["error"]
+        assert status_field(pid, "TracerPid") == "0"
+    finally:
+        cella.ok("resume", "map-pz")
+    assert the_map(cella, "map-pz")["seccomp"]["mode"] == "filter"
+
+
+def test_map_uses_the_config_applied_at_create(cella, started, tmp):
+    """Editing the bundle after create changes nothing the map checks."""
+    started("map-ed")
+    path = os.path.join(tmp, "bundle-map-ed", "config.json")
+    with open(path) as f:
+        cfg = json.load(f)
+    cfg["linux"]["maskedPaths"] = ["/etc"]
+    cfg["linux"]["readonlyPaths"] = []
+    with open(path, "w") as f:
+        json.dump(cfg, f)
+    fs = the_map(cella, "map-ed")["filesystem"]
+    assert "/etc" not in [p["path"] for p in fs["masked_paths"]]
+    assert all(p["masked"] for p in fs["masked_paths"]) and fs["readonly_paths"]
+
+
+def test_map_refuses_a_zombie_and_compares_caps_with_the_host(cella):
+    z = subprocess.Popen(["true"])
+    wait_for(lambda: status_field(z.pid, "State").startswith("Z"), what="a zombie")
+    try:
+        r = cella.run("map", "--pid", str(z.pid))
+        assert r.returncode == 1 and "exited" in r.stderr, r.stderr
+    finally:
+        z.wait()
+    p = subprocess.Popen(["sleep", "30"])
+    try:
+        # A host process has every capability the host has: shared, even
+        # where the host itself lacks some of the kernel's.
+        assert the_map(cella, "--pid", str(p.pid))["privileges"]["verdict"] == "shared"
+    finally:
+        p.kill()
+        p.wait()

@@ -14,6 +14,10 @@
  *   cella-probe zombies [N]     orphan N (default 3) short-lived grandchildren, wait, and
  *                               print how many zombies remain visible in /proc
  *   cella-probe isatty          print {"stdin":bool,"stdout":bool,"stderr":bool}
+ *   cella-probe hunt PATH SECS  for SECS seconds, try to read PATH through the root of
+ *                               every process in another mount namespace
+ *                               (/proc/N/root/PATH); print "ESCAPE N: content" for each
+ *                               success, then "done"
  *   cella-probe dread PATH MIB  read MIB MiB of PATH (a block device) with O_DIRECT,
  *                               bypassing the page cache; print {"bytes":N,"seconds":S}
  *   cella-probe try OP          try a privileged operation (mount, rawsock, bind80, chown,
@@ -551,6 +555,57 @@ static int cmd_write(const char *path)
 	return 0;
 }
 
+static int cmd_hunt(const char *path, const char *secs)
+{
+	struct timespec start, now;
+	char self_mnt[64] = "", link[64], buf[256];
+	double limit = atof(secs);
+	int found = 0;
+	ssize_t n;
+
+	n = readlink("/proc/self/ns/mnt", self_mnt, sizeof(self_mnt) - 1);
+	if (n > 0)
+		self_mnt[n] = '\0';
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+
+		while (d != NULL && (e = readdir(d)) != NULL) {
+			char p[PATH_MAX + 300];
+			int fd;
+
+			if (e->d_name[0] < '0' || e->d_name[0] > '9' || atoi(e->d_name) == getpid())
+				continue;
+			snprintf(p, sizeof(p), "/proc/%s/ns/mnt", e->d_name);
+			n = readlink(p, link, sizeof(link) - 1);
+			if (n <= 0)
+				continue;
+			link[n] = '\0';
+			if (strcmp(link, self_mnt) == 0)
+				continue;
+			snprintf(p, sizeof(p), "/proc/%s/root%s", e->d_name, path);
+			fd = open(p, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			if (n > 0) {
+				buf[n] = '\0';
+				printf("ESCAPE %s: %s\n", e->d_name, buf);
+				found++;
+			}
+		}
+		if (d != NULL)
+			closedir(d);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (found == 0 &&
+		 (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9 <
+		     limit);
+	printf("done\n");
+	return 0;
+}
+
 static int cmd_dread(const char *path, const char *mib)
 {
 	size_t want = (size_t)atol(mib) << 20, done = 0;
@@ -975,6 +1030,8 @@ int main(int argc, char **argv)
 		ret = cmd_write(arg);
 	else if (strcmp(cmd, "ls") == 0)
 		ret = cmd_ls(arg);
+	else if (strcmp(cmd, "hunt") == 0 && argc > 3)
+		ret = cmd_hunt(arg, argv[3]);
 	else if (strcmp(cmd, "dread") == 0 && argc > 3)
 		ret = cmd_dread(arg, argv[3]);
 	else if (strcmp(cmd, "sleep") == 0)
