@@ -10,9 +10,18 @@
  *            pipe;
  *   joiner   not dumpable; joins the namespaces (the ones the container's
  *            user namespace owns after it, the others before) and the root,
- *            forks the prober (so that it is born in the container's pid
- *            namespace) and waits for it;
- *   prober   kernel/capprobe_run.c: a private mount and IPC namespace, a
+ *            forks the starter as the runtime's child (CLONE_PARENT) and
+ *            exits;
+ *   starter  born in the container's pid namespace; unshares a pid
+ *            namespace below it and forks the prober into it, again as the
+ *            runtime's child, then exits;
+ *   prober   pid 1 of that nested namespace, with the runtime as parent:
+ *            however the probe ends (the runtime interrupted: the prober
+ *            has a parent-death signal), the kernel kills and reaps every
+ *            probe child with the prober, and the prober's own exit goes to
+ *            the runtime or, that gone too, to the host's reaper: nothing is
+ *            ever left for the container's init to reap. Then
+ *            kernel/capprobe_run.c: a private mount and IPC namespace, a
  *            scratch tmpfs, throwaway objects, two children per capability;
  *            writes one record per capability, then a last one.
  * The container's seccomp filter, cgroup and no_new_privs are not applied to
@@ -177,19 +186,19 @@ static void send_end(struct probe_ctx *c, const cella_error *failed)
 	write_all(c->out, &m, sizeof(m));
 }
 
-/* joiner: the joiner's pid as the prober sees it (0 from a pid namespace
- * below it). */
-_Noreturn static void prober(struct probe_ctx *c, pid_t joiner)
+_Noreturn static void prober(struct probe_ctx *c)
 {
 	cella_error err;
 
 	cella_err_clear(&err);
+	/* Our parent is the runtime (outside our pid namespace, so getppid()
+	 * says 0): its death kills us, and the kernel then every probe child
+	 * in our namespace. (Had it died before this, our first report would
+	 * find the pipe closed: SIGPIPE.) */
 	if (process_set_parent_death_signal(SIGKILL, &err) < 0) {
 		send_end(c, &err);
 		_exit(1);
 	}
-	if (getppid() != joiner)
-		_exit(1); /* the joiner is gone: so is the runtime */
 	if (capprobe_run(&c->target, c->caps, c->n_caps, send_result, c, &err) < 0) {
 		send_end(c, &err);
 		_exit(1);
@@ -263,9 +272,7 @@ static int keep_only_own_fds(struct probe_ctx *c, cella_error *err)
 _Noreturn static void joiner(struct probe_ctx *c, pid_t runtime)
 {
 	cella_error err;
-	pid_t pid, self = getpid();
-	int status;
-	bool new_pidns = c->ns_fds[CELLA_NS_PID] >= 0;
+	pid_t pid;
 
 	cella_err_clear(&err);
 	/* Nothing is printed from here: errors travel in the pipe. */
@@ -279,19 +286,27 @@ _Noreturn static void joiner(struct probe_ctx *c, pid_t runtime)
 	}
 	if (getppid() != runtime)
 		_exit(1);
-	pid = fork();
+	/* The starter, in the container's pid namespace (the prober cannot be
+	 * made there directly: a pid namespace is created only below the
+	 * creator's own). */
+	pid = process_fork_sibling(&err);
 	if (pid < 0) {
-		cella_err(&err, errno, "fork the prober");
+		cella_err_context(&err, "fork the probe's starter");
 		send_end(c, &err);
 		_exit(1);
 	}
-	if (pid == 0)
-		prober(c, new_pidns ? 0 : self);
-	close(c->out);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+	if (pid == 0) {
+		if (ns_unshare(cella_ns_table[CELLA_NS_PID].clone_flag, &err) < 0 ||
+		    (pid = process_fork_sibling(&err)) < 0) {
+			cella_err_context(&err, "start the prober in a pid namespace of its own");
+			send_end(c, &err);
 			_exit(1);
-	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+		}
+		if (pid == 0)
+			prober(c);
+		_exit(0);
+	}
+	_exit(0);
 }
 
 /* ---- the runtime, after the fork ---- */
@@ -374,11 +389,20 @@ static int run_probe(struct probe_ctx *c, struct cella_cap_report *out, cella_er
 	c->out = -1;
 	r = read_results(in, c->n_caps, out, err);
 	if (r < 0)
-		return r; /* cleanup_pid kills the joiner, and the prober with it */
+		return r; /* the prober dies at its next report (SIGPIPE), or with us */
+	/* The joiner, then the starter and the prober: our children too. */
 	while (waitpid(child, &status, 0) < 0)
 		if (errno != EINTR)
-			return cella_err(err, errno, "wait for the prober");
+			return cella_err(err, errno, "wait for the probe's joiner");
 	take_pid(&child);
+	for (;;) {
+		pid_t w = waitpid(-1, &status, 0);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			break; /* ECHILD: all reaped */
+	}
 	return 0;
 }
 

@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,4 +351,17 @@ void process_close_from(int first)
 	if (syscall(SYS_close_range, (unsigned)first, ~0U, 0U) < 0)
 		for (int fd = first; fd < 1024; fd++)
 			close(fd);
+}
+
+pid_t process_fork_sibling(cella_error *err)
+{
+	/* clone(2) with fork's arguments; glibc's fork handlers do not run,
+	 * and none is registered in cella. The exit signal is the caller's
+	 * own (SIGCHLD for a forked caller). */
+	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), NULL, NULL,
+				   NULL, 0UL);
+
+	if (pid < 0)
+		return cella_err(err, errno, "fork (CLONE_PARENT)");
+	return pid;
 }

@@ -18,6 +18,9 @@ void process_close_from(int first);
 int process_set_oom_score_adj(int adj, cella_error *err);
 int process_set_no_new_privs(cella_error *err);
 int process_set_dumpable(int on, cella_error *err);
+/* fork(), but the child is a child of the caller's parent (CLONE_PARENT):
+ * it is reaped there, whatever becomes of the caller. -1 with err. */
+pid_t process_fork_sibling(cella_error *err);
 /* PR_SET_CHILD_SUBREAPER: orphans below us are reparented to us. */
 int process_set_child_subreaper(cella_error *err);
 /* PR_SET_PDEATHSIG: sig when the parent dies (cleared by a uid change). */

@@ -7,10 +7,12 @@ a row, and the probes leave the container as it was: its files, its init's
 mounts, the processes of its pid namespace and its hostname."""
 import json
 import os
+import signal
+import time
 
 import pytest
 
-from helpers import make_config, unique_sleep, write_bundle
+from helpers import make_config, reap, unique_sleep, wait_for, write_bundle
 
 # podman's default capabilities (containers.conf default_capabilities).
 PODMAN = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
@@ -245,3 +247,33 @@ def test_rootless(rootless, user_rootfs, utmp, test_user):
     for cap in ("CAP_SYS_CHROOT", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE"):
         assert r[cap]["verdict"] == "needed", r[cap]
     assert r["CAP_SYS_ADMIN"]["verdict"] == "not held"
+
+
+def test_interrupted_probe_leaves_nothing_in_the_container(cella, running):
+    """The runtime killed mid-probe (SIGKILL, at different moments): the
+    probe's processes die with it, and none is left for the container's
+    init (a sleep, which reaps nothing) to adopt."""
+    pid = running("pc-int", PODMAN)
+
+    def adopted():
+        kids = []
+        for e in os.listdir("/proc"):
+            if not e.isdigit():
+                continue
+            try:
+                with open(f"/proc/{e}/status") as f:
+                    for line in f:
+                        if line.startswith("PPid:") and int(line.split()[1]) == pid:
+                            kids.append(int(e))
+            except OSError:
+                pass
+        return kids
+
+    for delay in (0.02, 0.08, 0.15, 0.3):
+        p = cella.popen("probe", "caps", "pc-int")
+        time.sleep(delay)
+        p.send_signal(signal.SIGKILL)
+        p.communicate()
+    reap()
+    wait_for(lambda: pidns_processes(pid) == {pid} and adopted() == [],
+             what="the probe's processes gone from the container")
