@@ -33,7 +33,7 @@ def bundle(tmp):
 
 
 def test_memory_limit_kills_the_allocation(cella, bundle):
-    b = bundle(["/bin/sh", "-c", "head -c 200000000 /dev/zero | (echo 1000 > /proc/self/oom_score_adj; exec tail) > /dev/null; echo rc=$?"],
+    b = bundle(["/bin/sh", "-c", "echo 1000 > /proc/self/oom_score_adj; head -c 200000000 /dev/zero | tail > /dev/null; echo rc=$?"],
                {"memory": {"limit": 32 * 1024 * 1024}})
     r = cella.run("run", "--bundle", b, "mem")
     assert r.returncode == 137 or "rc=137" in r.stdout, (r.returncode, r.stdout, r.stderr)

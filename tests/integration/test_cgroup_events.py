@@ -133,7 +133,7 @@ def read_events(p, want, timeout=20):
 
 def test_events_stream_reports_oom_and_ends_with_the_container(cella, bundle):
     # The shell (init) survives; the allocation in a child is OOM-killed.
-    script = ("sleep 1; head -c 200000000 /dev/zero | (echo 1000 > /proc/self/oom_score_adj; exec tail) > /dev/null; echo rc=$?; "
+    script = ("sleep 1; echo 1000 > /proc/self/oom_score_adj; head -c 200000000 /dev/zero | tail > /dev/null; echo rc=$?; "
               "sleep 2")
     b = bundle(["/bin/sh", "-c", script], {"memory": {"limit": 32 * MIB, "swap": 32 * MIB}})
     cella.ok("create", "--bundle", b, "evo")

@@ -88,11 +88,11 @@ def test_quick_memory_limit_in_host_file_and_oom(cella, quick_bg):
                             "memory.low"))) == 16 * MIB
     # Over the limit, the allocation is OOM-killed.
     r = cella.run("run", "--memory", "32m", "--",
-                  "sh", "-c", "head -c 200000000 /dev/zero | (echo 1000 > /proc/self/oom_score_adj; exec tail) > /dev/null; echo rc=$?")
+                  "sh", "-c", "echo 1000 > /proc/self/oom_score_adj; head -c 200000000 /dev/zero | tail > /dev/null; echo rc=$?")
     assert r.returncode == 137 or "rc=137" in r.stdout, (r.returncode, r.stdout, r.stderr)
     # Under it, it is not.
     r = cella.run("run", "--memory", "64m", "--",
-                  "sh", "-c", "head -c 8000000 /dev/zero | (echo 1000 > /proc/self/oom_score_adj; exec tail) > /dev/null; echo rc=$?")
+                  "sh", "-c", "echo 1000 > /proc/self/oom_score_adj; head -c 8000000 /dev/zero | tail > /dev/null; echo rc=$?")
     assert r.returncode == 0 and "rc=0" in r.stdout, (r.returncode, r.stdout, r.stderr)
 
 
@@ -189,7 +189,7 @@ def test_update_changes_live_limits(cella, created):
     # Enforced: a process joining the cgroup cannot allocate 200 MB, nor
     # fork more than the limit.
     r = cella.run("exec", "upd", "sh", "-c",
-                  "head -c 200000000 /dev/zero | (echo 1000 > /proc/self/oom_score_adj; exec tail) > /dev/null; echo rc=$?")
+                  "echo 1000 > /proc/self/oom_score_adj; head -c 200000000 /dev/zero | tail > /dev/null; echo rc=$?")
     assert r.returncode == 137 or "rc=137" in r.stdout, (r.returncode, r.stdout, r.stderr)
     r = cella.run("exec", "upd", "sh", "-c",
                   "for i in 1 2 3 4 5 6; do sleep 5 & done; echo started")
