@@ -19,8 +19,10 @@
  *            however the probe ends (the runtime interrupted: the prober
  *            has a parent-death signal), the kernel kills and reaps every
  *            probe child with the prober, and the prober's own exit goes to
- *            the runtime or, that gone too, to the host's reaper: nothing is
- *            ever left for the container's init to reap. Then
+ *            the runtime or, that gone too, to the host's reaper (which
+ *            must reap it before the container's pid namespace can end, as
+ *            any process of it): nothing is ever left for the container's
+ *            init to reap. Then
  *            kernel/capprobe_run.c: a private mount and IPC namespace, a
  *            scratch tmpfs, throwaway objects, two children per capability;
  *            writes one record per capability, then a last one.

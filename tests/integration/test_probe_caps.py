@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from helpers import make_config, reap, unique_sleep, wait_for, write_bundle
+from helpers import children, make_config, reap, unique_sleep, wait_for, write_bundle
 
 # podman's default capabilities (containers.conf default_capabilities).
 PODMAN = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
@@ -269,11 +269,17 @@ def test_interrupted_probe_leaves_nothing_in_the_container(cella, running):
                 pass
         return kids
 
+    def settled():
+        # The killed runtime's children (the prober, pid 1 of a namespace
+        # nested in the container's) come to us, its reaper: reaped here,
+        # as the host's init would.
+        reap()
+        return (set(children()) <= {pid} and pidns_processes(pid) == {pid}
+                and adopted() == [])
+
     for delay in (0.02, 0.08, 0.15, 0.3):
         p = cella.popen("probe", "caps", "pc-int")
         time.sleep(delay)
         p.send_signal(signal.SIGKILL)
         p.communicate()
-    reap()
-    wait_for(lambda: pidns_processes(pid) == {pid} and adopted() == [],
-             what="the probe's processes gone from the container")
+    wait_for(settled, what="the probe's processes gone from the container")
