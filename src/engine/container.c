@@ -400,6 +400,8 @@ static void ctx_free(struct cella_ctx *c)
 	free(c->rootfs);
 	free(c->scratch);
 	free(c->cgroup_path);
+	if (c->cgroup_fd >= 0)
+		close(c->cgroup_fd);
 	cella_resources_clear(&c->resources);
 	cella_cgroup_free(c->cgroup);
 	cella_seccomp_prog_clear(&c->seccomp);
@@ -422,6 +424,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	memset(&c, 0, sizeof(c));
 	for (int t = 0; t < CELLA_NS_COUNT; t++)
 		c.ns_fds[t] = -1;
+	c.cgroup_fd = -1;
 	c.opts = o;
 	c.spec = o->spec;
 	c.process = o->spec->process;
@@ -485,6 +488,14 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		r = cella_err_ret(err);
 		goto out_remove;
 	}
+	/* The init is born in its cgroup where the kernel can do that (the
+	 * unified hierarchy's; #4 still writes cgroup.procs, which also covers
+	 * v1 hierarchies and kernels without CLONE_INTO_CGROUP). Not from a
+	 * user namespace: the move is checked against the forking process's
+	 * credentials there, and a refusal in a fresh pid namespace would
+	 * have used up its first pid, leaving no fork to fall back on. */
+	if (c.cgroup != NULL && !c.userns)
+		c.cgroup_fd = cella_cgroup_unified_fd(c.cgroup, NULL);
 	c.fifo_fd = fifo;
 	c.sync_fd = sv[1];
 	c.state_fd = dirfd;
@@ -499,6 +510,8 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	}
 	close(sv[1]);
 	sv[1] = -1;
+	if (c.cgroup_fd >= 0)
+		close(take_fd(&c.cgroup_fd));
 	ns_close_fds(c.ns_fds);
 	forked = true;
 

@@ -362,6 +362,7 @@ _Noreturn void init_stage1(struct cella_ctx *c)
 	cella_error e;
 	cella_error *err = &e;
 	pid_t pid;
+	bool placed = false;
 
 	cella_err_clear(err);
 	close(c->state_fd);
@@ -398,13 +399,18 @@ _Noreturn void init_stage1(struct cella_ctx *c)
 				err) < 0)
 		fail(c, err);
 
-	pid = fork();
+	pid = process_fork_into_cgroup(c->cgroup_fd, &placed, err);
 	if (pid < 0) {
-		cella_err(err, errno, "fork the container init");
+		cella_err_context(err, "fork the container init");
 		fail(c, err);
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		if (c->cgroup_fd >= 0)
+			close(c->cgroup_fd);
 		init_stage2(c);
+	}
+	if (placed)
+		cella_debug("the container init was born in its cgroup (CLONE_INTO_CGROUP)");
 	/* #3: tell the parent the init's pid, then leave: the runtime (a child
 	 * subreaper) adopts it. */
 	if (sync_send(c->sync_fd, SYNC_INIT_PID, pid, err) < 0)

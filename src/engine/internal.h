@@ -20,6 +20,7 @@ struct cella_ctx {
 	struct cella_resources resources; /* linux.resources, typed */
 	char *cgroup_path;		  /* resolved; NULL: no cgroup (rootless) */
 	struct cella_cgroup *cgroup;	  /* created before the fork */
+	int cgroup_fd;			  /* its unified directory, for CLONE_INTO_CGROUP; -1 */
 	int ns_fds[CELLA_NS_COUNT];	  /* namespaces joined by path, -1 when not */
 	int unshare_flags;		  /* CLONE_NEW* created by stage 1 (not user, cgroup) */
 	bool new_userns;

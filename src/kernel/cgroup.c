@@ -875,3 +875,17 @@ void cella_cgroup_freep(struct cella_cgroup **cg)
 	cella_cgroup_free(*cg);
 	*cg = NULL;
 }
+
+int cella_cgroup_unified_fd(const struct cella_cgroup *cg, cella_error *err)
+{
+	cleanup_free char *dir = NULL;
+	int fd;
+
+	if (cg->host.unified == NULL)
+		return cella_err(err, ENOENT, "no unified cgroup hierarchy");
+	dir = cg_dir(cg->host.unified, cg->path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return cella_err(err, errno, "open `%s`", dir);
+	return fd;
+}

@@ -317,6 +317,10 @@ int cella_cgroup_pids(struct cella_cgroup *cg, pid_t **pids, size_t *n, cella_er
 int cella_cgroup_destroy(struct cella_cgroup *cg, cella_error *err);
 
 const char *cella_cgroup_path(const struct cella_cgroup *cg);
+/* An fd (O_DIRECTORY, O_CLOEXEC) of the cgroup's directory in the unified
+ * hierarchy (v2, or a hybrid host's cgroup2 mount), for clone3's
+ * CLONE_INTO_CGROUP; -ENOENT (with err) when the host has none. */
+int cella_cgroup_unified_fd(const struct cella_cgroup *cg, cella_error *err);
 enum cella_cgroup_layout cella_cgroup_layout(const struct cella_cgroup *cg);
 
 void cella_cgroup_free(struct cella_cgroup *cg);

@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/sched.h>
 
 #include "kernel/procfs.h"
 #include "util/cleanup.h"
@@ -363,5 +365,36 @@ pid_t process_fork_sibling(cella_error *err)
 
 	if (pid < 0)
 		return cella_err(err, errno, "fork (CLONE_PARENT)");
+	return pid;
+}
+
+pid_t process_fork_into_cgroup(int cgroup_fd, bool *placed, cella_error *err)
+{
+	pid_t pid;
+
+	*placed = false;
+	if (cgroup_fd >= 0) {
+		struct clone_args args = {
+		    .flags = CLONE_INTO_CGROUP,
+		    .exit_signal = SIGCHLD,
+		    .cgroup = (uint64_t)cgroup_fd,
+		};
+
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0) {
+			*placed = true;
+			return pid;
+		}
+		/* ENOSYS, E2BIG: no clone3 or no cgroup field; EACCES, EPERM:
+		 * not ours to move into; EOPNOTSUPP, EBUSY: a threaded or
+		 * domain-invalid cgroup. The caller's cgroup.procs write then
+		 * says what is wrong, if anything. */
+		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL && errno != EACCES &&
+		    errno != EPERM && errno != EOPNOTSUPP && errno != EBUSY)
+			return cella_err(err, errno, "clone3 into the container's cgroup");
+	}
+	pid = fork();
+	if (pid < 0)
+		return cella_err(err, errno, "fork");
 	return pid;
 }

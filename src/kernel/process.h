@@ -18,6 +18,16 @@ void process_close_from(int first);
 int process_set_oom_score_adj(int adj, cella_error *err);
 int process_set_no_new_privs(cella_error *err);
 int process_set_dumpable(int on, cella_error *err);
+/* fork(), the child born in the cgroup open as cgroup_fd (a cgroup2
+ * directory) with clone3's CLONE_INTO_CGROUP, so that it is accounted and
+ * limited there from its first instruction. Where the kernel or the cgroup
+ * refuses that (before Linux 5.7, a caller not allowed to move a process
+ * there, a cgroup of another type), or cgroup_fd is -1: a plain fork, and
+ * *placed says which (the caller then moves the child itself). In a pid
+ * namespace that has no process yet, a refused clone3 has used up pid 1 and
+ * the namespace takes no fork after it (ENOMEM): ask for the cgroup there
+ * only where the move is sure to be allowed. */
+pid_t process_fork_into_cgroup(int cgroup_fd, bool *placed, cella_error *err);
 /* fork(), but the child is a child of the caller's parent (CLONE_PARENT):
  * it is reaped there, whatever becomes of the caller. -1 with err. */
 pid_t process_fork_sibling(cella_error *err);

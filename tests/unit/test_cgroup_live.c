@@ -10,7 +10,8 @@
  *   OOM-kills an allocation over it, freeze stops a counter and thaw
  *   resumes it, kill empties the cgroup, destroy removes it everywhere; a
  *   limit the kernel refuses fails with the resource named and leaves
- *   nothing behind.
+ *   nothing behind; a child forked with CLONE_INTO_CGROUP is in the cgroup
+ *   from its first instruction.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,7 @@
 
 #include "kernel/cgroup.h"
 #include "kernel/cgroup_internal.h"
+#include "kernel/process.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -373,6 +375,53 @@ static void test_v2_on_hybrid_unified(void)
 	CHECK(!leftovers());
 }
 
+/* clone3 CLONE_INTO_CGROUP: the child is in the cgroup from its first
+ * instruction, before anyone writes cgroup.procs (it reads its own
+ * /proc/self/cgroup first thing and reports over a pipe). */
+static void test_fork_into_cgroup(void)
+{
+	cleanup_free char *path = xasprintf("%s/born", parent_path);
+	cleanup_cgroup struct cella_cgroup *cg = NULL;
+	cleanup_close int fd = -1;
+	cella_error err;
+	char buf[4096];
+	int p[2], status;
+	bool placed = false;
+	ssize_t n;
+	pid_t child;
+
+	if (cella_cgroup_create(path, NULL, &cg, &err) < 0) {
+		print_err("create", &err);
+		CHECK(!"create");
+		return;
+	}
+	fd = cella_cgroup_unified_fd(cg, &err);
+	CHECK(fd >= 0);
+	CHECK(pipe2(p, O_CLOEXEC) == 0);
+	child = process_fork_into_cgroup(fd, &placed, &err);
+	if (child == 0) {
+		int in = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+		ssize_t r = in >= 0 ? read(in, buf, sizeof(buf)) : -1;
+
+		if (r > 0 && write(p[1], buf, (size_t)r) != r)
+			_exit(2);
+		_exit(0);
+	}
+	close(p[1]);
+	n = read_all(p[0], buf, sizeof(buf) - 1);
+	close(p[0]);
+	CHECK(child > 0 && waitpid(child, &status, 0) == child && WIFEXITED(status));
+	buf[n > 0 ? n : 0] = '\0';
+	printf("  clone3 CLONE_INTO_CGROUP: %s\n", placed ? "placed at birth" : "not available");
+	CHECK(placed);
+	{
+		cleanup_free char *needle = xasprintf("0::%s\n", path);
+		CHECK_CONTAINS(buf, needle);
+	}
+	CHECK(cella_cgroup_destroy(cg, &err) == 0);
+	CHECK(!leftovers());
+}
+
 int main(void)
 {
 	cella_error err;
@@ -395,6 +444,7 @@ int main(void)
 	snprintf(parent_path, sizeof(parent_path), "/cella-test-%d", (int)getpid());
 	RUN(test_lifecycle);
 	RUN(test_refused);
+	RUN(test_fork_into_cgroup);
 	if (host.layout == CELLA_CGROUP_HYBRID)
 		RUN(test_v2_on_hybrid_unified);
 	if (leftovers())
