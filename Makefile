@@ -61,9 +61,20 @@ $(BUILD)/libcella.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(CELLA): $(CLI_OBJS) $(BUILD)/libcella.a
+# The quick door's default seccomp profile, compiled to BPF at build time
+# (engine/seccomp_prebuilt.h): a generator linked against the library writes
+# the table, which only the cella binary links.
+$(BUILD)/gen/gen-seccomp-default: tools/gen-seccomp-default.c $(BUILD)/libcella.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libcella.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcella.a $(LDLIBS)
+$(BUILD)/gen/seccomp_prebuilt.c: $(BUILD)/gen/gen-seccomp-default
+	$< > $@.tmp && mv $@.tmp $@
+$(BUILD)/gen/seccomp_prebuilt.o: $(BUILD)/gen/seccomp_prebuilt.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(CELLA): $(CLI_OBJS) $(BUILD)/libcella.a $(BUILD)/gen/seccomp_prebuilt.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/gen/seccomp_prebuilt.o $(BUILD)/libcella.a $(LDLIBS)
 
 # The probe runs inside containers whose rootfs has no libc: static, and
 # built without sanitizers (it is a test fixture, not cella).

@@ -118,7 +118,7 @@ static void default_maps(const struct cella_quick *q, struct cella_linux *l)
 	}
 }
 
-static int apply_caps(const struct cella_quick *q, struct cella_caps *caps, cella_error *err)
+uint64_t cella_quick_default_caps(void)
 {
 	uint64_t set = 0;
 
@@ -127,6 +127,13 @@ static int apply_caps(const struct cella_quick *q, struct cella_caps *caps, cell
 		if (c >= 0)
 			set |= 1ULL << c;
 	}
+	return set;
+}
+
+static int apply_caps(const struct cella_quick *q, struct cella_caps *caps, cella_error *err)
+{
+	uint64_t set = cella_quick_default_caps();
+
 	/* As podman: `--cap-drop ALL` empties the set first, then the adds
 	 * apply, then the other drops. */
 	for (size_t i = 0; q->cap_drop != NULL && q->cap_drop[i] != NULL; i++) {

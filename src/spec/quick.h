@@ -54,5 +54,8 @@ int cella_spec_quick(const struct cella_quick *q, struct cella_spec **out, cella
 /* Parse a capability given on the command line: "NET_ADMIN", "cap_net_admin",
  * "ALL" (returns 64). -1 when unknown. */
 int cella_quick_cap(const char *name);
+/* The quick door's capability set without --cap-add/--cap-drop (podman's
+ * default), as a mask. */
+uint64_t cella_quick_default_caps(void);
 
 #endif

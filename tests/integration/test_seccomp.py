@@ -207,13 +207,25 @@ def test_bad_profile_file(cella, tmp):
     assert not os.path.exists(os.path.join(cella.root, "bf"))
 
 
+def test_default_profile_is_compiled_at_build_time(cella):
+    """The quick door's default profile comes compiled into the binary: a
+    first run on a fresh --root compiles nothing and caches nothing."""
+    r = cella.run("--debug", "run", "--rootfs", ROOTFS, "--", "unshare", "-U", "true")
+    assert r.returncode != 0
+    assert "compiled when cella was built" in r.stderr, r.stderr
+    assert not os.path.exists(os.path.join(cella.root, ".seccomp-cache"))
+
+
 def test_compiled_profile_is_cached_and_checked(cella):
-    """The default profile is compiled once per (profile, libseccomp, kernel)
+    """Any other profile (here the default one for a set with CAP_SYS_PTRACE,
+    which allows more) is compiled once per (profile, libseccomp, kernel)
     and kept under ROOT/.seccomp-cache; a damaged entry is rebuilt, never
     loaded."""
     def run_blocked():
-        r = cella.run("run", "--rootfs", ROOTFS, "--", "unshare", "-U", "true")
+        r = cella.run("--debug", "run", "--rootfs", ROOTFS, "--cap-add", "SYS_PTRACE", "--",
+                      "unshare", "-U", "true")
         assert r.returncode != 0
+        assert "compiled when cella was built" not in r.stderr
     run_blocked()
     cache = os.path.join(cella.root, ".seccomp-cache")
     bpfs = [f for f in os.listdir(cache) if f.endswith(".bpf")]
