@@ -10,6 +10,8 @@
 #include "kernel/process.h"
 
 #include <dirent.h>
+#include <elf.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -267,13 +269,51 @@ int process_exec(const char *path, char *const *args, char *const *env, cella_er
 
 #define EXE_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
+/* How much of the ELF file open as fd the kernel and the dynamic linker
+ * read: up to the end of the program headers and of every segment they
+ * describe. Past it lie the section headers and the debug information
+ * (most of a -g build), which executing never touches: the sealed copy
+ * leaves them out, and *ehdr gets the header to write in place of the
+ * original, without section headers. 0 when the file is not a native ELF
+ * file as expected (then it is copied whole). */
+static off_t exe_load_extent(int fd, off_t size, ElfW(Ehdr) * ehdr)
+{
+	ElfW(Phdr) ph;
+	off_t end;
+
+#ifdef __SANITIZE_ADDRESS__
+	/* A sanitizer build symbolizes its reports from the running file. */
+	return 0;
+#endif
+	if (pread(fd, ehdr, sizeof(*ehdr), 0) != (ssize_t)sizeof(*ehdr) ||
+	    memcmp(ehdr->e_ident, ELFMAG, SELFMAG) != 0 ||
+	    ehdr->e_ident[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) ||
+	    ehdr->e_phentsize != sizeof(ph) || ehdr->e_phnum == 0 || ehdr->e_phnum == PN_XNUM)
+		return 0;
+	end = (off_t)(ehdr->e_phoff + (off_t)ehdr->e_phnum * ehdr->e_phentsize);
+	for (unsigned i = 0; i < ehdr->e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), (off_t)(ehdr->e_phoff + i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph))
+			return 0;
+		if ((off_t)(ph.p_offset + ph.p_filesz) > end)
+			end = (off_t)(ph.p_offset + ph.p_filesz);
+	}
+	if (end <= 0 || end > size)
+		return 0;
+	ehdr->e_shoff = 0;
+	ehdr->e_shnum = 0;
+	ehdr->e_shstrndx = SHN_UNDEF;
+	return end;
+}
+
 int process_run_from_sealed_copy(char **argv, cella_error *err)
 {
 	cleanup_close int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	cleanup_close int copy = -1;
 	extern char **environ;
 	struct stat st;
-	off_t off = 0;
+	ElfW(Ehdr) ehdr;
+	off_t off = 0, extent, size;
 
 	if (self < 0)
 		return cella_err(err, errno, "open `/proc/self/exe`");
@@ -287,8 +327,10 @@ int process_run_from_sealed_copy(char **argv, cella_error *err)
 	copy = memfd_create("cella", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (copy < 0)
 		return cella_err(err, errno, "memfd_create for a sealed copy of the runtime");
-	while (off < st.st_size) {
-		ssize_t n = sendfile(copy, self, &off, (size_t)(st.st_size - off));
+	extent = exe_load_extent(self, st.st_size, &ehdr);
+	size = extent > 0 ? extent : st.st_size;
+	while (off < size) {
+		ssize_t n = sendfile(copy, self, &off, (size_t)(size - off));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -296,6 +338,8 @@ int process_run_from_sealed_copy(char **argv, cella_error *err)
 			return cella_err(err, n < 0 ? errno : EIO,
 					 "copy the runtime into a sealed memfd");
 	}
+	if (extent > 0 && pwrite(copy, &ehdr, sizeof(ehdr), 0) != (ssize_t)sizeof(ehdr))
+		return cella_err(err, errno, "write the sealed copy's ELF header");
 	if (fcntl(copy, F_ADD_SEALS, EXE_SEALS) < 0)
 		return cella_err(err, errno, "seal the copy of the runtime");
 	/* The copy has no path: where the binary really is (its built-in
