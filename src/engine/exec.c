@@ -166,9 +166,19 @@ _Noreturn static void exec_process(struct exec_ctx *c)
 	int master = -1, slave = -1;
 
 	cella_err_clear(err);
+	/* process.execCPUAffinity: the initial CPUs while we are still in
+	 * the runtime's cgroup... */
+	if (p->exec_cpus_initial != NULL &&
+	    sched_apply_affinity(p->exec_cpus_initial, "process.execCPUAffinity.initial", err) < 0)
+		fail(c, err);
 	/* #4: the runtime has put us in the init's cgroup. */
 	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, NULL, NULL, err) < 0)
 		_exit(1);
+	/* ... and the final ones once in the container's (a move into a
+	 * cpuset resets the affinity to the cpuset's CPUs). */
+	if (p->exec_cpus_final != NULL &&
+	    sched_apply_affinity(p->exec_cpus_final, "process.execCPUAffinity.final", err) < 0)
+		fail(c, err);
 	if (p->terminal) {
 		/* The container's own /dev/pts: we are in its mount namespace. */
 		if (terminal_open_pty(&master, &slave, err) < 0)

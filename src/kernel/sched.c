@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -210,4 +211,54 @@ int sched_apply_io_priority(const struct cella_io_priority *io, cella_error *err
 				 name ? name : "?", io->priority);
 	return cella_err(err, errno, "process.ioPriority: set %s priority %d", name ? name : "?",
 			 io->priority);
+}
+
+int sched_parse_cpu_list(const char *list, cpu_set_t *out, cella_error *err)
+{
+	const char *p = list;
+
+	CPU_ZERO(out);
+	if (list == NULL || *list == '\0')
+		return cella_err_invalid(err, "an empty CPU list");
+	for (;;) {
+		unsigned long lo, hi;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			return cella_err_invalid(err, "`%s`: expected a CPU number at `%s`", list,
+						 p);
+		lo = hi = strtoul(p, &end, 10);
+		p = end;
+		if (*p == '-') {
+			p++;
+			if (*p < '0' || *p > '9')
+				return cella_err_invalid(err, "`%s`: a range needs an end", list);
+			hi = strtoul(p, &end, 10);
+			p = end;
+		}
+		if (hi < lo)
+			return cella_err_invalid(
+			    err, "`%s`: the range %lu-%lu ends before it starts", list, lo, hi);
+		if (hi >= CPU_SETSIZE)
+			return cella_err_invalid(err, "`%s`: CPU %lu is past the last one (%d)",
+						 list, hi, CPU_SETSIZE - 1);
+		for (unsigned long cpu = lo; cpu <= hi; cpu++)
+			CPU_SET(cpu, out);
+		if (*p == '\0')
+			return 0;
+		if (*p != ',')
+			return cella_err_invalid(err, "`%s`: unexpected `%c`", list, *p);
+		p++;
+	}
+}
+
+int sched_apply_affinity(const char *list, const char *field, cella_error *err)
+{
+	cpu_set_t set;
+
+	if (sched_parse_cpu_list(list, &set, err) < 0)
+		return cella_err_context(err, "%s", field);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		return cella_err(err, errno, "%s `%s`: sched_setaffinity", field, list);
+	return 0;
 }

@@ -12,6 +12,7 @@
 #ifndef CELLA_KERNEL_SCHED_H
 #define CELLA_KERNEL_SCHED_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,6 +37,13 @@ const char *sched_flag_name(uint64_t flag);
 /* IOPRIO_CLASS_* ("IOPRIO_CLASS_BE"): the kernel's number, or -1. */
 int ioprio_class_from_name(const char *name);
 const char *ioprio_class_name(int class_);
+
+/* A CPU list as the runtime spec writes it ("0-3,7": numbers and ranges,
+ * comma-separated) into a set; an error names what is wrong (a range that
+ * ends before it starts, a CPU past CPU_SETSIZE, stray text). */
+int sched_parse_cpu_list(const char *list, cpu_set_t *out, cella_error *err);
+/* sched_setaffinity(0, ...) to the CPUs of list; errors name field. */
+int sched_apply_affinity(const char *list, const char *field, cella_error *err);
 
 /* sched_setattr(0, ...) on the calling thread. Errors name
  * process.scheduler, with a hint for EPERM (CAP_SYS_NICE, or a cgroup

@@ -132,6 +132,11 @@ struct cella_process {
 	struct cella_scheduler scheduler;
 	bool has_io_priority;
 	struct cella_io_priority io_priority;
+	/* process.execCPUAffinity (exec processes only, not the init): CPU
+	 * lists ("0-3,7"), NULL when unset. initial: before the process joins
+	 * the container's cgroup; final: after. */
+	char *exec_cpus_initial;
+	char *exec_cpus_final;
 };
 
 struct cella_device {

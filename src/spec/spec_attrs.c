@@ -25,6 +25,7 @@
 
 #include "kernel/personality.h"
 #include "kernel/sched.h"
+#include "util/util.h"
 #include "spec/spec_internal.h"
 
 /* Reject member key of the current object: at its value when it is there,
@@ -190,6 +191,43 @@ int spec_rd_io_priority(struct spec_ctx *c, json_t *v, void *out)
 	    (r = spec_field(c, v, "priority", true, rd_ioprio_level, &io->priority)) < 0)
 		return r;
 	return 0;
+}
+
+/* A CPU list, checked as the kernel will take it. */
+static int rd_cpu_list(struct spec_ctx *c, json_t *v, void *out)
+{
+	cella_error e;
+	cpu_set_t set;
+
+	if (!json_is_string(v))
+		return spec_fail(c, "expected a string");
+	if (sched_parse_cpu_list(json_string_value(v), &set, &e) < 0)
+		return spec_fail(c, "%s", e.msg);
+	*(char **)out = xstrdup(json_string_value(v));
+	return 0;
+}
+
+int spec_rd_exec_cpu_affinity(struct spec_ctx *c, json_t *v, void *out)
+{
+	struct cella_process *p = out;
+	int r;
+
+	if ((r = spec_rd_object(c, v)) < 0 ||
+	    (r = spec_field(c, v, "initial", false, rd_cpu_list, &p->exec_cpus_initial)) < 0 ||
+	    (r = spec_field(c, v, "final", false, rd_cpu_list, &p->exec_cpus_final)) < 0)
+		return r;
+	return 0;
+}
+
+json_t *spec_exec_cpu_affinity_json(const struct cella_process *p)
+{
+	json_t *o = json_object();
+
+	if (p->exec_cpus_initial != NULL)
+		json_object_set_new(o, "initial", json_string(p->exec_cpus_initial));
+	if (p->exec_cpus_final != NULL)
+		json_object_set_new(o, "final", json_string(p->exec_cpus_final));
+	return o;
 }
 
 static int rd_domain(struct spec_ctx *c, json_t *v, void *out)

@@ -232,6 +232,8 @@ static json_t *process_json(struct emit *e, const struct cella_process *p)
 	set_str(o, "selinuxLabel", p->selinux_label);
 	if (p->has_io_priority)
 		set(o, "ioPriority", spec_io_priority_json(&p->io_priority));
+	if (p->exec_cpus_initial != NULL || p->exec_cpus_final != NULL)
+		set(o, "execCPUAffinity", spec_exec_cpu_affinity_json(p));
 	return o;
 }
 

@@ -41,6 +41,8 @@ static void free_process(struct cella_process *p)
 	free(p->rlimits);
 	free(p->apparmor_profile);
 	free(p->selinux_label);
+	free(p->exec_cpus_initial);
+	free(p->exec_cpus_final);
 	free(p);
 }
 

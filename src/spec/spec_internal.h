@@ -126,6 +126,9 @@ int spec_read_seccomp(struct spec_ctx *c, json_t *v, struct cella_seccomp **out)
  * and their JSON for emitting. */
 int spec_rd_scheduler(struct spec_ctx *c, json_t *v, void *out);
 int spec_rd_io_priority(struct spec_ctx *c, json_t *v, void *out);
+/* process.execCPUAffinity into a struct cella_process's exec_cpus_*. */
+int spec_rd_exec_cpu_affinity(struct spec_ctx *c, json_t *v, void *out);
+json_t *spec_exec_cpu_affinity_json(const struct cella_process *p);
 int spec_rd_personality(struct spec_ctx *c, json_t *v, void *out);
 json_t *spec_scheduler_json(const struct cella_scheduler *s);
 json_t *spec_io_priority_json(const struct cella_io_priority *io);

@@ -245,6 +245,8 @@ static int rd_process(struct spec_ctx *c, json_t *v, void *out)
 	if ((r = spec_field(c, v, "ioPriority", false, spec_rd_io_priority, &p->io_priority)) < 0)
 		return r;
 	p->has_io_priority = r > 0;
+	if ((r = spec_field(c, v, "execCPUAffinity", false, spec_rd_exec_cpu_affinity, p)) < 0)
+		return r;
 	return 0;
 }
 

@@ -181,6 +181,42 @@ def test_scheduler_exec(cella, tmp):
         assert os.getpriority(os.PRIO_PROCESS, init) == 0
 
 
+def cpus_allowed(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("Cpus_allowed_list:"):
+                return line.split()[1]
+    return None
+
+
+@pytest.mark.skipif(os.cpu_count() < 2, reason="needs two CPUs")
+def test_exec_cpu_affinity(cella, tmp):
+    """process.execCPUAffinity: exec processes only (not the init); final
+    holds once the process is in the container's cgroup."""
+    cfg = config(process={"execCPUAffinity": {"final": "1"}})
+    with detached(cella, tmp, "h4-aff", cfg) as init:
+        assert cpus_allowed(init) == cpus_allowed(os.getpid())
+        with exec_detached(cella, tmp, "h4-aff", {"execCPUAffinity": {"final": "1"}}) as pid:
+            assert cpus_allowed(pid) == "1"
+        with exec_detached(cella, tmp, "h4-aff",
+                           {"execCPUAffinity": {"initial": "1", "final": "0"}}) as pid:
+            assert cpus_allowed(pid) == "0"
+        # Without --process, exec takes the config's process, affinity too.
+        r = cella.run("exec", "h4-aff", "grep", "Cpus_allowed_list", "/proc/self/status")
+        assert r.returncode == 0 and r.stdout.split()[-1] == "1", r.stdout
+
+
+def test_exec_bad_cpu_affinity(cella, tmp):
+    path = os.path.join(tmp, "process.json")
+    with open(path, "w") as f:
+        f.write('{"args": ["/probe"], "cwd": "/", "user": {"uid": 0, "gid": 0},\n'
+                ' "execCPUAffinity": {"initial": "2-1"}}\n')
+    with detached(cella, tmp, "h4-aff-bad", config()):
+        r = cella.run("exec", "--process", path, "h4-aff-bad")
+        one_error_line(r, "process.json:2:", "execCPUAffinity.initial: `2-1`")
+        assert cella.status("h4-aff-bad") == "running"
+
+
 def test_exec_bad_scheduler(cella, tmp):
     path = os.path.join(tmp, "process.json")
     with open(path, "w") as f:

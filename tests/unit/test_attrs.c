@@ -225,6 +225,35 @@ static void test_process_file(void)
 	CHECK(p == NULL);
 }
 
+static void test_cpu_list(void)
+{
+	cpu_set_t set;
+	cella_error err;
+	struct cella_process *p = NULL;
+	const char *text = "{\"user\": {\"uid\": 0, \"gid\": 0}, \"cwd\": \"/\", \"args\": "
+			   "[\"sh\"],\n \"execCPUAffinity\": {\"initial\": \"0-2,7\", "
+			   "\"final\": \"3-1\"}}";
+
+	CHECK(sched_parse_cpu_list("0-2,7", &set, &err) == 0);
+	CHECK(CPU_COUNT(&set) == 4 && CPU_ISSET(0, &set) && CPU_ISSET(2, &set) &&
+	      CPU_ISSET(7, &set) && !CPU_ISSET(3, &set));
+	CHECK(sched_parse_cpu_list("5", &set, &err) == 0 && CPU_COUNT(&set) == 1);
+	CHECK(sched_parse_cpu_list("3-1", &set, &err) < 0);
+	CHECK_CONTAINS(err.msg, "ends before it starts");
+	CHECK(sched_parse_cpu_list("1,", &set, &err) < 0);
+	CHECK(sched_parse_cpu_list("a", &set, &err) < 0);
+	CHECK(sched_parse_cpu_list("1-", &set, &err) < 0);
+	CHECK(sched_parse_cpu_list("", &set, &err) < 0);
+	CHECK(sched_parse_cpu_list("99999", &set, &err) < 0);
+	CHECK_CONTAINS(err.msg, "past the last one");
+	cella_err_clear(&err);
+	CHECK(cella_process_parse(text, strlen(text), "process.json", &p, &err) < 0);
+	CHECK_CONTAINS(err.msg, "process.json:2:");
+	CHECK_CONTAINS(err.msg,
+		       "execCPUAffinity.final: `3-1`: the range 3-1 ends before it starts");
+	CHECK(p == NULL);
+}
+
 int main(void)
 {
 	RUN(test_scheduler);
@@ -233,5 +262,6 @@ int main(void)
 	RUN(test_personality);
 	RUN(test_round_trip);
 	RUN(test_process_file);
+	RUN(test_cpu_list);
 	return unit_done();
 }
