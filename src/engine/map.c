@@ -678,6 +678,51 @@ static json_t *result_json(const struct seccomp_inspect_result *r, const char *n
 	return x;
 }
 
+static json_t *summary_json(const struct seccomp_inspect_summary *sum)
+{
+	json_t *summary = json_object();
+
+	for (int a = 0; a < SECCOMP_INSPECT_ACTION_COUNT; a++)
+		if (sum->always[a] > 0)
+			set(summary, seccomp_inspect_action_name((enum seccomp_inspect_action)a),
+			    json_integer((json_int_t)sum->always[a]));
+	if (sum->depends > 0)
+		set(summary, "depends", json_integer((json_int_t)sum->depends));
+	if (sum->too_complex > 0)
+		set(summary, "too_complex", json_integer((json_int_t)sum->too_complex));
+	return summary;
+}
+
+/* The host's compat architectures (x86-64: i386 and x32), whose syscalls a
+ * process can make too: a summary each (a profile for the native
+ * architecture alone kills or refuses all of them). */
+static json_t *seccomp_compat(const struct seccomp_inspect_filters *f)
+{
+	uint32_t arches[SECCOMP_INSPECT_MAX_ARCHES];
+	size_t n = seccomp_inspect_host_arches(arches);
+	json_t *a = json_array();
+
+	for (size_t i = 1; i < n; i++) {
+		struct seccomp_inspect_table tab;
+		struct seccomp_inspect_summary sum;
+		json_t *x = json_object();
+		cella_error e;
+
+		set(x, "arch", json_string(cella_seccomp_arch_name(arches[i])));
+		if (seccomp_inspect_table_build(f, arches[i], &tab, &e) < 0) {
+			set(x, "error", json_string(e.msg));
+			json_array_append_new(a, x);
+			continue;
+		}
+		seccomp_inspect_summarize(&tab, &sum);
+		set(x, "syscalls_total", json_integer((json_int_t)sum.total));
+		set(x, "summary", summary_json(&sum));
+		seccomp_inspect_table_clear(&tab);
+		json_array_append_new(a, x);
+	}
+	return a;
+}
+
 static void seccomp_table(json_t *o, const struct seccomp_inspect_filters *f)
 {
 	struct seccomp_inspect_table tab;
@@ -709,15 +754,7 @@ static void seccomp_table(json_t *o, const struct seccomp_inspect_filters *f)
 		json_array_append_new(calls, x);
 	}
 	seccomp_inspect_summarize(&tab, &sum);
-	summary = json_object();
-	for (int a = 0; a < SECCOMP_INSPECT_ACTION_COUNT; a++)
-		if (sum.always[a] > 0)
-			set(summary, seccomp_inspect_action_name((enum seccomp_inspect_action)a),
-			    json_integer((json_int_t)sum.always[a]));
-	if (sum.depends > 0)
-		set(summary, "depends", json_integer((json_int_t)sum.depends));
-	if (sum.too_complex > 0)
-		set(summary, "too_complex", json_integer((json_int_t)sum.too_complex));
+	summary = summary_json(&sum);
 	set(o, "arch", json_string(cella_seccomp_arch_name(tab.scmp_arch)));
 	set(o, "syscalls_total", json_integer((json_int_t)sum.total));
 	set(o, "summary", summary);
@@ -737,6 +774,7 @@ static void seccomp_table(json_t *o, const struct seccomp_inspect_filters *f)
 		seccomp_inspect_result_clear(&dflt);
 	}
 	seccomp_inspect_table_clear(&tab);
+	set(o, "compat", seccomp_compat(f));
 }
 
 static json_t *map_seccomp(const struct cella_map_target *t)

@@ -301,6 +301,19 @@ static void seccomp(struct out *o, json_t *s)
 			fprintf(o->f, "  unknown syscall numbers: %s\n",
 				S(json_object_get(s, "default"), "text"));
 	}
+	json_array_foreach(json_object_get(s, "compat"), i, x)
+	{
+		json_t *cs = json_object_get(x, "summary"), *v;
+		const char *key;
+
+		fprintf(o->f, "  compat %s:", S(x, "arch"));
+		if (S(x, "error") != NULL)
+			fprintf(o->f, " unknown: %s", S(x, "error"));
+		else
+			json_object_foreach(cs, key, v)
+			    fprintf(o->f, " %s %lld", key, (long long)json_integer_value(v));
+		fputc('\n', o->f);
+	}
 	json_array_foreach(json_object_get(s, "groups"), i, x)
 	{
 		cleanup_free char *names = join(json_object_get(x, "syscalls"), NULL, " ");

@@ -6,6 +6,7 @@ namespace sets, a user namespace, dropped capabilities, limits and a seccomp
 profile; the SVG; --diff; run --map; bad input."""
 import json
 import os
+import platform
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -232,6 +233,12 @@ def test_map_seccomp_filter_is_read_and_evaluated(cella, started):
     assert calls["read"]["depends_on_args"] is False
     assert sc["summary"]["errno"] >= 2 and sc["summary"]["kill_process"] >= 1
     assert sc["verdict"] == "partial"  # a denylist: unknown syscalls are allowed
+    # A profile for the native architecture alone: every syscall of the
+    # compat ones (x86-64: i386, x32) is killed.
+    if platform.machine() == "x86_64":
+        compat = {c["arch"]: c for c in sc["compat"]}
+        x86 = compat["SCMP_ARCH_X86"]
+        assert x86["summary"] == {"kill_thread": x86["syscalls_total"]}
     # The process is left untraced and running.
     assert status_field(pid, "TracerPid") == "0"
     assert status_field(pid, "State").split()[0] in ("S", "R")
