@@ -87,31 +87,10 @@ _Noreturn static void fail(struct exec_ctx *c, cella_error *err)
 /* ---- the runtime's side, before the fork ---- */
 
 /* Open every namespace of the init that is not the runtime's own, and note
- * which of them the container's user namespace owns (those can only be
- * joined from inside it; the others, from outside). */
+ * which of them the container's user namespace owns. */
 static int open_namespaces(struct exec_ctx *c, cella_error *err)
 {
-	for (int t = 0; t < CELLA_NS_COUNT; t++) {
-		const struct cella_ns_info *info = &cella_ns_table[t];
-		uint64_t theirs = ns_inode(c->init, (enum cella_ns_type)t);
-		char path[64];
-
-		if (theirs == 0 || theirs == ns_inode(0, (enum cella_ns_type)t))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)c->init, info->proc_name);
-		c->ns_fds[t] = open(path, O_RDONLY | O_CLOEXEC);
-		if (c->ns_fds[t] < 0)
-			return cella_err(err, errno, "open the container's %s namespace `%s`",
-					 info->oci_name, path);
-	}
-	if (c->ns_fds[CELLA_NS_USER] < 0)
-		return 0;
-	for (int t = 0; t < CELLA_NS_COUNT; t++) {
-		if (t == CELLA_NS_USER || c->ns_fds[t] < 0)
-			continue;
-		c->after_user[t] = ns_owned_by(c->ns_fds[t], c->ns_fds[CELLA_NS_USER]);
-	}
-	return 0;
+	return ns_open_process(c->init, c->ns_fds, c->after_user, err);
 }
 
 static int read_setgroups(struct exec_ctx *c, cella_error *err)
@@ -247,18 +226,8 @@ _Noreturn static void exec_process(struct exec_ctx *c)
 
 static int join_all(struct exec_ctx *c, cella_error *err)
 {
-	for (int t = 0; t < CELLA_NS_COUNT; t++)
-		if (t != CELLA_NS_USER && c->ns_fds[t] >= 0 && !c->after_user[t] &&
-		    ns_join(c->ns_fds[t], (enum cella_ns_type)t, err) < 0)
-			return cella_err_ret(err);
-	if (c->ns_fds[CELLA_NS_USER] >= 0 &&
-	    ns_join(c->ns_fds[CELLA_NS_USER], CELLA_NS_USER, err) < 0)
+	if (ns_join_all(c->ns_fds, c->after_user, err) < 0)
 		return cella_err_ret(err);
-	for (int t = 0; t < CELLA_NS_COUNT; t++)
-		if (t != CELLA_NS_USER && c->ns_fds[t] >= 0 && c->after_user[t] &&
-		    ns_join(c->ns_fds[t], (enum cella_ns_type)t, err) < 0)
-			return cella_err_ret(err);
-	ns_close_fds(c->ns_fds);
 	/* Joining the mount namespace put us at its root; the init's root is
 	 * the same one after pivot_root, not after --no-pivot's chroot. */
 	if (mount_enter_root(c->root_fd, err) < 0)

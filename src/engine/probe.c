@@ -84,25 +84,7 @@ const char *cella_probe_conditions(void)
 
 static int open_namespaces(struct probe_ctx *c, cella_error *err)
 {
-	for (int t = 0; t < CELLA_NS_COUNT; t++) {
-		const struct cella_ns_info *info = &cella_ns_table[t];
-		uint64_t theirs = ns_inode(c->init, (enum cella_ns_type)t);
-		char path[64];
-
-		if (theirs == 0 || theirs == ns_inode(0, (enum cella_ns_type)t))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)c->init, info->proc_name);
-		c->ns_fds[t] = open(path, O_RDONLY | O_CLOEXEC);
-		if (c->ns_fds[t] < 0)
-			return cella_err(err, errno, "open the container's %s namespace `%s`",
-					 info->oci_name, path);
-	}
-	if (c->ns_fds[CELLA_NS_USER] < 0)
-		return 0;
-	for (int t = 0; t < CELLA_NS_COUNT; t++)
-		if (t != CELLA_NS_USER && c->ns_fds[t] >= 0)
-			c->after_user[t] = ns_owned_by(c->ns_fds[t], c->ns_fds[CELLA_NS_USER]);
-	return 0;
+	return ns_open_process(c->init, c->ns_fds, c->after_user, err);
 }
 
 static int open_root(struct probe_ctx *c, cella_error *err)
@@ -211,18 +193,8 @@ _Noreturn static void prober(struct probe_ctx *c)
 
 static int join_all(struct probe_ctx *c, cella_error *err)
 {
-	for (int t = 0; t < CELLA_NS_COUNT; t++)
-		if (t != CELLA_NS_USER && c->ns_fds[t] >= 0 && !c->after_user[t] &&
-		    ns_join(c->ns_fds[t], (enum cella_ns_type)t, err) < 0)
-			return cella_err_ret(err);
-	if (c->ns_fds[CELLA_NS_USER] >= 0 &&
-	    ns_join(c->ns_fds[CELLA_NS_USER], CELLA_NS_USER, err) < 0)
+	if (ns_join_all(c->ns_fds, c->after_user, err) < 0)
 		return cella_err_ret(err);
-	for (int t = 0; t < CELLA_NS_COUNT; t++)
-		if (t != CELLA_NS_USER && c->ns_fds[t] >= 0 && c->after_user[t] &&
-		    ns_join(c->ns_fds[t], (enum cella_ns_type)t, err) < 0)
-			return cella_err_ret(err);
-	ns_close_fds(c->ns_fds);
 	if (mount_enter_root(c->root_fd, err) < 0)
 		return cella_err_ret(err);
 	close(take_fd(&c->root_fd));

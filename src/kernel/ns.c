@@ -174,3 +174,51 @@ bool ns_owned_by(int nsfd, int userns_fd)
 	return owner >= 0 && fstat(owner, &a) == 0 && fstat(userns_fd, &b) == 0 &&
 	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
+
+int ns_open_process(pid_t pid, int fds[CELLA_NS_COUNT], bool after_user[CELLA_NS_COUNT],
+		    cella_error *err)
+{
+	for (int t = 0; t < CELLA_NS_COUNT; t++) {
+		fds[t] = -1;
+		after_user[t] = false;
+	}
+	for (int t = 0; t < CELLA_NS_COUNT; t++) {
+		const struct cella_ns_info *info = &cella_ns_table[t];
+		uint64_t theirs = ns_inode(pid, (enum cella_ns_type)t);
+		char path[64];
+
+		if (theirs == 0 || theirs == ns_inode(0, (enum cella_ns_type)t))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, info->proc_name);
+		fds[t] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[t] < 0) {
+			int e = errno;
+
+			ns_close_fds(fds);
+			return cella_err(err, e, "open the container's %s namespace `%s`",
+					 info->oci_name, path);
+		}
+	}
+	if (fds[CELLA_NS_USER] < 0)
+		return 0;
+	for (int t = 0; t < CELLA_NS_COUNT; t++)
+		if (t != CELLA_NS_USER && fds[t] >= 0)
+			after_user[t] = ns_owned_by(fds[t], fds[CELLA_NS_USER]);
+	return 0;
+}
+
+int ns_join_all(int fds[CELLA_NS_COUNT], const bool after_user[CELLA_NS_COUNT], cella_error *err)
+{
+	for (int t = 0; t < CELLA_NS_COUNT; t++)
+		if (t != CELLA_NS_USER && fds[t] >= 0 && !after_user[t] &&
+		    ns_join(fds[t], (enum cella_ns_type)t, err) < 0)
+			return cella_err_ret(err);
+	if (fds[CELLA_NS_USER] >= 0 && ns_join(fds[CELLA_NS_USER], CELLA_NS_USER, err) < 0)
+		return cella_err_ret(err);
+	for (int t = 0; t < CELLA_NS_COUNT; t++)
+		if (t != CELLA_NS_USER && fds[t] >= 0 && after_user[t] &&
+		    ns_join(fds[t], (enum cella_ns_type)t, err) < 0)
+			return cella_err_ret(err);
+	ns_close_fds(fds);
+	return 0;
+}

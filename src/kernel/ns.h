@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "spec/spec.h"
 #include "util/error.h"
@@ -29,6 +30,17 @@ void ns_close_fds(int fds[CELLA_NS_COUNT]);
 /* Is the namespace open as nsfd owned by the user namespace open as
  * userns_fd (NS_GET_USERNS)? */
 bool ns_owned_by(int nsfd, int userns_fd);
+
+/* The namespaces of process pid that are not the caller's own, opened
+ * (fds[t] = -1 for one it shares with the caller), and which of them pid's
+ * user namespace owns (after_user[t]): those can only be joined from
+ * inside it, the others only from outside. On failure every fd is closed. */
+int ns_open_process(pid_t pid, int fds[CELLA_NS_COUNT], bool after_user[CELLA_NS_COUNT],
+		    cella_error *err);
+/* setns() into every fds[t] >= 0, in the order that works: the ones the
+ * user namespace does not own, the user namespace, then the ones it owns.
+ * The fds are closed after. */
+int ns_join_all(int fds[CELLA_NS_COUNT], const bool after_user[CELLA_NS_COUNT], cella_error *err);
 
 /* setns() into fds[t] (child side). */
 int ns_join(int fd, enum cella_ns_type t, cella_error *err);
