@@ -15,39 +15,25 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
 
 int terminal_send_to_socket(const char *path, int fd, cella_error *err)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	cleanup_close int sock = -1;
 	char name[64] = "pty";
 	unsigned int n;
-	int r;
+	ssize_t r;
 
-	if (path == NULL || path[0] == '\0')
-		return cella_err_invalid(err, "--console-socket: empty path");
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return cella_err_invalid(err,
-					 "--console-socket: path `%s` is longer than %zu bytes",
-					 path, sizeof(addr.sun_path) - 1);
-	memcpy(addr.sun_path, path, strlen(path) + 1);
-	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	sock = sync_connect_unix(path, "--console-socket", "", err);
 	if (sock < 0)
-		return cella_err(err, errno, "--console-socket: create a unix socket");
-	while (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		if (errno != EINTR)
-			return cella_err(err, errno, "--console-socket: connect to `%s`", path);
-
+		return cella_err_ret(err);
 	/* The payload names the pty, for the receiver's logs. */
 	if (ioctl(fd, TIOCGPTN, &n) == 0)
 		snprintf(name, sizeof(name), "/dev/pts/%u", n);
-	r = sync_send_raw(sock, name, strlen(name), fd);
+	r = sync_send_stream(sock, name, strlen(name), fd);
 	if (r < 0)
-		return cella_err(err, -r, "--console-socket: send the terminal to `%s`", path);
+		return cella_err(err, (int)-r, "--console-socket: send the terminal to `%s`", path);
 	return 0;
 }

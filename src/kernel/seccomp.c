@@ -5,6 +5,7 @@
  * side, just before execve). See seccomp.h for the order of loading.
  */
 #include "kernel/seccomp.h"
+#include "kernel/sync.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,10 +14,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
@@ -480,58 +479,20 @@ int cella_seccomp_load(const struct cella_seccomp_prog *prog, cella_error *err)
 int cella_seccomp_listener_send(const char *path, const char *payload, int listener,
 				cella_error *err)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	size_t len = strlen(payload), done = 0;
-	cleanup_close int sock = -1;
+	cleanup_close int sock =
+	    sync_connect_unix(path, "linux.seccomp.listenerPath", "the seccomp agent at ", err);
+	int r;
 
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return cella_err_invalid(
-		    err, "linux.seccomp.listenerPath: `%s` is longer than %zu bytes", path,
-		    sizeof(addr.sun_path) - 1);
-	memcpy(addr.sun_path, path, strlen(path) + 1);
-	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (sock < 0)
-		return cella_err(err, errno, "linux.seccomp.listenerPath: create a unix socket");
-	while (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		if (errno != EINTR)
-			return cella_err(err, errno,
-					 "linux.seccomp.listenerPath: connect to the seccomp agent "
-					 "at `%s`",
-					 path);
+		return cella_err_ret(err);
 	/* The listener goes with the first bytes (runtime-spec: the file
-	 * descriptors only in the first sendmsg); a stream may take the rest
-	 * in more calls. */
-	while (done < len) {
-		struct iovec iov = {.iov_base = (char *)payload + done, .iov_len = len - done};
-		union {
-			char buf[CMSG_SPACE(sizeof(int))];
-			struct cmsghdr align;
-		} u;
-		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-		ssize_t n;
-
-		if (done == 0) {
-			struct cmsghdr *c;
-
-			memset(&u, 0, sizeof(u));
-			mh.msg_control = u.buf;
-			mh.msg_controllen = sizeof(u.buf);
-			c = CMSG_FIRSTHDR(&mh);
-			c->cmsg_level = SOL_SOCKET;
-			c->cmsg_type = SCM_RIGHTS;
-			c->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(c), &listener, sizeof(int));
-		}
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return cella_err(err, errno,
-					 "linux.seccomp.listenerPath: send the container process "
-					 "state to `%s`",
-					 path);
-		done += (size_t)n;
-	}
+	 * descriptors only in the first sendmsg). */
+	r = sync_send_stream(sock, payload, strlen(payload), listener);
+	if (r < 0)
+		return cella_err(err, -r,
+				 "linux.seccomp.listenerPath: send the container process state to "
+				 "`%s`",
+				 path);
 	return 0;
 }
 

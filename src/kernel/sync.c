@@ -6,7 +6,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include "util/cleanup.h"
 
 int sync_socketpair(int fds[2], cella_error *err)
 {
@@ -15,7 +18,7 @@ int sync_socketpair(int fds[2], cella_error *err)
 	return 0;
 }
 
-int sync_send_raw(int fd, const void *buf, size_t len, int pass_fd)
+ssize_t sync_send_raw(int fd, const void *buf, size_t len, int pass_fd)
 {
 	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
 	union {
@@ -39,12 +42,48 @@ int sync_send_raw(int fd, const void *buf, size_t len, int pass_fd)
 	do
 		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
-	return r < 0 ? -errno : 0;
+	return r < 0 ? -errno : r;
+}
+
+int sync_connect_unix(const char *path, const char *what, const char *peer, cella_error *err)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	cleanup_close int sock = -1;
+
+	if (path == NULL || path[0] == '\0')
+		return cella_err_invalid(err, "%s: empty path", what);
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return cella_err_invalid(err, "%s: path `%s` is longer than %zu bytes", what, path,
+					 sizeof(addr.sun_path) - 1);
+	memcpy(addr.sun_path, path, strlen(path) + 1);
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return cella_err(err, errno, "%s: create a unix socket", what);
+	while (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		if (errno != EINTR)
+			return cella_err(err, errno, "%s: connect to %s`%s`", what, peer, path);
+	return take_fd(&sock);
+}
+
+int sync_send_stream(int fd, const void *buf, size_t len, int pass_fd)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = sync_send_raw(fd, (const char *)buf + done, len - done,
+					  done == 0 ? pass_fd : -1);
+		if (n < 0)
+			return (int)n;
+		done += (size_t)n;
+	}
+	return 0;
 }
 
 static int send_msg(int fd, const struct cella_sync_msg *m, int pass_fd)
 {
-	return sync_send_raw(fd, m, sizeof(*m), pass_fd);
+	ssize_t n = sync_send_raw(fd, m, sizeof(*m), pass_fd);
+
+	return n < 0 ? (int)n : 0;
 }
 
 int sync_send(int fd, enum cella_sync_type type, int32_t value, cella_error *err)

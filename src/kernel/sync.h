@@ -49,8 +49,17 @@ int sync_socketpair(int fds[2], cella_error *err);
 int sync_pending_bytes(int fd);
 
 /* One sendmsg of buf, with pass_fd (>= 0) as SCM_RIGHTS, retried on EINTR,
- * without SIGPIPE. 0 or -errno. Also used for --console-socket. */
-int sync_send_raw(int fd, const void *buf, size_t len, int pass_fd);
+ * without SIGPIPE: the bytes sent (all of them on a SOCK_SEQPACKET socket;
+ * maybe fewer on a stream), or -errno. */
+ssize_t sync_send_raw(int fd, const void *buf, size_t len, int pass_fd);
+/* Connect a unix stream socket (O_CLOEXEC) to path, for --console-socket and
+ * the seccomp agent; `what` names the setting in errors ("--console-socket",
+ * "linux.seccomp.listenerPath"), `peer` who listens ("the seccomp agent at
+ * ", or ""). The fd, or < 0 with err. */
+int sync_connect_unix(const char *path, const char *what, const char *peer, cella_error *err);
+/* All of buf on a stream socket, with pass_fd (>= 0) in the first sendmsg,
+ * as runtime-spec asks of fds sent to an agent. 0 or -errno. */
+int sync_send_stream(int fd, const void *buf, size_t len, int pass_fd);
 int sync_send(int fd, enum cella_sync_type type, int32_t value, cella_error *err);
 int sync_send_error(int fd, const cella_error *child_err);
 int sync_send_fd(int fd, enum cella_sync_type type, int pass_fd, cella_error *err);
