@@ -110,13 +110,8 @@ static int read_setgroups(struct exec_ctx *c, cella_error *err)
 
 static int open_root(struct exec_ctx *c, cella_error *err)
 {
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/root", (int)c->init);
-	c->root_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (c->root_fd < 0)
-		return cella_err(err, errno, "open the container's root `%s`", path);
-	return 0;
+	c->root_fd = mount_open_process_root(c->init, err);
+	return c->root_fd < 0 ? cella_err_ret(err) : 0;
 }
 
 /* ---- the process (in the container's namespaces) ---- */

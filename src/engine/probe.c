@@ -89,13 +89,8 @@ static int open_namespaces(struct probe_ctx *c, cella_error *err)
 
 static int open_root(struct probe_ctx *c, cella_error *err)
 {
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/root", (int)c->init);
-	c->root_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (c->root_fd < 0)
-		return cella_err(err, errno, "open the container's root `%s`", path);
-	return 0;
+	c->root_fd = mount_open_process_root(c->init, err);
+	return c->root_fd < 0 ? cella_err_ret(err) : 0;
 }
 
 static void close_ctx(struct probe_ctx *c)

@@ -457,3 +457,15 @@ int mount_enter_root(int root_fd, cella_error *err)
 		return cella_err(err, errno, "chdir to the container's root");
 	return 0;
 }
+
+int mount_open_process_root(pid_t pid, cella_error *err)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return cella_err(err, errno, "open the container's root `%s`", path);
+	return fd;
+}

@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "spec/spec.h"
 #include "util/error.h"
@@ -64,6 +65,10 @@ struct cella_rootfs_conf {
 	int (*before_pivot)(void *data, cella_error *err);
 	void *before_pivot_data;
 };
+
+/* The root directory of process pid (/proc/PID/root), open O_DIRECTORY and
+ * O_CLOEXEC, for mount_enter_root(). The fd, or < 0 with err. */
+int mount_open_process_root(pid_t pid, cella_error *err);
 
 /* Enter the root directory open as root_fd (chroot through the fd; exec
  * uses it to reach a running container's root, also after --no-pivot). */
