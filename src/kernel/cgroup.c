@@ -40,6 +40,13 @@ void cella_resources_clear(struct cella_resources *r)
 	memset(r, 0, sizeof(*r));
 }
 
+const char *const cella_throttle_names[CELLA_THROTTLE_N] = {
+    [CELLA_THROTTLE_READ_BPS] = "throttleReadBpsDevice",
+    [CELLA_THROTTLE_WRITE_BPS] = "throttleWriteBpsDevice",
+    [CELLA_THROTTLE_READ_IOPS] = "throttleReadIOPSDevice",
+    [CELLA_THROTTLE_WRITE_IOPS] = "throttleWriteIOPSDevice",
+};
+
 bool cella_resources_any(const struct cella_resources *r)
 {
 	return r->has_memory_limit || r->has_memory_reservation || r->has_memory_swap ||

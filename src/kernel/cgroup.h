@@ -59,6 +59,9 @@ enum cella_throttle {
 	CELLA_THROTTLE_N,
 };
 
+/* Their OCI names, under linux.resources.blockIO: "throttleReadBpsDevice". */
+extern const char *const cella_throttle_names[CELLA_THROTTLE_N];
+
 /* A linux.resources.unified member: a cgroup v2 interface file and the value
  * written to it. */
 struct cella_unified {

@@ -366,12 +366,6 @@ static int apply_throttle(struct cella_cgroup *cg, const struct cella_resources 
 	    [CELLA_THROTTLE_READ_IOPS] = "blkio.throttle.read_iops_device",
 	    [CELLA_THROTTLE_WRITE_IOPS] = "blkio.throttle.write_iops_device",
 	};
-	static const char *const fields[CELLA_THROTTLE_N] = {
-	    [CELLA_THROTTLE_READ_BPS] = "blockIO.throttleReadBpsDevice",
-	    [CELLA_THROTTLE_WRITE_BPS] = "blockIO.throttleWriteBpsDevice",
-	    [CELLA_THROTTLE_READ_IOPS] = "blockIO.throttleReadIOPSDevice",
-	    [CELLA_THROTTLE_WRITE_IOPS] = "blockIO.throttleWriteIOPSDevice",
-	};
 	cleanup_free char *dir = NULL;
 
 	for (size_t t = 0; t < CELLA_THROTTLE_N; t++) {
@@ -384,7 +378,10 @@ static int apply_throttle(struct cella_cgroup *cg, const struct cella_resources 
 				return cella_err_ret(err);
 			snprintf(v, sizeof(v), "%" PRId64 ":%" PRId64 " %" PRIu64, d->major,
 				 d->minor, d->rate);
-			if (set(dir, files[t], fields[t], v, err) < 0)
+			char field[64];
+
+			snprintf(field, sizeof(field), "blockIO.%s", cella_throttle_names[t]);
+			if (set(dir, files[t], field, v, err) < 0)
 				return cella_err_ret(err);
 		}
 	}

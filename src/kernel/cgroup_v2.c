@@ -405,12 +405,6 @@ static int apply_io_max(const char *dir, const struct cella_resources *r, cella_
 	    [CELLA_THROTTLE_READ_IOPS] = "riops",
 	    [CELLA_THROTTLE_WRITE_IOPS] = "wiops",
 	};
-	static const char *const fields[CELLA_THROTTLE_N] = {
-	    [CELLA_THROTTLE_READ_BPS] = "blockIO.throttleReadBpsDevice",
-	    [CELLA_THROTTLE_WRITE_BPS] = "blockIO.throttleWriteBpsDevice",
-	    [CELLA_THROTTLE_READ_IOPS] = "blockIO.throttleReadIOPSDevice",
-	    [CELLA_THROTTLE_WRITE_IOPS] = "blockIO.throttleWriteIOPSDevice",
-	};
 
 	for (size_t t = 0; t < CELLA_THROTTLE_N; t++) {
 		for (size_t i = 0; i < r->n_throttle[t]; i++) {
@@ -425,7 +419,10 @@ static int apply_io_max(const char *dir, const struct cella_resources *r, cella_
 			else
 				snprintf(val, sizeof(val), "%" PRId64 ":%" PRId64 " %s=%" PRIu64,
 					 d->major, d->minor, keys[t], d->rate);
-			if (set(dir, "io.max", fields[t], oci, val, err) < 0)
+			char field[64];
+
+			snprintf(field, sizeof(field), "blockIO.%s", cella_throttle_names[t]);
+			if (set(dir, "io.max", field, oci, val, err) < 0)
 				return cella_err_ret(err);
 		}
 	}

@@ -236,12 +236,6 @@ static int rd_throttle(json_t *b, const char *key, struct cella_throttle_device 
 static int rd_blkio(json_t *root, struct cella_resources *r, cella_error *err)
 {
 	static const char *const ignored[] = {"leafWeight", "weightDevice", NULL};
-	static const char *const lists[CELLA_THROTTLE_N] = {
-	    [CELLA_THROTTLE_READ_BPS] = "throttleReadBpsDevice",
-	    [CELLA_THROTTLE_WRITE_BPS] = "throttleWriteBpsDevice",
-	    [CELLA_THROTTLE_READ_IOPS] = "throttleReadIOPSDevice",
-	    [CELLA_THROTTLE_WRITE_IOPS] = "throttleWriteIOPSDevice",
-	};
 	json_t *b;
 	int64_t w = 0;
 	bool has = false;
@@ -260,7 +254,8 @@ static int rd_blkio(json_t *root, struct cella_resources *r, cella_error *err)
 	r->has_blkio_weight = has && w != 0;
 	r->blkio_weight = (uint16_t)w;
 	for (size_t i = 0; i < CELLA_THROTTLE_N; i++)
-		if (rd_throttle(b, lists[i], &r->throttle[i], &r->n_throttle[i], err) < 0)
+		if (rd_throttle(b, cella_throttle_names[i], &r->throttle[i], &r->n_throttle[i],
+				err) < 0)
 			return -EINVAL;
 	note_ignored(r, b, "blockIO", ignored);
 	return 0;

@@ -248,12 +248,6 @@ static int throttle_flags(const struct cella_resource_flags *f, json_t *root, ce
 	    [CELLA_THROTTLE_READ_IOPS] = "--device-read-iops",
 	    [CELLA_THROTTLE_WRITE_IOPS] = "--device-write-iops",
 	};
-	static const char *const keys[CELLA_THROTTLE_N] = {
-	    [CELLA_THROTTLE_READ_BPS] = "throttleReadBpsDevice",
-	    [CELLA_THROTTLE_WRITE_BPS] = "throttleWriteBpsDevice",
-	    [CELLA_THROTTLE_READ_IOPS] = "throttleReadIOPSDevice",
-	    [CELLA_THROTTLE_WRITE_IOPS] = "throttleWriteIOPSDevice",
-	};
 
 	if (f->throttle_overflow != NULL)
 		return cella_err_invalid(err, "--device-*-bps/iops `%s`: more than %d devices",
@@ -264,7 +258,7 @@ static int throttle_flags(const struct cella_resource_flags *f, json_t *root, ce
 		if (f->n_throttle[t] == 0)
 			continue;
 		list = json_array();
-		json_object_set_new(section(root, "blockIO"), keys[t], list);
+		json_object_set_new(section(root, "blockIO"), cella_throttle_names[t], list);
 		for (size_t i = 0; i < f->n_throttle[t]; i++) {
 			const char *arg = f->throttle[t][i], *colon = strrchr(arg, ':');
 			cleanup_free char *path = NULL;
