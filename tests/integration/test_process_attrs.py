@@ -206,6 +206,17 @@ def test_exec_cpu_affinity(cella, tmp):
         assert r.returncode == 0 and r.stdout.split()[-1] == "1", r.stdout
 
 
+@pytest.mark.skipif(os.cpu_count() < 2, reason="needs two CPUs")
+def test_exec_cpu_affinity_initial(cella, tmp):
+    """The initial CPUs hold until the move into the container's cgroup
+    (where a cpuset resets them): without a cgroup, they are the ones the
+    process keeps."""
+    with detached(cella, tmp, "h4-aff-init", config(), "--cgroup-manager", "disabled"):
+        with exec_detached(cella, tmp, "h4-aff-init",
+                           {"execCPUAffinity": {"initial": "1"}}) as pid:
+            assert cpus_allowed(pid) == "1"
+
+
 def test_exec_bad_cpu_affinity(cella, tmp):
     path = os.path.join(tmp, "process.json")
     with open(path, "w") as f:
