@@ -342,3 +342,25 @@ def read_subid(path, uid):
     except FileNotFoundError:
         pass
     return out
+
+
+# ---- cgroups, for the cgroup tests ----
+
+CG = "/sys/fs/cgroup"
+V1 = os.path.isdir(os.path.join(CG, "memory"))  # v1 controllers (a hybrid host)
+UNIFIED = os.path.join(CG, "unified") if os.path.isdir(os.path.join(CG, "unified")) else CG
+MIB = 1024 * 1024
+
+
+def v1_hier(ctl):
+    """The v1 hierarchy carrying controller ctl ("cpu,cpuacct" for cpuacct)."""
+    for d in sorted(os.listdir(CG)):
+        if ctl in d.split(","):
+            return os.path.join(CG, d)
+    raise AssertionError(f"no v1 hierarchy has {ctl}")
+
+
+def read(path):
+    """A small file's content, stripped."""
+    with open(path) as f:
+        return f.read().strip()

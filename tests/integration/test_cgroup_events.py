@@ -9,30 +9,14 @@ import time
 
 import pytest
 
-from helpers import make_config, unique_sleep, wait_for, write_bundle
-
-CG = "/sys/fs/cgroup"
-V1 = os.path.isdir(os.path.join(CG, "memory"))
-UNIFIED = os.path.join(CG, "unified") if os.path.isdir(os.path.join(CG, "unified")) else CG
-MIB = 1024 * 1024
-
-
-def v1_hier(ctl):
-    for d in sorted(os.listdir(CG)):
-        if ctl in d.split(","):
-            return os.path.join(CG, d)
-    raise AssertionError(f"no v1 hierarchy has {ctl}")
+from helpers import (CG, MIB, UNIFIED, V1, make_config, read, unique_sleep, v1_hier, wait_for,
+                     write_bundle)
 
 
 def cg_dir(cid, ctl):
     if V1:
         return os.path.join(v1_hier(ctl), "cella", cid)
     return os.path.join(UNIFIED, "cella", cid)
-
-
-def read(path):
-    with open(path) as f:
-        return f.read().strip()
 
 
 def cgroup_dirs(cid):

@@ -9,20 +9,8 @@ import time
 
 import pytest
 
-from helpers import make_config, reap, unique_sleep, wait_for, write_bundle
-
-CG = "/sys/fs/cgroup"
-V1 = os.path.isdir(os.path.join(CG, "memory"))
-UNIFIED = os.path.join(CG, "unified") if os.path.isdir(os.path.join(CG, "unified")) else CG
-MIB = 1024 * 1024
-
-
-def v1_hier(ctl):
-    """The v1 hierarchy carrying controller ctl ("cpu,cpuacct" for cpuacct)."""
-    for d in sorted(os.listdir(CG)):
-        if ctl in d.split(","):
-            return os.path.join(CG, d)
-    raise AssertionError(f"no v1 hierarchy has {ctl}")
+from helpers import (CG, MIB, UNIFIED, V1, make_config, read, reap, unique_sleep, v1_hier,
+                     wait_for, write_bundle)
 
 
 def cg_file(cid, ctl, v1name, v2name):
@@ -31,11 +19,6 @@ def cg_file(cid, ctl, v1name, v2name):
     if V1:
         return os.path.join(v1_hier(ctl), "cella", cid, v1name)
     return os.path.join(UNIFIED, "cella", cid, v2name)
-
-
-def read(path):
-    with open(path) as f:
-        return f.read().strip()
 
 
 def cpu_usage_s(cid):

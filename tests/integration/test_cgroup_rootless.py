@@ -14,23 +14,17 @@ import tempfile
 
 import pytest
 
-from helpers import find_process, make_config, reap, unique_sleep, wait_for, write_bundle
+from helpers import (CG, MIB, find_process, make_config, read, reap, unique_sleep, wait_for,
+                     write_bundle)
 
-CG = "/sys/fs/cgroup"
 PURE_V2 = os.path.exists(os.path.join(CG, "cgroup.controllers"))
 DELEGATE = ("cgroup.procs", "cgroup.subtree_control", "cgroup.threads")
-MIB = 1024 * 1024
 
 pytestmark = [
     pytest.mark.rootless,
     pytest.mark.skipif(not PURE_V2, reason="needs a pure cgroup v2 host (make check-v2 runs "
                        "these tests in one)"),
 ]
-
-
-def read(path):
-    with open(path) as f:
-        return f.read().strip()
 
 
 def write(path, value):
