@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "kernel/seccomp.h"
 #include "spec/spec.h"
 #include "util/error.h"
 
@@ -95,16 +96,31 @@ struct capprobe_result {
 /* Called for each result, in order; < 0 (with err) stops. */
 typedef int (*capprobe_report_fn)(const struct capprobe_result *r, void *data, cella_error *err);
 
+/* What confines every process the prober starts: the container's own
+ * restrictions. The prober itself stays in the host's pid namespace, out of
+ * the container's sight; each process it starts is forked by a spawner (also
+ * out of sight) that first joins the container's pid namespace for its
+ * children, takes the ids, capability sets, no_new_privs and seccomp filter,
+ * and only then forks it: the container never sees a process of the probe
+ * holding more than it. */
+struct capprobe_confine {
+	int pidns_fd;				  /* the container's pid namespace */
+	const struct cella_seccomp_prog *seccomp; /* its filter; NULL or empty: none */
+	bool no_new_privs;			  /* the init's */
+};
+
 /*
  * Probe caps[0..n) (capability numbers, each <= the kernel's last cap) for
  * the container whose init t names, calling report() for each. The caller
- * has joined the container's namespaces and root; this process's mount and
- * IPC namespaces become private ones of its own (unshared), so call it in a
- * process made for this. Children and the throwaway process are gone when
- * it returns.
+ * has joined the container's namespaces (but its pid namespace, which conf
+ * names), its root and its cgroup; this process's mount and IPC namespaces
+ * become private ones of its own (unshared) and it becomes a child
+ * subreaper, so call it in a process made for this. Children and the
+ * throwaway process are gone when it returns.
  */
-int capprobe_run(const struct capprobe_target *t, const int *caps, size_t n,
-		 capprobe_report_fn report, void *data, cella_error *err);
+int capprobe_run(const struct capprobe_target *t, const struct capprobe_confine *conf,
+		 const int *caps, size_t n, capprobe_report_fn report, void *data,
+		 cella_error *err);
 
 /* The verdict on one result (pure). */
 enum capprobe_verdict {

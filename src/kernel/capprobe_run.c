@@ -5,25 +5,33 @@
  * Who runs this: the runtime, on the host, reads the init's capability sets,
  * ids, groups and maps from /proc/PID (capprobe_read_target; the ids are
  * translated into the container's user namespace). Then the prober, forked
- * by engine/probe.c after it joined every namespace and the root of the
- * container, with every capability of the container's user namespace (or
- * the runtime's own without one), and no handle on the host's /proc:
+ * by engine/probe.c after it joined the container's cgroup, every namespace
+ * but its pid namespace, and its root, with every capability of the
+ * container's user namespace (or the runtime's own without one), and no
+ * handle on the host's /proc; it stays in the host's pid namespace, where
+ * the container cannot see or trace it:
  *   1. becomes the container's root (its uid 0 when mapped), not dumpable;
  *   2. unshares a mount namespace (made recursively private first: nothing
  *      it mounts reaches the container) and an IPC namespace, and mounts a
  *      tmpfs scratch over a directory of the container's tree, in its own
  *      namespace only;
- *   3. starts a throwaway process of another uid (to signal, ptrace, renice);
+ *   3. starts a throwaway process of another uid (to signal, ptrace, renice)
+ *      with no capability at all;
  *   4. for each capability, twice: makes a case directory (and its objects)
- *      and forks a child that takes the init's ids and capability sets, the
+ *      and starts a child that has the init's ids and capability sets, the
  *      second time with that one capability removed from all five, runs the
  *      operation and writes its outcome into a pipe.
- * Every child dies with the prober (PR_SET_PDEATHSIG), and after 10 s
- * (alarm). The container's seccomp filter, cgroup and no_new_privs are not
- * applied: the probes measure capabilities, not those.
+ * Whatever it starts in the container's pid namespace is confined before it
+ * exists (section 3: the container's pid namespace, ids, capability sets,
+ * no_new_privs, seccomp filter, not dumpable; the cgroup and user namespace
+ * are the prober's, the container's): no process of the probe that the
+ * container can see holds more than the container. Every probe child dies
+ * with its spawner and the spawner with the prober (PR_SET_PDEATHSIG), and
+ * after 10 s (alarm); the throwaway when the prober's pipe closes.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,6 +52,7 @@
 #include "kernel/cred.h"
 #include "kernel/ns.h"
 #include "kernel/process.h"
+#include "kernel/seccomp.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -63,12 +72,15 @@ struct prober {
 	uid_t root_uid; /* the prober's ids: the container's root */
 	gid_t root_gid;
 	const char *other_proc_failed; /* why there is no throwaway process */
+	const struct capprobe_confine *conf;
+	int keep; /* the throwaway's lifeline (write end), or -1 */
 };
 
-/* A child's report. */
+/* A spawner's or a probe child's report (kinds below). */
 struct child_msg {
+	int32_t kind;
 	int32_t outcome;
-	int32_t setup_failed;
+	int32_t status;
 	cella_error err;
 };
 
@@ -316,56 +328,134 @@ static int make_scratch(struct prober *p, cella_error *err)
 	return 0;
 }
 
-/* ---- 3. the throwaway process of another uid ---- */
+/* ---- 3. confined processes ---- */
 
-_Noreturn static void other_process(struct prober *p, pid_t prober, int ready)
+/*
+ * Every process the prober starts in the container's pid namespace is
+ * forked by a spawner: a child of the prober, in the host's pid namespace
+ * (out of the container's sight, not dumpable, its environment scrubbed by
+ * the caller), that
+ *   1. joins the container's pid namespace, for its children only;
+ *   2. takes the ids, the capability sets, no_new_privs and the container's
+ *      seccomp filter, in the order the container's own processes take them
+ *      (kernel/seccomp.h: before giving up privileges only when it could not
+ *      be loaded after); a filter's listener is closed at once (its calls
+ *      then fail with ENOSYS: no agent answers for a probe);
+ *   3. and only then forks the process, which is born holding no more than
+ *      the container: the container's cgroup (the prober's), its user
+ *      namespace, capabilities, bounding set, no_new_privs and seccomp
+ *      filter, not dumpable.
+ */
+static int confine(const struct prober *p, const struct cella_user *user,
+		   const struct cella_caps *sets, bool no_new_privs, cella_error *err)
 {
-	gid_t none[1];
+	bool early = cella_seccomp_load_early(no_new_privs, sets->effective);
+	cleanup_close int listener = -1;
 
-	if ((p->setgroups_allowed && setgroups(0, none) < 0) ||
-	    setresgid(p->env.other_gid, p->env.other_gid, p->env.other_gid) < 0 ||
-	    setresuid(p->env.other_uid, p->env.other_uid, p->env.other_uid) < 0)
+	if (process_set_parent_death_signal(SIGKILL, err) < 0 ||
+	    ns_join(p->conf->pidns_fd, CELLA_NS_PID, err) < 0)
+		return cella_err_context(err, "probe: enter the container's pid namespace");
+	if (early && p->conf->seccomp != NULL &&
+	    cella_seccomp_load_listener(p->conf->seccomp, &listener, err) < 0)
+		return cella_err_context(err, "probe: the container's seccomp filter");
+	if (caps_keep_on_setuid(1, err) < 0 ||
+	    cred_apply_user(user, p->setgroups_allowed, err) < 0 || caps_apply(sets, err) < 0 ||
+	    (no_new_privs && process_set_no_new_privs(err) < 0))
+		return cella_err_context(err,
+					 "probe: take the container's ids and capability sets");
+	if (!early && p->conf->seccomp != NULL &&
+	    cella_seccomp_load_listener(p->conf->seccomp, &listener, err) < 0)
+		return cella_err_context(err, "probe: the container's seccomp filter");
+	/* The uid change reset it to fs.suid_dumpable: not dumpable, whatever
+	 * that says. */
+	if (process_set_dumpable(0, err) < 0)
+		return cella_err_context(err, "probe");
+	return 0;
+}
+
+/* A spawner's or a confined child's report. */
+enum child_msg_kind {
+	MSG_SETUP_FAILED = 1, /* the spawner could not confine itself: err */
+	MSG_OUTCOME,	      /* the probe child ran the operation: outcome */
+	MSG_STATUS,	      /* the spawner: how the child ended (wait status) */
+};
+
+/* Is the prober gone (nobody reads `out` any more)? Checked by a confined
+ * child after it set its parent-death signal: a spawner killed before that
+ * would otherwise leave it running. */
+static bool prober_gone(int out)
+{
+	struct pollfd pfd = {.fd = out, .events = POLLOUT};
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP));
+}
+
+/* ---- 3a. the throwaway process of another uid ---- */
+
+/* In the container's pid namespace, in its sight: none of its
+ * capabilities, its filter, no_new_privs, not dumpable. Reports its pid (as
+ * the probe children see it) on `ready`, and ends when the last write end of
+ * `keep` is closed: by the prober when it is done, or by the kernel when it
+ * dies (its spawner exits at once: no parent-death signal here). */
+_Noreturn static void other_process(int ready, int keep)
+{
+	pid_t self = getpid();
+	char c;
+
+	if (prober_gone(ready) || chdir("/") < 0 ||
+	    write(ready, &self, sizeof(self)) != (ssize_t)sizeof(self))
 		_exit(1);
-	/* The uid change cleared both: dumpable, so that only the uid stands
-	 * between it and a ptrace; dies with the prober. */
-	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
-	    getppid() != prober)
-		_exit(1);
-	if (chdir("/") < 0 || write(ready, "", 1) != 1)
-		_exit(1);
-	/* Nothing of the prober's stays open in it. */
-	process_close_from(0);
-	for (;;)
-		pause();
+	close(ready);
+	while (read(keep, &c, 1) < 0 && errno == EINTR)
+		;
+	_exit(0);
 }
 
 static pid_t start_other(struct prober *p)
 {
-	pid_t prober = getpid(), pid;
-	int fds[2];
-	char c;
+	struct cella_user user = {.uid = p->env.other_uid, .gid = p->env.other_gid};
+	struct cella_caps none = {0};
+	int ready[2], keep[2];
+	pid_t spawner, pid = -1;
+	int status;
 
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		p->other_proc_failed = "could not start a throwaway process of another uid";
+	p->other_proc_failed = "could not start a throwaway process of another uid";
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(keep, O_CLOEXEC) < 0) {
+		close(ready[0]);
+		close(ready[1]);
 		return -1;
 	}
-	pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		other_process(p, prober, fds[1]);
+	spawner = fork();
+	if (spawner == 0) {
+		cella_error e;
+
+		close(ready[0]);
+		close(keep[1]);
+		if (confine(p, &user, &none, true, &e) < 0)
+			_exit(1);
+		if (fork() == 0)
+			other_process(ready[1], keep[0]);
+		_exit(0);
 	}
-	close(fds[1]);
-	if (pid > 0 && read(fds[0], &c, 1) == 1) {
-		close(fds[0]);
-		return pid;
+	close(ready[1]);
+	close(keep[0]);
+	if (spawner > 0) {
+		/* The throwaway is ours once its spawner is gone (we are a
+		 * child subreaper). */
+		while (waitpid(spawner, &status, 0) < 0 && errno == EINTR)
+			;
+		if (read_all(ready[0], &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
+			pid = -1;
 	}
-	close(fds[0]);
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+	close(ready[0]);
+	if (pid <= 0) {
+		close(keep[1]);
+		return -1;
 	}
-	p->other_proc_failed = "could not start a throwaway process of another uid";
-	return -1;
+	p->keep = keep[1];
+	return pid;
 }
 
 /* ---- 4. the runs ---- */
@@ -384,37 +474,62 @@ static struct cella_caps caps_without(const struct cella_caps *c, int cap)
 	return out;
 }
 
+/* The probe child: confined by its spawner already; runs the operation. */
 _Noreturn static void probe_child(struct prober *p, const struct capprobe_op *op,
-				  const struct cella_caps *sets, const struct capprobe_case *c,
-				  pid_t prober, int out)
+				  const struct capprobe_case *c, int out)
 {
-	struct cella_user user = p->user;
 	struct child_msg m;
 	sigset_t none;
 
-	/* Where setgroups is denied, the groups are the ones the init and we
-	 * both inherited from the runtime: leave them. */
-	if (!p->setgroups_allowed)
-		user.n_additional_gids = 0;
 	memset(&m, 0, sizeof(m));
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGALRM, SIG_DFL);
 	alarm(PROBE_TIMEOUT_S);
-	/* As exec gives up privileges: keep the capabilities across the uid
-	 * switch, then take exactly the five sets. */
-	if (caps_keep_on_setuid(1, &m.err) < 0 ||
-	    cred_apply_user(&user, p->setgroups_allowed, &m.err) < 0 ||
-	    caps_apply(sets, &m.err) < 0 || process_set_dumpable(0, &m.err) < 0 ||
-	    process_set_parent_death_signal(SIGKILL, &m.err) < 0) {
-		cella_err_context(&m.err, "probe: take the init's ids and capability sets");
-		m.setup_failed = 1;
+	if (process_set_parent_death_signal(SIGKILL, NULL) < 0 || prober_gone(out))
+		_exit(1);
+	m.kind = MSG_OUTCOME;
+	m.outcome = op->run(&p->env, c);
+	write_all(out, &m, sizeof(m));
+	_exit(0);
+}
+
+/* The spawner of one run: confines itself with the init's ids and `sets`,
+ * forks the probe child, and reports how it ended. */
+_Noreturn static void probe_spawner(struct prober *p, const struct capprobe_op *op,
+				    const struct cella_caps *sets, const struct capprobe_case *c,
+				    int out)
+{
+	struct cella_user user = p->user;
+	struct child_msg m;
+	pid_t pid;
+	int status = 0;
+
+	memset(&m, 0, sizeof(m));
+	if (p->keep >= 0)
+		close(p->keep);
+	/* Where setgroups is denied, the groups are the ones the init and we
+	 * both inherited from the runtime: leave them. */
+	if (!p->setgroups_allowed)
+		user.n_additional_gids = 0;
+	if (confine(p, &user, sets, p->conf->no_new_privs, &m.err) < 0) {
+		m.kind = MSG_SETUP_FAILED;
 		write_all(out, &m, sizeof(m));
 		_exit(1);
 	}
-	if (getppid() != prober)
+	pid = fork();
+	if (pid < 0) {
+		cella_err(&m.err, errno, "probe: fork");
+		m.kind = MSG_SETUP_FAILED;
+		write_all(out, &m, sizeof(m));
 		_exit(1);
-	m.outcome = op->run(&p->env, c);
+	}
+	if (pid == 0)
+		probe_child(p, op, c, out);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	m.kind = MSG_STATUS;
+	m.status = status;
 	write_all(out, &m, sizeof(m));
 	_exit(0);
 }
@@ -443,9 +558,9 @@ static int run_once(struct prober *p, const struct capprobe_op *op, bool with, i
 	struct cella_caps sets = with ? p->caps : caps_without(&p->caps, op->info.cap);
 	struct capprobe_case c = {.dir = -1, .obj = -1};
 	cleanup_close int in = -1;
-	pid_t prober = getpid(), pid;
+	bool have_outcome = false, have_status = false;
+	pid_t pid;
 	struct child_msg m;
-	ssize_t n;
 	int fds[2], status = 0, r;
 
 	r = make_case(p, op, with, &c, err);
@@ -464,24 +579,33 @@ static int run_once(struct prober *p, const struct capprobe_op *op, bool with, i
 	}
 	if (pid == 0) {
 		close(in);
-		probe_child(p, op, &sets, &c, prober, fds[1]);
+		probe_spawner(p, op, &sets, &c, fds[1]);
 	}
 	close(fds[1]);
-	n = read_all(in, &m, sizeof(m));
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	/* Until both the spawner and the child are done with the pipe. */
+	while (read_all(in, &m, sizeof(m)) == (ssize_t)sizeof(m)) {
+		if (m.kind == MSG_SETUP_FAILED && r == 0) {
+			*err = m.err;
+			r = cella_err_ret(err);
+		} else if (m.kind == MSG_OUTCOME) {
+			*outcome = m.outcome;
+			have_outcome = true;
+		} else if (m.kind == MSG_STATUS) {
+			status = m.status;
+			have_status = true;
+		}
+	}
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;
-	if (n == (ssize_t)sizeof(m) && m.setup_failed) {
-		*err = m.err;
-		r = cella_err_ret(err);
-	} else if (n == (ssize_t)sizeof(m)) {
-		*outcome = m.outcome;
-	} else if (WIFSIGNALED(status)) {
+	if (r < 0 || have_outcome)
+		goto out;
+	if (have_status && WIFSIGNALED(status))
 		*outcome = WTERMSIG(status) == SIGALRM ? CAPPROBE_TIMEOUT
 						       : CAPPROBE_SIGNAL - WTERMSIG(status);
-	} else {
+	else
 		r = cella_err(err, 0, "probe: the child for capability %d exited with %d",
-			      op->info.cap, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	}
+			      op->info.cap,
+			      have_status && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 out:
 	if (c.obj >= 0)
 		msgctl(c.obj, IPC_RMID, NULL);
@@ -549,29 +673,40 @@ static int probe_all(struct prober *p, const struct capprobe_target *t, const in
 	return 0;
 }
 
-int capprobe_run(const struct capprobe_target *t, const int *caps, size_t n,
-		 capprobe_report_fn report, void *data, cella_error *err)
+int capprobe_run(const struct capprobe_target *t, const struct capprobe_confine *conf,
+		 const int *caps, size_t n, capprobe_report_fn report, void *data, cella_error *err)
 {
-	cleanup_pid pid_t other = -1;
 	struct prober p;
 	int r;
 
 	memset(&p, 0, sizeof(p));
 	p.scratch = -1;
+	p.keep = -1;
 	p.env.other_pid = -1;
+	p.conf = conf;
 	p.other_proc_failed = "no throwaway process was needed";
 	take_target(&p, t);
-	r = become_container_root(&p, err);
+	/* The throwaway process comes back to us when its spawner exits. */
+	r = process_set_child_subreaper(err);
+	if (r == 0)
+		r = become_container_root(&p, err);
 	if (r == 0)
 		r = make_scratch(&p, err);
-	if (r == 0 && p.env.have_other && wants_other_process(caps, n)) {
-		other = start_other(&p);
-		p.env.other_pid = other;
-	}
+	if (r == 0 && p.env.have_other && wants_other_process(caps, n))
+		p.env.other_pid = start_other(&p);
 	if (r == 0)
 		r = probe_all(&p, t, caps, n, report, data, err);
 	if (p.scratch >= 0)
 		close(p.scratch);
+	/* The throwaway ends when its pipe does; reap it (and any orphan). */
+	if (p.keep >= 0)
+		close(p.keep);
+	for (;;) {
+		pid_t w = waitpid(-1, NULL, 0);
+
+		if (w < 0 && errno != EINTR)
+			break; /* ECHILD */
+	}
 	return r;
 }
 

@@ -392,6 +392,13 @@ int process_set_parent_death_signal(int sig, cella_error *err)
 	return 0;
 }
 
+void process_scrub_environ(void)
+{
+	for (char **e = environ; e != NULL && *e != NULL; e++)
+		explicit_bzero(*e, strlen(*e));
+	clearenv();
+}
+
 void process_close_from(int first)
 {
 	if (syscall(SYS_close_range, (unsigned)first, ~0U, 0U) < 0)

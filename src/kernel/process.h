@@ -18,6 +18,11 @@ void process_close_from(int first);
 int process_set_oom_score_adj(int adj, cella_error *err);
 int process_set_no_new_privs(cella_error *err);
 int process_set_dumpable(int on, cella_error *err);
+/* Forget the caller's environment: every string zeroed where it lies (the
+ * initial ones on the stack, which /proc/PID/environ shows), then environ
+ * emptied. For a fork that goes near a container: nothing of whoever ran
+ * cella (a token, a password) may be read there. */
+void process_scrub_environ(void);
 /* fork(), the child born in the cgroup open as cgroup_fd (a cgroup2
  * directory) with clone3's CLONE_INTO_CGROUP, so that it is accounted and
  * limited there from its first instruction. Where the kernel or the cgroup

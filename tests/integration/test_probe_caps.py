@@ -134,7 +134,7 @@ def test_text_table(cella, running):
     r = cella.run("probe", "caps", "pc-table")
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert "without its seccomp filter" in lines[0]
+    assert "no_new_privs and seccomp filter" in lines[0]
     assert lines[1].split() == ["CAPABILITY", "OPERATION", "WITH", "WITHOUT", "VERDICT"]
     assert len(lines) == 2 + last_cap() + 1
     chown = next(line for line in lines if line.startswith("CAP_CHOWN "))

