@@ -6,19 +6,22 @@
  *   runtime  on the host; opens the init's namespaces (under /proc/PID/ns, only
  *            those that differ from its own) and its root, forks the joiner,
  *            then waits for the exec outcome as a child subreaper;
- *   joiner   forked; joins the namespaces (the ones owned by the container's
- *            user namespace after that user namespace, the others before),
- *            enters the container's root, forks the process (so that it is
- *            born in the container's pid namespace, a child of its init's
- *            namespace) and exits (#3 carries the process's pid);
- *   process  waits for #4 (put in the init's cgroup), opens its pty (#5),
- *            sets rlimits, scheduler, I/O priority and the container's
- *            personality, drops to the user's ids and capability sets,
- *            no_new_privs, loads the container's seccomp filter (its
- *            listener, if any, to the runtime: #5a, which sends it to the
- *            container's agent), and execs. execve closes the sync socket: EOF is
- *            success, SYNC_ERROR a failure (127/126 when the executable is
- *            missing or not executable).
+ *   joiner   forked; forgets the runtime's environment, not dumpable; joins
+ *            the container's cgroup (from the host's mount namespace), the
+ *            namespaces (the ones owned by the container's user namespace
+ *            after that user namespace, the others before) and its root;
+ *            opens the pty (#5), sets rlimits, scheduler, I/O priority, the
+ *            container's personality and LSM label for execve, drops to the
+ *            user's ids and capability sets, no_new_privs, loads the
+ *            container's seccomp filter (its listener, if any, to the
+ *            runtime: #5a, which sends it to the container's agent with the
+ *            process's pid); only then forks the process, born in the
+ *            container's pid namespace holding no more than the container
+ *            (docs/design.md), and exits (#3 carries its pid); it stays in
+ *            the host's pid namespace, out of the container's sight;
+ *   process  sets its controlling terminal and execs. execve closes the sync
+ *            socket: EOF is success, SYNC_ERROR a failure (127/126 when the
+ *            executable is missing or not executable).
  * The numbers are the sync points of kernel/sync.h, as in container.c and
  * init.c.
  */
@@ -131,89 +134,88 @@ static int load_seccomp(struct exec_ctx *c, cella_error *err)
 	return 0;
 }
 
-_Noreturn static void exec_process(struct exec_ctx *c)
+/* The container's restrictions, taken by the joiner before it forks the
+ * process (so that the process, born in the container's pid namespace, never
+ * holds more than the container: docs/design.md): the pty, rlimits,
+ * scheduler, I/O priority, personality, LSM label for execve, ids,
+ * capability sets, no_new_privs and seccomp filter. *slave is the pty
+ * slave, -1 without a terminal; *exe the executable. */
+static int confine(struct exec_ctx *c, int *slave, char **exe, cella_error *err)
 {
 	const struct cella_process *p = c->p;
-	cleanup_free char *exe = NULL;
-	cella_error e;
-	cella_error *err = &e;
-	int master = -1, slave = -1;
+	bool early = cella_seccomp_load_early(p->no_new_privileges, p->caps.effective);
+	int master = -1;
 
-	cella_err_clear(err);
-	/* process.execCPUAffinity: the initial CPUs while we are still in
-	 * the runtime's cgroup... */
-	if (p->exec_cpus_initial != NULL &&
-	    sched_apply_affinity(p->exec_cpus_initial, "process.execCPUAffinity.initial", err) < 0)
-		fail(c, err);
-	/* #4: the runtime has put us in the init's cgroup. */
-	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, NULL, NULL, err) < 0)
-		_exit(1);
-	/* ... and the final ones once in the container's (a move into a
-	 * cpuset resets the affinity to the cpuset's CPUs). */
-	if (p->exec_cpus_final != NULL &&
-	    sched_apply_affinity(p->exec_cpus_final, "process.execCPUAffinity.final", err) < 0)
-		fail(c, err);
 	if (p->terminal) {
 		/* The container's own /dev/pts: we are in its mount namespace. */
-		if (terminal_open_pty(&master, &slave, err) < 0)
-			fail(c, err);
+		if (terminal_open_pty(&master, slave, err) < 0)
+			return cella_err_ret(err);
 		if (p->has_console_size &&
-		    terminal_set_size(master, p->console_height, p->console_width, err) < 0)
-			fail(c, err);
+		    terminal_set_size(master, p->console_height, p->console_width, err) < 0) {
+			close(master);
+			return cella_err_ret(err);
+		}
 		/* #5: hand the pty master to the runtime. */
-		if (sync_send_fd(c->sync_fd, SYNC_PTY_MASTER, master, err) < 0)
-			fail(c, err);
+		if (sync_send_fd(c->sync_fd, SYNC_PTY_MASTER, master, err) < 0) {
+			close(master);
+			return cella_err_ret(err);
+		}
 		close(master);
 	}
 	if (rlimits_apply(p->rlimits, p->n_rlimits, err) < 0)
-		fail(c, err);
+		return cella_err_ret(err);
 	if (p->has_oom_score_adj && process_set_oom_score_adj(p->oom_score_adj, err) < 0)
-		fail(c, err);
+		return cella_err_ret(err);
 	/* While privileged, as the init did. */
 	if (p->has_scheduler && sched_apply_scheduler(&p->scheduler, err) < 0)
-		fail(c, err);
+		return cella_err_ret(err);
 	if (p->has_io_priority && sched_apply_io_priority(&p->io_priority, err) < 0)
-		fail(c, err);
+		return cella_err_ret(err);
 	if (c->linux_.has_personality && personality_apply(&c->linux_.personality, err) < 0)
-		fail(c, err);
+		return cella_err_ret(err);
+	/* The profile and label its execve takes, as the init did (kept
+	 * across the fork). */
+	if (lsm_apply_exec(&(struct cella_lsm_conf){.apparmor_profile = p->apparmor_profile,
+						    .selinux_label = p->selinux_label},
+			   err) < 0)
+		return cella_err_ret(err);
+	/* The container's filter, in the same order as the init (seccomp.h):
+	 * before giving up privileges only when it could not be loaded after. */
+	if (early && load_seccomp(c, err) < 0)
+		return cella_err_ret(err);
+	/* Give up privileges, as the init did: keep capabilities across the
+	 * uid switch, then set exactly the five sets asked for. The cwd and
+	 * the executable are checked as the user. */
+	if (caps_keep_on_setuid(1, err) < 0 ||
+	    cred_apply_user(&p->user, c->setgroups_allowed, err) < 0 ||
+	    process_chdir(p->cwd, err) < 0 ||
+	    process_find_executable(p->args[0], p->env, exe, err) < 0 ||
+	    caps_apply(&p->caps, err) < 0 ||
+	    (p->no_new_privileges && process_set_no_new_privs(err) < 0))
+		return cella_err_ret(err);
+	/* The uid change reset it to fs.suid_dumpable: not dumpable until the
+	 * execve, whatever that says. */
+	if (process_set_dumpable(0, err) < 0 ||
+	    process_cloexec_from(3 + c->opts->preserve_fds, err) < 0)
+		return cella_err_ret(err);
+	if (!early && load_seccomp(c, err) < 0)
+		return cella_err_ret(err);
+	return 0;
+}
+
+/* The process: born confined, in the container's pid namespace. */
+_Noreturn static void exec_process(struct exec_ctx *c, int slave, const char *exe)
+{
+	cella_error e;
+	cella_error *err = &e;
+
+	cella_err_clear(err);
 	if (slave >= 0 && terminal_become_controlling(slave, err) < 0)
 		fail(c, err);
 	if (slave > STDERR_FILENO)
 		close(slave);
-
-	/* The profile and label its execve takes, as the init did. */
-	if (lsm_apply_exec(&(struct cella_lsm_conf){.apparmor_profile = p->apparmor_profile,
-						    .selinux_label = p->selinux_label},
-			   err) < 0)
-		fail(c, err);
-	/* The container's filter, in the same order as the init (seccomp.h):
-	 * before giving up privileges only when it could not be loaded after. */
-	if (cella_seccomp_load_early(p->no_new_privileges, p->caps.effective) &&
-	    load_seccomp(c, err) < 0)
-		fail(c, err);
-	/* Give up privileges, as the init did: keep capabilities across the
-	 * uid switch, then set exactly the five sets asked for. The cwd and
-	 * the executable are checked as the user. */
-	if (caps_keep_on_setuid(1, err) < 0)
-		fail(c, err);
-	if (cred_apply_user(&p->user, c->setgroups_allowed, err) < 0)
-		fail(c, err);
-	if (process_chdir(p->cwd, err) < 0)
-		fail(c, err);
-	if (process_find_executable(p->args[0], p->env, &exe, err) < 0)
-		fail(c, err);
-	if (caps_apply(&p->caps, err) < 0)
-		fail(c, err);
-	if (p->no_new_privileges && process_set_no_new_privs(err) < 0)
-		fail(c, err);
-	if (process_cloexec_from(3 + c->opts->preserve_fds, err) < 0)
-		fail(c, err);
-
 	sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
-	if (!cella_seccomp_load_early(p->no_new_privileges, p->caps.effective) &&
-	    load_seccomp(c, err) < 0)
-		fail(c, err);
-	process_exec(exe, p->args, p->env, err);
+	process_exec(exe, c->p->args, c->p->env, err);
 	fail(c, err);
 }
 
@@ -232,21 +234,54 @@ static int join_all(struct exec_ctx *c, cella_error *err)
 	return 0;
 }
 
+/* Into the container's cgroup, every hierarchy, from the host's mount
+ * namespace still: the process is born there. */
+static int join_container_cgroup(const char *cgroup_path, cella_error *err)
+{
+	cleanup_cgroup struct cella_cgroup *cg = NULL;
+
+	if (cgroup_path == NULL || cgroup_path[0] == '\0')
+		return 0; /* rootless: the container has no cgroup */
+	if (cella_cgroup_open(cgroup_path, &cg, err) < 0 ||
+	    cella_cgroup_enter(cg, getpid(), err) < 0)
+		return cella_err_context(err, "exec: join the container's cgroup");
+	return 0;
+}
+
 _Noreturn static void exec_joiner(struct exec_ctx *c)
 {
+	const struct cella_process *p = c->p;
+	cleanup_free char *exe = NULL;
 	cella_error e;
 	cella_error *err = &e;
+	int slave = -1;
 	pid_t pid;
 
 	cella_err_clear(err);
 	close(c->state_fd);
 	cella_log_set_handler(sync_log_forwarder, &c->sync_fd);
+	/* Nothing of whoever ran us goes near the container (the process
+	 * gets process.env). */
+	process_scrub_environ();
 	/* Not dumpable before entering the container, until the process's
 	 * execve resets it: the container's processes cannot ptrace it or
 	 * open its /proc/PID/{exe,fd,mem} (CVE-2016-9962, CVE-2019-5736). */
 	if (process_set_dumpable(0, err) < 0)
 		fail(c, err);
-	if (join_all(c, err) < 0)
+	/* process.execCPUAffinity: the initial CPUs while we are still in
+	 * the runtime's cgroup, the final ones once in the container's (a
+	 * move into a cpuset resets the affinity to the cpuset's CPUs). */
+	if (p->exec_cpus_initial != NULL &&
+	    sched_apply_affinity(p->exec_cpus_initial, "process.execCPUAffinity.initial", err) < 0)
+		fail(c, err);
+	if (join_container_cgroup(c->cgroup_path, err) < 0)
+		fail(c, err);
+	if (p->exec_cpus_final != NULL &&
+	    sched_apply_affinity(p->exec_cpus_final, "process.execCPUAffinity.final", err) < 0)
+		fail(c, err);
+	/* We stay in the host's pid namespace, out of the container's sight,
+	 * while we hold more than the container. */
+	if (join_all(c, err) < 0 || confine(c, &slave, &exe, err) < 0)
 		fail(c, err);
 	pid = fork();
 	if (pid < 0) {
@@ -254,7 +289,7 @@ _Noreturn static void exec_joiner(struct exec_ctx *c)
 		fail(c, err);
 	}
 	if (pid == 0)
-		exec_process(c);
+		exec_process(c, slave, exe);
 	/* #3: the process's pid (in the runtime's pid namespace), then leave:
 	 * the runtime, a child subreaper, adopts it. */
 	if (sync_send(c->sync_fd, SYNC_INIT_PID, pid, err) < 0)
@@ -263,19 +298,6 @@ _Noreturn static void exec_joiner(struct exec_ctx *c)
 }
 
 /* ---- the runtime, after the fork ---- */
-
-/* Put pid in the container's cgroup, every hierarchy (before it runs
- * anything of its own: it waits for #4). */
-static int join_container_cgroup(const char *cgroup_path, pid_t pid, cella_error *err)
-{
-	cleanup_cgroup struct cella_cgroup *cg = NULL;
-
-	if (cgroup_path == NULL || cgroup_path[0] == '\0')
-		return 0; /* rootless: the container has no cgroup */
-	if (cella_cgroup_open(cgroup_path, &cg, err) < 0 || cella_cgroup_enter(cg, pid, err) < 0)
-		return cella_err_context(err, "exec: join the container's cgroup");
-	return 0;
-}
 
 static int check_opts(const struct cella_exec_opts *o, cella_error *err)
 {
@@ -299,18 +321,13 @@ static int check_opts(const struct cella_exec_opts *o, cella_error *err)
 	return 0;
 }
 
-/* #5a: the process has loaded the container's filter, which has a listener:
+/* #5a: the joiner has loaded the container's filter, which has a listener:
  * it goes to the container's seccomp agent, with the process's pid and the
  * container's state; we keep no copy. */
-static int send_listener(struct exec_ctx *c, pid_t pid, int sync_fd, cella_error *err)
+static int send_listener(struct exec_ctx *c, pid_t pid, int listener, cella_error *err)
 {
-	cleanup_close int listener = -1;
 	cleanup_free char *state = NULL;
 
-	if (sync_wait(sync_fd, SYNC_SECCOMP_LISTENER, NULL, &listener, err) < 0)
-		return cella_err_ret(err);
-	if (listener < 0)
-		return cella_err(err, EPROTO, "sync: the seccomp listener did not come with #5a");
 	state = cella_state_to_json(c->st);
 	return engine_seccomp_agent_send(c->linux_.listener_path, c->linux_.listener_metadata, pid,
 					 state, listener, err);
@@ -323,22 +340,10 @@ static int parent_side(struct exec_ctx *c, int sync_fd, pid_t *joiner, pid_t *pi
 {
 	const struct cella_exec_opts *o = c->opts;
 	cleanup_close int pty = -1;
+	cleanup_close int listener = -1;
 	int32_t v = -1;
 	int status;
 
-	/* #3: the process exists. */
-	if (sync_wait(sync_fd, SYNC_INIT_PID, &v, NULL, err) < 0)
-		return cella_err_ret(err);
-	*pid = v;
-	while (waitpid(*joiner, &status, 0) < 0)
-		if (errno != EINTR)
-			return cella_err(err, errno, "wait for the exec setup process");
-	*joiner = -1;
-	if (join_container_cgroup(c->cgroup_path, *pid, err) < 0)
-		return cella_err_ret(err);
-	/* #4: let it go on. */
-	if (sync_send(sync_fd, SYNC_CGROUP_READY, 0, err) < 0)
-		return cella_err_ret(err);
 	if (c->p->terminal) {
 		/* #5: the pty master. */
 		if (sync_wait(sync_fd, SYNC_PTY_MASTER, NULL, &pty, err) < 0)
@@ -347,8 +352,23 @@ static int parent_side(struct exec_ctx *c, int sync_fd, pid_t *joiner, pid_t *pi
 		    terminal_send_to_socket(o->console_socket, pty, err) < 0)
 			return cella_err_ret(err);
 	}
-	if (cella_seccomp_prog_has_listener(&c->seccomp) &&
-	    send_listener(c, *pid, sync_fd, err) < 0)
+	/* #5a: the listener, kept until the process's pid is known. */
+	if (cella_seccomp_prog_has_listener(&c->seccomp)) {
+		if (sync_wait(sync_fd, SYNC_SECCOMP_LISTENER, NULL, &listener, err) < 0)
+			return cella_err_ret(err);
+		if (listener < 0)
+			return cella_err(err, EPROTO,
+					 "sync: the seccomp listener did not come with #5a");
+	}
+	/* #3: the process exists, born in the container's cgroup. */
+	if (sync_wait(sync_fd, SYNC_INIT_PID, &v, NULL, err) < 0)
+		return cella_err_ret(err);
+	*pid = v;
+	while (waitpid(*joiner, &status, 0) < 0)
+		if (errno != EINTR)
+			return cella_err(err, errno, "wait for the exec setup process");
+	*joiner = -1;
+	if (listener >= 0 && send_listener(c, *pid, listener, err) < 0)
 		return cella_err_ret(err);
 	/* EOF: execve closed the socket. */
 	if (sync_wait_eof(sync_fd, err) < 0)

@@ -204,6 +204,10 @@ def test_processes_in_the_container_never_hold_more(cella, tmp, rootfs, nnp):
         with Watcher(init) as w:
             r = cella.run("probe", "caps", cid)
             assert r.returncode == 0, r.stderr
+            for _ in range(5):
+                cella.ok("exec", cid, "/bin/true")
+                cella.ok("exec", "--user", "65534:65534", cid, "/bin/true")
+                cella.ok("exec", "--tty", cid, "/bin/true")
         # The probe's children and throwaway process were seen.
         assert len(w.seen) >= 1, w.seen
         assert w.bad == [], w.bad
