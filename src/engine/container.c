@@ -76,7 +76,7 @@ static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c
 	if (l->resources_json != NULL &&
 	    cella_spec_resources_parse(l->resources_json, &c->resources, err) < 0)
 		return cella_err_ret(err);
-	cella_spec_resources_device_defaults(&c->resources, l->devices, l->n_devices);
+	cella_spec_resources_device_defaults(&c->resources);
 	for (char **i = c->resources.ignored; i != NULL && *i != NULL; i++)
 		if (!str_has_prefix(*i, "linux.resources.devices"))
 			cella_warn("%s: not applied yet", *i);

@@ -33,19 +33,10 @@ static int update_locked(const struct cella_state *st, const char *resources_jso
 		return cella_err_ret(err);
 	for (char **i = r.ignored; i != NULL && *i != NULL; i++)
 		cella_warn("%s: not applied by this build", *i);
-	if (r.n_devices > 0) {
-		/* New device rules replace the old ones. After a deny-all, what
-		 * every container needs is allowed again, as at create: the
-		 * standard devices and the config's linux.devices. */
-		cleanup_spec struct cella_spec *spec = NULL;
-		cleanup_free char *config = xasprintf("%s/config.json", st->bundle);
-		cella_error ignored;
-
-		if (cella_spec_load(config, &spec, &ignored) < 0)
-			spec = NULL; /* the standard devices only */
-		cella_spec_resources_device_defaults(&r, spec != NULL ? spec->linux_.devices : NULL,
-						     spec != NULL ? spec->linux_.n_devices : 0);
-	}
+	/* New device rules replace the old ones. After a deny-all, what every
+	 * container needs is allowed again, as at create. */
+	if (r.n_devices > 0)
+		cella_spec_resources_device_defaults(&r);
 	if (!cella_resources_any(&r) && r.n_devices == 0) {
 		cella_resources_clear(&r);
 		return cella_err_invalid(err, "update: no resource to change");

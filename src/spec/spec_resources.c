@@ -410,8 +410,7 @@ static bool denies_all(const struct cella_device_rule *d)
 	       strlen(d->access) == 3;
 }
 
-void cella_spec_resources_device_defaults(struct cella_resources *r,
-					  const struct cella_device *devs, size_t n)
+void cella_spec_resources_device_defaults(struct cella_resources *r)
 {
 	struct cella_resources add;
 	size_t last = SIZE_MAX, at;
@@ -422,7 +421,9 @@ void cella_spec_resources_device_defaults(struct cella_resources *r,
 	if (last == SIZE_MAX)
 		return;
 	/* What every container needs (as runc and crun allow it): mknod of
-	 * any node, the default devices, the terminal ones, linux.devices. */
+	 * any node, the default devices, the terminal ones. Not the nodes of
+	 * linux.devices: a deny-all denies them too unless a rule allows
+	 * them (runc). */
 	memset(&add, 0, sizeof(add));
 	add_rule(&add, true, 'c', -1, -1, "m");
 	add_rule(&add, true, 'b', -1, -1, "m");
@@ -432,10 +433,6 @@ void cella_spec_resources_device_defaults(struct cella_resources *r,
 	add_rule(&add, true, 'c', 5, 1, "rwm");	   /* /dev/console */
 	add_rule(&add, true, 'c', 5, 2, "rwm");	   /* /dev/ptmx */
 	add_rule(&add, true, 'c', 136, -1, "rwm"); /* /dev/pts/N */
-	for (size_t i = 0; i < n; i++)
-		if (devs[i].type == 'c' || devs[i].type == 'b' || devs[i].type == 'u')
-			add_rule(&add, true, devs[i].type == 'b' ? 'b' : 'c', devs[i].major,
-				 devs[i].minor, "rwm");
 	/* Right after the last deny-all, which would cancel them before it;
 	 * the spec's later rules (a deny of /dev/null...) still win. */
 	at = last + 1;

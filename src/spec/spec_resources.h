@@ -23,12 +23,12 @@ int cella_spec_resources_parse(const char *json, struct cella_resources *out, ce
  * When the device rules deny everything (the default spec's first rule),
  * allow right after the last such rule what every container needs, as runc
  * and crun do: mknod, the default devices (null, zero, full, random,
- * urandom, tty), console, ptmx and pts, and the spec's linux.devices. The
- * spec's rules after it still apply (a deny of /dev/null wins).
+ * urandom, tty), console, ptmx and pts. The spec's rules after it still
+ * apply (a deny of /dev/null wins). Nodes of linux.devices get no rule of
+ * their own (runc gives none either): the cgroup rules alone decide whether
+ * they open.
  */
-struct cella_device;
-void cella_spec_resources_device_defaults(struct cella_resources *r,
-					  const struct cella_device *devs, size_t n);
+void cella_spec_resources_device_defaults(struct cella_resources *r);
 
 /*
  * Resource flags as podman (and runc update) spell them, values as given on

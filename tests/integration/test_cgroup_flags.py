@@ -302,6 +302,25 @@ def test_devices_char_device_outside_the_list(cella, tmp):
 
 
 @needs_devices
+def test_devices_deny_all_denies_linux_devices_nodes(cella, tmp):
+    """A node of linux.devices is created, but the cgroup rules alone decide
+    whether it opens (as runc): after a deny-all with no rule for it,
+    /dev/kmsg does not open for writing; with a rule, it does."""
+    script = "test -c /dev/kmsg && echo node-ok; (: > /dev/kmsg) && echo open-ok"
+    kmsg = {"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 0o620,
+            "uid": 0, "gid": 0}
+    for name, rules, want in (("kdeny", [DENY_ALL], ["node-ok"]),
+                              ("kallow", [DENY_ALL, ALLOW_KMSG], ["node-ok", "open-ok"])):
+        b = devices_bundle(tmp, name, rules, script)
+        c = json.load(open(os.path.join(b, "config.json")))
+        c["linux"]["devices"] = [kmsg]
+        write_bundle(b, c)
+        r = cella.run("run", "--bundle", b, name)
+        assert r.stdout.split() == want, (name, r.stdout, r.stderr)
+        assert cgroup_dirs(name) == []
+
+
+@needs_devices
 def test_devices_update_changes_the_rules_live(cella, tmp):
     """`cella update` with device rules: the new rules replace the old ones
     while the container runs (v2: the new filter is attached before the old

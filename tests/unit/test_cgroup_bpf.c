@@ -134,7 +134,7 @@ static void default_list(struct rules *l)
 	r.devices = xcalloc(1, sizeof(*r.devices));
 	r.devices[0] = (struct cella_device_rule){false, 'a', -1, -1, "rwm"};
 	r.n_devices = 1;
-	cella_spec_resources_device_defaults(&r, NULL, 0);
+	cella_spec_resources_device_defaults(&r);
 	l->n = 0;
 	for (size_t i = 0; i < r.n_devices && l->n < ARRAY_SIZE(l->v); i++)
 		l->v[l->n++] = r.devices[i];
