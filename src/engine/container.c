@@ -646,15 +646,29 @@ static int wait_exec(int rfd, const struct cella_state *st, cella_error *err)
 	}
 }
 
+/* A pidfd on the container's init, verified against the start time in its
+ * state: signals sent through it never reach a process that was given the
+ * init's pid after the init ended. */
+static int open_init(const struct cella_state *st, cella_error *err)
+{
+	int fd = procfs_pidfd_open_verified(st->pid, st->pid_start, err);
+
+	if (fd < 0)
+		return cella_err(err, -fd, "container `%s` (pid %d) has stopped", st->id,
+				 (int)st->pid);
+	return fd;
+}
+
 /* Kill a container whose start failed (poststart): it is then stopped, and
  * waits for delete (runtime.md: "stop the container"). */
 static void stop_container(const struct cella_state *st)
 {
 	cleanup_cgroup struct cella_cgroup *cg = NULL;
+	cleanup_close int init = open_init(st, NULL);
 
 	if (st->cgroup_path[0] != '\0' && cella_cgroup_open(st->cgroup_path, &cg, NULL) == 0)
 		cella_cgroup_kill(cg, SIGKILL, NULL);
-	if (kill(st->pid, SIGKILL) == 0)
+	if (init >= 0 && procfs_pidfd_signal(init, SIGKILL, NULL) == 0)
 		wait_gone(st->pid, st->pid_start);
 }
 
@@ -740,6 +754,7 @@ static int kill_all(const struct cella_state *st, int sig, cella_error *err)
 int cella_kill(const char *state_root, const char *id, int sig, bool all, cella_error *err)
 {
 	cleanup_close int dirfd = state_dir_open(state_root, id, err);
+	cleanup_close int init = -1;
 	struct cella_state st;
 	int r = 0;
 
@@ -752,8 +767,10 @@ int cella_kill(const char *state_root, const char *id, int sig, bool all, cella_
 			      cella_status_name(st.status));
 	else if (all)
 		r = kill_all(&st, sig, err);
-	else if (kill(st.pid, sig) < 0)
-		r = cella_err(err, errno, "signal %d to container `%s` (pid %d)", sig, id,
+	else if ((init = open_init(&st, err)) < 0)
+		r = init;
+	else if (procfs_pidfd_signal(init, sig, err) < 0)
+		r = cella_err(err, err->errnum, "signal %d to container `%s` (pid %d)", sig, id,
 			      (int)st.pid);
 	cella_state_clear(&st);
 	return r;
@@ -774,6 +791,7 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 {
 	cleanup_close int dirfd = state_dir_open(state_root, id, err);
 	cleanup_cgroup struct cella_cgroup *cg = NULL;
+	cleanup_close int init = -1;
 	struct cella_state st;
 	int r = 0;
 
@@ -792,16 +810,22 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 			      cella_status_name(st.status));
 		goto out;
 	}
-	if (st.cgroup_path[0] != '\0' && cella_cgroup_open(st.cgroup_path, &cg, err) < 0)
+	if (st.cgroup_path[0] != '\0' && cella_cgroup_open(st.cgroup_path, &cg, err) < 0) {
+		r = cella_err_ret(err);
 		goto out;
+	}
 	if (st.status != CELLA_STATUS_STOPPED && st.status != CELLA_STATUS_CREATING) {
 		/* A created container's init waits before exec; a running one
 		 * (with --force) is killed, with every process of its cgroup.
 		 * PID 1 of a pid namespace takes its descendants with it. */
-		if (cg != NULL && cella_cgroup_kill(cg, SIGKILL, err) < 0)
+		init = open_init(&st, NULL);
+		if (cg != NULL && cella_cgroup_kill(cg, SIGKILL, err) < 0) {
+			r = cella_err_ret(err);
 			goto out;
-		if (kill(st.pid, SIGKILL) < 0 && errno != ESRCH) {
-			r = cella_err(err, errno, "kill container `%s`", id);
+		}
+		if (init >= 0 && procfs_pidfd_signal(init, SIGKILL, err) < 0 &&
+		    err->errnum != ESRCH) {
+			r = cella_err(err, err->errnum, "kill container `%s`", id);
 			goto out;
 		}
 		if (!wait_gone(st.pid, st.pid_start)) {

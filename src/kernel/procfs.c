@@ -16,6 +16,36 @@
 #include "util/cleanup.h"
 #include "util/util.h"
 
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+int procfs_pidfd_open_verified(pid_t pid, unsigned long long start_time, cella_error *err)
+{
+	unsigned long long now;
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd < 0)
+		return cella_err(err, errno, "pidfd_open pid %d", (int)pid);
+	/* The pid was the process's when we opened it if it is still its own
+	 * now: a pid only ever goes to newer processes. */
+	if (procfs_start_time(pid, &now, NULL) < 0 || now != start_time) {
+		close(fd);
+		return cella_err(err, ESRCH, "pid %d is no longer the process it was", (int)pid);
+	}
+	return fd;
+}
+
+int procfs_pidfd_signal(int pidfd, int sig, cella_error *err)
+{
+	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+		return cella_err(err, errno, "pidfd_send_signal %d", sig);
+	return 0;
+}
+
 /* Fields after the command name, which may itself hold spaces and ')'. */
 static int stat_fields(pid_t pid, char **text, char **after, cella_error *err)
 {

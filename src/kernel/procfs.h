@@ -15,6 +15,16 @@ int procfs_start_time(pid_t pid, unsigned long long *out, cella_error *err);
 /* Is pid alive, with this start time, and not a zombie? */
 bool procfs_alive(pid_t pid, unsigned long long start_time);
 
+/* A pidfd on the process that is pid and started at start_time: opened
+ * first, then the start time checked, so that the fd names that very
+ * process and never one that was given its pid after it ended. -ESRCH (with
+ * err) when it is gone; -ENOSYS before Linux 5.3. */
+int procfs_pidfd_open_verified(pid_t pid, unsigned long long start_time, cella_error *err);
+
+/* pidfd_send_signal: sig to the process the pidfd names, never another
+ * (a zombie takes it silently). -ESRCH when it has been reaped. */
+int procfs_pidfd_signal(int pidfd, int sig, cella_error *err);
+
 /* The process state letter (R, S, Z...); 0 when gone. */
 char procfs_state(pid_t pid);
 
