@@ -9,7 +9,10 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -20,17 +23,65 @@
 #include "util/cleanup.h"
 #include "util/util.h"
 
+/* Open dirname(path) (O_PATH) and give its last component. */
+static int open_parent(const char *path, const char **base, cella_error *err)
+{
+	const char *slash = strrchr(path, '/');
+	cleanup_free char *dir = NULL;
+	int fd;
+
+	if (slash == NULL) {
+		dir = xstrdup(".");
+		*base = path;
+	} else {
+		dir = slash == path ? xstrdup("/") : xasprintf("%.*s", (int)(slash - path), path);
+		*base = slash + 1;
+	}
+	if (**base == '\0' || strcmp(*base, ".") == 0 || strcmp(*base, "..") == 0)
+		return cella_err_invalid(err, "--pid-file: `%s` names no file", path);
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return cella_err(err, errno, "--pid-file: open the directory `%s`", dir);
+	return fd;
+}
+
+/*
+ * The pid, into path, whole or not at all: written into a temporary file of
+ * a random name created exclusively next to it (O_EXCL|O_NOFOLLOW: in a
+ * world-writable directory, nothing another user planted there, a symlink
+ * or a file, is ever opened or written through), then renamed over path
+ * (which replaces a symlink at path instead of following it).
+ */
 int engine_write_pid_file(const char *path, pid_t pid, cella_error *err)
 {
-	cleanup_free char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-	char buf[32];
+	const char *base;
+	cleanup_close int dirfd = open_parent(path, &base, err);
+	cleanup_close int fd = -1;
+	char tmp[64], buf[32];
 	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
 
-	if (write_file_at(AT_FDCWD, tmp, buf, (size_t)n, err) < 0)
-		return cella_err_context(err, "--pid-file");
-	if (rename(tmp, path) < 0) {
-		unlink(tmp);
-		return cella_err(err, errno, "--pid-file: rename to `%s`", path);
+	if (dirfd < 0)
+		return dirfd;
+	for (int tries = 0; fd < 0; tries++) {
+		uint64_t r;
+
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return cella_err(err, errno, "--pid-file: getrandom");
+		snprintf(tmp, sizeof(tmp), ".cella-pid.%016llx", (unsigned long long)r);
+		fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0 && (errno != EEXIST || tries >= 16))
+			return cella_err(err, errno,
+					 "--pid-file: create a temporary file next to `%s`", path);
+	}
+	if (write_all(fd, buf, (size_t)n) != (ssize_t)n || fsync(fd) < 0) {
+		cella_err(err, errno, "--pid-file: write `%s`", path);
+		unlinkat(dirfd, tmp, 0);
+		return cella_err_ret(err);
+	}
+	if (renameat(dirfd, tmp, dirfd, base) < 0) {
+		cella_err(err, errno, "--pid-file: rename to `%s`", path);
+		unlinkat(dirfd, tmp, 0);
+		return cella_err_ret(err);
 	}
 	return 0;
 }

@@ -130,3 +130,61 @@ def test_delete_force_never_signals_a_recycled_pid(cella, tmp):
             victim.wait()
     finally:
         cella.run("delete", "--force", "rf-del")
+
+
+def run_with_pid(pid, argv):
+    """Run argv as process `pid` when the host lets us have it, else None:
+    a shell that waits for a line before it execs argv is started until
+    one gets that pid."""
+    for _ in range(200):
+        with open("/proc/sys/kernel/ns_last_pid", "w") as f:
+            f.write(str(pid - 1))
+        # Not pipes for its output: the container's init would hold them.
+        p = subprocess.Popen(["/bin/sh", "-c", 'read go && exec "$@"', "sh", *argv],
+                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        if p.pid == pid:
+            p.stdin.write(b"go\n")
+            p.stdin.close()
+            return p
+        p.kill()
+        p.wait()
+    return None
+
+
+def test_pid_file_never_follows_a_planted_symlink(cella, tmp):
+    """In a world-writable directory another user plants symlinks at the
+    temporary names the pid file could be written through (PATH.tmp.PID
+    was predictable) and at the pid file itself: the files they point to
+    are never written."""
+    shared = os.path.join(tmp, "shared")
+    os.mkdir(shared)
+    os.chmod(shared, 0o1777)
+    target = os.path.join(tmp, "precious")
+    with open(target, "w") as f:
+        f.write("precious\n")
+    pidfile = os.path.join(shared, "c.pid")
+    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/bin/sleep", unique_sleep()]))
+    with open("/proc/sys/kernel/ns_last_pid") as f:
+        pid = int(f.read()) + 1000
+    os.symlink(target, f"{pidfile}.tmp.{pid}")
+    p = run_with_pid(pid, cella.argv("create", "--bundle", b, "--pid-file", pidfile, "rf-pid"))
+    if p is None:
+        pytest.skip(f"pid {pid} kept being taken by other processes")
+    try:
+        assert p.wait(timeout=TIMEOUT) == 0
+        with open(target) as f:
+            assert f.read() == "precious\n", "the pid file was written through a symlink"
+        with open(pidfile) as f:
+            assert int(f.read()) == cella.state("rf-pid")["pid"]
+        # The pid file itself a symlink: replaced, not followed.
+        os.unlink(pidfile)
+        os.symlink(target, pidfile)
+        e = cella.run("exec", "--pid-file", pidfile, "rf-pid", "/bin/true")
+        assert e.returncode == 0, e.stderr
+        assert not os.path.islink(pidfile)
+        with open(target) as f:
+            assert f.read() == "precious\n"
+        assert sorted(os.listdir(shared)) == sorted(["c.pid", f"c.pid.tmp.{pid}"])
+    finally:
+        cella.run("delete", "--force", "rf-pid")
