@@ -53,6 +53,11 @@ int cella_validate_id(const char *id, cella_error *err)
 					 "invalid container id `%s`: a leading `.` is reserved for "
 					 "cella's own files",
 					 str_escape(id, esc, sizeof(esc)));
+	if (id[0] == '-')
+		return cella_err_invalid(err,
+					 "invalid container id `%s`: a leading `-` would be taken "
+					 "for a flag",
+					 str_escape(id, esc, sizeof(esc)));
 	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
 		return cella_err_invalid(err, "invalid container id `%s`", id);
 	str_escape(id, esc, sizeof(esc));

@@ -234,7 +234,11 @@ struct cella_spec {
  * err->msg reads `config.json:12:7: process.args[2]: expected a string`. */
 int cella_spec_parse(const char *text, size_t len, const char *origin, struct cella_spec **out,
 		     cella_error *err);
-/* Read and parse a file. */
+/* The largest config.json or process file cella reads (4 MiB; runc's
+ * default config is 2.5 KiB, Docker's seccomp profile 20 KiB). */
+#define CELLA_SPEC_MAX_BYTES ((size_t)4 << 20)
+/* Read and parse a file: a regular file (a FIFO, a device, a symlink to
+ * one is refused) of at most CELLA_SPEC_MAX_BYTES. */
 int cella_spec_load(const char *path, struct cella_spec **out, cella_error *err);
 
 /* Serialize to pretty JSON (runc's layout: 2-space indent... we use tabs

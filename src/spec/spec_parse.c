@@ -565,7 +565,7 @@ int cella_spec_parse(const char *text, size_t len, const char *origin, struct ce
 int cella_spec_load(const char *path, struct cella_spec **out, cella_error *err)
 {
 	cleanup_free char *text = NULL;
-	ssize_t n = read_file_at(AT_FDCWD, path, &text, err);
+	ssize_t n = read_input_file(path, CELLA_SPEC_MAX_BYTES, &text, err);
 
 	if (n < 0)
 		return (int)n;

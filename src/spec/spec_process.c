@@ -41,7 +41,7 @@ int cella_process_parse(const char *text, size_t len, const char *origin,
 int cella_process_load(const char *path, struct cella_process **out, cella_error *err)
 {
 	cleanup_free char *text = NULL;
-	ssize_t n = read_file_at(AT_FDCWD, path, &text, err);
+	ssize_t n = read_input_file(path, CELLA_SPEC_MAX_BYTES, &text, err);
 
 	if (n < 0)
 		return cella_err_context(err, "process file");

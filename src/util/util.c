@@ -6,8 +6,10 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -177,6 +179,67 @@ ssize_t read_file_at(int dirfd, const char *path, char **out, cella_error *err)
 		if (r == 0)
 			break;
 		len += (size_t)r;
+	}
+	buf[len] = '\0';
+	*out = take_ptr(&buf);
+	return (ssize_t)len;
+}
+
+static const char *file_kind(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "a fifo";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISDIR(m))
+		return "a directory";
+	return "not a regular file";
+}
+
+ssize_t read_input_file(const char *path, size_t max, char **out, cella_error *err)
+{
+	/* O_NONBLOCK: opening a FIFO without a writer must not wait. */
+	cleanup_close int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	cleanup_free char *buf = NULL;
+	size_t len = 0, cap;
+	struct stat st;
+
+	if (fd < 0)
+		return cella_err(err, errno, "open `%s`", path);
+	if (fstat(fd, &st) < 0)
+		return cella_err(err, errno, "stat `%s`", path);
+	if (!S_ISREG(st.st_mode))
+		return cella_err_invalid(err, "`%s` is %s, not a regular file", path,
+					 file_kind(st.st_mode));
+	if ((uint64_t)st.st_size > max)
+		return cella_err(err, EFBIG, "`%s` is larger than the %zu MiB cella reads", path,
+				 max >> 20);
+	/* Up to one byte more than allowed, to see a file that grew since. */
+	cap = (size_t)st.st_size + 4096 < max + 2 ? (size_t)st.st_size + 4096 : max + 2;
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (len + 1 >= cap) {
+			cap = cap * 2 < max + 2 ? cap * 2 : max + 2;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(fd, buf + len, cap - len - 1);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return cella_err(err, errno, "read `%s`", path);
+		if (r == 0)
+			break;
+		len += (size_t)r;
+		if (len > max)
+			return cella_err(err, EFBIG, "`%s` is larger than the %zu MiB cella reads",
+					 path, max >> 20);
 	}
 	buf[len] = '\0';
 	*out = take_ptr(&buf);

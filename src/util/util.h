@@ -36,6 +36,11 @@ const char *str_escape(const char *s, char *buf, size_t len);
  * are O_CLOEXEC. read_file_at NUL-terminates and returns the length. */
 ssize_t read_file_at(int dirfd, const char *path, char **out, cella_error *err);
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, cella_error *err);
+/* The same for a file a user hands cella (config.json, exec --process): it
+ * must be a regular file (a symlink is followed to one; a FIFO, a device or
+ * a socket is refused, the open does not block on a FIFO) of at most max
+ * bytes (an error names the limit). */
+ssize_t read_input_file(const char *path, size_t max, char **out, cella_error *err);
 /* Write all of buf, retrying on EINTR and short writes. */
 ssize_t write_all(int fd, const void *buf, size_t len);
 /* Read exactly len bytes unless EOF; returns bytes read or -1. */

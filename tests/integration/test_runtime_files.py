@@ -14,6 +14,7 @@ import os
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import time
 
@@ -188,3 +189,58 @@ def test_pid_file_never_follows_a_planted_symlink(cella, tmp):
         assert sorted(os.listdir(shared)) == sorted(["c.pid", f"c.pid.tmp.{pid}"])
     finally:
         cella.run("delete", "--force", "rf-pid")
+
+
+def test_id_with_a_leading_dash_is_refused(cella, tmp):
+    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/bin/true"]))
+    try:
+        for argv in (("create", "--bundle", b, "--", "-rf-dash"), ("state", "--", "-rf-dash")):
+            r = cella.run(*argv)
+            assert r.returncode != 0
+            assert r.stderr.splitlines() == [
+                "cella: invalid container id `-rf-dash`: a leading `-` would be taken for a "
+                "flag"], r.stderr
+        assert cella.run("list", "-q").stdout.split() == []
+    finally:
+        cella.run("delete", "--force", "--", "-rf-dash")
+
+
+def config_like(cella, tmp, kind):
+    """A config.json (in a bundle) that is `kind`: a fifo, /dev/zero itself
+    through a symlink, a character device node, or a regular file of 5 MiB."""
+    d = os.path.join(tmp, "b-" + kind)
+    os.makedirs(d)
+    path = os.path.join(d, "config.json")
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "zero-link":
+        os.symlink("/dev/zero", path)
+    elif kind == "device":
+        os.mknod(path, 0o600 | stat.S_IFCHR, os.makedev(1, 5))
+    else:
+        with open(path, "w") as f:
+            f.write('{"ociVersion": "1.0.2", "x": "' + "a" * (5 << 20) + '"}')
+    return d, path
+
+
+@pytest.mark.parametrize("kind,says", [
+    ("fifo", "is a fifo, not a regular file"),
+    ("zero-link", "is a character device, not a regular file"),
+    ("device", "is a character device, not a regular file"),
+    ("big", "is larger than the 4 MiB cella reads"),
+])
+def test_config_that_is_not_a_small_regular_file_is_refused(cella, tmp, kind, says):
+    """A FIFO would block create forever, /dev/zero eat memory without bound:
+    refused at once, naming the file and why; `exec --process` too."""
+    d, path = config_like(cella, tmp, kind)
+    r = cella.run("create", "--bundle", d, "rf-cfg", timeout=TIMEOUT)
+    assert r.returncode != 0
+    assert len(r.stderr.splitlines()) == 1 and path in r.stderr and says in r.stderr, r.stderr
+    assert cella.run("list", "-q").stdout.split() == []
+    start(cella, tmp, "rf-proc")
+    try:
+        r = cella.run("exec", "--process", path, "rf-proc", timeout=TIMEOUT)
+        assert r.returncode != 0
+        assert len(r.stderr.splitlines()) == 1 and says in r.stderr, r.stderr
+    finally:
+        cella.run("delete", "--force", "rf-proc")
