@@ -342,6 +342,13 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 		cleanup_free char *state =
 		    engine_hook_state(c->opts, c->rootfs, c->host_pid, CELLA_STATUS_CREATED);
 
+		/* The hooks run in the container's pid namespace, where its
+		 * processes see them: under its filter too, never with less
+		 * than the container (docs/design.md), as runc loads it
+		 * before them. */
+		if (!c->seccomp_loaded && load_seccomp(c, err) < 0)
+			fail(c, err);
+
 		/* In the container, as its process's user, before execve. */
 		if (hook_run_all(&s->hooks, CELLA_HOOK_START_CONTAINER, state, NULL, err) < 0)
 			fail(c, err);

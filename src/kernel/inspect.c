@@ -691,7 +691,8 @@ static void child_fail(int fd, int errnum, const char *msg)
  * namespace and root: a container process that can see it (a shared pid
  * namespace) must not reach the host through it. So before any setns it is
  * made non-dumpable (no ptrace, no /proc/PID/root or fd/ for anyone without
- * CAP_SYS_PTRACE over the host) and keeps no fd but its pipe; and it joins
+ * CAP_SYS_PTRACE over the host), forgets the caller's environment and keeps
+ * no fd but its pipe; it never joins the pid namespace; and it joins
  * the user namespace only when it must (a caller without privilege over the
  * namespaces: root reaches them from the initial one). */
 static void child_enter(pid_t pid, int fd)
@@ -704,6 +705,8 @@ static void child_enter(pid_t pid, int fd)
 
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		child_fail(fd, errno, "make the inspecting child non-dumpable");
+	/* Nothing of whoever ran `map` goes near the container. */
+	process_scrub_environ();
 	if (fd != 3) {
 		if (dup3(fd, 3, O_CLOEXEC) < 0)
 			child_fail(fd, errno, "move the inspecting child's pipe");

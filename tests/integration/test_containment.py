@@ -213,3 +213,28 @@ def test_processes_in_the_container_never_hold_more(cella, tmp, rootfs, nnp):
         assert w.bad == [], w.bad
     finally:
         cella.run("delete", "--force", cid)
+
+
+def test_start_container_hook_runs_under_the_container_filter(cella, tmp):
+    """A startContainer hook runs in the container's pid namespace: with no
+    more than the container, its seccomp filter included (with
+    no_new_privs, cella loaded the filter only right before execve)."""
+    c = make_config(args=["/bin/sleep", unique_sleep()])
+    c["process"]["noNewPrivileges"] = True
+    c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW",
+                             "syscalls": [{"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO"}]}
+    c["hooks"] = {"startContainer": [{
+        "path": "/bin/sh",
+        "args": ["sh", "-c", "grep -E '^(Seccomp|NoNewPrivs|CapBnd):' /proc/self/status "
+                             "> /dev/shm/hook"]}]}
+    b = write_bundle(os.path.join(tmp, "b"), c)
+    cella.ok("create", "--bundle", b, "ct-hook")
+    try:
+        cella.ok("start", "ct-hook")
+        init = status(cella.state("ct-hook")["pid"])
+        hook = dict(line.split(":\t") for line in
+                    cella.ok("exec", "ct-hook", "cat", "/dev/shm/hook").stdout.splitlines())
+        assert hook == {"Seccomp": init["Seccomp"], "NoNewPrivs": init["NoNewPrivs"],
+                        "CapBnd": init["CapBnd"]}, hook
+    finally:
+        cella.run("delete", "--force", "ct-hook")
