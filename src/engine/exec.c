@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -76,7 +77,8 @@ struct exec_ctx {
 	/* linux.personality, and the seccomp agent of a filter with a
 	 * listener, as create kept them. */
 	struct engine_exec_linux linux_;
-	const struct cella_state *st; /* the container's, for the agent */
+	const struct cella_state *st;	  /* the container's, for the agent */
+	const struct cella_rlimit *nproc; /* RLIMIT_NPROC asked for, or NULL */
 };
 
 _Noreturn static void fail(struct exec_ctx *c, cella_error *err)
@@ -134,6 +136,28 @@ static int load_seccomp(struct exec_ctx *c, cella_error *err)
 	return 0;
 }
 
+/* process.rlimits, while privileged (raising a hard limit may need it). The
+ * joiner forks the process after it took the user's ids, and a fork checks
+ * RLIMIT_NPROC against the user's processes: its soft limit is the hard one
+ * until the process lowers it to the one asked for (lowering needs nothing). */
+static int apply_rlimits(struct exec_ctx *c, cella_error *err)
+{
+	const struct cella_process *p = c->p;
+	struct cella_rlimit *rl = xcalloc(p->n_rlimits + 1, sizeof(*rl));
+	int r;
+
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		rl[i] = p->rlimits[i];
+		if (rl[i].resource == RLIMIT_NPROC) {
+			c->nproc = &p->rlimits[i];
+			rl[i].soft = rl[i].hard;
+		}
+	}
+	r = rlimits_apply(rl, p->n_rlimits, err);
+	free(rl);
+	return r;
+}
+
 /* The container's restrictions, taken by the joiner before it forks the
  * process (so that the process, born in the container's pid namespace, never
  * holds more than the container: docs/design.md): the pty, rlimits,
@@ -162,7 +186,7 @@ static int confine(struct exec_ctx *c, int *slave, char **exe, cella_error *err)
 		}
 		close(master);
 	}
-	if (rlimits_apply(p->rlimits, p->n_rlimits, err) < 0)
+	if (apply_rlimits(c, err) < 0)
 		return cella_err_ret(err);
 	if (p->has_oom_score_adj && process_set_oom_score_adj(p->oom_score_adj, err) < 0)
 		return cella_err_ret(err);
@@ -210,6 +234,8 @@ _Noreturn static void exec_process(struct exec_ctx *c, int slave, const char *ex
 	cella_error *err = &e;
 
 	cella_err_clear(err);
+	if (c->nproc != NULL && rlimits_apply(c->nproc, 1, err) < 0)
+		fail(c, err);
 	if (slave >= 0 && terminal_become_controlling(slave, err) < 0)
 		fail(c, err);
 	if (slave > STDERR_FILENO)

@@ -138,6 +138,22 @@ def test_exec_process_file(cella, tmp):
         assert info["rlimits"]["NOFILE"] == [256, 512]
 
 
+def test_exec_process_with_rlimit_nproc_of_one(cella, tmp):
+    """RLIMIT_NPROC 1 for a user with no process yet: the process is forked
+    by a joiner that already took the user's ids (issue 9), which must not
+    count against the soft limit asked for; the process gets it."""
+    proc = {"args": ["/probe"], "cwd": "/", "terminal": False,
+            "user": {"uid": 4242, "gid": 4242},
+            "rlimits": [{"type": "RLIMIT_NPROC", "hard": 64, "soft": 1}]}
+    path = os.path.join(tmp, "process.json")
+    with open(path, "w") as f:
+        json.dump(proc, f)
+    with running(cella, tmp):
+        info = probe_exec(cella, "ex", "--process", path, cmd=())
+        assert info["uid"] == 4242
+        assert info["rlimits"]["NPROC"] == [1, 64]
+
+
 def test_exec_bad_process_file(cella, tmp):
     path = os.path.join(tmp, "process.json")
     with open(path, "w") as f:
