@@ -10,7 +10,7 @@
  *            the container's cgroup (from the host's mount namespace), the
  *            namespaces (the ones owned by the container's user namespace
  *            after that user namespace, the others before) and its root;
- *            opens the pty (#5), sets rlimits, scheduler, I/O priority, the
+ *            opens the pty (#5), sets rlimits, I/O priority, the
  *            container's personality and LSM label for execve, drops to the
  *            user's ids and capability sets, no_new_privs, loads the
  *            container's seccomp filter (its listener, if any, to the
@@ -19,7 +19,10 @@
  *            container's pid namespace holding no more than the container
  *            (docs/design.md), and exits (#3 carries its pid); it stays in
  *            the host's pid namespace, out of the container's sight;
- *   process  sets its controlling terminal and execs. execve closes the sync
+ *   runtime  sets process.scheduler on the process (#4: a fork would not
+ *            pass a SCHED_DEADLINE or reset-on-fork one on);
+ *   process  waits for #4 when there is a scheduler, sets its controlling
+ *            terminal and execs. execve closes the sync
  *            socket: EOF is success, SYNC_ERROR a failure (127/126 when the
  *            executable is missing or not executable).
  * The numbers are the sync points of kernel/sync.h, as in container.c and
@@ -161,7 +164,7 @@ static int apply_rlimits(struct exec_ctx *c, cella_error *err)
 /* The container's restrictions, taken by the joiner before it forks the
  * process (so that the process, born in the container's pid namespace, never
  * holds more than the container: docs/design.md): the pty, rlimits,
- * scheduler, I/O priority, personality, LSM label for execve, ids,
+ * I/O priority, personality, LSM label for execve, ids,
  * capability sets, no_new_privs and seccomp filter. *slave is the pty
  * slave, -1 without a terminal; *exe the executable. */
 static int confine(struct exec_ctx *c, int *slave, char **exe, cella_error *err)
@@ -190,9 +193,8 @@ static int confine(struct exec_ctx *c, int *slave, char **exe, cella_error *err)
 		return cella_err_ret(err);
 	if (p->has_oom_score_adj && process_set_oom_score_adj(p->oom_score_adj, err) < 0)
 		return cella_err_ret(err);
-	/* While privileged, as the init did. */
-	if (p->has_scheduler && sched_apply_scheduler(&p->scheduler, err) < 0)
-		return cella_err_ret(err);
+	/* While privileged, as the init did (the scheduler is the runtime's
+	 * to set, on the process: #4). */
 	if (p->has_io_priority && sched_apply_io_priority(&p->io_priority, err) < 0)
 		return cella_err_ret(err);
 	if (c->linux_.has_personality && personality_apply(&c->linux_.personality, err) < 0)
@@ -234,6 +236,11 @@ _Noreturn static void exec_process(struct exec_ctx *c, int slave, const char *ex
 	cella_error *err = &e;
 
 	cella_err_clear(err);
+	/* #4: the runtime has set our scheduler (a fork would not pass on a
+	 * SCHED_DEADLINE or reset-on-fork one, and we no longer have the
+	 * privilege a real-time one needs). */
+	if (c->p->has_scheduler && sync_wait(c->sync_fd, SYNC_CGROUP_READY, NULL, NULL, err) < 0)
+		_exit(1);
 	if (c->nproc != NULL && rlimits_apply(c->nproc, 1, err) < 0)
 		fail(c, err);
 	if (slave >= 0 && terminal_become_controlling(slave, err) < 0)
@@ -396,6 +403,13 @@ static int parent_side(struct exec_ctx *c, int sync_fd, pid_t *joiner, pid_t *pi
 	*joiner = -1;
 	if (listener >= 0 && send_listener(c, *pid, listener, err) < 0)
 		return cella_err_ret(err);
+	/* #4: process.scheduler, set here on the process (privileged), which
+	 * waits for it before its execve. */
+	if (c->p->has_scheduler) {
+		if (sched_apply_scheduler_to(*pid, &c->p->scheduler, err) < 0 ||
+		    sync_send(sync_fd, SYNC_CGROUP_READY, 0, err) < 0)
+			return cella_err_ret(err);
+	}
 	/* EOF: execve closed the socket. */
 	if (sync_wait_eof(sync_fd, err) < 0)
 		return cella_err_ret(err);

@@ -156,6 +156,11 @@ static void describe(const struct cella_scheduler *s, char *buf, size_t len)
 
 int sched_apply_scheduler(const struct cella_scheduler *s, cella_error *err)
 {
+	return sched_apply_scheduler_to(0, s, err);
+}
+
+int sched_apply_scheduler_to(pid_t pid, const struct cella_scheduler *s, cella_error *err)
+{
 	struct kernel_sched_attr attr = {
 	    .size = sizeof(attr),
 	    .sched_policy = (uint32_t)s->policy,
@@ -169,7 +174,7 @@ int sched_apply_scheduler(const struct cella_scheduler *s, cella_error *err)
 	char what[128];
 	int e;
 
-	if (syscall(SYS_sched_setattr, 0, &attr, 0) == 0)
+	if (syscall(SYS_sched_setattr, pid, &attr, 0) == 0)
 		return 0;
 	e = errno;
 	describe(s, what, sizeof(what));

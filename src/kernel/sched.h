@@ -14,6 +14,7 @@
 
 #include <sched.h>
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,8 @@ int sched_apply_affinity(const char *list, const char *field, cella_error *err);
  * process.scheduler, with a hint for EPERM (CAP_SYS_NICE, or a cgroup
  * without real-time runtime). */
 int sched_apply_scheduler(const struct cella_scheduler *s, cella_error *err);
+/* The same, for process pid (the caller needs the privilege over it). */
+int sched_apply_scheduler_to(pid_t pid, const struct cella_scheduler *s, cella_error *err);
 /* ioprio_set(IOPRIO_WHO_PROCESS, 0, ...): the calling process. */
 int sched_apply_io_priority(const struct cella_io_priority *io, cella_error *err);
 

@@ -181,6 +181,17 @@ def test_scheduler_exec(cella, tmp):
         assert os.getpriority(os.PRIO_PROCESS, init) == 0
 
 
+def test_scheduler_exec_reset_on_fork(cella, tmp):
+    """The exec process is forked by a joiner that has given up its
+    privileges (issue 9): a reset-on-fork scheduler set there would be lost
+    in the fork; the runtime sets it on the process itself."""
+    with detached(cella, tmp, "h4-sched-rof", config()):
+        with exec_detached(cella, tmp, "h4-sched-rof",
+                           {"scheduler": {"policy": "SCHED_IDLE",
+                                          "flags": ["SCHED_FLAG_RESET_ON_FORK"]}}) as pid:
+            assert os.sched_getscheduler(pid) == os.SCHED_IDLE | os.SCHED_RESET_ON_FORK
+
+
 def cpus_allowed(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
