@@ -10,8 +10,9 @@
  *            the container's cgroup (from the host's mount namespace), the
  *            namespaces (the ones owned by the container's user namespace
  *            after that user namespace, the others before) and its root;
+ *            (the LSM label for execve before, through the host's /proc),
  *            opens the pty (#5), sets rlimits, I/O priority, the
- *            container's personality and LSM label for execve, drops to the
+ *            container's personality, drops to the
  *            user's ids and capability sets, no_new_privs, loads the
  *            container's seccomp filter (its listener, if any, to the
  *            runtime: #5a, which sends it to the container's agent with the
@@ -164,7 +165,7 @@ static int apply_rlimits(struct exec_ctx *c, cella_error *err)
 /* The container's restrictions, taken by the joiner before it forks the
  * process (so that the process, born in the container's pid namespace, never
  * holds more than the container: docs/design.md): the pty, rlimits,
- * I/O priority, personality, LSM label for execve, ids,
+ * I/O priority, personality, ids,
  * capability sets, no_new_privs and seccomp filter. *slave is the pty
  * slave, -1 without a terminal; *exe the executable. */
 static int confine(struct exec_ctx *c, int *slave, char **exe, cella_error *err)
@@ -198,12 +199,6 @@ static int confine(struct exec_ctx *c, int *slave, char **exe, cella_error *err)
 	if (p->has_io_priority && sched_apply_io_priority(&p->io_priority, err) < 0)
 		return cella_err_ret(err);
 	if (c->linux_.has_personality && personality_apply(&c->linux_.personality, err) < 0)
-		return cella_err_ret(err);
-	/* The profile and label its execve takes, as the init did (kept
-	 * across the fork). */
-	if (lsm_apply_exec(&(struct cella_lsm_conf){.apparmor_profile = p->apparmor_profile,
-						    .selinux_label = p->selinux_label},
-			   err) < 0)
 		return cella_err_ret(err);
 	/* The container's filter, in the same order as the init (seccomp.h):
 	 * before giving up privileges only when it could not be loaded after. */
@@ -311,6 +306,14 @@ _Noreturn static void exec_joiner(struct exec_ctx *c)
 		fail(c, err);
 	if (p->exec_cpus_final != NULL &&
 	    sched_apply_affinity(p->exec_cpus_final, "process.execCPUAffinity.final", err) < 0)
+		fail(c, err);
+	/* The profile and label the process's execve takes, as the init did.
+	 * Written here, through the host's /proc: the container's shows no
+	 * thread of ours (we stay in the host's pid namespace). They are kept
+	 * across setns, the uid switch and the fork. */
+	if (lsm_apply_exec(&(struct cella_lsm_conf){.apparmor_profile = p->apparmor_profile,
+						    .selinux_label = p->selinux_label},
+			   err) < 0)
 		fail(c, err);
 	/* We stay in the host's pid namespace, out of the container's sight,
 	 * while we hold more than the container. */
