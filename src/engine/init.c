@@ -160,8 +160,15 @@ _Noreturn static void reaper_exec(struct cella_ctx *c, const char *path, cella_e
 		process_exec(path, p->args, p->env, err);
 		fail(c, err);
 	}
-	/* Nothing of the runtime stays open in the init. */
+	/* Nothing of the runtime stays open in the init, nothing of its
+	 * environment stays in its memory, and it holds no more than the
+	 * container (docs/design.md): its filter too, as the child's. */
 	process_close_from(3);
+	process_scrub_environ();
+	if (!c->seccomp_loaded && cella_seccomp_load(&c->seccomp, err) < 0) {
+		kill(child, SIGKILL);
+		fail(c, err);
+	}
 	for (;;) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&all, &si);

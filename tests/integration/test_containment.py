@@ -238,3 +238,12 @@ def test_start_container_hook_runs_under_the_container_filter(cella, tmp):
                         "CapBnd": init["CapBnd"]}, hook
     finally:
         cella.run("delete", "--force", "ct-hook")
+
+
+def test_init_reaper_runs_under_the_container_filter(cella):
+    """--init's PID 1 is cella's own code, in the container's sight: it
+    holds the container's seccomp filter, as the process it runs."""
+    r = cella.run("run", "--init", "--rootfs", ROOTFS, "--", "sh", "-c",
+                  "grep -h Seccomp: /proc/1/status /proc/self/status")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["Seccomp:", "2", "Seccomp:", "2"], r.stdout
