@@ -380,12 +380,12 @@ static int parent_side(struct exec_ctx *c, int sync_fd, pid_t *joiner, pid_t *pi
 	int32_t v = -1;
 	int status;
 
+	/* What the joiner sends comes first, then the process exists: act on
+	 * nothing before its pid is known, so that a failure here kills it
+	 * (cleanup_pid) instead of leaving it behind. */
 	if (c->p->terminal) {
 		/* #5: the pty master. */
 		if (sync_wait(sync_fd, SYNC_PTY_MASTER, NULL, &pty, err) < 0)
-			return cella_err_ret(err);
-		if (o->console_socket != NULL &&
-		    terminal_send_to_socket(o->console_socket, pty, err) < 0)
 			return cella_err_ret(err);
 	}
 	/* #5a: the listener, kept until the process's pid is known. */
@@ -404,6 +404,9 @@ static int parent_side(struct exec_ctx *c, int sync_fd, pid_t *joiner, pid_t *pi
 		if (errno != EINTR)
 			return cella_err(err, errno, "wait for the exec setup process");
 	*joiner = -1;
+	if (pty >= 0 && o->console_socket != NULL &&
+	    terminal_send_to_socket(o->console_socket, pty, err) < 0)
+		return cella_err_ret(err);
 	if (listener >= 0 && send_listener(c, *pid, listener, err) < 0)
 		return cella_err_ret(err);
 	/* #4: process.scheduler, set here on the process (privileged), which
