@@ -487,11 +487,13 @@ int cg_write(const char *dir, const char *file, const char *val, cella_error *er
 {
 	cleanup_free char *p = xasprintf("%s/%s", dir, file);
 	cleanup_close int fd = open(p, O_WRONLY | O_CLOEXEC);
+	cleanup_free char *back = NULL;
 	size_t len = strlen(val);
 	ssize_t n;
 
 	if (fd < 0)
 		return cella_err(err, errno, "open %s", file);
+	back = cg_journal_note(dir, file, val);
 	/* One write: cgroup files take one value per write(2). */
 	do
 		n = write(fd, val, len);
@@ -500,6 +502,7 @@ int cg_write(const char *dir, const char *file, const char *val, cella_error *er
 		return cella_err(err, errno, "write %s", file);
 	if ((size_t)n != len)
 		return cella_err(err, EIO, "write %s: short write", file);
+	cg_journal_keep(dir, file, take_ptr(&back));
 	return 0;
 }
 
@@ -776,7 +779,7 @@ int cella_cgroup_create(const char *path, const struct cella_resources *r,
 		return cella_err_ret(err);
 	if (cg->drv->create(cg, r, err) < 0)
 		return cella_err_ret(err);
-	if (cg->drv->apply(cg, r, err) < 0) {
+	if (cella_cgroup_apply(cg, r, err) < 0) {
 		cg->drv->destroy(cg, NULL);
 		return cella_err_ret(err);
 	}
@@ -801,7 +804,11 @@ int cella_cgroup_open(const char *path, struct cella_cgroup **out, cella_error *
 
 int cella_cgroup_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
 {
-	return cg->drv->apply(cg, r, err);
+	struct cg_journal *j = cg_journal_open();
+	int ret = cg->drv->apply(cg, r, err);
+
+	cg_journal_close(j, ret < 0, err);
+	return ret;
 }
 
 int cella_cgroup_enter(struct cella_cgroup *cg, pid_t pid, cella_error *err)

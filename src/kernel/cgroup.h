@@ -69,7 +69,10 @@ struct cella_unified {
 	char *value;
 };
 
-/* Each field carries a has_* flag (absent = leave the kernel's default).
+/* Each field carries a has_* flag (absent = leave as is). As in runc 1.1, a
+ * 0 in config.json is absent for cpu shares, quota, period and real-time
+ * fields, memory limit, reservation and swap, blockIO weights and the pids
+ * limit (Docker and containerd send zeros for what they leave alone).
  * Memory values are bytes; -1 means unlimited. */
 struct cella_resources {
 	bool has_memory_limit;
@@ -84,7 +87,8 @@ struct cella_resources {
 	bool memory_disable_oom_killer;
 
 	bool has_cpu_shares;
-	uint64_t cpu_shares; /* 2..262144; v2 converts to cpu.weight */
+	uint64_t cpu_shares; /* 2..262144 (v1 refuses what the kernel
+				clamps); v2 converts to cpu.weight */
 	bool has_cpu_quota;
 	int64_t cpu_quota; /* microseconds per period; -1 unlimited */
 	bool has_cpu_period;
@@ -102,7 +106,7 @@ struct cella_resources {
 	int64_t cpu_rt_runtime; /* microseconds per period, -1 unlimited */
 
 	bool has_pids_limit;
-	int64_t pids_limit; /* <= 0 (other than absent): unlimited, as runc */
+	int64_t pids_limit; /* < 0: unlimited ("max"), as runc */
 
 	bool has_blkio_weight;
 	uint16_t blkio_weight; /* 10..1000; v2 converts to io.weight */
@@ -303,6 +307,8 @@ int cella_cgroup_create(const char *path, const struct cella_resources *r,
 /* An existing container's cgroup (kill, delete, update): nothing created. */
 int cella_cgroup_open(const char *path, struct cella_cgroup **out, cella_error *err);
 
+/* All or nothing: when a write fails, the files already written get their
+ * old values back (cgroup_undo.c), and err names the field that failed. */
 int cella_cgroup_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err);
 int cella_cgroup_enter(struct cella_cgroup *cg, pid_t pid, cella_error *err);
 int cella_cgroup_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err);

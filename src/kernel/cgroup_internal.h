@@ -68,6 +68,18 @@ int cg_unified_kill(const char *dir, cella_error *err);
 
 void cg_sleep_ms(unsigned ms);
 
+/* The journal of an apply (cgroup_undo.c): opened, every cg_write of a
+ * limit file records the value it replaces (cg_write calls
+ * cg_journal_note before writing: what would undo val, NULL when nothing
+ * is recorded; and cg_journal_keep, which takes it, once the write went
+ * through); closed with undo, the values are written back, last first,
+ * and a restore that fails is added to *err. One open at a time. */
+struct cg_journal;
+struct cg_journal *cg_journal_open(void);
+char *cg_journal_note(const char *dir, const char *file, const char *val);
+void cg_journal_keep(const char *dir, const char *file, char *back);
+void cg_journal_close(struct cg_journal *j, bool undo, cella_error *err);
+
 /* The v1 hierarchy carrying controller ctl, -1 when none does
  * (cgroup_v1.c). */
 int cg_v1_find(const struct cella_cgroup *cg, const char *ctl);

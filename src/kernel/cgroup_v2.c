@@ -314,6 +314,13 @@ static int apply_memory(const char *dir, const struct cella_resources *r, cella_
 		if (set(dir, "memory.low", "memory.reservation", oci, val, err) < 0)
 			return cella_err_ret(err);
 	}
+	if (r->has_memory_limit && r->memory_limit == -1 && !r->has_memory_swap &&
+	    cg_has_file(dir, "memory.swap.max")) {
+		/* As runc: an unlimited memory with no swap said is both
+		 * unlimited. */
+		if (set(dir, "memory.swap.max", "memory.limit", "-1", "max", err) < 0)
+			return cella_err_ret(err);
+	}
 	if (r->has_memory_swap && r->memory_swap != 0) {
 		int64_t swap;
 

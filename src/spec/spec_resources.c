@@ -74,6 +74,22 @@ static int rd_u64(json_t *obj, const char *sect, const char *key, uint64_t min, 
 	return r;
 }
 
+/* Zero is "leave as is" for the fields Docker, podman and containerd fill
+ * with zeros (runc 1.1 writes none of them): `docker run` sends
+ * cpu.shares 0, `docker update` memory.limit 0 beside the one field it
+ * changes. */
+static void zero_unset(bool *has, int64_t v)
+{
+	if (*has && v == 0)
+		*has = false;
+}
+
+static void zero_unset_u(bool *has, uint64_t v)
+{
+	if (*has && v == 0)
+		*has = false;
+}
+
 /* A cpu or memory node list: "0-3,7". "" is absent. */
 static int rd_list(json_t *obj, const char *sect, const char *key, char **out, cella_error *err)
 {
@@ -128,8 +144,8 @@ static void note_ignored(struct cella_resources *r, json_t *obj, const char *sec
 
 static int rd_memory(json_t *root, struct cella_resources *r, cella_error *err)
 {
-	static const char *const ignored[] = {"kernel", "kernelTCP", "useHierarchy",
-					      "checkBeforeUpdate", NULL};
+	static const char *const ignored[] = {"useHierarchy", "checkBeforeUpdate", NULL};
+	static const char *const kmem[] = {"kernel", "kernelTCP"};
 	json_t *m;
 	bool has = false;
 
@@ -146,6 +162,9 @@ static int rd_memory(json_t *root, struct cella_resources *r, cella_error *err)
 	    rd_u64(m, "memory", "swappiness", 0, 100, &has, &r->memory_swappiness, err) < 0)
 		return -EINVAL;
 	r->has_memory_swappiness = has;
+	zero_unset(&r->has_memory_limit, r->memory_limit);
+	zero_unset(&r->has_memory_reservation, r->memory_reservation);
+	zero_unset(&r->has_memory_swap, r->memory_swap);
 	{
 		json_t *d = member(m, "disableOOMKiller");
 
@@ -157,6 +176,20 @@ static int rd_memory(json_t *root, struct cella_resources *r, cella_error *err)
 		r->memory_disable_oom_killer = json_is_true(d);
 	}
 	note_ignored(r, m, "memory", ignored);
+	/* Kernel memory limits: read (a bad value is an error), 0 is unset,
+	 * anything else is not applied (runc 1.1 ignores them too: the kernel
+	 * deprecated kmem limits). */
+	for (size_t i = 0; i < ARRAY_SIZE(kmem); i++) {
+		bool has_k = false;
+		int64_t k = 0;
+
+		if (rd_i64(m, "memory", kmem[i], -1, INT64_MAX, &has_k, &k, err) < 0)
+			return -EINVAL;
+		if (has_k && k != 0) {
+			cleanup_free char *p = xasprintf(RES ".memory.%s", kmem[i]);
+			strv_append(&r->ignored, p);
+		}
+	}
 	return 0;
 }
 
@@ -182,9 +215,11 @@ static int rd_cpu(json_t *root, struct cella_resources *r, cella_error *err)
 	    rd_u64(c, "cpu", "realtimePeriod", 0, UINT64_MAX, &r->has_cpu_rt_period,
 		   &r->cpu_rt_period, err) < 0)
 		return -EINVAL;
-	/* 0 is "unset" for the period, as runc reads it. */
-	if (r->has_cpu_rt_period && r->cpu_rt_period == 0)
-		r->has_cpu_rt_period = false;
+	zero_unset_u(&r->has_cpu_shares, r->cpu_shares);
+	zero_unset(&r->has_cpu_quota, r->cpu_quota);
+	zero_unset_u(&r->has_cpu_period, r->cpu_period);
+	zero_unset_u(&r->has_cpu_rt_period, r->cpu_rt_period);
+	zero_unset(&r->has_cpu_rt_runtime, r->cpu_rt_runtime);
 	return 0;
 }
 
@@ -196,8 +231,12 @@ static int rd_pids(json_t *root, struct cella_resources *r, cella_error *err)
 		return -EINVAL;
 	if (p == NULL)
 		return 0;
-	return rd_i64(p, "pids", "limit", INT64_MIN, INT64_MAX, &r->has_pids_limit, &r->pids_limit,
-		      err);
+	if (rd_i64(p, "pids", "limit", INT64_MIN, INT64_MAX, &r->has_pids_limit, &r->pids_limit,
+		   err) < 0)
+		return -EINVAL;
+	/* 0 unset, negative "max", as runc 1.1. */
+	zero_unset(&r->has_pids_limit, r->pids_limit);
+	return 0;
 }
 
 /* blockIO.throttle*Device: [{"major": 8, "minor": 0, "rate": 1048576}...] */
@@ -235,10 +274,10 @@ static int rd_throttle(json_t *b, const char *key, struct cella_throttle_device 
 
 static int rd_blkio(json_t *root, struct cella_resources *r, cella_error *err)
 {
-	static const char *const ignored[] = {"leafWeight", "weightDevice", NULL};
+	static const char *const ignored[] = {"weightDevice", NULL};
 	json_t *b;
-	int64_t w = 0;
-	bool has = false;
+	int64_t w = 0, lw = 0;
+	bool has = false, has_lw = false;
 
 	if (enter_section(root, "blockIO", &b, err) < 0)
 		return -EINVAL;
@@ -253,6 +292,15 @@ static int rd_blkio(json_t *root, struct cella_resources *r, cella_error *err)
 					 w);
 	r->has_blkio_weight = has && w != 0;
 	r->blkio_weight = (uint16_t)w;
+	if (rd_i64(b, "blockIO", "leafWeight", 0, 1000, &has_lw, &lw, err) < 0)
+		return -EINVAL;
+	if (has_lw && lw != 0 && lw < 10)
+		return cella_err_invalid(err,
+					 RES ".blockIO.leafWeight: %" PRId64
+					     " is out of range (10 to 1000, or 0 for unset)",
+					 lw);
+	if (has_lw && lw != 0)
+		strv_append(&r->ignored, RES ".blockIO.leafWeight");
 	for (size_t i = 0; i < CELLA_THROTTLE_N; i++)
 		if (rd_throttle(b, cella_throttle_names[i], &r->throttle[i], &r->n_throttle[i],
 				err) < 0)
