@@ -41,7 +41,7 @@ build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-d
 # tests/integration/test_lsm.py; librsvg2-bin (rsvg-convert) renders the
 # map's SVG in tests/integration/test_map.py.
 test_pkgs=(runc crun time util-linux clang libclang-rt-14-dev qemu-system-x86 kmod
-	podman conmon containerd apparmor librsvg2-bin)
+	podman conmon containerd docker.io apparmor librsvg2-bin)
 
 pkgs=("${build_pkgs[@]}")
 if [ "$deps_only" = 1 ]; then
