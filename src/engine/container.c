@@ -530,12 +530,14 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	st.pid = init;
 	st.created = now_rfc3339();
 	st.cgroup_path = c.cgroup != NULL ? (char *)cella_cgroup_path(c.cgroup) : NULL;
+	st.cgroup_joined = c.cgroup != NULL ? cella_cgroup_joined(c.cgroup) : NULL;
 	st.annotations = o->spec->annotations;
 	st.n_annotations = o->spec->n_annotations;
 	r = procfs_start_time(init, &st.pid_start, err);
 	if (r == 0)
 		r = state_write(dirfd, &st, err);
 	free(st.created);
+	strv_free(st.cgroup_joined);
 	if (r == 0 && o->pid_file != NULL)
 		r = engine_write_pid_file(o->pid_file, init, err);
 	if (r < 0)
@@ -559,7 +561,12 @@ out_remove:
 	cella_cleanup_pidp(&stage1);
 	stage1 = -1;
 	if (c.cgroup != NULL) {
-		cella_cgroup_kill(c.cgroup, SIGKILL, NULL);
+		char **joined = cella_cgroup_joined(c.cgroup);
+
+		/* A joined cgroup's processes are not ours to kill. */
+		if (joined == NULL)
+			cella_cgroup_kill(c.cgroup, SIGKILL, NULL);
+		strv_free(joined);
 		cella_cgroup_destroy(c.cgroup, NULL);
 	}
 	/* A container that existed, even half made, went through the life
@@ -794,6 +801,10 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 	}
 	if (st.cgroup_path[0] != '\0' && cella_cgroup_open(st.cgroup_path, &cg, err) < 0)
 		goto out;
+	/* A cgroup that was there before the container stays (runc 1.1
+	 * would remove it). */
+	if (cg != NULL)
+		cella_cgroup_keep(cg, st.cgroup_joined);
 	if (st.status != CELLA_STATUS_STOPPED && st.status != CELLA_STATUS_CREATING) {
 		/* A created container's init waits before exec; a running one
 		 * (with --force) is killed, with every process of its cgroup.
@@ -810,9 +821,11 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 			goto out;
 		}
 	}
-	/* Processes of a shared pid namespace may outlive the init. */
-	if (cg != NULL &&
-	    (cella_cgroup_kill(cg, SIGKILL, err) < 0 || cella_cgroup_destroy(cg, err) < 0)) {
+	/* Processes of a shared pid namespace may outlive the init (in a
+	 * joined cgroup, the processes that were there are not ours to
+	 * kill). */
+	if (cg != NULL && ((st.cgroup_joined == NULL && cella_cgroup_kill(cg, SIGKILL, err) < 0) ||
+			   cella_cgroup_destroy(cg, err) < 0)) {
 		r = cella_err_context(err, "remove the cgroup of `%s`", id);
 		goto out;
 	}

@@ -300,7 +300,9 @@ extern const struct cella_cgroup_driver cella_cgroup_driver_v2;
 /*
  * Detect the host, create the cgroup at `path` (from
  * cella_cgroup_resolve_path) and apply r (may be NULL). On failure whatever
- * was created is removed. An existing cgroup at path is an error (EEXIST).
+ * was created is removed. An existing cgroup at path is joined, as runc
+ * 1.1 joins it: a warning when it has processes, an error when it is
+ * frozen; it is never removed (cella_cgroup_joined says where it was).
  */
 int cella_cgroup_create(const char *path, const struct cella_resources *r,
 			struct cella_cgroup **out, cella_error *err);
@@ -309,6 +311,13 @@ int cella_cgroup_open(const char *path, struct cella_cgroup **out, cella_error *
 
 /* All or nothing: when a write fails, the files already written get their
  * old values back (cgroup_undo.c), and err names the field that failed. */
+/* The hierarchies (mount points) where create found the cgroup already
+ * there: NULL-terminated, NULL when none. The engine keeps them with the
+ * container's state and hands them to cella_cgroup_keep() on the cgroup it
+ * opens for delete, so that destroy leaves those directories alone. */
+char **cella_cgroup_joined(const struct cella_cgroup *cg);
+void cella_cgroup_keep(struct cella_cgroup *cg, char *const *mounts);
+
 int cella_cgroup_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err);
 int cella_cgroup_enter(struct cella_cgroup *cg, pid_t pid, cella_error *err);
 int cella_cgroup_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err);

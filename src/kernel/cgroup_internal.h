@@ -35,8 +35,8 @@ typedef int (*cg_level_fn)(const char *dir, const char *parent, bool created, bo
 /* mount + path */
 char *cg_dir(const char *mount, const char *path);
 /* Create path under mount, component by component; *kept is set to the
- * number of components that existed. The leaf must not exist (EEXIST). On
- * failure what this call created is removed. */
+ * number of components that existed (all of them: the leaf was there,
+ * and is joined). On failure what this call created is removed. */
 int cg_mkdir_path(const char *mount, const char *path, int *kept, cg_level_fn fn, void *data,
 		  cella_error *err);
 /* Remove path's leaf and then its ancestors down to `kept` components (when

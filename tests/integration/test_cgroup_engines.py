@@ -6,7 +6,8 @@ existing cgroup joined and never removed. Root only."""
 import json
 import os
 import random
-import shutil
+import subprocess
+import time
 
 import pytest
 
@@ -204,3 +205,83 @@ def test_v1_update_cpu_period_refused_first_is_retried_after_the_quota(cella, ct
             d = os.path.join(CG, h) + parent
             if os.path.isdir(d):
                 os.rmdir(d)
+
+
+# ---- an existing cgroup at cgroupsPath ----
+
+@pytest.fixture
+def foreign():
+    """A cgroup the test makes (not cella) at /cella-it-join-N/c in one
+    hierarchy, with a process of the test's in it; everything under
+    /cella-it-join-N removed at the end, in every hierarchy."""
+    top = f"/cella-it-join-{os.getpid()}-{random.randrange(1 << 30)}"
+    made = {}
+
+    def make(ctl):
+        hier = v1_hier(ctl) if V1 else UNIFIED
+        d = hier + top + "/c"
+        os.makedirs(d)
+        p = subprocess.Popen(["sleep", "1000"])
+        made[d] = p
+        with open(os.path.join(d, "cgroup.procs"), "w") as f:
+            f.write(str(p.pid))
+        return top + "/c", d
+
+    yield make
+    for d, p in made.items():
+        p.kill()
+        p.wait()
+    for h in os.listdir(CG):
+        base = os.path.join(CG, h) + top
+        if not os.path.isdir(base):
+            continue
+        for d, _, _ in sorted(os.walk(base), key=lambda w: len(w[0]), reverse=True):
+            try:
+                os.rmdir(d)
+            except OSError:
+                wait_for_rmdir(d)
+
+
+def wait_for_rmdir(d):
+    for _ in range(100):
+        try:
+            os.rmdir(d)
+            return
+        except OSError:
+            time.sleep(0.02)
+    raise AssertionError(f"cannot remove {d}")
+
+
+def test_existing_cgroup_is_joined_with_a_warning_and_never_removed(cella, foreign, ctr):
+    path, d = foreign("memory")
+    r = ctr("join", {"memory": {"limit": 64 * MIB}}, cgroups_path=path)
+    assert r.returncode == 0, r.stderr
+    assert "exists and has 1 process" in r.stderr and path in r.stderr, r.stderr
+    limit = "memory.limit_in_bytes" if V1 else "memory.max"
+    assert int(read(os.path.join(d, limit))) == 64 * MIB
+    pid = cella.state("join")["pid"]
+    assert str(pid) in read(os.path.join(d, "cgroup.procs")).split()
+    cella.ok("delete", "--force", "join")
+    # The cgroup cella did not make is there still, with the test's process.
+    assert os.path.isdir(d)
+    assert read(os.path.join(d, "cgroup.procs")) != ""
+    # The ones it made are gone.
+    if V1:
+        assert not os.path.isdir(v1_hier("pids") + path)
+
+
+def test_frozen_existing_cgroup_is_refused(cella, foreign, ctr):
+    path, d = foreign("freezer")
+    state = "freezer.state" if V1 else "cgroup.freeze"
+    with open(os.path.join(d, state), "w") as f:
+        f.write("FROZEN" if V1 else "1")
+    try:
+        r = ctr("frz", cgroups_path=path, start=False)
+        assert r.returncode != 0 and "frozen" in r.stderr and path in r.stderr, r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert os.path.isdir(d)
+        if V1:
+            assert not os.path.isdir(v1_hier("pids") + path)
+    finally:
+        with open(os.path.join(d, state), "w") as f:
+            f.write("THAWED" if V1 else "0")
