@@ -32,6 +32,8 @@ void cella_resources_clear(struct cella_resources *r)
 	for (size_t i = 0; i < CELLA_THROTTLE_N; i++)
 		free(r->throttle[i]);
 	free(r->hugetlb);
+	free(r->weight_device);
+	free(r->net_prio);
 	for (size_t i = 0; i < r->n_unified; i++) {
 		free(r->unified[i].key);
 		free(r->unified[i].value);
@@ -58,7 +60,9 @@ bool cella_resources_any(const struct cella_resources *r)
 	       r->has_memory_disable_oom_killer || r->n_throttle[CELLA_THROTTLE_READ_BPS] > 0 ||
 	       r->n_throttle[CELLA_THROTTLE_WRITE_BPS] > 0 ||
 	       r->n_throttle[CELLA_THROTTLE_READ_IOPS] > 0 ||
-	       r->n_throttle[CELLA_THROTTLE_WRITE_IOPS] > 0 || r->n_unified > 0;
+	       r->n_throttle[CELLA_THROTTLE_WRITE_IOPS] > 0 || r->n_unified > 0 ||
+	       r->has_blkio_leaf_weight || r->n_weight_device > 0 || r->has_net_classid ||
+	       r->n_net_prio > 0;
 }
 
 /* ---- detection ---- */

@@ -62,6 +62,19 @@ enum cella_throttle {
 /* Their OCI names, under linux.resources.blockIO: "throttleReadBpsDevice". */
 extern const char *const cella_throttle_names[CELLA_THROTTLE_N];
 
+/* A blockIO.weightDevice entry: per-device weights (BFQ), 0 = not set. */
+struct cella_weight_device {
+	int64_t major, minor;
+	uint16_t weight;      /* 10..1000 */
+	uint16_t leaf_weight; /* 10..1000 */
+};
+
+/* A network.priorities entry: net_prio.ifpriomap "NAME PRIORITY". */
+struct cella_net_prio {
+	char name[16]; /* an interface name (IFNAMSIZ) */
+	uint32_t priority;
+};
+
 /* A linux.resources.unified member: a cgroup v2 interface file and the value
  * written to it. */
 struct cella_unified {
@@ -110,6 +123,18 @@ struct cella_resources {
 
 	bool has_blkio_weight;
 	uint16_t blkio_weight; /* 10..1000; v2 converts to io.weight */
+	bool has_blkio_leaf_weight;
+	uint16_t blkio_leaf_weight; /* 10..1000 (v1 CFQ's blkio.leaf_weight) */
+	/* Per-device weights: BFQ's blkio.bfq.weight_device (v1) or
+	 * io.bfq.weight (v2); refused where BFQ is not there. */
+	struct cella_weight_device *weight_device;
+	size_t n_weight_device;
+
+	/* linux.resources.network (v1 only: net_cls, net_prio). */
+	bool has_net_classid;
+	uint32_t net_classid;
+	struct cella_net_prio *net_prio;
+	size_t n_net_prio;
 	/* linux.resources.blockIO.throttle{Read,Write}{Bps,IOPS}Device */
 	struct cella_throttle_device *throttle[CELLA_THROTTLE_N];
 	size_t n_throttle[CELLA_THROTTLE_N];

@@ -451,6 +451,98 @@ static int apply_hugetlb(struct cella_cgroup *cg, const struct cella_resources *
 	return 0;
 }
 
+/* blockIO leafWeight and weightDevice: CFQ's files where the kernel still
+ * has them (before 5.0), else BFQ's per-device weights; refused naming the
+ * field where neither is (and by the kernel for a device whose scheduler is
+ * not BFQ). */
+static int apply_blkio_weights(struct cella_cgroup *cg, const struct cella_resources *r,
+			       cella_error *err)
+{
+	cleanup_free char *dir = NULL;
+
+	if (!r->has_blkio_leaf_weight && r->n_weight_device == 0)
+		return 0;
+	if ((dir = v1_dir(cg, "blkio", "linux.resources.blockIO", err)) == NULL)
+		return cella_err_ret(err);
+	if (r->has_blkio_leaf_weight) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%u", (unsigned)r->blkio_leaf_weight);
+		if (!cg_has_file(dir, "blkio.leaf_weight"))
+			return cella_err(err, ENOTSUP,
+					 "linux.resources.blockIO.leafWeight %s: the kernel has no "
+					 "blkio.leaf_weight (CFQ's; BFQ has no leaf weight)",
+					 v);
+		if (set(dir, "blkio.leaf_weight", "blockIO.leafWeight", v, err) < 0)
+			return cella_err_ret(err);
+	}
+	for (size_t i = 0; i < r->n_weight_device; i++) {
+		const struct cella_weight_device *d = &r->weight_device[i];
+		const char *wfile = cg_has_file(dir, "blkio.weight_device")
+					? "blkio.weight_device"
+					: "blkio.bfq.weight_device";
+		char v[64], field[64];
+
+		snprintf(field, sizeof(field), "blockIO.weightDevice[%zu]", i);
+		if (d->weight != 0) {
+			snprintf(v, sizeof(v), "%" PRId64 ":%" PRId64 " %u", d->major, d->minor,
+				 (unsigned)d->weight);
+			if (!cg_has_file(dir, wfile))
+				return cella_err(err, ENOTSUP,
+						 "linux.resources.%s.weight `%s`: the kernel has "
+						 "no BFQ (blkio.bfq.weight_device is missing)",
+						 field, v);
+			if (set(dir, wfile, field, v, err) < 0)
+				return cella_err_ret(err);
+		}
+		if (d->leaf_weight != 0) {
+			snprintf(v, sizeof(v), "%" PRId64 ":%" PRId64 " %u", d->major, d->minor,
+				 (unsigned)d->leaf_weight);
+			if (!cg_has_file(dir, "blkio.leaf_weight_device"))
+				return cella_err(err, ENOTSUP,
+						 "linux.resources.%s.leafWeight `%s`: the kernel "
+						 "has no blkio.leaf_weight_device (CFQ's; BFQ has "
+						 "no leaf weight)",
+						 field, v);
+			if (set(dir, "blkio.leaf_weight_device", field, v, err) < 0)
+				return cella_err_ret(err);
+		}
+	}
+	return 0;
+}
+
+/* network: net_cls.classid and net_prio.ifpriomap, one interface a write. */
+static int apply_network(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
+{
+	if (r->has_net_classid) {
+		cleanup_free char *dir =
+		    v1_dir(cg, "net_cls", "linux.resources.network.classID", err);
+		char v[16];
+
+		if (dir == NULL)
+			return cella_err_ret(err);
+		snprintf(v, sizeof(v), "%" PRIu32, r->net_classid);
+		if (set(dir, "net_cls.classid", "network.classID", v, err) < 0)
+			return cella_err_ret(err);
+	}
+	if (r->n_net_prio > 0) {
+		cleanup_free char *dir =
+		    v1_dir(cg, "net_prio", "linux.resources.network.priorities", err);
+
+		if (dir == NULL)
+			return cella_err_ret(err);
+		for (size_t i = 0; i < r->n_net_prio; i++) {
+			char v[48];
+
+			snprintf(v, sizeof(v), "%s %" PRIu32, r->net_prio[i].name,
+				 r->net_prio[i].priority);
+			if (set(dir, "net_prio.ifpriomap", "network.priorities", v, err) < 0)
+				return cella_err_ret(err);
+		}
+	}
+	return 0;
+}
+
 static int v1_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
 {
 	/* As runc: v2 keys have no meaning for the v1 controllers. */
@@ -462,7 +554,8 @@ static int v1_apply(struct cella_cgroup *cg, const struct cella_resources *r, ce
 					 cella_cgroup_layout_name(cg->host.layout));
 	if (apply_memory(cg, r, err) < 0 || apply_cpu(cg, r, err) < 0 ||
 	    apply_devices(cg, r, err) < 0 || apply_throttle(cg, r, err) < 0 ||
-	    apply_hugetlb(cg, r, err) < 0)
+	    apply_hugetlb(cg, r, err) < 0 || apply_blkio_weights(cg, r, err) < 0 ||
+	    apply_network(cg, r, err) < 0)
 		return cella_err_ret(err);
 	if (r->has_pids_limit) {
 		cleanup_free char *dir = v1_dir(cg, "pids", "linux.resources.pids", err);

@@ -6,6 +6,7 @@ existing cgroup joined and never removed. Root only."""
 import json
 import os
 import random
+import shutil
 import subprocess
 import time
 
@@ -285,3 +286,76 @@ def test_frozen_existing_cgroup_is_refused(cella, foreign, ctr):
     finally:
         with open(os.path.join(d, state), "w") as f:
             f.write("THAWED" if V1 else "0")
+
+
+# ---- blockIO weightDevice / leafWeight (BFQ), network (net_cls, net_prio) ----
+
+@pytest.fixture
+def bfq_loop(tmp):
+    """A loop device of the test's own, scheduled by BFQ: (major, minor)."""
+    if shutil.which("losetup") is None:
+        pytest.skip("no losetup")
+    img = os.path.join(tmp, "loop.img")
+    with open(img, "wb") as f:
+        f.truncate(16 * MIB)
+    r = subprocess.run(["losetup", "-f", "--show", img], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"no loop device: {r.stderr.strip()}")
+    dev = r.stdout.strip()
+    try:
+        sched = f"/sys/block/{os.path.basename(dev)}/queue/scheduler"
+        try:
+            with open(sched, "w") as f:
+                f.write("bfq")
+        except OSError as e:
+            pytest.skip(f"no bfq scheduler for {dev}: {e}")
+        st = os.stat(dev)
+        yield os.major(st.st_rdev), os.minor(st.st_rdev)
+    finally:
+        subprocess.run(["losetup", "-d", dev], capture_output=True)
+
+
+def test_weight_device_applied_through_bfq(cella, ctr, bfq_loop):
+    major, minor = bfq_loop
+    res = {"blockIO": {"weightDevice": [{"major": major, "minor": minor, "weight": 500}]}}
+    r = ctr("bfqw", res)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    f = cgfile("/cella/bfqw", "blkio", "blkio.bfq.weight_device", "io.bfq.weight")
+    assert f"{major}:{minor} 500" in read(f).splitlines(), read(f)
+    # update changes it; a failing update puts it back.
+    cella.ok("update", "-r", "-", "bfqw", input=json.dumps(
+        {"blockIO": {"weightDevice": [{"major": major, "minor": minor, "weight": 200}]}}))
+    assert f"{major}:{minor} 200" in read(f).splitlines(), read(f)
+    r = cella.run("update", "-r", "-", "bfqw", input=json.dumps(
+        {"blockIO": {"weightDevice": [{"major": major, "minor": minor, "weight": 700}]},
+         "cpu": {"cpus": "4095"}}))
+    assert r.returncode != 0 and "linux.resources.cpu.cpus" in r.stderr, r.stderr
+    assert f"{major}:{minor} 200" in read(f).splitlines(), read(f)
+
+
+def test_weight_device_without_bfq_is_refused_naming_the_field(cella, ctr):
+    # /dev/null's numbers: a character device, never a BFQ-scheduled disk.
+    r = ctr("nobfq", {"blockIO": {"weightDevice": [{"major": 1, "minor": 3, "weight": 500}]}})
+    assert r.returncode != 0, r.stderr
+    assert "linux.resources.blockIO.weightDevice[0]" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+@pytest.mark.skipif(V1 and os.path.exists(os.path.join(CG, "blkio", "blkio.leaf_weight")),
+                    reason="the kernel has CFQ's leaf weights")
+def test_leaf_weight_is_refused_where_no_kernel_file_takes_it(cella, ctr):
+    r = ctr("leafw", {"blockIO": {"leafWeight": 300}})
+    assert r.returncode != 0 and "linux.resources.blockIO.leafWeight 300" in r.stderr, r.stderr
+    assert not os.path.isdir(os.path.join(UNIFIED, "cella", "leafw"))
+
+
+@pytest.mark.skipif(V1 and any("net_cls" in h.split(",") for h in os.listdir(CG)),
+                    reason="the host has a net_cls hierarchy")
+def test_network_without_net_cls_is_refused_naming_the_field(cella, ctr):
+    r = ctr("netcls", {"network": {"classID": 0x100001}})
+    assert r.returncode != 0 and "linux.resources.network.classID" in r.stderr, r.stderr
+    r = ctr("netprio", {"network": {"priorities": [{"name": "lo", "priority": 5}]}})
+    assert r.returncode != 0 and "linux.resources.network.priorities" in r.stderr, r.stderr
+    # Zero is unset: nothing to refuse.
+    r = ctr("net0", {"network": {"classID": 0}})
+    assert r.returncode == 0 and r.stderr == "", r.stderr
