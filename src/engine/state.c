@@ -15,6 +15,7 @@
 #include "kernel/cgroup.h"
 #include "kernel/process.h"
 #include "kernel/procfs.h"
+#include "kernel/userns.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -73,9 +74,14 @@ char *cella_default_state_root(void)
 {
 	const char *xdg;
 
+	xdg = getenv("XDG_RUNTIME_DIR");
+	/* Root of a user namespace with a user's runtime directory (rootless
+	 * podman runs its runtime so): there, as runc decides it. */
+	if (geteuid() == 0 && xdg != NULL && xdg[0] == '/' && !userns_is_initial() &&
+	    (getenv("USER") == NULL || strcmp(getenv("USER"), "root") != 0))
+		return xasprintf("%s/cella", xdg);
 	if (geteuid() == 0)
 		return xstrdup("/run/cella");
-	xdg = getenv("XDG_RUNTIME_DIR");
 	if (xdg != NULL && xdg[0] == '/')
 		return xasprintf("%s/cella", xdg);
 	return xasprintf("/tmp/cella-%u", (unsigned)geteuid());

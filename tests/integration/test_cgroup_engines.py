@@ -29,6 +29,12 @@ DOCKER_ZEROS = {
 }
 
 
+def read_or(path, default):
+    """A cgroup file's value; `default` when the file is not there (v2: the
+    controller was not enabled, nothing was asked of it)."""
+    return read(path) if os.path.exists(path) else default
+
+
 def cgfile(path, ctl, v1name, v2name):
     """A file of the cgroup at `path`: v1 in ctl's hierarchy, else unified."""
     if V1:
@@ -76,10 +82,10 @@ def test_docker_zeros_leave_the_kernel_defaults(cella, ctr):
         assert read(cgfile(path, "cpu", "cpu.cfs_period_us", None)) == "100000"
         assert int(read(cgfile(path, "memory", "memory.limit_in_bytes", None))) > 1 << 60
     else:
-        assert read(cgfile(path, "cpu", None, "cpu.weight")) == "100"
-        assert read(cgfile(path, "cpu", None, "cpu.max")) == "max 100000"
-        assert read(cgfile(path, "memory", None, "memory.max")) == "max"
-    assert read(cgfile(path, "pids", "pids.max", "pids.max")) == "max"
+        assert read_or(cgfile(path, "cpu", None, "cpu.weight"), "100") == "100"
+        assert read_or(cgfile(path, "cpu", None, "cpu.max"), "max 100000") == "max 100000"
+        assert read_or(cgfile(path, "memory", None, "memory.max"), "max") == "max"
+    assert read_or(cgfile(path, "pids", "pids.max", "pids.max"), "max") == "max"
 
 
 def test_update_with_docker_zeros_changes_only_what_is_given(cella, ctr):
@@ -290,33 +296,51 @@ def test_frozen_existing_cgroup_is_refused(cella, foreign, ctr):
 
 # ---- blockIO weightDevice / leafWeight (BFQ), network (net_cls, net_prio) ----
 
-@pytest.fixture
-def bfq_loop(tmp):
-    """A loop device of the test's own, scheduled by BFQ: (major, minor)."""
-    if shutil.which("losetup") is None:
-        pytest.skip("no losetup")
-    img = os.path.join(tmp, "loop.img")
-    with open(img, "wb") as f:
-        f.truncate(16 * MIB)
-    r = subprocess.run(["losetup", "-f", "--show", img], capture_output=True, text=True)
-    if r.returncode != 0:
-        pytest.skip(f"no loop device: {r.stderr.strip()}")
-    dev = r.stdout.strip()
-    try:
-        sched = f"/sys/block/{os.path.basename(dev)}/queue/scheduler"
+def _scratch_disk():
+    """The VM's scratch disk (tests/vm/run.sh: serial cella-scratch)."""
+    for dev in sorted(os.listdir("/sys/block")):
         try:
-            with open(sched, "w") as f:
+            with open(f"/sys/block/{dev}/serial") as f:
+                if f.read().strip() == "cella-scratch":
+                    return dev
+        except OSError:
+            continue
+    return None
+
+
+@pytest.fixture
+def bfq_disk(tmp):
+    """A disk of the test's own scheduled by BFQ: the VM's scratch disk, or
+    a loop device made (and removed) here. (major, minor)."""
+    dev = _scratch_disk()
+    loop = None
+    if dev is None:
+        if shutil.which("losetup") is None:
+            pytest.skip("no scratch disk and no losetup")
+        img = os.path.join(tmp, "loop.img")
+        with open(img, "wb") as f:
+            f.truncate(16 * MIB)
+        r = subprocess.run(["losetup", "-f", "--show", img], capture_output=True, text=True)
+        if r.returncode != 0:
+            pytest.skip(f"no loop device: {r.stderr.strip()}")
+        loop = r.stdout.strip()
+        dev = os.path.basename(loop)
+    try:
+        try:
+            with open(f"/sys/block/{dev}/queue/scheduler", "w") as f:
                 f.write("bfq")
         except OSError as e:
             pytest.skip(f"no bfq scheduler for {dev}: {e}")
-        st = os.stat(dev)
-        yield os.major(st.st_rdev), os.minor(st.st_rdev)
+        with open(f"/sys/block/{dev}/dev") as f:
+            major, minor = (int(x) for x in f.read().strip().split(":"))
+        yield major, minor
     finally:
-        subprocess.run(["losetup", "-d", dev], capture_output=True)
+        if loop is not None:
+            subprocess.run(["losetup", "-d", loop], capture_output=True)
 
 
-def test_weight_device_applied_through_bfq(cella, ctr, bfq_loop):
-    major, minor = bfq_loop
+def test_weight_device_applied_through_bfq(cella, ctr, bfq_disk):
+    major, minor = bfq_disk
     res = {"blockIO": {"weightDevice": [{"major": major, "minor": minor, "weight": 500}]}}
     r = ctr("bfqw", res)
     assert r.returncode == 0 and r.stderr == "", r.stderr

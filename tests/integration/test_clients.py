@@ -307,6 +307,72 @@ def test_podman_device_with_the_host_nodes_st_mode(podman):
     assert r.stdout.startswith(want) and "10, 229" in r.stdout, r.stdout
 
 
+class RootlessPodman(Podman):
+    """podman as an unprivileged user (nobody): it runs cella as root of its
+    own user namespace (one uid mapped, setgroups denied), with its rootless
+    cgroupfs configuration."""
+
+    def __init__(self, d, uid, gid):
+        super().__init__(d)
+        self.env = dict(os.environ, HOME=os.path.join(d, "home"),
+                        XDG_RUNTIME_DIR=os.path.join(d, "run"),
+                        CONTAINERS_CONF=os.path.join(d, "containers.conf"),
+                        TMPDIR=os.path.join(d, "tmp"))
+        self.env.pop("USER", None)
+        self.base = ["setpriv", "--reuid", str(uid), "--regid", str(gid), "--clear-groups",
+                     "podman", "--root", os.path.join(d, "home", "root"), "--runroot",
+                     os.path.join(d, "run", "rr"), "--storage-driver", "vfs",
+                     "--runtime", CELLA]
+
+
+@pytest.fixture
+def rootless_podman():
+    _need("podman", "conmon", "setpriv")
+    uid, gid = 65534, 65534
+    d = tempfile.mkdtemp(prefix="cl-rpm.", dir="/tmp")
+    os.chmod(d, 0o755)
+    for sub in ("home", "run", "tmp"):
+        os.mkdir(os.path.join(d, sub), 0o700)
+        os.chown(os.path.join(d, sub), uid, gid)
+    with open(os.path.join(d, "containers.conf"), "w") as f:
+        f.write(PODMAN_CONF.format(d=os.path.join(d, "home"), cella=CELLA)
+                .replace('tmp_dir = "' + os.path.join(d, "home", "tmp"),
+                         'tmp_dir = "' + os.path.join(d, "tmp")))
+    pm = RootlessPodman(d, uid, gid)
+    try:
+        img = os.path.join(d, "img.tar")
+        with open(img, "wb") as f:
+            f.write(_rootfs_layer())
+        os.chmod(img, 0o644)
+        pm.ok("import", img, "localhost/cella-it:latest")
+        yield pm
+    finally:
+        pm.run("rm", "-a", "-f", "-t", "0")
+        pm.run("system", "reset", "-f")
+        _wait_children_gone("conmon")
+        _umount_under(d)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_rootless_podman_with_its_cgroupfs_configuration(rootless_podman):
+    """On a v1 or hybrid host rootless podman sends no cgroupsPath and
+    drops the limits ("not supported ... on cgroups V1 rootless"); cella,
+    root of podman's user namespace there, runs the container without a
+    cgroup, as runc does (it used to try /cella/ID and fail)."""
+    pm = rootless_podman
+    r = pm.ok("run", "--rm", IMG, "echo", "hello rootless")
+    assert r.stdout == "hello rootless\n", r.stdout
+    pm.ok("run", "-d", "--name", "r1", IMG, "sh", "-c", LOOP)
+    wait_for(lambda: "started" in pm.run("logs", "r1").stdout, what="logs")
+    assert pm.ok("exec", "r1", "echo", "in exec").stdout == "in exec\n"
+    cid = pm.ok("inspect", "-f", "{{.Id}}", "r1").stdout.strip()
+    if os.path.isdir(os.path.join(CGROUP, "memory")):
+        assert _cgroup_dirs(os.path.join("cella", cid)) == set()
+    pm.ok("stop", "-t", "10", "r1")
+    assert pm.ok("inspect", "-f", "{{.State.ExitCode}}", "r1").stdout.strip() == "3"
+    pm.ok("rm", "r1")
+
+
 # ---- containerd ----
 
 CONTAINERD_CONF = """\
