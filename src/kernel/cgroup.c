@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
-#include "util/log.h"
 #include "util/util.h"
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
@@ -645,7 +644,7 @@ int cg_unified_kill(const char *dir, cella_error *err)
 /* ---- directories ---- */
 
 /* Number of components in an absolute, normalized path. */
-static int path_depth(const char *path)
+int cg_path_depth(const char *path)
 {
 	int n = 0;
 
@@ -670,7 +669,7 @@ static char *path_prefix(const char *path, int depth)
 
 int cg_rmdir_path(const char *mount, const char *path, int kept, cella_error *err)
 {
-	int depth = path_depth(path);
+	int depth = cg_path_depth(path);
 	int stop = kept < 0 ? depth - 1 : kept;
 
 	if (kept == CG_KEPT_NONE)
@@ -702,7 +701,7 @@ int cg_rmdir_path(const char *mount, const char *path, int kept, cella_error *er
 int cg_mkdir_path(const char *mount, const char *path, int *kept, cg_level_fn fn, void *data,
 		  cella_error *err)
 {
-	int depth = path_depth(path);
+	int depth = cg_path_depth(path);
 	int existed = -1;
 	cleanup_free char *parent = xstrdup(mount);
 
@@ -769,82 +768,6 @@ static struct cella_cgroup *cgroup_new(const char *path, cella_error *err)
 	return cg;
 }
 
-/* The mount of hierarchy i (a v1 index or CG_UNIFIED), NULL when none. */
-static const char *hier_mount(const struct cella_cgroup *cg, size_t i)
-{
-	if (i == CG_UNIFIED)
-		return cg->host.unified;
-	return i < cg->host.n_v1 ? cg->host.v1[i].mount : NULL;
-}
-
-/* Did create find the leaf already there in hierarchy i? */
-static bool joined_at(const struct cella_cgroup *cg, size_t i)
-{
-	return cg->kept[i] >= 0 && cg->kept[i] == path_depth(cg->path);
-}
-
-/* An existing cgroup is joined as runc 1.1 joins it: with a warning when it
- * has processes already, refused when it is frozen (the container's init
- * could never run). */
-static int check_joined(struct cella_cgroup *cg, cella_error *err)
-{
-	bool any = false, frozen = false;
-	size_t n = 0;
-
-	for (size_t i = 0; i < ARRAY_SIZE(cg->kept); i++) {
-		const char *mount = hier_mount(cg, i);
-		cleanup_free char *dir = NULL;
-		cleanup_free pid_t *pids = NULL;
-		size_t k = 0;
-
-		if (mount == NULL || !joined_at(cg, i))
-			continue;
-		any = true;
-		dir = cg_dir(mount, cg->path);
-		/* The most any one hierarchy has (v1 ones may differ). */
-		if (cg_read_pids(dir, &pids, &k, NULL) == 0 && k > n)
-			n = k;
-	}
-	if (!any)
-		return 0;
-	if (cg->drv->frozen(cg, &frozen, err) < 0)
-		return cella_err_context(err, "linux.cgroupsPath `%s`", cg->path);
-	if (frozen)
-		return cella_err(err, EBUSY,
-				 "linux.cgroupsPath `%s`: the cgroup exists and is frozen (thaw it "
-				 "first)",
-				 cg->path);
-	if (n > 0)
-		cella_warn("linux.cgroupsPath `%s`: the cgroup exists and has %zu process%s in it, "
-			   "which the container's limits now cover too",
-			   cg->path, n, n == 1 ? "" : "es");
-	return 0;
-}
-
-char **cella_cgroup_joined(const struct cella_cgroup *cg)
-{
-	char **out = NULL;
-
-	for (size_t i = 0; i < ARRAY_SIZE(cg->kept); i++) {
-		const char *mount = hier_mount(cg, i);
-
-		if (mount != NULL && joined_at(cg, i))
-			strv_append(&out, mount);
-	}
-	return out;
-}
-
-void cella_cgroup_keep(struct cella_cgroup *cg, char *const *mounts)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(cg->kept); i++) {
-		const char *mount = hier_mount(cg, i);
-
-		for (char *const *m = mounts; mount != NULL && m != NULL && *m != NULL; m++)
-			if (strcmp(*m, mount) == 0)
-				cg->kept[i] = CG_KEPT_NONE;
-	}
-}
-
 int cella_cgroup_create(const char *path, const struct cella_resources *r,
 			struct cella_cgroup **out, cella_error *err)
 {
@@ -861,7 +784,7 @@ int cella_cgroup_create(const char *path, const struct cella_resources *r,
 		return cella_err_ret(err);
 	if (cg->drv->create(cg, r, err) < 0)
 		return cella_err_ret(err);
-	if (check_joined(cg, err) < 0 || cella_cgroup_apply(cg, r, err) < 0) {
+	if (cg_check_joined(cg, err) < 0 || cella_cgroup_apply(cg, r, err) < 0) {
 		cg->drv->destroy(cg, NULL);
 		return cella_err_ret(err);
 	}
