@@ -58,6 +58,11 @@ static int refuse_unsupported(const struct cella_spec *s, cella_error *err)
 	return 0;
 }
 
+static bool has_cgroups_path(const struct cella_spec *s)
+{
+	return s->linux_.cgroups_path != NULL && s->linux_.cgroups_path[0] != '\0';
+}
+
 /* Is the host's cgroup layout pure v2? */
 static bool unified_host(void)
 {
@@ -507,9 +512,13 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		r = cella_err_ret(err);
 		goto out_remove;
 	}
-	/* A limit the kernel refuses fails here, before any process exists. */
+	/* A limit the kernel refuses fails here, before any process exists.
+	 * A cgroupsPath the config names may be there already (joined, as
+	 * runc); cella's own /cella/ID never is. */
 	if (c.cgroup_path != NULL &&
-	    cella_cgroup_create(c.cgroup_path, &c.resources, &c.cgroup, err) < 0) {
+	    (has_cgroups_path(o->spec)
+		 ? cella_cgroup_create_join(c.cgroup_path, &c.resources, &c.cgroup, err)
+		 : cella_cgroup_create(c.cgroup_path, &c.resources, &c.cgroup, err)) < 0) {
 		r = cella_err_ret(err);
 		goto out_remove;
 	}

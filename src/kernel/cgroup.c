@@ -768,8 +768,8 @@ static struct cella_cgroup *cgroup_new(const char *path, cella_error *err)
 	return cg;
 }
 
-int cella_cgroup_create(const char *path, const struct cella_resources *r,
-			struct cella_cgroup **out, cella_error *err)
+static int create(const char *path, const struct cella_resources *r, bool join,
+		  struct cella_cgroup **out, cella_error *err)
 {
 	struct cella_resources none;
 	cleanup_cgroup struct cella_cgroup *cg = NULL;
@@ -784,12 +784,24 @@ int cella_cgroup_create(const char *path, const struct cella_resources *r,
 		return cella_err_ret(err);
 	if (cg->drv->create(cg, r, err) < 0)
 		return cella_err_ret(err);
-	if (cg_check_joined(cg, err) < 0 || cella_cgroup_apply(cg, r, err) < 0) {
+	if (cg_check_joined(cg, join, err) < 0 || cella_cgroup_apply(cg, r, err) < 0) {
 		cg->drv->destroy(cg, NULL);
 		return cella_err_ret(err);
 	}
 	*out = take_ptr(&cg);
 	return 0;
+}
+
+int cella_cgroup_create(const char *path, const struct cella_resources *r,
+			struct cella_cgroup **out, cella_error *err)
+{
+	return create(path, r, false, out, err);
+}
+
+int cella_cgroup_create_join(const char *path, const struct cella_resources *r,
+			     struct cella_cgroup **out, cella_error *err)
+{
+	return create(path, r, true, out, err);
 }
 
 int cella_cgroup_open(const char *path, struct cella_cgroup **out, cella_error *err)

@@ -325,12 +325,17 @@ extern const struct cella_cgroup_driver cella_cgroup_driver_v2;
 /*
  * Detect the host, create the cgroup at `path` (from
  * cella_cgroup_resolve_path) and apply r (may be NULL). On failure whatever
- * was created is removed. An existing cgroup at path is joined, as runc
- * 1.1 joins it: a warning when it has processes, an error when it is
- * frozen; it is never removed (cella_cgroup_joined says where it was).
+ * was created is removed. An existing cgroup at path is an error (EEXIST):
+ * cella's own default path (/cella/ID) is never shared.
  */
 int cella_cgroup_create(const char *path, const struct cella_resources *r,
 			struct cella_cgroup **out, cella_error *err);
+/* The same for a linux.cgroupsPath the config names: an existing cgroup
+ * there is joined, as runc 1.1 joins it (a warning when it has processes,
+ * an error when it is frozen), and never removed (cella_cgroup_joined says
+ * where it was). */
+int cella_cgroup_create_join(const char *path, const struct cella_resources *r,
+			     struct cella_cgroup **out, cella_error *err);
 /* An existing container's cgroup (kill, delete, update): nothing created. */
 int cella_cgroup_open(const char *path, struct cella_cgroup **out, cella_error *err);
 

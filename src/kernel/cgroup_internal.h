@@ -42,8 +42,9 @@ int cg_mkdir_path(const char *mount, const char *path, int *kept, cg_level_fn fn
 /* Number of components of an absolute, normalized path ("/a/b": 2). */
 int cg_path_depth(const char *path);
 /* After create: a leaf that was there already is joined (cgroup_join.c):
- * refused when frozen, a warning when it has processes. */
-int cg_check_joined(struct cella_cgroup *cg, cella_error *err);
+ * refused when frozen, a warning when it has processes; refused (EEXIST)
+ * unless `join`. */
+int cg_check_joined(struct cella_cgroup *cg, bool join, cella_error *err);
 /* Remove path's leaf and then its ancestors down to `kept` components (when
  * kept < 0: the leaf only); ancestors still in use are left. A missing leaf
  * is not an error. */

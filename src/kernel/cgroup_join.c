@@ -32,8 +32,8 @@ static bool joined_at(const struct cella_cgroup *cg, size_t i)
 
 /* An existing cgroup is joined as runc 1.1 joins it: with a warning when it
  * has processes already, refused when it is frozen (the container's init
- * could never run). */
-int cg_check_joined(struct cella_cgroup *cg, cella_error *err)
+ * could never run); without `join`, refused (EEXIST). */
+int cg_check_joined(struct cella_cgroup *cg, bool join, cella_error *err)
 {
 	bool any = false, frozen = false;
 	size_t n = 0;
@@ -54,6 +54,8 @@ int cg_check_joined(struct cella_cgroup *cg, cella_error *err)
 	}
 	if (!any)
 		return 0;
+	if (!join)
+		return cella_err(err, EEXIST, "create cgroup `%s`", cg->path);
 	if (cg->drv->frozen(cg, &frozen, err) < 0)
 		return cella_err_context(err, "linux.cgroupsPath `%s`", cg->path);
 	if (frozen)
