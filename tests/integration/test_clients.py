@@ -524,7 +524,7 @@ class Docker:
 @pytest.fixture
 def docker():
     """dockerd of our own: data root, exec root (its containerd's too),
-    pidfile, socket and config under a temporary directory; no bridge, no
+    pidfile, socket, config and trust key under a temporary directory; no bridge, no
     iptables, no userland proxy; cella added as the default runtime;
     container cgroups under a parent named for this test."""
     _need("dockerd", "docker", "containerd-shim-runc-v2")
@@ -532,7 +532,8 @@ def docker():
     undo = HostUndo([parent])
     d = tempfile.mkdtemp(prefix="cl-dk.", dir="/tmp")
     with open(os.path.join(d, "daemon.json"), "w") as f:
-        f.write("{}")
+        # The trust key too (else /etc/docker/key.json).
+        json.dump({"deprecated-key-path": os.path.join(d, "key.json")}, f)
     log = open(os.path.join(d, "dockerd.log"), "wb")
     daemon = subprocess.Popen(
         ["dockerd", "--config-file", os.path.join(d, "daemon.json"),
