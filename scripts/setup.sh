@@ -42,7 +42,7 @@ build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-d
 # map's SVG in tests/integration/test_map.py; strace holds back a signalling
 # call in tests/integration/test_runtime_files.py.
 test_pkgs=(runc crun time util-linux clang libclang-rt-14-dev qemu-system-x86 kmod
-	podman conmon containerd apparmor librsvg2-bin strace)
+	podman conmon containerd docker.io apparmor librsvg2-bin strace)
 
 pkgs=("${build_pkgs[@]}")
 if [ "$deps_only" = 1 ]; then

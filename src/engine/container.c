@@ -58,11 +58,30 @@ static int refuse_unsupported(const struct cella_spec *s, cella_error *err)
 	return 0;
 }
 
+static bool has_cgroups_path(const struct cella_spec *s)
+{
+	return s->linux_.cgroups_path != NULL && s->linux_.cgroups_path[0] != '\0';
+}
+
+/* Is the host's cgroup layout pure v2? */
+static bool unified_host(void)
+{
+	struct cella_cgroup_host h;
+	bool unified;
+
+	if (cella_cgroup_detect(&h, NULL) < 0)
+		return false;
+	unified = h.layout == CELLA_CGROUP_UNIFIED;
+	cella_cgroup_host_clear(&h);
+	return unified;
+}
+
 /* linux.resources and linux.cgroupsPath: typed and resolved. Rootless, the
  * cgroup goes in the subtree delegated to the caller (a relative or absent
  * cgroupsPath under it); without one the container runs without a cgroup,
- * with a warning when it asked for limits, and a cgroupsPath is an error (as
- * crun: the spec requires that cgroup). */
+ * with a warning when it asked for limits, and a cgroupsPath is an error on
+ * a pure v2 host (as crun: the spec requires that cgroup) but a warning on a
+ * v1 or hybrid one, where no cgroup can be the caller's (as runc). */
 static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c, cella_error *err)
 {
 	const struct cella_linux *l = &o->spec->linux_;
@@ -71,6 +90,7 @@ static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c
 	cleanup_free char *why = NULL;
 	cleanup_free char *rel = NULL;
 	const char *path;
+	bool rootless;
 	int ret;
 
 	if (l->resources_json != NULL &&
@@ -87,11 +107,21 @@ static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c
 		return 0;
 	}
 	path = l->cgroups_path;
-	if (geteuid() != 0) {
+	/* Rootless: not root, or root of a user namespace (rootless podman
+	 * runs its runtime there), as runc decides it. */
+	rootless = geteuid() != 0 || !userns_is_initial();
+	if (rootless) {
 		ret = cella_cgroup_delegated(&own, &why, err);
 		if (ret < 0)
 			return cella_err_ret(err);
-		if (ret == 0 && path != NULL && path[0] != '\0')
+		if (ret == 0 && path != NULL && path[0] != '\0' && !unified_host()) {
+			/* v1 or hybrid: no cgroup can be the caller's (podman's
+			 * rootless cgroupfs configuration); runc goes on without
+			 * one. */
+			cella_warn("linux.cgroupsPath `%s`: running rootless, and %s; the "
+				   "container runs without a cgroup",
+				   path, why);
+		} else if (ret == 0 && path != NULL && path[0] != '\0')
 			return cella_err(err, EPERM,
 					 "linux.cgroupsPath `%s`: running rootless, and %s; drop "
 					 "cgroupsPath to run without a cgroup",
@@ -124,7 +154,7 @@ static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c
 	if (own == NULL && cella_cgroup_own_path(&own, err) < 0)
 		return cella_err_ret(err);
 	/* Rootless: under the delegated subtree, not the hierarchy's root. */
-	if (geteuid() != 0 && (path == NULL || path[0] == '\0'))
+	if (rootless && (path == NULL || path[0] == '\0'))
 		path = rel = xasprintf("cella/%s", o->id);
 	return cella_cgroup_resolve_path(path, o->id, own, &c->cgroup_path, err);
 }
@@ -245,6 +275,9 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 	 * then demands setgroups "deny". */
 	c->deny_setgroups = c->new_userns && geteuid() != 0 && l->n_gid_mappings == 1 &&
 			    l->gid_mappings[0].size == 1 && l->gid_mappings[0].host_id == getegid();
+	/* Run from a user namespace that denies it (rootless podman's): the
+	 * container's inherits the denial. */
+	c->setgroups_denied = userns_setgroups_denied();
 
 	c->rootfs_conf.rootfs = c->rootfs;
 	c->rootfs_conf.readonly = s->root_readonly;
@@ -255,7 +288,9 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 	c->rootfs_conf.readonly_paths = l->readonly_paths;
 	c->rootfs_conf.devices = l->devices;
 	c->rootfs_conf.n_devices = l->n_devices;
-	c->rootfs_conf.in_userns = c->userns;
+	/* The runtime itself in a user namespace (rootless podman's) counts
+	 * too: no mknod of devices, mount flags locked, as runc sees it. */
+	c->rootfs_conf.in_userns = c->userns || !userns_is_initial();
 	c->rootfs_conf.no_pivot = o->no_pivot;
 	c->rootfs_conf.mount_label = l->mount_label;
 	if (prepare_cgroup(o, c, err) < 0)
@@ -477,9 +512,13 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		r = cella_err_ret(err);
 		goto out_remove;
 	}
-	/* A limit the kernel refuses fails here, before any process exists. */
+	/* A limit the kernel refuses fails here, before any process exists.
+	 * A cgroupsPath the config names may be there already (joined, as
+	 * runc); cella's own /cella/ID never is. */
 	if (c.cgroup_path != NULL &&
-	    cella_cgroup_create(c.cgroup_path, &c.resources, &c.cgroup, err) < 0) {
+	    (has_cgroups_path(o->spec)
+		 ? cella_cgroup_create_join(c.cgroup_path, &c.resources, &c.cgroup, err)
+		 : cella_cgroup_create(c.cgroup_path, &c.resources, &c.cgroup, err)) < 0) {
 		r = cella_err_ret(err);
 		goto out_remove;
 	}
@@ -530,12 +569,14 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	st.pid = init;
 	st.created = now_rfc3339();
 	st.cgroup_path = c.cgroup != NULL ? (char *)cella_cgroup_path(c.cgroup) : NULL;
+	st.cgroup_joined = c.cgroup != NULL ? cella_cgroup_joined(c.cgroup) : NULL;
 	st.annotations = o->spec->annotations;
 	st.n_annotations = o->spec->n_annotations;
 	r = procfs_start_time(init, &st.pid_start, err);
 	if (r == 0)
 		r = state_write(dirfd, &st, err);
 	free(st.created);
+	strv_free(st.cgroup_joined);
 	if (r == 0 && o->pid_file != NULL)
 		r = engine_write_pid_file(o->pid_file, init, err);
 	if (r < 0)
@@ -559,7 +600,12 @@ out_remove:
 	cella_cleanup_pidp(&stage1);
 	stage1 = -1;
 	if (c.cgroup != NULL) {
-		cella_cgroup_kill(c.cgroup, SIGKILL, NULL);
+		char **joined = cella_cgroup_joined(c.cgroup);
+
+		/* A joined cgroup's processes are not ours to kill. */
+		if (joined == NULL)
+			cella_cgroup_kill(c.cgroup, SIGKILL, NULL);
+		strv_free(joined);
 		cella_cgroup_destroy(c.cgroup, NULL);
 	}
 	/* A container that existed, even half made, went through the life
@@ -814,12 +860,19 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 		r = cella_err_ret(err);
 		goto out;
 	}
+	/* A cgroup that was there before the container stays (runc 1.1
+	 * would remove it). */
+	if (cg != NULL)
+		cella_cgroup_keep(cg, st.cgroup_joined);
 	if (st.status != CELLA_STATUS_STOPPED && st.status != CELLA_STATUS_CREATING) {
 		/* A created container's init waits before exec; a running one
-		 * (with --force) is killed, with every process of its cgroup.
-		 * PID 1 of a pid namespace takes its descendants with it. */
+		 * (with --force) is killed, with every process of its cgroup
+		 * (of a joined one, the init alone, as runc: the processes that
+		 * were there are not the container's). PID 1 of a pid
+		 * namespace takes its descendants with it. */
 		init = open_init(&st, NULL);
-		if (cg != NULL && cella_cgroup_kill(cg, SIGKILL, err) < 0) {
+		if (cg != NULL && st.cgroup_joined == NULL &&
+		    cella_cgroup_kill(cg, SIGKILL, err) < 0) {
 			r = cella_err_ret(err);
 			goto out;
 		}
@@ -834,9 +887,11 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 			goto out;
 		}
 	}
-	/* Processes of a shared pid namespace may outlive the init. */
-	if (cg != NULL &&
-	    (cella_cgroup_kill(cg, SIGKILL, err) < 0 || cella_cgroup_destroy(cg, err) < 0)) {
+	/* Processes of a shared pid namespace may outlive the init (in a
+	 * joined cgroup, the processes that were there are not ours to
+	 * kill). */
+	if (cg != NULL && ((st.cgroup_joined == NULL && cella_cgroup_kill(cg, SIGKILL, err) < 0) ||
+			   cella_cgroup_destroy(cg, err) < 0)) {
 		r = cella_err_context(err, "remove the cgroup of `%s`", id);
 		goto out;
 	}

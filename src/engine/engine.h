@@ -67,6 +67,9 @@ struct cella_state {
 	char *rootfs;
 	char *created;	   /* RFC 3339 */
 	char *cgroup_path; /* the container's cgroup, "" when it has none */
+	/* The hierarchies where that cgroup was there before the container
+	 * (joined, never removed): NULL-terminated mount points, or NULL. */
+	char **cgroup_joined;
 	char *oci_version;
 	uid_t owner;
 	pid_t pid;

@@ -53,6 +53,7 @@
 #include "kernel/cred.h"
 #include "kernel/lsm.h"
 #include "kernel/ns.h"
+#include "kernel/userns.h"
 #include "kernel/personality.h"
 #include "kernel/process.h"
 #include "kernel/procfs.h"
@@ -107,7 +108,8 @@ static int read_setgroups(struct exec_ctx *c, cella_error *err)
 	cleanup_free char *text = NULL;
 	char path[64];
 
-	c->setgroups_allowed = true;
+	/* The runtime's own user namespace may deny it (rootless podman's). */
+	c->setgroups_allowed = !userns_setgroups_denied();
 	if (c->ns_fds[CELLA_NS_USER] < 0)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)c->init);

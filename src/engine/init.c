@@ -309,7 +309,7 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	 * set exactly the five sets the spec asks for. */
 	if (caps_keep_on_setuid(1, err) < 0)
 		fail(c, err);
-	if (cred_apply_user(&p->user, !c->deny_setgroups, err) < 0)
+	if (cred_apply_user(&p->user, !c->deny_setgroups && !c->setgroups_denied, err) < 0)
 		fail(c, err);
 	if (process_chdir(p->cwd, err) < 0)
 		fail(c, err);

@@ -29,12 +29,13 @@ struct cella_ctx {
 	bool new_mountns;
 	bool userns; /* new or joined */
 	bool deny_setgroups;
-	int sync_fd;	     /* the child's end of the sync socketpair */
-	int fifo_fd;	     /* exec fifo, read end (O_RDWR) */
-	int state_fd;	     /* the locked state directory: closed first thing in the
-				child, or the child would hold the lock */
-	sigset_t saved_mask; /* the runtime's signal mask before it blocked */
-	int preserve_fds;    /* --preserve-fds, or LISTEN_FDS when more */
+	bool setgroups_denied; /* the runtime's own user namespace denies setgroups */
+	int sync_fd;	       /* the child's end of the sync socketpair */
+	int fifo_fd;	       /* exec fifo, read end (O_RDWR) */
+	int state_fd;	       /* the locked state directory: closed first thing in the
+				  child, or the child would hold the lock */
+	sigset_t saved_mask;   /* the runtime's signal mask before it blocked */
+	int preserve_fds;      /* --preserve-fds, or LISTEN_FDS when more */
 	struct cella_rootfs_conf rootfs_conf;
 	/* The init's pid as the host sees it: sent at #4, for the state the
 	 * in-container hooks read. */

@@ -15,6 +15,7 @@
 #include "kernel/cgroup.h"
 #include "kernel/process.h"
 #include "kernel/procfs.h"
+#include "kernel/userns.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -78,9 +79,14 @@ char *cella_default_state_root(void)
 {
 	const char *xdg;
 
+	xdg = getenv("XDG_RUNTIME_DIR");
+	/* Root of a user namespace with a user's runtime directory (rootless
+	 * podman runs its runtime so): there, as runc decides it. */
+	if (geteuid() == 0 && xdg != NULL && xdg[0] == '/' && !userns_is_initial() &&
+	    (getenv("USER") == NULL || strcmp(getenv("USER"), "root") != 0))
+		return xasprintf("%s/cella", xdg);
 	if (geteuid() == 0)
 		return xstrdup("/run/cella");
-	xdg = getenv("XDG_RUNTIME_DIR");
 	if (xdg != NULL && xdg[0] == '/')
 		return xasprintf("%s/cella", xdg);
 	return xasprintf("/tmp/cella-%u", (unsigned)geteuid());
@@ -234,6 +240,13 @@ int state_write(int dirfd, const struct cella_state *st, cella_error *err)
 	json_object_set_new(j, "pid", json_integer(st->pid));
 	json_object_set_new(j, "pidStart", json_integer((json_int_t)st->pid_start));
 	json_object_set_new(j, "cgroupPath", json_string(st->cgroup_path ? st->cgroup_path : ""));
+	if (st->cgroup_joined != NULL) {
+		json_t *a = json_array();
+
+		for (char **m = st->cgroup_joined; *m != NULL; m++)
+			json_array_append_new(a, json_string(*m));
+		json_object_set_new(j, "cgroupJoined", a);
+	}
 	json_object_set_new(j, "bundle", json_string(st->bundle));
 	json_object_set_new(j, "rootfs", json_string(st->rootfs));
 	json_object_set_new(j, "created", json_string(st->created));
@@ -307,6 +320,13 @@ int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *e
 	st->rootfs = jstr(j, "rootfs");
 	st->created = jstr(j, "created");
 	st->cgroup_path = jstr(j, "cgroupPath");
+	{
+		json_t *a = json_object_get(j, "cgroupJoined"), *m;
+		size_t i;
+
+		json_array_foreach(a, i, m) if (json_is_string(m))
+		    strv_append(&st->cgroup_joined, json_string_value(m));
+	}
 	st->pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
 	st->pid_start = (unsigned long long)json_integer_value(json_object_get(j, "pidStart"));
 	st->owner = (uid_t)json_integer_value(json_object_get(j, "owner"));
@@ -340,6 +360,7 @@ void cella_state_clear(struct cella_state *st)
 	free(st->rootfs);
 	free(st->created);
 	free(st->cgroup_path);
+	strv_free(st->cgroup_joined);
 	free(st->oci_version);
 	for (size_t i = 0; i < st->n_annotations; i++) {
 		free(st->annotations[i].key);

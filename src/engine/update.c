@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cella update: new limits for a created, running or paused container,
- * written into its cgroup (as runc update). The state directory stays
+ * written into its cgroup (as runc update). All or nothing: when a write
+ * fails, what was written is put back (cella_cgroup_apply), and the error
+ * names the field. The state directory stays
  * locked meanwhile, so a concurrent delete cannot remove the cgroup under
  * us.
  */
@@ -38,8 +40,10 @@ static int update_locked(const struct cella_state *st, const char *resources_jso
 	if (r.n_devices > 0)
 		cella_spec_resources_device_defaults(&r);
 	if (!cella_resources_any(&r) && r.n_devices == 0) {
+		/* All zeros ("leave as is"): what Docker sends for a change
+		 * that is not a limit (docker update --restart). */
 		cella_resources_clear(&r);
-		return cella_err_invalid(err, "update: no resource to change");
+		return 0;
 	}
 	ret = cella_cgroup_open(st->cgroup_path, &cg, err);
 	if (ret == 0)

@@ -31,6 +31,8 @@ void cella_resources_clear(struct cella_resources *r)
 	for (size_t i = 0; i < CELLA_THROTTLE_N; i++)
 		free(r->throttle[i]);
 	free(r->hugetlb);
+	free(r->weight_device);
+	free(r->net_prio);
 	for (size_t i = 0; i < r->n_unified; i++) {
 		free(r->unified[i].key);
 		free(r->unified[i].value);
@@ -57,7 +59,9 @@ bool cella_resources_any(const struct cella_resources *r)
 	       r->has_memory_disable_oom_killer || r->n_throttle[CELLA_THROTTLE_READ_BPS] > 0 ||
 	       r->n_throttle[CELLA_THROTTLE_WRITE_BPS] > 0 ||
 	       r->n_throttle[CELLA_THROTTLE_READ_IOPS] > 0 ||
-	       r->n_throttle[CELLA_THROTTLE_WRITE_IOPS] > 0 || r->n_unified > 0;
+	       r->n_throttle[CELLA_THROTTLE_WRITE_IOPS] > 0 || r->n_unified > 0 ||
+	       r->has_blkio_leaf_weight || r->n_weight_device > 0 || r->has_net_classid ||
+	       r->n_net_prio > 0;
 }
 
 /* ---- detection ---- */
@@ -487,11 +491,13 @@ int cg_write(const char *dir, const char *file, const char *val, cella_error *er
 {
 	cleanup_free char *p = xasprintf("%s/%s", dir, file);
 	cleanup_close int fd = open(p, O_WRONLY | O_CLOEXEC);
+	cleanup_free char *back = NULL;
 	size_t len = strlen(val);
 	ssize_t n;
 
 	if (fd < 0)
 		return cella_err(err, errno, "open %s", file);
+	back = cg_journal_note(dir, file, val);
 	/* One write: cgroup files take one value per write(2). */
 	do
 		n = write(fd, val, len);
@@ -500,6 +506,7 @@ int cg_write(const char *dir, const char *file, const char *val, cella_error *er
 		return cella_err(err, errno, "write %s", file);
 	if ((size_t)n != len)
 		return cella_err(err, EIO, "write %s: short write", file);
+	cg_journal_keep(dir, file, take_ptr(&back));
 	return 0;
 }
 
@@ -637,7 +644,7 @@ int cg_unified_kill(const char *dir, cella_error *err)
 /* ---- directories ---- */
 
 /* Number of components in an absolute, normalized path. */
-static int path_depth(const char *path)
+int cg_path_depth(const char *path)
 {
 	int n = 0;
 
@@ -662,7 +669,7 @@ static char *path_prefix(const char *path, int depth)
 
 int cg_rmdir_path(const char *mount, const char *path, int kept, cella_error *err)
 {
-	int depth = path_depth(path);
+	int depth = cg_path_depth(path);
 	int stop = kept < 0 ? depth - 1 : kept;
 
 	if (kept == CG_KEPT_NONE)
@@ -694,7 +701,7 @@ int cg_rmdir_path(const char *mount, const char *path, int kept, cella_error *er
 int cg_mkdir_path(const char *mount, const char *path, int *kept, cg_level_fn fn, void *data,
 		  cella_error *err)
 {
-	int depth = path_depth(path);
+	int depth = cg_path_depth(path);
 	int existed = -1;
 	cleanup_free char *parent = xstrdup(mount);
 
@@ -709,7 +716,7 @@ int cg_mkdir_path(const char *mount, const char *path, int *kept, cg_level_fn fn
 			created = true;
 			if (existed < 0)
 				existed = d - 1;
-		} else if (errno != EEXIST || d == depth) {
+		} else if (errno != EEXIST) {
 			int e = errno;
 			if (existed >= 0) {
 				cleanup_free char *up = path_prefix(path, d - 1);
@@ -725,7 +732,8 @@ int cg_mkdir_path(const char *mount, const char *path, int *kept, cg_level_fn fn
 		free(parent);
 		parent = take_ptr(&dir);
 	}
-	*kept = existed;
+	/* Nothing made: the whole path was there (a cgroup joined). */
+	*kept = existed < 0 ? depth : existed;
 	return 0;
 }
 
@@ -760,8 +768,8 @@ static struct cella_cgroup *cgroup_new(const char *path, cella_error *err)
 	return cg;
 }
 
-int cella_cgroup_create(const char *path, const struct cella_resources *r,
-			struct cella_cgroup **out, cella_error *err)
+static int create(const char *path, const struct cella_resources *r, bool join,
+		  struct cella_cgroup **out, cella_error *err)
 {
 	struct cella_resources none;
 	cleanup_cgroup struct cella_cgroup *cg = NULL;
@@ -776,12 +784,24 @@ int cella_cgroup_create(const char *path, const struct cella_resources *r,
 		return cella_err_ret(err);
 	if (cg->drv->create(cg, r, err) < 0)
 		return cella_err_ret(err);
-	if (cg->drv->apply(cg, r, err) < 0) {
+	if (cg_check_joined(cg, join, err) < 0 || cella_cgroup_apply(cg, r, err) < 0) {
 		cg->drv->destroy(cg, NULL);
 		return cella_err_ret(err);
 	}
 	*out = take_ptr(&cg);
 	return 0;
+}
+
+int cella_cgroup_create(const char *path, const struct cella_resources *r,
+			struct cella_cgroup **out, cella_error *err)
+{
+	return create(path, r, false, out, err);
+}
+
+int cella_cgroup_create_join(const char *path, const struct cella_resources *r,
+			     struct cella_cgroup **out, cella_error *err)
+{
+	return create(path, r, true, out, err);
 }
 
 int cella_cgroup_open(const char *path, struct cella_cgroup **out, cella_error *err)
@@ -801,7 +821,11 @@ int cella_cgroup_open(const char *path, struct cella_cgroup **out, cella_error *
 
 int cella_cgroup_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
 {
-	return cg->drv->apply(cg, r, err);
+	struct cg_journal *j = cg_journal_open();
+	int ret = cg->drv->apply(cg, r, err);
+
+	cg_journal_close(j, ret < 0, err);
+	return ret;
 }
 
 int cella_cgroup_enter(struct cella_cgroup *cg, pid_t pid, cella_error *err)

@@ -62,6 +62,19 @@ enum cella_throttle {
 /* Their OCI names, under linux.resources.blockIO: "throttleReadBpsDevice". */
 extern const char *const cella_throttle_names[CELLA_THROTTLE_N];
 
+/* A blockIO.weightDevice entry: per-device weights (BFQ), 0 = not set. */
+struct cella_weight_device {
+	int64_t major, minor;
+	uint16_t weight;      /* 10..1000 */
+	uint16_t leaf_weight; /* 10..1000 */
+};
+
+/* A network.priorities entry: net_prio.ifpriomap "NAME PRIORITY". */
+struct cella_net_prio {
+	char name[16]; /* an interface name (IFNAMSIZ) */
+	uint32_t priority;
+};
+
 /* A linux.resources.unified member: a cgroup v2 interface file and the value
  * written to it. */
 struct cella_unified {
@@ -69,7 +82,10 @@ struct cella_unified {
 	char *value;
 };
 
-/* Each field carries a has_* flag (absent = leave the kernel's default).
+/* Each field carries a has_* flag (absent = leave as is). As in runc 1.1, a
+ * 0 in config.json is absent for cpu shares, quota, period and real-time
+ * fields, memory limit, reservation and swap, blockIO weights and the pids
+ * limit (Docker and containerd send zeros for what they leave alone).
  * Memory values are bytes; -1 means unlimited. */
 struct cella_resources {
 	bool has_memory_limit;
@@ -84,7 +100,8 @@ struct cella_resources {
 	bool memory_disable_oom_killer;
 
 	bool has_cpu_shares;
-	uint64_t cpu_shares; /* 2..262144; v2 converts to cpu.weight */
+	uint64_t cpu_shares; /* 2..262144 (v1 refuses what the kernel
+				clamps); v2 converts to cpu.weight */
 	bool has_cpu_quota;
 	int64_t cpu_quota; /* microseconds per period; -1 unlimited */
 	bool has_cpu_period;
@@ -102,10 +119,22 @@ struct cella_resources {
 	int64_t cpu_rt_runtime; /* microseconds per period, -1 unlimited */
 
 	bool has_pids_limit;
-	int64_t pids_limit; /* <= 0 (other than absent): unlimited, as runc */
+	int64_t pids_limit; /* < 0: unlimited ("max"), as runc */
 
 	bool has_blkio_weight;
 	uint16_t blkio_weight; /* 10..1000; v2 converts to io.weight */
+	bool has_blkio_leaf_weight;
+	uint16_t blkio_leaf_weight; /* 10..1000 (v1 CFQ's blkio.leaf_weight) */
+	/* Per-device weights: BFQ's blkio.bfq.weight_device (v1) or
+	 * io.bfq.weight (v2); refused where BFQ is not there. */
+	struct cella_weight_device *weight_device;
+	size_t n_weight_device;
+
+	/* linux.resources.network (v1 only: net_cls, net_prio). */
+	bool has_net_classid;
+	uint32_t net_classid;
+	struct cella_net_prio *net_prio;
+	size_t n_net_prio;
 	/* linux.resources.blockIO.throttle{Read,Write}{Bps,IOPS}Device */
 	struct cella_throttle_device *throttle[CELLA_THROTTLE_N];
 	size_t n_throttle[CELLA_THROTTLE_N];
@@ -296,12 +325,28 @@ extern const struct cella_cgroup_driver cella_cgroup_driver_v2;
 /*
  * Detect the host, create the cgroup at `path` (from
  * cella_cgroup_resolve_path) and apply r (may be NULL). On failure whatever
- * was created is removed. An existing cgroup at path is an error (EEXIST).
+ * was created is removed. An existing cgroup at path is an error (EEXIST):
+ * cella's own default path (/cella/ID) is never shared.
  */
 int cella_cgroup_create(const char *path, const struct cella_resources *r,
 			struct cella_cgroup **out, cella_error *err);
+/* The same for a linux.cgroupsPath the config names: an existing cgroup
+ * there is joined, as runc 1.1 joins it (a warning when it has processes,
+ * an error when it is frozen), and never removed (cella_cgroup_joined says
+ * where it was). */
+int cella_cgroup_create_join(const char *path, const struct cella_resources *r,
+			     struct cella_cgroup **out, cella_error *err);
 /* An existing container's cgroup (kill, delete, update): nothing created. */
 int cella_cgroup_open(const char *path, struct cella_cgroup **out, cella_error *err);
+
+/* All or nothing: when a write fails, the files already written get their
+ * old values back (cgroup_undo.c), and err names the field that failed. */
+/* The hierarchies (mount points) where create found the cgroup already
+ * there: NULL-terminated, NULL when none. The engine keeps them with the
+ * container's state and hands them to cella_cgroup_keep() on the cgroup it
+ * opens for delete, so that destroy leaves those directories alone. */
+char **cella_cgroup_joined(const struct cella_cgroup *cg);
+void cella_cgroup_keep(struct cella_cgroup *cg, char *const *mounts);
 
 int cella_cgroup_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err);
 int cella_cgroup_enter(struct cella_cgroup *cg, pid_t pid, cella_error *err);

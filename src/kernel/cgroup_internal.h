@@ -35,10 +35,16 @@ typedef int (*cg_level_fn)(const char *dir, const char *parent, bool created, bo
 /* mount + path */
 char *cg_dir(const char *mount, const char *path);
 /* Create path under mount, component by component; *kept is set to the
- * number of components that existed. The leaf must not exist (EEXIST). On
- * failure what this call created is removed. */
+ * number of components that existed (all of them: the leaf was there,
+ * and is joined). On failure what this call created is removed. */
 int cg_mkdir_path(const char *mount, const char *path, int *kept, cg_level_fn fn, void *data,
 		  cella_error *err);
+/* Number of components of an absolute, normalized path ("/a/b": 2). */
+int cg_path_depth(const char *path);
+/* After create: a leaf that was there already is joined (cgroup_join.c):
+ * refused when frozen, a warning when it has processes; refused (EEXIST)
+ * unless `join`. */
+int cg_check_joined(struct cella_cgroup *cg, bool join, cella_error *err);
 /* Remove path's leaf and then its ancestors down to `kept` components (when
  * kept < 0: the leaf only); ancestors still in use are left. A missing leaf
  * is not an error. */
@@ -67,6 +73,18 @@ int cg_wait_empty(const char *dir, cella_error *err);
 int cg_unified_kill(const char *dir, cella_error *err);
 
 void cg_sleep_ms(unsigned ms);
+
+/* The journal of an apply (cgroup_undo.c): opened, every cg_write of a
+ * limit file records the value it replaces (cg_write calls
+ * cg_journal_note before writing: what would undo val, NULL when nothing
+ * is recorded; and cg_journal_keep, which takes it, once the write went
+ * through); closed with undo, the values are written back, last first,
+ * and a restore that fails is added to *err. One open at a time. */
+struct cg_journal;
+struct cg_journal *cg_journal_open(void);
+char *cg_journal_note(const char *dir, const char *file, const char *val);
+void cg_journal_keep(const char *dir, const char *file, char *back);
+void cg_journal_close(struct cg_journal *j, bool undo, cella_error *err);
 
 /* The v1 hierarchy carrying controller ctl, -1 when none does
  * (cgroup_v1.c). */

@@ -135,23 +135,28 @@ static int set(const char *dir, const char *file, const char *field, const char 
 static int apply_memory(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
 {
 	cleanup_free char *dir = NULL;
-	char lim[32], swp[32];
-	bool has_swap = r->has_memory_swap;
+	int64_t lim = r->has_memory_limit ? r->memory_limit : 0;
+	int64_t swap = r->has_memory_swap ? r->memory_swap : 0;
+	char lv[32], sv[32];
 
 	if (!r->has_memory_limit && !r->has_memory_reservation && !r->has_memory_swap &&
 	    !r->has_memory_swappiness && !r->has_memory_disable_oom_killer)
 		return 0;
 	if ((dir = v1_dir(cg, "memory", "linux.resources.memory", err)) == NULL)
 		return cella_err_ret(err);
-	snprintf(lim, sizeof(lim), "%" PRId64, r->memory_limit);
-	snprintf(swp, sizeof(swp), "%" PRId64, r->memory_swap);
-	if (has_swap && !cg_has_file(dir, "memory.memsw.limit_in_bytes")) {
+	/* As runc: an unlimited memory with no swap said is both unlimited. */
+	if (lim == -1 && swap == 0)
+		swap = -1;
+	if (swap != 0 && !cg_has_file(dir, "memory.memsw.limit_in_bytes")) {
 		/* Swap accounting off (swapaccount=0): nothing to limit. */
-		cella_warn("linux.resources.memory.swap %s: ignored, the kernel does not account "
-			   "swap (memory.memsw.limit_in_bytes is missing)",
-			   swp);
-		has_swap = false;
+		if (r->has_memory_swap)
+			cella_warn("linux.resources.memory.swap %" PRId64 ": ignored, the kernel "
+				   "does not account swap (memory.memsw.limit_in_bytes is missing)",
+				   swap);
+		swap = 0;
 	}
+	snprintf(lv, sizeof(lv), "%" PRId64, lim);
+	snprintf(sv, sizeof(sv), "%" PRId64, swap);
 	if (r->has_memory_reservation) {
 		char v[32];
 
@@ -159,25 +164,23 @@ static int apply_memory(struct cella_cgroup *cg, const struct cella_resources *r
 		if (set(dir, "memory.soft_limit_in_bytes", "memory.reservation", v, err) < 0)
 			return cella_err_ret(err);
 	}
-	/* memory <= memory+swap at all times: raising both needs memsw first,
-	 * lowering both the limit first. Try the limit first, and on EINVAL
-	 * the other order. */
-	if (r->has_memory_limit) {
-		cella_error e;
+	/* memory <= memory+swap at every step: memsw first when it grows past
+	 * the current limit (or goes unlimited), the limit first otherwise
+	 * (runc's order). */
+	if (lim != 0 && swap != 0) {
+		uint64_t cur = 0;
 
-		if (cg_write(dir, "memory.limit_in_bytes", lim, &e) < 0) {
-			if (!has_swap || e.errnum != EINVAL) {
-				*err = e;
-				return cella_err_context(err, "linux.resources.memory.limit %s",
-							 lim);
-			}
-			if (set(dir, "memory.memsw.limit_in_bytes", "memory.swap", swp, err) < 0 ||
-			    set(dir, "memory.limit_in_bytes", "memory.limit", lim, err) < 0)
+		if (cg_read_u64(dir, "memory.limit_in_bytes", &cur, err) < 0)
+			return cella_err_context(err, "linux.resources.memory.limit %s", lv);
+		if (swap == -1 || cur < (uint64_t)swap) {
+			if (set(dir, "memory.memsw.limit_in_bytes", "memory.swap", sv, err) < 0)
 				return cella_err_ret(err);
-			has_swap = false;
+			swap = 0;
 		}
 	}
-	if (has_swap && set(dir, "memory.memsw.limit_in_bytes", "memory.swap", swp, err) < 0)
+	if (lim != 0 && set(dir, "memory.limit_in_bytes", "memory.limit", lv, err) < 0)
+		return cella_err_ret(err);
+	if (swap != 0 && set(dir, "memory.memsw.limit_in_bytes", "memory.swap", sv, err) < 0)
 		return cella_err_ret(err);
 	if (r->has_memory_swappiness) {
 		char v[32];
@@ -266,6 +269,53 @@ static int apply_cpu_rt(struct cella_cgroup *cg, const char *dir, const struct c
 	return set(dir, "cpu.rt_runtime_us", "cpu.realtimeRuntime", v, err);
 }
 
+/* The kernel clamps cpu.shares to 2..262144 without a word: read it back,
+ * and refuse what it changed (as runc does). */
+static int apply_shares(const char *dir, uint64_t shares, cella_error *err)
+{
+	uint64_t got = 0;
+	char v[32];
+
+	snprintf(v, sizeof(v), "%" PRIu64, shares);
+	if (set(dir, "cpu.shares", "cpu.shares", v, err) < 0 ||
+	    cg_read_u64(dir, "cpu.shares", &got, err) < 0)
+		return cella_err_context(err, "linux.resources.cpu.shares %s", v);
+	if (got != shares)
+		return cella_err_invalid(
+		    err, "linux.resources.cpu.shares %s: the %s allowed is %" PRIu64, v,
+		    shares > got ? "maximum" : "minimum", got);
+	return 0;
+}
+
+/* The period first (a quota is checked against it); when the kernel refuses
+ * it (EINVAL: the old quota over the new period is more than the parent
+ * allows) and a quota comes too, the quota first and the period after, as
+ * runc does. */
+static int apply_cfs(const char *dir, const struct cella_resources *r, cella_error *err)
+{
+	bool period_later = false;
+	char pv[32], qv[32];
+
+	snprintf(pv, sizeof(pv), "%" PRIu64, r->cpu_period);
+	snprintf(qv, sizeof(qv), "%" PRId64, r->cpu_quota);
+	if (r->has_cpu_period) {
+		cella_error e;
+
+		if (cg_write(dir, "cpu.cfs_period_us", pv, &e) < 0) {
+			if (e.errnum != EINVAL || !r->has_cpu_quota) {
+				*err = e;
+				return cella_err_context(err, "linux.resources.cpu.period %s", pv);
+			}
+			period_later = true;
+		}
+	}
+	if (r->has_cpu_quota && set(dir, "cpu.cfs_quota_us", "cpu.quota", qv, err) < 0)
+		return cella_err_ret(err);
+	if (period_later && set(dir, "cpu.cfs_period_us", "cpu.period", pv, err) < 0)
+		return cella_err_ret(err);
+	return 0;
+}
+
 static int apply_cpu(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
 {
 	cleanup_free char *dir = NULL;
@@ -288,22 +338,10 @@ static int apply_cpu(struct cella_cgroup *cg, const struct cella_resources *r, c
 			if (set(dir, "cpu.idle", "cpu.idle", v, err) < 0)
 				return cella_err_ret(err);
 		}
-		if (r->has_cpu_shares) {
-			snprintf(v, sizeof(v), "%" PRIu64, r->cpu_shares);
-			if (set(dir, "cpu.shares", "cpu.shares", v, err) < 0)
-				return cella_err_ret(err);
-		}
-		/* The period first: a quota is checked against it. */
-		if (r->has_cpu_period) {
-			snprintf(v, sizeof(v), "%" PRIu64, r->cpu_period);
-			if (set(dir, "cpu.cfs_period_us", "cpu.period", v, err) < 0)
-				return cella_err_ret(err);
-		}
-		if (r->has_cpu_quota) {
-			snprintf(v, sizeof(v), "%" PRId64, r->cpu_quota);
-			if (set(dir, "cpu.cfs_quota_us", "cpu.quota", v, err) < 0)
-				return cella_err_ret(err);
-		}
+		if (r->has_cpu_shares && apply_shares(dir, r->cpu_shares, err) < 0)
+			return cella_err_ret(err);
+		if ((r->has_cpu_period || r->has_cpu_quota) && apply_cfs(dir, r, err) < 0)
+			return cella_err_ret(err);
 		if (r->has_cpu_burst) {
 			snprintf(v, sizeof(v), "%" PRIu64, r->cpu_burst);
 			if (!cg_has_file(dir, "cpu.cfs_burst_us"))
@@ -413,6 +451,98 @@ static int apply_hugetlb(struct cella_cgroup *cg, const struct cella_resources *
 	return 0;
 }
 
+/* blockIO leafWeight and weightDevice: CFQ's files where the kernel still
+ * has them (before 5.0), else BFQ's per-device weights; refused naming the
+ * field where neither is (and by the kernel for a device whose scheduler is
+ * not BFQ). */
+static int apply_blkio_weights(struct cella_cgroup *cg, const struct cella_resources *r,
+			       cella_error *err)
+{
+	cleanup_free char *dir = NULL;
+
+	if (!r->has_blkio_leaf_weight && r->n_weight_device == 0)
+		return 0;
+	if ((dir = v1_dir(cg, "blkio", "linux.resources.blockIO", err)) == NULL)
+		return cella_err_ret(err);
+	if (r->has_blkio_leaf_weight) {
+		char v[16];
+
+		snprintf(v, sizeof(v), "%u", (unsigned)r->blkio_leaf_weight);
+		if (!cg_has_file(dir, "blkio.leaf_weight"))
+			return cella_err(err, ENOTSUP,
+					 "linux.resources.blockIO.leafWeight %s: the kernel has no "
+					 "blkio.leaf_weight (CFQ's; BFQ has no leaf weight)",
+					 v);
+		if (set(dir, "blkio.leaf_weight", "blockIO.leafWeight", v, err) < 0)
+			return cella_err_ret(err);
+	}
+	for (size_t i = 0; i < r->n_weight_device; i++) {
+		const struct cella_weight_device *d = &r->weight_device[i];
+		const char *wfile = cg_has_file(dir, "blkio.weight_device")
+					? "blkio.weight_device"
+					: "blkio.bfq.weight_device";
+		char v[64], field[64];
+
+		snprintf(field, sizeof(field), "blockIO.weightDevice[%zu]", i);
+		if (d->weight != 0) {
+			snprintf(v, sizeof(v), "%" PRId64 ":%" PRId64 " %u", d->major, d->minor,
+				 (unsigned)d->weight);
+			if (!cg_has_file(dir, wfile))
+				return cella_err(err, ENOTSUP,
+						 "linux.resources.%s.weight `%s`: the kernel has "
+						 "no BFQ (blkio.bfq.weight_device is missing)",
+						 field, v);
+			if (set(dir, wfile, field, v, err) < 0)
+				return cella_err_ret(err);
+		}
+		if (d->leaf_weight != 0) {
+			snprintf(v, sizeof(v), "%" PRId64 ":%" PRId64 " %u", d->major, d->minor,
+				 (unsigned)d->leaf_weight);
+			if (!cg_has_file(dir, "blkio.leaf_weight_device"))
+				return cella_err(err, ENOTSUP,
+						 "linux.resources.%s.leafWeight `%s`: the kernel "
+						 "has no blkio.leaf_weight_device (CFQ's; BFQ has "
+						 "no leaf weight)",
+						 field, v);
+			if (set(dir, "blkio.leaf_weight_device", field, v, err) < 0)
+				return cella_err_ret(err);
+		}
+	}
+	return 0;
+}
+
+/* network: net_cls.classid and net_prio.ifpriomap, one interface a write. */
+static int apply_network(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
+{
+	if (r->has_net_classid) {
+		cleanup_free char *dir =
+		    v1_dir(cg, "net_cls", "linux.resources.network.classID", err);
+		char v[16];
+
+		if (dir == NULL)
+			return cella_err_ret(err);
+		snprintf(v, sizeof(v), "%" PRIu32, r->net_classid);
+		if (set(dir, "net_cls.classid", "network.classID", v, err) < 0)
+			return cella_err_ret(err);
+	}
+	if (r->n_net_prio > 0) {
+		cleanup_free char *dir =
+		    v1_dir(cg, "net_prio", "linux.resources.network.priorities", err);
+
+		if (dir == NULL)
+			return cella_err_ret(err);
+		for (size_t i = 0; i < r->n_net_prio; i++) {
+			char v[48];
+
+			snprintf(v, sizeof(v), "%s %" PRIu32, r->net_prio[i].name,
+				 r->net_prio[i].priority);
+			if (set(dir, "net_prio.ifpriomap", "network.priorities", v, err) < 0)
+				return cella_err_ret(err);
+		}
+	}
+	return 0;
+}
+
 static int v1_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
 {
 	/* As runc: v2 keys have no meaning for the v1 controllers. */
@@ -424,7 +554,8 @@ static int v1_apply(struct cella_cgroup *cg, const struct cella_resources *r, ce
 					 cella_cgroup_layout_name(cg->host.layout));
 	if (apply_memory(cg, r, err) < 0 || apply_cpu(cg, r, err) < 0 ||
 	    apply_devices(cg, r, err) < 0 || apply_throttle(cg, r, err) < 0 ||
-	    apply_hugetlb(cg, r, err) < 0)
+	    apply_hugetlb(cg, r, err) < 0 || apply_blkio_weights(cg, r, err) < 0 ||
+	    apply_network(cg, r, err) < 0)
 		return cella_err_ret(err);
 	if (r->has_pids_limit) {
 		cleanup_free char *dir = v1_dir(cg, "pids", "linux.resources.pids", err);

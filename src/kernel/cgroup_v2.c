@@ -84,7 +84,7 @@ static size_t needed(const struct cella_resources *r, struct need *out)
 		need_add(out, &n, "cpuset", "linux.resources.cpu");
 	if (r->has_pids_limit)
 		need_add(out, &n, "pids", "linux.resources.pids");
-	if (r->has_blkio_weight)
+	if (r->has_blkio_weight || r->n_weight_device > 0)
 		need_add(out, &n, "io", "linux.resources.blockIO");
 	for (size_t i = 0; i < CELLA_THROTTLE_N; i++)
 		if (r->n_throttle[i] > 0)
@@ -119,6 +119,7 @@ static void without(const struct cella_resources *r, unsigned missing, struct ce
 		out->has_pids_limit = false;
 	if (missing & ctl_bit("io")) {
 		out->has_blkio_weight = false;
+		out->n_weight_device = 0;
 		for (size_t t = 0; t < CELLA_THROTTLE_N; t++)
 			out->n_throttle[t] = 0;
 	}
@@ -312,6 +313,13 @@ static int apply_memory(const char *dir, const struct cella_resources *r, cella_
 		snprintf(oci, sizeof(oci), "%" PRId64, r->memory_reservation);
 		fmt_max(val, sizeof(val), r->memory_reservation);
 		if (set(dir, "memory.low", "memory.reservation", oci, val, err) < 0)
+			return cella_err_ret(err);
+	}
+	if (r->has_memory_limit && r->memory_limit == -1 && !r->has_memory_swap &&
+	    cg_has_file(dir, "memory.swap.max")) {
+		/* As runc: an unlimited memory with no swap said is both
+		 * unlimited. */
+		if (set(dir, "memory.swap.max", "memory.limit", "-1", "max", err) < 0)
 			return cella_err_ret(err);
 	}
 	if (r->has_memory_swap && r->memory_swap != 0) {
@@ -549,6 +557,45 @@ static int apply_devices(const char *dir, const struct cella_resources *r, cella
 	return 0;
 }
 
+/* blockIO.weightDevice: BFQ's per-device weights (io.bfq.weight takes
+ * "MAJ:MIN WEIGHT", as runc writes them); refused naming the field where the
+ * kernel has no BFQ, and by the kernel for a device not scheduled by it. v2
+ * has no leaf weights, and no net_cls or net_prio. */
+static int apply_blkio_net(const char *dir, const struct cella_resources *r, cella_error *err)
+{
+	if (r->has_blkio_leaf_weight)
+		return cella_err(err, ENOTSUP,
+				 "linux.resources.blockIO.leafWeight %u: cgroup v2 has no leaf "
+				 "weight",
+				 (unsigned)r->blkio_leaf_weight);
+	if (r->has_net_classid || r->n_net_prio > 0)
+		return cella_err(err, ENOTSUP,
+				 "linux.resources.network.%s: cgroup v2 has no net_cls or net_prio "
+				 "controller",
+				 r->has_net_classid ? "classID" : "priorities");
+	for (size_t i = 0; i < r->n_weight_device; i++) {
+		const struct cella_weight_device *d = &r->weight_device[i];
+		char v[64], field[64];
+
+		snprintf(field, sizeof(field), "blockIO.weightDevice[%zu]", i);
+		if (d->leaf_weight != 0)
+			return cella_err(err, ENOTSUP,
+					 "linux.resources.%s.leafWeight %u: cgroup v2 has no leaf "
+					 "weight",
+					 field, (unsigned)d->leaf_weight);
+		snprintf(v, sizeof(v), "%" PRId64 ":%" PRId64 " %u", d->major, d->minor,
+			 (unsigned)d->weight);
+		if (!cg_has_file(dir, "io.bfq.weight"))
+			return cella_err(err, ENOTSUP,
+					 "linux.resources.%s.weight `%s`: the kernel has no BFQ "
+					 "(io.bfq.weight is missing)",
+					 field, v);
+		if (set(dir, "io.bfq.weight", field, v, v, err) < 0)
+			return cella_err_ret(err);
+	}
+	return 0;
+}
+
 static int v2_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
 {
 	cleanup_free char *dir = cg_dir(cg->host.unified, cg->path);
@@ -563,7 +610,8 @@ static int v2_apply(struct cella_cgroup *cg, const struct cella_resources *r, ce
 	}
 	if (cg->kept[CG_UNIFIED] == CG_KEPT_LEAF && enable_ancestors(cg, r, err) < 0)
 		return cella_err_ret(err);
-	if (apply_memory(dir, r, err) < 0 || apply_cpu(dir, r, err) < 0)
+	if (apply_blkio_net(dir, r, err) < 0 || apply_memory(dir, r, err) < 0 ||
+	    apply_cpu(dir, r, err) < 0)
 		return cella_err_ret(err);
 	if (r->has_pids_limit) {
 		snprintf(oci, sizeof(oci), "%" PRId64, r->pids_limit);

@@ -181,6 +181,28 @@ static long read_knob(const char *path)
 	return (long)v;
 }
 
+bool userns_is_initial(void)
+{
+	cleanup_free char *text = NULL;
+	unsigned long long in, out, count;
+
+	if (read_file_at(AT_FDCWD, "/proc/self/uid_map", &text, NULL) < 0)
+		return true; /* no user namespaces in this kernel */
+	if (sscanf(text, "%llu %llu %llu", &in, &out, &count) != 3)
+		return true;
+	return in == 0 && out == 0 && count == 4294967295ULL && strchr(text, '\n') != NULL &&
+	       strchr(text, '\n')[1] == '\0';
+}
+
+bool userns_setgroups_denied(void)
+{
+	cleanup_free char *text = NULL;
+
+	if (read_file_at(AT_FDCWD, "/proc/self/setgroups", &text, NULL) < 0)
+		return false;
+	return str_has_prefix(text, "deny");
+}
+
 int userns_check_available(cella_error *err)
 {
 	if (read_knob("/proc/sys/user/max_user_namespaces") == 0)

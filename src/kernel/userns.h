@@ -29,6 +29,17 @@ int userns_write_maps(pid_t pid, const struct cella_idmap *uid, size_t n_uid,
 		      const struct cella_idmap *gid, size_t n_gid, bool deny_setgroups,
 		      cella_error *err);
 
+/* Does this process run in the initial user namespace (its uid_map the
+ * identity over all of 0..2^32-2)? False inside one, as rootless podman
+ * runs its runtime (euid 0 there, but no privilege over the host's
+ * cgroups). */
+bool userns_is_initial(void);
+
+/* Is setgroups(2) denied in this process's user namespace
+ * (/proc/self/setgroups "deny", as a user namespace made without newgidmap
+ * has it, rootless podman's among them)? */
+bool userns_setgroups_denied(void);
+
 /* Can this process create a user namespace? When not, the error names the
  * knob (user.max_user_namespaces, kernel.unprivileged_userns_clone,
  * kernel.apparmor_restrict_unprivileged_userns). */

@@ -93,7 +93,7 @@ int spec_rd_u16(struct spec_ctx *c, json_t *v, void *out);	     /* unsigned * */
 int spec_rd_u32(struct spec_ctx *c, json_t *v, void *out);	     /* uint32_t * */
 int spec_rd_u64(struct spec_ctx *c, json_t *v, void *out);	     /* uint64_t * */
 int spec_rd_i64(struct spec_ctx *c, json_t *v, void *out);	     /* int64_t * */
-int spec_rd_file_mode(struct spec_ctx *c, json_t *v, void *out);     /* mode_t *, 0..07777 */
+int spec_rd_file_mode(struct spec_ctx *c, json_t *v, void *out);     /* mode_t *, st_mode & 07777 */
 int spec_rd_timeout(struct spec_ctx *c, json_t *v, void *out);	     /* int *, > 0 */
 int spec_rd_oom_score_adj(struct spec_ctx *c, json_t *v, void *out); /* int * */
 int spec_rd_strv(struct spec_ctx *c, json_t *v, void *out);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util/cleanup.h"
 #include "util/util.h"
@@ -281,13 +282,16 @@ int spec_rd_i64(struct spec_ctx *c, json_t *v, void *out)
 	return get_i64(c, v, INT64_MIN, INT64_MAX, out);
 }
 
+/* The permission bits; a full st_mode (podman writes the host node's,
+ * 8630 = S_IFCHR | 0666) is accepted with its file type bits dropped, as
+ * runc keeps only the permissions (the type comes from `type`). */
 int spec_rd_file_mode(struct spec_ctx *c, json_t *v, void *out)
 {
 	uint64_t x;
-	int r = get_u64(c, v, 07777, &x);
+	int r = get_u64(c, v, S_IFMT | 07777, &x);
 
 	if (r == 0)
-		*(mode_t *)out = (mode_t)x;
+		*(mode_t *)out = (mode_t)(x & 07777);
 	return r;
 }
 

@@ -74,6 +74,22 @@ static int rd_u64(json_t *obj, const char *sect, const char *key, uint64_t min, 
 	return r;
 }
 
+/* Zero is "leave as is" for the fields Docker, podman and containerd fill
+ * with zeros (runc 1.1 writes none of them): `docker run` sends
+ * cpu.shares 0, `docker update` memory.limit 0 beside the one field it
+ * changes. */
+static void zero_unset(bool *has, int64_t v)
+{
+	if (*has && v == 0)
+		*has = false;
+}
+
+static void zero_unset_u(bool *has, uint64_t v)
+{
+	if (*has && v == 0)
+		*has = false;
+}
+
 /* A cpu or memory node list: "0-3,7". "" is absent. */
 static int rd_list(json_t *obj, const char *sect, const char *key, char **out, cella_error *err)
 {
@@ -128,8 +144,8 @@ static void note_ignored(struct cella_resources *r, json_t *obj, const char *sec
 
 static int rd_memory(json_t *root, struct cella_resources *r, cella_error *err)
 {
-	static const char *const ignored[] = {"kernel", "kernelTCP", "useHierarchy",
-					      "checkBeforeUpdate", NULL};
+	static const char *const ignored[] = {"useHierarchy", "checkBeforeUpdate", NULL};
+	static const char *const kmem[] = {"kernel", "kernelTCP"};
 	json_t *m;
 	bool has = false;
 
@@ -146,6 +162,9 @@ static int rd_memory(json_t *root, struct cella_resources *r, cella_error *err)
 	    rd_u64(m, "memory", "swappiness", 0, 100, &has, &r->memory_swappiness, err) < 0)
 		return -EINVAL;
 	r->has_memory_swappiness = has;
+	zero_unset(&r->has_memory_limit, r->memory_limit);
+	zero_unset(&r->has_memory_reservation, r->memory_reservation);
+	zero_unset(&r->has_memory_swap, r->memory_swap);
 	{
 		json_t *d = member(m, "disableOOMKiller");
 
@@ -157,6 +176,20 @@ static int rd_memory(json_t *root, struct cella_resources *r, cella_error *err)
 		r->memory_disable_oom_killer = json_is_true(d);
 	}
 	note_ignored(r, m, "memory", ignored);
+	/* Kernel memory limits: read (a bad value is an error), 0 is unset,
+	 * anything else is not applied (runc 1.1 ignores them too: the kernel
+	 * deprecated kmem limits). */
+	for (size_t i = 0; i < ARRAY_SIZE(kmem); i++) {
+		bool has_k = false;
+		int64_t k = 0;
+
+		if (rd_i64(m, "memory", kmem[i], -1, INT64_MAX, &has_k, &k, err) < 0)
+			return -EINVAL;
+		if (has_k && k != 0) {
+			cleanup_free char *p = xasprintf(RES ".memory.%s", kmem[i]);
+			strv_append(&r->ignored, p);
+		}
+	}
 	return 0;
 }
 
@@ -182,9 +215,11 @@ static int rd_cpu(json_t *root, struct cella_resources *r, cella_error *err)
 	    rd_u64(c, "cpu", "realtimePeriod", 0, UINT64_MAX, &r->has_cpu_rt_period,
 		   &r->cpu_rt_period, err) < 0)
 		return -EINVAL;
-	/* 0 is "unset" for the period, as runc reads it. */
-	if (r->has_cpu_rt_period && r->cpu_rt_period == 0)
-		r->has_cpu_rt_period = false;
+	zero_unset_u(&r->has_cpu_shares, r->cpu_shares);
+	zero_unset(&r->has_cpu_quota, r->cpu_quota);
+	zero_unset_u(&r->has_cpu_period, r->cpu_period);
+	zero_unset_u(&r->has_cpu_rt_period, r->cpu_rt_period);
+	zero_unset(&r->has_cpu_rt_runtime, r->cpu_rt_runtime);
 	return 0;
 }
 
@@ -196,8 +231,12 @@ static int rd_pids(json_t *root, struct cella_resources *r, cella_error *err)
 		return -EINVAL;
 	if (p == NULL)
 		return 0;
-	return rd_i64(p, "pids", "limit", INT64_MIN, INT64_MAX, &r->has_pids_limit, &r->pids_limit,
-		      err);
+	if (rd_i64(p, "pids", "limit", INT64_MIN, INT64_MAX, &r->has_pids_limit, &r->pids_limit,
+		   err) < 0)
+		return -EINVAL;
+	/* 0 unset, negative "max", as runc 1.1. */
+	zero_unset(&r->has_pids_limit, r->pids_limit);
+	return 0;
 }
 
 /* blockIO.throttle*Device: [{"major": 8, "minor": 0, "rate": 1048576}...] */
@@ -233,9 +272,111 @@ static int rd_throttle(json_t *b, const char *key, struct cella_throttle_device 
 	return 0;
 }
 
+/* A weight of 10..1000, 0 (or absent) for unset. */
+static int rd_weight(json_t *obj, const char *sect, const char *key, uint16_t *out,
+		     cella_error *err)
+{
+	int64_t w = 0;
+	bool has = false;
+
+	if (rd_i64(obj, sect, key, 0, 1000, &has, &w, err) < 0)
+		return -EINVAL;
+	if (has && w != 0 && w < 10)
+		return cella_err_invalid(
+		    err, RES ".%s.%s: %" PRId64 " is out of range (10 to 1000, or 0 for unset)",
+		    sect, key, w);
+	*out = (uint16_t)w;
+	return 0;
+}
+
+/* blockIO.weightDevice: [{"major": 8, "minor": 0, "weight": 500,
+ * "leafWeight": 300}...]; an entry with neither weight is skipped. */
+static int rd_weight_devices(json_t *b, struct cella_resources *r, cella_error *err)
+{
+	json_t *l = member(b, "weightDevice"), *v;
+	size_t i;
+
+	if (l == NULL)
+		return 0;
+	if (!json_is_array(l))
+		return cella_err_invalid(err, RES ".blockIO.weightDevice: expected an array");
+	json_array_foreach(l, i, v)
+	{
+		struct cella_weight_device d = {0};
+		bool has_maj = false, has_min = false;
+		char sect[48];
+
+		snprintf(sect, sizeof(sect), "blockIO.weightDevice[%zu]", i);
+		if (!json_is_object(v))
+			return cella_err_invalid(err, RES ".%s: expected an object", sect);
+		if (rd_i64(v, sect, "major", 0, UINT32_MAX, &has_maj, &d.major, err) < 0 ||
+		    rd_i64(v, sect, "minor", 0, UINT32_MAX, &has_min, &d.minor, err) < 0 ||
+		    rd_weight(v, sect, "weight", &d.weight, err) < 0 ||
+		    rd_weight(v, sect, "leafWeight", &d.leaf_weight, err) < 0)
+			return -EINVAL;
+		if (!has_maj || !has_min)
+			return cella_err_invalid(err, RES ".%s: major and minor are required",
+						 sect);
+		if (d.weight == 0 && d.leaf_weight == 0)
+			continue;
+		r->weight_device = xrealloc(r->weight_device, (r->n_weight_device + 1) * sizeof(d));
+		r->weight_device[r->n_weight_device++] = d;
+	}
+	return 0;
+}
+
+/* network: {"classID": 1048577, "priorities": [{"name": "eth0",
+ * "priority": 5}...]}; classID 0 is unset, as runc reads it. */
+static int rd_network(json_t *root, struct cella_resources *r, cella_error *err)
+{
+	json_t *n, *l, *v;
+	int64_t id = 0;
+	bool has = false;
+	size_t i;
+
+	if (enter_section(root, "network", &n, err) < 0)
+		return -EINVAL;
+	if (n == NULL)
+		return 0;
+	if (rd_i64(n, "network", "classID", 0, UINT32_MAX, &has, &id, err) < 0)
+		return -EINVAL;
+	r->has_net_classid = has && id != 0;
+	r->net_classid = (uint32_t)id;
+	if ((l = member(n, "priorities")) == NULL)
+		return 0;
+	if (!json_is_array(l))
+		return cella_err_invalid(err, RES ".network.priorities: expected an array");
+	json_array_foreach(l, i, v)
+	{
+		struct cella_net_prio p = {{0}, 0};
+		json_t *name = json_is_object(v) ? member(v, "name") : NULL;
+		const char *s = json_is_string(name) ? json_string_value(name) : NULL;
+		int64_t prio = 0;
+		bool has_p = false;
+		char sect[48];
+
+		snprintf(sect, sizeof(sect), "network.priorities[%zu]", i);
+		if (!json_is_object(v))
+			return cella_err_invalid(err, RES ".%s: expected an object", sect);
+		if (s == NULL || s[0] == '\0' || strlen(s) >= sizeof(p.name) ||
+		    s[strcspn(s, " /\n\t")] != '\0') {
+			char esc[64];
+
+			return cella_err_invalid(err, RES ".%s.name: `%s` is not an interface name",
+						 sect, s ? str_escape(s, esc, sizeof(esc)) : "");
+		}
+		if (rd_i64(v, sect, "priority", 0, UINT32_MAX, &has_p, &prio, err) < 0)
+			return -EINVAL;
+		snprintf(p.name, sizeof(p.name), "%s", s);
+		p.priority = (uint32_t)prio;
+		r->net_prio = xrealloc(r->net_prio, (r->n_net_prio + 1) * sizeof(p));
+		r->net_prio[r->n_net_prio++] = p;
+	}
+	return 0;
+}
+
 static int rd_blkio(json_t *root, struct cella_resources *r, cella_error *err)
 {
-	static const char *const ignored[] = {"leafWeight", "weightDevice", NULL};
 	json_t *b;
 	int64_t w = 0;
 	bool has = false;
@@ -253,11 +394,15 @@ static int rd_blkio(json_t *root, struct cella_resources *r, cella_error *err)
 					 w);
 	r->has_blkio_weight = has && w != 0;
 	r->blkio_weight = (uint16_t)w;
+	if (rd_weight(b, "blockIO", "leafWeight", &r->blkio_leaf_weight, err) < 0)
+		return -EINVAL;
+	r->has_blkio_leaf_weight = r->blkio_leaf_weight != 0;
+	if (rd_weight_devices(b, r, err) < 0)
+		return -EINVAL;
 	for (size_t i = 0; i < CELLA_THROTTLE_N; i++)
 		if (rd_throttle(b, cella_throttle_names[i], &r->throttle[i], &r->n_throttle[i],
 				err) < 0)
 			return -EINVAL;
-	note_ignored(r, b, "blockIO", ignored);
 	return 0;
 }
 
@@ -446,7 +591,7 @@ void cella_spec_resources_device_defaults(struct cella_resources *r)
 
 int cella_spec_resources_parse(const char *json, struct cella_resources *out, cella_error *err)
 {
-	static const char *const ignored[] = {"network", "rdma", NULL};
+	static const char *const ignored[] = {"rdma", NULL};
 	json_auto_t *root = NULL;
 	struct cella_resources r;
 	json_error_t jerr;
@@ -467,7 +612,7 @@ int cella_spec_resources_parse(const char *json, struct cella_resources *out, ce
 	if (rd_memory(root, &r, err) < 0 || rd_cpu(root, &r, err) < 0 ||
 	    rd_pids(root, &r, err) < 0 || rd_blkio(root, &r, err) < 0 ||
 	    rd_devices(root, &r, err) < 0 || rd_hugetlb(root, &r, err) < 0 ||
-	    rd_unified(root, &r, err) < 0) {
+	    rd_unified(root, &r, err) < 0 || rd_network(root, &r, err) < 0) {
 		cella_resources_clear(&r);
 		return -EINVAL;
 	}

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Real clients drive cella: Debian's podman (through conmon) and Debian's
-containerd (through containerd-shim-runc-v2), each on an image made from the
-built-in rootfs plus the probe.
+"""Real clients drive cella: Debian's podman (through conmon), Debian's
+containerd (through containerd-shim-runc-v2) and Debian's Docker (dockerd
+with its own containerd), each on an image made from the built-in rootfs
+plus the probe.
 
 Everything they keep lives in private temporary directories; the tests start
 and stop every daemon themselves and undo what the clients do to the host
@@ -31,7 +32,7 @@ CGROUP = "/sys/fs/cgroup"
 # Host paths the clients create whatever their configuration says; removed
 # after the test when (and only when) the test created them.
 FIXED_PATHS = ["/var/lib/containers", "/run/containers", "/run/libpod", "/run/containerd",
-               "/var/lib/cni", "/etc/containers/networks"]
+               "/var/lib/cni", "/etc/containers/networks", "/run/docker"]
 
 
 def _need(*tools):
@@ -295,6 +296,83 @@ def test_podman_failing_command(podman, cmd, code, text):
     podman.ok("rm", "-f", "-t", "0", "e1")
 
 
+def test_podman_device_with_the_host_nodes_st_mode(podman):
+    """podman writes linux.devices[].fileMode as the host node's whole
+    st_mode (S_IFCHR | perms): the permission bits are kept."""
+    if not os.path.exists("/dev/fuse"):
+        pytest.skip("no /dev/fuse on this host")
+    want = "c" + "".join("rwx"[i % 3] if os.stat("/dev/fuse").st_mode & (0o400 >> i) else "-"
+                         for i in range(9))
+    r = podman.ok("run", "--rm", "--device", "/dev/fuse", IMG, "ls", "-l", "/dev/fuse")
+    assert r.stdout.startswith(want) and "10, 229" in r.stdout, r.stdout
+
+
+class RootlessPodman(Podman):
+    """podman as an unprivileged user (nobody): it runs cella as root of its
+    own user namespace (one uid mapped, setgroups denied), with its rootless
+    cgroupfs configuration."""
+
+    def __init__(self, d, uid, gid):
+        super().__init__(d)
+        self.env = dict(os.environ, HOME=os.path.join(d, "home"),
+                        XDG_RUNTIME_DIR=os.path.join(d, "run"),
+                        CONTAINERS_CONF=os.path.join(d, "containers.conf"),
+                        TMPDIR=os.path.join(d, "tmp"))
+        self.env.pop("USER", None)
+        self.base = ["setpriv", "--reuid", str(uid), "--regid", str(gid), "--clear-groups",
+                     "podman", "--root", os.path.join(d, "home", "root"), "--runroot",
+                     os.path.join(d, "run", "rr"), "--storage-driver", "vfs",
+                     "--runtime", CELLA]
+
+
+@pytest.fixture
+def rootless_podman():
+    _need("podman", "conmon", "setpriv")
+    uid, gid = 65534, 65534
+    d = tempfile.mkdtemp(prefix="cl-rpm.", dir="/tmp")
+    os.chmod(d, 0o755)
+    for sub in ("home", "run", "tmp"):
+        os.mkdir(os.path.join(d, sub), 0o700)
+        os.chown(os.path.join(d, sub), uid, gid)
+    with open(os.path.join(d, "containers.conf"), "w") as f:
+        f.write(PODMAN_CONF.format(d=os.path.join(d, "home"), cella=CELLA)
+                .replace('tmp_dir = "' + os.path.join(d, "home", "tmp"),
+                         'tmp_dir = "' + os.path.join(d, "tmp")))
+    pm = RootlessPodman(d, uid, gid)
+    try:
+        img = os.path.join(d, "img.tar")
+        with open(img, "wb") as f:
+            f.write(_rootfs_layer())
+        os.chmod(img, 0o644)
+        pm.ok("import", img, "localhost/cella-it:latest")
+        yield pm
+    finally:
+        pm.run("rm", "-a", "-f", "-t", "0")
+        pm.run("system", "reset", "-f")
+        _wait_children_gone("conmon")
+        _umount_under(d)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_rootless_podman_with_its_cgroupfs_configuration(rootless_podman):
+    """On a v1 or hybrid host rootless podman sends no cgroupsPath and
+    drops the limits ("not supported ... on cgroups V1 rootless"); cella,
+    root of podman's user namespace there, runs the container without a
+    cgroup, as runc does (it used to try /cella/ID and fail)."""
+    pm = rootless_podman
+    r = pm.ok("run", "--rm", IMG, "echo", "hello rootless")
+    assert r.stdout == "hello rootless\n", r.stdout
+    pm.ok("run", "-d", "--name", "r1", IMG, "sh", "-c", LOOP)
+    wait_for(lambda: "started" in pm.run("logs", "r1").stdout, what="logs")
+    assert pm.ok("exec", "r1", "echo", "in exec").stdout == "in exec\n"
+    cid = pm.ok("inspect", "-f", "{{.Id}}", "r1").stdout.strip()
+    if os.path.isdir(os.path.join(CGROUP, "memory")):
+        assert _cgroup_dirs(os.path.join("cella", cid)) == set()
+    pm.ok("stop", "-t", "10", "r1")
+    assert pm.ok("inspect", "-f", "{{.State.ExitCode}}", "r1").stdout.strip() == "3"
+    pm.ok("rm", "r1")
+
+
 # ---- containerd ----
 
 CONTAINERD_CONF = """\
@@ -417,3 +495,124 @@ def test_containerd_run_exec_ps_kill(containerd):
     r = c.ok("task", "delete", "t2")
     c.ok("container", "delete", "t2")
     assert c.ok("task", "ls", "-q").stdout.strip() == ""
+
+
+# ---- Docker ----
+
+class Docker:
+    def __init__(self, d):
+        self.dir = d
+        self.base = ["docker", "-H", "unix://" + os.path.join(d, "docker.sock")]
+
+    def run(self, *args, **kw):
+        return _run(self.base + [str(a) for a in args], **kw)
+
+    def ok(self, *args, **kw):
+        return _ok(self.run(*args, **kw))
+
+    def cgroup_file(self, name, ctl, file):
+        """A file of the container's cgroup (v1: ctl's hierarchy)."""
+        cid = self.ok("inspect", "-f", "{{.Id}}", name).stdout.strip()
+        v1 = [h for h in glob.glob(os.path.join(CGROUP, "*")) if ctl in
+              os.path.basename(h).split(",")]
+        top = v1[0] if v1 else (os.path.join(CGROUP, "unified")
+                                if os.path.isdir(os.path.join(CGROUP, "unified")) else CGROUP)
+        with open(os.path.join(top, self.parent, cid, file)) as f:
+            return f.read().strip()
+
+
+@pytest.fixture
+def docker():
+    """dockerd of our own: data root, exec root (its containerd's too),
+    pidfile, socket, config and trust key under a temporary directory; no bridge, no
+    iptables, no userland proxy; cella added as the default runtime;
+    container cgroups under a parent named for this test."""
+    _need("dockerd", "docker", "containerd-shim-runc-v2")
+    parent = "cella-it-dk-" + uuid.uuid4().hex[:8]
+    undo = HostUndo([parent])
+    d = tempfile.mkdtemp(prefix="cl-dk.", dir="/tmp")
+    with open(os.path.join(d, "daemon.json"), "w") as f:
+        # The trust key too (else /etc/docker/key.json).
+        json.dump({"deprecated-key-path": os.path.join(d, "key.json")}, f)
+    log = open(os.path.join(d, "dockerd.log"), "wb")
+    daemon = subprocess.Popen(
+        ["dockerd", "--config-file", os.path.join(d, "daemon.json"),
+         "--data-root", os.path.join(d, "data"), "--exec-root", os.path.join(d, "exec"),
+         "--pidfile", os.path.join(d, "docker.pid"),
+         "-H", "unix://" + os.path.join(d, "docker.sock"),
+         "--bridge", "none", "--iptables=false", "--ip6tables=false", "--ip-masq=false",
+         "--userland-proxy=false", "--storage-driver", "vfs", "--live-restore=false",
+         "--exec-opt", "native.cgroupdriver=cgroupfs", "--cgroup-parent", parent,
+         "--add-runtime", "cella=" + CELLA, "--default-runtime", "cella"],
+        stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    dk = Docker(d)
+    dk.parent = parent
+    try:
+        wait_for(lambda: daemon.poll() is not None or dk.run("version").returncode == 0,
+                 what="dockerd to serve")
+        assert daemon.poll() is None, open(os.path.join(d, "dockerd.log")).read()
+        img = os.path.join(d, "img.tar")
+        _docker_archive(img, "localhost/cella-it:latest")
+        dk.ok("load", "-i", img)
+        yield dk
+    finally:
+        if daemon.poll() is None:
+            ids = dk.run("ps", "-a", "-q").stdout.split()
+            if ids:
+                dk.run("rm", "-f", *ids)
+            daemon.terminate()
+            try:
+                daemon.wait(20)
+            except subprocess.TimeoutExpired:
+                daemon.kill()
+                daemon.wait()
+        log.close()
+        _wait_children_gone("containerd")
+        _umount_under(d)
+        shutil.rmtree(d, ignore_errors=True)
+        undo.undo()
+
+
+def test_docker_run_without_flags_has_the_default_cpu_shares(docker):
+    """Docker writes cpu.shares 0 (and zero limits) unless asked: unset,
+    so the kernel's 1024, not the 2 a written 0 becomes."""
+    r = docker.ok("run", "--rm", IMG, "echo", "hello from cella")
+    assert r.stdout == "hello from cella\n"
+    docker.ok("run", "-d", "--name", "d1", IMG, "sleep", "1000")
+    assert docker.cgroup_file("d1", "cpu", "cpu.shares" if _v1("cpu") else "cpu.weight") in \
+        ("1024", "100")
+    assert docker.cgroup_file("d1", "pids", "pids.max") == "max"
+    docker.ok("rm", "-f", "d1")
+
+
+def test_docker_update_applies_exactly_what_was_asked(docker):
+    """docker update sends every field, zero for the ones not changed."""
+    docker.ok("run", "-d", "--name", "u1", IMG, "sleep", "1000")
+    docker.ok("update", "--memory", "64m", "--memory-swap", "128m", "--pids-limit", "50",
+              "--cpus", "0.5", "u1")
+    v1 = _v1("memory")
+    mib = 1024 * 1024
+    if v1:
+        assert int(docker.cgroup_file("u1", "memory", "memory.limit_in_bytes")) == 64 * mib
+        memsw = "memory.memsw.limit_in_bytes"
+        if os.path.exists(os.path.join(CGROUP, "memory", memsw)):
+            assert int(docker.cgroup_file("u1", "memory", memsw)) == 128 * mib
+        assert docker.cgroup_file("u1", "cpu", "cpu.cfs_quota_us") == "50000"
+        assert docker.cgroup_file("u1", "cpu", "cpu.cfs_period_us") == "100000"
+        assert docker.cgroup_file("u1", "cpu", "cpu.shares") == "1024"
+    else:
+        assert int(docker.cgroup_file("u1", "memory", "memory.max")) == 64 * mib
+        assert docker.cgroup_file("u1", "cpu", "cpu.max") == "50000 100000"
+        assert docker.cgroup_file("u1", "cpu", "cpu.weight") == "100"
+    assert docker.cgroup_file("u1", "pids", "pids.max") == "50"
+    # One field alone: the others stay.
+    docker.ok("update", "--memory", "32m", "u1")
+    assert int(docker.cgroup_file("u1", "memory", "memory.limit_in_bytes" if v1
+                                  else "memory.max")) == 32 * mib
+    assert docker.cgroup_file("u1", "pids", "pids.max") == "50"
+    docker.ok("rm", "-f", "u1")
+
+
+def _v1(ctl):
+    return any(ctl in os.path.basename(h).split(",")
+               for h in glob.glob(os.path.join(CGROUP, "*")))

@@ -159,11 +159,24 @@ static void test_lifecycle(void)
 	}
 	CHECK_STR(cella_cgroup_path(cg), path);
 
-	/* A second create at the same path: EEXIST, and the first untouched. */
+	/* A second create at the same path: EEXIST, and the first untouched;
+	 * create_join joins it (as runc), says so, and its destroy leaves the
+	 * first untouched. */
 	{
 		struct cella_cgroup *again = NULL;
+		char **joined = NULL;
+
 		CHECK(cella_cgroup_create(path, &r, &again, &err) == -EEXIST);
 		CHECK_CONTAINS(err.msg, "create cgroup");
+		CHECK(cella_cgroup_create_join(path, &r, &again, &err) == 0);
+		if (again != NULL) {
+			joined = cella_cgroup_joined(again);
+			CHECK(joined != NULL && joined[0] != NULL);
+			CHECK(cella_cgroup_destroy(again, &err) == 0);
+			cella_cgroup_free(again);
+			strv_free(joined);
+		}
+		CHECK(cella_cgroup_apply(cg, &r, &err) == 0);
 	}
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

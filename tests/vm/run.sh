@@ -13,7 +13,8 @@
 #   - the repository is shared read-write over virtio-9p at the same path,
 #     the host's /usr and /etc read-only (so host binaries, python3 and
 #     pytest run unchanged); / is a tmpfs, so pivot_root(2) works;
-#   - the modules cella needs (overlay) are loaded at boot;
+#   - the modules cella needs (overlay) and the tests need (bfq: BFQ
+#     weights on the scratch disk) are loaded at boot;
 #   - a 64 MiB scratch disk (virtio, serial cella-scratch) for block I/O
 #     limits;
 #   - securityfs is mounted: the kernel has AppArmor enabled, and the host's
@@ -23,7 +24,9 @@
 #
 # Environment: CELLA_VM_HOME (assets, default /var/tmp/cella-vm),
 # CELLA_VM_MEM (1G), CELLA_VM_SMP (2), CELLA_VM_TIMEOUT (seconds, 1200),
-# CELLA_VM_CONSOLE=1 (copy the guest kernel's console to stderr).
+# CELLA_VM_CONSOLE=1 (copy the guest kernel's console to stderr),
+# CELLA_VM_ACCEL=tcg (emulate even where /dev/kvm is there: a nested KVM
+# that cannot set the host CPU's MSRs aborts qemu).
 # Needs: qemu-system-x86 (scripts/setup.sh --deps-only), apt-get, busybox
 # (static, the busybox-static package), python3 (to unpack the kernel).
 set -euo pipefail
@@ -32,7 +35,7 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd -P)
 VMH=${CELLA_VM_HOME:-/var/tmp/cella-vm}
 BUSYBOX=${CELLA_VM_BUSYBOX:-/bin/busybox}
 # Loaded at boot, with their dependencies (from modules.dep).
-BOOT_MODULES="virtio_pci 9pnet_virtio 9p overlay virtio_blk"
+BOOT_MODULES="virtio_pci 9pnet_virtio 9p overlay virtio_blk bfq"
 
 die() {
 	echo "tests/vm/run.sh: $*" >&2
@@ -162,7 +165,7 @@ sq() { # quoted for the guest's /bin/sh (dash: no $'...')
 printf '%s\n' "$REPO" >"$T/ctl/repo"
 
 accel=(-accel tcg -cpu max)
-if [ -w /dev/kvm ]; then accel=(-accel kvm -cpu host); fi
+if [ -w /dev/kvm ] && [ "${CELLA_VM_ACCEL:-kvm}" = kvm ]; then accel=(-accel kvm -cpu host); fi
 share() { # tag path [readonly]
 	local p=${2//,/,,}
 	printf -- '-fsdev\nlocal,id=%s,path=%s,security_model=%s%s,multidevs=remap\n-device\nvirtio-9p-pci,fsdev=%s,mount_tag=%s\n' \
