@@ -29,6 +29,12 @@ else
 CFLAGS += -D_FORTIFY_SOURCE=2
 endif
 LDFLAGS += -pie -Wl,-z,relro,-z,now
+# Fault injection (util/fault.h, CELLA_FAULT=POINT[:ACTION]) is compiled into
+# the test builds; `make RELEASE=1` leaves it out.
+RELEASE ?= 0
+ifneq ($(RELEASE),1)
+CFLAGS += -DCELLA_FAULT_INJECTION
+endif
 LDLIBS += $(PKG_LIBS)
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
