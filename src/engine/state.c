@@ -303,6 +303,7 @@ int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *e
 	const char *key;
 	json_t *val;
 	struct stat sb;
+	int alive;
 
 	memset(st, 0, sizeof(*st));
 	/* ROOT/ID appears with its state.json (state_dir_create): without it,
@@ -340,12 +341,19 @@ int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *e
 			i++;
 		}
 	}
+	/* Being created (pid 0), or its create crashed (nothing runs then that
+	 * only this state can find: see container_create). An error reading
+	 * /proc is one, never taken for a dead process. */
+	alive = st->pid == 0 ? procfs_check_alive(st->creator, st->creator_start, err)
+			     : procfs_check_alive(st->pid, st->pid_start, err);
+	if (alive < 0) {
+		cella_err_context(err, "state of container `%s`", id);
+		cella_state_clear(st);
+		return cella_err_ret(err);
+	}
 	if (st->pid == 0)
-		/* Being created, or its create crashed (nothing runs then that
-		 * only this state can find: see container_create). */
-		st->status = procfs_alive(st->creator, st->creator_start) ? CELLA_STATUS_CREATING
-									  : CELLA_STATUS_STOPPED;
-	else if (!procfs_alive(st->pid, st->pid_start))
+		st->status = alive ? CELLA_STATUS_CREATING : CELLA_STATUS_STOPPED;
+	else if (!alive)
 		st->status = CELLA_STATUS_STOPPED;
 	else if (fstatat(dirfd, EXEC_FIFO, &sb, AT_SYMLINK_NOFOLLOW) == 0)
 		st->status = CELLA_STATUS_CREATED;

@@ -4,8 +4,10 @@ itself or fails a step at each numbered sync point and named step of create,
 start, run, exec and delete. After each: no hang, `delete --force` leaves
 nothing (state, cgroups in every hierarchy, mounts, processes), and the same
 id can be created again."""
+import fcntl
 import os
 import random
+import shutil
 import subprocess
 
 import pytest
@@ -167,3 +169,62 @@ def test_deadlock_first_child_dies_before_3(cella, tmp):
     assert "sync #3 (the container init's pid): the setup process (stage 1) exited" in r.stderr
     assert cid not in cella.entries()
     assert cgroup_dirs(cid) == []
+
+
+def test_emfile_is_not_a_dead_container(cella, tmp):
+    """EMFILE on /proc/PID/stat is an error, not a stopped container (which
+    `start` then refused as `stopped, not created`)."""
+    strace = shutil.which("strace")
+    if strace is None:
+        pytest.skip("strace is missing")
+    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/bin/true"]))
+    cid = new_id()
+    cella.ok("create", "--bundle", b, cid)
+    pid = cella.state(cid)["pid"]
+    argv = [strace, "-f", "-qq", "-o", "/dev/null", "-P", f"/proc/{pid}/stat",
+            "-e", "trace=openat", "-e", "inject=openat:error=EMFILE"]
+    for cmd in (["state", cid], ["start", cid]):
+        r = subprocess.run(argv + cella.argv(*cmd), capture_output=True, text=True,
+                           timeout=HANG)
+        assert r.returncode != 0, r.stdout
+        assert f"open `/proc/{pid}/stat`: Too many open files" in r.stderr
+    assert cella.status(cid) == "created"
+    cella.ok("delete", "--force", cid)
+
+
+def test_deleted_while_waiting_for_the_lock(cella, tmp):
+    """A command that waited for the lock of a container deleted meanwhile
+    says that it does not exist (not `has no cgroup (it runs rootless)`,
+    from a state directory taken for one being created)."""
+    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/bin/true"]))
+    cid = new_id()
+    cella.ok("create", "--bundle", b, cid)
+    d = os.path.join(cella.root, cid)
+    saved = os.path.join(tmp, "saved")
+    os.mkdir(saved)
+    fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        waiter = cella.popen("ps", cid)
+
+        def holds_dir():
+            fds = f"/proc/{waiter.pid}/fd"
+            try:
+                return any(os.readlink(os.path.join(fds, f)) == d for f in os.listdir(fds))
+            except OSError:
+                return False
+        wait_for(holds_dir, 10, "ps to open the state directory")
+        # What delete does under the lock (the files kept, to clean up).
+        for f in os.listdir(d):
+            os.rename(os.path.join(d, f), os.path.join(saved, f))
+        os.rmdir(d)
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+    out, err = waiter.communicate(timeout=HANG)
+    assert waiter.returncode != 0
+    assert f"container `{cid}` does not exist" in err
+    os.mkdir(d, 0o700)
+    for f in os.listdir(saved):
+        os.rename(os.path.join(saved, f), os.path.join(d, f))
+    cella.ok("delete", "--force", cid)
