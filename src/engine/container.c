@@ -413,6 +413,36 @@ static void socket_activation(const struct cella_create_opts *o, struct cella_ct
 
 static int remove_crashed_create(const char *state_root, const char *id);
 
+/* The init died during setup: when the OOM killer did it (a memory limit
+ * too small to set the container up in), say so rather than that the
+ * process exited. Reaps the init (*init = -1) when it is dead. */
+static int explain_init_death(struct cella_ctx *c, pid_t *init, cella_error *err)
+{
+	cleanup_close int pidfd = *init > 0 ? process_pidfd_open(*init) : -1;
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	struct cella_cgroup_stats stats;
+	int status = 0;
+
+	if (pidfd < 0 || c->cgroup == NULL || err == NULL || err->errnum != 0)
+		return cella_err_ret(err);
+	/* The socket's EOF came with its death: a moment at most. */
+	if (poll(&p, 1, 5000) <= 0 || waitpid(*init, &status, WNOHANG) != *init)
+		return cella_err_ret(err);
+	*init = -1;
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+		return cella_err_ret(err);
+	memset(&stats, 0, sizeof(stats));
+	if (cella_cgroup_stats(c->cgroup, &stats, NULL) < 0)
+		return cella_err_ret(err);
+	if (stats.oom_kills > 0)
+		cella_err(err, ENOMEM,
+			  "the container's init was killed by the OOM killer during setup "
+			  "(linux.resources.memory.limit %lld bytes)",
+			  (long long)c->resources.memory_limit);
+	cella_cgroup_stats_clear(&stats);
+	return cella_err_ret(err);
+}
+
 static void ctx_free(struct cella_ctx *c)
 {
 	free(c->rootfs);
@@ -565,8 +595,10 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	/* On failure, cleanup_pid kills and reaps what exists of stage1 and
 	 * the init. */
 	r = parent_handshake(&c, &stage1, &init, sv[0], &pty, err);
-	if (r < 0)
+	if (r < 0) {
+		r = explain_init_death(&c, &init, err);
 		goto out_remove;
+	}
 
 	st.pid = init;
 	st.cgroup_path = c.cgroup != NULL ? (char *)cella_cgroup_path(c.cgroup) : NULL;
@@ -669,6 +701,8 @@ static int wait_exec(int rfd, const struct cella_state *st, cella_error *err)
 		/* 1: our byte is still there; more: the init's error. */
 		if (avail != 1)
 			break;
+		if (fault_point("start:waiting", err) < 0)
+			return cella_err_ret(err);
 		/* Dead with our byte still unread: it never started. Read
 		 * again after the death: a short-lived process may have taken
 		 * the byte, run and exited between the two looks. */

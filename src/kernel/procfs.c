@@ -75,8 +75,8 @@ int procfs_check_alive(pid_t pid, unsigned long long start_time, cella_error *er
 		return 0;
 	/* Gone (ENOENT, ESRCH) is an answer; anything else (EMFILE, ENOMEM)
 	 * is not, and must not pass for a dead process. */
-	if (procfs_start_time(pid, &now, &e) < 0 || (now == start_time &&
-						     stat_fields(pid, &text, &p, &e) < 0)) {
+	if (procfs_start_time(pid, &now, &e) < 0 ||
+	    (now == start_time && stat_fields(pid, &text, &p, &e) < 0)) {
 		if (e.errnum == ENOENT || e.errnum == ESRCH)
 			return 0;
 		if (err != NULL)

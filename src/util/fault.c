@@ -24,6 +24,10 @@ int fault_point(const char *point, cella_error *err)
 	(void)!write(STDERR_FILENO, "\n", 1);
 	if (strcmp(action, "fail") == 0)
 		return cella_err(err, EIO, "injected fault at %s", point);
+	if (strcmp(action, "stall") == 0) {
+		sleep(1);
+		return 0;
+	}
 	/* PID 1 of a pid namespace ignores its own SIGKILL: it leaves as
 	 * abruptly, without running anything more. */
 	if (getpid() == 1)

@@ -228,3 +228,42 @@ def test_deleted_while_waiting_for_the_lock(cella, tmp):
     for f in os.listdir(saved):
         os.rename(os.path.join(saved, f), os.path.join(d, f))
     cella.ok("delete", "--force", cid)
+
+
+def test_oom_during_setup_is_reported(cella, tmp):
+    """A memory limit too small to set the container up in: the OOM killer
+    is named, not `the container's init exited unexpectedly`."""
+    c = make_config(args=["/bin/true"])
+    c["linux"]["resources"] = {"memory": {"limit": 4096}}
+    b = write_bundle(os.path.join(tmp, "b"), c)
+    cid = new_id()
+    r = cella.run("create", "--bundle", b, cid, timeout=HANG)
+    assert r.returncode != 0
+    assert "killed by the OOM killer during setup" in r.stderr, r.stderr
+    assert "linux.resources.memory.limit 4096" in r.stderr
+    assert cid not in cella.entries()
+    assert cgroup_dirs(cid) == []
+
+
+def test_start_of_a_short_lived_process(cella, tmp):
+    """`start` saw its byte unread, then the process dead: it had taken the
+    byte, run and exited in between (`container died before it started: No
+    such process`, one cycle in a thousand). A window of a second opens the
+    race every time."""
+    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/bin/true"]))
+    fired = False
+    for _ in range(5):
+        cid = new_id()
+        cella.ok("create", "--bundle", b, cid)
+        cella.env["CELLA_FAULT"] = "start:waiting:stall"
+        try:
+            r = cella.run("start", cid, timeout=HANG)
+        finally:
+            del cella.env["CELLA_FAULT"]
+        assert r.returncode == 0, r.stderr
+        fired = fired or "cella: fault start:waiting" in r.stderr
+        reap()
+        cella.ok("delete", "--force", cid)
+        if fired:
+            break
+    assert fired
