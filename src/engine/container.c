@@ -874,12 +874,14 @@ static int delete_locked(int dirfd, const char *state_root, const char *id, bool
 	int r = 0;
 
 	if (state_load(dirfd, id, &st, err) < 0) {
-		/* Removed while we waited for its lock. */
-		if (err != NULL && err->errnum == ENOENT && force) {
-			cella_err_clear(err);
-			return 0;
-		}
-		return cella_err_ret(err);
+		if (err == NULL || err->errnum != ENOENT || !force)
+			return cella_err_ret(err);
+		/* Removed while we waited for its lock; or, still there, what
+		 * an older cella's delete killed midway left. */
+		cella_err_clear(err);
+		return state_dir_linked(state_root, id, dirfd)
+			   ? state_dir_remove(state_root, id, err)
+			   : 0;
 	}
 	if ((st.status == CELLA_STATUS_RUNNING || st.status == CELLA_STATUS_PAUSED) && !force) {
 		r = cella_err(err, EBUSY, "container `%s` is %s: stop it first, or use --force", id,
@@ -952,8 +954,13 @@ static int remove_crashed_create(const char *state_root, const char *id)
 
 int cella_delete(const char *state_root, const char *id, bool force, cella_error *err)
 {
-	cleanup_close int dirfd = state_dir_open(state_root, id, err);
+	cleanup_close int rootfd = open(state_root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	cleanup_close int dirfd = -1;
 
+	/* What a runtime killed while making a state directory left. */
+	if (rootfd >= 0)
+		state_root_tidy(state_root, rootfd);
+	dirfd = state_dir_open(state_root, id, err);
 	/* As runc: --force of a container that does not exist succeeds
 	 * (podman and the containerd shim clean up after a failed create). */
 	if (dirfd == -ENOENT && force) {

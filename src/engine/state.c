@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,36 @@ static int mkdir_parents(const char *path, mode_t mode)
 	return 0;
 }
 
+/* The ROOT/.new-PID-N of a runtime killed between mkdir and rename: only
+ * its own state was ever in it (nothing is created before the rename). */
+void state_root_tidy(const char *root, int rootfd)
+{
+	cleanup_close int fd = dup(rootfd);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	fd = -1;
+	while ((de = readdir(d)) != NULL) {
+		long long pid;
+		char *dash;
+		char num[32];
+
+		if (strncmp(de->d_name, ".new-", 5) != 0)
+			continue;
+		snprintf(num, sizeof(num), "%s", de->d_name + 5);
+		dash = strchr(num, '-');
+		if (dash == NULL)
+			continue;
+		*dash = '\0';
+		if (!parse_i64(num, 1, INT_MAX, &pid) || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		state_dir_remove(root, de->d_name, NULL);
+	}
+	closedir(d);
+}
+
 int state_dir_create(const char *root, const char *id, const struct cella_state *initial,
 		     cella_error *err)
 {
@@ -153,6 +184,7 @@ int state_dir_create(const char *root, const char *id, const struct cella_state 
 		return cella_err(err, errno, "open state root `%s`", root);
 	if (strlen(id) > NAME_MAX)
 		return cella_err(err, ENAMETOOLONG, "create state directory `%s/%s`", root, id);
+	state_root_tidy(root, rootfd);
 	for (unsigned i = 0;; i++) {
 		/* A leading '.': never taken for a container (ids cannot have it). */
 		snprintf(tmp, sizeof(tmp), ".new-%d-%u", (int)getpid(), i);
@@ -201,6 +233,15 @@ int state_dir_open(const char *root, const char *id, cella_error *err)
 	return fd;
 }
 
+bool state_dir_linked(const char *root, const char *id, int dirfd)
+{
+	cleanup_free char *path = xasprintf("%s/%s", root, id);
+	struct stat a, b;
+
+	return fstat(dirfd, &a) == 0 && lstat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 int state_dir_remove(const char *root, const char *id, cella_error *err)
 {
 	cleanup_close int rootfd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
@@ -219,14 +260,22 @@ int state_dir_remove(const char *root, const char *id, cella_error *err)
 	d = fdopendir(take_fd(&fd));
 	if (d == NULL)
 		return cella_err(err, errno, "read state directory of `%s`", id);
+	/* state.json last: a delete killed midway leaves a state that a
+	 * second delete still finds. */
 	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    strcmp(de->d_name, STATE_FILE) == 0)
 			continue;
 		if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
 			int e = errno;
 			closedir(d);
 			return cella_err(err, e, "remove `%s/%s/%s`", root, id, de->d_name);
 		}
+	}
+	if (unlinkat(dirfd(d), STATE_FILE, 0) < 0 && errno != ENOENT) {
+		int e = errno;
+		closedir(d);
+		return cella_err(err, e, "remove `%s/%s/%s`", root, id, STATE_FILE);
 	}
 	closedir(d);
 	if (unlinkat(rootfd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)

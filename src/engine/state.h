@@ -20,6 +20,12 @@
  * taken. */
 int state_dir_create(const char *root, const char *id, const struct cella_state *initial,
 		     cella_error *err);
+/* Remove the ROOT/.new-PID-N directories of runtimes killed while making a
+ * state directory (rootfd: ROOT). */
+void state_root_tidy(const char *root, int rootfd);
+/* Whether dirfd is still the directory at ROOT/ID (not removed, not
+ * replaced). */
+bool state_dir_linked(const char *root, const char *id, int dirfd);
 /* Open and lock ROOT/ID; "container `ID` does not exist" when missing. */
 int state_dir_open(const char *root, const char *id, cella_error *err);
 /* Remove ROOT/ID and what is in it. */
