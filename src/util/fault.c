@@ -5,27 +5,53 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef CELLA_FAULT_INJECTION
+/* The action for point in CELLA_FAULT ("P[:A][,P[:A]]..."), or NULL. */
+static const char *find_action(const char *env, const char *point, size_t *alen)
+{
+	size_t n = strlen(point);
+
+	while (env != NULL && *env != '\0') {
+		const char *end = strchr(env, ',');
+		size_t len = end != NULL ? (size_t)(end - env) : strlen(env);
+
+		if (len >= n && strncmp(env, point, n) == 0 && (len == n || env[n] == ':')) {
+			if (len == n) {
+				*alen = 4;
+				return "kill";
+			}
+			*alen = len - n - 1;
+			return env + n + 1;
+		}
+		env = end != NULL ? end + 1 : NULL;
+	}
+	return NULL;
+}
+
 int fault_point(const char *point, cella_error *err)
 {
-	const char *env = getenv("CELLA_FAULT");
-	size_t n = strlen(point);
-	const char *action;
+	size_t alen = 0;
+	const char *action = find_action(getenv("CELLA_FAULT"), point, &alen);
 
-	if (env == NULL || strncmp(env, point, n) != 0 || (env[n] != '\0' && env[n] != ':'))
+	if (action == NULL)
 		return 0;
-	action = env[n] == ':' ? env + n + 1 : "kill";
 	/* Raw writes: this may run in a child with the sync socket as its only
 	 * channel, or in a pid namespace's init. */
 	(void)!write(STDERR_FILENO, "cella: fault ", 13);
-	(void)!write(STDERR_FILENO, point, n);
+	(void)!write(STDERR_FILENO, point, strlen(point));
 	(void)!write(STDERR_FILENO, "\n", 1);
-	if (strcmp(action, "fail") == 0)
+	if (alen == 4 && strncmp(action, "fail", 4) == 0)
 		return cella_err(err, EIO, "injected fault at %s", point);
-	if (strcmp(action, "stall") == 0) {
-		sleep(1);
+	if (alen >= 5 && strncmp(action, "stall", 5) == 0) {
+		/* stall: a second; stallN: N milliseconds. */
+		long ms = alen > 5 ? strtol(action + 5, NULL, 10) : 1000;
+		struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
 		return 0;
 	}
 	/* PID 1 of a pid namespace ignores its own SIGKILL: it leaves as

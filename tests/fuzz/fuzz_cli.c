@@ -19,10 +19,35 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum flag {
-	F_BIND, F_TMPFS, F_ENV, F_CAP_ADD, F_CAP_DROP, F_UIDMAP, F_GIDMAP, F_USER,
-	F_HOSTNAME, F_CWD, F_NS, F_SHARE, F_MEMORY, F_MEMORY_SWAP, F_MEMORY_RES, F_CPUS,
-	F_CPU_QUOTA, F_CPU_PERIOD, F_CPU_SHARES, F_CPUSET_CPUS, F_CPUSET_MEMS, F_PIDS,
-	F_BLKIO, F_READ_BPS, F_WRITE_BPS, F_READ_IOPS, F_WRITE_IOPS, F_SECCOMP, F_ARG,
+	F_BIND,
+	F_TMPFS,
+	F_ENV,
+	F_CAP_ADD,
+	F_CAP_DROP,
+	F_UIDMAP,
+	F_GIDMAP,
+	F_USER,
+	F_HOSTNAME,
+	F_CWD,
+	F_NS,
+	F_SHARE,
+	F_MEMORY,
+	F_MEMORY_SWAP,
+	F_MEMORY_RES,
+	F_CPUS,
+	F_CPU_QUOTA,
+	F_CPU_PERIOD,
+	F_CPU_SHARES,
+	F_CPUSET_CPUS,
+	F_CPUSET_MEMS,
+	F_PIDS,
+	F_BLKIO,
+	F_READ_BPS,
+	F_WRITE_BPS,
+	F_READ_IOPS,
+	F_WRITE_IOPS,
+	F_SECCOMP,
+	F_ARG,
 	F_COUNT
 };
 
@@ -69,34 +94,77 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len == 0)
 			continue;
 		switch ((enum flag)((unsigned char)word[0] % F_COUNT)) {
-		case F_BIND: push(&q.binds, v); break;
-		case F_TMPFS: push(&q.tmpfs, v); break;
-		case F_ENV: push(&q.env, v); break;
-		case F_CAP_ADD: push(&q.cap_add, v); break;
-		case F_CAP_DROP: push(&q.cap_drop, v); break;
-		case F_UIDMAP: push(&q.uidmap, v); break;
-		case F_GIDMAP: push(&q.gidmap, v); break;
-		case F_USER: q.user = v; break;
-		case F_HOSTNAME: q.hostname = v; break;
-		case F_CWD: q.cwd = v; break;
+		case F_BIND:
+			push(&q.binds, v);
+			break;
+		case F_TMPFS:
+			push(&q.tmpfs, v);
+			break;
+		case F_ENV:
+			push(&q.env, v);
+			break;
+		case F_CAP_ADD:
+			push(&q.cap_add, v);
+			break;
+		case F_CAP_DROP:
+			push(&q.cap_drop, v);
+			break;
+		case F_UIDMAP:
+			push(&q.uidmap, v);
+			break;
+		case F_GIDMAP:
+			push(&q.gidmap, v);
+			break;
+		case F_USER:
+			q.user = v;
+			break;
+		case F_HOSTNAME:
+			q.hostname = v;
+			break;
+		case F_CWD:
+			q.cwd = v;
+			break;
 		case F_NS:
 		case F_SHARE:
 			q.ns_given = true;
-			if (cella_quick_ns_list(v, (unsigned char)word[0] % F_COUNT == F_NS, q.ns_new,
-						&err) < 0)
+			if (cella_quick_ns_list(v, (unsigned char)word[0] % F_COUNT == F_NS,
+						q.ns_new, &err) < 0)
 				goto out;
 			break;
-		case F_MEMORY: q.res.memory = v; break;
-		case F_MEMORY_SWAP: q.res.memory_swap = v; break;
-		case F_MEMORY_RES: q.res.memory_reservation = v; break;
-		case F_CPUS: q.res.cpus = v; break;
-		case F_CPU_QUOTA: q.res.cpu_quota = v; break;
-		case F_CPU_PERIOD: q.res.cpu_period = v; break;
-		case F_CPU_SHARES: q.res.cpu_shares = v; break;
-		case F_CPUSET_CPUS: q.res.cpuset_cpus = v; break;
-		case F_CPUSET_MEMS: q.res.cpuset_mems = v; break;
-		case F_PIDS: q.res.pids_limit = v; break;
-		case F_BLKIO: q.res.blkio_weight = v; q.res.blkio_flag = "--blkio-weight"; break;
+		case F_MEMORY:
+			q.res.memory = v;
+			break;
+		case F_MEMORY_SWAP:
+			q.res.memory_swap = v;
+			break;
+		case F_MEMORY_RES:
+			q.res.memory_reservation = v;
+			break;
+		case F_CPUS:
+			q.res.cpus = v;
+			break;
+		case F_CPU_QUOTA:
+			q.res.cpu_quota = v;
+			break;
+		case F_CPU_PERIOD:
+			q.res.cpu_period = v;
+			break;
+		case F_CPU_SHARES:
+			q.res.cpu_shares = v;
+			break;
+		case F_CPUSET_CPUS:
+			q.res.cpuset_cpus = v;
+			break;
+		case F_CPUSET_MEMS:
+			q.res.cpuset_mems = v;
+			break;
+		case F_PIDS:
+			q.res.pids_limit = v;
+			break;
+		case F_BLKIO:
+			q.res.blkio_weight = v;
+			q.res.blkio_flag = "--blkio-weight";
+			break;
 		case F_READ_BPS:
 		case F_WRITE_BPS:
 		case F_READ_IOPS:
@@ -107,7 +175,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			else
 				q.res.throttle_overflow = v;
 			break;
-		case F_SECCOMP: q.seccomp = v[0] == 'd' ? "default" : "unconfined"; break;
+		case F_SECCOMP:
+			q.seccomp = v[0] == 'd' ? "default" : "unconfined";
+			break;
 		case F_ARG:
 		case F_COUNT:
 		default:

@@ -248,22 +248,20 @@ def test_oom_during_setup_is_reported(cella, tmp):
 def test_start_of_a_short_lived_process(cella, tmp):
     """`start` saw its byte unread, then the process dead: it had taken the
     byte, run and exited in between (`container died before it started: No
-    such process`, one cycle in a thousand). A window of a second opens the
-    race every time."""
+    such process`, one cycle in a thousand). Here the init waits 0.5 s
+    before it reads the byte, and `run`'s start 3 s after it saw it unread:
+    the process runs and exits in that window."""
     b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/bin/true"]))
     fired = False
     for _ in range(5):
         cid = new_id()
-        cella.ok("create", "--bundle", b, cid)
-        cella.env["CELLA_FAULT"] = "start:waiting:stall"
+        cella.env["CELLA_FAULT"] = "init:7:stall500,start:waiting:stall3000"
         try:
-            r = cella.run("start", cid, timeout=HANG)
+            r = cella.run("run", "--bundle", b, cid, timeout=HANG)
         finally:
             del cella.env["CELLA_FAULT"]
         assert r.returncode == 0, r.stderr
-        fired = fired or "cella: fault start:waiting" in r.stderr
-        reap()
-        cella.ok("delete", "--force", cid)
+        fired = "cella: fault start:waiting" in r.stderr
         if fired:
             break
     assert fired
