@@ -265,3 +265,21 @@ def test_start_of_a_short_lived_process(cella, tmp):
         if fired:
             break
     assert fired
+
+
+def test_stuck_peer_times_out_naming_the_step(cella, tmp):
+    """A party alive but stuck: the wait ends at the step's deadline
+    (CELLA_SYNC_TIMEOUT seconds), with an error naming the step, and
+    nothing is left."""
+    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/bin/true"]))
+    cid = new_id()
+    cella.env["CELLA_SYNC_TIMEOUT"] = "2"
+    try:
+        r = faulty(cella, "init:6", "stall10000", "create", "--bundle", b, cid)
+    finally:
+        del cella.env["CELLA_SYNC_TIMEOUT"]
+    assert r.returncode != 0
+    assert ("sync #6 (created, waiting for start): nothing from the container's init "
+            "in 2 s") in r.stderr, r.stderr
+    assert cid not in cella.entries()
+    assert cgroup_dirs(cid) == []
