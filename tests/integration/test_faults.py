@@ -9,6 +9,7 @@ import os
 import random
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -44,11 +45,16 @@ def no_children():
 
 def check_clean(cella, cid, mounts_before, tmp):
     """delete --force leaves nothing, and the id can be created again."""
-    # We are the subreaper of what a killed cella left: reap it, as the
-    # host's init would (a pid namespace's init waits for that to die).
-    reap()
-    r = cella.run("delete", "--force", cid, timeout=HANG)
-    assert r.returncode == 0, r.stderr
+    # We are the subreaper of what a killed cella left: reap it while the
+    # delete runs, as the host's init would (a pid namespace's init waits
+    # for its processes that were moved out to be reaped before it dies).
+    p = cella.popen("delete", "--force", cid)
+    deadline = time.monotonic() + HANG
+    while p.poll() is None and time.monotonic() < deadline:
+        reap(exclude=(p.pid,))
+        time.sleep(0.02)
+    out, err = p.communicate(timeout=HANG)
+    assert p.returncode == 0, err
     assert cid not in cella.entries()
     assert cgroup_dirs(cid) == []
     wait_for(no_children, 10, "the processes of a killed cella to die")
