@@ -40,9 +40,10 @@ build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-d
 # run from the host's /usr by the VM, whose kernel has AppArmor) for
 # tests/integration/test_lsm.py; librsvg2-bin (rsvg-convert) renders the
 # map's SVG in tests/integration/test_map.py; strace holds back a signalling
-# call in tests/integration/test_runtime_files.py.
-test_pkgs=(runc crun time util-linux clang libclang-rt-14-dev qemu-system-x86 kmod
-	podman conmon containerd docker.io apparmor librsvg2-bin strace)
+# call in tests/integration/test_runtime_files.py and injects errors in
+# tests/integration/test_errors.py.
+test_pkgs=(runc crun time util-linux strace clang libclang-rt-14-dev qemu-system-x86 kmod
+	podman conmon containerd docker.io apparmor librsvg2-bin)
 
 pkgs=("${build_pkgs[@]}")
 if [ "$deps_only" = 1 ]; then

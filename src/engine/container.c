@@ -33,6 +33,7 @@
 #include "kernel/userns.h"
 #include "spec/spec_resources.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -339,17 +340,26 @@ static int send_listener(struct cella_ctx *c, pid_t pid, int sync_fd, cella_erro
 					 listener, err);
 }
 
-/* Parent side of the handshake; returns the init's pid. */
+/* Parent side of the handshake; returns the init's pid. Until #3, stage 1
+ * is watched through a pidfd: its child (the init) holds the other end of
+ * the socket too, so its death alone would never show as EOF. */
 static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int sync_fd,
 			    int *pty_master, cella_error *err)
 {
 	const struct cella_linux *l = &c->spec->linux_;
+	cleanup_close int pidfd = process_pidfd_open(*stage1);
+	struct sync_watch w1 = {
+	    .pidfd = pidfd, .who = "the setup process (stage 1)", .timeout_ms = sync_timeout_ms()};
+	struct sync_watch w2 = {
+	    .pidfd = -1, .who = "the container's init", .timeout_ms = sync_timeout_ms()};
 	int32_t pid = -1;
 	int status;
 
 	if (c->new_userns) {
 		/* #1: the child has unshared its user namespace. */
-		if (sync_wait(sync_fd, SYNC_USERNS_READY, NULL, NULL, err) < 0)
+		if (sync_wait_watch(sync_fd, SYNC_USERNS_READY, &w1, NULL, NULL, err) < 0)
+			return cella_err_ret(err);
+		if (fault_point("create:1", err) < 0)
 			return cella_err_ret(err);
 		if (userns_write_maps(*stage1, l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
 				      l->n_gid_mappings, c->deny_setgroups, err) < 0)
@@ -359,13 +369,15 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 			return cella_err_ret(err);
 	}
 	/* #3: the container's init exists. */
-	if (sync_wait(sync_fd, SYNC_INIT_PID, &pid, NULL, err) < 0)
+	if (sync_wait_watch(sync_fd, SYNC_INIT_PID, &w1, &pid, NULL, err) < 0)
 		return cella_err_ret(err);
 	*init = pid;
 	while (waitpid(*stage1, &status, 0) < 0)
 		if (errno != EINTR)
 			return cella_err(err, errno, "wait for the setup process");
 	*stage1 = -1;
+	if (fault_point("create:3", err) < 0)
+		return cella_err_ret(err);
 	/* #4: the init joins its cgroup before it unshares its cgroup
 	 * namespace, so that it sees the cgroup as its root. */
 	if (c->cgroup != NULL && cella_cgroup_enter(c->cgroup, *init, err) < 0)
@@ -374,12 +386,14 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 	 * its host pid, for the state its hooks read. */
 	if (sync_send(sync_fd, SYNC_CGROUP_READY, pid, err) < 0)
 		return cella_err_ret(err);
+	if (fault_point("create:4", err) < 0)
+		return cella_err_ret(err);
 	if (engine_has_hooks(c->spec, CELLA_HOOK_PRESTART) ||
 	    engine_has_hooks(c->spec, CELLA_HOOK_CREATE_RUNTIME)) {
 		cleanup_free char *state = NULL;
 
 		/* #4a: the mounts are made, pivot_root is next. */
-		if (sync_wait(sync_fd, SYNC_HOOKS, NULL, NULL, err) < 0)
+		if (sync_wait_watch(sync_fd, SYNC_HOOKS, &w2, NULL, NULL, err) < 0)
 			return cella_err_ret(err);
 		/* In the runtime's namespaces, the deprecated prestart first. */
 		state = engine_hook_state(c->opts, c->rootfs, pid, CELLA_STATUS_CREATING);
@@ -392,7 +406,7 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 	}
 	if (c->process->terminal) {
 		/* #5: the pty master. */
-		if (sync_wait(sync_fd, SYNC_PTY_MASTER, NULL, pty_master, err) < 0)
+		if (sync_wait_watch(sync_fd, SYNC_PTY_MASTER, &w2, NULL, pty_master, err) < 0)
 			return cella_err_ret(err);
 		/* To whoever asked for it (conmon, the containerd shim); the
 		 * runtime keeps no copy. */
@@ -406,10 +420,12 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 	}
 	if (cella_seccomp_prog_has_listener(&c->seccomp) && send_listener(c, pid, sync_fd, err) < 0)
 		return cella_err_ret(err);
-	/* #6: created, waiting for start. */
-	if (sync_wait(sync_fd, SYNC_CREATED, NULL, NULL, err) < 0)
+	/* #6: created, waiting for start (createContainer hooks on the way). */
+	w2.timeout_ms = engine_hook_step_timeout(c->spec, CELLA_HOOK_CREATE_CONTAINER,
+						 CELLA_HOOK_CREATE_CONTAINER);
+	if (sync_wait_watch(sync_fd, SYNC_CREATED, &w2, NULL, NULL, err) < 0)
 		return cella_err_ret(err);
-	return 0;
+	return fault_point("create:6", err);
 }
 
 /* Socket activation (systemd's LISTEN_FDS in the runtime's environment): the
@@ -428,6 +444,38 @@ static void socket_activation(const struct cella_create_opts *o, struct cella_ct
 	snprintf(buf, sizeof(buf), "LISTEN_FDS=%llu", n);
 	cella_spec_setenv(o->spec, buf);
 	cella_spec_setenv(o->spec, "LISTEN_PID=1");
+}
+
+static int remove_crashed_create(const char *state_root, const char *id);
+
+/* The init died during setup: when the OOM killer did it (a memory limit
+ * too small to set the container up in), say so rather than that the
+ * process exited. Reaps the init (*init = -1) when it is dead. */
+static int explain_init_death(struct cella_ctx *c, pid_t *init, cella_error *err)
+{
+	cleanup_close int pidfd = *init > 0 ? process_pidfd_open(*init) : -1;
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	struct cella_cgroup_stats stats;
+	int status = 0;
+
+	if (pidfd < 0 || c->cgroup == NULL || err == NULL || err->errnum != 0)
+		return cella_err_ret(err);
+	/* The socket's EOF came with its death: a moment at most. */
+	if (poll(&p, 1, 5000) <= 0 || waitpid(*init, &status, WNOHANG) != *init)
+		return cella_err_ret(err);
+	*init = -1;
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+		return cella_err_ret(err);
+	memset(&stats, 0, sizeof(stats));
+	if (cella_cgroup_stats(c->cgroup, &stats, NULL) < 0)
+		return cella_err_ret(err);
+	if (stats.oom_kills > 0)
+		cella_err(err, ENOMEM,
+			  "the container's init was killed by the OOM killer during setup "
+			  "(linux.resources.memory.limit %lld bytes)",
+			  (long long)c->resources.memory_limit);
+	cella_cgroup_stats_clear(&stats);
+	return cella_err_ret(err);
 }
 
 static void ctx_free(struct cella_ctx *c)
@@ -453,6 +501,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	cleanup_pid pid_t init = -1;
 	int sv[2] = {-1, -1};
 	struct cella_state st;
+	char *created = NULL;
 	bool forked = false;
 	int r;
 
@@ -472,12 +521,36 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	if (r < 0)
 		goto out_free;
 
-	/* From here on, state exists: every failure removes it. */
-	dirfd = state_dir_create(o->state_root, o->id, err);
+	/* From here on, state exists: every failure removes it. It names the
+	 * cgroup before the cgroup exists and says who creates it (pid 0), so
+	 * that `delete --force` finds everything a crash of this process can
+	 * leave; the processes die with us until #7. */
+	memset(&st, 0, sizeof(st));
+	st.id = (char *)o->id;
+	st.bundle = (char *)o->bundle;
+	st.rootfs = c.rootfs;
+	st.oci_version = o->spec->oci_version;
+	st.owner = geteuid();
+	st.created = created = now_rfc3339();
+	st.cgroup_path = c.cgroup_path;
+	st.annotations = o->spec->annotations;
+	st.n_annotations = o->spec->n_annotations;
+	st.creator = getpid();
+	r = procfs_start_time(st.creator, &st.creator_start, err);
+	if (r < 0)
+		goto out_free;
+	dirfd = state_dir_create(o->state_root, o->id, &st, err);
+	/* The leftovers of a create of ours that was killed: removed, and the
+	 * id taken again (as runc reuses it). */
+	if (dirfd == -EEXIST && remove_crashed_create(o->state_root, o->id) == 0)
+		dirfd = state_dir_create(o->state_root, o->id, &st, err);
 	if (dirfd < 0) {
 		r = dirfd;
 		goto out_free;
 	}
+	r = fault_point("create:state", err);
+	if (r < 0)
+		goto out_remove;
 	if (mkfifoat(dirfd, EXEC_FIFO, 0600) < 0) {
 		r = cella_err(err, errno, "create exec fifo");
 		goto out_remove;
@@ -522,6 +595,9 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		r = cella_err_ret(err);
 		goto out_remove;
 	}
+	r = fault_point("create:cgroup", err);
+	if (r < 0)
+		goto out_remove;
 	/* Adopt the container's init when the setup process exits. */
 	if (process_set_child_subreaper(err) < 0) {
 		r = cella_err_ret(err);
@@ -538,6 +614,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	c.fifo_fd = fifo;
 	c.sync_fd = sv[1];
 	c.state_fd = dirfd;
+	c.runtime_pid = getpid();
 	stage1 = fork();
 	if (stage1 < 0) {
 		r = cella_err(err, errno, "fork the setup process");
@@ -557,28 +634,31 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	/* On failure, cleanup_pid kills and reaps what exists of stage1 and
 	 * the init. */
 	r = parent_handshake(&c, &stage1, &init, sv[0], &pty, err);
-	if (r < 0)
+	if (r < 0) {
+		r = explain_init_death(&c, &init, err);
 		goto out_remove;
+	}
 
-	memset(&st, 0, sizeof(st));
-	st.id = (char *)o->id;
-	st.bundle = (char *)o->bundle;
-	st.rootfs = c.rootfs;
-	st.oci_version = o->spec->oci_version;
-	st.owner = geteuid();
 	st.pid = init;
-	st.created = now_rfc3339();
 	st.cgroup_path = c.cgroup != NULL ? (char *)cella_cgroup_path(c.cgroup) : NULL;
 	st.cgroup_joined = c.cgroup != NULL ? cella_cgroup_joined(c.cgroup) : NULL;
-	st.annotations = o->spec->annotations;
-	st.n_annotations = o->spec->n_annotations;
 	r = procfs_start_time(init, &st.pid_start, err);
 	if (r == 0)
 		r = state_write(dirfd, &st, err);
-	free(st.created);
 	strv_free(st.cgroup_joined);
+	st.cgroup_joined = NULL;
+	if (r == 0)
+		r = fault_point("create:statewritten", err);
 	if (r == 0 && o->pid_file != NULL)
 		r = engine_write_pid_file(o->pid_file, init, err);
+	/* #7: the state names the init; it may outlive us now ... */
+	if (r == 0)
+		r = sync_send(sv[0], SYNC_STATE_WRITTEN, 0, err);
+	/* #7b: ... and it no longer dies with us. */
+	if (r == 0)
+		r = sync_wait(sv[0], SYNC_OUTLIVES, NULL, NULL, err);
+	if (r == 0)
+		r = fault_point("create:7", err);
 	if (r < 0)
 		goto out_remove;
 
@@ -587,6 +667,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	out->sync_fd = take_fd(&sv[0]);
 	out->pty_master = take_fd(&pty);
 	ctx_free(&c);
+	free(created);
 	return 0;
 
 out_remove:
@@ -599,6 +680,10 @@ out_remove:
 	init = -1;
 	cella_cleanup_pidp(&stage1);
 	stage1 = -1;
+	/* An init whose pid never came (stage 1 died before #3) is ours too,
+	 * orphaned to us, the subreaper. */
+	if (forked)
+		process_kill_children();
 	if (c.cgroup != NULL) {
 		char **joined = cella_cgroup_joined(c.cgroup);
 
@@ -619,6 +704,7 @@ out_remove:
 out_free:
 	ns_close_fds(c.ns_fds);
 	ctx_free(&c);
+	free(created);
 	return r;
 }
 
@@ -662,7 +748,12 @@ static int wait_exec(int rfd, const struct cella_state *st, cella_error *err)
 		/* 1: our byte is still there; more: the init's error. */
 		if (avail != 1)
 			break;
-		if (!procfs_alive(st->pid, st->pid_start))
+		if (fault_point("start:waiting", err) < 0)
+			return cella_err_ret(err);
+		/* Dead with our byte still unread: it never started. Read
+		 * again after the death: a short-lived process may have taken
+		 * the byte, run and exited between the two looks. */
+		if (!procfs_alive(st->pid, st->pid_start) && sync_pending_bytes(rfd) == 1)
 			return cella_err(err, ESRCH, "container `%s` died before it started",
 					 st->id);
 		usleep(1000);
@@ -745,12 +836,17 @@ int container_start_locked(int dirfd, const char *id, cella_error *err)
 		r = cella_err(err, errno, "start container `%s`", id);
 		goto out;
 	}
+	r = fault_point("start:byte", err);
+	if (r < 0)
+		goto out;
 	close(take_fd(&fifo));
 	if (unlinkat(dirfd, EXEC_FIFO, 0) < 0) {
 		r = cella_err(err, errno, "remove exec fifo of `%s`", id);
 		goto out;
 	}
 	r = wait_exec(rfifo, &st, err);
+	if (r == 0)
+		r = fault_point("start:exec", err);
 	if (r < 0)
 		goto out;
 	/* In the runtime's namespaces, after the exec, before start returns;
@@ -833,24 +929,25 @@ static bool wait_gone(pid_t pid, unsigned long long start)
 	return false;
 }
 
-int cella_delete(const char *state_root, const char *id, bool force, cella_error *err)
+/* Delete the container whose state directory dirfd is locked. */
+static int delete_locked(int dirfd, const char *state_root, const char *id, bool force,
+			 cella_error *err)
 {
-	cleanup_close int dirfd = state_dir_open(state_root, id, err);
 	cleanup_cgroup struct cella_cgroup *cg = NULL;
 	cleanup_close int init = -1;
 	struct cella_state st;
 	int r = 0;
 
-	/* As runc: --force of a container that does not exist succeeds
-	 * (podman and the containerd shim clean up after a failed create). */
-	if (dirfd == -ENOENT && force) {
+	if (state_load(dirfd, id, &st, err) < 0) {
+		if (err == NULL || err->errnum != ENOENT || !force)
+			return cella_err_ret(err);
+		/* Removed while we waited for its lock; or, still there, what
+		 * an older cella's delete killed midway left. */
 		cella_err_clear(err);
-		return 0;
+		return state_dir_linked(state_root, id, dirfd)
+			   ? state_dir_remove(state_root, id, err)
+			   : 0;
 	}
-	if (dirfd < 0)
-		return dirfd;
-	if (state_load(dirfd, id, &st, err) < 0)
-		return cella_err_ret(err);
 	if ((st.status == CELLA_STATUS_RUNNING || st.status == CELLA_STATUS_PAUSED) && !force) {
 		r = cella_err(err, EBUSY, "container `%s` is %s: stop it first, or use --force", id,
 			      cella_status_name(st.status));
@@ -887,20 +984,72 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 			goto out;
 		}
 	}
-	/* Processes of a shared pid namespace may outlive the init (in a
-	 * joined cgroup, the processes that were there are not ours to
-	 * kill). */
-	if (cg != NULL && ((st.cgroup_joined == NULL && cella_cgroup_kill(cg, SIGKILL, err) < 0) ||
+	r = fault_point("delete:killed", err);
+	if (r < 0)
+		goto out;
+	/* Processes of a shared pid namespace may outlive the init; a create
+	 * that was killed leaves its cgroup (named in the state before it was
+	 * made) with whatever it had placed there. In a joined cgroup, the
+	 * processes that were there are not ours to kill. */
+	if (cg != NULL && ((st.cgroup_joined == NULL && cella_cgroup_kill(cg, SIGKILL, err) < 0 &&
+			    err->errnum != ENOENT) ||
 			   cella_cgroup_destroy(cg, err) < 0)) {
 		r = cella_err_context(err, "remove the cgroup of `%s`", id);
 		goto out;
 	}
+	r = fault_point("delete:cgroup", err);
+	if (r < 0)
+		goto out;
 	/* The container is gone: poststop, failures as warnings. */
 	engine_hooks_poststop(dirfd, &st);
 	r = state_dir_remove(state_root, id, err);
 out:
 	cella_state_clear(&st);
 	return r;
+}
+
+/* ROOT/ID of a create that was killed before the init's pid was in the
+ * state (pid 0, its creator gone): cleaned up as `delete --force` would. 0
+ * when it was one and is gone. */
+static int remove_crashed_create(const char *state_root, const char *id)
+{
+	cleanup_close int dirfd = state_dir_open(state_root, id, NULL);
+	struct cella_state st;
+	bool crashed;
+
+	if (dirfd < 0)
+		return dirfd == -ENOENT ? 0 : dirfd;
+	if (state_load(dirfd, id, &st, NULL) < 0)
+		return -1;
+	crashed = st.pid == 0 && st.status == CELLA_STATUS_STOPPED;
+	cella_state_clear(&st);
+	if (!crashed)
+		return -1;
+	cella_debug("container `%s`: removing what a killed create left", id);
+	{
+		cella_error e;
+		return delete_locked(dirfd, state_root, id, true, &e);
+	}
+}
+
+int cella_delete(const char *state_root, const char *id, bool force, cella_error *err)
+{
+	cleanup_close int rootfd = open(state_root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	cleanup_close int dirfd = -1;
+
+	/* What a runtime killed while making a state directory left. */
+	if (rootfd >= 0)
+		state_root_tidy(state_root, rootfd);
+	dirfd = state_dir_open(state_root, id, err);
+	/* As runc: --force of a container that does not exist succeeds
+	 * (podman and the containerd shim clean up after a failed create). */
+	if (dirfd == -ENOENT && force) {
+		cella_err_clear(err);
+		return 0;
+	}
+	if (dirfd < 0)
+		return dirfd;
+	return delete_locked(dirfd, state_root, id, force, err);
 }
 
 int cella_signal_from_name(const char *name)

@@ -74,7 +74,11 @@ struct cella_state {
 	uid_t owner;
 	pid_t pid;
 	unsigned long long pid_start; /* /proc/PID/stat starttime, against reuse */
-	enum cella_status status;     /* computed when read */
+	/* pid 0: the runtime creating it (its pid and start time); when that
+	 * is gone, the create crashed and the container is stopped. */
+	pid_t creator;
+	unsigned long long creator_start;
+	enum cella_status status; /* computed when read */
 	struct cella_kv *annotations;
 	size_t n_annotations;
 };

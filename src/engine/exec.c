@@ -63,6 +63,7 @@
 #include "kernel/sync.h"
 #include "kernel/terminal.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -328,6 +329,8 @@ _Noreturn static void exec_joiner(struct exec_ctx *c)
 	}
 	if (pid == 0)
 		exec_process(c, slave, exe);
+	if (fault_point("exec:forked", err) < 0)
+		fail(c, err);
 	/* #3: the process's pid (in the runtime's pid namespace), then leave:
 	 * the runtime, a child subreaper, adopts it. */
 	if (sync_send(c->sync_fd, SYNC_INIT_PID, pid, err) < 0)
@@ -381,31 +384,38 @@ static int parent_side(struct exec_ctx *c, int sync_fd, pid_t *joiner, pid_t *pi
 	cleanup_close int listener = -1;
 	int32_t v = -1;
 	int status;
+	/* The joiner's child holds the socket too: its death alone would not
+	 * show as EOF. */
+	cleanup_close int pidfd = process_pidfd_open(*joiner);
+	struct sync_watch w = {
+	    .pidfd = pidfd, .who = "the exec setup process", .timeout_ms = sync_timeout_ms()};
 
 	/* What the joiner sends comes first, then the process exists: act on
 	 * nothing before its pid is known, so that a failure here kills it
 	 * (cleanup_pid) instead of leaving it behind. */
 	if (c->p->terminal) {
 		/* #5: the pty master. */
-		if (sync_wait(sync_fd, SYNC_PTY_MASTER, NULL, &pty, err) < 0)
+		if (sync_wait_watch(sync_fd, SYNC_PTY_MASTER, &w, NULL, &pty, err) < 0)
 			return cella_err_ret(err);
 	}
 	/* #5a: the listener, kept until the process's pid is known. */
 	if (cella_seccomp_prog_has_listener(&c->seccomp)) {
-		if (sync_wait(sync_fd, SYNC_SECCOMP_LISTENER, NULL, &listener, err) < 0)
+		if (sync_wait_watch(sync_fd, SYNC_SECCOMP_LISTENER, &w, NULL, &listener, err) < 0)
 			return cella_err_ret(err);
 		if (listener < 0)
 			return cella_err(err, EPROTO,
 					 "sync: the seccomp listener did not come with #5a");
 	}
 	/* #3: the process exists, born in the container's cgroup. */
-	if (sync_wait(sync_fd, SYNC_INIT_PID, &v, NULL, err) < 0)
+	if (sync_wait_watch(sync_fd, SYNC_INIT_PID, &w, &v, NULL, err) < 0)
 		return cella_err_ret(err);
 	*pid = v;
 	while (waitpid(*joiner, &status, 0) < 0)
 		if (errno != EINTR)
 			return cella_err(err, errno, "wait for the exec setup process");
 	*joiner = -1;
+	if (fault_point("exec:3", err) < 0)
+		return cella_err_ret(err);
 	if (pty >= 0 && o->console_socket != NULL &&
 	    terminal_send_to_socket(o->console_socket, pty, err) < 0)
 		return cella_err_ret(err);
@@ -455,9 +465,16 @@ static int start_process(struct exec_ctx *c, pid_t *out_pid, int *out_master, ce
 	}
 	close(sv[1]);
 	c->sync_fd = -1;
-	/* On failure cleanup_pid kills and reaps the joiner and the process. */
-	if (parent_side(c, parent_end, &joiner, &pid, out_master, err) < 0)
+	/* On failure cleanup_pid kills and reaps the joiner and the process,
+	 * and a process whose pid never came (the joiner died before #3) is
+	 * orphaned to us. */
+	if (parent_side(c, parent_end, &joiner, &pid, out_master, err) < 0) {
+		close(take_fd(&parent_end));
+		cella_cleanup_pidp(&joiner);
+		joiner = -1;
+		process_kill_children();
 		return cella_err_ret(err);
+	}
 	*out_pid = take_pid(&pid);
 	return 0;
 }

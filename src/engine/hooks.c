@@ -26,11 +26,32 @@
 #include "engine/internal.h"
 #include "engine/state.h"
 #include "kernel/hook.h"
+#include "kernel/sync.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/util.h"
 
 #define HOOKS_FILE "hooks.json" /* the spec, for its poststart/poststop hooks */
+
+/* The deadline of a step in which hooks of kinds a and b run: the default
+ * plus their timeouts; none when one of them has no timeout (the death of a
+ * party still ends the wait). */
+int engine_hook_step_timeout(const struct cella_spec *s, enum cella_hook_kind a,
+			     enum cella_hook_kind b)
+{
+	long long ms = sync_timeout_ms();
+
+	for (int k = 0; k < CELLA_HOOK_COUNT; k++) {
+		if (k != (int)a && k != (int)b)
+			continue;
+		for (size_t i = 0; i < s->hooks.count[k]; i++) {
+			if (!s->hooks.list[k][i].has_timeout)
+				return -1;
+			ms += (long long)s->hooks.list[k][i].timeout * 1000;
+		}
+	}
+	return ms > 24LL * 3600 * 1000 ? -1 : (int)ms;
+}
 
 bool engine_has_hooks(const struct cella_spec *s, enum cella_hook_kind k)
 {

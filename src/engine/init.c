@@ -44,6 +44,7 @@
 #include "kernel/terminal.h"
 #include "kernel/userns.h"
 #include "util/cleanup.h"
+#include "util/fault.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -78,7 +79,12 @@ static int create_hooks(void *data, cella_error *err)
 		if (sync_send(c->sync_fd, SYNC_HOOKS, 0, err) < 0)
 			return cella_err_ret(err);
 		/* #4b: ... and wait until they succeeded. */
-		if (sync_wait(c->sync_fd, SYNC_HOOKS_DONE, NULL, NULL, err) < 0)
+		struct sync_watch w = {.pidfd = -1,
+				       .who = "the runtime",
+				       .timeout_ms =
+					   engine_hook_step_timeout(c->spec, CELLA_HOOK_PRESTART,
+								    CELLA_HOOK_CREATE_RUNTIME)};
+		if (sync_wait_watch(c->sync_fd, SYNC_HOOKS_DONE, &w, NULL, NULL, err) < 0)
 			return cella_err_ret(err);
 	}
 	if (!engine_has_hooks(c->spec, CELLA_HOOK_CREATE_CONTAINER))
@@ -229,6 +235,13 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, &host_pid, NULL, err) < 0)
 		_exit(1);
 	c->host_pid = host_pid;
+	/* Stage 1 is gone and reaped: our parent is the runtime (a subreaper).
+	 * Until #7 says the state names us, we die with it; a runtime already
+	 * gone has hung up the socket. */
+	if (process_die_with_parent(0, c->sync_fd, err) < 0)
+		fail(c, err);
+	if (fault_point("init:4", err) < 0)
+		fail(c, err);
 	if (c->new_cgroupns && ns_unshare(CLONE_NEWCGROUP, err) < 0)
 		fail(c, err);
 	/* Its own session keyring, not the caller's (unless --no-new-keyring). */
@@ -319,11 +332,8 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 		fail(c, err);
 	if (process_cloexec_from(3 + c->preserve_fds, err) < 0)
 		fail(c, err);
-	/* The container dies with a foreground runtime. Set after the uid
-	 * switch, which clears it; stage 1 is gone and reaped, so the parent
-	 * is the runtime. If the runtime died before this, the send of #6
-	 * below fails and we exit. */
-	if (c->opts->foreground && process_set_parent_death_signal(SIGKILL, err) < 0)
+	/* Again: the uid switch cleared it. */
+	if (process_die_with_parent(0, c->sync_fd, err) < 0)
 		fail(c, err);
 	/* A filter with a listener (SCMP_ACT_NOTIFY) is loaded while the
 	 * runtime that creates the container is still there to pass the
@@ -334,14 +344,30 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	    load_seccomp(c, err) < 0)
 		fail(c, err);
 
-	/* #6: set up; wait for start. */
+	if (fault_point("init:6", err) < 0)
+		fail(c, err);
+	/* #6: set up. */
 	if (sync_send(c->sync_fd, SYNC_CREATED, 0, err) < 0)
 		_exit(1);
+	/* #7: the state names us. The container dies with a foreground
+	 * runtime; otherwise it outlives the runtime from here on. */
+	if (sync_wait(c->sync_fd, SYNC_STATE_WRITTEN, NULL, NULL, err) < 0)
+		_exit(1);
+	if (!c->opts->foreground && process_set_parent_death_signal(0, err) < 0)
+		fail(c, err);
+	if (fault_point("init:7", err) < 0)
+		fail(c, err);
+	/* #7b: the runtime may go. */
+	if (sync_send(c->sync_fd, SYNC_OUTLIVES, 0, err) < 0)
+		_exit(1);
+	/* Wait for start. */
 	do
 		n = read(c->fifo_fd, &byte, 1);
 	while (n < 0 && errno == EINTR);
 	if (n != 1)
 		_exit(1);
+	if (fault_point("init:started", err) < 0)
+		fail(c, err);
 	/* The fifo stays open (close-on-exec): `start` sees the exec when it
 	 * goes, and our errors in it before that. */
 	c->started = true;
@@ -381,6 +407,12 @@ _Noreturn void init_stage1(struct cella_ctx *c)
 	cella_err_clear(err);
 	close(c->state_fd);
 	cella_log_set_handler(sync_log_forwarder, &c->sync_fd);
+	/* Dies with the runtime (a uid change below clears this; the socket's
+	 * EOF then ends every wait of ours, and #3 fails to send). */
+	if (process_die_with_parent(c->runtime_pid, -1, err) < 0)
+		fail(c, err);
+	if (fault_point("stage1:start", err) < 0)
+		fail(c, err);
 	if (join_namespaces(c, err) < 0)
 		fail(c, err);
 	if (c->new_userns) {
@@ -396,6 +428,8 @@ _Noreturn void init_stage1(struct cella_ctx *c)
 		/* #2: ... and wait until it has. */
 		if (sync_wait(c->sync_fd, SYNC_USERNS_MAPPED, NULL, NULL, err) < 0)
 			_exit(1);
+		if (fault_point("stage1:2", err) < 0)
+			fail(c, err);
 	}
 	/* Not dumpable from here to the execve (which resets it): no process
 	 * of the container may ptrace us or open our /proc files while we
@@ -425,6 +459,10 @@ _Noreturn void init_stage1(struct cella_ctx *c)
 	}
 	if (placed)
 		cella_debug("the container init was born in its cgroup (CLONE_INTO_CGROUP)");
+	/* Between the fork and #3: the init exists and the runtime does not
+	 * know its pid (it watches us through a pidfd). */
+	if (fault_point("stage1:forked", err) < 0)
+		fail(c, err);
 	/* #3: tell the parent the init's pid, then leave: the runtime (a child
 	 * subreaper) adopts it. */
 	if (sync_send(c->sync_fd, SYNC_INIT_PID, pid, err) < 0)

@@ -31,6 +31,7 @@ struct cella_ctx {
 	bool deny_setgroups;
 	bool setgroups_denied; /* the runtime's own user namespace denies setgroups */
 	int sync_fd;	       /* the child's end of the sync socketpair */
+	pid_t runtime_pid;     /* stage 1's parent, for its parent death signal */
 	int fifo_fd;	       /* exec fifo, read end (O_RDWR) */
 	int state_fd;	       /* the locked state directory: closed first thing in the
 				  child, or the child would hold the lock */
@@ -78,6 +79,10 @@ int foreground_wait(pid_t pid, int sigfd, int master, int *exit_status, cella_er
 
 /* Hooks in the life cycle (engine/hooks.c). */
 bool engine_has_hooks(const struct cella_spec *s, enum cella_hook_kind k);
+/* The deadline (ms) of a sync step in which hooks of kinds a and b run: the
+ * default plus their timeouts; -1 (none) when one of them has none. */
+int engine_hook_step_timeout(const struct cella_spec *s, enum cella_hook_kind a,
+			     enum cella_hook_kind b);
 /* The OCI state JSON a hook reads on stdin. malloc'd. */
 char *engine_hook_state(const struct cella_create_opts *o, const char *rootfs, pid_t pid,
 			enum cella_status status);

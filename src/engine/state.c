@@ -4,7 +4,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,29 +151,75 @@ static int mkdir_parents(const char *path, mode_t mode)
 	return 0;
 }
 
-int state_dir_create(const char *root, const char *id, cella_error *err)
+/* The ROOT/.new-PID-N of a runtime killed between mkdir and rename: only
+ * its own state was ever in it (nothing is created before the rename). */
+void state_root_tidy(const char *root, int rootfd)
+{
+	cleanup_close int fd = dup(rootfd);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	fd = -1;
+	while ((de = readdir(d)) != NULL) {
+		long long pid;
+		char *dash;
+		char num[32];
+
+		if (strncmp(de->d_name, ".new-", 5) != 0)
+			continue;
+		snprintf(num, sizeof(num), "%s", de->d_name + 5);
+		dash = strchr(num, '-');
+		if (dash == NULL)
+			continue;
+		*dash = '\0';
+		if (!parse_i64(num, 1, INT_MAX, &pid) || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		state_dir_remove(root, de->d_name, NULL);
+	}
+	closedir(d);
+}
+
+int state_dir_create(const char *root, const char *id, const struct cella_state *initial,
+		     cella_error *err)
 {
 	cleanup_close int rootfd = -1;
-	int fd;
+	cleanup_close int fd = -1;
+	char tmp[64];
 
 	if (mkdir_parents(root, 0711) < 0)
 		return cella_err(err, errno, "create state root `%s`", root);
 	rootfd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (rootfd < 0)
 		return cella_err(err, errno, "open state root `%s`", root);
-	if (mkdirat(rootfd, id, 0700) < 0) {
-		if (errno == EEXIST)
-			return cella_err(err, EEXIST, "container `%s` already exists", id);
-		return cella_err(err, errno, "create state directory `%s/%s`", root, id);
+	if (strlen(id) > NAME_MAX)
+		return cella_err(err, ENAMETOOLONG, "create state directory `%s/%s`", root, id);
+	state_root_tidy(root, rootfd);
+	for (unsigned i = 0;; i++) {
+		/* A leading '.': never taken for a container (ids cannot have it). */
+		snprintf(tmp, sizeof(tmp), ".new-%d-%u", (int)getpid(), i);
+		if (mkdirat(rootfd, tmp, 0700) == 0)
+			break;
+		if (errno != EEXIST || i > 100)
+			return cella_err(err, errno, "create state directory `%s/%s`", root, tmp);
 	}
-	fd = openat(rootfd, id, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return cella_err(err, errno, "open state directory `%s/%s`", root, id);
-	if (lock_dir(fd, id, err) < 0) {
-		close(fd);
+	fd = openat(rootfd, tmp, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || lock_dir(fd, id, err) < 0 || state_write(fd, initial, err) < 0) {
+		if (fd < 0)
+			cella_err(err, errno, "open state directory `%s/%s`", root, tmp);
+		state_dir_remove(root, tmp, NULL);
 		return cella_err_ret(err);
 	}
-	return fd;
+	if (renameat2(rootfd, tmp, rootfd, id, RENAME_NOREPLACE) < 0) {
+		int e = errno;
+
+		state_dir_remove(root, tmp, NULL);
+		if (e == EEXIST || e == ENOTEMPTY)
+			return cella_err(err, EEXIST, "container `%s` already exists", id);
+		return cella_err(err, e, "create state directory `%s/%s`", root, id);
+	}
+	return take_fd(&fd);
 }
 
 int state_dir_open(const char *root, const char *id, cella_error *err)
@@ -196,6 +244,15 @@ int state_dir_open(const char *root, const char *id, cella_error *err)
 	return fd;
 }
 
+bool state_dir_linked(const char *root, const char *id, int dirfd)
+{
+	cleanup_free char *path = xasprintf("%s/%s", root, id);
+	struct stat a, b;
+
+	return fstat(dirfd, &a) == 0 && lstat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 int state_dir_remove(const char *root, const char *id, cella_error *err)
 {
 	cleanup_close int rootfd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
@@ -214,14 +271,22 @@ int state_dir_remove(const char *root, const char *id, cella_error *err)
 	d = fdopendir(take_fd(&fd));
 	if (d == NULL)
 		return cella_err(err, errno, "read state directory of `%s`", id);
+	/* state.json last: a delete killed midway leaves a state that a
+	 * second delete still finds. */
 	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    strcmp(de->d_name, STATE_FILE) == 0)
 			continue;
 		if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
 			int e = errno;
 			closedir(d);
 			return cella_err(err, e, "remove `%s/%s/%s`", root, id, de->d_name);
 		}
+	}
+	if (unlinkat(dirfd(d), STATE_FILE, 0) < 0 && errno != ENOENT) {
+		int e = errno;
+		closedir(d);
+		return cella_err(err, e, "remove `%s/%s/%s`", root, id, STATE_FILE);
 	}
 	closedir(d);
 	if (unlinkat(rootfd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
@@ -234,11 +299,16 @@ int state_write(int dirfd, const struct cella_state *st, cella_error *err)
 	cleanup_json json_t *j = json_object();
 	cleanup_json json_t *ann = json_object();
 	cleanup_free char *text = NULL;
+	cleanup_close int fd = -1;
 
 	json_object_set_new(j, "id", json_string(st->id));
 	json_object_set_new(j, "ociVersion", json_string(st->oci_version));
 	json_object_set_new(j, "pid", json_integer(st->pid));
 	json_object_set_new(j, "pidStart", json_integer((json_int_t)st->pid_start));
+	if (st->pid == 0) {
+		json_object_set_new(j, "creator", json_integer(st->creator));
+		json_object_set_new(j, "creatorStart", json_integer((json_int_t)st->creator_start));
+	}
 	json_object_set_new(j, "cgroupPath", json_string(st->cgroup_path ? st->cgroup_path : ""));
 	if (st->cgroup_joined != NULL) {
 		json_t *a = json_array();
@@ -258,10 +328,16 @@ int state_write(int dirfd, const struct cella_state *st, cella_error *err)
 	text = json_dumps(j, JSON_COMPACT);
 	if (text == NULL)
 		return cella_err(err, ENOMEM, "serialize state");
-	if (write_file_at(dirfd, STATE_FILE ".tmp", text, strlen(text), err) < 0)
-		return cella_err_ret(err);
+	/* A crash at any point leaves the old state or the new one, whole. */
+	fd = openat(dirfd, STATE_FILE ".tmp", O_WRONLY | O_CLOEXEC | O_TRUNC | O_CREAT, 0644);
+	if (fd < 0)
+		return cella_err(err, errno, "open `%s` for writing", STATE_FILE ".tmp");
+	if (write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0)
+		return cella_err(err, errno, "write `%s`", STATE_FILE ".tmp");
 	if (renameat(dirfd, STATE_FILE ".tmp", dirfd, STATE_FILE) < 0)
 		return cella_err(err, errno, "rename state file");
+	if (fsync(dirfd) < 0)
+		return cella_err(err, errno, "sync the state directory");
 	return 0;
 }
 
@@ -294,20 +370,14 @@ int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *e
 	const char *key;
 	json_t *val;
 	struct stat sb;
+	int alive;
 
 	memset(st, 0, sizeof(*st));
+	/* ROOT/ID appears with its state.json (state_dir_create): without it,
+	 * the directory was removed while we waited for its lock. */
 	if (read_file_at(dirfd, STATE_FILE, &text, err) < 0) {
-		if (err != NULL && err->errnum == ENOENT) {
-			/* Between mkdir and the first state write: creating. */
-			st->id = xstrdup(id);
-			st->status = CELLA_STATUS_CREATING;
-			st->bundle = xstrdup("");
-			st->rootfs = xstrdup("");
-			st->created = xstrdup("");
-			st->cgroup_path = xstrdup("");
-			st->oci_version = xstrdup(CELLA_OCI_VERSION);
-			return 0;
-		}
+		if (err != NULL && err->errnum == ENOENT)
+			return cella_err(err, ENOENT, "container `%s` does not exist", id);
 		return cella_err_context(err, "state of container `%s`", id);
 	}
 	j = json_loads(text, 0, &jerr);
@@ -330,6 +400,9 @@ int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *e
 	st->pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
 	st->pid_start = (unsigned long long)json_integer_value(json_object_get(j, "pidStart"));
 	st->owner = (uid_t)json_integer_value(json_object_get(j, "owner"));
+	st->creator = (pid_t)json_integer_value(json_object_get(j, "creator"));
+	st->creator_start =
+	    (unsigned long long)json_integer_value(json_object_get(j, "creatorStart"));
 	ann = json_object_get(j, "annotations");
 	st->n_annotations = json_object_size(ann);
 	st->annotations = xcalloc(st->n_annotations + 1, sizeof(*st->annotations));
@@ -342,7 +415,19 @@ int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *e
 			i++;
 		}
 	}
-	if (!procfs_alive(st->pid, st->pid_start))
+	/* Being created (pid 0), or its create crashed (nothing runs then that
+	 * only this state can find: see container_create). An error reading
+	 * /proc is one, never taken for a dead process. */
+	alive = st->pid == 0 ? procfs_check_alive(st->creator, st->creator_start, err)
+			     : procfs_check_alive(st->pid, st->pid_start, err);
+	if (alive < 0) {
+		cella_err_context(err, "state of container `%s`", id);
+		cella_state_clear(st);
+		return cella_err_ret(err);
+	}
+	if (st->pid == 0)
+		st->status = alive ? CELLA_STATUS_CREATING : CELLA_STATUS_STOPPED;
+	else if (!alive)
 		st->status = CELLA_STATUS_STOPPED;
 	else if (fstatat(dirfd, EXEC_FIFO, &sb, AT_SYMLINK_NOFOLLOW) == 0)
 		st->status = CELLA_STATUS_CREATED;

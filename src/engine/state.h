@@ -12,15 +12,26 @@
  * after): what `cella map` checks the container against. */
 #define APPLIED_CONFIG_FILE "config.json"
 
-/* mkdir ROOT (0711) and ROOT/ID (0700), exclusively. Returns an O_DIRECTORY
- * fd of ROOT/ID, locked (flock LOCK_EX). */
-int state_dir_create(const char *root, const char *id, cella_error *err);
+/* mkdir ROOT (0711) and ROOT/ID (0700), exclusively, with `initial` (pid 0,
+ * the creator) already in ROOT/ID/state.json: the directory is made under a
+ * temporary name, locked, filled and renamed into place, so that ROOT/ID
+ * never exists without a state that says who is creating it. Returns an
+ * O_DIRECTORY fd of ROOT/ID, locked (flock LOCK_EX); -EEXIST when the id is
+ * taken. */
+int state_dir_create(const char *root, const char *id, const struct cella_state *initial,
+		     cella_error *err);
+/* Remove the ROOT/.new-PID-N directories of runtimes killed while making a
+ * state directory (rootfd: ROOT). */
+void state_root_tidy(const char *root, int rootfd);
+/* Whether dirfd is still the directory at ROOT/ID (not removed, not
+ * replaced). */
+bool state_dir_linked(const char *root, const char *id, int dirfd);
 /* Open and lock ROOT/ID; "container `ID` does not exist" when missing. */
 int state_dir_open(const char *root, const char *id, cella_error *err);
 /* Remove ROOT/ID and what is in it. */
 int state_dir_remove(const char *root, const char *id, cella_error *err);
 
-/* Atomically (write + rename) store st in dirfd/state.json. */
+/* Atomically (write, fsync, rename, fsync of the directory) store st in dirfd/state.json. */
 int state_write(int dirfd, const struct cella_state *st, cella_error *err);
 /* Load dirfd/state.json and compute st->status. */
 int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *err);

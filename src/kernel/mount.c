@@ -390,12 +390,17 @@ int mount_finalize_rootfs(const struct cella_rootfs_conf *conf, cella_error *err
 {
 	cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	/* Only a real procfs at /proc: a fake one would name other files. */
-	bool have_proc = procfs_is_genuine() && access("/proc/self/fd", F_OK) == 0;
+	/* EMFILE must not pass for "no procfs": the paths would then name
+	 * other files (and errors would say ENOENT). */
+	int genuine = procfs_check_genuine(err);
+	bool have_proc = genuine > 0 && access("/proc/self/fd", F_OK) == 0;
 	unsigned long prop = 0;
 	int r;
 
 	if (rootfd < 0)
 		return cella_err(err, errno, "open `/`");
+	if (genuine < 0)
+		return cella_err_context(err, "find the container's procfs");
 	r = root_propagation(conf->propagation, &prop, err);
 	if (r < 0)
 		return r;

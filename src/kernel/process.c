@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -397,6 +399,57 @@ void process_scrub_environ(void)
 	for (char **e = environ; e != NULL && *e != NULL; e++)
 		explicit_bzero(*e, strlen(*e));
 	clearenv();
+}
+
+int process_die_with_parent(pid_t parent, int link_fd, cella_error *err)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return cella_err(err, errno, "set parent death signal");
+	if (parent > 0 && getppid() != parent)
+		_exit(1);
+	if (link_fd >= 0) {
+		struct pollfd p = {.fd = link_fd, .events = POLLRDHUP};
+
+		if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR)))
+			_exit(1);
+	}
+	return 0;
+}
+
+int process_pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+void process_kill_children(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		cleanup_free char *path = NULL;
+		cleanup_free char *text = NULL;
+		char *save = NULL;
+
+		if (de->d_name[0] == '.')
+			continue;
+		path = xasprintf("/proc/self/task/%s/children", de->d_name);
+		if (read_file_at(AT_FDCWD, path, &text, NULL) < 0)
+			continue;
+		for (char *tok = strtok_r(text, " \n", &save); tok != NULL;
+		     tok = strtok_r(NULL, " \n", &save)) {
+			long long pid;
+
+			if (!parse_i64(tok, 1, INT_MAX, &pid))
+				continue;
+			kill((pid_t)pid, SIGKILL);
+			while (waitpid((pid_t)pid, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+	}
+	closedir(d);
 }
 
 void process_close_from(int first)

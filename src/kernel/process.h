@@ -40,6 +40,18 @@ pid_t process_fork_sibling(cella_error *err);
 int process_set_child_subreaper(cella_error *err);
 /* PR_SET_PDEATHSIG: sig when the parent dies (cleared by a uid change). */
 int process_set_parent_death_signal(int sig, cella_error *err);
+/* SIGKILL when the parent dies, without the race of a parent that died
+ * before the prctl: after it, the parent must still be there, seen either
+ * as getppid() == parent (parent > 0) or as the other end of link_fd, a
+ * socket only the parent holds, not yet hung up (link_fd >= 0). Exits (1)
+ * when the parent is already gone. */
+int process_die_with_parent(pid_t parent, int link_fd, cella_error *err);
+/* A pidfd for pid (a child of ours: no reuse before we reap it), or -1. */
+int process_pidfd_open(pid_t pid);
+/* SIGKILL and reap every child of the calling process (those in
+ * /proc/self/task/TID/children): the orphans a killed setup process left to
+ * us, a child subreaper, whose pids we were never told. */
+void process_kill_children(void);
 
 /* Resolve args[0] the way execvp would, against PATH from env (or the
  * default PATH), inside the current root. Errors carry exit_code 127 (not

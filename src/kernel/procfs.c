@@ -94,6 +94,30 @@ char procfs_state(pid_t pid)
 	return *p;
 }
 
+int procfs_check_alive(pid_t pid, unsigned long long start_time, cella_error *err)
+{
+	cleanup_free char *text = NULL;
+	unsigned long long now;
+	char *p = NULL;
+	cella_error e;
+
+	if (pid <= 0)
+		return 0;
+	/* Gone (ENOENT, ESRCH) is an answer; anything else (EMFILE, ENOMEM)
+	 * is not, and must not pass for a dead process. */
+	if (procfs_start_time(pid, &now, &e) < 0 ||
+	    (now == start_time && stat_fields(pid, &text, &p, &e) < 0)) {
+		if (e.errnum == ENOENT || e.errnum == ESRCH)
+			return 0;
+		if (err != NULL)
+			*err = e;
+		return cella_err_ret(&e);
+	}
+	if (now != start_time)
+		return 0;
+	return *p != 'Z' && *p != 'X';
+}
+
 bool procfs_alive(pid_t pid, unsigned long long start_time)
 {
 	unsigned long long now;
@@ -123,6 +147,18 @@ static int open_proc_root(void)
 		return -1;
 	}
 	return fd;
+}
+
+int procfs_check_genuine(cella_error *err)
+{
+	int fd = open_proc_root();
+
+	if (fd < 0)
+		return errno == EXDEV || errno == ENOENT || errno == ENOTDIR
+			   ? 0
+			   : cella_err(err, errno, "open `/proc`");
+	close(fd);
+	return 1;
 }
 
 bool procfs_is_genuine(void)

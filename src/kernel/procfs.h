@@ -14,6 +14,9 @@ int procfs_start_time(pid_t pid, unsigned long long *out, cella_error *err);
 
 /* Is pid alive, with this start time, and not a zombie? */
 bool procfs_alive(pid_t pid, unsigned long long start_time);
+/* 1 alive, 0 gone (or a zombie, or another process with that pid), < 0 with
+ * err when /proc could not say (EMFILE, ENOMEM...). */
+int procfs_check_alive(pid_t pid, unsigned long long start_time, cella_error *err);
 
 /* A pidfd on the process that is pid and started at start_time: opened
  * first, then the start time checked, so that the fd names that very
@@ -39,5 +42,8 @@ int procfs_open_verified(const char *rel, int flags, cella_error *err);
 /* Is /proc the root of a real procfs (not a symlink, a directory of another
  * filesystem, or a bind of a procfs subdirectory)? */
 bool procfs_is_genuine(void);
+/* 1 when /proc is a genuine procfs root, 0 when it is not (or absent), < 0
+ * with err when that could not be told (EMFILE...). */
+int procfs_check_genuine(cella_error *err);
 
 #endif

@@ -2,11 +2,14 @@
 #include "kernel/sync.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -136,9 +139,111 @@ void sync_log_forwarder(enum cella_log_level level, const char *msg, void *data)
 	(void)send_msg(fd, &m, -1);
 }
 
-static int wait_msg(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out, bool eof_ok,
-		    cella_error *err)
+int sync_timeout_ms(void)
 {
+	const char *env = getenv("CELLA_SYNC_TIMEOUT");
+	char *end = NULL;
+	long v;
+
+	if (env != NULL && env[0] != '\0') {
+		v = strtol(env, &end, 10);
+		if (*end == '\0' && v > 0 && v <= 24 * 3600)
+			return (int)v * 1000;
+	}
+	return 120 * 1000;
+}
+
+const char *sync_step_name(enum cella_sync_type t)
+{
+	switch (t) {
+	case SYNC_USERNS_READY:
+		return "#1 (user namespace created)";
+	case SYNC_USERNS_MAPPED:
+		return "#2 (uid and gid maps written)";
+	case SYNC_INIT_PID:
+		return "#3 (the container init's pid)";
+	case SYNC_CGROUP_READY:
+		return "#4 (the init placed in its cgroup)";
+	case SYNC_HOOKS:
+		return "#4a (mounts made, prestart and createRuntime hooks next)";
+	case SYNC_HOOKS_DONE:
+		return "#4b (prestart and createRuntime hooks done)";
+	case SYNC_PTY_MASTER:
+		return "#5 (the pty master)";
+	case SYNC_SECCOMP_LISTENER:
+		return "#5a (the seccomp listener)";
+	case SYNC_CREATED:
+		return "#6 (created, waiting for start)";
+	case SYNC_STATE_WRITTEN:
+		return "#7 (state written)";
+	case SYNC_OUTLIVES:
+		return "#7b (the init outlives the runtime)";
+	case SYNC_ERROR:
+		return "the end of setup (execve)";
+	case SYNC_LOG:
+	default:
+		return "?";
+	}
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Until the socket has something to read (a message or EOF): 0; the watched
+ * party exited (and nothing is left to read) or the deadline passed: < 0. */
+static int wait_readable(int fd, enum cella_sync_type expect, const struct sync_watch *w,
+			 long long deadline, cella_error *err)
+{
+	for (;;) {
+		struct pollfd p[2] = {{.fd = fd, .events = POLLIN},
+				      {.fd = w->pidfd, .events = POLLIN}};
+		int left = -1;
+		int n;
+
+		if (deadline >= 0) {
+			long long d = deadline - now_ms();
+			left = d < 0 ? 0 : (int)d;
+		}
+		n = poll(p, w->pidfd >= 0 ? 2 : 1, left);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return cella_err(err, errno, "sync %s: poll", sync_step_name(expect));
+		}
+		if (p[0].revents != 0)
+			return 0;
+		if (n > 0 && (p[1].revents & POLLIN)) {
+			/* A message sent before the exit is there already. */
+			struct pollfd q = {.fd = fd, .events = POLLIN};
+			if (poll(&q, 1, 0) > 0)
+				return 0;
+			return cella_err(err, ESRCH, "sync %s: %s exited without sending it",
+					 sync_step_name(expect), w->who);
+		}
+		if (n == 0)
+			return cella_err(err, ETIMEDOUT, "sync %s: nothing from %s in %d s",
+					 sync_step_name(expect), w->who, w->timeout_ms / 1000);
+	}
+}
+
+static int wait_msg(int fd, enum cella_sync_type expect, const struct sync_watch *watch,
+		    int32_t *value, int *fd_out, bool eof_ok, cella_error *err)
+{
+	struct sync_watch def = {.pidfd = -1, .who = "the other side", .timeout_ms = -1};
+	const struct sync_watch *w = watch;
+	long long deadline = -1;
+
+	if (w == NULL) {
+		def.timeout_ms = sync_timeout_ms();
+		w = &def;
+	}
+	if (w->timeout_ms >= 0)
+		deadline = now_ms() + w->timeout_ms;
 	for (;;) {
 		struct cella_sync_msg m;
 		union {
@@ -154,16 +259,19 @@ static int wait_msg(int fd, enum cella_sync_type expect, int32_t *value, int *fd
 		int got_fd = -1;
 		ssize_t r;
 
-		r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+		if (wait_readable(fd, expect, w, deadline, err) < 0)
+			return cella_err_ret(err);
+		r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 		if (r < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			return cella_err(err, errno, "read from container setup process");
+			return cella_err(err, errno, "sync %s: read from %s",
+					 sync_step_name(expect), w->who);
 		}
 		if (r == 0)
 			return eof_ok ? 0
-				      : cella_err(err, 0,
-						  "container setup process exited unexpectedly");
+				      : cella_err(err, 0, "sync %s: %s exited unexpectedly",
+						  sync_step_name(expect), w->who);
 		if ((size_t)r != sizeof(m))
 			return cella_err(err, EPROTO, "short sync message (%zd bytes)", r);
 		for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c))
@@ -197,16 +305,22 @@ static int wait_msg(int fd, enum cella_sync_type expect, int32_t *value, int *fd
 	}
 }
 
+int sync_wait_watch(int fd, enum cella_sync_type expect, const struct sync_watch *w, int32_t *value,
+		    int *fd_out, cella_error *err)
+{
+	return wait_msg(fd, expect, w, value, fd_out, false, err);
+}
+
 int sync_wait(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out, cella_error *err)
 {
-	return wait_msg(fd, expect, value, fd_out, false, err);
+	return wait_msg(fd, expect, NULL, value, fd_out, false, err);
 }
 
 int sync_wait_eof(int fd, cella_error *err)
 {
 	/* No message but SYNC_LOG and SYNC_ERROR is expected: anything else
 	 * is a protocol error. */
-	return wait_msg(fd, SYNC_ERROR, NULL, NULL, true, err);
+	return wait_msg(fd, SYNC_ERROR, NULL, NULL, NULL, true, err);
 }
 
 int sync_pending_bytes(int fd)

@@ -36,6 +36,10 @@ enum cella_sync_type {
 	SYNC_SECCOMP_LISTENER, /* #5a child -> parent: the seccomp filter's listener
 				  fd (SCM_RIGHTS), for the agent at listenerPath;
 				  between #5 and #6 (exec: before EOF) */
+	SYNC_STATE_WRITTEN,    /* #7 parent -> child: the state naming the init is
+				  on disk; the init may outlive the runtime */
+	SYNC_OUTLIVES,	       /* #7b child -> parent: the init no longer dies with
+				  the runtime (unless it runs in the foreground) */
 };
 
 struct cella_sync_msg {
@@ -65,7 +69,31 @@ int sync_send_error(int fd, const cella_error *child_err);
 int sync_send_fd(int fd, enum cella_sync_type type, int pass_fd, cella_error *err);
 
 /*
- * Wait for a message of `expect` type. SYNC_LOG messages on the way are
+ * What a wait watches besides the socket, so that no wait is unbounded: the
+ * socket's EOF covers a peer that was its only other holder; a party that
+ * can die while someone else still holds the other end (stage 1, whose
+ * child inherited it) is watched through a pidfd; and a deadline covers a
+ * peer that is alive but stuck.
+ */
+struct sync_watch {
+	int pidfd;	 /* -1: none; its exit before the message is an error */
+	const char *who; /* names that party in the error */
+	int timeout_ms;	 /* < 0: no deadline (the death of a party still ends it) */
+};
+
+/* The deadline of one step: CELLA_SYNC_TIMEOUT (seconds) or 120 s. */
+int sync_timeout_ms(void);
+/* "#3 (the container init's pid)": the step a message type ends. */
+const char *sync_step_name(enum cella_sync_type t);
+
+/* sync_wait, watching w (NULL: the default deadline, no pidfd). Errors name
+ * the step: "sync #3 (the container init's pid): the setup process exited
+ * without sending it", "...: nothing in 120 s". */
+int sync_wait_watch(int fd, enum cella_sync_type expect, const struct sync_watch *w, int32_t *value,
+		    int *fd_out, cella_error *err);
+
+/*
+ * Wait for a message of `expect` type, with the default deadline. SYNC_LOG messages on the way are
  * passed to cella_log(). A SYNC_ERROR copies the child's error into *err and
  * returns its value (< 0). EOF before `expect` is an error too ("container
  * setup process exited"). When `fd_out` is not NULL a passed fd is stored.

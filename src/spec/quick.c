@@ -71,6 +71,10 @@ static int parse_idmap(const char *flag, const char *s, struct cella_idmap *m, c
 						 s);
 	if (i != 3 || tok != NULL)
 		return cella_err_invalid(err, "%s `%s`: expected CONTAINER:HOST:SIZE", flag, s);
+	/* As the config's uidMappings: an empty range maps nothing (found by
+	 * tests/fuzz/fuzz_cli). */
+	if (v[2] == 0)
+		return cella_err_invalid(err, "%s `%s`: SIZE must be greater than 0", flag, s);
 	m->container_id = (uint32_t)v[0];
 	m->host_id = (uint32_t)v[1];
 	m->size = (uint32_t)v[2];

@@ -124,18 +124,20 @@ def leakcheck(basetemp, request):
     procs = kill_tree_leftovers()
     if procs:
         problems.append(f"processes left: {procs}")
-    watched = (basetemp, ROOTFS, os.path.dirname(PROBE), "/run/cella")
+    ids = set().union(*(c.ids for c in roots)) if roots else set()
+    watched = (basetemp, ROOTFS, os.path.dirname(PROBE)) + tuple(
+        f"/run/cella/{i}" for i in ids)
     new = sorted(mp for mid, mp in mountinfo().items() if mid not in before and any(
         mp == w or mp.startswith(w + "/") for w in watched))
     if new:
         problems.append(f"mounts left: {new}")
         for w in (basetemp, ROOTFS):
             _umount_under(w)
-    # Only empty leaves count, and none is removed here: a cgroup another
-    # test session (running at the same time) has just created is empty
-    # for a moment, and removing it would break that session's container.
+    # Only cgroups named by this test's own ids count, in every hierarchy,
+    # and none is removed here: other users of the host (a second test
+    # session, an engine) have cella cgroups of their own.
     cgroups = sorted(cg for cg in set(_cella_cgroups()[1]) - cgroups_before
-                     if _cgroup_empty(cg))
+                     if os.path.basename(cg) in ids)
     if cgroups:
         problems.append(f"cgroups left: {cgroups}")
     if problems:

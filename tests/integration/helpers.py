@@ -8,7 +8,9 @@ static `cella-probe` (env CELLA_PROBE) answers questions; the default rootfs
 import copy
 import ctypes
 import json
+import itertools
 import os
+import re
 import random
 import signal
 import subprocess
@@ -143,6 +145,10 @@ def mountinfo():
 
 # ---- running cella ----
 
+ID_RE = re.compile(r"[A-Za-z0-9_+-][A-Za-z0-9_.+-]*")
+_QUICK_SEQ = itertools.count()
+
+
 class Cella:
     """cella with one --root, run as root or as an unprivileged user."""
 
@@ -151,8 +157,12 @@ class Cella:
         self.user = user  # (uid, gid) or None
         self.env = dict(os.environ)
         self.env.update(env or {})
+        # Every word this test passed that could be a container id: the
+        # leak check looks only at cgroups of these names.
+        self.ids = set()
 
     def argv(self, *args, root=True):
+        self.ids.update(a for a in map(str, args) if ID_RE.fullmatch(a))
         argv = [CELLA]
         if root and self.root:
             argv += ["--root", self.root]
@@ -192,6 +202,9 @@ class Cella:
     # Quick door with the probe bound in.
     def quick(self, *flags, cmd=("/probe",), rootfs=None, **kw):
         args = ["run", "--rootfs", rootfs or ROOTFS, "--bind", f"{PROBE}:/probe:ro"]
+        if "--name" not in flags:
+            # A known id, not a generated one: the leak check needs it.
+            args += ["--name", f"q-{os.getpid()}-{next(_QUICK_SEQ)}"]
         args += list(flags) + ["--"] + list(cmd)
         return self.run(*args, **kw)
 

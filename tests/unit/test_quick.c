@@ -139,6 +139,7 @@ static void test_bad_flags(void)
 	char *args[] = {(char *)"id", NULL};
 	char *bad_bind[] = {(char *)"nocolon", NULL};
 	char *bad_map[] = {(char *)"0:1000", NULL};
+	char *empty_map[] = {(char *)"1:0:00", NULL};
 	char *bad_cap[] = {(char *)"NOT_A_CAP", NULL};
 	struct cella_quick q = base(args);
 	struct cella_spec *s = NULL;
@@ -154,6 +155,11 @@ static void test_bad_flags(void)
 	q.uidmap = bad_map;
 	CHECK(cella_spec_quick(&q, &s, &err) < 0);
 	CHECK_CONTAINS(err.msg, "--uidmap `0:1000`");
+	/* An empty range (found by tests/fuzz/fuzz_cli): refused here, not
+	 * emitted as a config that fails to parse. */
+	q.uidmap = empty_map;
+	CHECK(cella_spec_quick(&q, &s, &err) < 0);
+	CHECK_CONTAINS(err.msg, "--uidmap `1:0:00`: SIZE must be greater than 0");
 	q.uidmap = NULL;
 	q.cap_add = bad_cap;
 	CHECK(cella_spec_quick(&q, &s, &err) < 0);
