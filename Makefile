@@ -35,7 +35,7 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 CFLAGS += -DCELLA_VERSION='"$(VERSION)"' -DCELLA_COMMIT='"$(COMMIT)"'
 
-LIB_SRCS := $(wildcard src/util/*.c src/spec/*.c src/kernel/*.c src/engine/*.c)
+LIB_SRCS := $(wildcard src/util/*.c src/spec/*.c src/kernel/*.c src/engine/*.c src/inspect/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "engine/map.h"
+#include "inspect/map.h"
 #include "engine/engine.h"
 #include "spec/quick.h"
 #include "util/cleanup.h"

@@ -48,7 +48,7 @@ struct cella_create_opts {
 	 * dies with it, its pty (if any) is proxied to the runtime's stdio. */
 	bool foreground;
 	/* cella run --map (cella_run only): called with the new container's
-	 * map (engine/map.h) once it is created, before its process starts. */
+	 * map (inspect/map.h) once it is created, before its process starts. */
 	void (*map_ready)(const char *json, void *data);
 	void *map_data;
 };

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "engine/internal.h"
-#include "engine/map.h"
+#include "inspect/map.h"
 #include "engine/state.h"
 #include "kernel/terminal.h"
 #include "util/cleanup.h"

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "engine/map.h"
-#include "kernel/inspect.h"
+#include "inspect/map.h"
+#include "inspect/inspect.h"
 #include "unit.h"
 
 static void test_mountinfo(void)

@@ -20,7 +20,7 @@
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 
-#include "kernel/seccomp_inspect.h"
+#include "inspect/seccomp_inspect.h"
 #include "util/util.h"
 #include "unit.h"
 

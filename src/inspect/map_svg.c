@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/map.h"
+#include "inspect/map.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 

@@ -8,7 +8,7 @@
  * the same facts of the calling process, the "host". A layer that cannot be
  * read says "unknown" with the reason, and the others are still shown.
  */
-#include "engine/map.h"
+#include "inspect/map.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,12 +24,12 @@
 #include "kernel/caps.h"
 #include "kernel/cgroup.h"
 #include "kernel/cgroup_limits.h"
-#include "kernel/inspect.h"
+#include "inspect/inspect.h"
 #include "kernel/ns.h"
 #include "kernel/personality.h"
 #include "kernel/sched.h"
 #include "kernel/seccomp.h"
-#include "kernel/seccomp_inspect.h"
+#include "inspect/seccomp_inspect.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 

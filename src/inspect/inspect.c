@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "kernel/inspect.h"
+#include "inspect/inspect.h"
 
 #include <ctype.h>
 #include <dirent.h>

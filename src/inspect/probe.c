@@ -40,7 +40,7 @@
 
 #include "engine/engine.h"
 #include "engine/state.h"
-#include "kernel/capprobe.h"
+#include "inspect/capprobe.h"
 #include "kernel/caps.h"
 #include "kernel/mount.h"
 #include "kernel/ns.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reading a process's seccomp filters back, and an abstract interpreter of
  * classic BPF that tells what they do with each system call. */
-#include "kernel/seccomp_inspect.h"
+#include "inspect/seccomp_inspect.h"
 
 #include <errno.h>
 #include <fcntl.h>
