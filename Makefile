@@ -49,7 +49,7 @@ PROBE := $(BUILD)/bin/cella-probe
 ROOTFS := $(BUILD)/share/cella/rootfs
 PYTEST ?= /usr/bin/python3 -m pytest
 
-.PHONY: all check check-unit check-integration check-san check-v2 format format-check \
+.PHONY: all check check-layers check-unit check-integration check-san check-v2 format format-check \
 	clean install fuzz bench rootfs
 all: $(CELLA) $(PROBE) $(BUILD)/share/cella/.rootfs.stamp
 
@@ -91,7 +91,13 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libcella.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libcella.a $(LDLIBS)
 
-check-unit: $(UNIT_BINS)
+# The layers: the container path (util, spec, kernel, engine) never reaches
+# into the diagnostics (inspect), which only the CLI and tests call.
+check-layers:
+	@if grep -rn '#include "inspect/' src/util src/spec src/kernel src/engine; then \
+		echo "the container path must not call the inspect layer" >&2; exit 1; fi
+
+check-unit: check-layers $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 check-integration: all
