@@ -30,6 +30,7 @@
 #include "kernel/sched.h"
 #include "kernel/seccomp.h"
 #include "inspect/seccomp_inspect.h"
+#include "inspect/syscalls_kernel.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -693,9 +694,10 @@ static json_t *summary_json(const struct seccomp_inspect_summary *sum)
 	return summary;
 }
 
-/* The host's compat architectures (x86-64: i386 and x32), whose syscalls a
- * process can make too: a summary each (a profile for the native
- * architecture alone kills or refuses all of them). */
+/* The host's compat architectures (x86-64: i386, and x32 where the kernel
+ * has the x32 ABI), whose syscalls a process can make too: a summary each (a
+ * profile for the native architecture alone kills or refuses all of
+ * them). */
 static json_t *seccomp_compat(const struct seccomp_inspect_filters *f)
 {
 	uint32_t arches[SECCOMP_INSPECT_MAX_ARCHES];
@@ -707,8 +709,16 @@ static json_t *seccomp_compat(const struct seccomp_inspect_filters *f)
 		struct seccomp_inspect_summary sum;
 		json_t *x = json_object();
 		cella_error e;
+		int x32 = arches[i] == SCMP_ARCH_X32 ? kernel_has_x32() : 1;
 
+		if (x32 == 0) {
+			/* The kernel answers ENOSYS before any filter runs. */
+			json_decref(x);
+			continue;
+		}
 		set(x, "arch", json_string(cella_seccomp_arch_name(arches[i])));
+		if (x32 < 0)
+			set(x, "kernel_support", json_string(V_UNKNOWN));
 		if (seccomp_inspect_table_build(f, arches[i], &tab, &e) < 0) {
 			set(x, "error", json_string(e.msg));
 			json_array_append_new(a, x);
@@ -742,7 +752,15 @@ static void seccomp_table(json_t *o, const struct seccomp_inspect_filters *f)
 		json_t *x = result_json(&sc->result, sc->name, sc->nr);
 		const char *act = json_string_value(json_object_get(x, "action"));
 
-		if (sc->result.too_complex) {
+		if (sc->unknown_to_libseccomp)
+			set(x, "libseccomp", json_false());
+		if (sc->no_seccomp) {
+			cleanup_free char *txt = outcomes_text(&sc->filtered);
+			set(x, "no_seccomp", json_true());
+			set(x, "filter_says", json_string(txt));
+			add_to_group(groups, "allow: the kernel runs it whatever the filters say",
+				     sc->name);
+		} else if (sc->result.too_complex) {
 			add_to_group(groups, "too complex to evaluate", sc->name);
 		} else if (strcmp(act, "allow") != 0) {
 			cleanup_free char *txt = outcomes_text(&sc->result);

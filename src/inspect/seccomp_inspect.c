@@ -18,6 +18,7 @@
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 
+#include "inspect/syscalls_kernel.h"
 #include "kernel/procfs.h"
 #include "util/cleanup.h"
 #include "util/util.h"
@@ -1218,6 +1219,78 @@ static uint32_t nr_base(uint32_t scmp_arch)
 
 #define NR_SPAN 1024 /* numbers scanned from the base */
 
+static int eval_one(struct run *r, const struct seccomp_inspect_filters *f, uint32_t audit_arch,
+		    uint32_t nr, struct seccomp_inspect_result *out, cella_error *err)
+{
+	int ret = f->mode == SECCOMP_MODE_FILTER ? run_filters(r, audit_arch, nr, out, err)
+						 : eval_simple(f, audit_arch, nr, out, err);
+
+	if (ret == -E2BIG) {
+		*out = (struct seccomp_inspect_result){.too_complex = true};
+		ret = 0;
+	}
+	return ret;
+}
+
+static int cmp_nr(const void *pa, const void *pb)
+{
+	const struct seccomp_inspect_syscall *a = pa, *b = pb;
+
+	return a->nr < b->nr ? -1 : a->nr > b->nr;
+}
+
+/* The running kernel's calls libseccomp does not name, and the ones the
+ * kernel lets through every filter. */
+static int add_kernel_calls(struct seccomp_inspect_table *t, struct run *r,
+			    const struct seccomp_inspect_filters *f, uint32_t base, size_t *cap,
+			    cella_error *err)
+{
+	const struct kernel_syscall *ks[128];
+	size_t n = kernel_syscalls(t->scmp_arch, ks, 128);
+	bool added = false;
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t nr = base + ks[i]->nr;
+		struct seccomp_inspect_syscall *sc = NULL;
+		char *name;
+
+		if (!kernel_has_syscall(ks[i]))
+			continue;
+		name = seccomp_syscall_resolve_num_arch(t->scmp_arch, (int)nr);
+		if (name != NULL) {
+			free(name);
+			for (size_t j = 0; j < t->n; j++)
+				if (t->syscalls[j].nr == nr)
+					sc = &t->syscalls[j];
+		} else {
+			if (t->n == *cap) {
+				*cap = *cap ? *cap * 2 : 512;
+				t->syscalls = xrealloc(t->syscalls, *cap * sizeof(*t->syscalls));
+			}
+			sc = &t->syscalls[t->n];
+			*sc = (struct seccomp_inspect_syscall){
+			    .nr = nr, .name = xstrdup(ks[i]->name), .unknown_to_libseccomp = true};
+			if (eval_one(r, f, t->audit_arch, nr, &sc->result, err) < 0) {
+				cella_err_context(err, "%s", ks[i]->name);
+				free(sc->name);
+				return cella_err_ret(err);
+			}
+			t->n++;
+			added = true;
+		}
+		if (sc != NULL && ks[i]->no_seccomp && f->mode != 0) {
+			sc->filtered = sc->result;
+			sc->result = (struct seccomp_inspect_result){
+			    .rets = xmalloc(sizeof(uint32_t)), .n_rets = 1};
+			sc->result.rets[0] = SECCOMP_RET_ALLOW;
+			sc->no_seccomp = true;
+		}
+	}
+	if (added)
+		qsort(t->syscalls, t->n, sizeof(*t->syscalls), cmp_nr);
+	return 0;
+}
+
 int seccomp_inspect_table_build(const struct seccomp_inspect_filters *f, uint32_t scmp_arch,
 				struct seccomp_inspect_table *out, cella_error *err)
 {
@@ -1254,16 +1327,8 @@ int seccomp_inspect_table_build(const struct seccomp_inspect_filters *f, uint32_
 			t.syscalls = xrealloc(t.syscalls, cap * sizeof(*t.syscalls));
 		}
 		sc = &t.syscalls[t.n];
-		sc->nr = nr;
-		sc->name = name;
-		if (f->mode == SECCOMP_MODE_FILTER)
-			ret = run_filters(&r, t.audit_arch, nr, &sc->result, err);
-		else
-			ret = eval_simple(f, t.audit_arch, nr, &sc->result, err);
-		if (ret == -E2BIG) {
-			sc->result = (struct seccomp_inspect_result){.too_complex = true};
-			ret = 0;
-		}
+		*sc = (struct seccomp_inspect_syscall){.nr = nr, .name = name};
+		ret = eval_one(&r, f, t.audit_arch, nr, &sc->result, err);
 		if (ret < 0) {
 			cella_err_context(err, "%s", name);
 			free(name);
@@ -1272,6 +1337,11 @@ int seccomp_inspect_table_build(const struct seccomp_inspect_filters *f, uint32_
 			return cella_err_ret(err);
 		}
 		t.n++;
+	}
+	if (add_kernel_calls(&t, &r, f, base, &cap, err) < 0) {
+		run_clear(&r);
+		seccomp_inspect_table_clear(&t);
+		return cella_err_ret(err);
 	}
 	run_clear(&r);
 	*out = t;
@@ -1283,6 +1353,7 @@ void seccomp_inspect_table_clear(struct seccomp_inspect_table *t)
 	for (size_t i = 0; i < t->n; i++) {
 		free(t->syscalls[i].name);
 		seccomp_inspect_result_clear(&t->syscalls[i].result);
+		seccomp_inspect_result_clear(&t->syscalls[i].filtered);
 	}
 	free(t->syscalls);
 	t->syscalls = NULL;
