@@ -12,7 +12,7 @@
 
 #include "inspect/inspect.h"
 
-#define K(maj, min) ((maj) * 1000 + (min))
+#define K(maj, min) ((maj)*1000 + (min))
 
 /* From the kernel's scripts/syscall.tbl (the common numbers) and
  * arch/x86/entry/syscalls/syscall_64.tbl. */
