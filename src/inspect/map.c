@@ -29,6 +29,7 @@
 #include "kernel/personality.h"
 #include "kernel/sched.h"
 #include "kernel/seccomp.h"
+#include "inspect/reach.h"
 #include "inspect/seccomp_inspect.h"
 #include "inspect/syscalls_kernel.h"
 #include "util/cleanup.h"
@@ -500,6 +501,35 @@ static json_t *cap_names(uint64_t mask, int last)
 	return a;
 }
 
+/* The host ids a user namespace map reaches: uid (gid) 0, the accounts of
+ * the host's passwd (group), the real users' range. */
+static json_t *reach_json(const char *map_text, const char *db_file, bool *reached)
+{
+	struct reach_account acc[16];
+	cleanup_free char *db = NULL;
+	cella_error e;
+	json_t *o = json_object(), *a = json_array();
+	size_t n;
+	bool root = reach_maps_host_id(map_text, 0);
+	bool users = reach_maps_range(map_text, REACH_USERS_MIN, REACH_USERS_MAX);
+
+	if (read_file_at(AT_FDCWD, db_file, &db, &e) < 0)
+		set(o, "accounts_error", json_string(e.msg));
+	n = reach_accounts(map_text, db != NULL ? db : "", acc, 16);
+	for (size_t i = 0; i < n && i < 16; i++) {
+		json_t *x = json_object();
+		set(x, "id", json_integer((json_int_t)acc[i].id));
+		set(x, "name", json_string(acc[i].name));
+		json_array_append_new(a, x);
+	}
+	set(o, "root", json_boolean(root));
+	set(o, "accounts", a);
+	set(o, "accounts_count", json_integer((json_int_t)n));
+	set(o, "users_range", json_boolean(users));
+	*reached = *reached || root || users || n > 0;
+	return o;
+}
+
 static json_t *map_privileges(const struct cella_map_target *t)
 {
 	struct cella_caps caps, host;
@@ -512,6 +542,7 @@ static json_t *map_privileges(const struct cella_map_target *t)
 	static const char *const names[] = {"effective", "permitted", "bounding", "inheritable",
 					    "ambient"};
 	cleanup_free char *label = NULL;
+	bool reached = false, reach_unknown = false;
 
 	if (caps_read_status(t->pid, &caps, &e) < 0 || inspect_status(t->pid, &st, &e) < 0)
 		return unknown_layer(&e);
@@ -538,10 +569,30 @@ static json_t *map_privileges(const struct cella_map_target *t)
 	set(o, "sets", sets);
 	set(o, "known_caps", json_integer(last + 1));
 	set(o, "user_namespace", json_boolean(userns));
-	if (userns)
+	if (userns) {
+		cleanup_free char *uid_map = NULL, *gid_map = NULL;
+		json_t *r = json_object();
+
+		if (inspect_proc_file(t->pid, "uid_map", &uid_map, &e) < 0 ||
+		    inspect_proc_file(t->pid, "gid_map", &gid_map, &e) < 0) {
+			set(r, "error", json_string(e.msg));
+			reach_unknown = true;
+		} else {
+			set(r, "uids", reach_json(uid_map, "/etc/passwd", &reached));
+			set(r, "gids", reach_json(gid_map, "/etc/group", &reached));
+		}
+		set(o, "host_ids_reached", r);
 		set(o, "note",
-		    json_string("inside a user namespace: these capabilities hold only "
-				"over resources the namespace owns"));
+		    json_string(reached ? "inside a user namespace that maps host ids (uid 0, the "
+					  "host's accounts or its real users' range): these "
+					  "capabilities act on the host files those ids own"
+				: reach_unknown
+				    ? "inside a user namespace whose map could not be read"
+				    : "inside a user namespace: these capabilities hold "
+				      "only over resources the namespace owns"));
+	} else {
+		set(o, "host_ids_reached", json_null());
+	}
 	{
 		json_t *ids = json_object();
 		set(ids, "uid", json_integer(st.uid[0]));
@@ -573,6 +624,12 @@ static json_t *map_privileges(const struct cella_map_target *t)
 		 * the host's user namespace. */
 		if ((caps.effective & host.effective) == host.effective && !userns)
 			v = V_SHARED;
+		else if (reached || (!userns && st.uid[3] == 0))
+			/* Container root is host root (or a host account) for
+			 * the files it reaches, capabilities or not. */
+			v = V_PARTIAL;
+		else if (userns && reach_unknown && st.no_new_privs)
+			v = V_UNKNOWN;
 		else if ((userns || (caps.effective & full) == 0) && st.no_new_privs)
 			v = V_ISOLATED;
 		else

@@ -89,3 +89,58 @@ def test_map_x32_only_where_the_kernel_has_it(cella, started):
     has_x32 = not (r == -1 and ctypes.get_errno() == 38)
     assert ("SCMP_ARCH_X32" in compat) == has_x32, compat.keys()
     assert "SCMP_ARCH_X86" in compat
+
+
+def passwd_ids(path, mapping):
+    """Independently: the accounts of path whose id the mapping reaches."""
+    out = []
+    with open(path) as f:
+        for line in f:
+            parts = line.strip().split(":")
+            if len(parts) < 3 or not parts[2].isdigit() or int(parts[2]) == 65534:
+                continue
+            i = int(parts[2])
+            if any(m["hostID"] <= i < m["hostID"] + m["size"] for m in mapping):
+                out.append(i)
+    return out
+
+
+def test_map_privileges_not_isolated_when_root_is_host_root(cella, started, tmp):
+    # The identity map (the quick door's before issue 11) and a host
+    # directory of uid 1000, mode 600, bound in: container root reads,
+    # overwrites and chowns it.
+    host_dir = os.path.join(tmp, "owned")
+    os.mkdir(host_dir)
+    with open(os.path.join(host_dir, "secret"), "w") as f:
+        f.write("host\n")
+    os.chmod(os.path.join(host_dir, "secret"), 0o600)
+    os.chown(os.path.join(host_dir, "secret"), 1000, 1000)
+    cfg = quick_spec(cella, "--bind", f"{host_dir}:/owned")
+    ident = [{"containerID": 0, "hostID": 0, "size": 65536}]
+    cfg["linux"]["uidMappings"] = ident
+    cfg["linux"]["gidMappings"] = ident
+    started("mt-root", cfg)
+    pr = the_map(cella, "mt-root")["privileges"]
+    assert pr["user_namespace"] is True
+    assert pr["verdict"] != "isolated"
+    reach = pr["host_ids_reached"]
+    assert reach["uids"]["root"] is True and reach["uids"]["users_range"] is True
+    want = passwd_ids("/etc/passwd", ident)
+    assert reach["uids"]["accounts_count"] == len(want)
+    assert [a["id"] for a in reach["uids"]["accounts"]] == want[:16]
+    assert "namespace owns" not in pr["note"]
+
+
+def test_map_privileges_isolated_with_a_subordinate_range(cella, started):
+    cfg = make_config(args=["/bin/sleep", unique_sleep()], rootless=(100000, 100000))
+    sub = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    cfg["linux"]["uidMappings"] = sub
+    cfg["linux"]["gidMappings"] = sub
+    started("mt-sub", cfg)
+    pr = the_map(cella, "mt-sub")["privileges"]
+    if passwd_ids("/etc/passwd", sub):
+        pytest.skip("this host has accounts in 100000..165535")
+    reach = pr["host_ids_reached"]
+    assert reach["uids"] == {"root": False, "accounts": [], "accounts_count": 0,
+                             "users_range": False}
+    assert pr["verdict"] == "isolated"
