@@ -460,6 +460,15 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		r = cella_err_ret(err);
 		goto out_remove;
 	}
+	if (o->spec->linux_.seccomp != NULL) {
+		cleanup_free char *dropped = cella_seccomp_dropped(o->spec->linux_.seccomp);
+
+		if (dropped[0] != '\0' &&
+		    write_file_at(dirfd, SECCOMP_DROPPED_FILE, dropped, strlen(dropped), err) < 0) {
+			r = cella_err_ret(err);
+			goto out_remove;
+		}
+	}
 	/* Kept for `start` and `delete`, which run poststart and poststop. */
 	if (engine_hooks_save(dirfd, o->spec, err) < 0) {
 		r = cella_err_ret(err);

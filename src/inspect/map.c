@@ -852,6 +852,42 @@ static void seccomp_table(json_t *o, const struct seccomp_inspect_filters *f)
 	set(o, "compat", seccomp_compat(f));
 }
 
+/* The config's rules create left out (SECCOMP_DROPPED_FILE), with the
+ * number the running kernel gives each name, when it has one: a rule the
+ * filter does not enforce. */
+static json_t *dropped_rules(const struct cella_map_target *t)
+{
+	cleanup_free char *text = NULL;
+	const struct kernel_syscall *ks[128];
+	size_t n_ks = kernel_syscalls(seccomp_arch_native(), ks, 128);
+	json_t *a = json_array();
+	cella_error e;
+
+	if (t->state_dirfd < 0 || read_file_at(t->state_dirfd, SECCOMP_DROPPED_FILE, &text, &e) < 0)
+		return a;
+	for (char *line = text, *next; line != NULL && *line != '\0'; line = next) {
+		unsigned long rule;
+		char name[128], action[64];
+		json_t *x, *nr = json_null();
+
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if (sscanf(line, "%lu %127s %63s", &rule, name, action) != 3)
+			continue;
+		for (size_t i = 0; i < n_ks; i++)
+			if (strcmp(ks[i]->name, name) == 0 && kernel_has_syscall(ks[i]))
+				nr = json_integer(ks[i]->nr);
+		x = json_object();
+		set(x, "rule", json_integer((json_int_t)rule));
+		set(x, "syscall", json_string(name));
+		set(x, "action", json_string(action));
+		set(x, "kernel_nr", nr);
+		json_array_append_new(a, x);
+	}
+	return a;
+}
+
 static json_t *map_seccomp(const struct cella_map_target *t)
 {
 	struct inspect_status st;
@@ -870,6 +906,7 @@ static json_t *map_seccomp(const struct cella_map_target *t)
 			    ? seccomp_modes[st.seccomp_mode]
 			    : V_UNKNOWN));
 	set(o, "filters", json_integer(st.seccomp_filters));
+	set(o, "dropped_rules", dropped_rules(t));
 	set(o, "verdict", json_string(st.seccomp_mode == 0 ? V_SHARED : V_ISOLATED));
 	if (st.seccomp_mode == 2 && t->status != NULL && strcmp(t->status, "paused") == 0) {
 		/* A frozen process never reaches the ptrace stop the read

@@ -319,6 +319,14 @@ static void seccomp(struct out *o, json_t *s)
 		cleanup_free char *names = join(json_object_get(x, "syscalls"), NULL, " ");
 		fprintf(o->f, "  %-18s %s\n", S(x, "outcome"), names);
 	}
+	json_array_foreach(json_object_get(s, "dropped_rules"), i, x)
+	{
+		fprintf(o->f, "  left out: syscalls[%lld] %s %s (unknown to libseccomp",
+			I(x, "rule", 0), S(x, "syscall"), S(x, "action"));
+		if (json_is_integer(json_object_get(x, "kernel_nr")))
+			fprintf(o->f, "; the kernel has it, nr %lld", I(x, "kernel_nr", 0));
+		fputs("): the default action applies\n", o->f);
+	}
 }
 
 static void cgroup(struct out *o, json_t *c)

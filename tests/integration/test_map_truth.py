@@ -144,3 +144,32 @@ def test_map_privileges_isolated_with_a_subordinate_range(cella, started):
     assert reach["uids"] == {"root": False, "accounts": [], "accounts_count": 0,
                              "users_range": False}
     assert pr["verdict"] == "isolated"
+
+
+def test_rules_for_syscalls_libseccomp_does_not_know_are_warned_and_mapped(cella, tmp):
+    cfg = make_config(args=["/bin/sleep", unique_sleep()])
+    cfg["linux"]["seccomp"] = {
+        "defaultAction": "SCMP_ACT_ALLOW",
+        "syscalls": [
+            {"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"},
+            {"names": ["no_such_call_x", "reboot"], "action": "SCMP_ACT_KILL_PROCESS"},
+            # The same action as the default: nothing is lost.
+            {"names": ["no_such_call_y"], "action": "SCMP_ACT_ALLOW"},
+        ]}
+    b = write_bundle(os.path.join(tmp, "bundle"), cfg)
+    r = cella.run("create", "--bundle", b, "mt-drop")
+    try:
+        assert r.returncode == 0, r.stderr
+        assert "no_such_call_x" in r.stderr and "syscalls[1]" in r.stderr
+        assert "no_such_call_y" not in r.stderr
+        for status in ("created", "running"):
+            if status == "running":
+                cella.ok("start", "mt-drop")
+            m = the_map(cella, "mt-drop")
+            assert m["seccomp"]["dropped_rules"] == [
+                {"rule": 1, "syscall": "no_such_call_x", "action": "SCMP_ACT_KILL_PROCESS",
+                 "kernel_nr": None}]
+            text = cella.ok("map", "mt-drop").stdout
+            assert "left out: syscalls[1] no_such_call_x" in text
+    finally:
+        cella.run("delete", "--force", "mt-drop")
