@@ -988,7 +988,7 @@ static json_t *map_cgroup(const struct cella_map_target *t)
 		set(o, "note", json_string("the container has no cgroup of its own"));
 		return o;
 	}
-	if (strcmp(path, "/") == 0 || cella_cgroup_open(path, &cg, &e) < 0 ||
+	if (strcmp(path, "/") == 0 || cella_cgroup_open_proc(path, text, &cg, &e) < 0 ||
 	    cella_cgroup_stats(cg, &stats, &e) < 0) {
 		if (strcmp(path, "/") == 0)
 			snprintf(e.msg, sizeof(e.msg), "the root cgroup");
@@ -1004,8 +1004,21 @@ static json_t *map_cgroup(const struct cella_map_target *t)
 	set(mem, "limit", limit_json(stats.memory_limit));
 	set(mem, "usage", json_integer((json_int_t)stats.memory_usage));
 	set(mem, "max_usage", json_integer((json_int_t)stats.memory_max_usage));
-	set(mem, "swap_limit", limit_json(stats.swap_limit));
-	set(mem, "swap_usage", json_integer((json_int_t)stats.swap_usage));
+	{
+		/* One meaning on both drivers: memory + swap, as OCI's
+		 * memory.swap and v1's memsw count it (v2 counts swap alone:
+		 * memory is added, as runc's v2 stats do). */
+		uint64_t use = stats.swap_usage, lim = stats.swap_limit;
+
+		if (cella_cgroup_layout(cg) == CELLA_CGROUP_UNIFIED) {
+			use = stats.memory_usage + stats.swap_usage;
+			lim = stats.swap_limit == UINT64_MAX || stats.memory_limit == UINT64_MAX
+				  ? UINT64_MAX
+				  : stats.memory_limit + stats.swap_limit;
+		}
+		set(mem, "swap_limit", limit_json(lim));
+		set(mem, "swap_usage", json_integer((json_int_t)use));
+	}
 	set(mem, "oom_kills", json_integer((json_int_t)stats.oom_kills));
 	set(mem, "failcnt", json_integer((json_int_t)stats.memory_failcnt));
 	set(o, "memory", mem);

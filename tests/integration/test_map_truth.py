@@ -173,3 +173,28 @@ def test_rules_for_syscalls_libseccomp_does_not_know_are_warned_and_mapped(cella
             assert "left out: syscalls[1] no_such_call_x" in text
     finally:
         cella.run("delete", "--force", "mt-drop")
+
+
+@pytest.mark.skipif(not os.path.isdir("/sys/fs/cgroup/memory"), reason="needs a v1 memory hierarchy")
+def test_map_pid_in_v1_hierarchies_at_different_paths(cella, tmp):
+    # A process in a memory cgroup of its own, at the root of the other
+    # hierarchies (or wherever this test runs): the cgroup section stays.
+    cg = "/sys/fs/cgroup/memory/cella-map-test-%d" % os.getpid()
+    os.mkdir(cg)
+    p = subprocess.Popen(["sleep", "60"])
+    try:
+        with open(os.path.join(cg, "memory.limit_in_bytes"), "w") as f:
+            f.write(str(80 * 1024 * 1024))
+        with open(os.path.join(cg, "cgroup.procs"), "w") as f:
+            f.write(str(p.pid))
+        c = the_map(cella, "--pid", str(p.pid))["cgroup"]
+        assert c["path"] == cg[len("/sys/fs/cgroup/memory"):]
+        assert "error" not in c, c
+        assert c["driver"] == "v1"
+        assert c["memory"]["limit"] == 80 * 1024 * 1024
+        assert isinstance(c["memory"]["usage"], int)
+        assert c["verdict"] == "isolated"
+    finally:
+        p.kill()
+        p.wait()
+        os.rmdir(cg)
