@@ -39,9 +39,10 @@ build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-d
 # client tests (tests/integration/test_clients.py); apparmor (apparmor_parser,
 # run from the host's /usr by the VM, whose kernel has AppArmor) for
 # tests/integration/test_lsm.py; librsvg2-bin (rsvg-convert) renders the
-# map's SVG in tests/integration/test_map.py.
+# map's SVG in tests/integration/test_map.py; python3-jsonschema validates
+# every map the tests read against docs/map-schema.json.
 test_pkgs=(runc crun time util-linux clang libclang-rt-14-dev qemu-system-x86 kmod
-	podman conmon containerd apparmor librsvg2-bin)
+	podman conmon containerd apparmor librsvg2-bin python3-jsonschema)
 
 pkgs=("${build_pkgs[@]}")
 if [ "$deps_only" = 1 ]; then

@@ -140,6 +140,7 @@ static int parse_mount_line(char *line, struct inspect_mount *m, cella_error *er
 		m->fstype = xstrdup(fstype);
 		m->source = xstrdup(source);
 		m->propagation = opt[0] != '\0' ? take_ptr(&opt) : xstrdup("private");
+		snprintf(m->dev, sizeof(m->dev), "%s", f[2]);
 	}
 	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -369,6 +370,77 @@ static json_t *map_namespaces(const struct cella_map_target *t, const struct oth
 
 /* ---- filesystem ---- */
 
+/* Where a mount's files lie on the host: a host mount of the same
+ * filesystem whose root holds the mount's root (the deepest such). NULL for
+ * a filesystem the host has not mounted (a container's own tmpfs, proc...). */
+static char *host_path_of(const struct inspect_mount *m, const struct inspect_mount *hm, size_t hn)
+{
+	const struct inspect_mount *best = NULL;
+	size_t best_len = 0;
+
+	for (size_t i = 0; i < hn; i++) {
+		size_t l = strlen(hm[i].root);
+
+		if (strcmp(hm[i].dev, m->dev) != 0 || strncmp(m->root, hm[i].root, l) != 0)
+			continue;
+		if (l > 1 && m->root[l] != '\0' && m->root[l] != '/')
+			continue;
+		if (best == NULL || l > best_len) {
+			best = &hm[i];
+			best_len = l;
+		}
+	}
+	if (best == NULL)
+		return NULL;
+	{
+		const char *rest = m->root + (best_len > 1 ? best_len : 0);
+		bool top = strcmp(best->mountpoint, "/") == 0;
+
+		if (rest[0] == '\0' || strcmp(rest, "/") == 0)
+			return xstrdup(best->mountpoint);
+		return xasprintf("%s%s", top ? "" : best->mountpoint, rest[0] == '/' ? rest : "/");
+	}
+}
+
+/* The mounts, each with where it lies on the host; the host paths the
+ * container may write (read-write mounts of the host's filesystems, its
+ * root aside) in *writable. */
+static json_t *mount_list(const struct inspect_mount *m, size_t n, const struct inspect_mount *hm,
+			  size_t hn, json_t *writable)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *hp = hn > 0 ? host_path_of(&m[i], hm, hn) : NULL;
+		json_t *x = json_object();
+		bool ro = inspect_has_option(m[i].options, "ro");
+		struct stat hst;
+
+		set(x, "mountpoint", json_string(m[i].mountpoint));
+		set(x, "fstype", json_string(m[i].fstype));
+		set(x, "source", json_string(m[i].source));
+		set(x, "root", json_string(m[i].root));
+		set(x, "host_path", str_or_null(hp));
+		set(x, "read_only", json_boolean(ro));
+		set(x, "propagation", json_string(m[i].propagation));
+		/* A host device node bound in (/dev/null...) is the device
+		 * cgroup's business, not a host path's. */
+		if (hp != NULL && lstat(hp, &hst) == 0 &&
+		    (S_ISCHR(hst.st_mode) || S_ISBLK(hst.st_mode)))
+			set(x, "device", json_true());
+		else if (hp != NULL && !ro && strcmp(m[i].mountpoint, "/") != 0) {
+			json_t *w = json_object();
+
+			set(x, "writable_host_path", json_true());
+			set(w, "mountpoint", json_string(m[i].mountpoint));
+			set(w, "host_path", json_string(hp));
+			json_array_append_new(writable, w);
+		}
+		json_array_append_new(a, x);
+	}
+	return a;
+}
+
 static json_t *map_filesystem(const struct cella_map_target *t, const struct cella_spec *defaults)
 {
 	struct inspect_mount *m = NULL, *hm = NULL;
@@ -392,6 +464,12 @@ static json_t *map_filesystem(const struct cella_map_target *t, const struct cel
 	if (inspect_mountinfo(0, &hm, &hn, &e) == 0)
 		set(o, "host_mounts", json_integer((json_int_t)hn));
 	set(o, "mounts", json_integer((json_int_t)n));
+	{
+		json_t *w = json_array();
+
+		set(o, "mount_list", mount_list(m, n, hm, own_ns ? hn : 0, w));
+		set(o, "writable_host_paths", own_ns ? w : (json_decref(w), json_null()));
+	}
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(m[i].mountpoint, "/") == 0)
 			rm = &m[i];
@@ -475,8 +553,9 @@ static json_t *map_filesystem(const struct cella_map_target *t, const struct cel
 	}
 	set(o, "own_mount_namespace", json_boolean(own_ns));
 	set(o, "verdict",
-	    json_string(!own_ns	      ? V_SHARED
-			: !all_ok     ? V_PARTIAL
+	    json_string(!own_ns ? V_SHARED
+			: !all_ok || json_array_size(json_object_get(o, "writable_host_paths")) > 0
+			    ? V_PARTIAL
 			: any_unknown ? V_UNKNOWN
 				      : V_ISOLATED));
 	inspect_mounts_free(m, n);
@@ -592,6 +671,7 @@ static json_t *map_privileges(const struct cella_map_target *t)
 				      "only over resources the namespace owns"));
 	} else {
 		set(o, "host_ids_reached", json_null());
+		set(o, "note", json_null());
 	}
 	{
 		json_t *ids = json_object();
@@ -894,7 +974,7 @@ static json_t *map_seccomp(const struct cella_map_target *t)
 	struct seccomp_inspect_filters f = {0};
 	struct cella_seccomp_prog prog = {0};
 	struct seccomp_inspect_filter one;
-	cella_error e;
+	cella_error e = {0}, e2;
 	json_t *o;
 	bool read_ok = false;
 
@@ -911,15 +991,11 @@ static json_t *map_seccomp(const struct cella_map_target *t)
 	if (st.seccomp_mode == 2 && t->status != NULL && strcmp(t->status, "paused") == 0) {
 		/* A frozen process never reaches the ptrace stop the read
 		 * needs. */
-		set(o, "verdict", json_string(V_UNKNOWN));
-		set(o, "error",
-		    json_string("the container is paused: its filter can be read "
-				"once it is resumed"));
+		snprintf(e.msg, sizeof(e.msg),
+			 "the container is paused: its filter can be read once it is resumed");
+		e.errnum = EAGAIN;
 	} else if (st.seccomp_mode == 2) {
-		if (seccomp_inspect_read(t->pid, &f, &e) < 0) {
-			set(o, "verdict", json_string(V_UNKNOWN));
-			set(o, "error", json_string(e.msg));
-		} else {
+		if (seccomp_inspect_read(t->pid, &f, &e) == 0) {
 			set(o, "source", json_string("process"));
 			read_ok = true;
 		}
@@ -927,10 +1003,16 @@ static json_t *map_seccomp(const struct cella_map_target *t)
 		f.mode = 1;
 		set(o, "source", json_string("process"));
 		read_ok = true;
-	} else if (t->status != NULL && strcmp(t->status, "created") == 0 && t->state_dirfd >= 0 &&
-		   cella_seccomp_prog_read(t->state_dirfd, SECCOMP_PROG_FILE, &prog, &e) == 0 &&
-		   prog.len > 0) {
-		/* Not started yet: the filter the container loads at start. */
+	}
+	if (!read_ok && t->state_dirfd >= 0 &&
+	    (st.seccomp_mode == 2 ||
+	     (st.seccomp_mode == 0 && t->status != NULL && strcmp(t->status, "created") == 0)) &&
+	    cella_seccomp_prog_read(t->state_dirfd, SECCOMP_PROG_FILE, &prog, &e2) == 0 &&
+	    prog.len > 0) {
+		/* The filter create compiled from the config: not started
+		 * yet, the one it loads at start; else the one it loaded,
+		 * when the kernel will not show it (a rootless caller lacks
+		 * CAP_SYS_ADMIN, a paused process cannot be seized). */
 		one.insns = prog.insns;
 		one.len = prog.len;
 		one.log = -1;
@@ -938,11 +1020,29 @@ static json_t *map_seccomp(const struct cella_map_target *t)
 		f.filters = &one;
 		f.n_filters = 1;
 		set(o, "source", json_string("config"));
-		set(o, "pending", json_string("loaded when the container starts"));
+		if (st.seccomp_mode == 0)
+			set(o, "pending", json_string("loaded when the container starts"));
+		else
+			set(o, "process_error", json_string(e.msg));
+		if (st.seccomp_mode == 2 && st.seccomp_filters > 1)
+			set(o, "note",
+			    json_sprintf("the process has %d filters; the config's is "
+					 "one of them",
+					 st.seccomp_filters));
 		read_ok = true;
+	} else if (!read_ok && st.seccomp_mode == 0) {
+		f.mode = 0;
+		set(o, "source", json_string("process"));
+		read_ok = true;
+	}
+	if (!read_ok) {
+		set(o, "verdict", json_string(V_UNKNOWN));
+		set(o, "error", json_string(e.msg));
 	}
 	if (read_ok)
 		seccomp_table(o, &f);
+	if (f.mode == 0)
+		set(o, "verdict", json_string(V_SHARED));
 	if (f.filters != &one)
 		seccomp_inspect_filters_clear(&f);
 	cella_seccomp_prog_clear(&prog);
@@ -1191,6 +1291,103 @@ static json_t *map_target_json(const struct cella_map_target *t)
 	return o;
 }
 
+/* Every field docs/map-schema.json requires, by path: a layer that could
+ * not be read in full (a bare process, a rootless caller, an unknown layer)
+ * keeps them, null. Children of an object that is itself null stay out. */
+static const char *const documented[] = {
+    "filesystem.root",
+    "filesystem.root.source",
+    "filesystem.root.fstype",
+    "filesystem.root.read_only",
+    "filesystem.root.propagation",
+    "filesystem.root.path",
+    "filesystem.mounts",
+    "filesystem.host_mounts",
+    "filesystem.mount_list",
+    "filesystem.writable_host_paths",
+    "filesystem.masked_paths",
+    "filesystem.readonly_paths",
+    "filesystem.paths_from",
+    "filesystem.devices",
+    "filesystem.own_mount_namespace",
+    "privileges.sets",
+    "privileges.known_caps",
+    "privileges.user_namespace",
+    "privileges.note",
+    "privileges.host_ids_reached",
+    "privileges.ids",
+    "privileges.no_new_privs",
+    "privileges.securebits",
+    "privileges.dumpable",
+    "privileges.speculation_store_bypass",
+    "privileges.lsm_label",
+    "seccomp.mode",
+    "seccomp.filters",
+    "seccomp.source",
+    "seccomp.arch",
+    "seccomp.syscalls_total",
+    "seccomp.syscalls",
+    "seccomp.summary",
+    "seccomp.default",
+    "seccomp.compat",
+    "seccomp.groups",
+    "seccomp.dropped_rules",
+    "cgroup.layout",
+    "cgroup.driver",
+    "cgroup.path",
+    "cgroup.host_path",
+    "cgroup.memory",
+    "cgroup.memory.limit",
+    "cgroup.memory.reservation",
+    "cgroup.memory.usage",
+    "cgroup.memory.max_usage",
+    "cgroup.memory.swap_limit",
+    "cgroup.memory.swap_usage",
+    "cgroup.memory.oom_kills",
+    "cgroup.memory.failcnt",
+    "cgroup.cpu",
+    "cgroup.cpu.quota_us",
+    "cgroup.cpu.period_us",
+    "cgroup.cpu.cpus",
+    "cgroup.cpu.mems",
+    "cgroup.cpu.usage_ns",
+    "cgroup.cpu.periods",
+    "cgroup.cpu.throttled_periods",
+    "cgroup.cpu.throttled_ns",
+    "cgroup.pids",
+    "cgroup.pids.limit",
+    "cgroup.pids.current",
+    "cgroup.io",
+    "cgroup.io.weight",
+    "cgroup.io.throttles",
+    "cgroup.io.read_bytes",
+    "cgroup.io.write_bytes",
+    "rlimits.limits",
+    "rlimits.process",
+    "rlimits.host_process",
+};
+
+static void fill_documented(json_t *doc)
+{
+	for (size_t i = 0; i < sizeof(documented) / sizeof(documented[0]); i++) {
+		cleanup_free char *path = xstrdup(documented[i]);
+		json_t *o = doc;
+		char *save = NULL, *k = strtok_r(path, ".", &save), *next;
+
+		for (; k != NULL; k = next) {
+			next = strtok_r(NULL, ".", &save);
+			if (next == NULL) {
+				if (json_object_get(o, k) == NULL)
+					set(o, k, json_null());
+				break;
+			}
+			o = json_object_get(o, k);
+			if (!json_is_object(o))
+				break;
+		}
+	}
+}
+
 int cella_map_build(const struct cella_map_target *t, char **out, cella_error *err)
 {
 	cleanup_json_t json_t *doc = json_object();
@@ -1229,6 +1426,7 @@ int cella_map_build(const struct cella_map_target *t, char **out, cella_error *e
 	set(doc, "cgroup", map_cgroup(t));
 	set(doc, "rlimits", map_rlimits(t));
 	cella_state_list_free(others.list, others.n);
+	fill_documented(doc);
 
 	set(layers, "namespaces",
 	    json_string(n_known == 0		  ? V_UNKNOWN

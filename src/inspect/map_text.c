@@ -243,6 +243,23 @@ static void filesystem(struct out *o, json_t *fs)
 		fprintf(o->f, "  devices    %zu in /dev: %s\n",
 			json_array_size(json_object_get(fs, "devices")), d);
 	}
+	/* Host files bound in: where each lies on the host, read-only or not;
+	 * the writable ones stand out. */
+	json_array_foreach(json_object_get(fs, "mount_list"), i, x)
+	{
+		const char *hp = S(x, "host_path");
+
+		if (hp == NULL || strcmp(S(x, "mountpoint"), "/") == 0 || B(x, "device"))
+			continue;
+		fprintf(o->f, "  bind       %s <- host %s, ", S(x, "mountpoint"), hp);
+		if (B(x, "writable_host_path"))
+			fputs(o->colour ? "\033[31mWRITABLE host path\033[0m"
+					: "WRITABLE host path",
+			      o->f);
+		else
+			fputs("read-only", o->f);
+		fprintf(o->f, ", propagation %s\n", S(x, "propagation"));
+	}
 }
 
 static void privileges(struct out *o, json_t *p)

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from helpers import make_config, unique_sleep, write_bundle
+from helpers import make_config, unique_sleep, validate_map as validate, write_bundle
 
 # The kernel's numbers for the calls libseccomp 2.5 does not name (x86-64).
 NEW_X86_64 = {"uretprobe": 335, "uprobe": 336, "statmount": 457, "listmount": 458,
@@ -47,7 +47,9 @@ def quick_spec(cella, *flags, cmd=None):
 
 
 def the_map(cella, *args):
-    return json.loads(cella.ok("map", "--json", *args).stdout)
+    m = json.loads(cella.ok("map", "--json", *args).stdout)
+    validate(m)
+    return m
 
 
 @pytest.mark.skipif(platform.machine() != "x86_64", reason="x86-64 numbers")
@@ -198,3 +200,68 @@ def test_map_pid_in_v1_hierarchies_at_different_paths(cella, tmp):
         p.kill()
         p.wait()
         os.rmdir(cg)
+
+
+def mountinfo_of(pid):
+    out = []
+    with open(f"/proc/{pid}/mountinfo") as f:
+        for line in f:
+            a = line.split()
+            out.append({"mountpoint": a[4], "root": a[3], "ro": "ro" in a[5].split(",")})
+    return out
+
+
+def test_map_mounts_show_host_sources_and_writable_host_paths(cella, started, tmp):
+    rw = os.path.join(tmp, "rw")
+    ro = os.path.join(tmp, "ro")
+    os.mkdir(rw)
+    os.mkdir(ro)
+    cfg = make_config(args=["/bin/sleep", unique_sleep()])
+    cfg["mounts"] += [
+        {"destination": "/rw", "type": "bind", "source": rw, "options": ["rbind", "rw"]},
+        {"destination": "/ro", "type": "bind", "source": ro, "options": ["rbind", "ro"]},
+    ]
+    pid = started("mt-mnt", cfg)
+    fs = the_map(cella, "mt-mnt")["filesystem"]
+    got = {m["mountpoint"]: m for m in fs["mount_list"]}
+    truth = mountinfo_of(pid)
+    assert [m["mountpoint"] for m in fs["mount_list"]] == [m["mountpoint"] for m in truth]
+    for t in truth:
+        assert got[t["mountpoint"]]["read_only"] == t["ro"], t
+    assert got["/rw"]["host_path"] == rw and got["/ro"]["host_path"] == ro
+    assert got["/rw"]["read_only"] is False and got["/ro"]["read_only"] is True
+    assert got["/rw"]["propagation"] and got["/proc"]["host_path"] is None
+    assert {"mountpoint": "/rw", "host_path": rw} in fs["writable_host_paths"]
+    assert all(w["mountpoint"] != "/ro" for w in fs["writable_host_paths"])
+    assert fs["verdict"] == "partial"
+    text = cella.ok("map", "mt-mnt").stdout
+    assert f"/rw <- host {rw}, WRITABLE host path" in text
+    assert f"/ro <- host {ro}, read-only" in text
+
+
+def test_rootless_map_reads_seccomp_from_the_saved_config(rootless, user_rootfs):
+    from helpers import TIMEOUT, find_process
+    token = unique_sleep()
+    p = rootless.popen("run", "--rootfs", user_rootfs, "--name", "mt-rl", "--",
+                       "/bin/sleep", token)
+    try:
+        find_process(["/bin/sleep", token])
+        r = rootless.run("map", "--json", "mt-rl")
+        assert r.returncode == 0, r.stderr
+        m = json.loads(r.stdout)
+        sc = m["seccomp"]
+        # The kernel will not show an unprivileged caller the filter.
+        assert sc["mode"] == "filter" and sc["source"] == "config"
+        assert sc["process_error"]
+        calls = {c["name"]: c for c in sc["syscalls"]}
+        assert calls["read"]["action"] == "allow"
+        assert calls["reboot"]["action"] == "errno"
+        assert sc["verdict"] == "isolated"  # the quick door's allowlist
+        validate(m)
+    finally:
+        rootless.run("kill", "mt-rl", "KILL")
+        try:
+            p.wait(timeout=TIMEOUT)
+        except Exception:
+            p.kill()
+        p.communicate()
