@@ -8,6 +8,12 @@
  * second (usage, processes) and inode numbers (different for any two
  * namespaces, even equally isolated ones) are left out: the verdicts and
  * settings say what differs.
+ *
+ * The differences come layer by layer, each under a line that sums the
+ * layer up ("seccomp: filter (partial) vs disabled (shared)"); within a
+ * layer, a list whose entries differ by more than SUMMARY_AT facts (two
+ * seccomp tables: every syscall) is one line that counts them and names
+ * the first few, not a line per fact.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -30,12 +36,33 @@ struct leaves {
 };
 
 static const char *const volatile_keys[] = {
-    "usage",	      "usage_ns",   "max_usage",   "periods", "throttled_periods",
-    "throttled_ns",   "read_bytes", "write_bytes", "current", "processes",
-    "host_processes", "inode",	    "host_inode",  "failcnt", "swap_usage",
-    "command",	      "pid",	    "id",	   "bundle",  "status",
+    "usage",
+    "usage_ns",
+    "max_usage",
+    "periods",
+    "throttled_periods",
+    "throttled_ns",
+    "read_bytes",
+    "write_bytes",
+    "current",
+    "processes",
+    "host_processes",
+    "inode",
+    "host_inode",
+    "failcnt",
+    "swap_usage",
+    "command",
+    "pid",
+    "id",
+    "bundle",
+    "status",
     "shared_with",
+    "processes_unplaced",
+    "host_mounts",
+    "oom_kills",
 };
+
+#define SUMMARY_AT 8
 
 static bool is_volatile(const char *k)
 {
@@ -55,7 +82,7 @@ static void add(struct leaves *l, const char *path, json_t *v)
 
 static const char *elem_name(json_t *e)
 {
-	static const char *const keys[] = {"name", "path", "type"};
+	static const char *const keys[] = {"name", "path", "type", "mountpoint", "arch"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		json_t *v = json_object_get(e, keys[i]);
@@ -125,6 +152,142 @@ static char *who(json_t *doc)
 	return xasprintf("process %lld", (long long)json_integer_value(json_object_get(t, "pid")));
 }
 
+struct diff {
+	const char *path;
+	const char *a, *b; /* NULL: absent */
+};
+
+static const char *const layer_names[] = {"namespaces", "filesystem", "privileges",
+					  "seccomp",	"cgroup",     "rlimits"};
+
+/* "namespaces", "seccomp"...: a leaf's layer (before the first '.' or '['). */
+static size_t layer_len(const char *path)
+{
+	return strcspn(path, ".[");
+}
+
+/* The list a leaf belongs to: its path before the first '[' (0: none). */
+static size_t group_len(const char *path)
+{
+	const char *b = strchr(path, '[');
+	return b != NULL ? (size_t)(b - path) : 0;
+}
+
+/* "filter, 2 filters (partial)", "disabled (shared)": a layer in a few
+ * words. */
+static char *layer_words(json_t *doc, const char *layer)
+{
+	json_t *l = json_object_get(doc, layer);
+	json_t *v = json_object_get(json_object_get(doc, "verdicts"), layer);
+	const char *verdict = json_is_string(v) ? json_string_value(v) : "unknown";
+
+	if (strcmp(layer, "seccomp") == 0 && json_is_string(json_object_get(l, "mode"))) {
+		json_t *sum = json_object_get(l, "summary"), *x;
+		const char *k;
+		char *s = xasprintf("%s", json_string_value(json_object_get(l, "mode")));
+
+		json_object_foreach(sum, k, x)
+		{
+			char *n = xasprintf("%s, %s %lld", s, k, (long long)json_integer_value(x));
+			free(s);
+			s = n;
+		}
+		{
+			char *n = xasprintf("%s (%s)", s, verdict);
+			free(s);
+			return n;
+		}
+	}
+	return xstrdup(verdict);
+}
+
+/* Does an earlier difference belong to the same list entry as d[j]
+ * ("seccomp.syscalls[read]")? */
+static bool same_entry_before(const struct diff *d, size_t j, size_t gl)
+{
+	size_t el = gl + strcspn(d[j].path + gl, "]");
+
+	for (size_t k = 0; k < j; k++)
+		if (strncmp(d[k].path, d[j].path, el) == 0 && d[k].path[el] == ']')
+			return true;
+	return false;
+}
+
+static void print_layers(FILE *f, const struct diff *d, size_t nd, json_t *da, json_t *db,
+			 bool colour)
+{
+	const char *red = colour ? "\033[31m" : "", *green = colour ? "\033[32m" : "",
+		   *off = colour ? "\033[0m" : "";
+
+	for (size_t li = 0; li <= ARRAY_SIZE(layer_names); li++) {
+		const char *layer = li < ARRAY_SIZE(layer_names) ? layer_names[li] : NULL;
+		bool header = false;
+
+		for (size_t i = 0; i < nd; i++) {
+			size_t ll = layer_len(d[i].path), gl = group_len(d[i].path);
+			bool mine = false;
+
+			if (layer != NULL)
+				mine = ll == strlen(layer) && strncmp(d[i].path, layer, ll) == 0;
+			else
+				for (size_t k = 0; k < ARRAY_SIZE(layer_names); k++)
+					mine =
+					    mine || (ll == strlen(layer_names[k]) &&
+						     strncmp(d[i].path, layer_names[k], ll) == 0);
+			if (layer != NULL ? !mine : mine)
+				continue;
+			if (layer != NULL && !header) {
+				cleanup_free char *wa = layer_words(da, layer);
+				cleanup_free char *wb = layer_words(db, layer);
+
+				fprintf(f, "%s: %s%s%s vs %s%s%s\n", layer, red, wa, off, green, wb,
+					off);
+				header = true;
+			}
+			if (gl > 0) {
+				size_t entries = 0, facts = 0, first = nd;
+
+				for (size_t j = 0; j < nd; j++) {
+					if (group_len(d[j].path) != gl ||
+					    strncmp(d[j].path, d[i].path, gl) != 0)
+						continue;
+					facts++;
+					if (first == nd)
+						first = j;
+					if (!same_entry_before(d, j, gl))
+						entries++;
+				}
+				if (entries > SUMMARY_AT) {
+					if (first == i) {
+						/* One line for the list: how many, and
+						 * the first few entries. */
+						fprintf(f, "%.*s: %zu entries differ (%zu facts):",
+							(int)gl, d[i].path, entries, facts);
+						for (size_t j = i, shown = 0; j < nd && shown < 4;
+						     j++) {
+							const char *n = d[j].path + gl;
+
+							if (group_len(d[j].path) != gl ||
+							    strncmp(d[j].path, d[i].path, gl) !=
+								0 ||
+							    same_entry_before(d, j, gl))
+								continue;
+							fprintf(f, " %.*s",
+								(int)(strcspn(n, "]") + 1), n);
+							shown++;
+						}
+						fputs(" ...\n", f);
+					}
+					continue;
+				}
+			}
+			fprintf(f, "%s\n  %s- %s%s\n  %s+ %s%s\n", d[i].path, red,
+				d[i].a != NULL ? d[i].a : "(absent)", off, green,
+				d[i].b != NULL ? d[i].b : "(absent)", off);
+		}
+	}
+}
+
 int cella_map_render_diff(const char *a, const char *b, bool colour, char **out, cella_error *err)
 {
 	json_error_t je;
@@ -158,23 +321,27 @@ int cella_map_render_diff(const char *a, const char *b, bool colour, char **out,
 	}
 	fprintf(f, "%s- %s%s\n%s+ %s%s\n", colour ? "\033[31m" : "", wa, colour ? "\033[0m" : "",
 		colour ? "\033[32m" : "", wb, colour ? "\033[0m" : "");
-	for (size_t i = 0; i < la.n; i++) {
-		const char *other = find(&lb, la.v[i].path);
+	{
+		struct diff *d = NULL;
+		size_t nd = 0;
 
-		if (other != NULL && strcmp(other, la.v[i].value) == 0)
-			continue;
-		differences++;
-		fprintf(f, "%s\n  %s- %s%s\n  %s+ %s%s\n", la.v[i].path, colour ? "\033[31m" : "",
-			la.v[i].value, colour ? "\033[0m" : "", colour ? "\033[32m" : "",
-			other != NULL ? other : "(absent)", colour ? "\033[0m" : "");
-	}
-	for (size_t i = 0; i < lb.n; i++) {
-		if (find(&la, lb.v[i].path) != NULL)
-			continue;
-		differences++;
-		fprintf(f, "%s\n  %s- (absent)%s\n  %s+ %s%s\n", lb.v[i].path,
-			colour ? "\033[31m" : "", colour ? "\033[0m" : "", colour ? "\033[32m" : "",
-			lb.v[i].value, colour ? "\033[0m" : "");
+		for (size_t i = 0; i < la.n; i++) {
+			const char *other = find(&lb, la.v[i].path);
+
+			if (other != NULL && strcmp(other, la.v[i].value) == 0)
+				continue;
+			d = xrealloc(d, (nd + 1) * sizeof(*d));
+			d[nd++] = (struct diff){la.v[i].path, la.v[i].value, other};
+		}
+		for (size_t i = 0; i < lb.n; i++) {
+			if (find(&la, lb.v[i].path) != NULL)
+				continue;
+			d = xrealloc(d, (nd + 1) * sizeof(*d));
+			d[nd++] = (struct diff){lb.v[i].path, NULL, lb.v[i].value};
+		}
+		differences = nd;
+		print_layers(f, d, nd, da, db, colour);
+		free(d);
 	}
 	fprintf(f, "%zu difference%s\n", differences, differences == 1 ? "" : "s");
 	fclose(f);

@@ -265,3 +265,24 @@ def test_rootless_map_reads_seccomp_from_the_saved_config(rootless, user_rootfs)
         except Exception:
             p.kill()
         p.communicate()
+
+
+def test_map_diff_summarises_layers_and_ignores_volatile_fields(cella, started):
+    filtered = quick_spec(cella)
+    bare = quick_spec(cella, "--seccomp", "unconfined")
+    started("mt-df1", filtered)
+    started("mt-df2", bare)
+    out = cella.ok("map", "--diff", "mt-df1", "mt-df2").stdout
+    lines = out.splitlines()
+    # The seccomp layer in one line, then its table as one line, not a line
+    # per syscall and fact.
+    head = [l for l in lines if l.startswith("seccomp: ")]
+    assert len(head) == 1 and "filter" in head[0] and "disabled, allow" in head[0], head
+    assert "(shared)" in head[0] and "(isolated)" in head[0]
+    table = [l for l in lines if l.startswith("seccomp.syscalls")]
+    assert len(table) == 1 and "entries differ" in table[0], table
+    assert len(lines) < 120, len(lines)
+    # The same container twice: nothing differs, whatever runs meanwhile.
+    for _ in range(3):
+        assert cella.ok("map", "--diff", "mt-df1", "mt-df1").stdout.strip().endswith(
+            "0 differences")
