@@ -445,6 +445,114 @@ static void rlimits(struct out *o, json_t *r)
 	}
 }
 
+/* ---- 100 columns ---- */
+
+#define TEXT_COLUMNS 100
+
+/* Columns s[0..n) takes on a terminal: colour escapes take none. */
+static size_t visible(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\033') {
+			while (i < n && s[i] != 'm')
+				i++;
+			continue;
+		}
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			w++;
+	}
+	return w;
+}
+
+/* Where a line's value starts: after its leading spaces, its label and the
+ * run of two or more spaces after it ("  effective   41 of 41..."). */
+static size_t value_start(const char *line, size_t n)
+{
+	size_t i = strspn(line, " ");
+	const char *gap = NULL;
+
+	for (size_t j = i; j + 1 < n && j < 48; j++)
+		if (line[j] == ' ' && line[j + 1] == ' ') {
+			gap = line + j;
+			break;
+		}
+	if (gap == NULL)
+		return i;
+	return (size_t)(gap - line) + strspn(gap, " ");
+}
+
+/* Lines longer than TEXT_COLUMNS broken at spaces, continued under the
+ * value's first column (long capability and syscall lists); a word wider
+ * than the room left (a long path) is cut. */
+static void wrap_line(FILE *f, const char *line, size_t n)
+{
+	size_t start = value_start(line, n), indent = visible(line, start), col;
+	size_t room;
+
+	if (visible(line, n) <= TEXT_COLUMNS) {
+		fwrite(line, 1, n, f);
+		return;
+	}
+	if (indent > TEXT_COLUMNS / 2)
+		indent = 6, start = strspn(line, " ");
+	room = TEXT_COLUMNS - indent;
+	fwrite(line, 1, start, f);
+	col = visible(line, start);
+	for (size_t i = start; i < n;) {
+		size_t wl = strcspn(line + i, " "), w;
+
+		if (i + wl > n)
+			wl = n - i;
+		w = visible(line + i, wl);
+		if (w > 0 && col > indent && col + 1 + w > TEXT_COLUMNS) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (w > 0 && col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		while (w > room && memchr(line + i, '\033', wl) == NULL) {
+			/* Cut: what fits on this line, the rest on the next. */
+			size_t fit = TEXT_COLUMNS - col;
+
+			fwrite(line + i, 1, fit, f);
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = indent;
+			i += fit;
+			wl -= fit;
+			w -= fit;
+		}
+		fwrite(line + i, 1, wl, f);
+		col += w;
+		i += wl;
+		i += strspn(line + i, " ");
+	}
+}
+
+static char *wrap_text(const char *in)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	for (const char *p = in; *p != '\0';) {
+		size_t n = strcspn(p, "\n");
+
+		wrap_line(f, p, n);
+		p += n;
+		if (*p == '\n') {
+			fputc('\n', f);
+			p++;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
 int cella_map_render_text(const char *json, bool colour, char **out, cella_error *err)
 {
 	json_error_t je;
@@ -477,6 +585,11 @@ int cella_map_render_text(const char *json, bool colour, char **out, cella_error
 	rlimits(&o, json_object_get(doc, "rlimits"));
 	fclose(o.f);
 	json_decref(doc);
-	*out = buf;
+	*out = wrap_text(buf);
+	if (*out == NULL) {
+		free(buf);
+		return cella_err(err, errno, "open_memstream");
+	}
+	free(buf);
 	return 0;
 }

@@ -286,3 +286,17 @@ def test_map_diff_summarises_layers_and_ignores_volatile_fields(cella, started):
     for _ in range(3):
         assert cella.ok("map", "--diff", "mt-df1", "mt-df1").stdout.strip().endswith(
             "0 differences")
+
+
+def test_map_text_fits_100_columns(cella, started):
+    import re
+    started("mt-wide", quick_spec(cella, "--cap-add", "ALL"))
+    for args in (["mt-wide"], ["--color", "mt-wide"], ["host"]):
+        text = cella.ok("map", *args).stdout
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+        long = [l for l in plain.splitlines() if len(l) > 100]
+        assert long == [], long[:3]
+    # Nothing is lost in the wrapping: every capability is still named.
+    text = cella.ok("map", "mt-wide").stdout
+    for cap in ("CAP_CHOWN", "CAP_SYS_ADMIN", "CAP_CHECKPOINT_RESTORE"):
+        assert text.count(cap) >= 3  # effective, permitted, bounding
