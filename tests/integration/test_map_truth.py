@@ -300,3 +300,49 @@ def test_map_text_fits_100_columns(cella, started):
     text = cella.ok("map", "mt-wide").stdout
     for cap in ("CAP_CHOWN", "CAP_SYS_ADMIN", "CAP_CHECKPOINT_RESTORE"):
         assert text.count(cap) >= 3  # effective, permitted, bounding
+
+
+def svg_tiles(cella, tmp, target):
+    import xml.etree.ElementTree as ET
+    path = os.path.join(tmp, target + ".svg")
+    cella.ok("map", "--svg", path, target)
+    ns = "{http://www.w3.org/2000/svg}"
+    tiles = {}
+    for g in ET.parse(path).getroot().iter(ns + "g"):
+        t = [x.text for x in g.iter(ns + "text")]
+        if t:
+            tiles[t[0]] = t[1:]
+    return tiles
+
+
+def test_svg_seccomp_counts_and_the_shared_networks_addresses(cella, started, tmp):
+    cfg = make_config(args=["/bin/sleep", unique_sleep()])
+    cfg["linux"]["namespaces"] = [n for n in cfg["linux"]["namespaces"]
+                                  if n["type"] != "network"]
+    cfg["linux"]["seccomp"] = {
+        "defaultAction": "SCMP_ACT_ALLOW",
+        "syscalls": [
+            {"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"},
+            {"names": ["reboot"], "action": "SCMP_ACT_TRAP"},
+            {"names": ["swapon"], "action": "SCMP_ACT_LOG"},
+            {"names": ["personality"], "action": "SCMP_ACT_ERRNO",
+             "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
+        ]}
+    started("mt-svg", cfg)
+    m = the_map(cella, "mt-svg")
+    tiles = svg_tiles(cella, tmp, "mt-svg")
+    sm = m["seccomp"]["summary"]
+    text = " ".join(tiles["seccomp"])
+    for word, key in (("trap", "trap"), ("log", "log"), ("depends", "depends"),
+                      ("errno", "errno"), ("allow", "allow")):
+        assert f"{word} {sm[key]}" in text, (word, text)
+    # Every syscall is counted somewhere in the tile.
+    import re
+    assert sum(int(n) for n in re.findall(r"\b(\d+)\b", " ".join(tiles["seccomp"][2:]))) == \
+        m["seccomp"]["syscalls_total"]
+    # The host's network: the interface that has an address is shown with it.
+    net = [n for n in m["namespaces"] if n["type"] == "net"][0]
+    withaddr = [i for i in net["interfaces"] if i["addresses"] and not i["loopback"]]
+    if not withaddr:
+        pytest.skip("no interface with an address on this host")
+    assert withaddr[0]["addresses"][0] in tiles["net"], tiles["net"]
