@@ -804,13 +804,19 @@ static json_t *result_json(const struct seccomp_inspect_result *r, const char *n
 	} else {
 		json_t *outs = json_array();
 		set(x, "action", json_string("depends"));
+		json_t *conds = json_array();
+
 		for (size_t i = 0; i < r->n_rets; i++) {
 			cleanup_free char *txt = outcome_text(r->rets[i]);
 			json_array_append_new(outs, json_string(txt));
+			if (r->conditions != NULL && r->conditions[i] != NULL)
+				json_array_append_new(
+				    conds, json_sprintf("%s when %s", txt, r->conditions[i]));
 		}
 		if (r->any)
 			json_array_append_new(outs, json_string("any"));
 		set(x, "outcomes", outs);
+		set(x, "conditions", conds);
 	}
 	set(x, "depends_on_args", json_boolean(depends));
 	return x;
@@ -835,7 +841,45 @@ static json_t *summary_json(const struct seccomp_inspect_summary *sum)
  * has the x32 ABI), whose syscalls a process can make too: a summary each (a
  * profile for the native architecture alone kills or refuses all of
  * them). */
-static json_t *seccomp_compat(const struct seccomp_inspect_filters *f)
+/* A syscall's outcome in one string, to compare architectures. */
+static char *result_key(const struct seccomp_inspect_result *r)
+{
+	return r->too_complex ? xstrdup("too complex") : outcomes_text(r);
+}
+
+/* The compat table's syscalls whose outcome differs from the native one of
+ * the same name (or, for a call the native architecture does not have,
+ * i386's socketcall, from what the native filters do with an unknown
+ * number), in full. */
+static json_t *compat_differences(const struct seccomp_inspect_table *tab,
+				  const struct seccomp_inspect_table *native,
+				  const char *native_default)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < tab->n; i++) {
+		const struct seccomp_inspect_syscall *sc = &tab->syscalls[i];
+		cleanup_free char *mine = result_key(&sc->result);
+		cleanup_free char *theirs = NULL;
+		json_t *x;
+
+		for (size_t j = 0; native != NULL && j < native->n; j++)
+			if (strcmp(native->syscalls[j].name, sc->name) == 0)
+				theirs = result_key(&native->syscalls[j].result);
+		if (theirs != NULL ? strcmp(mine, theirs) == 0
+				   : native_default != NULL && strcmp(mine, native_default) == 0)
+			continue;
+		x = result_json(&sc->result, sc->name, sc->nr);
+		set(x, "outcome", json_string(mine));
+		set(x, "native", theirs != NULL ? json_string(theirs) : json_null());
+		json_array_append_new(a, x);
+	}
+	return a;
+}
+
+static json_t *seccomp_compat(const struct seccomp_inspect_filters *f,
+			      const struct seccomp_inspect_table *native,
+			      const char *native_default)
 {
 	uint32_t arches[SECCOMP_INSPECT_MAX_ARCHES];
 	size_t n = seccomp_inspect_host_arches(arches);
@@ -864,6 +908,7 @@ static json_t *seccomp_compat(const struct seccomp_inspect_filters *f)
 		seccomp_inspect_summarize(&tab, &sum);
 		set(x, "syscalls_total", json_integer((json_int_t)sum.total));
 		set(x, "summary", summary_json(&sum));
+		set(x, "differs_from_native", compat_differences(&tab, native, native_default));
 		seccomp_inspect_table_clear(&tab);
 		json_array_append_new(a, x);
 	}
@@ -876,6 +921,7 @@ static void seccomp_table(json_t *o, const struct seccomp_inspect_filters *f)
 	struct seccomp_inspect_summary sum;
 	struct seccomp_inspect_result dflt;
 	json_t *calls, *summary, *groups;
+	char *native_default = NULL;
 	cella_error e;
 
 	if (seccomp_inspect_table_build(f, SCMP_ARCH_NATIVE, &tab, &e) < 0) {
@@ -918,6 +964,8 @@ static void seccomp_table(json_t *o, const struct seccomp_inspect_filters *f)
 	if (seccomp_inspect_eval(f, tab.audit_arch, UNKNOWN_SYSCALL_NR, &dflt, &e) == 0) {
 		json_t *d = result_json(&dflt, NULL, UNKNOWN_SYSCALL_NR);
 		cleanup_free char *txt = outcomes_text(&dflt);
+
+		native_default = xstrdup(txt);
 		set(d, "text", json_string(txt));
 		set(o, "default", d);
 		set(o, "verdict",
@@ -928,8 +976,9 @@ static void seccomp_table(json_t *o, const struct seccomp_inspect_filters *f)
 				    : V_ISOLATED));
 		seccomp_inspect_result_clear(&dflt);
 	}
+	set(o, "compat", seccomp_compat(f, &tab, native_default));
+	free(native_default);
 	seccomp_inspect_table_clear(&tab);
-	set(o, "compat", seccomp_compat(f));
 }
 
 /* The config's rules create left out (SECCOMP_DROPPED_FILE), with the

@@ -166,10 +166,11 @@ static size_t layer_len(const char *path)
 	return strcspn(path, ".[");
 }
 
-/* The list a leaf belongs to: its path before the first '[' (0: none). */
+/* The innermost list a leaf belongs to: its path before the last '['
+ * ("seccomp.compat[SCMP_ARCH_X86].differs_from_native"); 0: none. */
 static size_t group_len(const char *path)
 {
-	const char *b = strchr(path, '[');
+	const char *b = strrchr(path, '[');
 	return b != NULL ? (size_t)(b - path) : 0;
 }
 

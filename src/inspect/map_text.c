@@ -330,11 +330,52 @@ static void seccomp(struct out *o, json_t *s)
 			json_object_foreach(cs, key, v)
 			    fprintf(o->f, " %s %lld", key, (long long)json_integer_value(v));
 		fputc('\n', o->f);
+		{
+			/* Where it differs from the native architecture: each
+			 * call when a few do, a count when most do. */
+			json_t *d = json_object_get(x, "differs_from_native"), *y;
+			size_t j, nd = json_array_size(d);
+
+			if (nd > 0 && nd <= 12)
+				json_array_foreach(d, j, y)
+				{
+					cleanup_free char *c =
+					    join(json_object_get(y, "conditions"), NULL, "; ");
+					fprintf(o->f, "    %-16s %s (native: %s)\n", S(y, "name"),
+						c != NULL && c[0] ? c : S(y, "outcome"),
+						S(y, "native") ? S(y, "native") : "no such call");
+				}
+			else if (nd > 12)
+				fprintf(o->f, "    %zu of its calls differ from the native ones\n",
+					nd);
+		}
 	}
 	json_array_foreach(json_object_get(s, "groups"), i, x)
 	{
 		cleanup_free char *names = join(json_object_get(x, "syscalls"), NULL, " ");
 		fprintf(o->f, "  %-18s %s\n", S(x, "outcome"), names);
+	}
+	{
+		/* The syscalls whose outcome depends on their arguments, each
+		 * outcome with the conditions that lead to it. */
+		size_t shown = 0, n_dep = 0;
+
+		json_array_foreach(json_object_get(s, "syscalls"), i, x)
+		{
+			cleanup_free char *c = NULL;
+
+			if (json_array_size(json_object_get(x, "conditions")) == 0)
+				continue;
+			n_dep++;
+			if (shown >= 24)
+				continue;
+			c = join(json_object_get(x, "conditions"), NULL, "; ");
+			fprintf(o->f, "  %-18s %s\n", S(x, "name"), c);
+			shown++;
+		}
+		if (n_dep > shown)
+			fprintf(o->f, "  (%zu more depend on their arguments: see --json)\n",
+				n_dep - shown);
 	}
 	json_array_foreach(json_object_get(s, "dropped_rules"), i, x)
 	{

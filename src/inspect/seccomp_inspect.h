@@ -121,6 +121,11 @@ struct seccomp_inspect_result {
 	bool depends_on_args; /* more than one outcome is possible */
 	bool too_complex;     /* in a table only: the evaluation ran past
 				 SECCOMP_INSPECT_STEP_BUDGET, nothing is known */
+	char **conditions;    /* when it depends on the arguments: beside each
+				 of rets, what the paths to it learnt ("arg0
+				 == 8", "arg0 != 0 or arg1 == 2", "other
+				 arguments" for a path that learnt nothing: an
+				 order or bit test); else NULL */
 };
 
 /* Maximum instructions interpreted for one system call, over all paths and

@@ -234,7 +234,7 @@ def test_map_mounts_show_host_sources_and_writable_host_paths(cella, started, tm
     assert {"mountpoint": "/rw", "host_path": rw} in fs["writable_host_paths"]
     assert all(w["mountpoint"] != "/ro" for w in fs["writable_host_paths"])
     assert fs["verdict"] == "partial"
-    text = cella.ok("map", "mt-mnt").stdout
+    text = " ".join(cella.ok("map", "mt-mnt").stdout.split())  # wrapped at 100
     assert f"/rw <- host {rw}, WRITABLE host path" in text
     assert f"/ro <- host {ro}, read-only" in text
 
@@ -346,3 +346,32 @@ def test_svg_seccomp_counts_and_the_shared_networks_addresses(cella, started, tm
     if not withaddr:
         pytest.skip("no interface with an address on this host")
     assert withaddr[0]["addresses"][0] in tiles["net"], tiles["net"]
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="i386 is x86-64's compat")
+def test_map_spells_out_argument_conditions_and_compat_outcomes(cella, started):
+    cfg = make_config(args=["/bin/sleep", unique_sleep()])
+    cfg["linux"]["seccomp"] = {
+        "defaultAction": "SCMP_ACT_ALLOW",
+        "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+        "syscalls": [
+            {"names": ["personality"], "action": "SCMP_ACT_ERRNO", "errnoRet": 22,
+             "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
+            {"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
+        ]}
+    started("mt-cond", cfg)
+    sc = the_map(cella, "mt-cond")["seccomp"]
+    pers = {c["name"]: c for c in sc["syscalls"]}["personality"]
+    assert "errno EINVAL when arg0 == 8" in pers["conditions"], pers
+    allow = [c for c in pers["conditions"] if c.startswith("allow when")]
+    assert allow and "arg0 != 8" in allow[0], pers
+    # i386 multiplexes socket(2) through socketcall(2): refused for
+    # SYS_SOCKET (1) only, which the native architecture has no call for.
+    x86 = {c["arch"]: c for c in sc["compat"]}["SCMP_ARCH_X86"]
+    diff = {c["name"]: c for c in x86["differs_from_native"]}
+    assert "socketcall" in diff and diff["socketcall"]["native"] is None
+    assert "errno EACCES when arg0 == 1" in diff["socketcall"]["conditions"], diff["socketcall"]
+    assert "personality" not in diff  # the same outcome as native
+    text = cella.ok("map", "mt-cond").stdout
+    assert "errno EINVAL when arg0 == 8" in text
+    assert "socketcall" in text and "errno EACCES when arg0 == 1" in text
