@@ -12,7 +12,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <linux/capability.h>
 #include <jansson.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -683,10 +685,50 @@ static json_t *map_privileges(const struct cella_map_target *t)
 	}
 	set(o, "no_new_privs", json_boolean(st.no_new_privs));
 	/* Neither is in /proc/PID/status: the kernel answers PR_GET_SECUREBITS
-	 * and PR_GET_DUMPABLE to the process itself only. */
-	set(o, "securebits", json_null());
-	set(o, "securebits_unknown",
-	    json_string("the kernel shows securebits to the process itself only"));
+	 * and PR_GET_DUMPABLE to the process itself only. Securebits: the
+	 * host's are the caller's own; a container's were saved at create (the
+	 * runtime's, which cella leaves alone; execve clears KEEP_CAPS): exact
+	 * unless the process may change them (CAP_SETPCAP). */
+	{
+		cleanup_free char *sb = NULL;
+		long long v = -1;
+		cella_error se;
+		bool self = t->pid == getpid();
+
+		if (self)
+			v = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+		else if (t->state_dirfd >= 0 &&
+			 read_file_at(t->state_dirfd, SECUREBITS_FILE, &sb, &se) >= 0)
+			v = strtoll(sb, NULL, 10);
+		if (v >= 0) {
+			static const char *const bit_names[] = {
+			    "SECBIT_NOROOT",
+			    "SECBIT_NOROOT_LOCKED",
+			    "SECBIT_NO_SETUID_FIXUP",
+			    "SECBIT_NO_SETUID_FIXUP_LOCKED",
+			    "SECBIT_KEEP_CAPS",
+			    "SECBIT_KEEP_CAPS_LOCKED",
+			    "SECBIT_NO_CAP_AMBIENT_RAISE",
+			    "SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED"};
+			json_t *n = json_array();
+
+			for (int b = 0; b < 8; b++)
+				if (v & (1LL << b))
+					json_array_append_new(n, json_string(bit_names[b]));
+			set(o, "securebits", json_integer(v));
+			set(o, "securebits_names", n);
+			set(o, "securebits_source",
+			    json_string(self ? "the process"
+					: caps.permitted & (1ULL << CAP_SETPCAP)
+					    ? "saved at create; the process may have changed them "
+					      "since (it has CAP_SETPCAP)"
+					    : "saved at create"));
+		} else {
+			set(o, "securebits", json_null());
+			set(o, "securebits_unknown",
+			    json_string("the kernel shows securebits to the process itself only"));
+		}
+	}
 	set(o, "dumpable", json_null());
 	set(o, "dumpable_unknown",
 	    json_string("the kernel shows the dumpable flag to the process itself only"));

@@ -290,7 +290,14 @@ static void privileges(struct out *o, json_t *p)
 	}
 	if (S(p, "note") != NULL)
 		fprintf(o->f, "  note: %s\n", S(p, "note"));
-	fprintf(o->f, "  securebits, dumpable: unknown (%s)\n", S(p, "securebits_unknown"));
+	if (json_is_integer(json_object_get(p, "securebits"))) {
+		cleanup_free char *names = join(json_object_get(p, "securebits_names"), NULL, " ");
+		fprintf(o->f, "  securebits  0x%llx %s(%s)\n", I(p, "securebits", 0),
+			names != NULL && names[0] ? names : "none ", S(p, "securebits_source"));
+	} else {
+		fprintf(o->f, "  securebits  unknown (%s)\n", S(p, "securebits_unknown"));
+	}
+	fprintf(o->f, "  dumpable    unknown (%s)\n", S(p, "dumpable_unknown"));
 }
 
 static void seccomp(struct out *o, json_t *s)

@@ -257,6 +257,7 @@ def test_rootless_map_reads_seccomp_from_the_saved_config(rootless, user_rootfs)
         assert calls["read"]["action"] == "allow"
         assert calls["reboot"]["action"] == "errno"
         assert sc["verdict"] == "isolated"  # the quick door's allowlist
+        assert m["privileges"]["securebits"] == 0  # reset in its user namespace
         validate(m)
     finally:
         rootless.run("kill", "mt-rl", "KILL")
@@ -375,3 +376,43 @@ def test_map_spells_out_argument_conditions_and_compat_outcomes(cella, started):
     text = cella.ok("map", "mt-cond").stdout
     assert "errno EINVAL when arg0 == 8" in text
     assert "socketcall" in text and "errno EACCES when arg0 == 1" in text
+
+
+def create_with_securebits(cella, bits, bundle, cid):
+    """cella create under setpriv --securebits, its stdio in files (the
+    container keeps what it inherits: a pipe would never see EOF)."""
+    import tempfile
+    from helpers import TIMEOUT
+    with tempfile.TemporaryFile() as err:
+        p = subprocess.run(["setpriv", "--securebits", bits] +
+                           cella.argv("create", "--bundle", bundle, cid),
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                           timeout=TIMEOUT)
+        err.seek(0)
+        assert p.returncode == 0, err.read().decode(errors="replace")
+
+
+def test_map_securebits_saved_at_create(cella, tmp):
+    # The runtime's securebits pass to a container without a user
+    # namespace (cella leaves them alone); a user namespace resets them.
+    base = make_config(args=["/bin/sleep", unique_sleep()])
+    base["linux"]["namespaces"] = [n for n in base["linux"]["namespaces"]
+                                   if n["type"] != "user"]
+    base["linux"].pop("uidMappings", None)
+    base["linux"].pop("gidMappings", None)
+    b = write_bundle(os.path.join(tmp, "b1"), base)
+    try:
+        create_with_securebits(cella, "+noroot_locked", b, "mt-sb")
+        pr = the_map(cella, "mt-sb")["privileges"]
+        assert pr["securebits"] == 2 and pr["securebits_names"] == ["SECBIT_NOROOT_LOCKED"]
+        assert pr["securebits_source"].startswith("saved at create")
+        assert "SECBIT_NOROOT_LOCKED" in cella.ok("map", "mt-sb").stdout
+    finally:
+        cella.run("delete", "--force", "mt-sb")
+    userns = make_config(args=["/bin/sleep", unique_sleep()], rootless=(100000, 100000))
+    b = write_bundle(os.path.join(tmp, "b2"), userns)
+    try:
+        create_with_securebits(cella, "+noroot_locked", b, "mt-sb2")
+        assert the_map(cella, "mt-sb2")["privileges"]["securebits"] == 0
+    finally:
+        cella.run("delete", "--force", "mt-sb2")
