@@ -1164,9 +1164,14 @@ static int run_filters(struct run *r, uint32_t audit_arch, uint32_t nr,
 	push(r, &s);
 	while (r->n_stack > 0) {
 		s = r->stack[--r->n_stack];
-		if (walk(r, &s, err) < 0)
+		if (walk(r, &s, err) < 0) {
+			for (size_t i = 0; i < r->n_rets; i++) {
+				free(r->conds[i]);
+				r->conds[i] = NULL;
+			}
 			return cella_err_context(err, "system call %u, arch 0x%08x", nr,
 						 audit_arch);
+		}
 	}
 	*out = (struct seccomp_inspect_result){
 	    .rets = r->n_rets ? xmalloc(r->n_rets * sizeof(*r->rets)) : NULL,
