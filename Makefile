@@ -41,7 +41,7 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 CFLAGS += -DCELLA_VERSION='"$(VERSION)"' -DCELLA_COMMIT='"$(COMMIT)"'
 
-LIB_SRCS := $(wildcard src/util/*.c src/spec/*.c src/kernel/*.c src/engine/*.c)
+LIB_SRCS := $(wildcard src/util/*.c src/spec/*.c src/kernel/*.c src/engine/*.c src/inspect/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -55,7 +55,7 @@ PROBE := $(BUILD)/bin/cella-probe
 ROOTFS := $(BUILD)/share/cella/rootfs
 PYTEST ?= /usr/bin/python3 -m pytest
 
-.PHONY: all check check-unit check-integration check-san check-v2 format format-check \
+.PHONY: all check check-layers check-unit check-integration check-san check-v2 format format-check \
 	clean install fuzz bench rootfs stress
 all: $(CELLA) $(PROBE) $(BUILD)/share/cella/.rootfs.stamp
 
@@ -97,7 +97,13 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libcella.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libcella.a $(LDLIBS)
 
-check-unit: $(UNIT_BINS)
+# The layers: the container path (util, spec, kernel, engine) never reaches
+# into the diagnostics (inspect), which only the CLI and tests call.
+check-layers:
+	@if grep -rn '#include "inspect/' src/util src/spec src/kernel src/engine; then \
+		echo "the container path must not call the inspect layer" >&2; exit 1; fi
+
+check-unit: check-layers $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 check-integration: all

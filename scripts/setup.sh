@@ -41,9 +41,10 @@ build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-d
 # tests/integration/test_lsm.py; librsvg2-bin (rsvg-convert) renders the
 # map's SVG in tests/integration/test_map.py; strace holds back a signalling
 # call in tests/integration/test_runtime_files.py and injects errors in
-# tests/integration/test_errors.py.
+# tests/integration/test_errors.py; python3-jsonschema validates every map
+# the tests read against docs/map-schema.json.
 test_pkgs=(runc crun time util-linux strace clang libclang-rt-14-dev qemu-system-x86 kmod
-	podman conmon containerd docker.io apparmor librsvg2-bin)
+	podman conmon containerd docker.io apparmor librsvg2-bin python3-jsonschema)
 
 pkgs=("${build_pkgs[@]}")
 if [ "$deps_only" = 1 ]; then

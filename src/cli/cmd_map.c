@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "engine/map.h"
+#include "inspect/map.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "engine/map.h"
+#include "inspect/map.h"
 #include "engine/engine.h"
 #include "spec/quick.h"
 #include "util/cleanup.h"
@@ -100,19 +100,33 @@ static const char quick_help[] =
     "resource limits (linux.resources, as podman spells them):\n" CLI_RESOURCE_HELP;
 
 /* cella run --map: the map, on stdout, before the command's own output. */
-static void print_map(const char *json, void *data)
+static int print_map(const struct cella_created_view *v, void *data, cella_error *err)
 {
+	struct cella_map_target t = {
+	    .pid = v->pid,
+	    .id = v->id,
+	    .status = "created",
+	    .spec = v->spec,
+	    .state_dirfd = v->state_dirfd,
+	    .state_root = NULL, /* the list would wait on our own lock */
+	};
+	cleanup_free char *json = NULL;
 	cleanup_free char *text = NULL;
-	cella_error err;
+	cella_error rerr;
 
 	(void)data;
-	if (cella_map_render_text(json, colour_wanted(1), &text, &err) < 0) {
-		fprintf(stderr, "cella: map: %s\n", err.msg);
-		return;
+	int r = cella_map_build(&t, &json, err);
+
+	if (r < 0)
+		return r;
+	if (cella_map_render_text(json, colour_wanted(1), &text, &rerr) < 0) {
+		fprintf(stderr, "cella: map: %s\n", rerr.msg);
+		return 0;
 	}
 	fputs(text, stdout);
 	fputs("\n", stdout);
 	fflush(stdout);
+	return 0;
 }
 
 static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
@@ -205,7 +219,7 @@ static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
 			print_spec = true;
 			break;
 		case OPT_MAP:
-			o.map_ready = print_map;
+			o.on_created = print_map;
 			break;
 		case OPT_SECCOMP:
 			q.seccomp = optarg;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -567,6 +568,32 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 				   err) < 0) {
 		r = cella_err_ret(err);
 		goto out_remove;
+	}
+	if (o->spec->linux_.seccomp != NULL) {
+		cleanup_free char *dropped = cella_seccomp_dropped(o->spec->linux_.seccomp);
+
+		if (dropped[0] != '\0' &&
+		    write_file_at(dirfd, SECCOMP_DROPPED_FILE, dropped, strlen(dropped), err) < 0) {
+			r = cella_err_ret(err);
+			goto out_remove;
+		}
+	}
+	{
+		/* The container's securebits are the runtime's (nothing here
+		 * sets them; execve clears SECBIT_KEEP_CAPS, bit 4), or the
+		 * default, 0, in a user namespace (entering one resets them:
+		 * set_cred_user_ns). Kept for `cella map`: the kernel shows
+		 * them to the process alone. */
+		int bits = c.userns ? 0 : prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+		char text[32];
+
+		if (bits >= 0) {
+			snprintf(text, sizeof(text), "%d\n", bits & ~(1 << 4));
+			if (write_file_at(dirfd, SECUREBITS_FILE, text, strlen(text), err) < 0) {
+				r = cella_err_ret(err);
+				goto out_remove;
+			}
+		}
 	}
 	/* Kept for `start` and `delete`, which run poststart and poststop. */
 	if (engine_hooks_save(dirfd, o->spec, err) < 0) {

@@ -29,6 +29,14 @@ enum cella_cgroup_manager {
 	CELLA_CGROUP_MANAGER_DISABLED, /* no cgroup at all */
 };
 
+/* What cella_run shows of a container it has just created. */
+struct cella_created_view {
+	pid_t pid;
+	const char *id;
+	const struct cella_spec *spec;
+	int state_dirfd;
+};
+
 struct cella_create_opts {
 	const char *id;
 	const char *bundle;	/* directory config.json's root.path is relative to */
@@ -47,10 +55,12 @@ struct cella_create_opts {
 	/* Set by cella_run: the runtime stays in the foreground, the container
 	 * dies with it, its pty (if any) is proxied to the runtime's stdio. */
 	bool foreground;
-	/* cella run --map (cella_run only): called with the new container's
-	 * map (engine/map.h) once it is created, before its process starts. */
-	void (*map_ready)(const char *json, void *data);
-	void *map_data;
+	/* cella_run only: called once the container is created, before its
+	 * process starts, still under create's lock (cella run --map builds the
+	 * map there: the engine itself never calls the inspect layer). A
+	 * failure deletes the container. */
+	int (*on_created)(const struct cella_created_view *v, void *data, cella_error *err);
+	void *on_created_data;
 };
 
 enum cella_status {

@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "engine/internal.h"
-#include "engine/map.h"
 #include "engine/state.h"
 #include "kernel/terminal.h"
 #include "util/cleanup.h"
@@ -57,23 +56,15 @@ int cella_run(const struct cella_create_opts *opts, bool detach, bool remove, in
 	master = c.pty_master;
 	state_fd = c.state_fd;
 
-	if (o.map_ready != NULL) {
-		struct cella_map_target t = {
-		    .pid = c.pid,
-		    .id = o.id,
-		    .status = "created",
-		    .spec = o.spec,
-		    .state_dirfd = state_fd,
-		    .state_root = NULL, /* the list would wait on our own lock */
-		};
-		cleanup_free char *json = NULL;
+	if (o.on_created != NULL) {
+		struct cella_created_view v = {
+		    .pid = c.pid, .id = o.id, .spec = o.spec, .state_dirfd = state_fd};
 
-		r = cella_map_build(&t, &json, err);
+		r = o.on_created(&v, o.on_created_data, err);
 		if (r < 0) {
 			close(take_fd(&state_fd));
 			goto out_delete;
 		}
-		o.map_ready(json, o.map_data);
 	}
 	/* Still under create's lock: nobody else can act on it in between. */
 	r = container_start_locked(state_fd, o.id, err);

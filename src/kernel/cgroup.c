@@ -819,6 +819,44 @@ int cella_cgroup_open(const char *path, struct cella_cgroup **out, cella_error *
 	return 0;
 }
 
+char *cg_v1_dir(const struct cella_cgroup *cg, int i)
+{
+	const char *p =
+	    i >= 0 && i < CELLA_CGROUP_MAX_V1 && cg->v1_path[i] != NULL ? cg->v1_path[i] : cg->path;
+
+	/* The root cgroup's files are the host's totals (or absent). */
+	if (strcmp(p, "/") == 0)
+		return NULL;
+	return cg_dir(cg->host.v1[i].mount, p);
+}
+
+int cella_cgroup_open_proc(const char *path, const char *proc_cgroup, struct cella_cgroup **out,
+			   cella_error *err)
+{
+	struct cella_cgroup *cg;
+	cleanup_free char *copy = xstrdup(proc_cgroup != NULL ? proc_cgroup : "");
+	char *save = NULL;
+
+	if (cella_cgroup_open(path, &cg, err) < 0)
+		return cella_err_ret(err);
+	/* "ID:controllers:path" */
+	for (char *l = strtok_r(copy, "\n", &save); l != NULL; l = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(l, ':'), *c2 = c1 != NULL ? strchr(c1 + 1, ':') : NULL;
+
+		if (c2 == NULL || c2 == c1 + 1 || c2[1] != '/')
+			continue;
+		*c2 = '\0';
+		for (size_t i = 0; i < cg->host.n_v1; i++)
+			if (strcmp(cg->host.v1[i].controllers, c1 + 1) == 0 &&
+			    strcmp(c2 + 1, cg->path) != 0) {
+				free(cg->v1_path[i]);
+				cg->v1_path[i] = xstrdup(c2 + 1);
+			}
+	}
+	*out = cg;
+	return 0;
+}
+
 int cella_cgroup_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
 {
 	struct cg_journal *j = cg_journal_open();
@@ -898,6 +936,8 @@ void cella_cgroup_free(struct cella_cgroup *cg)
 		return;
 	cella_cgroup_host_clear(&cg->host);
 	free(cg->path);
+	for (size_t i = 0; i < CELLA_CGROUP_MAX_V1; i++)
+		free(cg->v1_path[i]);
 	free(cg);
 }
 

@@ -338,6 +338,12 @@ int cella_cgroup_create_join(const char *path, const struct cella_resources *r,
 			     struct cella_cgroup **out, cella_error *err);
 /* An existing container's cgroup (kill, delete, update): nothing created. */
 int cella_cgroup_open(const char *path, struct cella_cgroup **out, cella_error *err);
+/* The same for a process's cgroups, from its /proc/PID/cgroup text, whose
+ * v1 hierarchies may each hold it at a different path: path is the one of
+ * the unified hierarchy's, or of the memory controller's, line. For reading
+ * (stats, limits), not for changing. */
+int cella_cgroup_open_proc(const char *path, const char *proc_cgroup, struct cella_cgroup **out,
+			   cella_error *err);
 
 /* All or nothing: when a write fails, the files already written get their
  * old values back (cgroup_undo.c), and err names the field that failed. */

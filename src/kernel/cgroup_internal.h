@@ -22,6 +22,9 @@ struct cella_cgroup {
 	 * leaf only); CG_KEPT_NONE when this object made nothing there (destroy
 	 * leaves it alone). */
 	int kept[CELLA_CGROUP_MAX_V1 + 1];
+	/* v1, an opened process's cgroup (cella_cgroup_open_proc): its path
+	 * in hierarchy i when that differs from path; NULL: path. */
+	char *v1_path[CELLA_CGROUP_MAX_V1];
 	/* v2, rootless: the controllers (a bit each, in cgroup_v2.c's table)
 	 * create could not enable; apply leaves their limits alone. */
 	unsigned v2_missing;
@@ -97,5 +100,10 @@ int cg_v1_oom_watch(struct cella_cgroup *cg, int *fd, uint64_t *kills, cella_err
 int cg_v2_oom_watch(struct cella_cgroup *cg, int *fd, uint64_t *kills, cella_error *err);
 int cg_v1_oom_read(struct cella_cgroup *cg, int fd, uint64_t *kills, unsigned *n, cella_error *err);
 int cg_v2_oom_read(struct cella_cgroup *cg, int fd, uint64_t *kills, unsigned *n, cella_error *err);
+
+/* The cgroup's directory in v1 hierarchy i (malloc'd); NULL when the
+ * (opened) process sits at that hierarchy's root: no cgroup of its own
+ * there, nothing to read. */
+char *cg_v1_dir(const struct cella_cgroup *cg, int i);
 
 #endif

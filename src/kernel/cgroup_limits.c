@@ -76,7 +76,7 @@ static char *v1_dir(struct cella_cgroup *cg, const char *ctl)
 {
 	int i = cg_v1_find(cg, ctl);
 
-	return i < 0 ? NULL : cg_dir(cg->host.v1[i].mount, cg->path);
+	return i < 0 ? NULL : cg_v1_dir(cg, i);
 }
 
 int cella_cgroup_read_limits(struct cella_cgroup *cg, struct cella_cgroup_limits *out,

@@ -160,7 +160,7 @@ static char *v1_ctl_dir(struct cella_cgroup *cg, const char *ctl)
 {
 	int i = cg_v1_find(cg, ctl);
 
-	return i < 0 ? NULL : cg_dir(cg->host.v1[i].mount, cg->path);
+	return i < 0 ? NULL : cg_v1_dir(cg, i);
 }
 
 static int v1_memory(const char *d, struct cella_cgroup_stats *st, cella_error *err)

@@ -307,6 +307,38 @@ static int add_rules(scmp_filter_ctx ctx, const struct cella_seccomp *conf, uint
 	return 0;
 }
 
+char *cella_seccomp_dropped(const struct cella_seccomp *conf)
+{
+	char *out = xstrdup("");
+	uint32_t dflt;
+
+	if (conf == NULL || scmp_action(conf->default_action, conf->has_default_errno_ret,
+					conf->default_errno_ret, &dflt) < 0)
+		return out;
+	for (size_t i = 0; i < conf->n_syscalls; i++) {
+		const struct cella_seccomp_rule *rule = &conf->syscalls[i];
+		uint32_t act;
+
+		if (scmp_action(rule->action, rule->has_errno_ret, rule->errno_ret, &act) < 0 ||
+		    act == dflt)
+			continue;
+		for (char **n = rule->names; n != NULL && *n != NULL; n++) {
+			char *more;
+
+			if (seccomp_syscall_resolve_name(*n) != __NR_SCMP_ERROR)
+				continue;
+			cella_warn("linux.seccomp.syscalls[%zu]: syscall `%s` is unknown to "
+				   "libseccomp: its rule is left out, the default action applies",
+				   i, *n);
+			more = xasprintf("%s%zu %s %s\n", out, i, *n,
+					 cella_seccomp_action_name(rule->action));
+			free(out);
+			out = more;
+		}
+	}
+	return out;
+}
+
 /*
  * SCMP_ACT_NOTIFY: the filter is loaded with SECCOMP_FILTER_FLAG_NEW_LISTENER
  * and its listener goes to the agent at listenerPath (seccomp.h). Right after

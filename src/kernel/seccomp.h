@@ -135,6 +135,14 @@ struct cella_seccomp *cella_seccomp_default_profile(uint64_t caps);
  * user notification. */
 int cella_seccomp_build(const struct cella_seccomp *conf, struct cella_seccomp_prog *out,
 			cella_error *err);
+/* The rules' syscall names libseccomp does not know: they are left out of
+ * the filter (as runc does), so the default action applies to them. Names
+ * in rules whose action is the default one do not count (nothing is lost).
+ * Returns "RULE NAME ACTION" lines (syscalls[RULE], ACTION as OCI spells
+ * it), one per name, malloc'd ("" none), and warns once for each: the one
+ * place that says so (create calls it whether or not the program comes
+ * from a cache). */
+char *cella_seccomp_dropped(const struct cella_seccomp *conf);
 /* Does the program hand out a listener when loaded (SCMP_ACT_NOTIFY)? */
 bool cella_seccomp_prog_has_listener(const struct cella_seccomp_prog *prog);
 /* Load a prebuilt program into the calling thread (child side). An empty

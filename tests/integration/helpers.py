@@ -377,3 +377,18 @@ def read(path):
     """A small file's content, stripped."""
     with open(path) as f:
         return f.read().strip()
+
+
+_MAP_SCHEMA = None
+
+
+def validate_map(m):
+    """Validate a `cella map --json` document against docs/map-schema.json
+    (python3-jsonschema, from scripts/setup.sh's test packages)."""
+    global _MAP_SCHEMA
+    import jsonschema
+    if _MAP_SCHEMA is None:
+        with open(os.path.join(REPO, "docs", "map-schema.json")) as f:
+            _MAP_SCHEMA = json.load(f)
+        jsonschema.Draft202012Validator.check_schema(_MAP_SCHEMA)
+    jsonschema.Draft202012Validator(_MAP_SCHEMA).validate(m)

@@ -128,3 +128,23 @@ def test_bad_resources_type_names_the_field(cella, bundle):
     assert "linux.resources.memory.limit" in r.stderr
     assert cgroup_dirs("badtype") == []
     assert cella.entries() == []
+
+
+def test_map_swap_is_memory_plus_swap_on_both_drivers(cella, bundle):
+    """cella map's swap_limit and swap_usage mean memory + swap, as OCI's
+    memory.swap does, on v1 (memsw) and v2 (memory.max + memory.swap.max)."""
+    import json
+    mib = 1024 * 1024
+    b = bundle(["/bin/sleep", unique_sleep()],
+               {"memory": {"limit": 64 * mib, "swap": 96 * mib}})
+    cella.ok("create", "--bundle", b, "swp")
+    try:
+        mem = json.loads(cella.ok("map", "--json", "swp").stdout)["cgroup"]["memory"]
+        if "swap_limit" not in mem or (not os.path.isdir(V1_MEMORY) and not os.path.exists(
+                os.path.join(UNIFIED, "cella", "swp", "memory.swap.max"))):
+            pytest.skip("no swap accounting")
+        assert mem["limit"] == 64 * mib
+        assert mem["swap_limit"] == 96 * mib
+        assert mem["swap_usage"] >= mem["usage"] > 0
+    finally:
+        cella.ok("delete", "--force", "swp")

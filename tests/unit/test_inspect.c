@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "engine/map.h"
-#include "kernel/inspect.h"
+#include "inspect/map.h"
+#include "inspect/inspect.h"
 #include "unit.h"
 
 static void test_mountinfo(void)
@@ -60,6 +60,12 @@ static void test_status(void)
 	CHECK_STR(st.speculation_store_bypass, "thread force mitigated");
 	inspect_status_clear(&st);
 	CHECK(inspect_parse_status("Name:\tx\n", &st, &err) < 0);
+	/* A mode the kernel does not have is unknown, not passed on (found by
+	 * tests/fuzz/fuzz_proc). */
+	CHECK(inspect_parse_status("Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nSeccomp:\t7\n", &st,
+				   &err) == 0);
+	CHECK(st.seccomp_mode == -1);
+	inspect_status_clear(&st);
 }
 
 static void test_limits(void)

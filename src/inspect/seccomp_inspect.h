@@ -121,6 +121,11 @@ struct seccomp_inspect_result {
 	bool depends_on_args; /* more than one outcome is possible */
 	bool too_complex;     /* in a table only: the evaluation ran past
 				 SECCOMP_INSPECT_STEP_BUDGET, nothing is known */
+	char **conditions;    /* when it depends on the arguments: beside each
+				 of rets, what the paths to it learnt ("arg0
+				 == 8", "arg0 != 0 or arg1 == 2", "other
+				 arguments" for a path that learnt nothing: an
+				 order or bit test); else NULL */
 };
 
 /* Maximum instructions interpreted for one system call, over all paths and
@@ -133,9 +138,10 @@ struct seccomp_inspect_result {
  * __X32_SYSCALL_BIT) with seccomp_data.arch = audit_arch (AUDIT_ARCH_*).
  * Mode 0 allows everything; mode 1 allows read, write, exit and sigreturn
  * and kills the thread otherwise (with SIGKILL); mode 2 runs the filters,
- * each checked by seccomp_inspect_validate() first. Not modelled: newer
- * kernels let x86-64's uretprobe system call through every filter. Free out
- * with seccomp_inspect_result_clear().
+ * each checked by seccomp_inspect_validate() first. The filters' answer:
+ * the table (below) models the calls the kernel lets through every filter
+ * (x86-64's uretprobe and uprobe). Free out with
+ * seccomp_inspect_result_clear().
  */
 int seccomp_inspect_eval(const struct seccomp_inspect_filters *f, uint32_t audit_arch, uint32_t nr,
 			 struct seccomp_inspect_result *out, cella_error *err);
@@ -161,9 +167,14 @@ struct seccomp_inspect_syscall {
 	uint32_t nr; /* seccomp_data.nr (x32: with __X32_SYSCALL_BIT) */
 	char *name;
 	struct seccomp_inspect_result result;
+	bool unknown_to_libseccomp; /* named by inspect/syscalls_kernel.c */
+	bool no_seccomp;	    /* the kernel runs it whatever the filters say
+				       (result: allow); filtered: what they say */
+	struct seccomp_inspect_result filtered;
 };
 
-/* Every system call libseccomp names for one architecture, by number. */
+/* Every system call of one architecture, by number: those libseccomp names,
+ * and those of the running kernel it does not (inspect/syscalls_kernel.h). */
 struct seccomp_inspect_table {
 	uint32_t scmp_arch;  /* SCMP_ARCH_* */
 	uint32_t audit_arch; /* seccomp_data.arch */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include "kernel/inspect.h"
+#include "inspect/inspect.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -140,6 +140,7 @@ static int parse_mount_line(char *line, struct inspect_mount *m, cella_error *er
 		m->fstype = xstrdup(fstype);
 		m->source = xstrdup(source);
 		m->propagation = opt[0] != '\0' ? take_ptr(&opt) : xstrdup("private");
+		snprintf(m->dev, sizeof(m->dev), "%s", f[2]);
 	}
 	return 0;
 }
@@ -238,8 +239,11 @@ int inspect_parse_status(const char *text, struct inspect_status *out, cella_err
 	v = status_value(text, "NoNewPrivs");
 	st.no_new_privs = v != NULL && atoi(v) == 1;
 	v = status_value(text, "Seccomp");
-	if (v != NULL)
-		st.seccomp_mode = atoi(v);
+	if (v != NULL) {
+		long mode = strtol(v, NULL, 10);
+		/* The kernel knows 0, 1 and 2: anything else is unknown. */
+		st.seccomp_mode = mode >= 0 && mode <= 2 ? (int)mode : -1;
+	}
 	v = status_value(text, "Seccomp_filters");
 	if (v != NULL)
 		st.seccomp_filters = atoi(v);

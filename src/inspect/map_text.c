@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/map.h"
+#include "inspect/map.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -243,6 +243,23 @@ static void filesystem(struct out *o, json_t *fs)
 		fprintf(o->f, "  devices    %zu in /dev: %s\n",
 			json_array_size(json_object_get(fs, "devices")), d);
 	}
+	/* Host files bound in: where each lies on the host, read-only or not;
+	 * the writable ones stand out. */
+	json_array_foreach(json_object_get(fs, "mount_list"), i, x)
+	{
+		const char *hp = S(x, "host_path");
+
+		if (hp == NULL || strcmp(S(x, "mountpoint"), "/") == 0 || B(x, "device"))
+			continue;
+		fprintf(o->f, "  bind       %s <- host %s, ", S(x, "mountpoint"), hp);
+		if (B(x, "writable_host_path"))
+			fputs(o->colour ? "\033[31mWRITABLE host path\033[0m"
+					: "WRITABLE host path",
+			      o->f);
+		else
+			fputs("read-only", o->f);
+		fprintf(o->f, ", propagation %s\n", S(x, "propagation"));
+	}
 }
 
 static void privileges(struct out *o, json_t *p)
@@ -273,7 +290,14 @@ static void privileges(struct out *o, json_t *p)
 	}
 	if (S(p, "note") != NULL)
 		fprintf(o->f, "  note: %s\n", S(p, "note"));
-	fprintf(o->f, "  securebits, dumpable: unknown (%s)\n", S(p, "securebits_unknown"));
+	if (json_is_integer(json_object_get(p, "securebits"))) {
+		cleanup_free char *names = join(json_object_get(p, "securebits_names"), NULL, " ");
+		fprintf(o->f, "  securebits  0x%llx %s(%s)\n", I(p, "securebits", 0),
+			names != NULL && names[0] ? names : "none ", S(p, "securebits_source"));
+	} else {
+		fprintf(o->f, "  securebits  unknown (%s)\n", S(p, "securebits_unknown"));
+	}
+	fprintf(o->f, "  dumpable    unknown (%s)\n", S(p, "dumpable_unknown"));
 }
 
 static void seccomp(struct out *o, json_t *s)
@@ -313,11 +337,60 @@ static void seccomp(struct out *o, json_t *s)
 			json_object_foreach(cs, key, v)
 			    fprintf(o->f, " %s %lld", key, (long long)json_integer_value(v));
 		fputc('\n', o->f);
+		{
+			/* Where it differs from the native architecture: each
+			 * call when a few do, a count when most do. */
+			json_t *d = json_object_get(x, "differs_from_native"), *y;
+			size_t j, nd = json_array_size(d);
+
+			if (nd > 0 && nd <= 12)
+				json_array_foreach(d, j, y)
+				{
+					cleanup_free char *c =
+					    join(json_object_get(y, "conditions"), NULL, "; ");
+					fprintf(o->f, "    %-16s %s (native: %s)\n", S(y, "name"),
+						c != NULL && c[0] ? c : S(y, "outcome"),
+						S(y, "native") ? S(y, "native") : "no such call");
+				}
+			else if (nd > 12)
+				fprintf(o->f, "    %zu of its calls differ from the native ones\n",
+					nd);
+		}
 	}
 	json_array_foreach(json_object_get(s, "groups"), i, x)
 	{
 		cleanup_free char *names = join(json_object_get(x, "syscalls"), NULL, " ");
 		fprintf(o->f, "  %-18s %s\n", S(x, "outcome"), names);
+	}
+	{
+		/* The syscalls whose outcome depends on their arguments, each
+		 * outcome with the conditions that lead to it. */
+		size_t shown = 0, n_dep = 0;
+
+		json_array_foreach(json_object_get(s, "syscalls"), i, x)
+		{
+			cleanup_free char *c = NULL;
+
+			if (json_array_size(json_object_get(x, "conditions")) == 0)
+				continue;
+			n_dep++;
+			if (shown >= 24)
+				continue;
+			c = join(json_object_get(x, "conditions"), NULL, "; ");
+			fprintf(o->f, "  %-18s %s\n", S(x, "name"), c);
+			shown++;
+		}
+		if (n_dep > shown)
+			fprintf(o->f, "  (%zu more depend on their arguments: see --json)\n",
+				n_dep - shown);
+	}
+	json_array_foreach(json_object_get(s, "dropped_rules"), i, x)
+	{
+		fprintf(o->f, "  left out: syscalls[%lld] %s %s (unknown to libseccomp",
+			I(x, "rule", 0), S(x, "syscall"), S(x, "action"));
+		if (json_is_integer(json_object_get(x, "kernel_nr")))
+			fprintf(o->f, "; the kernel has it, nr %lld", I(x, "kernel_nr", 0));
+		fputs("): the default action applies\n", o->f);
 	}
 }
 
@@ -420,6 +493,114 @@ static void rlimits(struct out *o, json_t *r)
 	}
 }
 
+/* ---- 100 columns ---- */
+
+#define TEXT_COLUMNS 100
+
+/* Columns s[0..n) takes on a terminal: colour escapes take none. */
+static size_t visible(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\033') {
+			while (i < n && s[i] != 'm')
+				i++;
+			continue;
+		}
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			w++;
+	}
+	return w;
+}
+
+/* Where a line's value starts: after its leading spaces, its label and the
+ * run of two or more spaces after it ("  effective   41 of 41..."). */
+static size_t value_start(const char *line, size_t n)
+{
+	size_t i = strspn(line, " ");
+	const char *gap = NULL;
+
+	for (size_t j = i; j + 1 < n && j < 48; j++)
+		if (line[j] == ' ' && line[j + 1] == ' ') {
+			gap = line + j;
+			break;
+		}
+	if (gap == NULL)
+		return i;
+	return (size_t)(gap - line) + strspn(gap, " ");
+}
+
+/* Lines longer than TEXT_COLUMNS broken at spaces, continued under the
+ * value's first column (long capability and syscall lists); a word wider
+ * than the room left (a long path) is cut. */
+static void wrap_line(FILE *f, const char *line, size_t n)
+{
+	size_t start = value_start(line, n), indent = visible(line, start), col;
+	size_t room;
+
+	if (visible(line, n) <= TEXT_COLUMNS) {
+		fwrite(line, 1, n, f);
+		return;
+	}
+	if (indent > TEXT_COLUMNS / 2)
+		indent = 6, start = strspn(line, " ");
+	room = TEXT_COLUMNS - indent;
+	fwrite(line, 1, start, f);
+	col = visible(line, start);
+	for (size_t i = start; i < n;) {
+		size_t wl = strcspn(line + i, " "), w;
+
+		if (i + wl > n)
+			wl = n - i;
+		w = visible(line + i, wl);
+		if (w > 0 && col > indent && col + 1 + w > TEXT_COLUMNS) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (w > 0 && col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		while (w > room && memchr(line + i, '\033', wl) == NULL) {
+			/* Cut: what fits on this line, the rest on the next. */
+			size_t fit = TEXT_COLUMNS - col;
+
+			fwrite(line + i, 1, fit, f);
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = indent;
+			i += fit;
+			wl -= fit;
+			w -= fit;
+		}
+		fwrite(line + i, 1, wl, f);
+		col += w;
+		i += wl;
+		i += strspn(line + i, " ");
+	}
+}
+
+static char *wrap_text(const char *in)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	for (const char *p = in; *p != '\0';) {
+		size_t n = strcspn(p, "\n");
+
+		wrap_line(f, p, n);
+		p += n;
+		if (*p == '\n') {
+			fputc('\n', f);
+			p++;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
 int cella_map_render_text(const char *json, bool colour, char **out, cella_error *err)
 {
 	json_error_t je;
@@ -452,6 +633,11 @@ int cella_map_render_text(const char *json, bool colour, char **out, cella_error
 	rlimits(&o, json_object_get(doc, "rlimits"));
 	fclose(o.f);
 	json_decref(doc);
-	*out = buf;
+	*out = wrap_text(buf);
+	if (*out == NULL) {
+		free(buf);
+		return cella_err(err, errno, "open_memstream");
+	}
+	free(buf);
 	return 0;
 }

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "kernel/capprobe.h"
+#include "inspect/capprobe.h"
 
 /* What the prober set up, as the operations see it. */
 struct capprobe_env {

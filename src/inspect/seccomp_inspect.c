@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reading a process's seccomp filters back, and an abstract interpreter of
  * classic BPF that tells what they do with each system call. */
-#include "kernel/seccomp_inspect.h"
+#include "inspect/seccomp_inspect.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +18,7 @@
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 
+#include "inspect/syscalls_kernel.h"
 #include "kernel/procfs.h"
 #include "util/cleanup.h"
 #include "util/util.h"
@@ -578,6 +579,7 @@ struct run {
 	struct seen seen;
 	size_t steps;
 	uint32_t *rets;
+	char **conds; /* beside rets: the argument conditions that lead there */
 	size_t n_rets, cap_rets;
 	bool any;
 	uint8_t tested;
@@ -743,20 +745,130 @@ static void push(struct run *r, const struct astate *s)
 	r->stack[r->n_stack++] = *s;
 }
 
-static void record(struct run *r, uint32_t ret, bool any)
+/* What a path knows of the arguments, in words: "arg0 == 8 and arg1 !=
+ * 3" (args are two words of seccomp_data each, low first, as libseccomp
+ * tests them: high word, then low word); "" when it learnt nothing (it took
+ * an order or bit test, which are not kept, or no test at all). */
+static char *conditions_text(const struct astate *s)
 {
+	char *out = xstrdup("");
+	/* A 32-bit architecture's arguments are their low word. */
+	bool arch32 = (s->word_known & 2U) && !(s->word[1] & __AUDIT_ARCH_64BIT);
+
+	for (unsigned i = 0; i < 6; i++) {
+		unsigned lo = 4 + 2 * i, hi = lo + 1;
+		bool klo = s->word_known & (1U << lo), khi = s->word_known & (1U << hi);
+
+		if (arch32) {
+			/* The high word is 0 (or the sign extension nobody
+			 * tests): the low word is the argument. */
+			khi = true;
+			if (!(s->word_known & (1U << hi)) && klo) {
+				char *n = xasprintf("%s%sarg%u == %u", out, out[0] ? " and " : "",
+						    i, s->word[lo]);
+				free(out);
+				out = n;
+				klo = false;
+				khi = false;
+			}
+		}
+		char *part = NULL;
+
+		if (klo && khi)
+			part = xasprintf("arg%u == %llu", i,
+					 ((unsigned long long)s->word[hi] << 32) | s->word[lo]);
+		else if (klo)
+			part = xasprintf("arg%u (low 32 bits) == %u", i, s->word[lo]);
+		else if (khi && s->word[hi] != 0)
+			part = xasprintf("arg%u (high 32 bits) == %u", i, s->word[hi]);
+		for (size_t k = 0; k < N_NE; k++) {
+			char *more;
+
+			if (s->ne[k].word == lo + 1)
+				more = xasprintf(
+				    "%s%sarg%u%s != %u", part ? part : "", part ? " and " : "", i,
+				    arch32 || (khi && s->word[hi] == 0) ? "" : " (low 32 bits)",
+				    s->ne[k].v);
+			else if (s->ne[k].word == hi + 1 && s->ne[k].v == 0)
+				more = xasprintf("%s%sarg%u > 0xffffffff", part ? part : "",
+						 part ? " and " : "", i);
+			else if (s->ne[k].word == hi + 1)
+				more = xasprintf("%s%sarg%u (high 32 bits) != %u", part ? part : "",
+						 part ? " and " : "", i, s->ne[k].v);
+			else
+				continue;
+			free(part);
+			part = more;
+		}
+		if (part != NULL) {
+			char *n = xasprintf("%s%s%s", out, out[0] ? " and " : "", part);
+			free(out);
+			free(part);
+			out = n;
+		}
+	}
+	return out;
+}
+
+#define MAX_COND_TERMS 8
+
+static void add_condition(char **conds, const struct astate *s)
+{
+	cleanup_free char *c = conditions_text(s);
+	const char *term = c[0] != '\0' ? c : "other arguments";
+	size_t terms = 1;
+	char *n;
+
+	if (*conds == NULL) {
+		*conds = xstrdup(term);
+		return;
+	}
+	/* One of the terms already? (" or " between them) */
+	for (const char *p = *conds;; terms++) {
+		const char *e = strstr(p, " or ");
+		size_t l = e != NULL ? (size_t)(e - p) : strlen(p);
+
+		if (l == strlen(term) && strncmp(p, term, l) == 0)
+			return;
+		if (e == NULL)
+			break;
+		p = e + 4;
+	}
+	if (terms >= MAX_COND_TERMS) {
+		if (strstr(*conds, " or ...") == NULL) {
+			n = xasprintf("%s or ...", *conds);
+			free(*conds);
+			*conds = n;
+		}
+		return;
+	}
+	n = xasprintf("%s or %s", *conds, term);
+	free(*conds);
+	*conds = n;
+}
+
+static void record(struct run *r, const struct astate *s, uint32_t ret, bool any)
+{
+	size_t i;
+
 	if (any) {
 		r->any = true;
 		return;
 	}
-	for (size_t i = 0; i < r->n_rets; i++)
+	for (i = 0; i < r->n_rets; i++)
 		if (r->rets[i] == ret)
-			return;
-	if (r->n_rets == r->cap_rets) {
-		r->cap_rets = r->cap_rets ? r->cap_rets * 2 : 8;
-		r->rets = xrealloc(r->rets, r->cap_rets * sizeof(*r->rets));
+			break;
+	if (i == r->n_rets) {
+		if (r->n_rets == r->cap_rets) {
+			r->cap_rets = r->cap_rets ? r->cap_rets * 2 : 8;
+			r->rets = xrealloc(r->rets, r->cap_rets * sizeof(*r->rets));
+			r->conds = xrealloc(r->conds, r->cap_rets * sizeof(*r->conds));
+		}
+		r->rets[r->n_rets] = ret;
+		r->conds[r->n_rets] = NULL;
+		r->n_rets++;
 	}
-	r->rets[r->n_rets++] = ret;
+	add_condition(&r->conds[i], s);
 }
 
 /* The state at the start of a filter: A = X = 0, as the kernel's
@@ -802,7 +914,7 @@ static void finish(struct run *r, const struct astate *s, struct aval v)
 		struct astate t;
 
 		if (s->filter + 1 == r->n_progs) {
-			record(r, next[i].ret, next[i].any);
+			record(r, s, next[i].ret, next[i].any);
 			continue;
 		}
 		t = *s;
@@ -1052,11 +1164,15 @@ static int run_filters(struct run *r, uint32_t audit_arch, uint32_t nr,
 	push(r, &s);
 	while (r->n_stack > 0) {
 		s = r->stack[--r->n_stack];
-		if (walk(r, &s, err) < 0)
+		if (walk(r, &s, err) < 0) {
+			for (size_t i = 0; i < r->n_rets; i++) {
+				free(r->conds[i]);
+				r->conds[i] = NULL;
+			}
 			return cella_err_context(err, "system call %u, arch 0x%08x", nr,
 						 audit_arch);
+		}
 	}
-	qsort(r->rets, r->n_rets, sizeof(*r->rets), cmp_ret);
 	*out = (struct seccomp_inspect_result){
 	    .rets = r->n_rets ? xmalloc(r->n_rets * sizeof(*r->rets)) : NULL,
 	    .n_rets = r->n_rets,
@@ -1066,6 +1182,48 @@ static int run_filters(struct run *r, uint32_t audit_arch, uint32_t nr,
 	};
 	if (r->n_rets)
 		memcpy(out->rets, r->rets, r->n_rets * sizeof(*r->rets));
+	qsort(out->rets, out->n_rets, sizeof(*out->rets), cmp_ret);
+	if (r->tested != 0) {
+		/* A path that learnt nothing took a test that is not kept: name
+		 * what the filters looked at. */
+		cleanup_free char *what = xstrdup("");
+
+		for (unsigned i = 0; i < 7; i++)
+			if (r->tested & (1U << i)) {
+				char *n =
+				    xasprintf("%s%s%s", what, what[0] ? ", " : "",
+					      i < 6 ? (const char *[]){"arg0", "arg1", "arg2",
+								       "arg3", "arg4", "arg5"}[i]
+						    : "the instruction pointer");
+				free(what);
+				what = n;
+			}
+		for (size_t i = 0; i < r->n_rets; i++) {
+			char *p =
+			    r->conds[i] != NULL ? strstr(r->conds[i], "other arguments") : NULL;
+
+			if (p != NULL) {
+				char *n =
+				    xasprintf("%.*ssome values of %s (a masked or order test)%s",
+					      (int)(p - r->conds[i]), r->conds[i], what,
+					      p + strlen("other arguments"));
+				free(r->conds[i]);
+				r->conds[i] = n;
+			}
+		}
+	}
+	if (out->depends_on_args && r->n_rets > 0) {
+		/* Each outcome's conditions, in the sorted order. */
+		out->conditions = xcalloc(r->n_rets, sizeof(*out->conditions));
+		for (size_t i = 0; i < r->n_rets; i++)
+			for (size_t j = 0; j < r->n_rets; j++)
+				if (r->rets[j] == out->rets[i])
+					out->conditions[i] = take_ptr(&r->conds[j]);
+	}
+	for (size_t i = 0; i < r->n_rets; i++) {
+		free(r->conds[i]);
+		r->conds[i] = NULL;
+	}
 	return 0;
 }
 
@@ -1074,6 +1232,7 @@ static void run_clear(struct run *r)
 	free(r->stack);
 	seen_free(&r->seen);
 	free(r->rets);
+	free(r->conds);
 	for (size_t i = 0; i < r->n_progs; i++)
 		free(r->progs[i].join);
 	free(r->progs);
@@ -1188,6 +1347,9 @@ int seccomp_inspect_eval(const struct seccomp_inspect_filters *f, uint32_t audit
 
 void seccomp_inspect_result_clear(struct seccomp_inspect_result *r)
 {
+	for (size_t i = 0; r->conditions != NULL && i < r->n_rets; i++)
+		free(r->conditions[i]);
+	free(r->conditions);
 	free(r->rets);
 	*r = (struct seccomp_inspect_result){0};
 }
@@ -1217,6 +1379,78 @@ static uint32_t nr_base(uint32_t scmp_arch)
 }
 
 #define NR_SPAN 1024 /* numbers scanned from the base */
+
+static int eval_one(struct run *r, const struct seccomp_inspect_filters *f, uint32_t audit_arch,
+		    uint32_t nr, struct seccomp_inspect_result *out, cella_error *err)
+{
+	int ret = f->mode == SECCOMP_MODE_FILTER ? run_filters(r, audit_arch, nr, out, err)
+						 : eval_simple(f, audit_arch, nr, out, err);
+
+	if (ret == -E2BIG) {
+		*out = (struct seccomp_inspect_result){.too_complex = true};
+		ret = 0;
+	}
+	return ret;
+}
+
+static int cmp_nr(const void *pa, const void *pb)
+{
+	const struct seccomp_inspect_syscall *a = pa, *b = pb;
+
+	return a->nr < b->nr ? -1 : a->nr > b->nr;
+}
+
+/* The running kernel's calls libseccomp does not name, and the ones the
+ * kernel lets through every filter. */
+static int add_kernel_calls(struct seccomp_inspect_table *t, struct run *r,
+			    const struct seccomp_inspect_filters *f, uint32_t base, size_t *cap,
+			    cella_error *err)
+{
+	const struct kernel_syscall *ks[128];
+	size_t n = kernel_syscalls(t->scmp_arch, ks, 128);
+	bool added = false;
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t nr = base + ks[i]->nr;
+		struct seccomp_inspect_syscall *sc = NULL;
+		char *name;
+
+		if (!kernel_has_syscall(ks[i]))
+			continue;
+		name = seccomp_syscall_resolve_num_arch(t->scmp_arch, (int)nr);
+		if (name != NULL) {
+			free(name);
+			for (size_t j = 0; j < t->n; j++)
+				if (t->syscalls[j].nr == nr)
+					sc = &t->syscalls[j];
+		} else {
+			if (t->n == *cap) {
+				*cap = *cap ? *cap * 2 : 512;
+				t->syscalls = xrealloc(t->syscalls, *cap * sizeof(*t->syscalls));
+			}
+			sc = &t->syscalls[t->n];
+			*sc = (struct seccomp_inspect_syscall){
+			    .nr = nr, .name = xstrdup(ks[i]->name), .unknown_to_libseccomp = true};
+			if (eval_one(r, f, t->audit_arch, nr, &sc->result, err) < 0) {
+				cella_err_context(err, "%s", ks[i]->name);
+				free(sc->name);
+				return cella_err_ret(err);
+			}
+			t->n++;
+			added = true;
+		}
+		if (sc != NULL && ks[i]->no_seccomp && f->mode != 0) {
+			sc->filtered = sc->result;
+			sc->result = (struct seccomp_inspect_result){
+			    .rets = xmalloc(sizeof(uint32_t)), .n_rets = 1};
+			sc->result.rets[0] = SECCOMP_RET_ALLOW;
+			sc->no_seccomp = true;
+		}
+	}
+	if (added)
+		qsort(t->syscalls, t->n, sizeof(*t->syscalls), cmp_nr);
+	return 0;
+}
 
 int seccomp_inspect_table_build(const struct seccomp_inspect_filters *f, uint32_t scmp_arch,
 				struct seccomp_inspect_table *out, cella_error *err)
@@ -1254,16 +1488,8 @@ int seccomp_inspect_table_build(const struct seccomp_inspect_filters *f, uint32_
 			t.syscalls = xrealloc(t.syscalls, cap * sizeof(*t.syscalls));
 		}
 		sc = &t.syscalls[t.n];
-		sc->nr = nr;
-		sc->name = name;
-		if (f->mode == SECCOMP_MODE_FILTER)
-			ret = run_filters(&r, t.audit_arch, nr, &sc->result, err);
-		else
-			ret = eval_simple(f, t.audit_arch, nr, &sc->result, err);
-		if (ret == -E2BIG) {
-			sc->result = (struct seccomp_inspect_result){.too_complex = true};
-			ret = 0;
-		}
+		*sc = (struct seccomp_inspect_syscall){.nr = nr, .name = name};
+		ret = eval_one(&r, f, t.audit_arch, nr, &sc->result, err);
 		if (ret < 0) {
 			cella_err_context(err, "%s", name);
 			free(name);
@@ -1272,6 +1498,11 @@ int seccomp_inspect_table_build(const struct seccomp_inspect_filters *f, uint32_
 			return cella_err_ret(err);
 		}
 		t.n++;
+	}
+	if (add_kernel_calls(&t, &r, f, base, &cap, err) < 0) {
+		run_clear(&r);
+		seccomp_inspect_table_clear(&t);
+		return cella_err_ret(err);
 	}
 	run_clear(&r);
 	*out = t;
@@ -1283,6 +1514,7 @@ void seccomp_inspect_table_clear(struct seccomp_inspect_table *t)
 	for (size_t i = 0; i < t->n; i++) {
 		free(t->syscalls[i].name);
 		seccomp_inspect_result_clear(&t->syscalls[i].result);
+		seccomp_inspect_result_clear(&t->syscalls[i].filtered);
 	}
 	free(t->syscalls);
 	t->syscalls = NULL;

@@ -39,7 +39,7 @@
 
 #include "engine/engine.h"
 #include "engine/state.h"
-#include "kernel/capprobe.h"
+#include "inspect/capprobe.h"
 #include "kernel/caps.h"
 #include "kernel/cgroup.h"
 #include "kernel/lsm.h"

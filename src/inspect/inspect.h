@@ -38,6 +38,7 @@ struct inspect_mount {
 	char *source;
 	char *options;	   /* per-mount options: "ro,nosuid,..." */
 	char *propagation; /* "private", or the optional fields ("shared:1 master:2") */
+	char dev[24];	   /* "major:minor" of the filesystem */
 };
 
 /* Parse mountinfo text (pure; octal escapes decoded). */

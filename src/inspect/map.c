@@ -8,10 +8,13 @@
  * the same facts of the calling process, the "host". A layer that cannot be
  * read says "unknown" with the reason, and the others are still shown.
  */
-#include "engine/map.h"
+#include "inspect/map_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <linux/capability.h>
 #include <jansson.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -24,52 +27,16 @@
 #include "kernel/caps.h"
 #include "kernel/cgroup.h"
 #include "kernel/cgroup_limits.h"
-#include "kernel/inspect.h"
+#include "inspect/inspect.h"
 #include "kernel/ns.h"
 #include "kernel/personality.h"
 #include "kernel/sched.h"
 #include "kernel/seccomp.h"
-#include "kernel/seccomp_inspect.h"
+#include "inspect/reach.h"
+#include "inspect/seccomp_inspect.h"
+#include "inspect/syscalls_kernel.h"
 #include "util/cleanup.h"
 #include "util/util.h"
-
-#define V_ISOLATED "isolated"
-#define V_PARTIAL  "partial"
-#define V_SHARED   "shared"
-#define V_JOINED   "joined"
-#define V_UNKNOWN  "unknown"
-
-static void cleanup_json(json_t **j)
-{
-	if (*j != NULL)
-		json_decref(*j);
-}
-#define cleanup_json_t __attribute__((cleanup(cleanup_json)))
-
-static void set(json_t *o, const char *k, json_t *v)
-{
-	json_object_set_new(o, k, v != NULL ? v : json_null());
-}
-
-static json_t *str_or_null(const char *s)
-{
-	return s != NULL ? json_string(s) : json_null();
-}
-
-/* A number the kernel calls unlimited (UINT64_MAX) is JSON null. */
-static json_t *limit_json(uint64_t v)
-{
-	return v == UINT64_MAX ? json_null() : json_integer((json_int_t)v);
-}
-
-static json_t *unknown_layer(const cella_error *e)
-{
-	json_t *o = json_object();
-
-	set(o, "verdict", json_string(V_UNKNOWN));
-	set(o, "error", json_string(e->msg));
-	return o;
-}
 
 /* ---- other containers, to name who a namespace is shared with ---- */
 
@@ -128,15 +95,6 @@ static json_t *idmap_json(const char *text)
 			p++;
 	}
 	return a;
-}
-
-static char *trim(char *s)
-{
-	size_t l = s != NULL ? strlen(s) : 0;
-
-	while (l > 0 && (s[l - 1] == '\n' || s[l - 1] == ' '))
-		s[--l] = '\0';
-	return s;
 }
 
 /* The path of the "0::" line (else the first line's) of a /proc/PID/cgroup
@@ -365,479 +323,6 @@ static json_t *map_namespaces(const struct cella_map_target *t, const struct oth
 	return a;
 }
 
-/* ---- filesystem ---- */
-
-static json_t *map_filesystem(const struct cella_map_target *t, const struct cella_spec *defaults)
-{
-	struct inspect_mount *m = NULL, *hm = NULL;
-	size_t n = 0, hn = 0;
-	struct inspect_device *devs = NULL;
-	size_t n_devs = 0;
-	cella_error e;
-	json_t *o, *root = json_object(), *masked = json_array(), *ro = json_array();
-	const struct inspect_mount *rm = NULL;
-	const struct cella_spec *s = t->spec != NULL ? t->spec : defaults;
-	bool all_ok = true, any_unknown = false;
-	bool own_ns = ns_inode(t->pid, CELLA_NS_MOUNT) != ns_inode(0, CELLA_NS_MOUNT);
-
-	if (inspect_mountinfo(t->pid, &m, &n, &e) < 0) {
-		json_decref(root);
-		json_decref(masked);
-		json_decref(ro);
-		return unknown_layer(&e);
-	}
-	o = json_object();
-	if (inspect_mountinfo(0, &hm, &hn, &e) == 0)
-		set(o, "host_mounts", json_integer((json_int_t)hn));
-	set(o, "mounts", json_integer((json_int_t)n));
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(m[i].mountpoint, "/") == 0)
-			rm = &m[i];
-	if (rm != NULL) {
-		set(root, "source", json_string(rm->source));
-		set(root, "fstype", json_string(rm->fstype));
-		set(root, "read_only", json_boolean(inspect_has_option(rm->options, "ro")));
-		set(root, "propagation", json_string(rm->propagation));
-	}
-	set(root, "path", str_or_null(t->rootfs));
-	set(o, "root", root);
-
-	for (char **p = s != NULL ? s->linux_.masked_paths : NULL; p != NULL && *p != NULL; p++) {
-		struct inspect_path ip;
-		json_t *x = json_object();
-		const char *how = "visible";
-		bool ok = false;
-
-		set(x, "path", json_string(*p));
-		if (inspect_path(t->pid, *p, &ip, &e) < 0) {
-			set(x, "state", json_string(V_UNKNOWN));
-			set(x, "error", json_string(e.msg));
-			any_unknown = true;
-			json_array_append_new(masked, x);
-			continue;
-		}
-		if (ip.kind == INSPECT_PATH_ABSENT) {
-			how = "absent";
-			ok = true;
-		} else if (ip.kind == INSPECT_PATH_CHAR && ip.major == 1 && ip.minor == 3) {
-			how = "/dev/null";
-			ok = true;
-		} else if (ip.kind == INSPECT_PATH_DIR && ip.tmpfs && ip.read_only && ip.empty) {
-			how = "empty read-only tmpfs";
-			ok = true;
-		}
-		set(x, "state", json_string(how));
-		set(x, "masked", json_boolean(ok));
-		all_ok = all_ok && ok;
-		json_array_append_new(masked, x);
-	}
-	set(o, "masked_paths", masked);
-	for (char **p = s != NULL ? s->linux_.readonly_paths : NULL; p != NULL && *p != NULL; p++) {
-		struct inspect_path ip;
-		json_t *x = json_object();
-
-		set(x, "path", json_string(*p));
-		if (inspect_path(t->pid, *p, &ip, &e) < 0) {
-			set(x, "state", json_string(V_UNKNOWN));
-			set(x, "error", json_string(e.msg));
-			any_unknown = true;
-		} else if (ip.kind == INSPECT_PATH_ABSENT) {
-			set(x, "state", json_string("absent"));
-			set(x, "read_only", json_true());
-		} else {
-			set(x, "state", json_string(ip.read_only ? "read-only" : "writable"));
-			set(x, "read_only", json_boolean(ip.read_only));
-			all_ok = all_ok && ip.read_only;
-		}
-		json_array_append_new(ro, x);
-	}
-	set(o, "readonly_paths", ro);
-	set(o, "paths_from", json_string(t->spec != NULL ? "config" : "default"));
-
-	if (inspect_devices(t->pid, &devs, &n_devs, &e) == 0) {
-		json_t *d = json_array();
-		for (size_t i = 0; i < n_devs; i++) {
-			json_t *x = json_object();
-			char type[2] = {devs[i].type, '\0'};
-
-			set(x, "name", json_string(devs[i].name));
-			set(x, "type", json_string(type));
-			set(x, "major", json_integer(devs[i].major));
-			set(x, "minor", json_integer(devs[i].minor));
-			json_array_append_new(d, x);
-		}
-		set(o, "devices", d);
-		inspect_devices_free(devs, n_devs);
-	} else {
-		set(o, "devices_error", json_string(e.msg));
-	}
-	set(o, "own_mount_namespace", json_boolean(own_ns));
-	set(o, "verdict",
-	    json_string(!own_ns	      ? V_SHARED
-			: !all_ok     ? V_PARTIAL
-			: any_unknown ? V_UNKNOWN
-				      : V_ISOLATED));
-	inspect_mounts_free(m, n);
-	inspect_mounts_free(hm, hn);
-	return o;
-}
-
-/* ---- privileges ---- */
-
-static json_t *cap_names(uint64_t mask, int last)
-{
-	json_t *a = json_array();
-
-	for (int c = 0; c <= last && c < 64; c++)
-		if (mask & (1ULL << c)) {
-			const char *name = cella_cap_name(c);
-			if (name != NULL)
-				json_array_append_new(a, json_string(name));
-			else
-				json_array_append_new(a, json_sprintf("CAP_%d", c));
-		}
-	return a;
-}
-
-static json_t *map_privileges(const struct cella_map_target *t)
-{
-	struct cella_caps caps, host;
-	struct inspect_status st;
-	cella_error e;
-	int last = caps_last_cap();
-	uint64_t full = last >= 63 ? UINT64_MAX : (1ULL << (last + 1)) - 1;
-	bool userns = ns_inode(t->pid, CELLA_NS_USER) != ns_inode(0, CELLA_NS_USER);
-	json_t *o, *sets;
-	static const char *const names[] = {"effective", "permitted", "bounding", "inheritable",
-					    "ambient"};
-	cleanup_free char *label = NULL;
-
-	if (caps_read_status(t->pid, &caps, &e) < 0 || inspect_status(t->pid, &st, &e) < 0)
-		return unknown_layer(&e);
-	if (caps_read_status(0, &host, &e) < 0)
-		memset(&host, 0, sizeof(host));
-	o = json_object();
-	sets = json_object();
-	{
-		const uint64_t mine[] = {caps.effective, caps.permitted, caps.bounding,
-					 caps.inheritable, caps.ambient};
-		const uint64_t hosts[] = {host.effective, host.permitted, host.bounding,
-					  host.inheritable, host.ambient};
-
-		for (size_t i = 0; i < 5; i++) {
-			json_t *x = json_object();
-			set(x, "caps", cap_names(mine[i], last));
-			set(x, "count", json_integer(__builtin_popcountll(mine[i] & full)));
-			set(x, "dropped", cap_names(full & ~mine[i], last));
-			set(x, "host_count", json_integer(__builtin_popcountll(hosts[i] & full)));
-			set(x, "not_in_host", cap_names(mine[i] & ~hosts[i] & full, last));
-			set(sets, names[i], x);
-		}
-	}
-	set(o, "sets", sets);
-	set(o, "known_caps", json_integer(last + 1));
-	set(o, "user_namespace", json_boolean(userns));
-	if (userns)
-		set(o, "note",
-		    json_string("inside a user namespace: these capabilities hold only "
-				"over resources the namespace owns"));
-	{
-		json_t *ids = json_object();
-		set(ids, "uid", json_integer(st.uid[0]));
-		set(ids, "euid", json_integer(st.uid[1]));
-		set(ids, "gid", json_integer(st.gid[0]));
-		set(ids, "egid", json_integer(st.gid[1]));
-		set(o, "ids", ids);
-	}
-	set(o, "no_new_privs", json_boolean(st.no_new_privs));
-	/* Neither is in /proc/PID/status: the kernel answers PR_GET_SECUREBITS
-	 * and PR_GET_DUMPABLE to the process itself only. */
-	set(o, "securebits", json_null());
-	set(o, "securebits_unknown",
-	    json_string("the kernel shows securebits to the process itself only"));
-	set(o, "dumpable", json_null());
-	set(o, "dumpable_unknown",
-	    json_string("the kernel shows the dumpable flag to the process itself only"));
-	set(o, "speculation_store_bypass", str_or_null(st.speculation_store_bypass));
-	if (inspect_proc_file(t->pid, "attr/current", &label, &e) == 0) {
-		set(o, "lsm_label", json_string(trim(label)));
-	} else {
-		set(o, "lsm_label", json_null());
-		set(o, "lsm_unknown",
-		    json_string(e.errnum == EINVAL ? "no LSM on this host" : e.msg));
-	}
-	{
-		const char *v;
-		/* Shared: every capability the host (the caller) has, in
-		 * the host's user namespace. */
-		if ((caps.effective & host.effective) == host.effective && !userns)
-			v = V_SHARED;
-		else if ((userns || (caps.effective & full) == 0) && st.no_new_privs)
-			v = V_ISOLATED;
-		else
-			v = V_PARTIAL;
-		set(o, "verdict", json_string(v));
-	}
-	inspect_status_clear(&st);
-	return o;
-}
-
-/* ---- seccomp ---- */
-
-static const char *const seccomp_modes[] = {"disabled", "strict", "filter"};
-
-/* An unassigned syscall number: what a filter does with syscalls it does
- * not name (its default action). */
-#define UNKNOWN_SYSCALL_NR 999
-
-static char *outcome_text(uint32_t ret)
-{
-	enum seccomp_inspect_action a = seccomp_inspect_action_of(ret);
-	const char *name = seccomp_inspect_action_name(a);
-	unsigned data = ret & 0xffffU;
-
-	if (a == SECCOMP_INSPECT_ERRNO) {
-		const char *en = strerrorname_np((int)data);
-		return en != NULL ? xasprintf("%s %s", name, en) : xasprintf("%s %u", name, data);
-	}
-	if ((a == SECCOMP_INSPECT_TRACE || a == SECCOMP_INSPECT_TRAP) && data != 0)
-		return xasprintf("%s %u", name, data);
-	return xstrdup(name);
-}
-
-/* "allow | errno EPERM", or one outcome. */
-static char *outcomes_text(const struct seccomp_inspect_result *r)
-{
-	char *s = xstrdup("");
-
-	for (size_t i = 0; i < r->n_rets; i++) {
-		cleanup_free char *o = outcome_text(r->rets[i]);
-		char *n = xasprintf("%s%s%s", s, i > 0 ? " | " : "", o);
-		free(s);
-		s = n;
-	}
-	if (r->any) {
-		char *n = xasprintf("%s%sany (computed from the arguments)", s, s[0] ? " | " : "");
-		free(s);
-		s = n;
-	}
-	return s;
-}
-
-static void add_to_group(json_t *groups, const char *outcome, const char *name)
-{
-	size_t i;
-	json_t *g;
-
-	json_array_foreach(groups, i, g)
-	{
-		if (strcmp(json_string_value(json_object_get(g, "outcome")), outcome) == 0) {
-			json_array_append_new(json_object_get(g, "syscalls"), json_string(name));
-			return;
-		}
-	}
-	g = json_object();
-	set(g, "outcome", json_string(outcome));
-	set(g, "syscalls", json_array());
-	json_array_append_new(json_object_get(g, "syscalls"), json_string(name));
-	json_array_append_new(groups, g);
-}
-
-static json_t *result_json(const struct seccomp_inspect_result *r, const char *name, uint32_t nr)
-{
-	json_t *x = json_object();
-	bool depends = r->depends_on_args || r->any || r->n_rets != 1;
-
-	if (name != NULL)
-		set(x, "name", json_string(name));
-	set(x, "nr", json_integer(nr));
-	if (r->too_complex) {
-		set(x, "action", json_string("too_complex"));
-		set(x, "depends_on_args", json_null());
-		return x;
-	}
-	if (!depends) {
-		enum seccomp_inspect_action a = seccomp_inspect_action_of(r->rets[0]);
-		set(x, "action", json_string(seccomp_inspect_action_name(a)));
-		if (a == SECCOMP_INSPECT_ERRNO)
-			set(x, "errno", json_integer(r->rets[0] & 0xffffU));
-		else if (a == SECCOMP_INSPECT_TRACE || a == SECCOMP_INSPECT_TRAP)
-			set(x, "data", json_integer(r->rets[0] & 0xffffU));
-	} else {
-		json_t *outs = json_array();
-		set(x, "action", json_string("depends"));
-		for (size_t i = 0; i < r->n_rets; i++) {
-			cleanup_free char *txt = outcome_text(r->rets[i]);
-			json_array_append_new(outs, json_string(txt));
-		}
-		if (r->any)
-			json_array_append_new(outs, json_string("any"));
-		set(x, "outcomes", outs);
-	}
-	set(x, "depends_on_args", json_boolean(depends));
-	return x;
-}
-
-static json_t *summary_json(const struct seccomp_inspect_summary *sum)
-{
-	json_t *summary = json_object();
-
-	for (int a = 0; a < SECCOMP_INSPECT_ACTION_COUNT; a++)
-		if (sum->always[a] > 0)
-			set(summary, seccomp_inspect_action_name((enum seccomp_inspect_action)a),
-			    json_integer((json_int_t)sum->always[a]));
-	if (sum->depends > 0)
-		set(summary, "depends", json_integer((json_int_t)sum->depends));
-	if (sum->too_complex > 0)
-		set(summary, "too_complex", json_integer((json_int_t)sum->too_complex));
-	return summary;
-}
-
-/* The host's compat architectures (x86-64: i386 and x32), whose syscalls a
- * process can make too: a summary each (a profile for the native
- * architecture alone kills or refuses all of them). */
-static json_t *seccomp_compat(const struct seccomp_inspect_filters *f)
-{
-	uint32_t arches[SECCOMP_INSPECT_MAX_ARCHES];
-	size_t n = seccomp_inspect_host_arches(arches);
-	json_t *a = json_array();
-
-	for (size_t i = 1; i < n; i++) {
-		struct seccomp_inspect_table tab;
-		struct seccomp_inspect_summary sum;
-		json_t *x = json_object();
-		cella_error e;
-
-		set(x, "arch", json_string(cella_seccomp_arch_name(arches[i])));
-		if (seccomp_inspect_table_build(f, arches[i], &tab, &e) < 0) {
-			set(x, "error", json_string(e.msg));
-			json_array_append_new(a, x);
-			continue;
-		}
-		seccomp_inspect_summarize(&tab, &sum);
-		set(x, "syscalls_total", json_integer((json_int_t)sum.total));
-		set(x, "summary", summary_json(&sum));
-		seccomp_inspect_table_clear(&tab);
-		json_array_append_new(a, x);
-	}
-	return a;
-}
-
-static void seccomp_table(json_t *o, const struct seccomp_inspect_filters *f)
-{
-	struct seccomp_inspect_table tab;
-	struct seccomp_inspect_summary sum;
-	struct seccomp_inspect_result dflt;
-	json_t *calls, *summary, *groups;
-	cella_error e;
-
-	if (seccomp_inspect_table_build(f, SCMP_ARCH_NATIVE, &tab, &e) < 0) {
-		set(o, "table_error", json_string(e.msg));
-		return;
-	}
-	calls = json_array();
-	groups = json_array();
-	for (size_t i = 0; i < tab.n; i++) {
-		const struct seccomp_inspect_syscall *sc = &tab.syscalls[i];
-		json_t *x = result_json(&sc->result, sc->name, sc->nr);
-		const char *act = json_string_value(json_object_get(x, "action"));
-
-		if (sc->result.too_complex) {
-			add_to_group(groups, "too complex to evaluate", sc->name);
-		} else if (strcmp(act, "allow") != 0) {
-			cleanup_free char *txt = outcomes_text(&sc->result);
-			cleanup_free char *label = strcmp(act, "depends") == 0
-						       ? xasprintf("depends on arguments: %s", txt)
-						       : xstrdup(txt);
-			add_to_group(groups, label, sc->name);
-		}
-		json_array_append_new(calls, x);
-	}
-	seccomp_inspect_summarize(&tab, &sum);
-	summary = summary_json(&sum);
-	set(o, "arch", json_string(cella_seccomp_arch_name(tab.scmp_arch)));
-	set(o, "syscalls_total", json_integer((json_int_t)sum.total));
-	set(o, "summary", summary);
-	set(o, "groups", groups);
-	set(o, "syscalls", calls);
-	if (seccomp_inspect_eval(f, tab.audit_arch, UNKNOWN_SYSCALL_NR, &dflt, &e) == 0) {
-		json_t *d = result_json(&dflt, NULL, UNKNOWN_SYSCALL_NR);
-		cleanup_free char *txt = outcomes_text(&dflt);
-		set(d, "text", json_string(txt));
-		set(o, "default", d);
-		set(o, "verdict",
-		    json_string(dflt.n_rets == 1 && !dflt.any &&
-					seccomp_inspect_action_of(dflt.rets[0]) ==
-					    SECCOMP_INSPECT_ALLOW
-				    ? V_PARTIAL
-				    : V_ISOLATED));
-		seccomp_inspect_result_clear(&dflt);
-	}
-	seccomp_inspect_table_clear(&tab);
-	set(o, "compat", seccomp_compat(f));
-}
-
-static json_t *map_seccomp(const struct cella_map_target *t)
-{
-	struct inspect_status st;
-	struct seccomp_inspect_filters f = {0};
-	struct cella_seccomp_prog prog = {0};
-	struct seccomp_inspect_filter one;
-	cella_error e;
-	json_t *o;
-	bool read_ok = false;
-
-	if (inspect_status(t->pid, &st, &e) < 0)
-		return unknown_layer(&e);
-	o = json_object();
-	set(o, "mode",
-	    json_string(st.seccomp_mode >= 0 && st.seccomp_mode <= 2
-			    ? seccomp_modes[st.seccomp_mode]
-			    : V_UNKNOWN));
-	set(o, "filters", json_integer(st.seccomp_filters));
-	set(o, "verdict", json_string(st.seccomp_mode == 0 ? V_SHARED : V_ISOLATED));
-	if (st.seccomp_mode == 2 && t->status != NULL && strcmp(t->status, "paused") == 0) {
-		/* A frozen process never reaches the ptrace stop the read
-		 * needs. */
-		set(o, "verdict", json_string(V_UNKNOWN));
-		set(o, "error",
-		    json_string("the container is paused: its filter can be read "
-				"once it is resumed"));
-	} else if (st.seccomp_mode == 2) {
-		if (seccomp_inspect_read(t->pid, &f, &e) < 0) {
-			set(o, "verdict", json_string(V_UNKNOWN));
-			set(o, "error", json_string(e.msg));
-		} else {
-			set(o, "source", json_string("process"));
-			read_ok = true;
-		}
-	} else if (st.seccomp_mode == 1) {
-		f.mode = 1;
-		set(o, "source", json_string("process"));
-		read_ok = true;
-	} else if (t->status != NULL && strcmp(t->status, "created") == 0 && t->state_dirfd >= 0 &&
-		   cella_seccomp_prog_read(t->state_dirfd, SECCOMP_PROG_FILE, &prog, &e) == 0 &&
-		   prog.len > 0) {
-		/* Not started yet: the filter the container loads at start. */
-		one.insns = prog.insns;
-		one.len = prog.len;
-		one.log = -1;
-		f.mode = 2;
-		f.filters = &one;
-		f.n_filters = 1;
-		set(o, "source", json_string("config"));
-		set(o, "pending", json_string("loaded when the container starts"));
-		read_ok = true;
-	}
-	if (read_ok)
-		seccomp_table(o, &f);
-	if (f.filters != &one)
-		seccomp_inspect_filters_clear(&f);
-	cella_seccomp_prog_clear(&prog);
-	inspect_status_clear(&st);
-	return o;
-}
-
 /* ---- cgroup ---- */
 
 static json_t *map_cgroup(const struct cella_map_target *t)
@@ -876,7 +361,7 @@ static json_t *map_cgroup(const struct cella_map_target *t)
 		set(o, "note", json_string("the container has no cgroup of its own"));
 		return o;
 	}
-	if (strcmp(path, "/") == 0 || cella_cgroup_open(path, &cg, &e) < 0 ||
+	if (strcmp(path, "/") == 0 || cella_cgroup_open_proc(path, text, &cg, &e) < 0 ||
 	    cella_cgroup_stats(cg, &stats, &e) < 0) {
 		if (strcmp(path, "/") == 0)
 			snprintf(e.msg, sizeof(e.msg), "the root cgroup");
@@ -892,8 +377,21 @@ static json_t *map_cgroup(const struct cella_map_target *t)
 	set(mem, "limit", limit_json(stats.memory_limit));
 	set(mem, "usage", json_integer((json_int_t)stats.memory_usage));
 	set(mem, "max_usage", json_integer((json_int_t)stats.memory_max_usage));
-	set(mem, "swap_limit", limit_json(stats.swap_limit));
-	set(mem, "swap_usage", json_integer((json_int_t)stats.swap_usage));
+	{
+		/* One meaning on both drivers: memory + swap, as OCI's
+		 * memory.swap and v1's memsw count it (v2 counts swap alone:
+		 * memory is added, as runc's v2 stats do). */
+		uint64_t use = stats.swap_usage, lim = stats.swap_limit;
+
+		if (cella_cgroup_layout(cg) == CELLA_CGROUP_UNIFIED) {
+			use = stats.memory_usage + stats.swap_usage;
+			lim = stats.swap_limit == UINT64_MAX || stats.memory_limit == UINT64_MAX
+				  ? UINT64_MAX
+				  : stats.memory_limit + stats.swap_limit;
+		}
+		set(mem, "swap_limit", limit_json(lim));
+		set(mem, "swap_usage", json_integer((json_int_t)use));
+	}
 	set(mem, "oom_kills", json_integer((json_int_t)stats.oom_kills));
 	set(mem, "failcnt", json_integer((json_int_t)stats.memory_failcnt));
 	set(o, "memory", mem);
@@ -1066,6 +564,103 @@ static json_t *map_target_json(const struct cella_map_target *t)
 	return o;
 }
 
+/* Every field docs/map-schema.json requires, by path: a layer that could
+ * not be read in full (a bare process, a rootless caller, an unknown layer)
+ * keeps them, null. Children of an object that is itself null stay out. */
+static const char *const documented[] = {
+    "filesystem.root",
+    "filesystem.root.source",
+    "filesystem.root.fstype",
+    "filesystem.root.read_only",
+    "filesystem.root.propagation",
+    "filesystem.root.path",
+    "filesystem.mounts",
+    "filesystem.host_mounts",
+    "filesystem.mount_list",
+    "filesystem.writable_host_paths",
+    "filesystem.masked_paths",
+    "filesystem.readonly_paths",
+    "filesystem.paths_from",
+    "filesystem.devices",
+    "filesystem.own_mount_namespace",
+    "privileges.sets",
+    "privileges.known_caps",
+    "privileges.user_namespace",
+    "privileges.note",
+    "privileges.host_ids_reached",
+    "privileges.ids",
+    "privileges.no_new_privs",
+    "privileges.securebits",
+    "privileges.dumpable",
+    "privileges.speculation_store_bypass",
+    "privileges.lsm_label",
+    "seccomp.mode",
+    "seccomp.filters",
+    "seccomp.source",
+    "seccomp.arch",
+    "seccomp.syscalls_total",
+    "seccomp.syscalls",
+    "seccomp.summary",
+    "seccomp.default",
+    "seccomp.compat",
+    "seccomp.groups",
+    "seccomp.dropped_rules",
+    "cgroup.layout",
+    "cgroup.driver",
+    "cgroup.path",
+    "cgroup.host_path",
+    "cgroup.memory",
+    "cgroup.memory.limit",
+    "cgroup.memory.reservation",
+    "cgroup.memory.usage",
+    "cgroup.memory.max_usage",
+    "cgroup.memory.swap_limit",
+    "cgroup.memory.swap_usage",
+    "cgroup.memory.oom_kills",
+    "cgroup.memory.failcnt",
+    "cgroup.cpu",
+    "cgroup.cpu.quota_us",
+    "cgroup.cpu.period_us",
+    "cgroup.cpu.cpus",
+    "cgroup.cpu.mems",
+    "cgroup.cpu.usage_ns",
+    "cgroup.cpu.periods",
+    "cgroup.cpu.throttled_periods",
+    "cgroup.cpu.throttled_ns",
+    "cgroup.pids",
+    "cgroup.pids.limit",
+    "cgroup.pids.current",
+    "cgroup.io",
+    "cgroup.io.weight",
+    "cgroup.io.throttles",
+    "cgroup.io.read_bytes",
+    "cgroup.io.write_bytes",
+    "rlimits.limits",
+    "rlimits.process",
+    "rlimits.host_process",
+};
+
+static void fill_documented(json_t *doc)
+{
+	for (size_t i = 0; i < sizeof(documented) / sizeof(documented[0]); i++) {
+		cleanup_free char *path = xstrdup(documented[i]);
+		json_t *o = doc;
+		char *save = NULL, *k = strtok_r(path, ".", &save), *next;
+
+		for (; k != NULL; k = next) {
+			next = strtok_r(NULL, ".", &save);
+			if (next == NULL) {
+				if (json_object_get(o, k) == NULL)
+					set(o, k, json_null());
+				break;
+			}
+			o = json_object_get(o, k);
+			if (!json_is_object(o))
+				break;
+		}
+	}
+}
+
 int cella_map_build(const struct cella_map_target *t, char **out, cella_error *err)
 {
 	cleanup_json_t json_t *doc = json_object();
@@ -1104,6 +699,7 @@ int cella_map_build(const struct cella_map_target *t, char **out, cella_error *e
 	set(doc, "cgroup", map_cgroup(t));
 	set(doc, "rlimits", map_rlimits(t));
 	cella_state_list_free(others.list, others.n);
+	fill_documented(doc);
 
 	set(layers, "namespaces",
 	    json_string(n_known == 0		  ? V_UNKNOWN

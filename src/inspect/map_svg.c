@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/map.h"
+#include "inspect/map.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -146,16 +146,34 @@ static void ns_tile(json_t *ns, struct tile *t)
 					I(ns, "processes", -1) == 1 ? "" : "es");
 		t->lines[1] = xasprintf("host: %lld", I(ns, "host_processes", -1));
 	} else if (strcmp(type, "net") == 0) {
+		/* The interfaces with addresses first, their address on a line
+		 * of its own (lo's aside: it has one everywhere), then the up
+		 * ones, then the rest; what does not fit is counted. */
 		json_t *ifs = json_object_get(ns, "interfaces"), *x;
-		size_t i;
-		json_array_foreach(ifs, i, x)
-		{
-			if (i >= 3)
-				break;
-			t->lines[i] =
-			    xasprintf("%s %s", S(x, "name"),
-				      json_is_true(json_object_get(x, "up")) ? "up" : "down");
-		}
+		size_t i, n = 0, shown = 0, total = json_array_size(ifs);
+
+		for (int pass = 0; pass < 4 && n < 3; pass++)
+			json_array_foreach(ifs, i, x)
+			{
+				json_t *addrs = json_object_get(x, "addresses");
+				bool up = json_is_true(json_object_get(x, "up"));
+				bool lo = json_is_true(json_object_get(x, "loopback"));
+				bool addr = json_array_size(addrs) > 0;
+				int rank = addr && !lo ? 0 : addr ? 1 : up ? 2 : 3;
+
+				if (rank != pass || n >= 3)
+					continue;
+				if (n == 2 && total - shown > 1) {
+					t->lines[n++] = xasprintf("+%zu more", total - shown);
+					continue;
+				}
+				t->lines[n++] =
+				    xasprintf("%s %s", S(x, "name"), up ? "up" : "down");
+				shown++;
+				if (rank == 0 && n < 3)
+					t->lines[n++] =
+					    xstrdup(json_string_value(json_array_get(addrs, 0)));
+			}
 	} else if (strcmp(type, "cgroup") == 0) {
 		t->lines[0] =
 		    xasprintf("root: %s", S(ns, "root_inside") ? S(ns, "root_inside") : "?");
@@ -220,10 +238,22 @@ static void layer_tiles(json_t *doc, struct tile t[5])
 	{
 		json_t *sum = json_object_get(sc, "summary");
 		if (json_is_object(sum)) {
-			t[2].lines[1] = xasprintf("allow %lld", I(sum, "allow", 0));
+			/* Every count of the summary, so that they add up to
+			 * the table's syscalls. */
+			t[2].lines[1] = xasprintf("allow %lld, errno %lld", I(sum, "allow", 0),
+						  I(sum, "errno", 0));
 			t[2].lines[2] =
-			    xasprintf("errno %lld, kill %lld", I(sum, "errno", 0),
-				      I(sum, "kill_process", 0) + I(sum, "kill_thread", 0));
+			    xasprintf("kill %lld, trap %lld, trace %lld",
+				      I(sum, "kill_process", 0) + I(sum, "kill_thread", 0),
+				      I(sum, "trap", 0), I(sum, "trace", 0));
+			t[2].lines[3] =
+			    I(sum, "too_complex", 0) > 0
+				? xasprintf("depends %lld, log %lld, notify %lld, too complex %lld",
+					    I(sum, "depends", 0), I(sum, "log", 0),
+					    I(sum, "user_notif", 0), I(sum, "too_complex", 0))
+				: xasprintf("depends %lld, log %lld, notify %lld",
+					    I(sum, "depends", 0), I(sum, "log", 0),
+					    I(sum, "user_notif", 0));
 		}
 	}
 

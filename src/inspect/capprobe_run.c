@@ -47,7 +47,7 @@
 #include <linux/magic.h>
 #include <unistd.h>
 
-#include "kernel/capprobe_internal.h"
+#include "inspect/capprobe_internal.h"
 #include "kernel/caps.h"
 #include "kernel/cred.h"
 #include "kernel/ns.h"

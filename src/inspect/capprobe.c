@@ -13,7 +13,7 @@
  *
  * The prober's side (scratch, children, credentials) is in capprobe_run.c.
  */
-#include "kernel/capprobe.h"
+#include "inspect/capprobe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,7 +51,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "kernel/capprobe_internal.h"
+#include "inspect/capprobe_internal.h"
 #include "kernel/procfs.h"
 #include "util/cleanup.h"
 #include "util/util.h"
