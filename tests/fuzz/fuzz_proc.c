@@ -11,7 +11,7 @@
 
 #include "kernel/caps.h"
 #include "kernel/cgroup.h"
-#include "kernel/inspect.h"
+#include "inspect/inspect.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
