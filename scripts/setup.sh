@@ -31,7 +31,7 @@ fi
 
 # Build deps, then what the test suite needs.
 build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-dev libmnl-dev
-	busybox-static uidmap python3 python3-pytest clang-format git)
+	busybox-static uidmap python3 python3-pytest clang-format git scdoc)
 # Tests, bench and fuzzer: reference runtimes, GNU time, clang with libFuzzer;
 # qemu for the pure cgroup v2 VM (make check-v2, tests/vm/run.sh, which
 # fetches Debian's kernel package itself with apt-get download); podman
@@ -39,9 +39,11 @@ build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-d
 # client tests (tests/integration/test_clients.py); apparmor (apparmor_parser,
 # run from the host's /usr by the VM, whose kernel has AppArmor) for
 # tests/integration/test_lsm.py; librsvg2-bin (rsvg-convert) renders the
-# map's SVG in tests/integration/test_map.py.
+# map's SVG in tests/integration/test_map.py; man-db, bash, zsh and fish
+# check the man pages and completions (make check-docs), dpkg-dev gives
+# Debian's build flags (make check-distro).
 test_pkgs=(runc crun time util-linux clang libclang-rt-14-dev qemu-system-x86 kmod
-	podman conmon containerd apparmor librsvg2-bin)
+	podman conmon containerd apparmor librsvg2-bin man-db bash zsh fish dpkg-dev)
 
 pkgs=("${build_pkgs[@]}")
 if [ "$deps_only" = 1 ]; then
