@@ -91,7 +91,7 @@ ROOTFS := $(BUILD)/share/cella/rootfs
 PYTEST ?= /usr/bin/python3 -m pytest
 
 .PHONY: all check check-unit check-integration check-san check-v2 check-docs check-distro \
-	check-package format format-check \
+	check-package check-deps format format-check \
 	clean install install-rootfs uninstall fuzz bench rootfs man
 all: $(CELLA) man $(PROBE) $(BUILD)/share/cella/.rootfs.stamp
 
@@ -171,10 +171,17 @@ check-v2: all $(BUILD)/tests/test_cgroup_live
 		CELLA=$(abspath $(CELLA)) CELLA_PROBE=$(abspath $(PROBE)) CELLA_ROOTFS=/tmp/rootfs \
 		$(PYTEST) -q -p no:cacheprovider $(V2_TESTS) $(PYTEST_ARGS)'
 
-# The whole suite: formatting, unit and integration tests, then both again
+# The whole suite: the test dependencies, formatting, the packaging checks,
+# unit and integration tests, then both again
 # under ASan+UBSan, 20 s of fuzzing the config parser, then the cgroup tests on
 # a pure cgroup v2 kernel.
-check: format-check
+# What the tests need (qemu, clang, podman, containerd...), installed when
+# missing: make check is the README's second command on a fresh machine.
+check-deps:
+	scripts/setup.sh --deps-only
+
+check: check-deps
+	$(MAKE) format-check
 	$(MAKE) WERROR=1 check-package
 	$(MAKE) WERROR=1 check-unit check-integration
 	$(MAKE) WERROR=1 SANITIZE=1 check-unit check-integration

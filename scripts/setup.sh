@@ -51,6 +51,10 @@ if [ "$deps_only" = 1 ]; then
 fi
 
 missing=()
+if ! command -v dpkg-query >/dev/null; then
+	echo "setup.sh: not a Debian system: install the packages listed in $0 yourself" >&2
+	pkgs=()
+fi
 for p in "${pkgs[@]}"; do
 	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed'; then
 		missing+=("$p")
