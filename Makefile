@@ -91,7 +91,7 @@ ROOTFS := $(BUILD)/share/cella/rootfs
 PYTEST ?= /usr/bin/python3 -m pytest
 
 .PHONY: all check check-unit check-integration check-san check-v2 check-docs check-distro \
-	check-package check-deps format format-check \
+	check-package check-static check-deps format format-check \
 	clean install install-rootfs uninstall fuzz bench rootfs man
 all: $(CELLA) man $(PROBE) $(BUILD)/share/cella/.rootfs.stamp
 
@@ -195,7 +195,12 @@ check-docs: $(CELLA) man
 	tests/packaging/check-docs.py $(CELLA) $(BUILD)/man
 check-distro:
 	tests/packaging/distro-build.sh
-check-package: check-docs check-distro
+check-package: check-docs check-distro check-static
+
+# Static analysis: cppcheck and clang-tidy (.clang-tidy), with the
+# suppressions and the baseline documented in tests/static/.
+check-static:
+	BUILD=$(BUILD) tests/static/run.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

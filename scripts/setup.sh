@@ -41,9 +41,11 @@ build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-d
 # tests/integration/test_lsm.py; librsvg2-bin (rsvg-convert) renders the
 # map's SVG in tests/integration/test_map.py; man-db, bash, zsh and fish
 # check the man pages and completions (make check-docs), dpkg-dev gives
-# Debian's build flags (make check-distro).
+# Debian's build flags (make check-distro); cppcheck and clang-tidy for
+# make check-static.
 test_pkgs=(runc crun time util-linux clang libclang-rt-14-dev qemu-system-x86 kmod
-	podman conmon containerd apparmor librsvg2-bin man-db bash zsh fish dpkg-dev)
+	podman conmon containerd apparmor librsvg2-bin man-db bash zsh fish dpkg-dev
+	cppcheck clang-tidy)
 
 pkgs=("${build_pkgs[@]}")
 if [ "$deps_only" = 1 ]; then
