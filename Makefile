@@ -1,11 +1,44 @@
 # cella: build, test, install.
-#   make                 build/bin/cella, the probe and the default rootfs
+#   make                 build/bin/cella, its man pages, the probe and the default rootfs
 #   make check           the whole test suite (what .ci/run runs)
 #   make SANITIZE=1      an ASan+UBSan build in build-san/
+#   make WERROR=1        warnings are errors (make check and CI turn it on)
+#   make install         PREFIX DESTDIR BINDIR MANDIR and the completion dirs
+#                        below; make install-rootfs adds the busybox rootfs
 #   make format          clang-format the tree; make format-check verifies
+#
+# Flags, as distributions pass them: the project's own (CELLA_CPPFLAGS,
+# CELLA_CFLAGS, CELLA_LDFLAGS) come first, the caller's CPPFLAGS, CFLAGS and
+# LDFLAGS after them, so that `make CFLAGS=...` adds to, and overrides, the
+# project's defaults instead of dropping -Isrc -std=gnu11. -D_FORTIFY_SOURCE
+# is added only where the toolchain and the caller's flags leave it undefined
+# (Fedora passes -Wp,-D_FORTIFY_SOURCE=3). Cross-compiling: CROSS_COMPILE=
+# aarch64-linux-gnu- (sets CC and PKG_CONFIG, and compiles the default
+# seccomp profile at run time, see PREBUILT_SECCOMP).
 PREFIX ?= /usr/local
-CC ?= gcc
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/vendor-completions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+INSTALL ?= install
+SCDOC ?= scdoc
+ifneq ($(CROSS_COMPILE),)
+ifeq ($(origin CC),default)
+CC := $(CROSS_COMPILE)gcc
+endif
+PKG_CONFIG ?= $(CROSS_COMPILE)pkg-config
+PREBUILT_SECCOMP ?= 0
+endif
+PKG_CONFIG ?= pkg-config
+# 1: the default seccomp profile is compiled to BPF at build time by a
+# generator that runs on the build machine (when it cannot run there, the
+# table is left empty, with a note, and cella compiles the profile at run
+# time, as it does for every other profile). 0: no generator.
+PREBUILT_SECCOMP ?= 1
 SANITIZE ?= 0
+WERROR ?= 0
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san
 else
@@ -13,33 +46,41 @@ BUILD ?= build
 endif
 
 PKGS := jansson libseccomp libcap libmnl
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 	-Wformat=2 -Wformat-nonliteral -Wvla -Wswitch-default -Wpointer-arith \
 	-Wundef -Wcast-align -Wwrite-strings -Wno-unused-parameter
-CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) \
-	-fstack-protector-strong -fPIE
-ifeq ($(SANITIZE),1)
-CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-LDFLAGS += -fsanitize=address,undefined
-else
-CFLAGS += -D_FORTIFY_SOURCE=2
+ifeq ($(WERROR),1)
+WARN += -Werror
 endif
-LDFLAGS += -pie -Wl,-z,relro,-z,now
+CFLAGS ?= -O2 -g
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+CELLA_CPPFLAGS := -Isrc -D_GNU_SOURCE $(PKG_CFLAGS) \
+	-DCELLA_VERSION='"$(VERSION)"' -DCELLA_COMMIT='"$(COMMIT)"'
+CELLA_CFLAGS := -std=gnu11 $(WARN) -fstack-protector-strong -fPIE
+CELLA_LDFLAGS := -pie -Wl,-z,relro,-z,now
+ifeq ($(SANITIZE),1)
+CELLA_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+CELLA_LDFLAGS += -fsanitize=address,undefined
+else
+# The toolchain's (or the caller's) fortify level wins; 2 where there is none.
+ifeq ($(shell echo | $(CC) $(CPPFLAGS) $(CFLAGS) -O2 -dM -E - 2>/dev/null | grep -c ' _FORTIFY_SOURCE '),0)
+CELLA_CPPFLAGS += -D_FORTIFY_SOURCE=2
+endif
+endif
+COMPILE = $(CC) $(CELLA_CPPFLAGS) $(CPPFLAGS) $(CELLA_CFLAGS) $(CFLAGS)
+LINK = $(CC) $(CELLA_CFLAGS) $(CFLAGS) $(CELLA_LDFLAGS) $(LDFLAGS)
+LDLIBS += $(PKG_LIBS)
 # Fault injection (util/fault.h, CELLA_FAULT=POINT[:ACTION]) is compiled into
 # the test builds; `make RELEASE=1` leaves it out.
 RELEASE ?= 0
 ifneq ($(RELEASE),1)
-CFLAGS += -DCELLA_FAULT_INJECTION
+CELLA_CPPFLAGS += -DCELLA_FAULT_INJECTION
 endif
-LDLIBS += $(PKG_LIBS)
-
-VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
-COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-CFLAGS += -DCELLA_VERSION='"$(VERSION)"' -DCELLA_COMMIT='"$(COMMIT)"'
 
 LIB_SRCS := $(wildcard src/util/*.c src/spec/*.c src/kernel/*.c src/engine/*.c src/inspect/*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
@@ -55,38 +96,57 @@ PROBE := $(BUILD)/bin/cella-probe
 ROOTFS := $(BUILD)/share/cella/rootfs
 PYTEST ?= /usr/bin/python3 -m pytest
 
-.PHONY: all check check-layers check-unit check-integration check-san check-v2 format format-check \
-	clean install fuzz bench rootfs stress
-all: $(CELLA) $(PROBE) $(BUILD)/share/cella/.rootfs.stamp
+.PHONY: all check check-layers check-unit check-integration check-san check-v2 check-docs \
+	check-distro check-package check-static check-deps format format-check \
+	clean install install-rootfs uninstall fuzz bench rootfs man stress
+all: $(CELLA) man $(PROBE) $(BUILD)/share/cella/.rootfs.stamp
 
-$(BUILD)/obj/%.o: %.c
+# The flags in use, kept in BUILD/.flags: objects are rebuilt when they change
+# (make WERROR=1, CFLAGS=...), not only when their sources do.
+FLAGS_NOW := $(filter-out -DCELLA_COMMIT=%,$(COMPILE)) | $(LINK) $(LDLIBS) | $(PREBUILT_SECCOMP)
+ifneq ($(FLAGS_NOW),$(file <$(BUILD)/.flags))
+$(shell mkdir -p $(BUILD))$(file >$(BUILD)/.flags,$(FLAGS_NOW))
+endif
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/.flags
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(COMPILE) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libcella.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 # The quick door's default seccomp profile, compiled to BPF at build time
 # (engine/seccomp_prebuilt.h): a generator linked against the library writes
 # the table, which only the cella binary links.
+# When the generator cannot run on the build machine (cross-compiling; exit
+# 126/127: not executable here), the table is empty and cella compiles the
+# profile at run time; any other failure of the generator fails the build.
 $(BUILD)/gen/gen-seccomp-default: tools/gen-seccomp-default.c $(BUILD)/libcella.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcella.a $(LDLIBS)
+	$(LINK) $(CELLA_CPPFLAGS) $(CPPFLAGS) -o $@ $< $(BUILD)/libcella.a $(LDLIBS)
 $(BUILD)/gen/seccomp_prebuilt.c: $(BUILD)/gen/gen-seccomp-default
-	$< > $@.tmp && mv $@.tmp $@
+	@rc=0; $< > $@.tmp || rc=$$?; \
+	if [ $$rc = 126 ] || [ $$rc = 127 ]; then \
+		echo "note: $< cannot run on this machine: the default seccomp profile will be compiled at run time"; \
+		printf '#include "engine/seccomp_prebuilt.h"\nconst struct cella_seccomp_prebuilt cella_seccomp_prebuilt[] = {{0}};\n' > $@.tmp; \
+	elif [ $$rc != 0 ]; then rm -f $@.tmp; exit $$rc; fi; \
+	mv $@.tmp $@
 $(BUILD)/gen/seccomp_prebuilt.o: $(BUILD)/gen/seccomp_prebuilt.c
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(COMPILE) -c -o $@ $<
 
-$(CELLA): $(CLI_OBJS) $(BUILD)/libcella.a $(BUILD)/gen/seccomp_prebuilt.o
+ifeq ($(PREBUILT_SECCOMP),1)
+PREBUILT_OBJ := $(BUILD)/gen/seccomp_prebuilt.o
+endif
+$(CELLA): $(CLI_OBJS) $(BUILD)/libcella.a $(PREBUILT_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/gen/seccomp_prebuilt.o $(BUILD)/libcella.a $(LDLIBS)
+	$(LINK) -o $@ $(CLI_OBJS) $(PREBUILT_OBJ) $(BUILD)/libcella.a $(LDLIBS)
 
 # The probe runs inside containers whose rootfs has no libc: static, and
 # built without sanitizers (it is a test fixture, not cella).
 $(PROBE): tests/probe/probe.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -static -o $@ $<
+	$(CC) -std=gnu11 -O2 -Wall -Wextra $(filter -Werror,$(WARN)) -D_GNU_SOURCE -static -o $@ $<
 
 $(BUILD)/share/cella/.rootfs.stamp: scripts/mkrootfs.sh
 	scripts/mkrootfs.sh $(ROOTFS)
@@ -95,7 +155,7 @@ rootfs: $(BUILD)/share/cella/.rootfs.stamp
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libcella.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/libcella.a $(LDLIBS)
+	$(LINK) $(CELLA_CPPFLAGS) $(CPPFLAGS) -Itests/unit -o $@ $< $(BUILD)/libcella.a $(LDLIBS)
 
 # The layers: the container path (util, spec, kernel, engine) never reaches
 # into the diagnostics (inspect), which only the CLI and tests call.
@@ -131,15 +191,37 @@ check-v2: all $(BUILD)/tests/test_cgroup_live
 		CELLA=$(abspath $(CELLA)) CELLA_PROBE=$(abspath $(PROBE)) CELLA_ROOTFS=/tmp/rootfs \
 		$(PYTEST) -q -p no:cacheprovider $(V2_TESTS) $(PYTEST_ARGS)'
 
-# The whole suite: formatting, unit and integration tests, then both again
-# under ASan+UBSan, the stress run, 20 s of fuzzing each parser, then the
-# cgroup tests on a pure cgroup v2 kernel.
-check: format-check
-	$(MAKE) check-unit check-integration
-	$(MAKE) stress
-	$(MAKE) SANITIZE=1 check-unit check-integration
+# The whole suite: the test dependencies, formatting, the packaging checks,
+# unit and integration tests, the stress run, unit and integration tests again
+# under ASan+UBSan, 20 s of fuzzing each parser, then the cgroup tests on a
+# pure cgroup v2 kernel.
+# What the tests need (qemu, clang, podman, containerd...), installed when
+# missing: make check is the README's second command on a fresh machine.
+check-deps:
+	scripts/setup.sh --deps-only
+
+check: check-deps
+	$(MAKE) format-check
+	$(MAKE) WERROR=1 check-package
+	$(MAKE) WERROR=1 check-unit check-integration
+	$(MAKE) WERROR=1 stress
+	$(MAKE) WERROR=1 SANITIZE=1 check-unit check-integration
 	$(MAKE) -C tests/fuzz smoke
-	$(MAKE) check-v2
+	$(MAKE) WERROR=1 check-v2
+
+# Packaging: the man pages and completions against --help, and a fresh copy
+# of the tree built with Debian's and Fedora's flags, cross-compiling's shape,
+# install and uninstall (tests/packaging/).
+check-docs: $(CELLA) man
+	tests/packaging/check-docs.py $(CELLA) $(BUILD)/man
+check-distro:
+	tests/packaging/distro-build.sh
+check-package: check-docs check-distro check-static
+
+# Static analysis: cppcheck and clang-tidy (.clang-tidy), with the
+# suppressions and the baseline documented in tests/static/.
+check-static:
+	BUILD=$(BUILD) tests/static/run.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
@@ -152,10 +234,35 @@ fuzz:
 bench: all
 	bench/bench.sh
 
-install: all
-	install -D -m 0755 $(CELLA) $(DESTDIR)$(PREFIX)/bin/cella
-	mkdir -p $(DESTDIR)$(PREFIX)/share/cella
-	cp -a $(ROOTFS) $(DESTDIR)$(PREFIX)/share/cella/
+# Man pages: scdoc sources in man/, one page per command.
+MAN_SRCS := $(wildcard man/*.scd)
+MAN_PAGES := $(MAN_SRCS:man/%.scd=$(BUILD)/man/%)
+man: $(MAN_PAGES)
+$(BUILD)/man/%: man/%.scd
+	@mkdir -p $(dir $@)
+	$(SCDOC) < $< > $@.tmp && mv $@.tmp $@
+
+# What a package holds: the binary, its man pages, the shell completions
+# (static scripts asking `cella __complete` at run time, so they follow the
+# command table). The busybox rootfs (another project's GPL binary) is a
+# separate, optional install-rootfs.
+install: $(CELLA) man
+	$(INSTALL) -D -m 0755 $(CELLA) $(DESTDIR)$(BINDIR)/cella
+	$(INSTALL) -d $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -D -m 0644 completions/cella.bash $(DESTDIR)$(BASHCOMPDIR)/cella
+	$(INSTALL) -D -m 0644 completions/_cella $(DESTDIR)$(ZSHCOMPDIR)/_cella
+	$(INSTALL) -D -m 0644 completions/cella.fish $(DESTDIR)$(FISHCOMPDIR)/cella.fish
+install-rootfs: $(BUILD)/share/cella/.rootfs.stamp
+	$(INSTALL) -d $(DESTDIR)$(DATADIR)/cella
+	rm -rf $(DESTDIR)$(DATADIR)/cella/rootfs
+	cp -a $(ROOTFS) $(DESTDIR)$(DATADIR)/cella/
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cella $(DESTDIR)$(BASHCOMPDIR)/cella \
+		$(DESTDIR)$(ZSHCOMPDIR)/_cella $(DESTDIR)$(FISHCOMPDIR)/cella.fish
+	rm -f $(MAN_SRCS:man/%.scd=$(DESTDIR)$(MANDIR)/man1/%)
+	rm -rf $(DESTDIR)$(DATADIR)/cella/rootfs
+	-rmdir $(DESTDIR)$(DATADIR)/cella 2>/dev/null
 
 clean:
 	rm -rf build build-san

@@ -31,7 +31,7 @@ fi
 
 # Build deps, then what the test suite needs.
 build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-dev libmnl-dev
-	busybox-static uidmap python3 python3-pytest clang-format git)
+	busybox-static uidmap python3 python3-pytest clang-format git scdoc)
 # Tests, bench and fuzzer: reference runtimes, GNU time, clang with libFuzzer;
 # qemu for the pure cgroup v2 VM (make check-v2, tests/vm/run.sh, which
 # fetches Debian's kernel package itself with apt-get download); podman
@@ -42,9 +42,13 @@ build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-d
 # map's SVG in tests/integration/test_map.py; strace holds back a signalling
 # call in tests/integration/test_runtime_files.py and injects errors in
 # tests/integration/test_errors.py; python3-jsonschema validates every map
-# the tests read against docs/map-schema.json.
+# the tests read against docs/map-schema.json; man-db, bash, zsh and fish
+# check the man pages and completions (make check-docs), dpkg-dev gives
+# Debian's build flags (make check-distro); cppcheck and clang-tidy for
+# make check-static.
 test_pkgs=(runc crun time util-linux strace clang libclang-rt-14-dev qemu-system-x86 kmod
-	podman conmon containerd docker.io apparmor librsvg2-bin python3-jsonschema)
+	podman conmon containerd docker.io apparmor librsvg2-bin python3-jsonschema man-db
+	bash zsh fish dpkg-dev cppcheck clang-tidy)
 
 pkgs=("${build_pkgs[@]}")
 if [ "$deps_only" = 1 ]; then
@@ -52,6 +56,10 @@ if [ "$deps_only" = 1 ]; then
 fi
 
 missing=()
+if ! command -v dpkg-query >/dev/null; then
+	echo "setup.sh: not a Debian system: install the packages listed in $0 yourself" >&2
+	pkgs=()
+fi
 for p in "${pkgs[@]}"; do
 	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed'; then
 		missing+=("$p")

@@ -28,8 +28,25 @@ struct cella_command {
 	int (*run)(struct cella_cli *cli, int argc, char **argv);
 	const char *summary;
 	const char *usage;
-	const char *flags; /* one line per flag, for --help; or NULL */
+	/* One line per flag, for --help, the man pages' check and the shell
+	 * completions (`cella __complete`, cli/complete.c): "  -s, --long ARG"
+	 * then two spaces and the description; ARG a metavariable (FILE, DIR,
+	 * PATH: file names) or the choices (table|json). NULL: none. */
+	const char *flags;
+	const char *more_flags; /* a second list, under its own heading (run) */
 };
+
+/* The command table and the global flags (main.c), the flag lists kept in
+ * their commands' files. */
+extern const struct cella_command cli_commands[];
+extern const size_t cli_command_count;
+extern const char cli_global_flags[];
+extern const char cli_events_help[];
+extern const char cli_update_help[];
+extern const char cli_quick_help[];
+
+/* cella __complete WORDS...: completion candidates (cli/complete.c). */
+int cmd_complete(struct cella_cli *cli, int argc, char **argv);
 
 /* Report an error once (stderr, and the log file when --log), and return the
  * exit status to use. */
@@ -110,10 +127,12 @@ enum cli_resource_opt {
 	"  --cpuset-cpus LIST   CPUs allowed (0-3,7)\n"                                            \
 	"  --cpuset-mems LIST   memory nodes allowed\n"                                            \
 	"  --pids-limit N       maximum number of processes (-1 unlimited)\n"                      \
-	"  --blkio-weight N     block IO weight (10..1000; alias --io-weight)\n"                   \
-	"  --device-read-bps DEV:RATE   read bytes/s limit on a block device (1m...)\n"            \
-	"  --device-write-bps DEV:RATE  write bytes/s limit; --device-read-iops,\n"                \
-	"  --device-write-iops DEV:N    operations/s limits (each flag repeatable)\n"
+	"  --blkio-weight N     block IO weight (10..1000)\n"                                      \
+	"  --io-weight N        the same as --blkio-weight\n"                                      \
+	"  --device-read-bps DEV:RATE   read bytes/s limit on a block device (1m; repeatable)\n"   \
+	"  --device-write-bps DEV:RATE  write bytes/s limit (repeatable)\n"                        \
+	"  --device-read-iops DEV:N     read operations/s limit (repeatable)\n"                    \
+	"  --device-write-iops DEV:N    write operations/s limit (repeatable)\n"
 /* Store a resource flag's value (opt: the getopt value minus base); false
  * when opt is not one of them. */
 bool cli_resource_opt(int opt, const char *value, struct cella_resource_flags *f);

@@ -23,7 +23,7 @@ static const struct option events_opts[] = {
     {0},
 };
 
-static const char events_help[] =
+const char cli_events_help[] =
     "  --stats         print one stats event and exit\n"
     "  --interval N    time between stats events: seconds, or with a unit (500ms, 5s, 1m);\n"
     "                  default 5s\n";
@@ -86,7 +86,6 @@ int cmd_events(struct cella_cli *cli, int argc, char **argv)
 		case 'h':
 		case OPT_HELP:
 			cli_print_usage(cli_find_command("events"), stdout);
-			fputs(events_help, stdout);
 			return 0;
 		case OPT_STATS:
 			stats = true;

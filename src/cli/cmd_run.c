@@ -72,7 +72,7 @@ static const struct option quick_opts[] = {
     {0},
 };
 
-static const char quick_help[] =
+const char cli_quick_help[] =
     "quick door flags (before `--`):\n"
     "  --rootfs DIR         root filesystem (default: the built-in busybox rootfs)\n"
     "  --name ID            container id (default: generated)\n"
@@ -152,7 +152,6 @@ static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
 		switch (c) {
 		case OPT_HELP:
 			cli_print_usage(cli_find_command("run"), stdout);
-			fputs(quick_help, stdout);
 			return 0;
 		case OPT_ROOTFS:
 			rootfs_arg = optarg;
@@ -303,7 +302,6 @@ int cmd_run(struct cella_cli *cli, int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			cli_print_usage(cli_find_command("run"), stdout);
-			fputs(quick_help, stdout);
 			return 0;
 		}
 	return cli_bundle_command(cli, argc, argv, true);

@@ -86,9 +86,9 @@ static const struct option update_opts[] = {
     {0},
 };
 
-/* Printed after cli_print_usage(), which opens the "flags:" list. */
-static const char update_help[] = "  -r, --resources FILE  a linux.resources object (JSON; - for "
-				  "standard input)\n" CLI_RESOURCE_HELP;
+/* update's flags, in the command table (main.c). */
+const char cli_update_help[] = "  -r, --resources FILE  a linux.resources object (JSON; - for "
+			       "standard input)\n" CLI_RESOURCE_HELP;
 
 int cmd_update(struct cella_cli *cli, int argc, char **argv)
 {
@@ -105,7 +105,6 @@ int cmd_update(struct cella_cli *cli, int argc, char **argv)
 		case 'h':
 		case OPT_HELP:
 			cli_print_usage(cli_find_command("update"), stdout);
-			fputs(update_help, stdout);
 			return 0;
 		case 'r':
 		case OPT_RESOURCES:

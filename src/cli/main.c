@@ -30,17 +30,18 @@
 	"  --no-new-keyring     keep the caller's session keyring (default: a new one)\n"          \
 	"  --preserve-fds N     pass N fds after 2 (3..N+2) to the process\n"
 
-static const struct cella_command commands[] = {
+const struct cella_command cli_commands[] = {
     {"create", cmd_create, "create a container from a bundle, waiting before its process",
      "create [--bundle DIR] [--pid-file FILE] [--console-socket PATH] [--no-pivot]\n"
      "       [--no-new-keyring] [--preserve-fds N] ID",
-     OCI_FLAGS},
+     OCI_FLAGS, NULL},
     {"delete", cmd_delete, "delete a container's state (and kill it with --force)",
      "delete [--force] ID",
      "  -f, --force          kill a running or paused container first; no error when\n"
-     "                       the container does not exist\n"},
+     "                       the container does not exist\n",
+     NULL},
     {"events", cmd_events, "print a container's resource usage and OOM events (JSON)",
-     "events [--stats] [--interval N] ID", NULL},
+     "events [--stats] [--interval N] ID", cli_events_help, NULL},
     {"exec", cmd_exec, "run a new process in a running container",
      "exec [--process FILE] [--detach] [--pid-file FILE] [--console-socket PATH] [--tty]\n"
      "       [--cwd DIR] [--env K=V]... [--user UID[:GID]] [--additional-gids G,...]\n"
@@ -56,15 +57,18 @@ static const struct cella_command commands[] = {
      "  -g, --additional-gids G,...  supplementary groups\n"
      "  -c, --cap CAP        add a capability (repeatable)\n"
      "  --no-new-privs       set no_new_privs\n"
-     "  --preserve-fds N     pass N fds after 2 (3..N+2) to the process\n"},
+     "  --preserve-fds N     pass N fds after 2 (3..N+2) to the process\n",
+     NULL},
     {"features", cmd_features, "print what this build implements (runtime-spec features)",
-     "features", NULL},
+     "features", NULL, NULL},
     {"kill", cmd_kill, "send a signal to a container's init", "kill ID [SIGNAL]",
      "  -a, --all            signal every process of the container (its cgroup)\n"
-     "  SIGNAL               a name (TERM, SIGKILL) or a number; default TERM\n"},
+     "  SIGNAL               a name (TERM, SIGKILL) or a number; default TERM\n",
+     NULL},
     {"list", cmd_list, "list containers", "list [--format table|json] [--quiet]",
      "  -f, --format table|json  output format (default table)\n"
-     "  -q, --quiet          print the ids only\n"},
+     "  -q, --quiet          print the ids only\n",
+     NULL},
     {"map", cmd_map, "show a container's isolation, layer by layer, against the host",
      "map [--json | --svg FILE | --diff OTHER] [--color | --no-color] ID\n"
      "   or: cella map [FLAGS] --pid PID",
@@ -74,34 +78,51 @@ static const struct cella_command commands[] = {
      "  --diff OTHER         only what differs from OTHER: a container id, `host`, or\n"
      "                       pid:N\n"
      "  --color, --no-color  force colour on or off (default: on a terminal, unless\n"
-     "                       NO_COLOR is set)\n"},
-    {"pause", cmd_pause, "freeze every process of a running container", "pause ID", NULL},
+     "                       NO_COLOR is set)\n",
+     NULL},
+    {"pause", cmd_pause, "freeze every process of a running container", "pause ID", NULL, NULL},
     {"probe", cmd_probe, "show what each capability changes for a running container",
      "probe caps [--cap NAME] [--json] ID",
      "  -c, --cap NAME       probe only this capability (CAP_CHOWN, or chown)\n"
-     "  --json               the results as JSON, one object per capability\n"},
+     "  --json               the results as JSON, one object per capability\n",
+     NULL},
     {"ps", cmd_ps, "list a container's processes (host pids)", "ps [--format table|json] ID",
-     "  -f, --format table|json  table (pid, command) or a JSON array of host pids\n"},
-    {"resume", cmd_resume, "thaw a paused container", "resume ID", NULL},
+     "  -f, --format table|json  table (pid, command) or a JSON array of host pids\n", NULL},
+    {"resume", cmd_resume, "thaw a paused container", "resume ID", NULL, NULL},
     {"run", cmd_run, "run a container: a bundle (OCI), or a command (quick door, after --)",
      "run [--bundle DIR] [--pid-file FILE] [--console-socket PATH] [--detach] [--keep] ID\n"
      "   or: cella run [--rootfs DIR] [FLAGS] -- CMD [ARGS...]",
      OCI_FLAGS "  -d, --detach         do not wait for the container (OCI door)\n"
-	       "  --keep               keep the state after the container exits (OCI door)\n"},
+	       "  --keep               keep the state after the container exits (OCI door)\n",
+     cli_quick_help},
     {"spec", cmd_spec, "write a default config.json", "spec [--rootless] [--bundle DIR]",
      "  --rootless           a spec for an unprivileged user (user namespace)\n"
-     "  -b, --bundle DIR     where to write config.json (default .)\n"},
-    {"start", cmd_start, "start a created container's process", "start ID", NULL},
-    {"state", cmd_state, "print a container's OCI state", "state ID", NULL},
+     "  -b, --bundle DIR     where to write config.json (default .)\n",
+     NULL},
+    {"start", cmd_start, "start a created container's process", "start ID", NULL, NULL},
+    {"state", cmd_state, "print a container's OCI state", "state ID", NULL, NULL},
     {"update", cmd_update, "change a running container's resource limits",
-     "update [--resources FILE|-] [--memory SIZE] [--cpus N] [--pids-limit N]... ID", NULL},
+     "update [--resources FILE|-] [--memory SIZE] [--cpus N] [--pids-limit N]... ID",
+     cli_update_help, NULL},
 };
+const size_t cli_command_count = ARRAY_SIZE(cli_commands);
+
+const char cli_global_flags[] =
+    "  --root DIR           state directory (default /run/cella; rootless:\n"
+    "                       $XDG_RUNTIME_DIR/cella)\n"
+    "  --log FILE           also write messages to FILE\n"
+    "  --log-format text|json  the format of --log's lines\n"
+    "  --debug              print debug messages\n"
+    "  --systemd-cgroup     the same as --cgroup-manager systemd\n"
+    "  --cgroup-manager cgroupfs|systemd|disabled  the cgroup driver\n"
+    "  -v, --version        print the version and the libraries' versions\n"
+    "  -h, --help           this help\n";
 
 const struct cella_command *cli_find_command(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
+	for (size_t i = 0; i < ARRAY_SIZE(cli_commands); i++)
+		if (strcmp(cli_commands[i].name, name) == 0)
+			return &cli_commands[i];
 	return NULL;
 }
 
@@ -110,6 +131,8 @@ void cli_print_usage(const struct cella_command *cmd, FILE *out)
 	fprintf(out, "usage: cella [GLOBAL FLAGS] %s\n\n%s\n", cmd->usage, cmd->summary);
 	fprintf(out, "\nflags:\n  -h, --help           this help\n%s",
 		cmd->flags ? cmd->flags : "");
+	if (cmd->more_flags != NULL)
+		fputs(cmd->more_flags, out);
 }
 
 static void usage(FILE *out)
@@ -117,8 +140,9 @@ static void usage(FILE *out)
 	fprintf(out, "usage: cella [--root DIR] [--log FILE] [--log-format text|json] [--debug]\n"
 		     "             [--systemd-cgroup] [--cgroup-manager cgroupfs|systemd|disabled] "
 		     "COMMAND [ARGS...]\n\ncommands:\n");
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	for (size_t i = 0; i < ARRAY_SIZE(cli_commands); i++)
+		fprintf(out, "  %-8s %s\n", cli_commands[i].name, cli_commands[i].summary);
+	fprintf(out, "\nglobal flags:\n%s", cli_global_flags);
 	fprintf(out, "\n`cella COMMAND --help` describes a command's flags.\n");
 }
 
@@ -272,6 +296,8 @@ static int run_cli(struct cella_cli *cli, int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
+	if (strcmp(argv[i], "__complete") == 0) /* hidden: for completions/ */
+		return cmd_complete(cli, argc - i, argv + i);
 	cmd = cli_find_command(argv[i]);
 	if (cmd == NULL)
 		return cli_usage_error(cli, NULL, "unknown command `%s`", argv[i]);

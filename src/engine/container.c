@@ -21,6 +21,7 @@
 #include "engine/internal.h"
 #include "engine/seccomp_agent.h"
 #include "engine/state.h"
+#include "kernel/requirements.h"
 #include "kernel/cgroup.h"
 #include "kernel/cgroup_systemd.h"
 #include "kernel/console.h"
@@ -514,6 +515,9 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	c.spec = o->spec;
 	c.process = o->spec->process;
 	c.saved_mask = *saved_mask;
+	r = kernel_check_requirements(err);
+	if (r < 0)
+		goto out_free;
 	socket_activation(o, &c);
 	r = validate(o, &c, err);
 	if (r < 0)

@@ -47,6 +47,7 @@
 #include "engine/internal.h"
 #include "engine/seccomp_agent.h"
 #include "engine/state.h"
+#include "kernel/requirements.h"
 #include "kernel/caps.h"
 #include "kernel/cgroup.h"
 #include "kernel/console.h"
@@ -497,6 +498,9 @@ int cella_exec(const struct cella_exec_opts *o, int *exit_status, cella_error *e
 	c.sync_fd = -1;
 	c.opts = o;
 	c.p = o->process;
+	r = kernel_check_requirements(err);
+	if (r < 0)
+		return r;
 	r = check_opts(o, err);
 	if (r < 0)
 		return r;

@@ -323,7 +323,7 @@ static int apply_memory(const char *dir, const struct cella_resources *r, cella_
 			return cella_err_ret(err);
 	}
 	if (r->has_memory_swap && r->memory_swap != 0) {
-		int64_t swap;
+		int64_t swap = 0; /* gcc -flto: maybe-uninitialized */
 
 		if (cella_cgroup_swap_to_v2(r->has_memory_limit ? r->memory_limit : 0,
 					    r->memory_swap, &swap, err) < 0)

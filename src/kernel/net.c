@@ -43,7 +43,7 @@ static int rtnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh, const char *wh
 	/* Aligned for the nlmsghdr cast mnl_cb_run does. */
 	uint64_t buf[NL_REPLY_SIZE / sizeof(uint64_t)];
 	ssize_t n;
-	int r;
+	int r = MNL_CB_OK; /* an EINTR before the first reply reads again */
 
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return cella_err(err, errno, "%s: send the netlink request", what);

@@ -48,7 +48,7 @@ static int rd_op(struct spec_ctx *c, json_t *v, void *out)
 
 static int rd_index(struct spec_ctx *c, json_t *v, void *out)
 {
-	uint32_t x;
+	uint32_t x = 0; /* gcc -flto: maybe-uninitialized */
 	int r = spec_rd_u32(c, v, &x);
 
 	if (r < 0)

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The kernel features cella requires (kernel/requirements.c) are checked when
+a container or an exec process starts: a kernel without one (here: a seccomp
+filter around cella answering ENOSYS, as an old kernel does) gets an error
+naming the system call and the Linux version, and nothing is left behind."""
+import ctypes
+import ctypes.util
+import os
+import subprocess
+
+import pytest
+
+from helpers import CELLA, ROOTFS
+
+SCMP_ACT_ALLOW = 0x7FFF0000
+ENOSYS = 38
+
+
+def scmp_act_errno(e):
+    return 0x00050000 | (e & 0xFFFF)
+
+
+def hide_syscall(name):
+    """A preexec_fn: a seccomp filter answering ENOSYS to `name`."""
+    lib = ctypes.CDLL(ctypes.util.find_library("seccomp"))
+    lib.seccomp_init.restype = ctypes.c_void_p
+    lib.seccomp_init.argtypes = [ctypes.c_uint32]
+    lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+    lib.seccomp_rule_add.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int,
+                                     ctypes.c_uint]
+    lib.seccomp_load.argtypes = [ctypes.c_void_p]
+    nr = lib.seccomp_syscall_resolve_name(name.encode())
+    assert nr >= 0, name
+
+    def apply():
+        ctx = lib.seccomp_init(SCMP_ACT_ALLOW)
+        if not ctx or lib.seccomp_rule_add(ctx, scmp_act_errno(ENOSYS), nr, 0) != 0 \
+                or lib.seccomp_load(ctx) != 0:
+            os._exit(99)
+    return apply
+
+
+@pytest.mark.parametrize("syscall,version", [("mount_setattr", "5.12"), ("openat2", "5.6"),
+                                             ("pidfd_open", "5.3"), ("open_tree", "5.2")])
+def test_missing_syscall_named(tmp, syscall, version):
+    root = os.path.join(tmp, "state")
+    p = subprocess.run([CELLA, "--root", root, "run", "--rootfs", ROOTFS, "--name", "kreq",
+                        "--", "true"], capture_output=True, text=True, timeout=60,
+                       preexec_fn=hide_syscall(syscall))
+    assert p.returncode != 0, p
+    assert f"lacks {syscall}(2) (Linux {version})" in p.stderr, p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert not os.path.exists(os.path.join(root, "kreq"))
+
+
+def test_requirements_met_here(tmp):
+    p = subprocess.run([CELLA, "--root", os.path.join(tmp, "state"), "run", "--rootfs", ROOTFS,
+                        "--", "true"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
