@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "engine/internal.h"
+#include "engine/notify.h"
 #include "engine/seccomp_agent.h"
 #include "engine/state.h"
 #include "kernel/cgroup.h"
@@ -268,7 +269,7 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 		if (o->state_root[0] != '/')
 			return cella_err_invalid(err, "--root `%s` must be an absolute path",
 						 o->state_root);
-		c->scratch = xasprintf("%s/%s", o->state_root, o->id);
+		c->scratch = xasprintf("%s/%s/%s", o->state_root, o->id, SCRATCH_DIR);
 		c->rootfs_conf.scratch_dir = c->scratch;
 	}
 	return 0;
@@ -430,6 +431,10 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	c.process = o->spec->process;
 	c.saved_mask = *saved_mask;
 	socket_activation(o, &c);
+	/* NOTIFY_SOCKET: the container's own socket directory, mounted. */
+	r = engine_notify_setup_spec(o->spec, o->state_root, o->id, err);
+	if (r < 0)
+		goto out_free;
 	r = validate(o, &c, err);
 	if (r < 0)
 		goto out_free;
@@ -442,6 +447,21 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	if (dirfd < 0) {
 		r = dirfd;
 		goto out_free;
+	}
+	/* The container's mounts reach scratch/ and notify/ from its user
+	 * namespace, where the directory's owner may be nobody: searchable
+	 * (runc's are 0711), its files keep their own modes. */
+	if ((c.scratch != NULL || engine_notify_socket() != NULL) && fchmod(dirfd, 0711) < 0) {
+		r = cella_err(err, errno, "chmod the state directory");
+		goto out_remove;
+	}
+	if (c.scratch != NULL && mkdirat(dirfd, SCRATCH_DIR, 0700) < 0) {
+		r = cella_err(err, errno, "create the scratch directory");
+		goto out_remove;
+	}
+	if (engine_notify_mkdir(dirfd, err) < 0) {
+		r = cella_err_ret(err);
+		goto out_remove;
 	}
 	if (mkfifoat(dirfd, EXEC_FIFO, 0600) < 0) {
 		r = cella_err(err, errno, "create exec fifo");
@@ -658,7 +678,7 @@ static void stop_container(const struct cella_state *st)
 		wait_gone(st->pid, st->pid_start);
 }
 
-int container_start_locked(int dirfd, const char *id, cella_error *err)
+int container_start_locked(int dirfd, const char *id, struct engine_notify *n, cella_error *err)
 {
 	cleanup_close int fifo = -1;
 	cleanup_close int rfifo = -1;
@@ -672,6 +692,12 @@ int container_start_locked(int dirfd, const char *id, cella_error *err)
 				      cella_status_name(st.status));
 		goto out;
 	}
+	/* NOTIFY_SOCKET: bound before the process can send to it. */
+	n->pid = st.pid;
+	n->pid_start = st.pid_start;
+	r = engine_notify_listen(dirfd, id, NOTIFY_SOCKET_NAME, n, err);
+	if (r < 0)
+		goto out;
 	/* The read end first, to see the exec (wait_exec). */
 	rfifo = openat(dirfd, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (rfifo >= 0)
@@ -699,6 +725,8 @@ int container_start_locked(int dirfd, const char *id, cella_error *err)
 	if (r < 0)
 		stop_container(&st);
 out:
+	if (r < 0)
+		engine_notify_close(n);
 	cella_state_clear(&st);
 	return r;
 }
@@ -706,10 +734,19 @@ out:
 int cella_start(const char *state_root, const char *id, cella_error *err)
 {
 	cleanup_close int dirfd = state_dir_open(state_root, id, err);
+	struct engine_notify n;
+	int r;
 
 	if (dirfd < 0)
 		return dirfd;
-	return container_start_locked(dirfd, id, err);
+	engine_notify_init(&n);
+	r = container_start_locked(dirfd, id, &n, err);
+	/* Unlocked while the process gets ready (state, kill may come). */
+	close(take_fd(&dirfd));
+	if (r == 0)
+		r = engine_notify_wait_ready(&n, err);
+	engine_notify_close(&n);
+	return r;
 }
 
 int cella_state_read(const char *state_root, const char *id, struct cella_state *out,
