@@ -28,9 +28,9 @@
 #include "spec/spec.h"
 #include "util/error.h"
 
-#define NOTIFY_DIR "notify"
+#define NOTIFY_DIR	     "notify"
 #define NOTIFY_CONTAINER_DIR "/run/notify"
-#define NOTIFY_SOCKET_NAME "notify.sock"
+#define NOTIFY_SOCKET_NAME   "notify.sock"
 
 /* The caller's NOTIFY_SOCKET; NULL when unset or empty. */
 const char *engine_notify_socket(void);

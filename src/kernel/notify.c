@@ -15,8 +15,7 @@
 #include "util/util.h"
 
 /* addr into sa; "@name" is abstract (a leading NUL, no terminator). */
-static int to_sockaddr(const char *addr, struct sockaddr_un *sa, socklen_t *salen,
-		       cella_error *err)
+static int to_sockaddr(const char *addr, struct sockaddr_un *sa, socklen_t *salen, cella_error *err)
 {
 	size_t n = strlen(addr);
 
