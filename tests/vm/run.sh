@@ -23,7 +23,9 @@
 #
 # Environment: CELLA_VM_HOME (assets, default /var/tmp/cella-vm),
 # CELLA_VM_MEM (1G), CELLA_VM_SMP (2), CELLA_VM_TIMEOUT (seconds, 1200),
-# CELLA_VM_CONSOLE=1 (copy the guest kernel's console to stderr).
+# CELLA_VM_CONSOLE=1 (copy the guest kernel's console to stderr),
+# CELLA_VM_SYSTEMD=1 (the host's systemd boots as PID 1 and runs CMD in a
+# service, tests/vm/systemd-init).
 # Needs: qemu-system-x86 (scripts/setup.sh --deps-only), apt-get, busybox
 # (static, the busybox-static package), python3 (to unpack the kernel).
 set -euo pipefail
@@ -126,7 +128,7 @@ if [ "${1:-}" = --setup ]; then
 	exit 0
 fi
 [ $# -ge 1 ] || {
-	sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 [ "$(id -u)" = 0 ] || die "run as root"
@@ -160,6 +162,9 @@ sq() { # quoted for the guest's /bin/sh (dash: no $'...')
 	printf '\n'
 } >"$T/ctl/job"
 printf '%s\n' "$REPO" >"$T/ctl/repo"
+if [ "${CELLA_VM_SYSTEMD:-0}" = 1 ]; then
+	: >"$T/ctl/systemd"
+fi
 
 accel=(-accel tcg -cpu max)
 if [ -w /dev/kvm ]; then accel=(-accel kvm -cpu host); fi
