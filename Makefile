@@ -49,7 +49,7 @@ PROBE := $(BUILD)/bin/cella-probe
 ROOTFS := $(BUILD)/share/cella/rootfs
 PYTEST ?= /usr/bin/python3 -m pytest
 
-.PHONY: all check check-unit check-integration check-san check-v2 format format-check \
+.PHONY: all check check-unit check-integration check-san check-v2 check-systemd format format-check \
 	clean install fuzz bench rootfs
 all: $(CELLA) $(PROBE) $(BUILD)/share/cella/.rootfs.stamp
 
@@ -111,14 +111,23 @@ check-v2: all $(BUILD)/tests/test_cgroup_live
 		CELLA=$(abspath $(CELLA)) CELLA_PROBE=$(abspath $(PROBE)) CELLA_ROOTFS=/tmp/rootfs \
 		$(PYTEST) -q -p no:cacheprovider $(V2_TESTS) $(PYTEST_ARGS)'
 
+# Under a booted systemd (PID 1 in the VM, tests/vm/run.sh CELLA_VM_SYSTEMD=1):
+# the systemd cgroup driver and NOTIFY_SOCKET with a real manager.
+SYSTEMD_TESTS := tests/integration/test_systemd.py tests/integration/test_notify.py
+check-systemd: all
+	CELLA_VM_SYSTEMD=1 tests/vm/run.sh sh -c 'set -e; cp -a $(ROOTFS) /tmp/rootfs; \
+		CELLA=$(abspath $(CELLA)) CELLA_PROBE=$(abspath $(PROBE)) CELLA_ROOTFS=/tmp/rootfs \
+		$(PYTEST) -q -p no:cacheprovider $(SYSTEMD_TESTS) $(PYTEST_ARGS)'
+
 # The whole suite: formatting, unit and integration tests, then both again
 # under ASan+UBSan, 20 s of fuzzing the config parser, then the cgroup tests on
-# a pure cgroup v2 kernel.
+# a pure cgroup v2 kernel, and the systemd tests under a booted systemd.
 check: format-check
 	$(MAKE) check-unit check-integration
 	$(MAKE) SANITIZE=1 check-unit check-integration
 	$(MAKE) -C tests/fuzz smoke
 	$(MAKE) check-v2
+	$(MAKE) check-systemd
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -29,9 +29,10 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 
-# Build deps, then what the test suite needs.
+# Build deps, then what the test suite needs. libsystemd-dev: sd-bus's
+# header for the systemd cgroup driver (libsystemd itself is dlopen'ed).
 build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-dev libmnl-dev
-	busybox-static uidmap python3 python3-pytest clang-format git)
+	libsystemd-dev busybox-static uidmap python3 python3-pytest clang-format git)
 # Tests, bench and fuzzer: reference runtimes, GNU time, clang with libFuzzer;
 # qemu for the pure cgroup v2 VM (make check-v2, tests/vm/run.sh, which
 # fetches Debian's kernel package itself with apt-get download); podman
@@ -39,9 +40,10 @@ build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-d
 # client tests (tests/integration/test_clients.py); apparmor (apparmor_parser,
 # run from the host's /usr by the VM, whose kernel has AppArmor) for
 # tests/integration/test_lsm.py; librsvg2-bin (rsvg-convert) renders the
-# map's SVG in tests/integration/test_map.py.
+# map's SVG in tests/integration/test_map.py; systemd (booted as PID 1 in the
+# VM by make check-systemd).
 test_pkgs=(runc crun time util-linux clang libclang-rt-14-dev qemu-system-x86 kmod
-	podman conmon containerd apparmor librsvg2-bin)
+	podman conmon containerd apparmor librsvg2-bin systemd)
 
 pkgs=("${build_pkgs[@]}")
 if [ "$deps_only" = 1 ]; then

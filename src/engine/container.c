@@ -21,6 +21,7 @@
 #include "engine/notify.h"
 #include "engine/seccomp_agent.h"
 #include "engine/state.h"
+#include "engine/systemd.h"
 #include "kernel/cgroup.h"
 #include "kernel/cgroup_systemd.h"
 #include "kernel/console.h"
@@ -87,6 +88,9 @@ static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c
 				   "applied");
 		return 0;
 	}
+	/* The systemd driver: systemd makes the cgroup, at #4. */
+	if (o->cgroup_manager == CELLA_CGROUP_MANAGER_SYSTEMD)
+		return engine_systemd_prepare(o, c, err);
 	path = l->cgroups_path;
 	if (geteuid() != 0) {
 		ret = cella_cgroup_delegated(&own, &why, err);
@@ -114,13 +118,6 @@ static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c
 			   "path `%s`",
 			   path, mapped);
 		path = mapped;
-	} else if (o->cgroup_manager == CELLA_CGROUP_MANAGER_SYSTEMD && path != NULL &&
-		   path[0] != '\0') {
-		return cella_err_invalid(
-		    err,
-		    "linux.cgroupsPath `%s`: the systemd cgroup manager expects "
-		    "slice:prefix:name",
-		    path);
 	}
 	if (own == NULL && cella_cgroup_own_path(&own, err) < 0)
 		return cella_err_ret(err);
@@ -336,6 +333,8 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 	 * namespace, so that it sees the cgroup as its root. */
 	if (c->cgroup != NULL && cella_cgroup_enter(c->cgroup, *init, err) < 0)
 		return cella_err_ret(err);
+	if (c->sd.unit != NULL && engine_systemd_enter(c, *init, err) < 0)
+		return cella_err_ret(err);
 	/* #4: (the cgroup is configured here) let the init go on; it learns
 	 * its host pid, for the state its hooks read. */
 	if (sync_send(sync_fd, SYNC_CGROUP_READY, pid, err) < 0)
@@ -401,6 +400,7 @@ static void ctx_free(struct cella_ctx *c)
 	free(c->rootfs);
 	free(c->scratch);
 	free(c->cgroup_path);
+	cgroup_systemd_unit_clear(&c->sd);
 	if (c->cgroup_fd >= 0)
 		close(c->cgroup_fd);
 	cella_resources_clear(&c->resources);
@@ -497,8 +497,12 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		r = cella_err_ret(err);
 		goto out_remove;
 	}
+	if (engine_systemd_save(dirfd, &c, err) < 0) {
+		r = cella_err_ret(err);
+		goto out_remove;
+	}
 	/* A limit the kernel refuses fails here, before any process exists. */
-	if (c.cgroup_path != NULL &&
+	if (c.cgroup_path != NULL && c.sd.unit == NULL &&
 	    cella_cgroup_create(c.cgroup_path, &c.resources, &c.cgroup, err) < 0) {
 		r = cella_err_ret(err);
 		goto out_remove;
@@ -582,6 +586,7 @@ out_remove:
 		cella_cgroup_kill(c.cgroup, SIGKILL, NULL);
 		cella_cgroup_destroy(c.cgroup, NULL);
 	}
+	engine_systemd_abort(&c);
 	/* A container that existed, even half made, went through the life
 	 * cycle's delete step: poststop (runtime.md, step 12 on). */
 	if (forked && engine_has_hooks(o->spec, CELLA_HOOK_POSTSTOP)) {
@@ -811,6 +816,8 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 {
 	cleanup_close int dirfd = state_dir_open(state_root, id, err);
 	cleanup_cgroup struct cella_cgroup *cg = NULL;
+	cleanup_free char *unit = NULL;
+	bool sd_user = false;
 	struct cella_state st;
 	int r = 0;
 
@@ -831,6 +838,16 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 	}
 	if (st.cgroup_path[0] != '\0' && cella_cgroup_open(st.cgroup_path, &cg, err) < 0)
 		goto out;
+	/* A systemd scope goes with its last process: nothing left to kill
+	 * or remove there. */
+	if (cg != NULL && engine_systemd_load(dirfd, &unit, &sd_user, NULL) > 0) {
+		int fd = cella_cgroup_unified_fd(cg, NULL);
+		if (fd < 0) {
+			cella_cgroup_free(take_ptr(&cg));
+		} else {
+			close(fd);
+		}
+	}
 	if (st.status != CELLA_STATUS_STOPPED && st.status != CELLA_STATUS_CREATING) {
 		/* A created container's init waits before exec; a running one
 		 * (with --force) is killed, with every process of its cgroup.
@@ -851,6 +868,11 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 	if (cg != NULL &&
 	    (cella_cgroup_kill(cg, SIGKILL, err) < 0 || cella_cgroup_destroy(cg, err) < 0)) {
 		r = cella_err_context(err, "remove the cgroup of `%s`", id);
+		goto out;
+	}
+	/* The systemd driver's scope (gone by itself once empty, mostly). */
+	if (engine_systemd_stop(dirfd, err) < 0) {
+		r = cella_err_context(err, "stop the scope of `%s`", id);
 		goto out;
 	}
 	/* The container is gone: poststop, failures as warnings. */

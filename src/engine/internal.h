@@ -8,6 +8,7 @@
 
 #include "engine/engine.h"
 #include "kernel/cgroup.h"
+#include "kernel/cgroup_systemd.h"
 #include "kernel/mount.h"
 #include "kernel/seccomp.h"
 
@@ -23,9 +24,13 @@ struct cella_ctx {
 	struct cella_resources resources; /* linux.resources, typed */
 	char *cgroup_path;		  /* resolved; NULL: no cgroup (rootless) */
 	struct cella_cgroup *cgroup;	  /* created before the fork */
-	int cgroup_fd;			  /* its unified directory, for CLONE_INTO_CGROUP; -1 */
-	int ns_fds[CELLA_NS_COUNT];	  /* namespaces joined by path, -1 when not */
-	int unshare_flags;		  /* CLONE_NEW* created by stage 1 (not user, cgroup) */
+	/* --systemd-cgroup: the scope (unit NULL otherwise), started at #4
+	 * (engine/systemd.h), which then sets cgroup and cgroup_path. */
+	struct cgroup_systemd_unit sd;
+	bool sd_started;
+	int cgroup_fd;		    /* its unified directory, for CLONE_INTO_CGROUP; -1 */
+	int ns_fds[CELLA_NS_COUNT]; /* namespaces joined by path, -1 when not */
+	int unshare_flags;	    /* CLONE_NEW* created by stage 1 (not user, cgroup) */
 	bool new_userns;
 	bool new_cgroupns;
 	bool new_netns;
