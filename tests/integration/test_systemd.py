@@ -9,14 +9,15 @@ update and gone after delete; and a Type=notify service running a container
 becomes active only once the container sends READY=1. Where it is not (this
 project's hosts), the flag fails naming the missing bus, and leaves
 nothing."""
-import json
 import os
 import random
+import shutil
 import subprocess
+import tempfile
 
 import pytest
 
-from helpers import TIMEOUT, make_config, read, wait_for, write_bundle
+from helpers import CELLA, PROBE, ROOTFS, TIMEOUT, make_config, read, wait_for, write_bundle
 
 SYSTEMD = os.path.exists("/run/systemd/system") and \
     open("/proc/1/comm").read().strip() == "systemd"
@@ -170,3 +171,75 @@ def test_type_notify_service_active_on_ready(cella, tmp):
                  what="the service to end")
         subprocess.run(["systemctl", "reset-failed", unit], capture_output=True)
         cella.run("delete", "--force", name)
+
+
+@needs_systemd
+@pytest.mark.skipif(shutil.which("podman") is None, reason="podman is not installed")
+def test_podman_systemd_cgroups_and_sdnotify(cella, tmp):
+    """podman with cgroup_manager systemd and --sdnotify=container drives
+    cella: the container's scope is made by systemd, and the Type=notify
+    service running podman becomes active once the container is ready."""
+    d = os.path.join(tmp, "shared")
+    os.makedirs(d)
+    # Short: conmon's sockets live under the run root (sun_path is 108 bytes).
+    store = tempfile.mkdtemp(prefix="pm", dir="/tmp")
+    log = os.path.join(store, "log")
+    name = cid("pm")
+    unit = f"cella-podman-{name}.service"
+    podman = ["podman", "--runtime", CELLA, "--cgroup-manager", "systemd",
+              "--root", f"{store}/root", "--runroot", f"{store}/run",
+              "--storage-driver", "vfs", "--events-backend", "file"]
+    # Unconfined: under podman's AppArmor profile the probe's exec was
+    # refused (EACCES) in the VM; AppArmor has its own tests (test_lsm.py).
+    run = podman + ["run", "--name", name, "--network", "none", "--sdnotify=container",
+                    "--security-opt", "apparmor=unconfined", "-v", f"{PROBE}:/probe:ro", "-v", f"{d}:/shared", "--rootfs", ROOTFS,
+                    "/bin/sh", "-c", "touch /shared/waiting; "
+                    "while [ ! -e /shared/go ]; do sleep 0.05; done; "
+                    "/probe notify READY=1; exec sleep 300"]
+    r = subprocess.run(["systemd-run", "--no-block", f"--unit={unit}", "-p", "Type=notify",
+                        "-p", "NotifyAccess=all", "-p", "DefaultDependencies=no",
+                        "-p", "TimeoutStartSec=300", "-p", f"StandardOutput=file:{log}",
+                        "-p", f"StandardError=file:{log}", "--"] + run,
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr
+
+    def inspect(fmt):
+        r = subprocess.run(podman + ["inspect", "--format", fmt, name], capture_output=True,
+                           text=True, timeout=TIMEOUT * 4)
+        return r.stdout.strip() if r.returncode == 0 else None
+
+    def scopes():
+        r = subprocess.run(["systemctl", "list-units", "--type=scope", "--plain", "--no-legend",
+                            "libpod-*.scope"], capture_output=True, text=True, timeout=TIMEOUT)
+        return [line.split()[0] for line in r.stdout.splitlines() if line.strip()]
+
+    scope = None
+    try:
+        # `start` waits for READY=1 (as runc's), so podman says "running"
+        # only after it; the scope is there from create on.
+        try:
+            wait_for(lambda: scopes(), TIMEOUT * 4, "the container's scope")
+        except AssertionError:
+            raise AssertionError(f"no scope; podman said: {read(log)}")
+        (scope,) = scopes()
+        p = show(scope, "ActiveState", "Delegate", "Description")
+        assert p["ActiveState"] == "active" and p["Delegate"] == "yes", p
+        assert p["Description"].startswith("cella container"), p
+        wait_for(lambda: os.path.exists(os.path.join(d, "waiting")), TIMEOUT * 4,
+                 "the container to start")
+        assert show(unit, "ActiveState")["ActiveState"] == "activating"
+        open(os.path.join(d, "go"), "w").close()
+        wait_for(lambda: show(unit, "ActiveState")["ActiveState"] == "active", TIMEOUT * 4,
+                 "the service to become active")
+        assert inspect("{{.State.Status}}") == "running"
+        assert scope == f"libpod-{inspect('{{.Id}}')}.scope"
+        pid = int(inspect("{{.State.Pid}}"))
+        assert read(f"/proc/{pid}/cgroup").strip().endswith("/" + scope)
+    finally:
+        subprocess.run(podman + ["rm", "--force", "--time", "0", name], capture_output=True,
+                       timeout=TIMEOUT * 4)
+        subprocess.run(["systemctl", "stop", unit], capture_output=True, timeout=TIMEOUT * 4)
+        subprocess.run(["systemctl", "reset-failed", unit], capture_output=True)
+        subprocess.run(["umount", "-R", store], capture_output=True)
+        shutil.rmtree(store, ignore_errors=True)
+    assert scope is None or show(scope, "LoadState")["LoadState"] == "not-found"
