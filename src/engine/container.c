@@ -812,6 +812,16 @@ static bool wait_gone(pid_t pid, unsigned long long start)
 	return false;
 }
 
+/* A systemd scope removed under us (systemd stops a scope whose last
+ * process died): its cgroup is gone, which is what delete wanted. */
+static bool scope_gone(const char *unit, cella_error *err)
+{
+	if (unit == NULL || err->errnum != ENOENT)
+		return false;
+	cella_err_clear(err);
+	return true;
+}
+
 int cella_delete(const char *state_root, const char *id, bool force, cella_error *err)
 {
 	cleanup_close int dirfd = state_dir_open(state_root, id, err);
@@ -852,7 +862,7 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 		/* A created container's init waits before exec; a running one
 		 * (with --force) is killed, with every process of its cgroup.
 		 * PID 1 of a pid namespace takes its descendants with it. */
-		if (cg != NULL && cella_cgroup_kill(cg, SIGKILL, err) < 0)
+		if (cg != NULL && cella_cgroup_kill(cg, SIGKILL, err) < 0 && !scope_gone(unit, err))
 			goto out;
 		if (kill(st.pid, SIGKILL) < 0 && errno != ESRCH) {
 			r = cella_err(err, errno, "kill container `%s`", id);
@@ -866,14 +876,21 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 	}
 	/* Processes of a shared pid namespace may outlive the init. */
 	if (cg != NULL &&
-	    (cella_cgroup_kill(cg, SIGKILL, err) < 0 || cella_cgroup_destroy(cg, err) < 0)) {
+	    (cella_cgroup_kill(cg, SIGKILL, err) < 0 || cella_cgroup_destroy(cg, err) < 0) &&
+	    !scope_gone(unit, err)) {
 		r = cella_err_context(err, "remove the cgroup of `%s`", id);
 		goto out;
 	}
-	/* The systemd driver's scope (gone by itself once empty, mostly). */
-	if (engine_systemd_stop(dirfd, err) < 0) {
-		r = cella_err_context(err, "stop the scope of `%s`", id);
-		goto out;
+	/* The systemd driver's scope: gone by itself once empty, mostly; its
+	 * processes are dead, so a manager that cannot be reached is said, and
+	 * the delete goes on. */
+	{
+		cella_error serr;
+		char buf[CELLA_ERROR_MSG_MAX + 64];
+
+		if (engine_systemd_stop(dirfd, &serr) < 0)
+			cella_warn("delete `%s`: %s", id,
+				   cella_error_format(&serr, buf, sizeof(buf)));
 	}
 	/* The container is gone: poststop, failures as warnings. */
 	engine_hooks_poststop(dirfd, &st);

@@ -126,6 +126,14 @@ int foreground_wait(pid_t init, int sigfd, int master, struct engine_notify *n, 
 				terminal_send_eof(master);
 		}
 	}
+	/* What the process sent just before it exited. */
+	if (notify_open) {
+		cella_error ferr;
+		char buf[CELLA_ERROR_MSG_MAX + 64];
+
+		if (engine_notify_forward(n, &ferr) < 0)
+			cella_warn("%s", cella_error_format(&ferr, buf, sizeof(buf)));
+	}
 	return 0;
 }
 

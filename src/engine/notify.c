@@ -91,21 +91,24 @@ fail:
 
 int engine_notify_forward(struct engine_notify *n, cella_error *err)
 {
-	char buf[NOTIFY_MSG_MAX + 1];
-	cleanup_free char *out = NULL;
-	bool ready = false;
-	size_t len;
+	/* Every datagram waiting: the process may have sent several and
+	 * exited, and nobody reads after that. */
+	for (;;) {
+		char buf[NOTIFY_MSG_MAX + 1];
+		cleanup_free char *out = NULL;
+		bool ready = false;
+		size_t len;
 
-	if (notify_recv(n->fd, buf, sizeof(buf), &len, err) < 0)
-		return cella_err_ret(err);
-	if (len == 0)
-		return 0;
-	out = notify_rewrite(buf, len, n->pid, &ready);
-	if (out != NULL && notify_send(n->host_fd, out, strlen(out), err) < 0)
-		return cella_err_ret(err);
-	if (ready)
-		n->ready = true;
-	return 0;
+		if (notify_recv(n->fd, buf, sizeof(buf), &len, err) < 0)
+			return cella_err_ret(err);
+		if (len == 0)
+			return 0;
+		out = notify_rewrite(buf, len, n->pid, &ready);
+		if (out != NULL && notify_send(n->host_fd, out, strlen(out), err) < 0)
+			return cella_err_ret(err);
+		if (ready)
+			n->ready = true;
+	}
 }
 
 int engine_notify_wait_ready(struct engine_notify *n, cella_error *err)

@@ -11,8 +11,7 @@
 #include "util/cleanup.h"
 #include "util/util.h"
 
-int engine_systemd_prepare(const struct cella_create_opts *o, struct cella_ctx *c,
-			   cella_error *err)
+int engine_systemd_prepare(const struct cella_create_opts *o, struct cella_ctx *c, cella_error *err)
 {
 	const char *path = o->spec->linux_.cgroups_path;
 

@@ -13,9 +13,9 @@
 #include "util/cleanup.h"
 #include "util/util.h"
 
-#define SD_DEST	 "org.freedesktop.systemd1"
-#define SD_PATH	 "/org/freedesktop/systemd1"
-#define SD_IFACE "org.freedesktop.systemd1.Manager"
+#define SD_DEST		    "org.freedesktop.systemd1"
+#define SD_PATH		    "/org/freedesktop/systemd1"
+#define SD_IFACE	    "org.freedesktop.systemd1.Manager"
 #define SD_JOB_TIMEOUT_USEC (90ULL * 1000000ULL)
 
 /* The functions of libsystemd used here, resolved by dlsym. */
@@ -79,8 +79,7 @@ bool systemd_bus_loadable(void)
 
 /* ---- properties ---- */
 
-static struct systemd_prop *add(struct systemd_props *p, const char *name,
-				enum systemd_prop_type t)
+static struct systemd_prop *add(struct systemd_props *p, const char *name, enum systemd_prop_type t)
 {
 	struct systemd_prop *v;
 
@@ -147,8 +146,8 @@ void systemd_props_clear(struct systemd_props *p)
 static int append_prop(sd_bus_message *m, const struct systemd_prop *v)
 {
 	static const char *const sig[] = {
-	    [SD_PROP_STR] = "s",    [SD_PROP_BOOL] = "b",  [SD_PROP_U64] = "t",
-	    [SD_PROP_PIDS] = "au",  [SD_PROP_BYTES] = "ay", [SD_PROP_IO] = "a(st)",
+	    [SD_PROP_STR] = "s",   [SD_PROP_BOOL] = "b",   [SD_PROP_U64] = "t",
+	    [SD_PROP_PIDS] = "au", [SD_PROP_BYTES] = "ay", [SD_PROP_IO] = "a(st)",
 	};
 	int r;
 
@@ -322,8 +321,9 @@ static int run_job(bool user, const char *method, const char *unit,
 	}
 	r = sd.sd_bus_call(b, m, 0, &e, &reply);
 	if (r < 0) {
-		if (missing_ok && (sd.sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit") ||
-				   sd.sd_bus_error_has_name(&e, "org.freedesktop.systemd1.LoadFailed"))) {
+		if (missing_ok &&
+		    (sd.sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit") ||
+		     sd.sd_bus_error_has_name(&e, "org.freedesktop.systemd1.LoadFailed"))) {
 			sd.sd_bus_error_free(&e);
 			r = 0;
 			goto out;
