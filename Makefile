@@ -98,7 +98,7 @@ PYTEST ?= /usr/bin/python3 -m pytest
 
 .PHONY: all check check-layers check-unit check-integration check-san check-v2 check-docs \
 	check-distro check-package check-static check-deps format format-check \
-	clean install install-rootfs uninstall fuzz bench rootfs man stress
+	clean install install-rootfs uninstall fuzz bench rootfs man stress check-systemd
 all: $(CELLA) man $(PROBE) $(BUILD)/share/cella/.rootfs.stamp
 
 # The flags in use, kept in BUILD/.flags: objects are rebuilt when they change
@@ -194,7 +194,7 @@ check-v2: all $(BUILD)/tests/test_cgroup_live
 # The whole suite: the test dependencies, formatting, the packaging checks,
 # unit and integration tests, the stress run, unit and integration tests again
 # under ASan+UBSan, 20 s of fuzzing each parser, then the cgroup tests on a
-# pure cgroup v2 kernel.
+# pure cgroup v2 kernel, and the systemd tests under a booted systemd.
 # What the tests need (qemu, clang, podman, containerd...), installed when
 # missing: make check is the README's second command on a fresh machine.
 check-deps:
@@ -208,6 +208,7 @@ check: check-deps
 	$(MAKE) WERROR=1 SANITIZE=1 check-unit check-integration
 	$(MAKE) -C tests/fuzz smoke
 	$(MAKE) WERROR=1 check-v2
+	$(MAKE) WERROR=1 check-systemd
 
 # Packaging: the man pages and completions against --help, and a fresh copy
 # of the tree built with Debian's and Fedora's flags, cross-compiling's shape,
@@ -222,6 +223,14 @@ check-package: check-docs check-distro check-static
 # suppressions and the baseline documented in tests/static/.
 check-static:
 	BUILD=$(BUILD) tests/static/run.sh
+
+# Under a booted systemd (PID 1 in the VM, tests/vm/run.sh CELLA_VM_SYSTEMD=1):
+# the systemd cgroup driver and NOTIFY_SOCKET with a real manager.
+SYSTEMD_TESTS := tests/integration/test_systemd.py tests/integration/test_notify.py
+check-systemd: all
+	CELLA_VM_SYSTEMD=1 tests/vm/run.sh sh -c 'set -e; cp -a $(ROOTFS) /tmp/rootfs; \
+		CELLA=$(abspath $(CELLA)) CELLA_PROBE=$(abspath $(PROBE)) CELLA_ROOTFS=/tmp/rootfs \
+		$(PYTEST) -q -p no:cacheprovider $(SYSTEMD_TESTS) $(PYTEST_ARGS)'
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

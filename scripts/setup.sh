@@ -29,9 +29,10 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 
-# Build deps, then what the test suite needs.
+# Build deps, then what the test suite needs. libsystemd-dev: sd-bus's
+# header for the systemd cgroup driver (libsystemd itself is dlopen'ed).
 build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-dev libmnl-dev
-	busybox-static uidmap python3 python3-pytest clang-format git scdoc)
+	libsystemd-dev busybox-static uidmap python3 python3-pytest clang-format git scdoc)
 # Tests, bench and fuzzer: reference runtimes, GNU time, clang with libFuzzer;
 # qemu for the pure cgroup v2 VM (make check-v2, tests/vm/run.sh, which
 # fetches Debian's kernel package itself with apt-get download); podman
@@ -45,10 +46,11 @@ build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-d
 # the tests read against docs/map-schema.json; man-db, bash, zsh and fish
 # check the man pages and completions (make check-docs), dpkg-dev gives
 # Debian's build flags (make check-distro); cppcheck and clang-tidy for
-# make check-static.
+# make check-static; systemd (booted as PID 1 in the
+# VM by make check-systemd).
 test_pkgs=(runc crun time util-linux strace clang libclang-rt-14-dev qemu-system-x86 kmod
 	podman conmon containerd docker.io apparmor librsvg2-bin python3-jsonschema man-db
-	bash zsh fish dpkg-dev cppcheck clang-tidy)
+	bash zsh fish dpkg-dev cppcheck clang-tidy systemd)
 
 pkgs=("${build_pkgs[@]}")
 if [ "$deps_only" = 1 ]; then

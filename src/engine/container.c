@@ -19,8 +19,10 @@
 #include <unistd.h>
 
 #include "engine/internal.h"
+#include "engine/notify.h"
 #include "engine/seccomp_agent.h"
 #include "engine/state.h"
+#include "engine/systemd.h"
 #include "kernel/requirements.h"
 #include "kernel/cgroup.h"
 #include "kernel/cgroup_systemd.h"
@@ -109,6 +111,9 @@ static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c
 				   "applied");
 		return 0;
 	}
+	/* The systemd driver: systemd makes the cgroup, at #4. */
+	if (o->cgroup_manager == CELLA_CGROUP_MANAGER_SYSTEMD)
+		return engine_systemd_prepare(o, c, err);
 	path = l->cgroups_path;
 	/* Rootless: not root, or root of a user namespace (rootless podman
 	 * runs its runtime there), as runc decides it. */
@@ -146,13 +151,6 @@ static int prepare_cgroup(const struct cella_create_opts *o, struct cella_ctx *c
 			   "path `%s`",
 			   path, mapped);
 		path = mapped;
-	} else if (o->cgroup_manager == CELLA_CGROUP_MANAGER_SYSTEMD && path != NULL &&
-		   path[0] != '\0') {
-		return cella_err_invalid(
-		    err,
-		    "linux.cgroupsPath `%s`: the systemd cgroup manager expects "
-		    "slice:prefix:name",
-		    path);
 	}
 	if (own == NULL && cella_cgroup_own_path(&own, err) < 0)
 		return cella_err_ret(err);
@@ -306,7 +304,7 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 		if (o->state_root[0] != '/')
 			return cella_err_invalid(err, "--root `%s` must be an absolute path",
 						 o->state_root);
-		c->scratch = xasprintf("%s/%s", o->state_root, o->id);
+		c->scratch = xasprintf("%s/%s/%s", o->state_root, o->id, SCRATCH_DIR);
 		c->rootfs_conf.scratch_dir = c->scratch;
 	}
 	return 0;
@@ -383,6 +381,8 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 	/* #4: the init joins its cgroup before it unshares its cgroup
 	 * namespace, so that it sees the cgroup as its root. */
 	if (c->cgroup != NULL && cella_cgroup_enter(c->cgroup, *init, err) < 0)
+		return cella_err_ret(err);
+	if (c->sd.unit != NULL && engine_systemd_enter(c, *init, err) < 0)
 		return cella_err_ret(err);
 	/* #4: (the cgroup is configured here) let the init go on; it learns
 	 * its host pid, for the state its hooks read. */
@@ -485,6 +485,7 @@ static void ctx_free(struct cella_ctx *c)
 	free(c->rootfs);
 	free(c->scratch);
 	free(c->cgroup_path);
+	cgroup_systemd_unit_clear(&c->sd);
 	if (c->cgroup_fd >= 0)
 		close(c->cgroup_fd);
 	cella_resources_clear(&c->resources);
@@ -519,6 +520,10 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	if (r < 0)
 		goto out_free;
 	socket_activation(o, &c);
+	/* NOTIFY_SOCKET: the container's own socket directory, mounted. */
+	r = engine_notify_setup_spec(o->spec, o->state_root, o->id, err);
+	if (r < 0)
+		goto out_free;
 	r = validate(o, &c, err);
 	if (r < 0)
 		goto out_free;
@@ -556,6 +561,21 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	r = fault_point("create:state", err);
 	if (r < 0)
 		goto out_remove;
+	/* The container's mounts reach scratch/ and notify/ from its user
+	 * namespace, where the directory's owner may be nobody: searchable
+	 * (runc's are 0711), its files keep their own modes. */
+	if ((c.scratch != NULL || engine_notify_socket() != NULL) && fchmod(dirfd, 0711) < 0) {
+		r = cella_err(err, errno, "chmod the state directory");
+		goto out_remove;
+	}
+	if (c.scratch != NULL && mkdirat(dirfd, SCRATCH_DIR, 0700) < 0) {
+		r = cella_err(err, errno, "create the scratch directory");
+		goto out_remove;
+	}
+	if (engine_notify_mkdir(dirfd, err) < 0) {
+		r = cella_err_ret(err);
+		goto out_remove;
+	}
 	if (mkfifoat(dirfd, EXEC_FIFO, 0600) < 0) {
 		r = cella_err(err, errno, "create exec fifo");
 		goto out_remove;
@@ -616,10 +636,15 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		r = cella_err_ret(err);
 		goto out_remove;
 	}
+	if (engine_systemd_save(dirfd, &c, err) < 0) {
+		r = cella_err_ret(err);
+		goto out_remove;
+	}
 	/* A limit the kernel refuses fails here, before any process exists.
 	 * A cgroupsPath the config names may be there already (joined, as
-	 * runc); cella's own /cella/ID never is. */
-	if (c.cgroup_path != NULL &&
+	 * runc); cella's own /cella/ID never is. The systemd driver's scope
+	 * is made by systemd, at #4. */
+	if (c.cgroup_path != NULL && c.sd.unit == NULL &&
 	    (has_cgroups_path(o->spec)
 		 ? cella_cgroup_create_join(c.cgroup_path, &c.resources, &c.cgroup, err)
 		 : cella_cgroup_create(c.cgroup_path, &c.resources, &c.cgroup, err)) < 0) {
@@ -724,6 +749,7 @@ out_remove:
 		strv_free(joined);
 		cella_cgroup_destroy(c.cgroup, NULL);
 	}
+	engine_systemd_abort(&c);
 	/* A container that existed, even half made, went through the life
 	 * cycle's delete step: poststop (runtime.md, step 12 on). */
 	if (forked && engine_has_hooks(o->spec, CELLA_HOOK_POSTSTOP)) {
@@ -840,7 +866,7 @@ static void stop_container(const struct cella_state *st)
 		wait_gone(st->pid, st->pid_start);
 }
 
-int container_start_locked(int dirfd, const char *id, cella_error *err)
+int container_start_locked(int dirfd, const char *id, struct engine_notify *n, cella_error *err)
 {
 	cleanup_close int fifo = -1;
 	cleanup_close int rfifo = -1;
@@ -854,6 +880,12 @@ int container_start_locked(int dirfd, const char *id, cella_error *err)
 				      cella_status_name(st.status));
 		goto out;
 	}
+	/* NOTIFY_SOCKET: bound before the process can send to it. */
+	n->pid = st.pid;
+	n->pid_start = st.pid_start;
+	r = engine_notify_listen(dirfd, id, NOTIFY_SOCKET_NAME, n, err);
+	if (r < 0)
+		goto out;
 	/* The read end first, to see the exec (wait_exec). */
 	rfifo = openat(dirfd, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (rfifo >= 0)
@@ -886,6 +918,8 @@ int container_start_locked(int dirfd, const char *id, cella_error *err)
 	if (r < 0)
 		stop_container(&st);
 out:
+	if (r < 0)
+		engine_notify_close(n);
 	cella_state_clear(&st);
 	return r;
 }
@@ -893,10 +927,19 @@ out:
 int cella_start(const char *state_root, const char *id, cella_error *err)
 {
 	cleanup_close int dirfd = state_dir_open(state_root, id, err);
+	struct engine_notify n;
+	int r;
 
 	if (dirfd < 0)
 		return dirfd;
-	return container_start_locked(dirfd, id, err);
+	engine_notify_init(&n);
+	r = container_start_locked(dirfd, id, &n, err);
+	/* Unlocked while the process gets ready (state, kill may come). */
+	close(take_fd(&dirfd));
+	if (r == 0)
+		r = engine_notify_wait_ready(&n, err);
+	engine_notify_close(&n);
+	return r;
 }
 
 int cella_state_read(const char *state_root, const char *id, struct cella_state *out,
@@ -960,12 +1003,24 @@ static bool wait_gone(pid_t pid, unsigned long long start)
 	return false;
 }
 
+/* A systemd scope removed under us (systemd stops a scope whose last
+ * process died): its cgroup is gone, which is what delete wanted. */
+static bool scope_gone(const char *unit, cella_error *err)
+{
+	if (unit == NULL || err->errnum != ENOENT)
+		return false;
+	cella_err_clear(err);
+	return true;
+}
+
 /* Delete the container whose state directory dirfd is locked. */
 static int delete_locked(int dirfd, const char *state_root, const char *id, bool force,
 			 cella_error *err)
 {
 	cleanup_cgroup struct cella_cgroup *cg = NULL;
 	cleanup_close int init = -1;
+	cleanup_free char *unit = NULL;
+	bool sd_user = false;
 	struct cella_state st;
 	int r = 0;
 
@@ -988,6 +1043,16 @@ static int delete_locked(int dirfd, const char *state_root, const char *id, bool
 		r = cella_err_ret(err);
 		goto out;
 	}
+	/* A systemd scope goes with its last process: nothing left to kill
+	 * or remove there. */
+	if (cg != NULL && engine_systemd_load(dirfd, &unit, &sd_user, NULL) > 0) {
+		int fd = cella_cgroup_unified_fd(cg, NULL);
+		if (fd < 0) {
+			cella_cgroup_free(take_ptr(&cg));
+		} else {
+			close(fd);
+		}
+	}
 	/* A cgroup that was there before the container stays (runc 1.1
 	 * would remove it). */
 	if (cg != NULL)
@@ -1000,7 +1065,7 @@ static int delete_locked(int dirfd, const char *state_root, const char *id, bool
 		 * namespace takes its descendants with it. */
 		init = open_init(&st, NULL);
 		if (cg != NULL && st.cgroup_joined == NULL &&
-		    cella_cgroup_kill(cg, SIGKILL, err) < 0) {
+		    cella_cgroup_kill(cg, SIGKILL, err) < 0 && !scope_gone(unit, err)) {
 			r = cella_err_ret(err);
 			goto out;
 		}
@@ -1022,15 +1087,28 @@ static int delete_locked(int dirfd, const char *state_root, const char *id, bool
 	 * that was killed leaves its cgroup (named in the state before it was
 	 * made) with whatever it had placed there. In a joined cgroup, the
 	 * processes that were there are not ours to kill. */
-	if (cg != NULL && ((st.cgroup_joined == NULL && cella_cgroup_kill(cg, SIGKILL, err) < 0 &&
-			    err->errnum != ENOENT) ||
-			   cella_cgroup_destroy(cg, err) < 0)) {
+	if (cg != NULL &&
+	    ((st.cgroup_joined == NULL && cella_cgroup_kill(cg, SIGKILL, err) < 0 &&
+	      err->errnum != ENOENT) ||
+	     cella_cgroup_destroy(cg, err) < 0) &&
+	    !scope_gone(unit, err)) {
 		r = cella_err_context(err, "remove the cgroup of `%s`", id);
 		goto out;
 	}
 	r = fault_point("delete:cgroup", err);
 	if (r < 0)
 		goto out;
+	/* The systemd driver's scope: gone by itself once empty, mostly; its
+	 * processes are dead, so a manager that cannot be reached is said, and
+	 * the delete goes on. */
+	{
+		cella_error serr;
+		char buf[CELLA_ERROR_MSG_MAX + 64];
+
+		if (engine_systemd_stop(dirfd, &serr) < 0)
+			cella_warn("delete `%s`: %s", id,
+				   cella_error_format(&serr, buf, sizeof(buf)));
+	}
 	/* The container is gone: poststop, failures as warnings. */
 	engine_hooks_poststop(dirfd, &st);
 	r = state_dir_remove(state_root, id, err);

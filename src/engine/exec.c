@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "engine/internal.h"
+#include "engine/notify.h"
 #include "engine/seccomp_agent.h"
 #include "engine/state.h"
 #include "kernel/requirements.h"
@@ -480,8 +481,37 @@ static int start_process(struct exec_ctx *c, pid_t *out_pid, int *out_master, ce
 	return 0;
 }
 
+/* NOTIFY_SOCKET: the process's own socket in the container's notify
+ * directory, named in a copy of its environment (*env_out, *proc_out). */
+static int exec_notify(const struct cella_exec_opts *o, int dirfd, struct engine_notify *n,
+		       struct cella_process *proc_out, char ***env_out, cella_error *err)
+{
+	char name[64];
+	size_t len = 0;
+
+	if (engine_notify_socket() == NULL)
+		return 0;
+	snprintf(name, sizeof(name), "exec-%d.sock", (int)getpid());
+	if (engine_notify_listen(dirfd, o->id, name, n, err) < 0)
+		return cella_err_ret(err);
+	*proc_out = *o->process;
+	while (o->process->env != NULL && o->process->env[len] != NULL)
+		len++;
+	*env_out = xcalloc(len + 2, sizeof(char *));
+	for (size_t i = 0, j = 0; i < len; i++)
+		if (strncmp(o->process->env[i], "NOTIFY_SOCKET=", 14) != 0)
+			(*env_out)[j++] = xstrdup(o->process->env[i]);
+	(*env_out)[strv_len(*env_out)] =
+	    xasprintf("NOTIFY_SOCKET=%s/%s", NOTIFY_CONTAINER_DIR, name);
+	proc_out->env = *env_out;
+	return 0;
+}
+
 int cella_exec(const struct cella_exec_opts *o, int *exit_status, cella_error *err)
 {
+	struct engine_notify n;
+	struct cella_process notify_proc;
+	cleanup_strv char **notify_env = NULL;
 	struct exec_ctx c;
 	cleanup_close int dirfd = -1;
 	cleanup_close int master = -1;
@@ -498,6 +528,7 @@ int cella_exec(const struct cella_exec_opts *o, int *exit_status, cella_error *e
 	c.sync_fd = -1;
 	c.opts = o;
 	c.p = o->process;
+	engine_notify_init(&n);
 	r = kernel_check_requirements(err);
 	if (r < 0)
 		return r;
@@ -526,6 +557,10 @@ int cella_exec(const struct cella_exec_opts *o, int *exit_status, cella_error *e
 			      o->id);
 		goto out;
 	}
+	if ((r = exec_notify(o, dirfd, &n, &notify_proc, &notify_env, err)) < 0)
+		goto out;
+	if (notify_env != NULL)
+		c.p = &notify_proc;
 	c.st = &st;
 	c.init = st.pid;
 	c.cgroup_path = st.cgroup_path;
@@ -558,18 +593,25 @@ int cella_exec(const struct cella_exec_opts *o, int *exit_status, cella_error *e
 	c.root_fd = -1;
 	/* Let state, kill, delete go on while the process runs. */
 	close(take_fd(&dirfd));
+	n.pid = pid;
+	if (r == 0 && procfs_start_time(pid, &n.pid_start, NULL) < 0)
+		n.pid_start = 0;
 	if (r < 0 || o->detach) {
-		if (r == 0)
+		if (r == 0) {
 			take_pid(&pid); /* left running */
+			/* As start: back once the process is ready. */
+			r = engine_notify_wait_ready(&n, err);
+		}
 		goto out_mask;
 	}
 
-	r = foreground_run(pid, &all, master, exit_status, err);
+	r = foreground_run(pid, &all, master, &n, exit_status, err);
 	if (r == 0)
 		take_pid(&pid); /* reaped */
 out_mask:
 	sigprocmask(SIG_SETMASK, &c.saved_mask, NULL);
 out:
+	engine_notify_close(&n);
 	ns_close_fds(c.ns_fds);
 	if (c.root_fd >= 0)
 		close(c.root_fd);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "kernel/cgroup_systemd.h"
 #include "kernel/mount.h"
 #include "kernel/ns.h"
 #include "kernel/seccomp.h"
@@ -29,15 +30,15 @@
 
 static const struct {
 	bool hooks; /* prestart ... poststop run at their points */
-	bool cgroup_v1, cgroup_v2, cgroup_systemd, cgroup_systemd_user, cgroup_rdma;
+	bool cgroup_v1, cgroup_v2, cgroup_rdma;
 	bool apparmor, selinux;
 	bool intel_rdt;
 	bool idmap_mounts;
 	bool net_devices;
 } supported = {
     .hooks = true,
-    /* Both drivers; systemd cgroupsPaths are mapped onto cgroupfs, which is
-     * not a systemd driver, so systemd stays false. */
+    /* Both cgroupfs drivers; the systemd driver (system and user managers,
+     * kernel/cgroup_systemd.h) where libsystemd loads: see below. */
     .cgroup_v1 = true,
     .cgroup_v2 = true,
     /* kernel/lsm.c: applied where the host has the LSM, refused where not. */
@@ -101,8 +102,8 @@ static json_t *linux_features(void)
 	json_object_set_new(l, "capabilities", caps);
 	json_object_set_new(l, "cgroup",
 			    json_pack("{s:b,s:b,s:b,s:b,s:b}", "v1", supported.cgroup_v1, "v2",
-				      supported.cgroup_v2, "systemd", supported.cgroup_systemd,
-				      "systemdUser", supported.cgroup_systemd_user, "rdma",
+				      supported.cgroup_v2, "systemd", cgroup_systemd_supported(),
+				      "systemdUser", cgroup_systemd_supported(), "rdma",
 				      supported.cgroup_rdma));
 	json_object_set_new(l, "seccomp", seccomp_features());
 	json_object_set_new(l, "apparmor", enabled(supported.apparmor));

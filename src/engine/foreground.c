@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "engine/internal.h"
+#include "engine/notify.h"
+#include "util/log.h"
 #include "kernel/terminal.h"
 #include "util/cleanup.h"
 #include "util/util.h"
@@ -106,28 +108,41 @@ static bool pump(int from, int to)
 	return write_all(to, buf, (size_t)n) >= 0;
 }
 
-int foreground_wait(pid_t init, int sigfd, int master, int *exit_status, cella_error *err)
+int foreground_wait(pid_t init, int sigfd, int master, struct engine_notify *n, int *exit_status,
+		    cella_error *err)
 {
+	bool notify_open = n != NULL && n->fd >= 0;
 	bool stdin_open = master >= 0;
 	bool master_open = master >= 0;
 	bool exited = false;
 
 	while (!exited || master_open) {
-		struct pollfd pfd[3] = {
+		struct pollfd pfd[4] = {
 		    {.fd = sigfd, .events = POLLIN},
 		    {.fd = master_open ? master : -1, .events = POLLIN},
 		    {.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
+		    {.fd = notify_open && !exited ? n->fd : -1, .events = POLLIN},
 		};
 		int timeout = exited ? 100 : -1; /* drain the pty briefly after exit */
-		int n = poll(pfd, 3, timeout);
+		int ready = poll(pfd, 4, timeout);
 
-		if (n < 0) {
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			return cella_err(err, errno, "poll");
 		}
-		if (n == 0 && exited)
+		if (ready == 0 && exited)
 			break;
+		if (pfd[3].revents & POLLIN) {
+			cella_error ferr;
+			/* The caller's socket is its business: said once,
+			 * and the process goes on. */
+			if (engine_notify_forward(n, &ferr) < 0) {
+				char buf[CELLA_ERROR_MSG_MAX + 64];
+				cella_warn("%s", cella_error_format(&ferr, buf, sizeof(buf)));
+				notify_open = false;
+			}
+		}
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(sigfd, &si, sizeof(si)) != sizeof(si))
@@ -162,11 +177,19 @@ int foreground_wait(pid_t init, int sigfd, int master, int *exit_status, cella_e
 				terminal_send_eof(master);
 		}
 	}
+	/* What the process sent just before it exited. */
+	if (notify_open) {
+		cella_error ferr;
+		char buf[CELLA_ERROR_MSG_MAX + 64];
+
+		if (engine_notify_forward(n, &ferr) < 0)
+			cella_warn("%s", cella_error_format(&ferr, buf, sizeof(buf)));
+	}
 	return 0;
 }
 
-int foreground_run(pid_t pid, const sigset_t *signals, int master, int *exit_status,
-		   cella_error *err)
+int foreground_run(pid_t pid, const sigset_t *signals, int master, struct engine_notify *n,
+		   int *exit_status, cella_error *err)
 {
 	cleanup_close int sigfd = signalfd(-1, signals, SFD_CLOEXEC);
 	struct termios saved_tio;
@@ -180,7 +203,7 @@ int foreground_run(pid_t pid, const sigset_t *signals, int master, int *exit_sta
 		if (terminal_make_raw(STDIN_FILENO, &saved_tio, NULL) == 0)
 			raw = true;
 	}
-	r = foreground_wait(pid, sigfd, master, exit_status, err);
+	r = foreground_wait(pid, sigfd, master, n, exit_status, err);
 	if (raw)
 		terminal_restore(STDIN_FILENO, &saved_tio);
 	return r;

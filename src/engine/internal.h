@@ -8,21 +8,29 @@
 
 #include "engine/engine.h"
 #include "kernel/cgroup.h"
+#include "kernel/cgroup_systemd.h"
 #include "kernel/mount.h"
 #include "kernel/seccomp.h"
+
+#define SCRATCH_DIR "scratch"
 
 struct cella_ctx {
 	const struct cella_create_opts *opts;
 	const struct cella_spec *spec;
 	const struct cella_process *process;
-	char *rootfs;			  /* realpath of the bundle's root.path */
-	char *scratch;			  /* ROOT/ID, under the overlay tmpfs (ephemeral_root) */
+	char *rootfs;  /* realpath of the bundle's root.path */
+	char *scratch; /* ROOT/ID/scratch, under the overlay tmpfs (ephemeral_root): not ROOT/ID,
+			  which would hide ROOT/ID/notify from the container's mounts */
 	struct cella_resources resources; /* linux.resources, typed */
 	char *cgroup_path;		  /* resolved; NULL: no cgroup (rootless) */
 	struct cella_cgroup *cgroup;	  /* created before the fork */
-	int cgroup_fd;			  /* its unified directory, for CLONE_INTO_CGROUP; -1 */
-	int ns_fds[CELLA_NS_COUNT];	  /* namespaces joined by path, -1 when not */
-	int unshare_flags;		  /* CLONE_NEW* created by stage 1 (not user, cgroup) */
+	/* --systemd-cgroup: the scope (unit NULL otherwise), started at #4
+	 * (engine/systemd.h), which then sets cgroup and cgroup_path. */
+	struct cgroup_systemd_unit sd;
+	bool sd_started;
+	int cgroup_fd;		    /* its unified directory, for CLONE_INTO_CGROUP; -1 */
+	int ns_fds[CELLA_NS_COUNT]; /* namespaces joined by path, -1 when not */
+	int unshare_flags;	    /* CLONE_NEW* created by stage 1 (not user, cgroup) */
 	bool new_userns;
 	bool new_cgroupns;
 	bool new_netns;
@@ -66,16 +74,21 @@ struct cella_created {
 int container_create(const struct cella_create_opts *opts, const sigset_t *saved_mask,
 		     struct cella_created *out, cella_error *err);
 
-/* Start a created container whose state directory dirfd is locked. */
-int container_start_locked(int dirfd, const char *id, cella_error *err);
+/* Start a created container whose state directory dirfd is locked. With
+ * NOTIFY_SOCKET set, *n is left listening on the container's notify socket
+ * (engine/notify.h); the caller closes it. */
+struct engine_notify;
+int container_start_locked(int dirfd, const char *id, struct engine_notify *n, cella_error *err);
 
 /* Wait for the outcome of execve in the container: 0 when the sync socket
  * closed (exec happened), < 0 with the child's error otherwise. */
 int container_wait_exec(int sync_fd, cella_error *err);
 
-/* Wait for pid (a child of ours), forwarding the signals read from sigfd
- * and proxying the pty master to our stdio; *exit_status in shell form. */
-int foreground_wait(pid_t pid, int sigfd, int master, int *exit_status, cella_error *err);
+/* Wait for pid (a child of ours), forwarding the signals read from sigfd,
+ * proxying the pty master to our stdio and passing on notify messages (n
+ * may be NULL); *exit_status in shell form. */
+int foreground_wait(pid_t pid, int sigfd, int master, struct engine_notify *n, int *exit_status,
+		    cella_error *err);
 
 /* Hooks in the life cycle (engine/hooks.c). */
 bool engine_has_hooks(const struct cella_spec *s, enum cella_hook_kind k);
@@ -96,8 +109,8 @@ void engine_hooks_poststop(int dirfd, const struct cella_state *st);
 
 /* foreground_wait with the signals (blocked by the caller) read from a
  * signalfd, and the caller's terminal in raw mode while a pty is proxied. */
-int foreground_run(pid_t pid, const sigset_t *signals, int master, int *exit_status,
-		   cella_error *err);
+int foreground_run(pid_t pid, const sigset_t *signals, int master, struct engine_notify *n,
+		   int *exit_status, cella_error *err);
 
 /* Write pid to path atomically (a temporary file renamed). */
 int engine_write_pid_file(const char *path, pid_t pid, cella_error *err);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "engine/internal.h"
+#include "engine/notify.h"
 #include "engine/state.h"
 #include "kernel/terminal.h"
 #include "util/cleanup.h"
@@ -34,10 +35,12 @@ int cella_run(const struct cella_create_opts *opts, bool detach, bool remove, in
 	cleanup_close int master = -1;
 	cleanup_close int state_fd = -1;
 	cleanup_pid pid_t init = -1;
+	struct engine_notify n;
 	sigset_t all, saved;
 	int r;
 
 	*exit_status = 0;
+	engine_notify_init(&n);
 	o.foreground = !detach;
 	/* Block every signal: they are read from a signalfd and forwarded. The
 	 * container's processes get the mask we had (restored in the child). */
@@ -67,7 +70,7 @@ int cella_run(const struct cella_create_opts *opts, bool detach, bool remove, in
 		}
 	}
 	/* Still under create's lock: nobody else can act on it in between. */
-	r = container_start_locked(state_fd, o.id, err);
+	r = container_start_locked(state_fd, o.id, &n, err);
 	close(take_fd(&state_fd));
 	if (r == 0)
 		r = container_wait_exec(sync_fd, err);
@@ -76,14 +79,16 @@ int cella_run(const struct cella_create_opts *opts, bool detach, bool remove, in
 		goto out_delete;
 	}
 	if (detach) {
+		/* As start: back once the process is ready. */
 		take_pid(&init);
-		r = 0;
+		r = engine_notify_wait_ready(&n, err);
 		goto out_mask;
 	}
-	r = foreground_run(init, &all, master, exit_status, err);
+	r = foreground_run(init, &all, master, &n, exit_status, err);
 	if (r == 0)
 		take_pid(&init); /* reaped */
 out_delete:
+	engine_notify_close(&n);
 	if (remove || r < 0) {
 		cella_error derr;
 		/* Kill and reap the init first (a no-op when it was reaped). */
@@ -95,6 +100,7 @@ out_delete:
 		}
 	}
 out_mask:
+	engine_notify_close(&n);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return r;
 }

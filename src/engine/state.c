@@ -253,6 +253,23 @@ bool state_dir_linked(const char *root, const char *id, int dirfd)
 	       a.st_ino == b.st_ino;
 }
 
+static void remove_subdir(int state_fd, const char *name)
+{
+	int fd = openat(state_fd, name, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+}
+
 int state_dir_remove(const char *root, const char *id, cella_error *err)
 {
 	cleanup_close int rootfd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
@@ -277,7 +294,16 @@ int state_dir_remove(const char *root, const char *id, cella_error *err)
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
 		    strcmp(de->d_name, STATE_FILE) == 0)
 			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
+		/* Subdirectories (notify/, scratch/) hold files, not
+		 * directories: emptied, then removed. */
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0 || errno == ENOENT)
+			continue;
+		if (errno == EISDIR) {
+			remove_subdir(dirfd(d), de->d_name);
+			if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+				continue;
+		}
+		{
 			int e = errno;
 			closedir(d);
 			return cella_err(err, e, "remove `%s/%s/%s`", root, id, de->d_name);

@@ -11,13 +11,15 @@
 
 #include "engine/engine.h"
 #include "engine/state.h"
+#include "engine/systemd.h"
 #include "kernel/cgroup.h"
 #include "spec/spec_resources.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/util.h"
 
-static int update_locked(const struct cella_state *st, const char *resources_json, cella_error *err)
+static int update_locked(int dirfd, const struct cella_state *st, const char *resources_json,
+			 cella_error *err)
 {
 	cleanup_cgroup struct cella_cgroup *cg = NULL;
 	struct cella_resources r;
@@ -45,7 +47,11 @@ static int update_locked(const struct cella_state *st, const char *resources_jso
 		cella_resources_clear(&r);
 		return 0;
 	}
-	ret = cella_cgroup_open(st->cgroup_path, &cg, err);
+	/* The systemd driver's unit first: its properties are what systemd
+	 * writes back on a reload. */
+	ret = engine_systemd_update(dirfd, &r, err);
+	if (ret == 0)
+		ret = cella_cgroup_open(st->cgroup_path, &cg, err);
 	if (ret == 0)
 		ret = cella_cgroup_apply(cg, &r, err);
 	cella_resources_clear(&r);
@@ -65,7 +71,7 @@ int cella_update(const char *state_root, const char *id, const char *resources_j
 		return dirfd;
 	if (state_load(dirfd, id, &st, err) < 0)
 		return cella_err_ret(err);
-	r = update_locked(&st, resources_json, err);
+	r = update_locked(dirfd, &st, resources_json, err);
 	cella_state_clear(&st);
 	return r;
 }

@@ -22,6 +22,8 @@
  *                               bypassing the page cache; print {"bytes":N,"seconds":S}
  *   cella-probe try OP          try a privileged operation (mount, rawsock, bind80, chown,
  *                               kill): print "ok" or "errno N"
+ *   cella-probe notify MSG      send MSG ("\n" escapes for newlines) as one datagram to
+ *                               $NOTIFY_SOCKET (sd_notify); print "sent" or the errno name
  *   cella-probe attack-runtime SECS [write]
  *                               print "ready", then for SECS seconds stop every other
  *                               process seen and try to reach it: ptrace, /proc/PID/mem,
@@ -60,6 +62,7 @@
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
@@ -1173,6 +1176,38 @@ static int cmd_syscall(int argc, char **argv)
 	return 0;
 }
 
+/* sd_notify(3) by hand: one datagram to the socket NOTIFY_SOCKET names. */
+static int cmd_notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char buf[1024];
+	size_t n = 0;
+	int fd;
+
+	for (const char *p = msg; *p && n < sizeof(buf) - 1; p++) {
+		if (p[0] == '\\' && p[1] == 'n') {
+			buf[n++] = '\n';
+			p++;
+		} else {
+			buf[n++] = *p;
+		}
+	}
+	if (path == NULL || strlen(path) >= sizeof(sa.sun_path)) {
+		printf("no NOTIFY_SOCKET\n");
+		return 1;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || sendto(fd, buf, n, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		printf("%s\n", errname(errno));
+		return 1;
+	}
+	close(fd);
+	printf("sent\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -1211,6 +1246,8 @@ int main(int argc, char **argv)
 		ret = cmd_seize_exec(arg, argv[3], argv[4]);
 	else if (strcmp(cmd, "report-to") == 0)
 		ret = cmd_report_to(arg);
+	else if (strcmp(cmd, "notify") == 0)
+		ret = cmd_notify(arg);
 	else if (strcmp(cmd, "attack-runtime") == 0)
 		ret = cmd_attack_runtime(arg, argc > 3 && strcmp(argv[3], "write") == 0);
 	else

@@ -48,8 +48,42 @@ static void test_bad(void)
 	CHECK(out == NULL);
 }
 
+static void check_unit(const char *in, bool user, const char *slice, const char *unit)
+{
+	struct cgroup_systemd_unit u;
+	cella_error err;
+
+	CHECK(cgroup_systemd_unit_parse(in, "abc", user, &u, &err) == 0);
+	CHECK_STR(u.slice, slice);
+	CHECK_STR(u.unit, unit);
+	CHECK(u.user == user);
+	cgroup_systemd_unit_clear(&u);
+}
+
+/* The systemd driver's scope: runc's and crun's naming. */
+static void test_unit(void)
+{
+	struct cgroup_systemd_unit u;
+	cella_error err;
+
+	check_unit("machine.slice:libpod:x", false, "machine.slice", "libpod-x.scope");
+	check_unit(":cella:x", false, "system.slice", "cella-x.scope");
+	check_unit(":cella:x", true, "user.slice", "cella-x.scope");
+	check_unit("system.slice::x", false, "system.slice", "x.scope");
+	check_unit(NULL, false, "system.slice", "cella-abc.scope");
+	check_unit("", false, "system.slice", "cella-abc.scope");
+	CHECK(cgroup_systemd_unit_parse("/cella/abc", "abc", false, &u, &err) < 0);
+	CHECK_CONTAINS(err.msg, "expects slice:prefix:name");
+	CHECK(cgroup_systemd_unit_parse("system.slice:cella:sub.slice", "abc", false, &u, &err) <
+	      0);
+	CHECK_CONTAINS(err.msg, "scope");
+	CHECK(cgroup_systemd_unit_parse("notaslice:cella:x", "abc", false, &u, &err) < 0);
+	CHECK(cgroup_systemd_unit_parse("system.slice:cella:", "abc", false, &u, &err) < 0);
+}
+
 int main(void)
 {
+	RUN(test_unit);
 	RUN(test_form);
 	RUN(test_map);
 	RUN(test_bad);

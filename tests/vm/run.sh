@@ -27,6 +27,8 @@
 # CELLA_VM_CONSOLE=1 (copy the guest kernel's console to stderr),
 # CELLA_VM_ACCEL (auto: KVM when /dev/kvm is writable and qemu can set up
 # its vCPUs, else TCG with a one-line note; kvm; tcg).
+# CELLA_VM_SYSTEMD=1 (the host's systemd boots as PID 1 and runs CMD in a
+# service, tests/vm/systemd-init).
 # Needs: qemu-system-x86 (scripts/setup.sh --deps-only), apt-get, busybox
 # (static, the busybox-static package), python3 (to unpack the kernel).
 set -euo pipefail
@@ -163,6 +165,9 @@ sq() { # quoted for the guest's /bin/sh (dash: no $'...')
 	printf '\n'
 } >"$T/ctl/job"
 printf '%s\n' "$REPO" >"$T/ctl/repo"
+if [ "${CELLA_VM_SYSTEMD:-0}" = 1 ]; then
+	: >"$T/ctl/systemd"
+fi
 
 # KVM where it works: /dev/kvm can exist, be writable and still fail
 # (nested virtualisation refusing an MSR: qemu aborts with "failed to set MSR
