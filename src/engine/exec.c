@@ -13,10 +13,12 @@
  *            namespace) and exits (#3 carries the process's pid);
  *   process  waits for #4 (put in the init's cgroup), opens its pty (#5),
  *            sets rlimits, scheduler, I/O priority and the container's
- *            personality, drops to the user's ids and capability sets,
- *            no_new_privs, loads the container's seccomp filter (its
- *            listener, if any, to the runtime: #5a, which sends it to the
- *            container's agent), and execs. execve closes the sync socket: EOF is
+ *            personality, then runs the init's process-setup pipeline
+ *            (engine/proc_setup.c: cwd, HOME, executable, close-on-exec,
+ *            credentials, capabilities, no_new_privs, the container's
+ *            seccomp filter, its listener, if any, to the runtime: #5a,
+ *            which sends it to the container's agent), and execs.
+ *            execve closes the sync socket: EOF is
  *            success, SYNC_ERROR a failure (127/126 when the executable is
  *            missing or not executable).
  * The numbers are the sync points of kernel/sync.h, as in container.c and
@@ -116,25 +118,10 @@ static int open_root(struct exec_ctx *c, cella_error *err)
 
 /* ---- the process (in the container's namespaces) ---- */
 
-/* The container's filter. When it has a listener (SCMP_ACT_NOTIFY), hand it
- * to the runtime (#5a) for the container's seccomp agent, as the init did,
- * and close our copy. */
-static int load_seccomp(struct exec_ctx *c, cella_error *err)
-{
-	cleanup_close int listener = -1;
-
-	if (cella_seccomp_load_listener(&c->seccomp, &listener, err) < 0)
-		return cella_err_ret(err);
-	/* #5a: the listener. */
-	if (listener >= 0 && sync_send_fd(c->sync_fd, SYNC_SECCOMP_LISTENER, listener, err) < 0)
-		return cella_err_ret(err);
-	return 0;
-}
-
 _Noreturn static void exec_process(struct exec_ctx *c)
 {
 	const struct cella_process *p = c->p;
-	cleanup_free char *exe = NULL;
+	struct engine_proc proc;
 	cella_error e;
 	cella_error *err = &e;
 	int master = -1, slave = -1;
@@ -186,34 +173,16 @@ _Noreturn static void exec_process(struct exec_ctx *c)
 						    .selinux_label = p->selinux_label},
 			   err) < 0)
 		fail(c, err);
-	/* The container's filter, in the same order as the init (seccomp.h):
-	 * before giving up privileges only when it could not be loaded after. */
-	if (cella_seccomp_load_early(p->no_new_privileges, p->caps.effective) &&
-	    load_seccomp(c, err) < 0)
+	/* The process-setup pipeline the init went through
+	 * (engine/proc_setup.c): cwd, HOME, the executable, close-on-exec,
+	 * early seccomp, credentials, capabilities, no_new_privs; then the
+	 * filter (its listener to the runtime, #5a) and execve. */
+	engine_proc_init(&proc, p, &c->seccomp, c->sync_fd);
+	proc.setgroups_allowed = c->setgroups_allowed;
+	proc.preserve_fds = c->opts->preserve_fds;
+	if (engine_proc_drop(&proc, err) < 0)
 		fail(c, err);
-	/* Give up privileges, as the init did: keep capabilities across the
-	 * uid switch, then set exactly the five sets asked for. The cwd and
-	 * the executable are checked as the user. */
-	if (caps_keep_on_setuid(1, err) < 0)
-		fail(c, err);
-	if (cred_apply_user(&p->user, c->setgroups_allowed, err) < 0)
-		fail(c, err);
-	if (process_chdir(p->cwd, err) < 0)
-		fail(c, err);
-	if (process_find_executable(p->args[0], p->env, &exe, err) < 0)
-		fail(c, err);
-	if (caps_apply(&p->caps, err) < 0)
-		fail(c, err);
-	if (p->no_new_privileges && process_set_no_new_privs(err) < 0)
-		fail(c, err);
-	if (process_cloexec_from(3 + c->opts->preserve_fds, err) < 0)
-		fail(c, err);
-
-	sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
-	if (!cella_seccomp_load_early(p->no_new_privileges, p->caps.effective) &&
-	    load_seccomp(c, err) < 0)
-		fail(c, err);
-	process_exec(exe, p->args, p->env, err);
+	engine_proc_exec(&proc, &c->saved_mask, err);
 	fail(c, err);
 }
 

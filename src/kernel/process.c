@@ -4,8 +4,7 @@
  * flag, working directory, and the final execve.
  *
  * Who runs this: the container's setup child, inside the container's root,
- * as the container user (process_find_executable and process_chdir run after
- * the uid switch so that permissions are checked as that user).
+ * still privileged (engine/proc_setup.c orders the steps).
  */
 #include "kernel/process.h"
 
@@ -82,7 +81,9 @@ int process_cloexec_from(int first, cella_error *err)
 		first = 0;
 	if (syscall(SYS_close_range, (unsigned)first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
 		return 0;
-	if (errno != ENOSYS && errno != EINVAL)
+	/* EPERM: a seccomp profile that refuses it, as ENOSYS (not there) and
+	 * EINVAL (no CLOSE_RANGE_CLOEXEC). */
+	if (errno != ENOSYS && errno != EINVAL && errno != EPERM)
 		return cella_err(err, errno, "close_range from fd %d (CLOSE_RANGE_CLOEXEC)", first);
 	return cloexec_walk(first, err);
 }

@@ -130,7 +130,7 @@ def test_exec_process_file(cella, tmp):
         json.dump(proc, f)
     with running(cella, tmp):
         info = probe_exec(cella, "ex", "--process", path, cmd=())
-        assert info["environ"] == ["A=1"]
+        assert info["environ"] == ["A=1", "HOME=/"]  # uid 2: not in /etc/passwd (runc)
         assert info["cwd"] == "/proc"
         assert (info["uid"], info["gid"], info["groups"]) == (2, 3, [7])
         assert int(info["caps"]["eff"], 16) == 0
