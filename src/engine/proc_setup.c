@@ -156,8 +156,9 @@ int engine_proc_drop(struct engine_proc *ep, cella_error *err)
 	if (process_find_executable(p->args[0], ep->env, &ep->exe, err) < 0)
 		return cella_err_ret(err);
 	/* The last capability the kernel knows is read from /proc once,
-	 * here, not under the filter. */
+	 * here, not under the filter; the umask (process.user.umask) too. */
 	(void)caps_last_cap();
+	cred_apply_umask(&p->user);
 	/* 4. Nothing of the runtime crosses execve. Every fd opened after
 	 * this is O_CLOEXEC. */
 	if (process_cloexec_from(3 + ep->preserve_fds, err) < 0)

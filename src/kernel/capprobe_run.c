@@ -403,6 +403,7 @@ _Noreturn static void probe_child(struct prober *p, const struct capprobe_op *op
 	alarm(PROBE_TIMEOUT_S);
 	/* As exec gives up privileges: keep the capabilities across the uid
 	 * switch, then take exactly the five sets. */
+	cred_apply_umask(&user);
 	if (caps_keep_on_setuid(1, &m.err) < 0 ||
 	    cred_apply_user(&user, p->setgroups_allowed, &m.err) < 0 ||
 	    caps_apply(sets, &m.err) < 0 || process_set_dumpable(0, &m.err) < 0 ||
