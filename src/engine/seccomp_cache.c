@@ -40,7 +40,8 @@ static char *cache_key(const struct cella_seccomp *conf)
 
 	if (uname(&u) < 0)
 		memset(&u, 0, sizeof(u));
-	return xasprintf("libseccomp %u.%u.%u\nkernel %s %s\n%s\n", v ? v->major : 0,
+	/* "enosys-stub": programs since the -ENOSYS stub (seccomp_enosys.c). */
+	return xasprintf("libseccomp %u.%u.%u enosys-stub\nkernel %s %s\n%s\n", v ? v->major : 0,
 			 v ? v->minor : 0, v ? v->micro : 0, u.release, u.machine, json);
 }
 
@@ -110,6 +111,8 @@ int engine_seccomp_build(const char *state_root, const struct cella_seccomp *con
 	/* Compiled when cella was built (the quick door's default). */
 	if (engine_seccomp_prebuilt_find(conf, out) == 1)
 		return 0;
+	/* On a cache hit too: every create says what it skips. */
+	cella_seccomp_warn_unknown(conf);
 	key = cache_key(conf);
 	dirfd = open_cache(state_root);
 	snprintf(base, sizeof(base), "%016llx", fnv1a(key));

@@ -294,17 +294,30 @@ static int add_rules(scmp_filter_ctx ctx, const struct cella_seccomp *conf, uint
 		for (char **n = rule->names; n != NULL && *n != NULL; n++) {
 			int nr = seccomp_syscall_resolve_name(*n);
 
-			if (nr == __NR_SCMP_ERROR) {
-				cella_debug("linux.seccomp: syscall `%s` unknown to libseccomp, "
-					    "skipped",
-					    *n);
+			/* Skipped, as runc: a profile may name syscalls newer
+			 * than this libseccomp (cella_seccomp_warn_unknown
+			 * says so). */
+			if (nr == __NR_SCMP_ERROR)
 				continue;
-			}
 			if (add_rule(ctx, rule, i, *n, nr, act, err) < 0)
 				return cella_err_ret(err);
 		}
 	}
 	return 0;
+}
+
+void cella_seccomp_warn_unknown(const struct cella_seccomp *conf)
+{
+	const struct scmp_version *v = seccomp_version();
+
+	for (size_t i = 0; i < conf->n_syscalls; i++)
+		for (size_t j = 0; conf->syscalls[i].names && conf->syscalls[i].names[j]; j++)
+			if (seccomp_syscall_resolve_name(conf->syscalls[i].names[j]) ==
+			    __NR_SCMP_ERROR)
+				cella_warn("linux.seccomp.syscalls[%zu].names[%zu]: syscall `%s` "
+					   "unknown to libseccomp %u.%u.%u, skipped",
+					   i, j, conf->syscalls[i].names[j], v ? v->major : 0,
+					   v ? v->minor : 0, v ? v->micro : 0);
 }
 
 /*
@@ -315,6 +328,15 @@ static int add_rules(scmp_filter_ctx ctx, const struct cella_seccomp *conf, uint
  * yet, and so would every syscall under a notifying default action (runc
  * refuses its write(2) and the default action for the same reason).
  */
+static const struct {
+	const char *name, *why;
+} runtime_needs[] = {
+    {"sendmsg", "the runtime passes the listener to the agent with it"},
+    {"write", "the runtime reports its errors with it after loading the filter, as runc "
+	      "refuses it"},
+    {"close", "the runtime closes its copy of the listener before the agent may have it"},
+};
+
 static int check_notify(const struct cella_seccomp *conf, bool *uses, cella_error *err)
 {
 	*uses = false;
@@ -330,13 +352,13 @@ static int check_notify(const struct cella_seccomp *conf, bool *uses, cella_erro
 			continue;
 		*uses = true;
 		for (size_t j = 0; rule->names != NULL && rule->names[j] != NULL; j++)
-			if (strcmp(rule->names[j], "sendmsg") == 0)
-				return cella_err_invalid(
-				    err,
-				    "linux.seccomp.syscalls[%zu].names[%zu]: SCMP_ACT_NOTIFY "
-				    "cannot be used for sendmsg (the runtime passes the "
-				    "listener to the agent with it)",
-				    i, j);
+			for (size_t k = 0; k < ARRAY_SIZE(runtime_needs); k++)
+				if (strcmp(rule->names[j], runtime_needs[k].name) == 0)
+					return cella_err_invalid(
+					    err,
+					    "linux.seccomp.syscalls[%zu].names[%zu]: "
+					    "SCMP_ACT_NOTIFY cannot be used for %s (%s)",
+					    i, j, runtime_needs[k].name, runtime_needs[k].why);
 	}
 	if (!*uses)
 		return 0;
@@ -360,6 +382,8 @@ int cella_seccomp_build(const struct cella_seccomp *conf, struct cella_seccomp_p
 {
 	bool notify;
 	__attribute__((cleanup(scmp_release))) struct scmp_ctx_guard g = {NULL};
+	cleanup_free struct sock_filter *stub = NULL;
+	size_t stub_len = 0, size;
 	cleanup_close int fd = -1;
 	uint32_t dflt;
 	struct stat st;
@@ -426,14 +450,22 @@ int cella_seccomp_build(const struct cella_seccomp *conf, struct cella_seccomp_p
 	    st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS)
 		return cella_err(err, E2BIG, "linux.seccomp: the filter has %lld bytes",
 				 (long long)st.st_size);
-	buf = xmalloc((size_t)st.st_size);
-	n = pread(fd, buf, (size_t)st.st_size, 0);
+	if ((r = cella_seccomp_enosys_stub(conf, &stub, &stub_len)) < 0)
+		return cella_err(err, -r, "linux.seccomp: build the -ENOSYS stub");
+	size = stub_len * sizeof(struct sock_filter) + (size_t)st.st_size;
+	if (size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return cella_err(err, E2BIG, "linux.seccomp: the filter has %zu instructions",
+				 size / sizeof(struct sock_filter));
+	buf = xmalloc(size);
+	if (stub_len > 0)
+		memcpy(buf, stub, stub_len * sizeof(struct sock_filter));
+	n = pread(fd, (char *)buf + stub_len * sizeof(struct sock_filter), (size_t)st.st_size, 0);
 	if (n != st.st_size) {
 		free(buf);
 		return cella_err(err, n < 0 ? errno : EIO, "linux.seccomp: read the filter");
 	}
 	out->insns = buf;
-	out->len = (size_t)st.st_size / sizeof(struct sock_filter);
+	out->len = size / sizeof(struct sock_filter);
 	return 0;
 }
 

@@ -135,6 +135,16 @@ struct cella_seccomp *cella_seccomp_default_profile(uint64_t caps);
  * user notification. */
 int cella_seccomp_build(const struct cella_seccomp *conf, struct cella_seccomp_prog *out,
 			cella_error *err);
+/* runc's -ENOSYS stub for conf (kernel/seccomp_enosys.c): instructions to
+ * put in front of libseccomp's program so that syscalls numbered above the
+ * highest one conf names fail with ENOSYS. *out NULL (len 0) when none is
+ * due; -EFAULT on an internal layout error. */
+struct sock_filter;
+int cella_seccomp_enosys_stub(const struct cella_seccomp *conf, struct sock_filter **out,
+			      size_t *len);
+/* A warning for each syscall name libseccomp does not know (the build
+ * skips them, as runc does). */
+void cella_seccomp_warn_unknown(const struct cella_seccomp *conf);
 /* Does the program hand out a listener when loaded (SCMP_ACT_NOTIFY)? */
 bool cella_seccomp_prog_has_listener(const struct cella_seccomp_prog *prog);
 /* Load a prebuilt program into the calling thread (child side). An empty

@@ -179,3 +179,71 @@ def test_start_container_hook_under_filter(cella, tmp):
     b = write_bundle(os.path.join(tmp, "b"), c)
     r = cella.run("run", "--bundle", b, "hookf")
     assert r.returncode == 0, r.stderr
+
+
+# ---- OCI profiles as runc compiles them ----
+
+OLD_CALLS = ["read", "write", "close", "fstat", "mmap", "mprotect", "munmap", "brk",
+             "rt_sigaction", "rt_sigprocmask", "ioctl", "writev", "getpid", "execve",
+             "exit", "uname", "fcntl", "arch_prctl", "exit_group", "set_tid_address",
+             "openat", "newfstatat", "readlink", "getuid", "getgid", "setresuid",
+             "setresgid", "setgroups", "capget", "capset", "prctl", "sendmsg"]
+
+
+def syscall_probe(cella, tmp, name, prof, *calls):
+    b = bundle(tmp, name, ["sh", "-c", " ; ".join(f"/probe syscall {c}" for c in calls)],
+               linux={"seccomp": prof})
+    r = cella.run("run", "--bundle", b, name)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.split("\n")[:len(calls)], r.stderr
+
+
+def old_profile(**over):
+    p = {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,
+         "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+         "syscalls": [{"names": OLD_CALLS + ["wait4", "clone", "fork", "vfork", "dup2",
+                                             "getppid", "geteuid", "getegid", "chdir",
+                                             "stat", "lstat", "access", "pipe", "getdents64",
+                                             "getcwd", "rt_sigreturn"],
+                       "action": "SCMP_ACT_ALLOW"},
+                      {"names": ["getpriority"], "action": "SCMP_ACT_ERRNO"}]}
+    p.update(over)
+    return p
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="x86_64 syscall numbers")
+def test_enosys_stub(cella, tmp):
+    """Numbers above the highest syscall the profile names (x86_64: wait4
+    61... getdents64 217) get ENOSYS; unnamed ones below it the default."""
+    out, _ = syscall_probe(cella, tmp, "stub", old_profile(),
+                           "435", "441", "140", "162")
+    # clone3 (435), epoll_pwait2 (441): ENOSYS; getpriority (140): its
+    # rule; sync (162, below 217): the default action.
+    assert out == ["errno 38", "errno 38", "errno 1", "errno 1"]
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="x86_64 syscall numbers")
+@pytest.mark.parametrize("over", [
+    {"defaultErrnoRet": 38},                # already ENOSYS
+    {"defaultAction": "SCMP_ACT_LOG", "defaultErrnoRet": None},  # permissive
+    {"architectures": []},                   # runc: only for the listed architectures
+], ids=["enosys-default", "log-default", "no-architectures"])
+def test_no_enosys_stub(cella, tmp, over):
+    prof = {k: v for k, v in old_profile(**over).items() if v is not None}
+    # 436: close_range (a bad fd range: EINVAL when it gets through).
+    out, _ = syscall_probe(cella, tmp, "nostub", prof, "436 5 3")
+    want = {"defaultErrnoRet": "errno 38", "defaultAction": "errno 22",
+            "architectures": "errno 1"}[next(iter(over))]
+    assert out == [want]
+
+
+def test_unknown_syscall_warned(cella, tmp):
+    prof = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+        {"names": ["getppid", "no_such_call_1"], "action": "SCMP_ACT_ERRNO"},
+        {"names": ["no_such_call_2"], "action": "SCMP_ACT_KILL"}]}
+    out, err = syscall_probe(cella, tmp, "unk", prof, "getppid")
+    assert out == ["errno 1"]
+    lines = err.splitlines()
+    assert len(lines) == 2, err
+    assert "linux.seccomp.syscalls[0].names[1]: syscall `no_such_call_1` unknown" in lines[0]
+    assert "linux.seccomp.syscalls[1].names[0]: syscall `no_such_call_2` unknown" in lines[1]

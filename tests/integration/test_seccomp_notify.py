@@ -258,6 +258,12 @@ BAD = {
     "notify-sendmsg": (profile("/run/h4.sock", names=("mkdir", "sendmsg")),
                        "linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be used for "
                        "sendmsg"),
+    "notify-write": (profile("/run/h4.sock", names=("write",)),
+                     "linux.seccomp.syscalls[0].names[0]: SCMP_ACT_NOTIFY cannot be used for "
+                     "write"),
+    "notify-close": (profile("/run/h4.sock", names=("mkdir", "close")),
+                     "linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be used for "
+                     "close"),
     "notify-errno": ({"defaultAction": ALLOW, "listenerPath": "/run/h4.sock", "syscalls": [
         {"names": ["mkdir"], "action": NOTIFY, "errnoRet": 1}]},
         "linux.seccomp.syscalls[0].errnoRet: only valid with SCMP_ACT_ERRNO"),
