@@ -15,6 +15,7 @@
 #include "engine/engine.h"
 #include "spec/spec_process.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 #include "util/util.h"
 
 struct exec_flags {
@@ -218,10 +219,11 @@ int cmd_exec(struct cella_cli *cli, int argc, char **argv)
 			break;
 		case 'c':
 			cap = parse_cap(optarg);
-			if (cap < 0)
-				return cli_usage_error(cli, argv[0],
-						       "--cap: unknown capability `%s`", optarg);
-			f.caps |= (uint64_t)1 << cap;
+			/* As an unknown name in the config (runc). */
+			if (cap < 0 || cap >= 64)
+				cella_warn("--cap: unknown capability `%s`, ignored", optarg);
+			else
+				f.caps |= (uint64_t)1 << cap;
 			break;
 		case 'N':
 			f.no_new_privs = true;

@@ -87,9 +87,8 @@ static size_t section_len(const struct section *s)
 	return n;
 }
 
-#define STMT(op, val) ((struct sock_filter){.code = (op), .jt = 0, .jf = 0, .k = (val)})
-#define JUMP(op, val, t, f)                                                                        \
-	((struct sock_filter){.code = (op), .jt = (t), .jf = (f), .k = (val)})
+#define STMT(op, val)	    ((struct sock_filter){.code = (op), .jt = 0, .jf = 0, .k = (val)})
+#define JUMP(op, val, t, f) ((struct sock_filter){.code = (op), .jt = (t), .jf = (f), .k = (val)})
 
 int cella_seccomp_enosys_stub(const struct cella_seccomp *conf, struct sock_filter **out,
 			      size_t *len)
@@ -104,8 +103,8 @@ int cella_seccomp_enosys_stub(const struct cella_seccomp *conf, struct sock_filt
 	if (permissive(conf))
 		return 0;
 	for (size_t i = 0; i < conf->n_archs; i++) {
-		uint32_t arch = conf->archs[i] == SCMP_ARCH_NATIVE ? seccomp_arch_native()
-								     : conf->archs[i];
+		uint32_t arch =
+		    conf->archs[i] == SCMP_ARCH_NATIVE ? seccomp_arch_native() : conf->archs[i];
 		uint32_t audit = arch == SCMP_ARCH_X32 ? AUDIT_ARCH_X86_64 : arch;
 		uint32_t max = max_named(conf, arch);
 		struct section *s = NULL;
@@ -161,7 +160,8 @@ int cella_seccomp_enosys_stub(const struct cella_seccomp *conf, struct sock_filt
 			/* Bit 30 set: an x32 call, checked past the x86_64
 			 * block (3 instructions, or a lone ja without a
 			 * limit for x86_64). */
-			p[pc++] = JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_BIT, s->max_native ? 3 : 1, 0);
+			p[pc++] =
+			    JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_BIT, s->max_native ? 3 : 1, 0);
 			if (!s->max_native) {
 				p[pc] = STMT(BPF_JMP | BPF_JA, (uint32_t)(filter - pc - 1));
 				pc++;

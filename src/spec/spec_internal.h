@@ -69,6 +69,7 @@ void spec_pop(struct spec_ctx *c);
 
 /* Reject the value at the current path: `ORIGIN:LINE:COL: PATH: what`. */
 int spec_fail(struct spec_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void spec_warn(struct spec_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The same for member extra of the current value (positioned at the value). */
 int spec_fail_extra(struct spec_ctx *c, const char *extra, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

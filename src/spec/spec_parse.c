@@ -151,10 +151,13 @@ static int rd_caps(struct spec_ctx *c, json_t *v, void *out)
 			if (!json_is_string(e))
 				return spec_fail(c, "expected a string");
 			cap = cella_cap_from_name(json_string_value(e));
+			/* runtime-spec: unknown names must not fail (runc warns
+			 * and ignores them). */
 			if (cap < 0 || cap >= 64)
-				return spec_fail(c, "unknown capability `%s`",
-						 json_string_value(e));
-			*cap_set(&p->caps, s) |= UINT64_C(1) << cap;
+				spec_warn(c, "unknown capability `%s`, ignored",
+					  json_string_value(e));
+			else
+				*cap_set(&p->caps, s) |= UINT64_C(1) << cap;
 			spec_pop(c);
 		}
 		spec_pop(c);

@@ -247,3 +247,23 @@ def test_unknown_syscall_warned(cella, tmp):
     assert len(lines) == 2, err
     assert "linux.seccomp.syscalls[0].names[1]: syscall `no_such_call_1` unknown" in lines[0]
     assert "linux.seccomp.syscalls[1].names[0]: syscall `no_such_call_2` unknown" in lines[1]
+
+
+# ---- capabilities ----
+
+def test_unknown_capability_ignored(cella, tmp):
+    """runtime-spec: unknown capability names must not fail; runc warns."""
+    c = make_config(args=["/probe", "sleep", unique_sleep()])
+    for s in ("bounding", "effective", "permitted"):
+        c["process"]["capabilities"][s].append("CAP_TELEPORT")
+    b = write_bundle(os.path.join(tmp, "b"), c)
+    r = cella.run("run", "--bundle", b, "--detach", "ucap")
+    try:
+        assert r.returncode == 0, r.stderr
+        assert "process.capabilities.bounding[3]: unknown capability `CAP_TELEPORT`" in r.stderr
+        r = cella.run("exec", "--cap", "CAP_NOPE", "--cap", "CAP_NET_RAW", "ucap", "/probe")
+        assert r.returncode == 0, r.stderr
+        assert "--cap: unknown capability `CAP_NOPE`, ignored" in r.stderr
+        assert int(json.loads(r.stdout)["caps"]["eff"], 16) & (1 << 13)  # CAP_NET_RAW
+    finally:
+        cella.run("delete", "--force", "ucap")
