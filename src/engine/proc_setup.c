@@ -8,6 +8,7 @@
  *   1. working directory  chdir to process.cwd (the init made it if it was
  *                         missing, before the root turned read-only), and
  *                         check it is inside the root;
+ *      terminal           the pty (process.terminal) owned by the user;
  *   2. environment        HOME from the container's /etc/passwd (or "/")
  *                         when process.env has none, as runc;
  *   3. executable         args[0] looked up relative to that cwd and PATH;
@@ -35,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/internal.h"
@@ -97,6 +99,28 @@ static char *passwd_home(uid_t uid)
 	return xstrdup("/");
 }
 
+/* The process's terminal (the pty slave on stdio, process.terminal) is
+ * given to its user, as runc does: the uid only, the gid stays what devpts
+ * gave it (tty, 5, with the usual gid=5 option). Without it a non-root
+ * process could not reopen /dev/tty or change its own terminal's modes.
+ * EINVAL, EPERM, EROFS (an id not mapped, a read-only /dev) leave it, as
+ * runc does. */
+static int own_terminal(uid_t uid, cella_error *err)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		struct stat st;
+
+		if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || !isatty(fd) || st.st_uid == uid)
+			continue;
+		if (fchown(fd, uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM &&
+		    errno != EROFS)
+			return cella_err(err, errno,
+					 "give the terminal (fd %d) to process.user.uid %u", fd,
+					 (unsigned)uid);
+	}
+	return 0;
+}
+
 static bool env_has(char *const *env, const char *name)
 {
 	size_t len = strlen(name);
@@ -142,6 +166,9 @@ int engine_proc_drop(struct engine_proc *ep, cella_error *err)
 	 * root may enter is entered, as runc does), before any filter: the
 	 * check that it is inside the root needs getcwd. */
 	if (process_chdir(p->cwd, err) < 0)
+		return cella_err_ret(err);
+	/* The terminal, to the process's user. */
+	if (p->terminal && own_terminal(p->user.uid, err) < 0)
 		return cella_err_ret(err);
 	/* 2. HOME, when the config leaves it unset (runc). */
 	ep->env = strv_dup(p->env);

@@ -267,3 +267,48 @@ def test_unknown_capability_ignored(cella, tmp):
         assert int(json.loads(r.stdout)["caps"]["eff"], 16) & (1 << 13)  # CAP_NET_RAW
     finally:
         cella.run("delete", "--force", "ucap")
+
+
+# ---- the terminal belongs to the process's user ----
+
+TTY_OWNER = ["sh", "-c", "stat -L -c '%u %g' /proc/self/fd/0"]
+
+
+def tty_bundle(tmp, uid):
+    c = make_config(args=TTY_OWNER)
+    c["process"]["terminal"] = True
+    c["process"]["user"] = {"uid": uid, "gid": uid}
+    for m in c["mounts"]:
+        if m["type"] == "devpts":
+            m["options"].append("gid=5")
+    return write_bundle(os.path.join(tmp, f"tty{uid}"), c)
+
+
+def test_terminal_owned_by_user_run(cella, tmp):
+    r = cella.run("run", "--bundle", tty_bundle(tmp, 1000), "ttyrun", input="")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "1000 5"
+
+
+def test_terminal_owned_by_user_console_socket(cella, tmp):
+    from test_exec import ConsoleServer
+    path = os.path.join(tmp, "console.sock")
+    server = ConsoleServer(path)
+    cella.ok("create", "--console-socket", path, "--bundle", tty_bundle(tmp, 1234), "ttycs")
+    try:
+        cella.ok("start", "ttycs")
+        assert server.wait().strip() == "1234 5"
+    finally:
+        cella.run("delete", "--force", "ttycs")
+
+
+def test_terminal_owned_by_user_exec(cella, tmp):
+    b = bundle(tmp, "b", ["/probe", "sleep", unique_sleep()])
+    cella.ok("run", "--bundle", b, "--detach", "ttyx")
+    try:
+        r = cella.run("exec", "-t", "--user", "4321:4321", "ttyx", *TTY_OWNER, input="")
+        assert r.returncode == 0, r.stderr
+        uid, _ = r.stdout.split()
+        assert uid == "4321"
+    finally:
+        cella.run("delete", "--force", "ttyx")
