@@ -312,3 +312,32 @@ def test_terminal_owned_by_user_exec(cella, tmp):
         assert uid == "4321"
     finally:
         cella.run("delete", "--force", "ttyx")
+
+
+# ---- sysctls of the UTS namespace (as runc validates them) ----
+
+def test_sysctl_kernel_hostname_refused(cella, tmp):
+    c = make_config(args=["true"])
+    c["linux"]["sysctl"] = {"kernel.hostname": "other"}
+    r = cella.run("run", "--bundle", write_bundle(os.path.join(tmp, "b"), c), "sysh")
+    assert r.returncode == 1
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and "linux.sysctl `kernel.hostname`: conflicts with the hostname " \
+        "field" in lines[0], r.stderr
+    assert cella.entries() == []
+
+
+@pytest.mark.parametrize("uts", [True, False])
+def test_sysctl_kernel_domainname(cella, tmp, uts):
+    c = make_config(args=["cat", "/proc/sys/kernel/domainname"])
+    c["linux"]["sysctl"] = {"kernel.domainname": "example.org"}
+    if not uts:
+        c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "uts"]
+        del c["hostname"]
+    r = cella.run("run", "--bundle", write_bundle(os.path.join(tmp, "b"), c), "sysd")
+    if uts:
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.strip() == "example.org"
+    else:
+        assert r.returncode == 1 and "uts namespace" in r.stderr, r.stderr
+        assert cella.entries() == []
