@@ -84,7 +84,10 @@ static int create_hooks(void *data, cella_error *err)
 	if (!engine_has_hooks(c->spec, CELLA_HOOK_CREATE_CONTAINER))
 		return 0;
 	state = engine_hook_state(c->opts, c->rootfs, c->host_pid, CELLA_STATUS_CREATING);
-	return hook_run_all(&c->spec->hooks, CELLA_HOOK_CREATE_CONTAINER, state, NULL, err);
+	/* In the container's root (runc chdirs there before them); "/" of a
+	 * joined mount namespace. */
+	return hook_run_all(&c->spec->hooks, CELLA_HOOK_CREATE_CONTAINER, state,
+			    c->new_mountns ? c->rootfs_conf.rootfs : "/", err);
 }
 
 /* Join namespaces given by path. Namespaces owned by the container's user
