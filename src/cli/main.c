@@ -44,7 +44,8 @@ static const struct cella_command commands[] = {
     {"exec", cmd_exec, "run a new process in a running container",
      "exec [--process FILE] [--detach] [--pid-file FILE] [--console-socket PATH] [--tty]\n"
      "       [--cwd DIR] [--env K=V]... [--user UID[:GID]] [--additional-gids G,...]\n"
-     "       [--cap CAP]... [--no-new-privs] [--preserve-fds N] ID [ARGS...]",
+     "       [--cap CAP]... [--no-new-privs] [--preserve-fds N] [--ignore-paused]\n"
+     "       [--cgroup SUBPATH] ID [ARGS...]",
      "  -p, --process FILE   the process (config.json's process object) to run\n"
      "  -d, --detach         do not wait for the process; print nothing\n"
      "  --pid-file FILE      write the process's host pid to FILE\n"
@@ -56,7 +57,11 @@ static const struct cella_command commands[] = {
      "  -g, --additional-gids G,...  supplementary groups\n"
      "  -c, --cap CAP        add a capability (repeatable)\n"
      "  --no-new-privs       set no_new_privs\n"
-     "  --preserve-fds N     pass N fds after 2 (3..N+2) to the process\n"},
+     "  --preserve-fds N     pass N fds after 2 (3..N+2) to the process\n"
+     "  --ignore-paused      exec in a paused container (the process waits, frozen,\n"
+     "                       until it is resumed)\n"
+     "  --cgroup SUBPATH     run in this existing sub-cgroup of the container's\n"
+     "  exit status: the process's; 255 when cella fails to run it\n"},
     {"features", cmd_features, "print what this build implements (runtime-spec features)",
      "features", NULL},
     {"kill", cmd_kill, "send a signal to a container's init", "kill ID [SIGNAL]",

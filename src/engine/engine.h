@@ -175,6 +175,9 @@ struct cella_exec_opts {
 				       pty is proxied to the runtime's stdio */
 	int preserve_fds;	    /* fds 3 .. 3+N-1 passed to the process */
 	bool detach;		    /* return once the process has exec'd */
+	bool ignore_paused;	    /* exec in a paused container (runc) */
+	const char *cgroup_sub;	    /* --cgroup: an existing sub-cgroup of the
+				       container's, relative; NULL: its own */
 };
 
 /* The process of the container's config.json (read from its bundle), for the
@@ -183,7 +186,8 @@ int cella_exec_config_process(const char *state_root, const char *id, struct cel
 			      cella_error *err);
 /* Run opts->process in the container. Unless detached, waits for it,
  * forwarding signals, and sets *exit_status (code, or 128+signal). An exec
- * failure in the container comes back with exit_code 127 or 126. */
+ * failure in the container comes back with exit_code 127 or 126 (the CLI
+ * exits 255 on any failure, as runc). */
 int cella_exec(const struct cella_exec_opts *opts, int *exit_status, cella_error *err);
 
 /* The runtime-spec features.md document for `cella features`. malloc'd. */

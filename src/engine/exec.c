@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -70,6 +71,10 @@ struct exec_ctx {
 	bool setgroups_allowed;
 	int sync_fd; /* the child's end */
 	int state_fd;
+	/* --ignore-paused on a paused container: the process freezes once in
+	 * its cgroup, so the state lock goes then, or `resume` could never
+	 * take it. */
+	bool unlock_in_cgroup;
 	sigset_t saved_mask;
 	struct cella_seccomp_prog seccomp; /* the container's filter; len 0: none */
 	/* linux.personality, and the seccomp agent of a filter with a
@@ -235,14 +240,60 @@ _Noreturn static void exec_joiner(struct exec_ctx *c)
 
 /* Put pid in the container's cgroup, every hierarchy (before it runs
  * anything of its own: it waits for #4). */
-static int join_container_cgroup(const char *cgroup_path, pid_t pid, cella_error *err)
+static int join_container_cgroup(const char *cgroup_path, const char *sub, pid_t pid,
+				 cella_error *err)
 {
 	cleanup_cgroup struct cella_cgroup *cg = NULL;
+	cleanup_free char *path = NULL;
 
-	if (cgroup_path == NULL || cgroup_path[0] == '\0')
+	if (cgroup_path == NULL || cgroup_path[0] == '\0') {
+		if (sub != NULL)
+			return cella_err_invalid(err,
+						 "exec --cgroup `%s`: the container has no "
+						 "cgroup",
+						 sub);
 		return 0; /* rootless: the container has no cgroup */
-	if (cella_cgroup_open(cgroup_path, &cg, err) < 0 || cella_cgroup_enter(cg, pid, err) < 0)
+	}
+	path = sub != NULL ? xasprintf("%s/%s", cgroup_path, sub) : xstrdup(cgroup_path);
+	if (cella_cgroup_open(path, &cg, err) < 0 || cella_cgroup_enter(cg, pid, err) < 0) {
+		if (sub != NULL)
+			return cella_err_context(err, "exec --cgroup `%s`: join the sub-cgroup",
+						 sub);
 		return cella_err_context(err, "exec: join the container's cgroup");
+	}
+	return 0;
+}
+
+/* --cgroup SUBPATH: a relative path below the container's cgroup, without
+ * "..". runc's controller:path form (v1 only) is refused by name. */
+static int check_cgroup_sub(const char *sub, cella_error *err)
+{
+	const char *p = sub;
+
+	if (sub == NULL)
+		return 0;
+	if (strchr(sub, ':') != NULL)
+		return cella_err_invalid(err,
+					 "exec --cgroup `%s`: the controller:path form is not "
+					 "supported; give a sub-cgroup that exists in every "
+					 "hierarchy",
+					 sub);
+	if (sub[0] == '\0' || sub[0] == '/')
+		return cella_err_invalid(
+		    err,
+		    "exec --cgroup `%s`: not a path relative to the container's "
+		    "cgroup",
+		    sub);
+	while (*p != '\0') {
+		size_t len = strcspn(p, "/");
+
+		if ((len == 2 && strncmp(p, "..", 2) == 0) || (len == 1 && p[0] == '.'))
+			return cella_err_invalid(
+			    err, "exec --cgroup `%s`: `.` and `..` are not allowed", sub);
+		p += len;
+		while (*p == '/')
+			p++;
+	}
 	return 0;
 }
 
@@ -258,6 +309,8 @@ static int check_opts(const struct cella_exec_opts *o, cella_error *err)
 	if (lsm_check(&(struct cella_lsm_conf){.apparmor_profile = p->apparmor_profile,
 					       .selinux_label = p->selinux_label},
 		      err) < 0)
+		return cella_err_ret(err);
+	if (check_cgroup_sub(o->cgroup_sub, err) < 0)
 		return cella_err_ret(err);
 	if (p->terminal && o->detach && o->console_socket == NULL)
 		return cella_err_invalid(err, "exec: a terminal with --detach needs a "
@@ -303,11 +356,13 @@ static int parent_side(struct exec_ctx *c, int sync_fd, pid_t *joiner, pid_t *pi
 		if (errno != EINTR)
 			return cella_err(err, errno, "wait for the exec setup process");
 	*joiner = -1;
-	if (join_container_cgroup(c->cgroup_path, *pid, err) < 0)
+	if (join_container_cgroup(c->cgroup_path, o->cgroup_sub, *pid, err) < 0)
 		return cella_err_ret(err);
 	/* #4: let it go on. */
 	if (sync_send(sync_fd, SYNC_CGROUP_READY, 0, err) < 0)
 		return cella_err_ret(err);
+	if (c->unlock_in_cgroup && flock(c->state_fd, LOCK_UN) < 0)
+		return cella_err(err, errno, "unlock the state of `%s`", o->id);
 	if (c->p->terminal) {
 		/* #5: the pty master. */
 		if (sync_wait(sync_fd, SYNC_PTY_MASTER, NULL, &pty, err) < 0)
@@ -391,7 +446,15 @@ int cella_exec(const struct cella_exec_opts *o, int *exit_status, cella_error *e
 		return dirfd;
 	if (state_load(dirfd, o->id, &st, err) < 0)
 		return cella_err_ret(err);
-	if (st.status != CELLA_STATUS_RUNNING && st.status != CELLA_STATUS_CREATED) {
+	if (st.status == CELLA_STATUS_PAUSED && !o->ignore_paused) {
+		r = cella_err_invalid(err,
+				      "container `%s` is paused: resume it first, or exec with "
+				      "--ignore-paused",
+				      o->id);
+		goto out;
+	}
+	if (st.status != CELLA_STATUS_RUNNING && st.status != CELLA_STATUS_CREATED &&
+	    st.status != CELLA_STATUS_PAUSED) {
 		r = cella_err_invalid(err, "container `%s` is %s: exec needs a running container",
 				      o->id, cella_status_name(st.status));
 		goto out;
@@ -407,6 +470,7 @@ int cella_exec(const struct cella_exec_opts *o, int *exit_status, cella_error *e
 		goto out;
 	}
 	c.st = &st;
+	c.unlock_in_cgroup = st.status == CELLA_STATUS_PAUSED;
 	c.init = st.pid;
 	c.cgroup_path = st.cgroup_path;
 	c.state_fd = dirfd;

@@ -52,7 +52,8 @@ struct spec_ctx {
 	size_t len;
 	const char *origin;
 	cella_error *err;
-	bool ints_as_real; /* integers are read from their text (spec_parse.c) */
+	bool ints_as_real;  /* integers are read from their text (spec_parse.c) */
+	bool user_optional; /* a process file: no "user" is root (runc exec -p) */
 	struct spec_path_elem path[SPEC_PATH_MAX_DEPTH];
 	size_t depth;
 };

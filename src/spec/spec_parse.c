@@ -221,7 +221,7 @@ static int rd_process(struct spec_ctx *c, json_t *v, void *out)
 	*(struct cella_process **)out = p;
 	if ((r = spec_field(c, v, "terminal", false, spec_rd_bool, &p->terminal)) < 0 ||
 	    (r = spec_field(c, v, "consoleSize", false, rd_console_size, p)) < 0 ||
-	    (r = spec_field(c, v, "user", true, rd_user, &p->user)) < 0 ||
+	    (r = spec_field(c, v, "user", !c->user_optional, rd_user, &p->user)) < 0 ||
 	    (r = spec_field(c, v, "args", true, spec_rd_args, &p->args)) < 0 ||
 	    (r = spec_field(c, v, "commandLine", false, spec_rd_str, &p->command_line)) < 0 ||
 	    (r = spec_field(c, v, "env", false, spec_rd_env, &p->env)) < 0 ||

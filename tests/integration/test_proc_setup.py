@@ -6,10 +6,12 @@ and the pipeline under a seccomp profile that refuses everything the runtime
 does not strictly need after loading it."""
 import json
 import os
+import random
+import subprocess
 
 import pytest
 
-from helpers import make_config, unique_sleep, write_bundle
+from helpers import TIMEOUT, make_config, unique_sleep, write_bundle
 
 
 def bundle(tmp, name, args, process=None, binds=(), mounts=(), linux=None):
@@ -341,3 +343,96 @@ def test_sysctl_kernel_domainname(cella, tmp, uts):
     else:
         assert r.returncode == 1 and "uts namespace" in r.stderr, r.stderr
         assert cella.entries() == []
+
+
+# ---- exec's command line, as runc's ----
+
+@pytest.fixture
+def running(cella, tmp):
+    # Unique: container cgroups (/cella/ID) are shared with other runs.
+    cid = f"cli{random.randrange(10**6):06d}"
+    b = bundle(tmp, "run", ["/probe", "sleep", unique_sleep()])
+    cella.ok("run", "--bundle", b, "--detach", cid)
+    yield cid
+    cella.run("resume", cid)
+    cella.run("delete", "--force", cid)
+
+
+def test_exec_runtime_errors_exit_255(cella, tmp, running):
+    # The process's own 1 ...
+    assert cella.run("exec", running, "sh", "-c", "exit 1").returncode == 1
+    # ... and cella's failures: 255.
+    for args in (["no-such-container", "true"], [running, "/no/such/exe"],
+                 ["--process", os.path.join(tmp, "missing.json"), running],
+                 ["--cwd", "/etc/passwd", running, "true"]):
+        r = cella.run("exec", *args)
+        assert r.returncode == 255, (args, r.returncode, r.stderr)
+        assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith("cella: "), r.stderr
+
+
+def test_exec_process_file_without_user(cella, tmp, running):
+    path = os.path.join(tmp, "process.json")
+    with open(path, "w") as f:
+        json.dump({"args": ["/probe"], "cwd": "/"}, f)
+    r = cella.run("exec", "--process", path, running)
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    assert (info["uid"], info["gid"]) == (0, 0)
+
+
+def test_exec_ignore_paused(cella, tmp, running):
+    cella.ok("pause", running)
+    r = cella.run("exec", running, "true")
+    assert r.returncode == 255 and "--ignore-paused" in r.stderr, r.stderr
+    p = cella.popen("exec", "--ignore-paused", running, "sh", "-c", "echo ran")
+    try:
+        # Frozen with the container until it is resumed (as runc).
+        with pytest.raises(subprocess.TimeoutExpired):
+            p.wait(timeout=1)
+        cella.ok("resume", running)
+        out, err = p.communicate(timeout=TIMEOUT)
+        assert p.returncode == 0, err
+        assert out == "ran\n"
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def test_exec_cgroup_subpath(cella, tmp, running):
+    cg = cella.state(running)
+    pid = cg["pid"]
+    # The container's cgroup in every hierarchy, from its init.
+    with open(f"/proc/{pid}/cgroup") as f:
+        lines = [line.strip().split(":", 2) for line in f if line.strip()]
+    made = []
+    try:
+        for _, ctl, path in lines:
+            if ctl.startswith("name=") and ctl != "name=systemd":
+                continue
+            base = "/sys/fs/cgroup/unified" if ctl == "" and os.path.isdir(
+                "/sys/fs/cgroup/unified") else (
+                "/sys/fs/cgroup" if ctl == "" else
+                "/sys/fs/cgroup/" + ("systemd" if ctl == "name=systemd" else ctl))
+            d = os.path.join(base + path, "sub")
+            if os.path.isdir(base + path) and not os.path.isdir(d):
+                os.mkdir(d)
+                made.append(d)
+                for knob in ("cpuset.cpus", "cpuset.mems"):  # v1 cpuset: empty at first
+                    if os.path.exists(os.path.join(d, knob)):
+                        with open(os.path.join(base + path, knob)) as f:
+                            v = f.read()
+                        with open(os.path.join(d, knob), "w") as f:
+                            f.write(v)
+        r = cella.run("exec", "--cgroup", "sub", running, "cat", "/proc/self/cgroup")
+        assert r.returncode == 0, r.stderr
+        got = [line.split(":", 2)[2] for line in r.stdout.split()]
+        assert got and all(g.endswith("/sub") for g in got), r.stdout
+        for bad, why in (("../x", "`..`"), ("/abs", "relative"), ("cpu:sub", "controller"),
+                         ("missing", "missing")):
+            r = cella.run("exec", "--cgroup", bad, running, "true")
+            assert r.returncode == 255, r.stderr
+            assert f"--cgroup `{bad}`" in r.stderr, r.stderr
+    finally:
+        for d in reversed(made):
+            os.rmdir(d)
