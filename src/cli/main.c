@@ -66,7 +66,8 @@ static const struct cella_command commands[] = {
      "features", NULL},
     {"kill", cmd_kill, "send a signal to a container's init", "kill ID [SIGNAL]",
      "  -a, --all            signal every process of the container (its cgroup)\n"
-     "  SIGNAL               a name (TERM, SIGKILL) or a number; default TERM\n"},
+     "  SIGNAL               a name (TERM, SIGKILL) or a number; default TERM; 0 only\n"
+     "                       checks that the container is there to signal\n"},
     {"list", cmd_list, "list containers", "list [--format table|json] [--quiet]",
      "  -f, --format table|json  output format (default table)\n"
      "  -q, --quiet          print the ids only\n"},

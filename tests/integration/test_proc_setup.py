@@ -436,3 +436,14 @@ def test_exec_cgroup_subpath(cella, tmp, running):
     finally:
         for d in reversed(made):
             os.rmdir(d)
+
+
+def test_kill_signal_0(cella, tmp, running):
+    """runc: signal 0 checks that the container is there to signal."""
+    r = cella.run("kill", running, "0")
+    assert r.returncode == 0, r.stderr
+    assert cella.status(running) == "running"
+    cella.ok("kill", running, "KILL")
+    cella.wait_status(running, "stopped")
+    r = cella.run("kill", running, "0")
+    assert r.returncode != 0 and "stopped" in r.stderr, r.stderr
