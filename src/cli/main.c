@@ -86,8 +86,10 @@ static const struct cella_command commands[] = {
      "probe caps [--cap NAME] [--json] ID",
      "  -c, --cap NAME       probe only this capability (CAP_CHOWN, or chown)\n"
      "  --json               the results as JSON, one object per capability\n"},
-    {"ps", cmd_ps, "list a container's processes (host pids)", "ps [--format table|json] ID",
-     "  -f, --format table|json  table (pid, command) or a JSON array of host pids\n"},
+    {"ps", cmd_ps, "list a container's processes (host pids)",
+     "ps [--format table|json] ID [PS_OPTIONS...]",
+     "  -f, --format table|json  the host's `ps` table (PS_OPTIONS, default -ef) with\n"
+     "                       only the container's rows, or a JSON array of host pids\n"},
     {"resume", cmd_resume, "thaw a paused container", "resume ID", NULL},
     {"run", cmd_run, "run a container: a bundle (OCI), or a command (quick door, after --)",
      "run [--bundle DIR] [--pid-file FILE] [--console-socket PATH] [--detach] [--keep] ID\n"

@@ -148,6 +148,11 @@ int cella_pause(const char *state_root, const char *id, cella_error *err);
 int cella_resume(const char *state_root, const char *id, cella_error *err);
 /* The host pids of a container's processes (its cgroup's). *pids malloc'd. */
 int cella_ps(const char *state_root, const char *id, pid_t **pids, size_t *n, cella_error *err);
+/* `ps ID [PS_ARGS...]` as runc: the host's ps table (`ps -ef` without
+ * args), its header and the rows of the container's processes (none for
+ * a stopped container). *out malloc'd. */
+int cella_ps_table(const char *state_root, const char *id, char *const *ps_args, char **out,
+		   cella_error *err);
 /* /proc/PID/cmdline with spaces between the arguments; "" when gone.
  * malloc'd. */
 char *cella_proc_cmdline(pid_t pid);
