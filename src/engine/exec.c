@@ -533,8 +533,11 @@ int cella_exec_config_process(const char *state_root, const char *id, struct cel
 
 	if (cella_state_read(state_root, id, &st, err) < 0)
 		return cella_err_ret(err);
-	config = xasprintf("%s/config.json", st.bundle);
 	cella_state_clear(&st);
+	/* The configuration as create applied it, kept in the state
+	 * directory: the bundle's may have changed since, and a quick-door
+	 * container has none (as runc, which keeps its own copy). */
+	config = xasprintf("%s/%s/%s", state_root, id, APPLIED_CONFIG_FILE);
 	r = cella_spec_load(config, &spec, err);
 	if (r < 0)
 		return cella_err_context(err, "container `%s`", id);

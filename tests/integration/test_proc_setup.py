@@ -447,3 +447,33 @@ def test_kill_signal_0(cella, tmp, running):
     cella.wait_status(running, "stopped")
     r = cella.run("kill", running, "0")
     assert r.returncode != 0 and "stopped" in r.stderr, r.stderr
+
+
+# ---- the quick door, detached ----
+
+def test_quick_door_detach_and_exec(cella, tmp):
+    name = f"qd{random.randrange(10**6):06d}"
+    r = cella.quick("-d", "--name", name, cmd=("/probe", "sleep", unique_sleep()))
+    try:
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.splitlines()[0] == name
+        assert cella.status(name) == "running"
+        # exec reads the configuration create kept (a quick-door container
+        # has no bundle config.json).
+        r = cella.run("exec", name, "/probe")
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["hostname"] == name
+        r = cella.run("map", "--json", name)
+        assert r.returncode == 0, r.stderr
+        cella.ok("kill", name, "KILL")
+        cella.wait_status(name, "stopped")
+        cella.ok("delete", name)
+    finally:
+        cella.run("delete", "--force", name)
+    assert cella.entries() == []
+
+
+def test_quick_door_detach_refuses_tty(cella):
+    r = cella.quick("-d", "-t", cmd=("true",))
+    assert r.returncode == 1 and "--tty with --detach" in r.stderr, r.stderr
+    assert cella.entries() == []
