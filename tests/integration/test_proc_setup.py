@@ -4,14 +4,19 @@
 executable looked up relative to it, HOME from the container's /etc/passwd;
 and the pipeline under a seccomp profile that refuses everything the runtime
 does not strictly need after loading it."""
+import array
+import fcntl
 import json
 import os
 import random
+import signal
+import threading
 import subprocess
+import termios
 
 import pytest
 
-from helpers import TIMEOUT, make_config, unique_sleep, write_bundle
+from helpers import ROOTFS, TIMEOUT, make_config, unique_sleep, wait_for, write_bundle
 
 
 def bundle(tmp, name, args, process=None, binds=(), mounts=(), linux=None):
@@ -477,3 +482,65 @@ def test_quick_door_detach_refuses_tty(cella):
     r = cella.quick("-d", "-t", cmd=("true",))
     assert r.returncode == 1 and "--tty with --detach" in r.stderr, r.stderr
     assert cella.entries() == []
+
+
+# ---- the foreground loop cannot wedge ----
+
+@pytest.mark.parametrize("door", ["run", "exec"])
+def test_flooded_terminal_still_takes_sigterm(cella, tmp, door):
+    """A container writing to its terminal without reading it while the
+    caller floods cella's stdin: cella keeps serving its signals (SIGTERM is
+    forwarded, the process dies, cella exits 143) instead of blocking in a
+    write to the pty."""
+    loop = ["sh", "-c", "while :; do echo out; done"]
+    name = f"fl{random.randrange(10**6):06d}"
+    if door == "run":
+        # --init: a shell as PID 1 would ignore the forwarded SIGTERM.
+        argv = ["run", "--rootfs", ROOTFS, "--name", name, "--init", "-t", "--"] + loop
+    else:
+        b = bundle(tmp, "b", ["/probe", "sleep", unique_sleep()])
+        cella.ok("run", "--bundle", b, "--detach", name)
+        argv = ["exec", "-t", name] + loop
+    p = cella.popen(*argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE, text=False)
+    written = [0]
+
+    def flood():
+        chunk = b"y\n" * 4096
+        try:
+            while True:
+                p.stdin.write(chunk)
+                p.stdin.flush()
+                written[0] += len(chunk)
+        except (BrokenPipeError, ValueError, OSError):
+            pass
+
+    t = threading.Thread(target=flood, daemon=True)
+    t.start()
+    try:
+        # Until cella's stdin pipe is full: past what the pty takes in and
+        # what cella buffers, it is not read any more.
+        def pipe_full():
+            n = array.array("i", [0])
+            fcntl.ioctl(p.stdin.fileno(), termios.FIONREAD, n)
+            return n[0] >= 60 * 1024 or p.poll() is not None
+        wait_for(pipe_full, what="the flood to fill cella's stdin")
+        assert p.poll() is None, p.stderr.read()
+        p.send_signal(signal.SIGTERM)
+        try:
+            rc = p.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            raise AssertionError("cella wedged: SIGTERM not handled while flooded")
+        assert rc == 128 + signal.SIGTERM, (rc, p.stderr.read())
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        try:
+            p.stdin.close()
+        except OSError:
+            pass
+        p.stderr.close()
+        cella.run("delete", "--force", name)
