@@ -16,7 +16,8 @@ import termios
 
 import pytest
 
-from helpers import ROOTFS, TIMEOUT, make_config, unique_sleep, wait_for, write_bundle
+from helpers import (ROOTFS, TIMEOUT, find_process, make_config, unique_sleep, wait_for,
+                     write_bundle)
 
 
 def bundle(tmp, name, args, process=None, binds=(), mounts=(), linux=None):
@@ -492,8 +493,8 @@ def test_flooded_terminal_still_takes_sigterm(cella, tmp, door):
     caller floods cella's stdin: cella keeps serving its signals (SIGTERM is
     forwarded, the process dies, cella exits 143) instead of blocking in a
     write to the pty."""
-    loop = ["sh", "-c", "while :; do echo out; done"]
     name = f"fl{random.randrange(10**6):06d}"
+    loop = ["sh", "-c", f"while :; do echo {name}; done"]
     if door == "run":
         # --init: a shell as PID 1 would ignore the forwarded SIGTERM.
         argv = ["run", "--rootfs", ROOTFS, "--name", name, "--init", "-t", "--"] + loop
@@ -518,6 +519,9 @@ def test_flooded_terminal_still_takes_sigterm(cella, tmp, door):
     t = threading.Thread(target=flood, daemon=True)
     t.start()
     try:
+        # The process runs: cella has blocked its signals (it reads them
+        # from a signalfd) since before it started it.
+        find_process(loop)
         # Until cella's stdin pipe is full: past what the pty takes in and
         # what cella buffers, it is not read any more.
         def pipe_full():
