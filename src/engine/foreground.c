@@ -142,14 +142,9 @@ static void on_signal(pid_t init, int master, const struct signalfd_siginfo *si,
  * came before it is in. */
 static void queue_eof(struct fwd *f)
 {
-	struct termios t;
-	char c = 4;
-
 	if (!f->eof_pending || f->in.len >= sizeof(f->in.data))
 		return;
-	if (tcgetattr(f->master, &t) == 0 && t.c_cc[VEOF] != _POSIX_VDISABLE)
-		c = (char)t.c_cc[VEOF];
-	f->in.data[f->in.len++] = c;
+	f->in.data[f->in.len++] = terminal_eof_char(f->master);
 	f->eof_pending = false;
 }
 
