@@ -198,23 +198,24 @@ int foreground_wait(pid_t init, int sigfd, int master, int *exit_status, cella_e
 			if (read(sigfd, &si, sizeof(si)) == sizeof(si))
 				on_signal(init, master, &si, &exited, exit_status);
 		}
-		if (f->master_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		if (f->master_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) &&
 		    f->out.len < sizeof(f->out.data) && !buf_fill(&f->out, master)) {
 			f->master_open = false; /* EIO: the slave side is closed */
 			f->in.len = 0;
 		}
-		if (f->master_open && (pfd[1].revents & POLLOUT) && !buf_flush(&f->in, master)) {
+		if (f->master_open && (pfd[1].revents & (POLLOUT | POLLNVAL)) &&
+		    !buf_flush(&f->in, master)) {
 			f->master_open = false;
 			f->in.len = 0;
 		}
-		if (f->stdin_open && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		if (f->stdin_open && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) &&
 		    !buf_fill(&f->in, STDIN_FILENO)) {
 			f->stdin_open = false;
 			f->eof_pending = true;
 		}
 		if (f->master_open)
 			queue_eof(f);
-		if (out_pending && (pfd[3].revents & (POLLOUT | POLLERR | POLLHUP)) &&
+		if (out_pending && (pfd[3].revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL)) &&
 		    !buf_flush(&f->out, STDOUT_FILENO)) {
 			f->stdout_ok = false; /* nobody reads us: drop the output */
 			f->out.len = 0;
