@@ -69,18 +69,52 @@ int cmd_resume(struct cella_cli *cli, int argc, char **argv)
 
 int cmd_ps(struct cella_cli *cli, int argc, char **argv)
 {
+	static const struct option opts[] = {
+	    {"help", no_argument, NULL, 'h'}, {"format", required_argument, NULL, 'f'}, {0}};
 	const char *format = "table";
-	const char *id = NULL;
+	const char *id;
 	pid_t *pids = NULL;
 	size_t n = 0;
 	cella_error err;
-	int r = parse(cli, argc, argv, &format, &id);
+	int c;
 
-	if (r != 0)
-		return r > 0 ? 0 : -r;
+	optind = 0;
+	opterr = 0;
+	/* "+": after the id come ps's own options (runc). */
+	while ((c = getopt_long(argc, argv, "+hf:", opts, NULL)) != -1) {
+		if (c == 'h') {
+			cli_print_usage(cli_find_command(argv[0]), stdout);
+			return 0;
+		}
+		if (c == 'f') {
+			format = optarg;
+			continue;
+		}
+		return cli_usage_error(cli, argv[0], "unknown flag or missing value `%s`",
+				       argv[optind - 1]);
+	}
+	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
+		return cli_usage_error(cli, argv[0], "--format: `%s` is not table or json", format);
+	if (argc - optind < 1)
+		return cli_usage_error(cli, argv[0], "expects a container id");
+	id = argv[optind];
+	if (strcmp(format, "table") == 0) {
+		char *table = NULL;
+		char **ps_args = argv + optind + 1;
+
+		if (ps_args[0] != NULL && strcmp(ps_args[0], "--") == 0)
+			ps_args++;
+		if (cella_ps_table(cli->root, id, ps_args, &table, &err) < 0)
+			return cli_report(cli, &err);
+		fputs(table, stdout);
+		free(table);
+		return 0;
+	}
+	if (argc - optind > 1)
+		return cli_usage_error(cli, argv[0], "--format json takes no ps options");
 	if (cella_ps(cli->root, id, &pids, &n, &err) < 0)
 		return cli_report(cli, &err);
-	if (strcmp(format, "json") == 0) {
+	{
 		json_t *arr = json_array();
 		char *text;
 
@@ -90,14 +124,6 @@ int cmd_ps(struct cella_cli *cli, int argc, char **argv)
 		printf("%s\n", text);
 		free(text);
 		json_decref(arr);
-	} else {
-		printf("%-8s %s\n", "PID", "CMD");
-		for (size_t i = 0; i < n; i++) {
-			char *cmd = cella_proc_cmdline(pids[i]);
-
-			printf("%-8d %s\n", (int)pids[i], cmd);
-			free(cmd);
-		}
 	}
 	free(pids);
 	return 0;

@@ -15,6 +15,7 @@
 #include "engine/engine.h"
 #include "spec/spec_process.h"
 #include "util/cleanup.h"
+#include "util/log.h"
 #include "util/util.h"
 
 struct exec_flags {
@@ -96,6 +97,14 @@ static int parse_cap(const char *s)
 	return cella_cap_from_name(name);
 }
 
+#define EXEC_FAILED 255
+
+static int exec_failed(struct cella_cli *cli, const cella_error *err)
+{
+	cli_report(cli, err);
+	return EXEC_FAILED;
+}
+
 /* The flags on top of the process (from the file or the config). */
 static void apply_flags(struct cella_process *p, const struct exec_flags *f)
 {
@@ -150,6 +159,8 @@ int cmd_exec(struct cella_cli *cli, int argc, char **argv)
 	    {"cap", required_argument, NULL, 'c'},
 	    {"no-new-privs", no_argument, NULL, 'N'},
 	    {"preserve-fds", required_argument, NULL, 'F'},
+	    {"ignore-paused", no_argument, NULL, 'I'},
+	    {"cgroup", required_argument, NULL, 'G'},
 	    {0},
 	};
 	struct exec_flags f = {0};
@@ -218,13 +229,20 @@ int cmd_exec(struct cella_cli *cli, int argc, char **argv)
 			break;
 		case 'c':
 			cap = parse_cap(optarg);
-			if (cap < 0)
-				return cli_usage_error(cli, argv[0],
-						       "--cap: unknown capability `%s`", optarg);
-			f.caps |= (uint64_t)1 << cap;
+			/* As an unknown name in the config (runc). */
+			if (cap < 0 || cap >= 64)
+				cella_warn("--cap: unknown capability `%s`, ignored", optarg);
+			else
+				f.caps |= (uint64_t)1 << cap;
 			break;
 		case 'N':
 			f.no_new_privs = true;
+			break;
+		case 'I':
+			o.ignore_paused = true;
+			break;
+		case 'G':
+			o.cgroup_sub = optarg;
 			break;
 		case 'F':
 			if (!parse_u64(optarg, 1024, &n))
@@ -252,12 +270,14 @@ int cmd_exec(struct cella_cli *cli, int argc, char **argv)
 				       "expects a command after the container id "
 				       "(or --process FILE)");
 
+	/* From here, a failure is the runtime's, not the process's: 255, as
+	 * runc, so that a caller tells it from the process's own status. */
 	if (f.process_file != NULL) {
 		if (cella_process_load(f.process_file, &p, &err) < 0)
-			return cli_report(cli, &err);
+			return exec_failed(cli, &err);
 	} else {
 		if (cella_exec_config_process(cli->root, o.id, &p, &err) < 0)
-			return cli_report(cli, &err);
+			return exec_failed(cli, &err);
 		cella_process_set_args(p, args);
 		/* The terminal is exec's own (--tty), not the init's. */
 		p->terminal = false;
@@ -272,6 +292,6 @@ int cmd_exec(struct cella_cli *cli, int argc, char **argv)
 	o.state_root = cli->root;
 	o.process = p;
 	if (cella_exec(&o, &status, &err) < 0)
-		return cli_report(cli, &err);
+		return exec_failed(cli, &err);
 	return status;
 }

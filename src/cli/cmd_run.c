@@ -64,6 +64,7 @@ static const struct option quick_opts[] = {
     {"gidmap", required_argument, NULL, OPT_GIDMAP},
     {"init", no_argument, NULL, OPT_INIT},
     {"tty", no_argument, NULL, OPT_TTY},
+    {"detach", no_argument, NULL, 'd'},
     {"print-spec", no_argument, NULL, OPT_PRINT_SPEC},
     {"help", no_argument, NULL, OPT_HELP},
     {"seccomp", required_argument, NULL, OPT_SECCOMP},
@@ -92,6 +93,8 @@ const char cli_quick_help[] =
     "  --gidmap C:H:N       user namespace gid mapping (repeatable)\n"
     "  --init               run a tiny init that reaps zombies and forwards signals\n"
     "  -t, --tty            allocate a pseudo-terminal\n"
+    "  -d, --detach         print the container id and leave it running (reach it\n"
+    "                       with exec, map, kill...; `cella delete` removes it)\n"
     "  --seccomp PROFILE    default (built-in, the default), unconfined, or a\n"
     "                       linux.seccomp JSON file\n"
     "  --print-spec         print the config.json instead of running\n"
@@ -139,7 +142,7 @@ static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
 	cleanup_strv char **binds = NULL, **tmpfs = NULL, **env = NULL, **cap_add = NULL,
 			  **cap_drop = NULL, **uidmap = NULL, **gidmap = NULL;
 	struct cella_create_opts o = {0};
-	bool print_spec = false;
+	bool print_spec = false, detach = false;
 	const char *rootfs_arg = NULL;
 	cella_error err;
 	int c, status = 0;
@@ -148,7 +151,7 @@ static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
 	opterr = 0;
 	for (int t = 0; t < CELLA_NS_COUNT; t++)
 		q.ns_new[t] = true;
-	while ((c = getopt_long(argc, argv, "e:w:t", quick_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:w:td", quick_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_HELP:
 			cli_print_usage(cli_find_command("run"), stdout);
@@ -227,6 +230,9 @@ static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
 		case 't':
 			q.tty = true;
 			break;
+		case 'd':
+			detach = true;
+			break;
 		default:
 			if (cli_resource_opt(c - OPT_RES_FIRST, optarg, &q.res))
 				break;
@@ -285,8 +291,16 @@ static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
 	o.bundle = rootfs;
 	o.state_root = cli->root;
 	o.spec = spec;
-	if (cella_run(&o, false, true, &status, &err) < 0)
+	if (detach && q.tty)
+		return cli_usage_error(cli, "run",
+				       "--tty with --detach: nothing would hold the terminal (use "
+				       "the OCI door with --console-socket)");
+	/* Detached: left running, removed by `cella delete`; else removed
+	 * when the command exits. */
+	if (cella_run(&o, detach, !detach, &status, &err) < 0)
 		return cli_report(cli, &err);
+	if (detach)
+		printf("%s\n", name);
 	return status;
 }
 

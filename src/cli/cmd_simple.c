@@ -90,7 +90,9 @@ int cmd_kill(struct cella_cli *cli, int argc, char **argv)
 	if (argc - optind < 1 || argc - optind > 2)
 		return cli_usage_error(cli, argv[0], "expects a container id and a signal");
 	if (argc - optind == 2) {
-		sig = cella_signal_from_name(argv[optind + 1]);
+		/* 0: only check that the container can be signalled (runc). */
+		sig = strcmp(argv[optind + 1], "0") == 0 ? 0
+							 : cella_signal_from_name(argv[optind + 1]);
 		if (sig < 0)
 			return cli_usage_error(cli, argv[0], "unknown signal `%s`",
 					       argv[optind + 1]);

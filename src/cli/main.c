@@ -45,7 +45,8 @@ const struct cella_command cli_commands[] = {
     {"exec", cmd_exec, "run a new process in a running container",
      "exec [--process FILE] [--detach] [--pid-file FILE] [--console-socket PATH] [--tty]\n"
      "       [--cwd DIR] [--env K=V]... [--user UID[:GID]] [--additional-gids G,...]\n"
-     "       [--cap CAP]... [--no-new-privs] [--preserve-fds N] ID [ARGS...]",
+     "       [--cap CAP]... [--no-new-privs] [--preserve-fds N] [--ignore-paused]\n"
+     "       [--cgroup SUBPATH] ID [ARGS...]",
      "  -p, --process FILE   the process (config.json's process object) to run\n"
      "  -d, --detach         do not wait for the process; print nothing\n"
      "  --pid-file FILE      write the process's host pid to FILE\n"
@@ -57,13 +58,18 @@ const struct cella_command cli_commands[] = {
      "  -g, --additional-gids G,...  supplementary groups\n"
      "  -c, --cap CAP        add a capability (repeatable)\n"
      "  --no-new-privs       set no_new_privs\n"
-     "  --preserve-fds N     pass N fds after 2 (3..N+2) to the process\n",
+     "  --preserve-fds N     pass N fds after 2 (3..N+2) to the process\n"
+     "  --ignore-paused      exec in a paused container (the process waits, frozen,\n"
+     "                       until it is resumed)\n"
+     "  --cgroup SUBPATH     run in this existing sub-cgroup of the container's\n"
+     "  exit status: the process's; 255 when cella fails to run it\n",
      NULL},
     {"features", cmd_features, "print what this build implements (runtime-spec features)",
      "features", NULL, NULL},
     {"kill", cmd_kill, "send a signal to a container's init", "kill ID [SIGNAL]",
      "  -a, --all            signal every process of the container (its cgroup)\n"
-     "  SIGNAL               a name (TERM, SIGKILL) or a number; default TERM\n",
+     "  SIGNAL               a name (TERM, SIGKILL) or a number; default TERM; 0 only\n"
+     "                       checks that the container is there to signal\n",
      NULL},
     {"list", cmd_list, "list containers", "list [--format table|json] [--quiet]",
      "  -f, --format table|json  output format (default table)\n"
@@ -86,8 +92,11 @@ const struct cella_command cli_commands[] = {
      "  -c, --cap NAME       probe only this capability (CAP_CHOWN, or chown)\n"
      "  --json               the results as JSON, one object per capability\n",
      NULL},
-    {"ps", cmd_ps, "list a container's processes (host pids)", "ps [--format table|json] ID",
-     "  -f, --format table|json  table (pid, command) or a JSON array of host pids\n", NULL},
+    {"ps", cmd_ps, "list a container's processes (host pids)",
+     "ps [--format table|json] ID [PS_OPTIONS...]",
+     "  -f, --format table|json  the host's `ps` table (PS_OPTIONS, default -ef) with\n"
+     "                       only the container's rows, or a JSON array of host pids\n",
+     NULL},
     {"resume", cmd_resume, "thaw a paused container", "resume ID", NULL, NULL},
     {"run", cmd_run, "run a container: a bundle (OCI), or a command (quick door, after --)",
      "run [--bundle DIR] [--pid-file FILE] [--console-socket PATH] [--detach] [--keep] ID\n"

@@ -168,6 +168,13 @@ static int check_sysctls(const struct cella_spec *s, cella_error *err)
 		const char *key = s->linux_.sysctl[i].key;
 		int ns = sysctl_namespace(key);
 
+		/* Namespaced, but the spec has a field for it (runc refuses
+		 * it too). */
+		if (strcmp(key, "kernel.hostname") == 0)
+			return cella_err_invalid(err,
+						 "linux.sysctl `%s`: conflicts with the hostname "
+						 "field, set that instead",
+						 key);
 		if (ns < 0)
 			return cella_err_invalid(
 			    err,

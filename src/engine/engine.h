@@ -165,6 +165,11 @@ int cella_pause(const char *state_root, const char *id, cella_error *err);
 int cella_resume(const char *state_root, const char *id, cella_error *err);
 /* The host pids of a container's processes (its cgroup's). *pids malloc'd. */
 int cella_ps(const char *state_root, const char *id, pid_t **pids, size_t *n, cella_error *err);
+/* `ps ID [PS_ARGS...]` as runc: the host's ps table (`ps -ef` without
+ * args), its header and the rows of the container's processes (none for
+ * a stopped container). *out malloc'd. */
+int cella_ps_table(const char *state_root, const char *id, char *const *ps_args, char **out,
+		   cella_error *err);
 /* /proc/PID/cmdline with spaces between the arguments; "" when gone.
  * malloc'd. */
 char *cella_proc_cmdline(pid_t pid);
@@ -192,6 +197,9 @@ struct cella_exec_opts {
 				       pty is proxied to the runtime's stdio */
 	int preserve_fds;	    /* fds 3 .. 3+N-1 passed to the process */
 	bool detach;		    /* return once the process has exec'd */
+	bool ignore_paused;	    /* exec in a paused container (runc) */
+	const char *cgroup_sub;	    /* --cgroup: an existing sub-cgroup of the
+				       container's, relative; NULL: its own */
 };
 
 /* The process of the container's config.json (read from its bundle), for the
@@ -200,7 +208,8 @@ int cella_exec_config_process(const char *state_root, const char *id, struct cel
 			      cella_error *err);
 /* Run opts->process in the container. Unless detached, waits for it,
  * forwarding signals, and sets *exit_status (code, or 128+signal). An exec
- * failure in the container comes back with exit_code 127 or 126. */
+ * failure in the container comes back with exit_code 127 or 126 (the CLI
+ * exits 255 on any failure, as runc). */
 int cella_exec(const struct cella_exec_opts *opts, int *exit_status, cella_error *err);
 
 /* The runtime-spec features.md document for `cella features`. malloc'd. */

@@ -13,8 +13,10 @@
  *            (the LSM label for execve before, through the host's /proc),
  *            opens the pty (#5), sets rlimits, I/O priority, the
  *            container's personality, drops to the
- *            user's ids and capability sets, no_new_privs, loads the
- *            container's seccomp filter (its listener, if any, to the
+ *            process-setup pipeline (engine/proc_setup.c: cwd, HOME, the
+ *            executable, close-on-exec, ids, capability sets, no_new_privs),
+ *            the pty slave on its stdio so that only it goes to the user; loads
+ *            the container's seccomp filter (its listener, if any, to the
  *            runtime: #5a, which sends it to the container's agent with the
  *            process's pid); only then forks the process, born in the
  *            container's pid namespace holding no more than the container
@@ -37,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -80,6 +83,10 @@ struct exec_ctx {
 	bool setgroups_allowed;
 	int sync_fd; /* the child's end */
 	int state_fd;
+	/* --ignore-paused on a paused container: the process freezes once in
+	 * its cgroup, so the state lock goes then, or `resume` could never
+	 * take it. */
+	bool unlock_in_cgroup;
 	sigset_t saved_mask;
 	struct cella_seccomp_prog seccomp; /* the container's filter; len 0: none */
 	/* linux.personality, and the seccomp agent of a filter with a
@@ -130,21 +137,6 @@ static int open_root(struct exec_ctx *c, cella_error *err)
 
 /* ---- the process (in the container's namespaces) ---- */
 
-/* The container's filter. When it has a listener (SCMP_ACT_NOTIFY), hand it
- * to the runtime (#5a) for the container's seccomp agent, as the init did,
- * and close our copy. */
-static int load_seccomp(struct exec_ctx *c, cella_error *err)
-{
-	cleanup_close int listener = -1;
-
-	if (cella_seccomp_load_listener(&c->seccomp, &listener, err) < 0)
-		return cella_err_ret(err);
-	/* #5a: the listener. */
-	if (listener >= 0 && sync_send_fd(c->sync_fd, SYNC_SECCOMP_LISTENER, listener, err) < 0)
-		return cella_err_ret(err);
-	return 0;
-}
-
 /* process.rlimits, while privileged (raising a hard limit may need it). The
  * joiner forks the process after it took the user's ids, and a fork checks
  * RLIMIT_NPROC against the user's processes: its soft limit is the hard one
@@ -169,14 +161,14 @@ static int apply_rlimits(struct exec_ctx *c, cella_error *err)
 
 /* The container's restrictions, taken by the joiner before it forks the
  * process (so that the process, born in the container's pid namespace, never
- * holds more than the container: docs/design.md): the pty, rlimits,
- * I/O priority, personality, ids,
- * capability sets, no_new_privs and seccomp filter. *slave is the pty
- * slave, -1 without a terminal; *exe the executable. */
-static int confine(struct exec_ctx *c, int *slave, char **exe, cella_error *err)
+ * holds more than the container: docs/design.md): the pty, rlimits, I/O
+ * priority, personality, then the process-setup pipeline the init goes
+ * through (engine/proc_setup.c: cwd, HOME, the executable, close-on-exec,
+ * ids, capability sets, no_new_privs) and the seccomp filter. *slave is the
+ * pty slave, -1 without a terminal; ep what the process execs. */
+static int confine(struct exec_ctx *c, int *slave, struct engine_proc *ep, cella_error *err)
 {
 	const struct cella_process *p = c->p;
-	bool early = cella_seccomp_load_early(p->no_new_privileges, p->caps.effective);
 	int master = -1;
 
 	if (p->terminal) {
@@ -205,32 +197,32 @@ static int confine(struct exec_ctx *c, int *slave, char **exe, cella_error *err)
 		return cella_err_ret(err);
 	if (c->linux_.has_personality && personality_apply(&c->linux_.personality, err) < 0)
 		return cella_err_ret(err);
-	/* The container's filter, in the same order as the init (seccomp.h):
-	 * before giving up privileges only when it could not be loaded after. */
-	if (early && load_seccomp(c, err) < 0)
-		return cella_err_ret(err);
-	/* Give up privileges, as the init did: keep capabilities across the
-	 * uid switch, then set exactly the five sets asked for. The cwd and
-	 * the executable are checked as the user. */
-	if (caps_keep_on_setuid(1, err) < 0 ||
-	    cred_apply_user(&p->user, c->setgroups_allowed, err) < 0 ||
-	    process_chdir(p->cwd, err) < 0 ||
-	    process_find_executable(p->args[0], p->env, exe, err) < 0 ||
-	    caps_apply(&p->caps, err) < 0 ||
-	    (p->no_new_privileges && process_set_no_new_privs(err) < 0))
+	/* The pty slave on our stdio: the pipeline gives the terminal on
+	 * stdio, and only it, to the process's user (the process makes it its
+	 * controlling terminal after the fork). */
+	for (int fd = STDIN_FILENO; *slave >= 0 && fd <= STDERR_FILENO; fd++)
+		if (dup2(*slave, fd) < 0)
+			return cella_err(err, errno, "exec: the pty on fd %d", fd);
+	/* The process-setup pipeline the init goes through (early seccomp
+	 * where the init loads it early, as seccomp.h says). */
+	engine_proc_init(ep, p, &c->seccomp, c->sync_fd);
+	ep->setgroups_allowed = c->setgroups_allowed;
+	ep->preserve_fds = c->opts->preserve_fds;
+	if (engine_proc_drop(ep, err) < 0)
 		return cella_err_ret(err);
 	/* The uid change reset it to fs.suid_dumpable: not dumpable until the
 	 * execve, whatever that says. */
-	if (process_set_dumpable(0, err) < 0 ||
-	    process_cloexec_from(3 + c->opts->preserve_fds, err) < 0)
+	if (process_set_dumpable(0, err) < 0)
 		return cella_err_ret(err);
-	if (!early && load_seccomp(c, err) < 0)
+	/* The filter now, not at the execve: the process is born with it (its
+	 * listener, if any, to the runtime: #5a). */
+	if (engine_proc_load_seccomp(ep, err) < 0)
 		return cella_err_ret(err);
 	return 0;
 }
 
 /* The process: born confined, in the container's pid namespace. */
-_Noreturn static void exec_process(struct exec_ctx *c, int slave, const char *exe)
+_Noreturn static void exec_process(struct exec_ctx *c, int slave, struct engine_proc *ep)
 {
 	cella_error e;
 	cella_error *err = &e;
@@ -247,8 +239,7 @@ _Noreturn static void exec_process(struct exec_ctx *c, int slave, const char *ex
 		fail(c, err);
 	if (slave > STDERR_FILENO)
 		close(slave);
-	sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
-	process_exec(exe, c->p->args, c->p->env, err);
+	engine_proc_exec(ep, &c->saved_mask, err);
 	fail(c, err);
 }
 
@@ -267,24 +258,34 @@ static int join_all(struct exec_ctx *c, cella_error *err)
 	return 0;
 }
 
-/* Into the container's cgroup, every hierarchy, from the host's mount
- * namespace still: the process is born there. */
-static int join_container_cgroup(const char *cgroup_path, cella_error *err)
+/* Into the container's cgroup (or --cgroup's sub-cgroup of it), every
+ * hierarchy, from the host's mount namespace still: the process is born
+ * there. */
+static int join_container_cgroup(const char *cgroup_path, const char *sub, cella_error *err)
 {
 	cleanup_cgroup struct cella_cgroup *cg = NULL;
+	cleanup_free char *path = NULL;
 
-	if (cgroup_path == NULL || cgroup_path[0] == '\0')
+	if (cgroup_path == NULL || cgroup_path[0] == '\0') {
+		if (sub != NULL)
+			return cella_err_invalid(
+			    err, "exec --cgroup `%s`: the container has no cgroup", sub);
 		return 0; /* rootless: the container has no cgroup */
-	if (cella_cgroup_open(cgroup_path, &cg, err) < 0 ||
-	    cella_cgroup_enter(cg, getpid(), err) < 0)
+	}
+	path = sub != NULL ? xasprintf("%s/%s", cgroup_path, sub) : xstrdup(cgroup_path);
+	if (cella_cgroup_open(path, &cg, err) < 0 || cella_cgroup_enter(cg, getpid(), err) < 0) {
+		if (sub != NULL)
+			return cella_err_context(err, "exec --cgroup `%s`: join the sub-cgroup",
+						 sub);
 		return cella_err_context(err, "exec: join the container's cgroup");
+	}
 	return 0;
 }
 
 _Noreturn static void exec_joiner(struct exec_ctx *c)
 {
 	const struct cella_process *p = c->p;
-	cleanup_free char *exe = NULL;
+	struct engine_proc proc;
 	cella_error e;
 	cella_error *err = &e;
 	int slave = -1;
@@ -307,7 +308,7 @@ _Noreturn static void exec_joiner(struct exec_ctx *c)
 	if (p->exec_cpus_initial != NULL &&
 	    sched_apply_affinity(p->exec_cpus_initial, "process.execCPUAffinity.initial", err) < 0)
 		fail(c, err);
-	if (join_container_cgroup(c->cgroup_path, err) < 0)
+	if (join_container_cgroup(c->cgroup_path, c->opts->cgroup_sub, err) < 0)
 		fail(c, err);
 	if (p->exec_cpus_final != NULL &&
 	    sched_apply_affinity(p->exec_cpus_final, "process.execCPUAffinity.final", err) < 0)
@@ -322,7 +323,7 @@ _Noreturn static void exec_joiner(struct exec_ctx *c)
 		fail(c, err);
 	/* We stay in the host's pid namespace, out of the container's sight,
 	 * while we hold more than the container. */
-	if (join_all(c, err) < 0 || confine(c, &slave, &exe, err) < 0)
+	if (join_all(c, err) < 0 || confine(c, &slave, &proc, err) < 0)
 		fail(c, err);
 	pid = fork();
 	if (pid < 0) {
@@ -330,7 +331,7 @@ _Noreturn static void exec_joiner(struct exec_ctx *c)
 		fail(c, err);
 	}
 	if (pid == 0)
-		exec_process(c, slave, exe);
+		exec_process(c, slave, &proc);
 	if (fault_point("exec:forked", err) < 0)
 		fail(c, err);
 	/* #3: the process's pid (in the runtime's pid namespace), then leave:
@@ -341,6 +342,39 @@ _Noreturn static void exec_joiner(struct exec_ctx *c)
 }
 
 /* ---- the runtime, after the fork ---- */
+
+/* --cgroup SUBPATH: a relative path below the container's cgroup, without
+ * "..". runc's controller:path form (v1 only) is refused by name. */
+static int check_cgroup_sub(const char *sub, cella_error *err)
+{
+	const char *p = sub;
+
+	if (sub == NULL)
+		return 0;
+	if (strchr(sub, ':') != NULL)
+		return cella_err_invalid(err,
+					 "exec --cgroup `%s`: the controller:path form is not "
+					 "supported; give a sub-cgroup that exists in every "
+					 "hierarchy",
+					 sub);
+	if (sub[0] == '\0' || sub[0] == '/')
+		return cella_err_invalid(
+		    err,
+		    "exec --cgroup `%s`: not a path relative to the container's "
+		    "cgroup",
+		    sub);
+	while (*p != '\0') {
+		size_t len = strcspn(p, "/");
+
+		if ((len == 2 && strncmp(p, "..", 2) == 0) || (len == 1 && p[0] == '.'))
+			return cella_err_invalid(
+			    err, "exec --cgroup `%s`: `.` and `..` are not allowed", sub);
+		p += len;
+		while (*p == '/')
+			p++;
+	}
+	return 0;
+}
 
 static int check_opts(const struct cella_exec_opts *o, cella_error *err)
 {
@@ -354,6 +388,8 @@ static int check_opts(const struct cella_exec_opts *o, cella_error *err)
 	if (lsm_check(&(struct cella_lsm_conf){.apparmor_profile = p->apparmor_profile,
 					       .selinux_label = p->selinux_label},
 		      err) < 0)
+		return cella_err_ret(err);
+	if (check_cgroup_sub(o->cgroup_sub, err) < 0)
 		return cella_err_ret(err);
 	if (p->terminal && o->detach && o->console_socket == NULL)
 		return cella_err_invalid(err, "exec: a terminal with --detach needs a "
@@ -392,6 +428,11 @@ static int parent_side(struct exec_ctx *c, int sync_fd, pid_t *joiner, pid_t *pi
 	struct sync_watch w = {
 	    .pidfd = pidfd, .who = "the exec setup process", .timeout_ms = sync_timeout_ms()};
 
+	/* --ignore-paused: the joiner freezes once in the container's frozen
+	 * cgroup, and goes on (and the process with it) at resume, which
+	 * takes the state lock: let it go now. */
+	if (c->unlock_in_cgroup && flock(c->state_fd, LOCK_UN) < 0)
+		return cella_err(err, errno, "unlock the state of `%s`", o->id);
 	/* What the joiner sends comes first, then the process exists: act on
 	 * nothing before its pid is known, so that a failure here kills it
 	 * (cleanup_pid) instead of leaving it behind. */
@@ -542,7 +583,15 @@ int cella_exec(const struct cella_exec_opts *o, int *exit_status, cella_error *e
 		return dirfd;
 	if (state_load(dirfd, o->id, &st, err) < 0)
 		return cella_err_ret(err);
-	if (st.status != CELLA_STATUS_RUNNING && st.status != CELLA_STATUS_CREATED) {
+	if (st.status == CELLA_STATUS_PAUSED && !o->ignore_paused) {
+		r = cella_err_invalid(err,
+				      "container `%s` is paused: resume it first, or exec with "
+				      "--ignore-paused",
+				      o->id);
+		goto out;
+	}
+	if (st.status != CELLA_STATUS_RUNNING && st.status != CELLA_STATUS_CREATED &&
+	    st.status != CELLA_STATUS_PAUSED) {
 		r = cella_err_invalid(err, "container `%s` is %s: exec needs a running container",
 				      o->id, cella_status_name(st.status));
 		goto out;
@@ -562,6 +611,7 @@ int cella_exec(const struct cella_exec_opts *o, int *exit_status, cella_error *e
 	if (notify_env != NULL)
 		c.p = &notify_proc;
 	c.st = &st;
+	c.unlock_in_cgroup = st.status == CELLA_STATUS_PAUSED;
 	c.init = st.pid;
 	c.cgroup_path = st.cgroup_path;
 	c.state_fd = dirfd;
@@ -631,8 +681,11 @@ int cella_exec_config_process(const char *state_root, const char *id, struct cel
 
 	if (cella_state_read(state_root, id, &st, err) < 0)
 		return cella_err_ret(err);
-	config = xasprintf("%s/config.json", st.bundle);
 	cella_state_clear(&st);
+	/* The configuration as create applied it, kept in the state
+	 * directory: the bundle's may have changed since, and a quick-door
+	 * container has none (as runc, which keeps its own copy). */
+	config = xasprintf("%s/%s/%s", state_root, id, APPLIED_CONFIG_FILE);
 	r = cella_spec_load(config, &spec, err);
 	if (r < 0)
 		return cella_err_context(err, "container `%s`", id);

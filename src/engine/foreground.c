@@ -95,97 +95,210 @@ static int status_to_shell(int st)
 	return WEXITSTATUS(st);
 }
 
-/* Copy what is readable on `from` to `to`; false on EOF or error. */
-static bool pump(int from, int to)
-{
-	char buf[8192];
-	ssize_t n = read(from, buf, sizeof(buf));
+/*
+ * The foreground loop: one poll over the signalfd, the pty master, our stdin
+ * and our stdout, every fd non-blocking and each direction buffered (as
+ * systemd's PTYForward), so that no full side can stop the others: a
+ * container that writes without reading while the caller floods our stdin
+ * fills the stdin buffer, after which stdin is simply not read until the
+ * pty takes more, while the container's output, its exit and our signals
+ * (SIGTERM, SIGINT: forwarded) are still served.
+ */
+#define FWD_BUF 65536
 
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return true;
-	if (n <= 0)
+struct fwd_buf {
+	char data[FWD_BUF];
+	size_t len;
+};
+
+struct fwd {
+	int master;
+	bool master_open;   /* until EOF/EIO: the slave side is gone */
+	bool stdin_open;    /* until EOF or error on our stdin */
+	bool eof_pending;   /* stdin ended: VEOF goes once the buffer is out */
+	bool stdout_ok;	    /* until our stdout breaks: then output is dropped */
+	struct fwd_buf in;  /* stdin -> master */
+	struct fwd_buf out; /* master -> stdout */
+	int saved_fl[3];    /* fcntl flags of master, stdin, stdout; -1 */
+};
+
+/* Read what fd has into b; false on EOF or a hard error. */
+static bool buf_fill(struct fwd_buf *b, int fd)
+{
+	ssize_t n = read(fd, b->data + b->len, sizeof(b->data) - b->len);
+
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN;
+	if (n == 0)
 		return false;
-	return write_all(to, buf, (size_t)n) >= 0;
+	b->len += (size_t)n;
+	return true;
+}
+
+/* Write what b holds into fd, as much as it takes; false on a hard error. */
+static bool buf_flush(struct fwd_buf *b, int fd)
+{
+	ssize_t n = write(fd, b->data, b->len);
+
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN;
+	memmove(b->data, b->data + n, b->len - (size_t)n);
+	b->len -= (size_t)n;
+	return true;
+}
+
+static void set_nonblock(struct fwd *f, int slot, int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	f->saved_fl[slot] = fl;
+	if (fl >= 0 && !(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		f->saved_fl[slot] = -1;
+}
+
+static void restore_flags(const struct fwd *f)
+{
+	const int fds[3] = {f->master, STDIN_FILENO, STDOUT_FILENO};
+
+	/* Backwards: stdin and stdout may share one file description. */
+	for (int i = 2; i >= 0; i--)
+		if (f->saved_fl[i] >= 0 && fds[i] >= 0)
+			fcntl(fds[i], F_SETFL, f->saved_fl[i]);
+}
+
+/* One signal read from the signalfd. */
+static void on_signal(pid_t init, int master, const struct signalfd_siginfo *si, bool *exited,
+		      int *exit_status)
+{
+	if (si->ssi_signo == SIGCHLD) {
+		int st;
+		pid_t r;
+
+		while ((r = waitpid(-1, &st, WNOHANG)) > 0)
+			if (r == init) {
+				*exit_status = status_to_shell(st);
+				*exited = true;
+			}
+	} else if (si->ssi_signo == SIGWINCH) {
+		if (master >= 0)
+			terminal_copy_size(STDIN_FILENO, master, NULL);
+	} else if (si->ssi_signo == SIGPIPE || si->ssi_signo == SIGTTIN ||
+		   si->ssi_signo == SIGTTOU) {
+		/* The runtime's own business (its stdio), not the container's. */
+	} else if (!*exited) {
+		kill(init, (int)si->ssi_signo);
+	}
+}
+
+/* The terminal's end-of-file character, as a user typing ^D, once what
+ * came before it is in. */
+static void queue_eof(struct fwd *f)
+{
+	if (!f->eof_pending || f->in.len >= sizeof(f->in.data))
+		return;
+	f->in.data[f->in.len++] = terminal_eof_char(f->master);
+	f->eof_pending = false;
+}
+
+/* Pass on what the container sent to its notify socket. The caller's socket
+ * is its business: a failure is said once, and the process goes on. */
+static void forward_notify(struct engine_notify *n, bool *open)
+{
+	cella_error ferr;
+	char buf[CELLA_ERROR_MSG_MAX + 64];
+
+	if (engine_notify_forward(n, &ferr) < 0) {
+		cella_warn("%s", cella_error_format(&ferr, buf, sizeof(buf)));
+		*open = false;
+	}
 }
 
 int foreground_wait(pid_t init, int sigfd, int master, struct engine_notify *n, int *exit_status,
 		    cella_error *err)
 {
 	bool notify_open = n != NULL && n->fd >= 0;
-	bool stdin_open = master >= 0;
-	bool master_open = master >= 0;
+	struct fwd *f = xcalloc(1, sizeof(*f));
 	bool exited = false;
+	int r = 0;
 
-	while (!exited || master_open) {
-		struct pollfd pfd[4] = {
+	f->master = master;
+	f->master_open = master >= 0;
+	f->stdin_open = master >= 0;
+	f->stdout_ok = true;
+	for (int i = 0; i < 3; i++)
+		f->saved_fl[i] = -1;
+	if (master >= 0) {
+		set_nonblock(f, 0, master);
+		set_nonblock(f, 1, STDIN_FILENO);
+		set_nonblock(f, 2, STDOUT_FILENO);
+	}
+	for (;;) {
+		bool out_pending = f->stdout_ok && f->out.len > 0;
+		short mev = (short)((f->out.len < sizeof(f->out.data) ? POLLIN : 0) |
+				    (f->in.len > 0 ? POLLOUT : 0));
+		/* A side with nothing to do is left out of the poll, or its
+		 * hang-up would wake us in a loop. */
+		struct pollfd pfd[5] = {
 		    {.fd = sigfd, .events = POLLIN},
-		    {.fd = master_open ? master : -1, .events = POLLIN},
-		    {.fd = stdin_open ? STDIN_FILENO : -1, .events = POLLIN},
+		    {.fd = f->master_open && mev != 0 ? master : -1, .events = mev},
+		    {.fd = f->stdin_open && f->in.len < sizeof(f->in.data) ? STDIN_FILENO : -1,
+		     .events = POLLIN},
+		    {.fd = out_pending ? STDOUT_FILENO : -1, .events = POLLOUT},
 		    {.fd = notify_open && !exited ? n->fd : -1, .events = POLLIN},
 		};
-		int timeout = exited ? 100 : -1; /* drain the pty briefly after exit */
-		int ready = poll(pfd, 4, timeout);
+		/* After the exit: what the pty still holds, briefly. */
+		int ready;
 
+		if (exited && !f->master_open && !out_pending)
+			break;
+		ready = poll(pfd, 5, exited ? 100 : -1);
 		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
-			return cella_err(err, errno, "poll");
+			r = cella_err(err, errno, "poll");
+			break;
 		}
 		if (ready == 0 && exited)
 			break;
-		if (pfd[3].revents & POLLIN) {
-			cella_error ferr;
-			/* The caller's socket is its business: said once,
-			 * and the process goes on. */
-			if (engine_notify_forward(n, &ferr) < 0) {
-				char buf[CELLA_ERROR_MSG_MAX + 64];
-				cella_warn("%s", cella_error_format(&ferr, buf, sizeof(buf)));
-				notify_open = false;
-			}
-		}
+		if (pfd[4].revents & POLLIN)
+			forward_notify(n, &notify_open);
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			if (read(sigfd, &si, sizeof(si)) != sizeof(si))
-				continue;
-			if (si.ssi_signo == SIGCHLD) {
-				int st;
-				pid_t r;
-				while ((r = waitpid(-1, &st, WNOHANG)) > 0) {
-					if (r == init) {
-						*exit_status = status_to_shell(st);
-						exited = true;
-					}
-				}
-			} else if (si.ssi_signo == SIGWINCH) {
-				if (master >= 0)
-					terminal_copy_size(STDIN_FILENO, master, NULL);
-			} else if (si.ssi_signo == SIGPIPE || si.ssi_signo == SIGTTIN ||
-				   si.ssi_signo == SIGTTOU) {
-				/* The runtime's own business (its stdio), not the
-				 * container's. */
-			} else if (!exited) {
-				kill(init, (int)si.ssi_signo);
-			}
+
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si))
+				on_signal(init, master, &si, &exited, exit_status);
 		}
-		if (master_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
-			master_open = pump(master, STDOUT_FILENO);
-		if (stdin_open && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR))) {
-			stdin_open = pump(STDIN_FILENO, master);
-			/* End of input: the terminal's end-of-file character,
-			 * as a user typing ^D. */
-			if (!stdin_open)
-				terminal_send_eof(master);
+		if (f->master_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) &&
+		    f->out.len < sizeof(f->out.data) && !buf_fill(&f->out, master)) {
+			f->master_open = false; /* EIO: the slave side is closed */
+			f->in.len = 0;
 		}
+		if (f->master_open && (pfd[1].revents & (POLLOUT | POLLNVAL)) &&
+		    !buf_flush(&f->in, master)) {
+			f->master_open = false;
+			f->in.len = 0;
+		}
+		if (f->stdin_open && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) &&
+		    !buf_fill(&f->in, STDIN_FILENO)) {
+			f->stdin_open = false;
+			f->eof_pending = true;
+		}
+		if (f->master_open)
+			queue_eof(f);
+		if (out_pending && (pfd[3].revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL)) &&
+		    !buf_flush(&f->out, STDOUT_FILENO)) {
+			f->stdout_ok = false; /* nobody reads us: drop the output */
+			f->out.len = 0;
+		}
+		if (!f->stdout_ok)
+			f->out.len = 0;
 	}
 	/* What the process sent just before it exited. */
-	if (notify_open) {
-		cella_error ferr;
-		char buf[CELLA_ERROR_MSG_MAX + 64];
-
-		if (engine_notify_forward(n, &ferr) < 0)
-			cella_warn("%s", cella_error_format(&ferr, buf, sizeof(buf)));
-	}
-	return 0;
+	if (notify_open)
+		forward_notify(n, &notify_open);
+	restore_flags(f);
+	free(f);
+	return r;
 }
 
 int foreground_run(pid_t pid, const sigset_t *signals, int master, struct engine_notify *n,

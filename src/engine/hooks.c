@@ -118,7 +118,10 @@ int engine_hooks_poststart(int dirfd, const struct cella_state *st, cella_error 
 		return 0;
 	running.status = CELLA_STATUS_RUNNING;
 	json = cella_state_to_json(&running);
-	return hook_run_all(&s->hooks, CELLA_HOOK_POSTSTART, json, NULL, err);
+	/* runtime-spec: a failing poststart hook is a warning; the other
+	 * hooks and the container go on. */
+	hook_run_all_warn(&s->hooks, CELLA_HOOK_POSTSTART, json, NULL);
+	return 0;
 }
 
 void engine_hooks_poststop(int dirfd, const struct cella_state *st)

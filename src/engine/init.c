@@ -90,7 +90,10 @@ static int create_hooks(void *data, cella_error *err)
 	if (!engine_has_hooks(c->spec, CELLA_HOOK_CREATE_CONTAINER))
 		return 0;
 	state = engine_hook_state(c->opts, c->rootfs, c->host_pid, CELLA_STATUS_CREATING);
-	return hook_run_all(&c->spec->hooks, CELLA_HOOK_CREATE_CONTAINER, state, NULL, err);
+	/* In the container's root (runc chdirs there before them); "/" of a
+	 * joined mount namespace. */
+	return hook_run_all(&c->spec->hooks, CELLA_HOOK_CREATE_CONTAINER, state,
+			    c->new_mountns ? c->rootfs_conf.rootfs : "/", err);
 }
 
 /* Join namespaces given by path. Namespaces owned by the container's user
@@ -131,12 +134,33 @@ static void become_ns_root(void)
 		cella_debug("setresuid(0) in the user namespace: %s", strerror(errno));
 }
 
+/* After the start byte: the filter (unless loaded earlier), then the
+ * startContainer hooks under it (as runc runs them: in the container, as
+ * the process's user, subject to its profile), then execve. Under --init
+ * this is the reaper's child. */
+_Noreturn static void start_and_exec(struct cella_ctx *c, cella_error *err)
+{
+	const struct cella_spec *s = c->spec;
+
+	if (engine_proc_load_seccomp(c->proc, err) < 0)
+		fail(c, err);
+	if (engine_has_hooks(s, CELLA_HOOK_START_CONTAINER)) {
+		cleanup_free char *state =
+		    engine_hook_state(c->opts, c->rootfs, c->host_pid, CELLA_STATUS_CREATED);
+
+		if (hook_run_all(&s->hooks, CELLA_HOOK_START_CONTAINER, state, NULL, err) < 0)
+			fail(c, err);
+	}
+	engine_proc_exec(c->proc, &c->saved_mask, err);
+	fail(c, err);
+}
+
 /* The tiny init of --init: run the user process as a child, forward signals
  * to it, reap every zombie, exit with its status. It never execs, so it
  * must not keep anything of the runtime: every fd is closed and it is not
  * dumpable (no /proc/1/fd, /proc/1/exe for the container's processes). It
  * is entered with every signal still blocked. */
-_Noreturn static void reaper_exec(struct cella_ctx *c, const char *path, cella_error *err)
+_Noreturn static void reaper_exec(struct cella_ctx *c, cella_error *err)
 {
 	const struct cella_process *p = c->process;
 	sigset_t all;
@@ -160,18 +184,14 @@ _Noreturn static void reaper_exec(struct cella_ctx *c, const char *path, cella_e
 			cella_err(err, errno, "make the process the terminal's foreground");
 			fail(c, err);
 		}
-		sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
-		if (!c->seccomp_loaded && cella_seccomp_load(&c->seccomp, err) < 0)
-			fail(c, err);
-		process_exec(path, p->args, p->env, err);
-		fail(c, err);
+		start_and_exec(c, err);
 	}
 	/* Nothing of the runtime stays open in the init, nothing of its
 	 * environment stays in its memory, and it holds no more than the
 	 * container (docs/design.md): its filter too, as the child's. */
 	process_close_from(3);
 	process_scrub_environ();
-	if (!c->seccomp_loaded && cella_seccomp_load(&c->seccomp, err) < 0) {
+	if (engine_proc_load_seccomp(c->proc, err) < 0) {
 		kill(child, SIGKILL);
 		fail(c, err);
 	}
@@ -200,29 +220,12 @@ _Noreturn static void reaper_exec(struct cella_ctx *c, const char *path, cella_e
 	}
 }
 
-/* Load the container's filter. When it has a listener (SCMP_ACT_NOTIFY),
- * hand it to the runtime (#5a), for the seccomp agent at listenerPath, and
- * close our copy: no process of the container may answer its own
- * notifications. A notified syscall from here on waits for the agent. */
-static int load_seccomp(struct cella_ctx *c, cella_error *err)
-{
-	cleanup_close int listener = -1;
-
-	if (cella_seccomp_load_listener(&c->seccomp, &listener, err) < 0)
-		return cella_err_ret(err);
-	c->seccomp_loaded = true;
-	/* #5a: the listener. */
-	if (listener >= 0 && sync_send_fd(c->sync_fd, SYNC_SECCOMP_LISTENER, listener, err) < 0)
-		return cella_err_ret(err);
-	return 0;
-}
-
 /* Stage 2: the container's init. */
 _Noreturn static void init_stage2(struct cella_ctx *c)
 {
 	const struct cella_spec *s = c->spec;
 	const struct cella_process *p = c->process;
-	cleanup_free char *exe = NULL;
+	struct engine_proc proc;
 	cella_error e;
 	cella_error *err = &e;
 	int master = -1, slave = -1;
@@ -231,6 +234,8 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	ssize_t n;
 
 	cella_err_clear(err);
+	engine_proc_init(&proc, p, &c->seccomp, c->sync_fd);
+	c->proc = &proc;
 	/* #4: the parent has configured the cgroup and placed us in it. */
 	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, &host_pid, NULL, err) < 0)
 		_exit(1);
@@ -278,6 +283,10 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 			fail(c, err);
 		close(master);
 	}
+	/* process.cwd, made when missing (runc, crun) while the root is
+	 * still writable. */
+	if (engine_proc_make_cwd(p->cwd, err) < 0)
+		fail(c, err);
 	/* Before readonlyPaths makes /proc/sys read-only (as runc). */
 	if (sysctl_apply(s->linux_.sysctl, s->linux_.n_sysctl, err) < 0)
 		fail(c, err);
@@ -296,8 +305,6 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 		fail(c, err);
 	if (s->linux_.has_personality && personality_apply(&s->linux_.personality, err) < 0)
 		fail(c, err);
-	if (process_find_executable(p->args[0], p->env, &exe, err) < 0)
-		fail(c, err);
 	if (slave >= 0 && terminal_become_controlling(slave, err) < 0)
 		fail(c, err);
 	if (slave > STDERR_FILENO)
@@ -312,25 +319,12 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 						    .selinux_label = p->selinux_label},
 			   err) < 0)
 		fail(c, err);
-	/* Without no_new_privs, loading a filter takes CAP_SYS_ADMIN: when the
-	 * process will not keep it, load the filter now, while we still have
-	 * it (as runc does); it then also governs the steps below. */
-	if (cella_seccomp_load_early(p->no_new_privileges, p->caps.effective) &&
-	    load_seccomp(c, err) < 0)
-		fail(c, err);
-	/* Give up privileges: keep capabilities across the uid switch, then
-	 * set exactly the five sets the spec asks for. */
-	if (caps_keep_on_setuid(1, err) < 0)
-		fail(c, err);
-	if (cred_apply_user(&p->user, !c->deny_setgroups && !c->setgroups_denied, err) < 0)
-		fail(c, err);
-	if (process_chdir(p->cwd, err) < 0)
-		fail(c, err);
-	if (caps_apply(&p->caps, err) < 0)
-		fail(c, err);
-	if (p->no_new_privileges && process_set_no_new_privs(err) < 0)
-		fail(c, err);
-	if (process_cloexec_from(3 + c->preserve_fds, err) < 0)
+	/* The process-setup pipeline (engine/proc_setup.c): cwd, HOME, the
+	 * executable, close-on-exec, early seccomp, credentials,
+	 * capabilities, no_new_privs. */
+	proc.setgroups_allowed = !c->deny_setgroups && !c->setgroups_denied;
+	proc.preserve_fds = c->preserve_fds;
+	if (engine_proc_drop(&proc, err) < 0)
 		fail(c, err);
 	/* Again: the uid switch cleared it. */
 	if (process_die_with_parent(0, c->sync_fd, err) < 0)
@@ -340,8 +334,8 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	 * listener on (#5a), as runc loads every filter: before #6. It then
 	 * also governs the wait for start, the startContainer hooks and, under
 	 * --init, the reaper. */
-	if (!c->seccomp_loaded && cella_seccomp_prog_has_listener(&c->seccomp) &&
-	    load_seccomp(c, err) < 0)
+	if (cella_seccomp_prog_has_listener(&c->seccomp) &&
+	    engine_proc_load_seccomp(&proc, err) < 0)
 		fail(c, err);
 
 	if (fault_point("init:6", err) < 0)
@@ -371,30 +365,9 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	/* The fifo stays open (close-on-exec): `start` sees the exec when it
 	 * goes, and our errors in it before that. */
 	c->started = true;
-	if (engine_has_hooks(s, CELLA_HOOK_START_CONTAINER)) {
-		cleanup_free char *state =
-		    engine_hook_state(c->opts, c->rootfs, c->host_pid, CELLA_STATUS_CREATED);
-
-		/* The hooks run in the container's pid namespace, where its
-		 * processes see them: under its filter too, never with less
-		 * than the container (docs/design.md), as runc loads it
-		 * before them. */
-		if (!c->seccomp_loaded && load_seccomp(c, err) < 0)
-			fail(c, err);
-
-		/* In the container, as its process's user, before execve. */
-		if (hook_run_all(&s->hooks, CELLA_HOOK_START_CONTAINER, state, NULL, err) < 0)
-			fail(c, err);
-	}
-
 	if (c->opts->init)
-		reaper_exec(c, exe, err); /* still with every signal blocked */
-	sigprocmask(SIG_SETMASK, &c->saved_mask, NULL);
-	/* Seccomp last: nothing but execve runs under the filter. */
-	if (!c->seccomp_loaded && cella_seccomp_load(&c->seccomp, err) < 0)
-		fail(c, err);
-	process_exec(exe, p->args, p->env, err);
-	fail(c, err);
+		reaper_exec(c, err); /* still with every signal blocked */
+	start_and_exec(c, err);
 }
 
 _Noreturn void init_stage1(struct cella_ctx *c)

@@ -14,6 +14,8 @@
 
 #define SCRATCH_DIR "scratch"
 
+struct engine_proc;
+
 struct cella_ctx {
 	const struct cella_create_opts *opts;
 	const struct cella_spec *spec;
@@ -53,10 +55,38 @@ struct cella_ctx {
 	 * fifo, for `start` to report. */
 	bool started;
 	struct cella_seccomp_prog seccomp; /* compiled before the fork; len 0: none */
-	/* By the child before dropping privileges, or before #6 when the filter
-	 * has a listener (SCMP_ACT_NOTIFY); otherwise just before execve. */
-	bool seccomp_loaded;
+	struct engine_proc *proc;	   /* the init's process setup (stage 2) */
 };
+
+/* The process-setup pipeline shared by the init and exec
+ * (engine/proc_setup.c, docs/design.md "Process setup"). */
+struct engine_proc {
+	const struct cella_process *p;
+	const struct cella_seccomp_prog *seccomp; /* len 0: none */
+	int sync_fd;				  /* for the listener (#5a) */
+	int preserve_fds;			  /* kept open past stdio */
+	bool setgroups_allowed;
+	/* Loaded by engine_proc_drop before the uid switch, or before #6
+	 * when the filter has a listener (SCMP_ACT_NOTIFY), otherwise by
+	 * engine_proc_exec. */
+	bool seccomp_loaded;
+	char *exe;  /* set by engine_proc_drop */
+	char **env; /* process.env, with HOME added when missing */
+};
+
+void engine_proc_init(struct engine_proc *ep, const struct cella_process *p,
+		      const struct cella_seccomp_prog *seccomp, int sync_fd);
+/* Create process.cwd inside the current root when missing (the init, as
+ * runc: before the root turns read-only). */
+int engine_proc_make_cwd(const char *cwd, cella_error *err);
+/* Steps 1-8: cwd, HOME, executable, close-on-exec, early seccomp,
+ * credentials, capabilities, no_new_privs. */
+int engine_proc_drop(struct engine_proc *ep, cella_error *err);
+/* Load the filter unless loaded (its listener to the runtime: #5a). */
+int engine_proc_load_seccomp(struct engine_proc *ep, cella_error *err);
+/* Restore mask (unless NULL), load the filter if not yet, execve. Returns
+ * only on failure. */
+int engine_proc_exec(struct engine_proc *ep, const sigset_t *mask, cella_error *err);
 
 /* The setup child: never returns. Stage 1 joins and creates namespaces and
  * forks stage 2, the container's init (PID 1 in a new pid namespace). */

@@ -40,7 +40,8 @@ static char *cache_key(const struct cella_seccomp *conf)
 
 	if (uname(&u) < 0)
 		memset(&u, 0, sizeof(u));
-	return xasprintf("libseccomp %u.%u.%u\nkernel %s %s\n%s\n", v ? v->major : 0,
+	/* "enosys-stub": programs since the -ENOSYS stub (seccomp_enosys.c). */
+	return xasprintf("libseccomp %u.%u.%u enosys-stub\nkernel %s %s\n%s\n", v ? v->major : 0,
 			 v ? v->minor : 0, v ? v->micro : 0, u.release, u.machine, json);
 }
 

@@ -32,7 +32,6 @@
 #include "util/cleanup.h"
 #include "util/util.h"
 
-
 /* ---- filesystem ---- */
 
 /* Where a mount's files lie on the host: a host mount of the same
@@ -424,4 +423,3 @@ json_t *map_privileges(const struct cella_map_target *t)
 	inspect_status_clear(&st);
 	return o;
 }
-

@@ -32,7 +32,6 @@
 #include "util/cleanup.h"
 #include "util/util.h"
 
-
 /* ---- seccomp ---- */
 
 static const char *const seccomp_modes[] = {"disabled", "strict", "filter"};
@@ -411,4 +410,3 @@ json_t *map_seccomp(const struct cella_map_target *t)
 	inspect_status_clear(&st);
 	return o;
 }
-

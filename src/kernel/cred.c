@@ -92,6 +92,10 @@ int cred_apply_user(const struct cella_user *user, bool setgroups_allowed, cella
 					 (unsigned)user->uid);
 		return cella_err(err, errno, "setresuid process.user.uid %u", (unsigned)user->uid);
 	}
-	umask(user->has_umask ? (user->umask & 0777) : CELLA_DEFAULT_UMASK);
 	return 0;
+}
+
+void cred_apply_umask(const struct cella_user *user)
+{
+	umask(user->has_umask ? (user->umask & 0777) : CELLA_DEFAULT_UMASK);
 }

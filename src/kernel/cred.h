@@ -9,9 +9,12 @@
 #include "spec/spec.h"
 #include "util/error.h"
 
-/* setgroups(additional gids), setresgid, setresuid, umask. When setgroups is
+/* setgroups(additional gids), setresgid, setresuid. When setgroups is
  * denied in the user namespace (single-id mapping) an empty list is not an
  * error; a non-empty one is, naming process.user.additionalGids. */
 int cred_apply_user(const struct cella_user *user, bool setgroups_allowed, cella_error *err);
+/* process.user.umask, or runc's default 0022. Cannot fail, but a seccomp
+ * profile may refuse it: call it before loading one. */
+void cred_apply_umask(const struct cella_user *user);
 
 #endif

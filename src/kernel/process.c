@@ -4,8 +4,7 @@
  * flag, working directory, and the final execve.
  *
  * Who runs this: the container's setup child, inside the container's root,
- * as the container user (process_find_executable and process_chdir run after
- * the uid switch so that permissions are checked as that user).
+ * still privileged (engine/proc_setup.c orders the steps).
  */
 #include "kernel/process.h"
 
@@ -28,6 +27,7 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/sched.h>
 
@@ -84,7 +84,9 @@ int process_cloexec_from(int first, cella_error *err)
 		first = 0;
 	if (syscall(SYS_close_range, (unsigned)first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
 		return 0;
-	if (errno != ENOSYS && errno != EINVAL)
+	/* EPERM: a seccomp profile that refuses it, as ENOSYS (not there) and
+	 * EINVAL (no CLOSE_RANGE_CLOEXEC). */
+	if (errno != ENOSYS && errno != EINVAL && errno != EPERM)
 		return cella_err(err, errno, "close_range from fd %d (CLOSE_RANGE_CLOEXEC)", first);
 	return cloexec_walk(first, err);
 }
@@ -501,4 +503,54 @@ pid_t process_fork_into_cgroup(int cgroup_fd, bool *placed, cella_error *err)
 	if (pid < 0)
 		return cella_err(err, errno, "fork");
 	return pid;
+}
+
+int process_run_capture(char *const *argv, char **out, int *status, cella_error *err)
+{
+	cleanup_close int rd = -1;
+	cleanup_free char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int fds[2];
+	pid_t pid;
+
+	*out = NULL;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return cella_err(err, errno, "pipe for `%s`", argv[0]);
+	rd = fds[0];
+	pid = fork();
+	if (pid < 0) {
+		close(fds[1]);
+		return cella_err(err, errno, "fork for `%s`", argv[0]);
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(fds[1], STDOUT_FILENO) < 0 ||
+		    dup2(fds[1], STDERR_FILENO) < 0)
+			_exit(127);
+		execvp(argv[0], argv);
+		dprintf(STDERR_FILENO, "exec `%s`: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 16384;
+			buf = xrealloc(buf, cap);
+		}
+		n = read(rd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return cella_err(err, errno, "wait for `%s`", argv[0]);
+	*out = take_ptr(&buf);
+	return 0;
 }

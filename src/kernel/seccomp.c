@@ -294,12 +294,11 @@ static int add_rules(scmp_filter_ctx ctx, const struct cella_seccomp *conf, uint
 		for (char **n = rule->names; n != NULL && *n != NULL; n++) {
 			int nr = seccomp_syscall_resolve_name(*n);
 
-			if (nr == __NR_SCMP_ERROR) {
-				cella_debug("linux.seccomp: syscall `%s` unknown to libseccomp, "
-					    "skipped",
-					    *n);
+			/* Skipped, as runc: a profile may name syscalls newer
+			 * than this libseccomp (cella_seccomp_warn_unknown
+			 * says so). */
+			if (nr == __NR_SCMP_ERROR)
 				continue;
-			}
 			if (add_rule(ctx, rule, i, *n, nr, act, err) < 0)
 				return cella_err_ret(err);
 		}
@@ -309,6 +308,7 @@ static int add_rules(scmp_filter_ctx ctx, const struct cella_seccomp *conf, uint
 
 char *cella_seccomp_dropped(const struct cella_seccomp *conf)
 {
+	const struct scmp_version *v = seccomp_version();
 	char *out = xstrdup("");
 	uint32_t dflt;
 
@@ -322,15 +322,17 @@ char *cella_seccomp_dropped(const struct cella_seccomp *conf)
 		if (scmp_action(rule->action, rule->has_errno_ret, rule->errno_ret, &act) < 0 ||
 		    act == dflt)
 			continue;
-		for (char **n = rule->names; n != NULL && *n != NULL; n++) {
+		for (size_t j = 0; rule->names != NULL && rule->names[j] != NULL; j++) {
+			const char *n = rule->names[j];
 			char *more;
 
-			if (seccomp_syscall_resolve_name(*n) != __NR_SCMP_ERROR)
+			if (seccomp_syscall_resolve_name(n) != __NR_SCMP_ERROR)
 				continue;
-			cella_warn("linux.seccomp.syscalls[%zu]: syscall `%s` is unknown to "
-				   "libseccomp: its rule is left out, the default action applies",
-				   i, *n);
-			more = xasprintf("%s%zu %s %s\n", out, i, *n,
+			cella_warn(
+			    "linux.seccomp.syscalls[%zu].names[%zu]: syscall `%s` unknown to "
+			    "libseccomp %u.%u.%u, skipped (the default action applies to it)",
+			    i, j, n, v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);
+			more = xasprintf("%s%zu %s %s\n", out, i, n,
 					 cella_seccomp_action_name(rule->action));
 			free(out);
 			out = more;
@@ -347,6 +349,15 @@ char *cella_seccomp_dropped(const struct cella_seccomp *conf)
  * yet, and so would every syscall under a notifying default action (runc
  * refuses its write(2) and the default action for the same reason).
  */
+static const struct {
+	const char *name, *why;
+} runtime_needs[] = {
+    {"sendmsg", "the runtime passes the listener to the agent with it"},
+    {"write", "the runtime reports its errors with it after loading the filter, as runc "
+	      "refuses it"},
+    {"close", "the runtime closes its copy of the listener before the agent may have it"},
+};
+
 static int check_notify(const struct cella_seccomp *conf, bool *uses, cella_error *err)
 {
 	*uses = false;
@@ -362,13 +373,13 @@ static int check_notify(const struct cella_seccomp *conf, bool *uses, cella_erro
 			continue;
 		*uses = true;
 		for (size_t j = 0; rule->names != NULL && rule->names[j] != NULL; j++)
-			if (strcmp(rule->names[j], "sendmsg") == 0)
-				return cella_err_invalid(
-				    err,
-				    "linux.seccomp.syscalls[%zu].names[%zu]: SCMP_ACT_NOTIFY "
-				    "cannot be used for sendmsg (the runtime passes the "
-				    "listener to the agent with it)",
-				    i, j);
+			for (size_t k = 0; k < ARRAY_SIZE(runtime_needs); k++)
+				if (strcmp(rule->names[j], runtime_needs[k].name) == 0)
+					return cella_err_invalid(
+					    err,
+					    "linux.seccomp.syscalls[%zu].names[%zu]: "
+					    "SCMP_ACT_NOTIFY cannot be used for %s (%s)",
+					    i, j, runtime_needs[k].name, runtime_needs[k].why);
 	}
 	if (!*uses)
 		return 0;
@@ -392,6 +403,8 @@ int cella_seccomp_build(const struct cella_seccomp *conf, struct cella_seccomp_p
 {
 	bool notify;
 	__attribute__((cleanup(scmp_release))) struct scmp_ctx_guard g = {NULL};
+	cleanup_free struct sock_filter *stub = NULL;
+	size_t stub_len = 0, size;
 	cleanup_close int fd = -1;
 	uint32_t dflt;
 	struct stat st;
@@ -458,14 +471,22 @@ int cella_seccomp_build(const struct cella_seccomp *conf, struct cella_seccomp_p
 	    st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS)
 		return cella_err(err, E2BIG, "linux.seccomp: the filter has %lld bytes",
 				 (long long)st.st_size);
-	buf = xmalloc((size_t)st.st_size);
-	n = pread(fd, buf, (size_t)st.st_size, 0);
+	if ((r = cella_seccomp_enosys_stub(conf, &stub, &stub_len)) < 0)
+		return cella_err(err, -r, "linux.seccomp: build the -ENOSYS stub");
+	size = stub_len * sizeof(struct sock_filter) + (size_t)st.st_size;
+	if (size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return cella_err(err, E2BIG, "linux.seccomp: the filter has %zu instructions",
+				 size / sizeof(struct sock_filter));
+	buf = xmalloc(size);
+	if (stub_len > 0)
+		memcpy(buf, stub, stub_len * sizeof(struct sock_filter));
+	n = pread(fd, (char *)buf + stub_len * sizeof(struct sock_filter), (size_t)st.st_size, 0);
 	if (n != st.st_size) {
 		free(buf);
 		return cella_err(err, n < 0 ? errno : EIO, "linux.seccomp: read the filter");
 	}
 	out->insns = buf;
-	out->len = (size_t)st.st_size / sizeof(struct sock_filter);
+	out->len = size / sizeof(struct sock_filter);
 	return 0;
 }
 

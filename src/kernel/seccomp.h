@@ -143,6 +143,13 @@ int cella_seccomp_build(const struct cella_seccomp *conf, struct cella_seccomp_p
  * place that says so (create calls it whether or not the program comes
  * from a cache). */
 char *cella_seccomp_dropped(const struct cella_seccomp *conf);
+/* runc's -ENOSYS stub for conf (kernel/seccomp_enosys.c): instructions to
+ * put in front of libseccomp's program so that syscalls numbered above the
+ * highest one conf names fail with ENOSYS. *out NULL (len 0) when none is
+ * due; -EFAULT on an internal layout error. */
+struct sock_filter;
+int cella_seccomp_enosys_stub(const struct cella_seccomp *conf, struct sock_filter **out,
+			      size_t *len);
 /* Does the program hand out a listener when loaded (SCMP_ACT_NOTIFY)? */
 bool cella_seccomp_prog_has_listener(const struct cella_seccomp_prog *prog);
 /* Load a prebuilt program into the calling thread (child side). An empty

@@ -174,14 +174,11 @@ void terminal_restore(int fd, const struct termios *saved)
 	errno = e;
 }
 
-void terminal_send_eof(int master)
+char terminal_eof_char(int master)
 {
 	struct termios t;
-	char c = 4; /* ^D */
 
 	if (tcgetattr(master, &t) == 0 && t.c_cc[VEOF] != _POSIX_VDISABLE)
-		c = (char)t.c_cc[VEOF];
-	if (write(master, &c, 1) < 0) {
-		/* the container closed its terminal: nothing to tell */
-	}
+		return (char)t.c_cc[VEOF];
+	return 4; /* ^D */
 }

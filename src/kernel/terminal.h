@@ -23,8 +23,8 @@ int terminal_copy_size(int from, int to, cella_error *err);
 /* Raw mode on fd, saving the old mode into *saved. */
 int terminal_make_raw(int fd, struct termios *saved, cella_error *err);
 void terminal_restore(int fd, const struct termios *saved);
-/* Write the terminal's end-of-file character (VEOF, ^D by default) into the
- * master, so the process reading the slave sees the end of its input. */
-void terminal_send_eof(int master);
+/* The terminal's end-of-file character (VEOF, ^D by default): written into
+ * the master, the process reading the slave sees the end of its input. */
+char terminal_eof_char(int master);
 
 #endif

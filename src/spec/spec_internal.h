@@ -52,7 +52,8 @@ struct spec_ctx {
 	size_t len;
 	const char *origin;
 	cella_error *err;
-	bool ints_as_real; /* integers are read from their text (spec_parse.c) */
+	bool ints_as_real;  /* integers are read from their text (spec_parse.c) */
+	bool user_optional; /* a process file: no "user" is root (runc exec -p) */
 	struct spec_path_elem path[SPEC_PATH_MAX_DEPTH];
 	size_t depth;
 };
@@ -69,6 +70,7 @@ void spec_pop(struct spec_ctx *c);
 
 /* Reject the value at the current path: `ORIGIN:LINE:COL: PATH: what`. */
 int spec_fail(struct spec_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void spec_warn(struct spec_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The same for member extra of the current value (positioned at the value). */
 int spec_fail_extra(struct spec_ctx *c, const char *extra, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -151,10 +151,13 @@ static int rd_caps(struct spec_ctx *c, json_t *v, void *out)
 			if (!json_is_string(e))
 				return spec_fail(c, "expected a string");
 			cap = cella_cap_from_name(json_string_value(e));
+			/* runtime-spec: unknown names must not fail (runc warns
+			 * and ignores them). */
 			if (cap < 0 || cap >= 64)
-				return spec_fail(c, "unknown capability `%s`",
-						 json_string_value(e));
-			*cap_set(&p->caps, s) |= UINT64_C(1) << cap;
+				spec_warn(c, "unknown capability `%s`, ignored",
+					  json_string_value(e));
+			else
+				*cap_set(&p->caps, s) |= UINT64_C(1) << cap;
 			spec_pop(c);
 		}
 		spec_pop(c);
@@ -218,7 +221,7 @@ static int rd_process(struct spec_ctx *c, json_t *v, void *out)
 	*(struct cella_process **)out = p;
 	if ((r = spec_field(c, v, "terminal", false, spec_rd_bool, &p->terminal)) < 0 ||
 	    (r = spec_field(c, v, "consoleSize", false, rd_console_size, p)) < 0 ||
-	    (r = spec_field(c, v, "user", true, rd_user, &p->user)) < 0 ||
+	    (r = spec_field(c, v, "user", !c->user_optional, rd_user, &p->user)) < 0 ||
 	    (r = spec_field(c, v, "args", true, spec_rd_args, &p->args)) < 0 ||
 	    (r = spec_field(c, v, "commandLine", false, spec_rd_str, &p->command_line)) < 0 ||
 	    (r = spec_field(c, v, "env", false, spec_rd_env, &p->env)) < 0 ||

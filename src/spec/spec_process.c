@@ -18,7 +18,9 @@
 int cella_process_parse(const char *text, size_t len, const char *origin,
 			struct cella_process **out, cella_error *err)
 {
-	struct spec_ctx c = {.text = text, .len = len, .origin = origin, .err = err};
+	/* Without "user", uid 0 and gid 0, as runc's exec --process. */
+	struct spec_ctx c = {
+	    .text = text, .len = len, .origin = origin, .err = err, .user_optional = true};
 	struct cella_process *p = NULL;
 	json_t *root;
 	int r;

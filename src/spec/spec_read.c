@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "util/cleanup.h"
+#include "util/log.h"
 #include "util/util.h"
 void spec_push_key(struct spec_ctx *c, const char *key)
 {
@@ -94,6 +95,22 @@ static int vfail_at(struct spec_ctx *c, const char *extra, const char *fmt, va_l
 					 what);
 	return cella_err_invalid(c->err, "%s:%u:%u: %s: %s", c->origin, span.line, span.col, where,
 				 what);
+}
+
+/* A warning about the value at the current path (it is ignored). */
+void spec_warn(struct spec_ctx *c, const char *fmt, ...)
+{
+	char what[512], where[256];
+	struct spec_span span;
+	size_t depth = c->depth < SPEC_PATH_MAX_DEPTH ? c->depth : SPEC_PATH_MAX_DEPTH;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	format_path(c->path, depth, NULL, where, sizeof(where));
+	spec_locate(c->text, c->len, c->path, depth, &span);
+	cella_warn("%s:%u:%u: %s: %s", c->origin, span.line, span.col, where, what);
 }
 
 /* Reject the value at the current path. */

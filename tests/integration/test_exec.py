@@ -130,7 +130,7 @@ def test_exec_process_file(cella, tmp):
         json.dump(proc, f)
     with running(cella, tmp):
         info = probe_exec(cella, "ex", "--process", path, cmd=())
-        assert info["environ"] == ["A=1"]
+        assert info["environ"] == ["A=1", "HOME=/"]  # uid 2: not in /etc/passwd (runc)
         assert info["cwd"] == "/proc"
         assert (info["uid"], info["gid"], info["groups"]) == (2, 3, [7])
         assert int(info["caps"]["eff"], 16) == 0
@@ -160,11 +160,11 @@ def test_exec_bad_process_file(cella, tmp):
         f.write('{\n  "args": ["/probe", 3],\n  "cwd": "/", "user": {"uid": 0, "gid": 0}\n}\n')
     with running(cella, tmp):
         r = cella.run("exec", "--process", path, "ex")
-        assert r.returncode == 1
+        assert r.returncode == 255  # runc: exec's own failures
         line = one_error_line(r)
         assert "process.json:2:" in line and "args[1]" in line, line
         r = cella.run("exec", "--process", os.path.join(tmp, "missing.json"), "ex")
-        assert r.returncode == 1 and "missing.json" in one_error_line(r)
+        assert r.returncode == 255 and "missing.json" in one_error_line(r)
         r = cella.run("exec", "--process", path, "ex", "/probe")
         assert r.returncode == 1 and "not both" in one_error_line(r)
 
@@ -181,14 +181,17 @@ def test_exec_exit_status(cella, tmp):
 
 def test_exec_not_found_not_executable(cella, tmp):
     with running(cella, tmp):
+        # runc: every failure of exec itself is 255, told apart from the
+        # process's own status; the message says which (podman maps it).
         r = cella.run("exec", "ex", "no-such-command")
-        assert r.returncode == 127
+        assert r.returncode == 255
         assert "not found" in one_error_line(r)
         r = cella.run("exec", "ex", "/etc")
-        assert r.returncode == 126
-        one_error_line(r)
+        assert r.returncode == 255
+        assert "is a directory" in one_error_line(r)
         r = cella.run("exec", "ex", "/etc/passwd")
-        assert r.returncode == 126, r.stderr
+        assert r.returncode == 255, r.stderr
+        assert "permission denied" in one_error_line(r)
         # The container goes on.
         assert cella.status("ex") == "running"
 
@@ -211,7 +214,7 @@ def test_exec_bad_usage(cella, tmp):
     assert r.returncode != 0 and "does not exist" in one_error_line(r)
     with running(cella, tmp):
         for args in (["ex"], [], ["--user", "x", "ex", "/probe"], ["--bogus", "ex", "/probe"],
-                     ["--cap", "CAP_NOPE", "ex", "/probe"], ["--cwd", "rel", "ex", "/probe"]):
+                     ["--cwd", "rel", "ex", "/probe"]):
             r = cella.run("exec", *args)
             assert r.returncode != 0, args
             one_error_line(r)

@@ -67,6 +67,15 @@ def test_pause_stops_the_counter_and_resume_restarts_it(cella, tmp):
         cella.run("delete", "--force", name)
 
 
+def is_in_cgroup(pid, init):
+    """Is pid (or was it, if gone) in the same cgroup as the container's init?"""
+    try:
+        with open(f"/proc/{pid}/cgroup") as a, open(f"/proc/{init}/cgroup") as b:
+            return a.read() == b.read()
+    except FileNotFoundError:
+        return True
+
+
 def test_ps_lists_the_container_processes(cella, tmp):
     name, path = counting(cella, tmp)
     try:
@@ -75,10 +84,18 @@ def test_ps_lists_the_container_processes(cella, tmp):
         pids = json.loads(cella.ok("ps", "--format", "json", name).stdout)
         assert isinstance(pids, list) and pid in pids
         assert all(isinstance(p, int) and p > 0 for p in pids)
+        # runc: the host's `ps -ef` table, only the container's rows.
         lines = cella.ok("ps", name).stdout.splitlines()
-        assert lines[0].split() == ["PID", "CMD"]
-        rows = {int(line.split()[0]): line for line in lines[1:]}
+        assert lines[0].split() == ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"]
+        rows = {int(line.split()[1]): line for line in lines[1:]}
+        # (the counter's short-lived children come and go in between)
         assert pid in rows and "/bin/sh -c" in rows[pid]
+        assert all(is_in_cgroup(p, pid) for p in rows), rows
+        # ps options after the id, as runc passes them on.
+        lines = cella.ok("ps", name, "-o", "pid,ppid,comm").stdout.splitlines()
+        assert lines[0].split() == ["PID", "PPID", "COMMAND"]
+        rows = {int(line.split()[0]) for line in lines[1:]}
+        assert pid in rows and all(is_in_cgroup(p, pid) for p in rows), rows
         # The same processes through the global flag form, and while paused.
         cella.ok("pause", name)
         assert pid in json.loads(cella.ok("ps", "--format=json", name).stdout)
@@ -125,7 +142,11 @@ def test_pause_resume_wrong_states(cella, tmp):
         wait_for(lambda: cella.status(name) == "stopped", what="the container to stop")
         r = cella.run("pause", name)
         assert r.returncode != 0 and "stopped" in r.stderr
+        # runc: a stopped container's table is empty; its JSON an error.
         r = cella.run("ps", name)
+        assert r.returncode == 0, r.stderr
+        assert len(r.stdout.splitlines()) == 1 and "PID" in r.stdout.split()
+        r = cella.run("ps", "--format", "json", name)
         assert r.returncode != 0 and "stopped" in r.stderr
     finally:
         cella.run("delete", "--force", name)

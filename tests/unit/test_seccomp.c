@@ -2,11 +2,14 @@
 /* linux.seccomp parsing, errors with JSON paths, the default profile, and
  * compiling with libseccomp (no filter is loaded here). */
 #include <errno.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "kernel/seccomp.h"
+#include "kernel/seccomp_inspect.h"
 #include "spec/spec.h"
 #include "spec/spec_seccomp.h"
 #include "unit.h"
@@ -229,6 +232,98 @@ static void test_build(void)
 	}
 }
 
+#if defined(__x86_64__)
+/* One outcome of the compiled program for (arch, nr). */
+static uint32_t outcome(const struct cella_seccomp_prog *prog, uint32_t arch, uint32_t nr)
+{
+	struct seccomp_inspect_filter one = {.insns = prog->insns, .len = prog->len, .log = 0};
+	struct seccomp_inspect_filters f = {
+	    .mode = SECCOMP_MODE_FILTER, .status_filters = -1, .filters = &one, .n_filters = 1};
+	struct seccomp_inspect_result r;
+	cella_error err;
+	uint32_t ret = 0xffffffffu;
+
+	cella_err_clear(&err);
+	if (seccomp_inspect_eval(&f, arch, nr, &r, &err) < 0) {
+		fprintf(stderr, "eval %u: %s\n", nr, err.msg);
+		return ret;
+	}
+	if (r.n_rets == 1 && !r.any)
+		ret = r.rets[0];
+	seccomp_inspect_result_clear(&r);
+	return ret;
+}
+
+/* runc's -ENOSYS stub: syscalls above the highest one named, per
+ * architecture (x32 by bit 30 of x86_64's numbers), get ENOSYS; none when
+ * the default action lets them through or is ENOSYS already. */
+static void test_enosys_stub(void)
+{
+	const uint32_t enosys = SECCOMP_RET_ERRNO | ENOSYS, eperm = SECCOMP_RET_ERRNO | EPERM;
+	const uint32_t x32 = 0x40000000u;
+	struct cella_seccomp_prog prog;
+	struct cella_seccomp *s;
+	cella_error err;
+
+	cella_err_clear(&err);
+	s = parse_ok("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
+		     "[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"],"
+		     " \"syscalls\": [{\"names\": [\"read\", \"write\", \"getdents64\"],"
+		     " \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	CHECK(cella_seccomp_build(s, &prog, &err) == 0);
+	CHECK(seccomp_inspect_validate(prog.insns, prog.len, &err) == 0);
+	/* x86_64: getdents64 is 217. */
+	CHECK(outcome(&prog, AUDIT_ARCH_X86_64, 1) == SECCOMP_RET_ALLOW);
+	CHECK(outcome(&prog, AUDIT_ARCH_X86_64, 100) == eperm);
+	CHECK(outcome(&prog, AUDIT_ARCH_X86_64, 217) == SECCOMP_RET_ALLOW);
+	CHECK(outcome(&prog, AUDIT_ARCH_X86_64, 218) == enosys);
+	CHECK(outcome(&prog, AUDIT_ARCH_X86_64, 435) == enosys);
+	/* x32: the same numbers with bit 30. */
+	CHECK(outcome(&prog, AUDIT_ARCH_X86_64, x32 | 100) == eperm);
+	CHECK(outcome(&prog, AUDIT_ARCH_X86_64, x32 | 435) == enosys);
+	/* i386: getdents64 is 220, write 4. */
+	CHECK(outcome(&prog, AUDIT_ARCH_I386, 4) == SECCOMP_RET_ALLOW);
+	CHECK(outcome(&prog, AUDIT_ARCH_I386, 219) == eperm);
+	CHECK(outcome(&prog, AUDIT_ARCH_I386, 221) == enosys);
+	cella_seccomp_prog_clear(&prog);
+	cella_seccomp_free(s);
+
+	/* No stub: an allowing default, an ENOSYS default, no architectures. */
+	{
+		static const char *const profiles[] = {
+		    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": "
+		    "[\"SCMP_ARCH_X86_64\"], \"syscalls\": [{\"names\": [\"read\"], \"action\": "
+		    "\"SCMP_ACT_ERRNO\"}]}",
+		    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38, "
+		    "\"architectures\": [\"SCMP_ARCH_X86_64\"], \"syscalls\": [{\"names\": "
+		    "[\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}",
+		    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": "
+		    "[\"read\"], \"action\": \"SCMP_ACT_ALLOW\"}]}",
+		};
+		const uint32_t want[] = {SECCOMP_RET_ALLOW, enosys, eperm};
+
+		for (size_t i = 0; i < 3; i++) {
+			struct sock_filter *stub = NULL;
+			size_t len = 7;
+
+			s = parse_ok(profiles[i]);
+			CHECK(s != NULL);
+			if (s == NULL)
+				continue;
+			CHECK(cella_seccomp_enosys_stub(s, &stub, &len) == 0);
+			CHECK(stub == NULL && len == 0);
+			CHECK(cella_seccomp_build(s, &prog, &err) == 0);
+			CHECK(outcome(&prog, AUDIT_ARCH_X86_64, 435) == want[i]);
+			cella_seccomp_prog_clear(&prog);
+			cella_seccomp_free(s);
+		}
+	}
+}
+#endif
+
 int main(void)
 {
 	RUN(test_parse_full);
@@ -237,5 +332,8 @@ int main(void)
 	RUN(test_json_round_trip);
 	RUN(test_default_profile);
 	RUN(test_build);
+#if defined(__x86_64__)
+	RUN(test_enosys_stub);
+#endif
 	return unit_done();
 }
