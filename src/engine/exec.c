@@ -327,7 +327,11 @@ _Noreturn static void exec_joiner(struct exec_ctx *c)
 		fail(c, err);
 	pid = fork();
 	if (pid < 0) {
-		cella_err(err, errno, "fork the exec process");
+		/* The container's filter is loaded already (the process is
+		 * born with it): a profile that refuses clone refuses exec. */
+		cella_err(err, errno,
+			  "fork the exec process under the container's seccomp filter "
+			  "(linux.seccomp must allow clone for exec)");
 		fail(c, err);
 	}
 	if (pid == 0)

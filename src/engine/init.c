@@ -345,7 +345,7 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 		_exit(1);
 	/* #7: the state names us. The container dies with a foreground
 	 * runtime; otherwise it outlives the runtime from here on. */
-	if (sync_wait(c->sync_fd, SYNC_STATE_WRITTEN, NULL, NULL, err) < 0)
+	if (sync_wait_plain(c->sync_fd, SYNC_STATE_WRITTEN, err) < 0)
 		_exit(1);
 	if (!c->opts->foreground && process_set_parent_death_signal(0, err) < 0)
 		fail(c, err);

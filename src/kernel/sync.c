@@ -231,6 +231,24 @@ static int wait_readable(int fd, enum cella_sync_type expect, const struct sync_
 	}
 }
 
+int sync_wait_plain(int fd, enum cella_sync_type expect, cella_error *err)
+{
+	struct cella_sync_msg m;
+	ssize_t r;
+
+	do
+		r = read(fd, &m, sizeof(m));
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return cella_err(err, errno, "sync %s: read", sync_step_name(expect));
+	if (r == 0)
+		return cella_err(err, 0, "sync %s: the runtime exited", sync_step_name(expect));
+	if ((size_t)r != sizeof(m) || m.type != (uint32_t)expect)
+		return cella_err(err, EPROTO, "sync %s: unexpected message",
+				 sync_step_name(expect));
+	return 0;
+}
+
 static int wait_msg(int fd, enum cella_sync_type expect, const struct sync_watch *watch,
 		    int32_t *value, int *fd_out, bool eof_ok, cella_error *err)
 {

@@ -100,6 +100,15 @@ int sync_wait_watch(int fd, enum cella_sync_type expect, const struct sync_watch
  */
 int sync_wait(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out, cella_error *err);
 
+/*
+ * Wait for a message of `expect` type (no fd, no SYNC_LOG) with one blocking
+ * read(2), nothing else: for the container's init once the container's
+ * seccomp filter may be loaded, where poll and recvmsg can be refused. Its
+ * bound is the sender's life: EOF when it exits (the init also dies with
+ * it, PR_SET_PDEATHSIG).
+ */
+int sync_wait_plain(int fd, enum cella_sync_type expect, cella_error *err);
+
 /* Wait for the peer to close the socket (0), passing SYNC_LOG lines on; a
  * SYNC_ERROR instead is returned (< 0) with the child's error. */
 int sync_wait_eof(int fd, cella_error *err);
