@@ -434,6 +434,35 @@ static int label_root(struct mount_ctx *c, const char *dest, cella_error *err)
 	return lsm_set_file_label(path_fd_path(fd, p), c->conf->mount_label, err);
 }
 
+/* /proc and /sys (and any proc or sysfs mount) go on an ordinary directory
+ * of the rootfs, never through a symlink, as runc: a rootfs could point them
+ * anywhere in itself, e.g. under a bind mount it controls. */
+static int check_not_symlink(struct mount_ctx *c, const struct cella_mount *m, cella_error *err)
+{
+	cleanup_free char *clean = mount_clean_path(m->destination);
+	bool special =
+	    strcmp(clean, "/proc") == 0 || strcmp(clean, "/sys") == 0 ||
+	    (m->type != NULL && (strcmp(m->type, "proc") == 0 || strcmp(m->type, "sysfs") == 0));
+	cleanup_close int fd = -1;
+	struct stat st;
+
+	if (!special)
+		return 0;
+	fd = path_open_in_root(c->rootfd, clean, O_PATH | O_NOFOLLOW);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return cella_err(err, -fd, "mount on `%s`: open", m->destination);
+	if (fstat(fd, &st) < 0)
+		return cella_err(err, errno, "mount on `%s`: stat", m->destination);
+	if (S_ISLNK(st.st_mode))
+		return cella_err_invalid(err,
+					 "mount on `%s`: `%s` in the rootfs `%s` is a symlink (it "
+					 "must be an ordinary directory)",
+					 m->destination, clean, c->conf->rootfs);
+	return 0;
+}
+
 int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error *err)
 {
 	struct cella_mount_flags f = {0};
@@ -448,6 +477,9 @@ int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error 
 	r = mount_parse_options(m->options, &f, err);
 	if (r < 0)
 		return cella_err_context(err, "mount on `%s`", dest);
+	r = check_not_symlink(c, m, err);
+	if (r < 0)
+		goto out;
 	if (strv_contains(m->options, "idmap") || strv_contains(m->options, "ridmap") ||
 	    m->n_uid_mappings > 0 || m->n_gid_mappings > 0)
 		cella_warn("mount on `%s`: idmapped mounts are not supported; mounted without "
