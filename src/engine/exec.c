@@ -44,6 +44,7 @@
 #include "kernel/console.h"
 #include "kernel/cred.h"
 #include "kernel/lsm.h"
+#include "kernel/mempolicy.h"
 #include "kernel/ns.h"
 #include "kernel/personality.h"
 #include "kernel/process.h"
@@ -175,6 +176,8 @@ _Noreturn static void exec_process(struct exec_ctx *c)
 	if (p->has_io_priority && sched_apply_io_priority(&p->io_priority, err) < 0)
 		fail(c, err);
 	if (c->linux_.has_personality && personality_apply(&c->linux_.personality, err) < 0)
+		fail(c, err);
+	if (c->linux_.has_memory_policy && mempolicy_apply(&c->linux_.memory_policy, err) < 0)
 		fail(c, err);
 	if (slave >= 0 && terminal_become_controlling(slave, err) < 0)
 		fail(c, err);

@@ -32,6 +32,7 @@
 #include "kernel/hook.h"
 #include "kernel/keyring.h"
 #include "kernel/lsm.h"
+#include "kernel/mempolicy.h"
 #include "kernel/net.h"
 #include "kernel/ns.h"
 #include "kernel/personality.h"
@@ -275,6 +276,8 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	if (p->has_io_priority && sched_apply_io_priority(&p->io_priority, err) < 0)
 		fail(c, err);
 	if (s->linux_.has_personality && personality_apply(&s->linux_.personality, err) < 0)
+		fail(c, err);
+	if (s->linux_.has_memory_policy && mempolicy_apply(&s->linux_.memory_policy, err) < 0)
 		fail(c, err);
 	if (process_find_executable(p->args[0], p->env, &exe, err) < 0)
 		fail(c, err);

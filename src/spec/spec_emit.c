@@ -374,6 +374,8 @@ static json_t *linux_json(struct emit *e, const struct cella_linux *l)
 	set_json(e, o, "intelRdt", l->intel_rdt_json);
 	if (l->has_personality)
 		set(o, "personality", spec_personality_json(&l->personality));
+	if (l->has_memory_policy)
+		set(o, "memoryPolicy", spec_memory_policy_json(&l->memory_policy));
 	if (l->time_boottime.set || l->time_monotonic.set) {
 		json_t *t = json_object();
 		set_time_offset(t, "boottime", &l->time_boottime);

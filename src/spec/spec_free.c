@@ -61,6 +61,7 @@ static void free_linux(struct cella_linux *l)
 	free(l->devices);
 	free(l->cgroups_path);
 	free(l->mount_label);
+	free(l->memory_policy.nodes);
 	free(l->resources_json);
 	free(l->seccomp_json);
 	cella_seccomp_free(l->seccomp);

@@ -494,6 +494,10 @@ static int rd_linux(struct spec_ctx *c, json_t *v, void *out)
 	if ((r = spec_field(c, v, "personality", false, spec_rd_personality, &l->personality)) < 0)
 		return r;
 	l->has_personality = r > 0;
+	r = spec_field(c, v, "memoryPolicy", false, spec_rd_memory_policy, &l->memory_policy);
+	if (r < 0)
+		return r;
+	l->has_memory_policy = r > 0;
 	return 0;
 }
 

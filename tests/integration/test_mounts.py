@@ -45,3 +45,55 @@ def test_symlinked_proc_sys_refused(cella, tmp, which):
     assert set(mountinfo()) - before == set()
     # Nothing was mounted through the link either.
     assert os.listdir(os.path.join(rootfs, "elsewhere")) == []
+
+
+# ---- linux.memoryPolicy ----
+
+def policy_of(text):
+    """The task policy numa_maps shows on the [stack] line (no VMA policy)."""
+    for line in text.splitlines():
+        if "stack" in line:
+            return line.split()[1]
+    raise AssertionError(text)
+
+
+@pytest.mark.parametrize("policy,shown", [
+    ({"mode": "MPOL_INTERLEAVE", "nodes": "0"}, "interleave:0"),
+    ({"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_STATIC_NODES"]}, "bind=static:0"),
+    ({"mode": "MPOL_PREFERRED", "nodes": "0"}, "prefer:0"),
+])
+def test_memory_policy_applied(cella, tmp, policy, shown):
+    if not os.path.exists("/proc/self/numa_maps"):
+        pytest.skip("no NUMA support in this kernel")
+    cfg = make_config(args=["/probe", "read", "/proc/self/numa_maps"])
+    cfg["linux"]["memoryPolicy"] = policy
+    b = bundle(tmp, cfg)
+    r = cella.ok("run", "--bundle", b, "mp1")
+    assert policy_of(r.stdout) == shown
+    # exec processes get it too.
+    cfg["process"]["args"] = ["/probe", "sleep", "300"]
+    b = bundle(tmp, cfg, "bundle2")
+    cella.ok("run", "--bundle", b, "--detach", "mp2")
+    try:
+        r = cella.ok("exec", "mp2", "/probe", "read", "/proc/self/numa_maps")
+        assert policy_of(r.stdout) == shown
+    finally:
+        cella.run("delete", "--force", "mp2")
+
+
+@pytest.mark.parametrize("policy,field", [
+    ({"mode": "MPOL_BIND"}, "linux.memoryPolicy.nodes"),
+    ({"mode": "MPOL_LOCAL", "nodes": "0"}, "linux.memoryPolicy.nodes"),
+    ({"mode": "MPOL_NOPE"}, "linux.memoryPolicy.mode"),
+    ({"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_X"]}, "linux.memoryPolicy.flags"),
+    ({"mode": "MPOL_BIND", "nodes": "3-1"}, "linux.memoryPolicy.nodes"),
+    # Valid, but no such node on this host: the kernel's refusal names the field.
+    ({"mode": "MPOL_BIND", "nodes": "1000"}, "linux.memoryPolicy"),
+])
+def test_memory_policy_refused(cella, tmp, policy, field):
+    cfg = make_config()
+    cfg["linux"]["memoryPolicy"] = policy
+    b = bundle(tmp, cfg)
+    line = one_error(cella.run("run", "--bundle", b, "mp3"))
+    assert field in line, line
+    assert cella.entries() == []
