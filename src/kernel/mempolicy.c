@@ -21,9 +21,12 @@ static const struct {
 	int mode;
 	int nodes; /* see mempolicy_mode_nodes() */
 } modes[] = {
-    {"MPOL_DEFAULT", 0, -1},	     {"MPOL_PREFERRED", 1, 0},
-    {"MPOL_BIND", 2, 1},	     {"MPOL_INTERLEAVE", 3, 1},
-    {"MPOL_LOCAL", 4, -1},	     {"MPOL_PREFERRED_MANY", 5, 1},
+    {"MPOL_DEFAULT", 0, -1},
+    {"MPOL_PREFERRED", 1, 0},
+    {"MPOL_BIND", 2, 1},
+    {"MPOL_INTERLEAVE", 3, 1},
+    {"MPOL_LOCAL", 4, -1},
+    {"MPOL_PREFERRED_MANY", 5, 1},
     {"MPOL_WEIGHTED_INTERLEAVE", 6, 1},
 };
 
