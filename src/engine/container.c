@@ -258,6 +258,12 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 	c->rootfs_conf.in_userns = c->userns;
 	c->rootfs_conf.no_pivot = o->no_pivot;
 	c->rootfs_conf.mount_label = l->mount_label;
+	if (c->new_userns) {
+		c->rootfs_conf.idmap_uid = l->uid_mappings;
+		c->rootfs_conf.n_idmap_uid = l->n_uid_mappings;
+		c->rootfs_conf.idmap_gid = l->gid_mappings;
+		c->rootfs_conf.n_idmap_gid = l->n_gid_mappings;
+	}
 	if (prepare_cgroup(o, c, err) < 0)
 		return cella_err_ret(err);
 	/* Compiled here, before anything exists; the child only loads it. */
@@ -405,6 +411,7 @@ static void ctx_free(struct cella_ctx *c)
 	cella_resources_clear(&c->resources);
 	cella_cgroup_free(c->cgroup);
 	cella_seccomp_prog_clear(&c->seccomp);
+	mount_detached_close(&c->rootfs_conf);
 }
 
 int container_create(const struct cella_create_opts *o, const sigset_t *saved_mask,
@@ -434,6 +441,9 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	if (r < 0)
 		goto out_free;
 	r = ns_open_paths(o->spec->linux_.ns, c.ns_fds, err);
+	if (r < 0)
+		goto out_free;
+	r = mount_prepare_detached(&c.rootfs_conf, err);
 	if (r < 0)
 		goto out_free;
 
@@ -513,6 +523,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	if (c.cgroup_fd >= 0)
 		close(take_fd(&c.cgroup_fd));
 	ns_close_fds(c.ns_fds);
+	mount_detached_close(&c.rootfs_conf);
 	forked = true;
 
 	/* On failure, cleanup_pid kills and reaps what exists of stage1 and

@@ -64,7 +64,22 @@ struct cella_rootfs_conf {
 	 * umask 022; NULL: none. */
 	int (*before_pivot)(void *data, cella_error *err);
 	void *before_pivot_data;
+	/* The container's linux.uidMappings/gidMappings (NULL without a new
+	 * user namespace): the default of an idmapped mount. */
+	const struct cella_idmap *idmap_uid, *idmap_gid;
+	size_t n_idmap_uid, n_idmap_gid;
+	/* Per mount, a detached mount made on the host (mount_idmap.c) that the
+	 * setup child moves into place, or -1; NULL when none. */
+	int *mount_fds;
 };
+
+/* Whether the mount asks for an id mapping (idmap, ridmap, mappings). */
+bool mount_is_idmapped(const struct cella_mount *m);
+/* Runtime side, root on the host, before the fork: the detached idmapped
+ * mounts (open_tree + mount_setattr MOUNT_ATTR_IDMAP) into conf->mount_fds.
+ * Errors name mounts[N]. */
+int mount_prepare_detached(struct cella_rootfs_conf *conf, cella_error *err);
+void mount_detached_close(struct cella_rootfs_conf *conf);
 
 /* The root directory of process pid (/proc/PID/root), open O_DIRECTORY and
  * O_CLOEXEC, for mount_enter_root(). The fd, or < 0 with err. */

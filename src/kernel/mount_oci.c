@@ -250,6 +250,43 @@ static int mount_bind(struct mount_ctx *c, const struct cella_mount *m,
 	return mount_post(c, dest, f, err);
 }
 
+/* A bind mount the runtime prepared on the host (an idmapped one, see
+ * mount_idmap.c): moved onto the destination, then the options' flags set
+ * with mount_setattr (recursively for rbind) and the propagation. */
+static int mount_detached(struct mount_ctx *c, const struct cella_mount *m,
+			  const struct cella_mount_flags *f, int tree, cella_error *err)
+{
+	const char *dest = m->destination;
+	bool rec = (f->flags & MS_REC) != 0;
+	struct mount_attr a = {.attr_set = flags_to_attr(f->flags),
+			       .attr_clr = flags_to_attr(f->clear)};
+	cleanup_close int target = -1, fd = -1;
+	struct stat st;
+	int r;
+
+	if (fstat(tree, &st) < 0)
+		return cella_err(err, errno, "bind mount `%s` on `%s`: stat", m->source, dest);
+	target = path_mkpath_in_root(c->rootfd, dest, !S_ISDIR(st.st_mode), err);
+	if (target < 0)
+		return cella_err_context(err, "bind mount `%s` on `%s`", m->source, dest);
+	r = check_proc_target(target, dest, err);
+	if (r < 0)
+		return r;
+	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return cella_err(err, errno, "move the idmapped mount of `%s` onto `%s`", m->source,
+				 dest);
+	if (a.attr_set != 0 || a.attr_clr != 0) {
+		fd = reopen(c, dest, err);
+		if (fd < 0)
+			return fd;
+		if (mount_setattr(fd, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &a, sizeof(a)) <
+		    0)
+			return cella_err(err, errno, "set the flags of `%s` bound on `%s`",
+					 m->source, dest);
+	}
+	return mount_post(c, dest, f, err);
+}
+
 /* The host's cgroup2 mount point, or NULL. */
 static const char *host_cgroup2(void)
 {
@@ -480,13 +517,23 @@ int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error 
 	r = check_not_symlink(c, m, err);
 	if (r < 0)
 		goto out;
-	if (strv_contains(m->options, "idmap") || strv_contains(m->options, "ridmap") ||
-	    m->n_uid_mappings > 0 || m->n_gid_mappings > 0)
-		cella_warn("mount on `%s`: idmapped mounts are not supported; mounted without "
-			   "an id mapping",
-			   dest);
-	if (strv_contains(m->options, "tmpcopyup"))
-		cella_warn("mount on `%s`: option `tmpcopyup` is not supported; ignored", dest);
+	if (mount_is_idmapped(m)) {
+		size_t i = (size_t)(m - c->conf->mounts);
+
+		if (c->conf->mount_fds == NULL || c->conf->mount_fds[i] < 0) {
+			r = cella_err_invalid(
+			    err, "mounts[%zu] (`%s`): idmapped mount not prepared", i, dest);
+			goto out;
+		}
+		f.flags |= MS_BIND;
+		r = mount_detached(c, m, &f, c->conf->mount_fds[i], err);
+		goto out;
+	}
+	if (strv_contains(m->options, "tmpcopyup")) {
+		r = cella_err(err, ENOTSUP, "mount on `%s`: option `tmpcopyup` is not supported",
+			      dest);
+		goto out;
+	}
 
 	if (f.bind || (m->type != NULL && strcmp(m->type, "bind") == 0)) {
 		f.flags |= MS_BIND;

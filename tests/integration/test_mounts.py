@@ -97,3 +97,104 @@ def test_memory_policy_refused(cella, tmp, policy, field):
     line = one_error(cella.run("run", "--bundle", b, "mp3"))
     assert field in line, line
     assert cella.entries() == []
+
+
+# ---- idmapped mounts ----
+
+def userns_config(args, base=100000, **kw):
+    cfg = make_config(args=args, **kw)
+    cfg["linux"]["namespaces"].append({"type": "user"})
+    cfg["linux"]["uidMappings"] = [{"containerID": 0, "hostID": base, "size": 65536}]
+    cfg["linux"]["gidMappings"] = [{"containerID": 0, "hostID": base, "size": 65536}]
+    # sysfs needs a network namespace owned by the user namespace: it is.
+    return cfg
+
+
+def owned_dir(tmp, uid=1000, gid=1000, dir_owner=None):
+    d = os.path.join(tmp, "data")
+    os.mkdir(d)
+    os.chmod(d, 0o755)
+    with open(os.path.join(d, "f"), "w") as f:
+        f.write("hello\n")
+    os.chown(os.path.join(d, "f"), uid, gid)
+    os.chown(d, *(dir_owner or (uid, gid)))
+    return d
+
+
+def stat_in(out):
+    return out.split()
+
+
+@pytest.mark.parametrize("opts,maps,shown", [
+    # The container's own mappings: the file shows its owner on disk.
+    (["rbind", "idmap"], None, ["1000", "1000"]),
+    (["bind", "ridmap"], None, ["1000", "1000"]),
+    # Explicit mappings: on-disk 1000 becomes host 100500, container 500.
+    (["rbind"], [{"containerID": 1000, "hostID": 100500, "size": 1}], ["500", "500"]),
+])
+def test_idmapped_bind(cella, tmp, opts, maps, shown):
+    d = owned_dir(tmp)
+    cfg = userns_config(["/bin/sh", "-c",
+                         "stat -c '%u %g' /mnt/f; grep ' /mnt ' /proc/self/mountinfo"])
+    m = {"destination": "/mnt", "type": "bind", "source": d, "options": opts}
+    if maps:
+        m["uidMappings"] = maps
+        m["gidMappings"] = maps
+    cfg["mounts"].append(m)
+    b = bundle(tmp, cfg)
+    r = cella.ok("run", "--bundle", b, "id1")
+    lines = r.stdout.splitlines()
+    assert lines[0].split() == shown, r.stdout
+    assert "idmapped" in lines[1], r.stdout
+    # On the host: the file and its owner unchanged, nothing left mounted.
+    st = os.stat(os.path.join(d, "f"))
+    assert (st.st_uid, st.st_gid) == (1000, 1000)
+
+
+def test_idmapped_bind_without_it_shows_nobody(cella, tmp):
+    """The control: without idmap the unmapped owner shows as the overflow id."""
+    d = owned_dir(tmp)
+    cfg = userns_config(["/bin/sh", "-c", "stat -c '%u %g' /mnt/f"])
+    cfg["mounts"].append({"destination": "/mnt", "type": "bind", "source": d,
+                          "options": ["rbind"]})
+    r = cella.ok("run", "--bundle", bundle(tmp, cfg), "id2")
+    assert r.stdout.split() == ["65534", "65534"]
+
+
+def test_idmapped_write_through(cella, tmp):
+    """Container root owns (on disk) root's directory and writes through
+    the mapping as the on-disk root (without idmap: EACCES)."""
+    d = owned_dir(tmp, dir_owner=(0, 0))
+    cfg = userns_config(["/probe", "write", "/mnt/new"])
+    cfg["root"]["readonly"] = True
+    cfg["mounts"].append({"destination": "/mnt", "type": "bind", "source": d,
+                          "options": ["rbind", "rw", "idmap"]})
+    r = cella.ok("run", "--bundle", bundle(tmp, cfg), "id3")
+    assert "OK" in r.stdout
+    st = os.stat(os.path.join(d, "new"))
+    assert (st.st_uid, st.st_gid) == (0, 0)
+
+
+@pytest.mark.parametrize("case,words", [
+    ("tmpfs", ["mounts[", "bind mounts only"]),
+    ("nouserns", ["mounts[", "idmap", "no"]),
+    ("onlyuid", ["mounts[", "uidMappings and gidMappings"]),
+])
+def test_idmapped_refused(cella, tmp, case, words):
+    d = owned_dir(tmp)
+    if case == "nouserns":
+        cfg = make_config()
+        m = {"destination": "/mnt", "type": "bind", "source": d, "options": ["rbind", "idmap"]}
+    else:
+        cfg = userns_config(["/probe"])
+        if case == "tmpfs":
+            m = {"destination": "/mnt", "type": "tmpfs", "source": "tmpfs",
+                 "options": ["idmap"]}
+        else:
+            m = {"destination": "/mnt", "type": "bind", "source": d, "options": ["rbind"],
+                 "uidMappings": [{"containerID": 0, "hostID": 1, "size": 1}]}
+    cfg["mounts"].append(m)
+    line = one_error(cella.run("run", "--bundle", bundle(tmp, cfg), "id4"))
+    for w in words:
+        assert w in line, line
+    assert cella.entries() == []
