@@ -187,7 +187,8 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 		return cella_err_invalid(err, "process.args: empty");
 	if (s->root_path == NULL)
 		return cella_err_invalid(err, "root.path: missing");
-	if (refuse_unsupported(s, err) < 0 || check_sysctls(s, err) < 0)
+	if (refuse_unsupported(s, err) < 0 || check_sysctls(s, err) < 0 ||
+	    engine_netdev_validate(l, err) < 0)
 		return cella_err_ret(err);
 	absolute_bind_sources(o->spec, o->bundle);
 	root = s->root_path[0] == '/' ? xstrdup(s->root_path)
@@ -337,6 +338,9 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 		if (errno != EINTR)
 			return cella_err(err, errno, "wait for the setup process");
 	*stage1 = -1;
+	/* Its network namespace exists: linux.netDevices go in. */
+	if (engine_netdev_move_in(l, pid, &c->netdev_ns, &c->netdevs_moved, err) < 0)
+		return cella_err_ret(err);
 	/* #4: the init joins its cgroup before it unshares its cgroup
 	 * namespace, so that it sees the cgroup as its root. */
 	if (c->cgroup != NULL && cella_cgroup_enter(c->cgroup, *init, err) < 0)
@@ -412,6 +416,8 @@ static void ctx_free(struct cella_ctx *c)
 	cella_cgroup_free(c->cgroup);
 	cella_seccomp_prog_clear(&c->seccomp);
 	mount_detached_close(&c->rootfs_conf);
+	if (c->netdev_ns >= 0)
+		close(take_fd(&c->netdev_ns));
 }
 
 int container_create(const struct cella_create_opts *o, const sigset_t *saved_mask,
@@ -432,6 +438,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	for (int t = 0; t < CELLA_NS_COUNT; t++)
 		c.ns_fds[t] = -1;
 	c.cgroup_fd = -1;
+	c.netdev_ns = -1;
 	c.opts = o;
 	c.spec = o->spec;
 	c.process = o->spec->process;
@@ -564,6 +571,8 @@ out_remove:
 		close(sv[0]);
 	if (sv[1] >= 0)
 		close(sv[1]);
+	/* The devices back while their namespace lives. */
+	engine_netdev_move_back(&o->spec->linux_, c.netdev_ns, c.netdevs_moved);
 	/* Processes first (killed and reaped), then their cgroup. */
 	cella_cleanup_pidp(&init);
 	init = -1;
@@ -805,6 +814,8 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 	}
 	if (st.cgroup_path[0] != '\0' && cella_cgroup_open(st.cgroup_path, &cg, err) < 0)
 		goto out;
+	/* linux.netDevices back to the host while their namespace lives. */
+	engine_netdev_restore(dirfd, st.status != CELLA_STATUS_STOPPED ? st.pid : 0);
 	if (st.status != CELLA_STATUS_STOPPED && st.status != CELLA_STATUS_CREATING) {
 		/* A created container's init waits before exec; a running one
 		 * (with --force) is killed, with every process of its cgroup.

@@ -45,6 +45,8 @@ static const struct {
     .selinux = true,
     /* kernel/mount_idmap.c: where the kernel and the filesystem can. */
     .idmap_mounts = true,
+    /* engine/netdev.c: moved in at create, back at delete. */
+    .net_devices = true,
 };
 
 static const char *const hook_names[CELLA_HOOK_COUNT] = {

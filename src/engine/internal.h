@@ -46,6 +46,8 @@ struct cella_ctx {
 	/* By the child before dropping privileges, or before #6 when the filter
 	 * has a listener (SCMP_ACT_NOTIFY); otherwise just before execve. */
 	bool seccomp_loaded;
+	size_t netdevs_moved; /* linux.netDevices moved in so far */
+	int netdev_ns;	      /* the network namespace they went to, or -1 */
 };
 
 /* The setup child: never returns. Stage 1 joins and creates namespaces and
@@ -95,6 +97,19 @@ int foreground_run(pid_t pid, const sigset_t *signals, int master, int *exit_sta
 
 /* Write pid to path atomically (a temporary file renamed). */
 int engine_write_pid_file(const char *path, pid_t pid, cella_error *err);
+
+/* linux.netDevices (engine/netdev.c). Refused before anything exists:
+ * without a network namespace, rootless, a device the host lacks. */
+int engine_netdev_validate(const struct cella_linux *l, cella_error *err);
+/* Move them into the init's network namespace, *ns opened on it (the
+ * caller closes it); *moved counts those moved, also on failure. */
+int engine_netdev_move_in(const struct cella_linux *l, pid_t init, int *ns, size_t *moved,
+			  cella_error *err);
+/* A failed create: the first n back from namespace ns. */
+void engine_netdev_move_back(const struct cella_linux *l, int ns, size_t n);
+/* delete: back from the container's namespace (the live init's, else the
+ * one joined by path), as config.json in the state directory lists them. */
+void engine_netdev_restore(int dirfd, pid_t alive_init);
 
 /* Compile a seccomp profile, or take its program from the cache under
  * state_root (engine/seccomp_cache.c). */

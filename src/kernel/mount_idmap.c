@@ -84,8 +84,8 @@ static int idmap_userns(const struct cella_idmap *uid, size_t n_uid, const struc
 	return fd;
 }
 
-static int prepare_one(const struct cella_rootfs_conf *conf, const struct cella_mount *m,
-		       size_t i, int *out, cella_error *err)
+static int prepare_one(const struct cella_rootfs_conf *conf, const struct cella_mount *m, size_t i,
+		       int *out, cella_error *err)
 {
 	const struct cella_idmap *uid = m->uid_mappings, *gid = m->gid_mappings;
 	size_t n_uid = m->n_uid_mappings, n_gid = m->n_gid_mappings;

@@ -224,6 +224,10 @@ struct cella_linux {
 	struct cella_personality personality;
 	bool has_memory_policy;
 	struct cella_mempolicy memory_policy;
+	/* linux.netDevices: key the host's interface, value its name in the
+	 * container (NULL: the same). */
+	struct cella_kv *net_devices;
+	size_t n_net_devices;
 };
 
 struct cella_spec {

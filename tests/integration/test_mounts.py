@@ -198,3 +198,87 @@ def test_idmapped_refused(cella, tmp, case, words):
     for w in words:
         assert w in line, line
     assert cella.entries() == []
+
+
+# ---- linux.netDevices ----
+
+def ip(*args, check=True):
+    return subprocess.run(["ip"] + list(args), capture_output=True, text=True, check=check)
+
+
+@pytest.fixture
+def dummy():
+    name = "cd%d" % (os.getpid() % 100000)
+    ip("link", "del", name, check=False)
+    # veth: every kernel has it (dummy is a module); the peer stays here.
+    ip("link", "add", name, "type", "veth", "peer", "name", name + "p")
+    ip("addr", "add", "169.254.77.13/32", "dev", name)
+    ip("link", "set", name, "up")
+    yield name
+    ip("link", "del", name, check=False)
+
+
+def test_net_device_moved_in_and_back(cella, tmp, dummy):
+    cfg = make_config(args=["/probe", "sleep", "300"])
+    cfg["linux"]["netDevices"] = {dummy: {"name": "ctr0"}}
+    b = bundle(tmp, cfg)
+    cella.ok("run", "--bundle", b, "--detach", "nd1")
+    try:
+        # Gone from the host, there in the container, renamed, up, with its address.
+        assert ip("link", "show", dummy, check=False).returncode != 0
+        r = cella.ok("exec", "nd1", "/sbin/ip", "addr", "show", "ctr0")
+        assert "169.254.77.13/32" in r.stdout and "UP" in r.stdout, r.stdout
+    finally:
+        cella.ok("delete", "--force", "nd1")
+    # Back on the host under its own name, with its address.
+    out = ip("addr", "show", dummy).stdout
+    assert "169.254.77.13/32" in out and "UP" in out, out
+
+
+def test_net_device_back_from_joined_namespace(cella, tmp, dummy):
+    """A stopped container's joined namespace outlives it: delete brings the
+    device back from there."""
+    holder = subprocess.Popen(["unshare", "--net", "sleep", "300"])
+    try:
+        ns = f"/proc/{holder.pid}/ns/net"
+        import time
+        for _ in range(500):
+            if os.readlink(ns) != os.readlink("/proc/self/ns/net"):
+                break
+            time.sleep(0.01)
+        cfg = make_config(args=["/sbin/ip", "link", "show", "ctr1"])
+        cfg["linux"]["namespaces"] = [n if n["type"] != "network" else
+                                      {"type": "network", "path": ns}
+                                      for n in cfg["linux"]["namespaces"]]
+        cfg["linux"]["netDevices"] = {dummy: {"name": "ctr1"}}
+        b = bundle(tmp, cfg)
+        cella.ok("create", "--bundle", b, "nd2")
+        cella.ok("start", "nd2")
+        cella.wait_status("nd2", "stopped")
+        assert ip("link", "show", dummy, check=False).returncode != 0
+        cella.ok("delete", "nd2")
+        assert "169.254.77.13/32" in ip("addr", "show", dummy).stdout
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+@pytest.mark.parametrize("case,words", [
+    ("nonet", ["linux.netDevices", "network namespace"]),
+    ("missing", ["linux.netDevices", "no interface `nosuchif0`"]),
+    ("badname", ["linux.netDevices", "not a valid interface name"]),
+])
+def test_net_device_refused(cella, tmp, case, words):
+    cfg = make_config()
+    if case == "nonet":
+        cfg["linux"]["namespaces"] = [n for n in cfg["linux"]["namespaces"]
+                                      if n["type"] != "network"]
+        cfg["linux"]["netDevices"] = {"lo": {}}
+    elif case == "missing":
+        cfg["linux"]["netDevices"] = {"nosuchif0": {}}
+    else:
+        cfg["linux"]["netDevices"] = {"lo": {"name": "a/b"}}
+    line = one_error(cella.run("run", "--bundle", bundle(tmp, cfg), "nd3"))
+    for w in words:
+        assert w in line, line
+    assert cella.entries() == []
