@@ -363,9 +363,8 @@ static int readonly_path(int rootfd, const char *path, bool have_proc, cella_err
 {
 	cleanup_close int fd = path_open_in_root(rootfd, path, O_PATH);
 	cleanup_close int top = -1;
+	struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
 	char tp[PATH_FD_MAX];
-	unsigned long keep = 0;
-	int r;
 
 	if (fd == -ENOENT)
 		return 0;
@@ -377,12 +376,16 @@ static int readonly_path(int rootfd, const char *path, bool have_proc, cella_err
 	top = path_open_in_root(rootfd, path, O_PATH);
 	if (top < 0)
 		return cella_err(err, -top, "make `%s` read-only: open", path);
-	r = mount_fd_flags(top, &keep);
-	if (r < 0)
-		return cella_err(err, -r, "make `%s` read-only: statvfs", path);
-	if (mount(NULL, target_of(top, path, have_proc, tp), NULL,
-		  MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL) < 0)
-		return cella_err(err, errno, "remount `%s` read-only (readonlyPaths)", path);
+	/* Every mount under it too (crun's behaviour; runc makes only the
+	 * top one read-only): mount_setattr(AT_RECURSIVE), which also keeps
+	 * each mount's own locked flags. */
+	if (mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+		return cella_err(err, errno,
+				 errno == ENOSYS
+				     ? "readonlyPaths: making `%s` read-only with its "
+				       "submounts needs mount_setattr(2), Linux 5.12"
+				     : "make `%s` read-only recursively (readonlyPaths)",
+				 path);
 	return 0;
 }
 

@@ -21,7 +21,8 @@
  * writable /dev (pty) :
  *   6. maskedPaths: /dev/null bound over files, an empty read-only tmpfs over
  *      directories (missing paths are skipped);
- *   7. readonlyPaths: bind-remounted read-only (missing paths skipped);
+ *   7. readonlyPaths: bound onto themselves and made read-only with every
+ *      mount under them (mount_setattr AT_RECURSIVE; missing paths skipped);
  *   8. the root remounted read-only when root.readonly, last;
  *   9. propagation of "/" set to linux.rootfsPropagation when it asks for a
  *      shared/slave root.

@@ -282,3 +282,24 @@ def test_net_device_refused(cella, tmp, case, words):
     for w in words:
         assert w in line, line
     assert cella.entries() == []
+
+
+# ---- readonlyPaths are read-only with their submounts ----
+
+def test_readonly_paths_recursive(cella, tmp):
+    d = os.path.join(tmp, "data")
+    os.makedirs(os.path.join(d, "sub"))
+    cfg = make_config(args=["/bin/sh", "-c",
+                            "/probe write /mnt/sub/x; /probe write /mnt/y; "
+                            "grep ' /mnt/sub ' /proc/self/mountinfo"])
+    cfg["mounts"].append({"destination": "/mnt", "type": "bind", "source": d,
+                          "options": ["rbind", "rw"]})
+    cfg["mounts"].append({"destination": "/mnt/sub", "type": "tmpfs", "source": "tmpfs",
+                          "options": ["rw"]})
+    cfg["linux"]["readonlyPaths"].append("/mnt")
+    r = cella.ok("run", "--bundle", bundle(tmp, cfg), "ro1")
+    lines = r.stdout.splitlines()
+    assert lines[0] == "EROFS" and lines[1] == "EROFS", r.stdout
+    # The visible one (the last: the path's self-bind stacks a copy).
+    assert lines[-1].split()[5].startswith("ro"), r.stdout
+    assert os.listdir(d) == ["sub"]
