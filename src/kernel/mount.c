@@ -432,6 +432,23 @@ int mount_finalize_rootfs(const struct cella_rootfs_conf *conf, cella_error *err
 			return r;
 	}
 
+	/* 7a. A read-only /dev, now that its submounts, nodes and console
+	 * are in place (the last /dev mount is the one visible). */
+	for (size_t i = conf->n_mounts; i-- > 0;) {
+		if (!is_dest(&conf->mounts[i], "/dev"))
+			continue;
+		if (mount_is_dev_ro(&conf->mounts[i])) {
+			cleanup_close int dev = path_open_in_root(rootfd, "/dev", O_PATH);
+			struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
+
+			if (dev < 0)
+				return cella_err(err, -dev, "make `/dev` read-only: open");
+			if (mount_setattr(dev, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
+				return cella_err(err, errno, "make `/dev` read-only");
+		}
+		break;
+	}
+
 	/* 8. A read-only root, last. */
 	if (conf->readonly) {
 		unsigned long keep = 0;

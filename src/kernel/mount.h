@@ -23,6 +23,8 @@
  *      directories (missing paths are skipped);
  *   7. readonlyPaths: bound onto themselves and made read-only with every
  *      mount under them (mount_setattr AT_RECURSIVE; missing paths skipped);
+ *   7a. a read-only /dev (its "ro" held back until here, as runc does, so
+ *      that its submounts, nodes and the console could be made);
  *   8. the root remounted read-only when root.readonly, last;
  *   9. propagation of "/" set to linux.rootfsPropagation when it asks for a
  *      shared/slave root.

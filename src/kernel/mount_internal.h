@@ -20,6 +20,10 @@ char *mount_clean_path(const char *path);
  * (fstatvfs): the flags a remount must keep where they are locked. */
 int mount_fd_flags(int fd, unsigned long *flags);
 
+/* A /dev filesystem (not a bind) asked read-only: mounted read-write,
+ * made read-only at the end. */
+bool mount_is_dev_ro(const struct cella_mount *m);
+
 /* Mount one entry of the spec's mounts inside the rootfs. */
 int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error *err);
 

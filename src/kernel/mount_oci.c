@@ -250,6 +250,25 @@ static int mount_bind(struct mount_ctx *c, const struct cella_mount *m,
 	return mount_post(c, dest, f, err);
 }
 
+bool mount_is_dev_ro(const struct cella_mount *m)
+{
+	cleanup_free char *clean = NULL;
+	bool ro = false;
+
+	if (m->destination == NULL || m->type == NULL || strcmp(m->type, "bind") == 0 ||
+	    strv_contains(m->options, "bind") || strv_contains(m->options, "rbind"))
+		return false;
+	clean = mount_clean_path(m->destination);
+	if (strcmp(clean, "/dev") != 0)
+		return false;
+	for (char *const *o = m->options; o != NULL && *o != NULL; o++)
+		if (strcmp(*o, "ro") == 0)
+			ro = true;
+		else if (strcmp(*o, "rw") == 0)
+			ro = false;
+	return ro;
+}
+
 /* A bind mount the runtime prepared on the host (an idmapped one, see
  * mount_idmap.c): moved onto the destination, then the options' flags set
  * with mount_setattr (recursively for rbind) and the propagation. */
@@ -557,6 +576,10 @@ int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error 
 		r = mount_cgroup(c, m, &f, target, err);
 		goto out;
 	}
+	/* A read-only /dev gets its submounts, devices and console first: it
+	 * is made read-only at the end (mount_finalize_rootfs), as runc. */
+	if (mount_is_dev_ro(m))
+		f.flags &= ~(unsigned long)MS_RDONLY;
 	data = labelled_data(c, m->type, f.data);
 	if (mount(src_name(m), path_fd_path(target, tp), m->type, f.flags & ~MS_REC, data) < 0) {
 		saved = errno;

@@ -303,3 +303,23 @@ def test_readonly_paths_recursive(cella, tmp):
     # The visible one (the last: the path's self-bind stacks a copy).
     assert lines[-1].split()[5].startswith("ro"), r.stdout
     assert os.listdir(d) == ["sub"]
+
+
+# ---- a read-only /dev with its submounts ----
+
+def test_readonly_dev_with_submounts(cella, tmp):
+    cfg = make_config(args=["/bin/sh", "-c",
+                            "/probe write /dev/x; /probe write /dev/shm/y; "
+                            "grep -E ' /dev(/pts|/shm|/mqueue)? ' /proc/self/mountinfo; "
+                            "ls /dev/null /dev/pts/ptmx"])
+    for m in cfg["mounts"]:
+        if m["destination"] == "/dev":
+            m["options"].append("ro")
+    r = cella.ok("run", "--bundle", bundle(tmp, cfg), "rd1")
+    lines = r.stdout.splitlines()
+    assert lines[0] == "EROFS" and lines[1] == "OK", r.stdout
+    opts = {l.split()[4]: l.split()[5] for l in lines[2:6]}
+    assert opts["/dev"].startswith("ro,"), r.stdout
+    for sub in ("/dev/pts", "/dev/shm", "/dev/mqueue"):
+        assert opts[sub].startswith("rw,"), r.stdout
+    assert "/dev/null" in lines[6:][0], r.stdout
