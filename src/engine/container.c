@@ -170,6 +170,35 @@ static void absolute_bind_sources(struct cella_spec *s, const char *bundle)
 	}
 }
 
+/* Without a mount namespace of its own (none in linux.namespaces, or the
+ * runtime's own joined by path) the container shares the runtime's, and
+ * its process is chrooted into root.path, as runc does. Nothing may be
+ * mounted or created there: every mount would be one in the host's
+ * namespace (runc makes them, and leaves them behind), so what needs one is
+ * refused, naming the field. */
+static int inherited_mountns_refusals(const struct cella_spec *s, cella_error *err)
+{
+	const struct cella_linux *l = &s->linux_;
+	const char *why = "the container has no mount namespace of its own (linux.namespaces), "
+			  "and cella makes no mount in the runtime's";
+
+	if (s->n_mounts > 0)
+		return cella_err_invalid(err, "mounts: %s", why);
+	if (strv_len(l->masked_paths) > 0 || strv_len(l->readonly_paths) > 0)
+		return cella_err_invalid(
+		    err, "linux.%s: %s",
+		    strv_len(l->masked_paths) > 0 ? "maskedPaths" : "readonlyPaths", why);
+	if (s->root_readonly)
+		return cella_err_invalid(err, "root.readonly: %s", why);
+	if (l->rootfs_propagation != NULL)
+		return cella_err_invalid(err, "linux.rootfsPropagation: %s", why);
+	if (l->n_devices > 0)
+		return cella_err_invalid(
+		    err, "linux.devices: the container has no mount namespace of its own "
+			 "(linux.namespaces): the nodes would be made in the rootfs on disk");
+	return 0;
+}
+
 /* Everything that can be refused before anything is created: the caller
  * learns about bad input with nothing to clean up. */
 static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cella_error *err)
@@ -209,11 +238,10 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 		    l->ns[t].path == NULL)
 			c->unshare_flags |= cella_ns_table[t].clone_flag;
 
-	if (!l->ns[CELLA_NS_MOUNT].enabled)
-		return cella_err_invalid(
-		    err, "linux.namespaces: a mount namespace is required (new or joined "
-			 "by path): in the host's, the container's mounts would be the "
-			 "host's");
+	c->build_rootfs = l->ns[CELLA_NS_MOUNT].enabled &&
+			  !ns_path_is_own(l->ns[CELLA_NS_MOUNT].path, CELLA_NS_MOUNT);
+	if (!c->build_rootfs && inherited_mountns_refusals(s, err) < 0)
+		return cella_err_ret(err);
 	if (s->hostname != NULL && !l->ns[CELLA_NS_UTS].enabled)
 		return cella_err_invalid(err,
 					 "hostname: setting it needs a uts namespace (the host's "

@@ -233,15 +233,13 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	if (ns_set_uts(s->hostname, s->domainname, err) < 0)
 		fail(c, err);
 
-	if (c->new_mountns) {
+	if (c->build_rootfs) {
 		c->rootfs_conf.before_pivot = create_hooks;
 		c->rootfs_conf.before_pivot_data = c;
 		if (mount_prepare_rootfs(&c->rootfs_conf, err) < 0)
 			fail(c, err);
-	} else if (chdir("/") < 0) {
-		cella_err(err, errno, "chdir to / of the joined mount namespace");
-		fail(c, err);
-	} else if (create_hooks(c, err) < 0) {
+	} else if (create_hooks(c, err) < 0 || mount_chroot(c->rootfs, err) < 0) {
+		/* The runtime's mount namespace: root.path by chroot, as runc. */
 		fail(c, err);
 	}
 	if (p->terminal) {
@@ -252,7 +250,7 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 			fail(c, err);
 		/* runtime-spec: /dev/console is the pty (only in a mount
 		 * namespace of the container's own: never the host's). */
-		if (c->new_mountns && terminal_bind_console(slave, err) < 0)
+		if (c->build_rootfs && terminal_bind_console(slave, err) < 0)
 			fail(c, err);
 		/* #5: hand the pty master to the parent. */
 		if (sync_send_fd(c->sync_fd, SYNC_PTY_MASTER, master, err) < 0)
@@ -262,7 +260,7 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	/* Before readonlyPaths makes /proc/sys read-only (as runc). */
 	if (sysctl_apply(s->linux_.sysctl, s->linux_.n_sysctl, err) < 0)
 		fail(c, err);
-	if (c->new_mountns && mount_finalize_rootfs(&c->rootfs_conf, err) < 0)
+	if (c->build_rootfs && mount_finalize_rootfs(&c->rootfs_conf, err) < 0)
 		fail(c, err);
 	if (rlimits_apply(p->rlimits, p->n_rlimits, err) < 0)
 		fail(c, err);

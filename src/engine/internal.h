@@ -27,6 +27,10 @@ struct cella_ctx {
 	bool new_cgroupns;
 	bool new_netns;
 	bool new_mountns;
+	/* A mount namespace of the container's own, new or joined by path (not
+	 * the runtime's): the rootfs is built in it and pivoted into. Without
+	 * one the init only chroots into root.path. */
+	bool build_rootfs;
 	bool userns; /* new or joined */
 	bool deny_setgroups;
 	int sync_fd;	     /* the child's end of the sync socketpair */

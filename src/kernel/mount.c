@@ -478,6 +478,17 @@ int mount_enter_root(int root_fd, cella_error *err)
 	return 0;
 }
 
+int mount_chroot(const char *rootfs, cella_error *err)
+{
+	if (chdir(rootfs) < 0)
+		return cella_err(err, errno, "chdir to the rootfs `%s`", rootfs);
+	if (chroot(".") < 0)
+		return cella_err(err, errno, "chroot to the rootfs `%s`", rootfs);
+	if (chdir("/") < 0)
+		return cella_err(err, errno, "chdir to `/`");
+	return 0;
+}
+
 int mount_open_process_root(pid_t pid, cella_error *err)
 {
 	char path[64];

@@ -323,3 +323,78 @@ def test_readonly_dev_with_submounts(cella, tmp):
     for sub in ("/dev/pts", "/dev/shm", "/dev/mqueue"):
         assert opts[sub].startswith("rw,"), r.stdout
     assert "/dev/null" in lines[6:][0], r.stdout
+
+
+# ---- the mount namespace: absent (inherited) or joined by path ----
+
+def no_mountns_config(rootfs, args):
+    cfg = make_config(args=args, rootfs=rootfs)
+    cfg["mounts"] = []
+    cfg["linux"]["maskedPaths"] = []
+    cfg["linux"]["readonlyPaths"] = []
+    cfg["root"]["readonly"] = False
+    cfg["linux"]["namespaces"] = [n for n in cfg["linux"]["namespaces"]
+                                  if n["type"] != "mount"]
+    return cfg
+
+
+def test_mount_namespace_inherited(cella, tmp):
+    """No mount namespace in the config: the runtime's is inherited, the
+    process is chrooted into root.path (as runc), and no mount is made."""
+    from helpers import PROBE
+    rootfs = copy_rootfs(tmp)
+    shutil.copy(PROBE, os.path.join(rootfs, "probe"))
+    open(os.path.join(rootfs, "marker"), "w").close()
+    before = set(mountinfo())
+    cfg = no_mountns_config(rootfs, ["/probe", "sleep", "300"])
+    cella.ok("run", "--bundle", bundle(tmp, cfg), "--detach", "mn1")
+    try:
+        pid = cella.state("mn1")["pid"]
+        assert os.readlink(f"/proc/{pid}/ns/mnt") == os.readlink("/proc/self/ns/mnt")
+        assert os.path.realpath(f"/proc/{pid}/root") == os.path.realpath(rootfs)
+        r = cella.ok("exec", "mn1", "/probe", "ls", "/")
+        assert "marker" in r.stdout.split()
+        assert set(mountinfo()) - before == set()
+    finally:
+        cella.run("delete", "--force", "mn1")
+    assert set(mountinfo()) - before == set()
+
+
+@pytest.mark.parametrize("field", ["mounts", "linux.maskedPaths", "root.readonly"])
+def test_mount_namespace_inherited_refusals(cella, tmp, field):
+    cfg = no_mountns_config(ROOTFS, ["/probe"])
+    if field == "mounts":
+        cfg["mounts"] = [{"destination": "/proc", "type": "proc", "source": "proc"}]
+    elif field == "linux.maskedPaths":
+        cfg["linux"]["maskedPaths"] = ["/proc/kcore"]
+    else:
+        cfg["root"]["readonly"] = True
+    line = one_error(cella.run("run", "--bundle", bundle(tmp, cfg), "mn2"))
+    assert field in line and "mount namespace" in line, line
+    assert cella.entries() == []
+
+
+def test_mount_namespace_joined_by_path(cella, tmp):
+    """A mount namespace joined by path still gets root.path and the mounts."""
+    holder = subprocess.Popen(["unshare", "--mount", "--propagation", "private",
+                               "sleep", "300"])
+    try:
+        ns = f"/proc/{holder.pid}/ns/mnt"
+        import time
+        for _ in range(500):
+            if os.readlink(ns) != os.readlink("/proc/self/ns/mnt"):
+                break
+            time.sleep(0.01)
+        before = set(mountinfo())
+        cfg = make_config()
+        cfg["linux"]["namespaces"] = [n if n["type"] != "mount" else
+                                      {"type": "mount", "path": ns}
+                                      for n in cfg["linux"]["namespaces"]]
+        r = cella.ok("run", "--bundle", bundle(tmp, cfg), "mn3")
+        rep = json.loads(r.stdout)
+        assert rep["ns"]["mnt"] == os.stat(ns).st_ino
+        assert rep["hostname"] == "cella-test"
+        assert set(mountinfo()) - before == set()
+    finally:
+        holder.kill()
+        holder.wait()
