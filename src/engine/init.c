@@ -223,6 +223,9 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, &host_pid, NULL, err) < 0)
 		_exit(1);
 	c->host_pid = host_pid;
+	/* For the rootfs's v1 cgroup view: our paths, before the cgroup
+	 * namespace hides them. */
+	mount_note_cgroups();
 	if (c->new_cgroupns && ns_unshare(CLONE_NEWCGROUP, err) < 0)
 		fail(c, err);
 	/* Its own session keyring, not the caller's (unless --no-new-keyring). */

@@ -92,6 +92,10 @@ int mount_open_process_root(pid_t pid, cella_error *err);
  * uses it to reach a running container's root, also after --no-pivot). */
 int mount_enter_root(int root_fd, cella_error *err);
 
+/* Note the caller's cgroups (/proc/self/cgroup) for a "cgroup" mount's v1
+ * view, before a cgroup namespace hides their paths. */
+void mount_note_cgroups(void);
+
 /* chroot into rootfs, cwd "/": a container without a mount namespace of
  * its own (no mount is made). */
 int mount_chroot(const char *rootfs, cella_error *err);

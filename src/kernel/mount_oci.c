@@ -22,7 +22,7 @@
  *   devpts: "gid=5" is refused (EINVAL) in a user namespace that does not
  *     map gid 5: retried without the gid= option, with a warning;
  *   proc: EPERM in a user namespace gets an error that says why;
- *   cgroup / cgroup2: see mount_cgroup();
+ *   cgroup / cgroup2: see mount_cgroup.c;
  *   anything else: mount(2) with the options' flags and data as given, and
  *     linux.mountLabel as context="LABEL" (SELinux) when there is one.
  * After the mount, the recursive attributes ("rro"...) are applied with
@@ -101,7 +101,7 @@ int mount_fd_flags(int fd, unsigned long *flags)
 	return 0;
 }
 
-static uint64_t flags_to_attr(unsigned long flags)
+uint64_t mount_flags_to_attr(unsigned long flags)
 {
 	uint64_t a = 0;
 
@@ -126,7 +126,7 @@ static const char *src_name(const struct cella_mount *m)
 
 /* Refuse mounts over procfs, except the whitelisted files: a bind over
  * /proc/self/... could hand the container the runtime's own files. */
-static int check_proc_target(int fd, const char *dest, cella_error *err)
+int mount_check_proc_target(int fd, const char *dest, cella_error *err)
 {
 	cleanup_free char *clean = mount_clean_path(dest);
 	struct statfs sf;
@@ -143,7 +143,7 @@ static int check_proc_target(int fd, const char *dest, cella_error *err)
 
 /* The destination, freshly resolved: after a mount, the fd the mount was made
  * through still points under it; this one reaches the new mount's root. */
-static int reopen(struct mount_ctx *c, const char *dest, cella_error *err)
+int mount_reopen(struct mount_ctx *c, const char *dest, cella_error *err)
 {
 	int fd = path_open_in_root(c->rootfd, dest, O_PATH);
 
@@ -153,15 +153,15 @@ static int reopen(struct mount_ctx *c, const char *dest, cella_error *err)
 }
 
 /* The recursive attributes and the propagation, after any mount. */
-static int mount_post(struct mount_ctx *c, const char *dest, const struct cella_mount_flags *f,
-		      cella_error *err)
+int mount_post(struct mount_ctx *c, const char *dest, const struct cella_mount_flags *f,
+	       cella_error *err)
 {
 	cleanup_close int fd = -1;
 	char p[PATH_FD_MAX];
 
 	if (f->rec_attr_set == 0 && f->rec_attr_clr == 0 && f->propagation == 0)
 		return 0;
-	fd = reopen(c, dest, err);
+	fd = mount_reopen(c, dest, err);
 	if (fd < 0)
 		return fd;
 	if (f->rec_attr_set != 0 || f->rec_attr_clr != 0) {
@@ -178,16 +178,16 @@ static int mount_post(struct mount_ctx *c, const char *dest, const struct cella_
 /* Bind the host's `host` onto target (resolved `dest`) and apply `flags`
  * (ro/nosuid/nodev/noexec) with mount_setattr, recursively when `rec`:
  * setting these is allowed even where the source's are locked. */
-static int bind_host_path(struct mount_ctx *c, const char *host, int target, const char *dest,
-			  bool rec, unsigned long flags, cella_error *err)
+int mount_bind_host_path(struct mount_ctx *c, const char *host, int target, const char *dest,
+			 bool rec, unsigned long flags, cella_error *err)
 {
-	struct mount_attr a = {.attr_set = flags_to_attr(flags)};
+	struct mount_attr a = {.attr_set = mount_flags_to_attr(flags)};
 	cleanup_close int fd = -1;
 	char tp[PATH_FD_MAX];
 
 	if (mount(host, path_fd_path(target, tp), NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0)
 		return cella_err(err, errno, "bind mount `%s` on `%s`", host, dest);
-	fd = reopen(c, dest, err);
+	fd = mount_reopen(c, dest, err);
 	if (fd < 0)
 		return fd;
 	if (a.attr_set != 0 &&
@@ -215,7 +215,7 @@ static int mount_bind(struct mount_ctx *c, const struct cella_mount *m,
 	target = path_mkpath_in_root(c->rootfd, dest, !S_ISDIR(st.st_mode), err);
 	if (target < 0)
 		return cella_err_context(err, "bind mount `%s` on `%s`", m->source, dest);
-	r = check_proc_target(target, dest, err);
+	r = mount_check_proc_target(target, dest, err);
 	if (r < 0)
 		return r;
 	if (mount(path_fd_path(src, sp), path_fd_path(target, tp), NULL,
@@ -230,7 +230,7 @@ static int mount_bind(struct mount_ctx *c, const struct cella_mount *m,
 	if (rest != 0 || f->clear != 0) {
 		unsigned long have = 0, keep;
 
-		fd = reopen(c, dest, err);
+		fd = mount_reopen(c, dest, err);
 		if (fd < 0)
 			return fd;
 		r = mount_fd_flags(fd, &have);
@@ -277,8 +277,8 @@ static int mount_detached(struct mount_ctx *c, const struct cella_mount *m,
 {
 	const char *dest = m->destination;
 	bool rec = (f->flags & MS_REC) != 0;
-	struct mount_attr a = {.attr_set = flags_to_attr(f->flags),
-			       .attr_clr = flags_to_attr(f->clear)};
+	struct mount_attr a = {.attr_set = mount_flags_to_attr(f->flags),
+			       .attr_clr = mount_flags_to_attr(f->clear)};
 	cleanup_close int target = -1, fd = -1;
 	struct stat st;
 	int r;
@@ -288,14 +288,14 @@ static int mount_detached(struct mount_ctx *c, const struct cella_mount *m,
 	target = path_mkpath_in_root(c->rootfd, dest, !S_ISDIR(st.st_mode), err);
 	if (target < 0)
 		return cella_err_context(err, "bind mount `%s` on `%s`", m->source, dest);
-	r = check_proc_target(target, dest, err);
+	r = mount_check_proc_target(target, dest, err);
 	if (r < 0)
 		return r;
 	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return cella_err(err, errno, "move the idmapped mount of `%s` onto `%s`", m->source,
 				 dest);
 	if (a.attr_set != 0 || a.attr_clr != 0) {
-		fd = reopen(c, dest, err);
+		fd = mount_reopen(c, dest, err);
 		if (fd < 0)
 			return fd;
 		if (mount_setattr(fd, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &a, sizeof(a)) <
@@ -303,95 +303,6 @@ static int mount_detached(struct mount_ctx *c, const struct cella_mount *m,
 			return cella_err(err, errno, "set the flags of `%s` bound on `%s`",
 					 m->source, dest);
 	}
-	return mount_post(c, dest, f, err);
-}
-
-/* The host's cgroup2 mount point, or NULL. */
-static const char *host_cgroup2(void)
-{
-	static const char *const cands[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
-	struct statfs sf;
-
-	for (size_t i = 0; i < ARRAY_SIZE(cands); i++)
-		if (statfs(cands[i], &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
-			return cands[i];
-	return NULL;
-}
-
-/* This process's cgroup v2 path ("0::/a/b"), malloc'd, or NULL. */
-static char *own_cgroup2(void)
-{
-	cleanup_free char *text = NULL;
-	cella_error ignored;
-	char *line, *save = NULL;
-
-	if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &text, &ignored) < 0)
-		return NULL;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (str_has_prefix(line, "0::/"))
-			return xstrdup(line + 3);
-	return NULL;
-}
-
-/*
- * cgroup and cgroup2 mounts.
- *
- * cella sets up cgroup v2 only. On this hybrid host (v1 controllers under a
- * tmpfs at /sys/fs/cgroup, cgroup2 at /sys/fs/cgroup/unified) mounting the
- * v1 hierarchies inside the container is not done: an OCI "cgroup" mount
- * gets, as a "cgroup2" one does,
- *   1. a cgroup2 filesystem when the host has one mounted (it shows the
- *      container's cgroup namespace root when it has one);
- *   2. when that is refused (EPERM/EBUSY: a user namespace without its own
- *      cgroup namespace), a bind mount of the host's cgroup2 directory of
- *      this process's cgroup, so the container sees its own subtree;
- *   3. when the host has no cgroup2 at all, or 2 fails: an empty read-only
- *      tmpfs, with a warning.
- * Options' flags (ro, nosuid...) apply in every case.
- */
-static int mount_cgroup(struct mount_ctx *c, const struct cella_mount *m,
-			const struct cella_mount_flags *f, int target, cella_error *err)
-{
-	const char *dest = m->destination;
-	const char *host = host_cgroup2();
-	bool v2 = strcmp(m->type, "cgroup2") == 0;
-	cleanup_free char *own = NULL, *src = NULL;
-	char tp[PATH_FD_MAX];
-	int saved;
-
-	if (host != NULL) {
-		/* v1 data (controller names) means nothing to cgroup2. */
-		if (mount("cgroup2", path_fd_path(target, tp), "cgroup2", f->flags,
-			  v2 ? f->data : NULL) == 0) {
-			if (!v2)
-				cella_debug("mount `cgroup` on `%s`: cgroup2 mounted (cella does "
-					    "not set up cgroup v1 hierarchies)",
-					    dest);
-			return mount_post(c, dest, f, err);
-		}
-		saved = errno;
-		if (saved != EPERM && saved != EBUSY)
-			return cella_err(err, saved, "mount `cgroup2` on `%s`", dest);
-		own = own_cgroup2();
-		if (own != NULL) {
-			src = xasprintf("%s%s", host, strcmp(own, "/") == 0 ? "" : own);
-			if (bind_host_path(c, src, target, dest, false, f->flags | MS_RDONLY,
-					   err) == 0) {
-				cella_warn("mount `cgroup2` on `%s`: %s; bound the host's `%s` "
-					   "read-only instead",
-					   dest, strerror(saved), src);
-				return mount_post(c, dest, f, err);
-			}
-			return cella_err_context(err, "mount `cgroup2` on `%s` (%s), then", dest,
-						 strerror(saved));
-		}
-	}
-	if (mount("tmpfs", path_fd_path(target, tp), "tmpfs",
-		  f->flags | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0)
-		return cella_err(err, errno, "mount `tmpfs` on `%s` (for `%s`)", dest, m->type);
-	cella_warn("mount `%s` on `%s`: no cgroup2 filesystem available; mounted an empty "
-		   "read-only tmpfs",
-		   m->type, dest);
 	return mount_post(c, dest, f, err);
 }
 
@@ -423,7 +334,7 @@ static int userns_fallback(struct mount_ctx *c, const struct cella_mount *m,
 	int r;
 
 	if (strcmp(type, "sysfs") == 0 && saved == EPERM) {
-		r = bind_host_path(c, "/sys", target, dest, true, f->flags, err);
+		r = mount_bind_host_path(c, "/sys", target, dest, true, f->flags, err);
 		if (r < 0)
 			return cella_err_context(err, "mount `sysfs` on `%s` (%s), then", dest,
 						 strerror(saved));
@@ -433,7 +344,7 @@ static int userns_fallback(struct mount_ctx *c, const struct cella_mount *m,
 		return 0;
 	}
 	if (strcmp(type, "mqueue") == 0 && saved == EPERM) {
-		r = bind_host_path(c, "/dev/mqueue", target, dest, false, f->flags, err);
+		r = mount_bind_host_path(c, "/dev/mqueue", target, dest, false, f->flags, err);
 		if (r < 0)
 			return cella_err_context(err, "mount `mqueue` on `%s` (%s), then", dest,
 						 strerror(saved));
@@ -484,7 +395,7 @@ static int label_root(struct mount_ctx *c, const char *dest, cella_error *err)
 
 	if (c->conf->mount_label == NULL || c->conf->mount_label[0] == '\0')
 		return 0;
-	fd = reopen(c, dest, err);
+	fd = mount_reopen(c, dest, err);
 	if (fd < 0)
 		return fd;
 	return lsm_set_file_label(path_fd_path(fd, p), c->conf->mount_label, err);
@@ -569,7 +480,7 @@ int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error 
 		r = cella_err_context(err, "mount `%s` on `%s`", src_name(m), dest);
 		goto out;
 	}
-	r = check_proc_target(target, dest, err);
+	r = mount_check_proc_target(target, dest, err);
 	if (r < 0)
 		goto out;
 	if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0) {

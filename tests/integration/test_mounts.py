@@ -398,3 +398,38 @@ def test_mount_namespace_joined_by_path(cella, tmp):
     finally:
         holder.kill()
         holder.wait()
+
+
+# ---- the container's v1 cgroup view on a v1 or hybrid host ----
+
+CGROUP_MOUNT = {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+                "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}
+
+
+@pytest.mark.parametrize("extra_ns", [[], ["cgroup"], ["cgroup", "user"]])
+def test_cgroup_v1_view(cella, tmp, extra_ns):
+    from helpers import V1
+    if not V1:
+        pytest.skip("the host has no cgroup v1 hierarchies")
+    script = ("cat /sys/fs/cgroup/memory/memory.limit_in_bytes; "
+              "ls /sys/fs/cgroup/memory/ | grep -c '^cella' ; "
+              "/probe write /sys/fs/cgroup/x; "
+              "grep ' /sys/fs/cgroup' /proc/self/mountinfo")
+    cfg = (userns_config if "user" in extra_ns else make_config)(["/bin/sh", "-c", script])
+    for t in extra_ns:
+        if t != "user":
+            cfg["linux"]["namespaces"].append({"type": t})
+    cfg["mounts"].append(dict(CGROUP_MOUNT))
+    cfg["linux"]["resources"] = {"memory": {"limit": 64 * 1024 * 1024}}
+    r = cella.run("run", "--bundle", bundle(tmp, cfg), "cg1")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == str(64 * 1024 * 1024), r.stdout
+    # Its own cgroup, not the host's tree with every container's.
+    assert lines[1] == "0", r.stdout
+    assert lines[2] == "EROFS", r.stdout
+    mounts = {l.split()[4]: l.split() for l in lines[3:]}
+    assert mounts["/sys/fs/cgroup"][8] == "tmpfs", r.stdout
+    for ctl in ("memory", "pids", "cpuset"):
+        m = mounts[f"/sys/fs/cgroup/{ctl}"]
+        assert m[8] == "cgroup" and m[5].startswith("ro,"), r.stdout
