@@ -287,6 +287,12 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 	c->rootfs_conf.in_userns = c->userns;
 	c->rootfs_conf.no_pivot = o->no_pivot;
 	c->rootfs_conf.mount_label = l->mount_label;
+	/* Bind sources opened by the runtime (mount_sources.c): the container's
+	 * root cannot traverse what only host root can. */
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (c->new_userns && c->build_rootfs && geteuid() == 0 &&
+		    mount_needs_host_source(&s->mounts[i]))
+			c->rootfs_conf.host_sources = true;
 	if (c->new_userns) {
 		c->rootfs_conf.idmap_uid = l->uid_mappings;
 		c->rootfs_conf.n_idmap_uid = l->n_uid_mappings;
@@ -368,6 +374,9 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 	*stage1 = -1;
 	/* Its network namespace exists: linux.netDevices go in. */
 	if (engine_netdev_move_in(l, pid, &c->netdev_ns, &c->netdevs_moved, err) < 0)
+		return cella_err_ret(err);
+	/* #3m: the bind sources, opened on the host's side. */
+	if (mount_send_sources(pid, &c->rootfs_conf, sync_fd, err) < 0)
 		return cella_err_ret(err);
 	/* #4: the init joins its cgroup before it unshares its cgroup
 	 * namespace, so that it sees the cgroup as its root. */

@@ -219,6 +219,9 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	ssize_t n;
 
 	cella_err_clear(err);
+	/* #3m: bind sources the runtime opened for us. */
+	if (mount_receive_sources(&c->rootfs_conf, c->sync_fd, err) < 0)
+		fail(c, err);
 	/* #4: the parent has configured the cgroup and placed us in it. */
 	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, &host_pid, NULL, err) < 0)
 		_exit(1);

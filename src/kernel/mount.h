@@ -74,7 +74,20 @@ struct cella_rootfs_conf {
 	/* Per mount, a detached mount made on the host (mount_idmap.c) that the
 	 * setup child moves into place, or -1; NULL when none. */
 	int *mount_fds;
+	/* Bind sources opened by the runtime on the host's side
+	 * (mount_sources.c): a new user namespace, the runtime root. */
+	bool host_sources;
+	int *source_fds; /* per mount, or -1; NULL until received */
 };
+
+/* A bind mount whose source the runtime opens (not an idmapped one). */
+bool mount_needs_host_source(const struct cella_mount *m);
+/* Runtime side, after #3: open the sources in the init's mount namespace
+ * and send them over sync_fd (#3m), before #4. */
+int mount_send_sources(pid_t init, const struct cella_rootfs_conf *conf, int sync_fd,
+		       cella_error *err);
+/* Init side, before #4: receive them into conf->source_fds. */
+int mount_receive_sources(struct cella_rootfs_conf *conf, int sync_fd, cella_error *err);
 
 /* Whether the mount asks for an id mapping (idmap, ridmap, mappings). */
 bool mount_is_idmapped(const struct cella_mount *m);

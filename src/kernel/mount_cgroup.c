@@ -129,9 +129,11 @@ static size_t host_v1_hierarchies(struct v1_hier *out, size_t max)
 
 			for (tok = strtok_r(opts, ",", &s4); tok; tok = strtok_r(NULL, ",", &s4)) {
 				if (strcmp(tok, "rw") == 0 || strcmp(tok, "ro") == 0 ||
-				    strcmp(tok, "xattr") == 0 || str_has_prefix(tok, "release_agent=") ||
+				    strcmp(tok, "xattr") == 0 ||
+				    str_has_prefix(tok, "release_agent=") ||
 				    strcmp(tok, "clone_children") == 0 ||
-				    strcmp(tok, "noprefix") == 0 || strcmp(tok, "cpuset_v2_mode") == 0 ||
+				    strcmp(tok, "noprefix") == 0 ||
+				    strcmp(tok, "cpuset_v2_mode") == 0 ||
 				    strcmp(tok, "favordynmods") == 0 || strcmp(tok, "none") == 0)
 					continue;
 				if (*ctrls)
@@ -277,7 +279,7 @@ static char *own_cgroup2(void)
 }
 
 /*
- * cgroup2 mounts, and "cgroup" ones on a host without v1 hierarchies: 
+ * cgroup2 mounts, and "cgroup" ones on a host without v1 hierarchies:
  *   1. a cgroup2 filesystem when the host has one mounted (it shows the
  *      container's cgroup namespace root when it has one);
  *   2. when that is refused (EPERM/EBUSY: a user namespace without its own
@@ -288,7 +290,7 @@ static char *own_cgroup2(void)
  * Options' flags (ro, nosuid...) apply in every case.
  */
 int mount_cgroup(struct mount_ctx *c, const struct cella_mount *m,
-			const struct cella_mount_flags *f, int target, cella_error *err)
+		 const struct cella_mount_flags *f, int target, cella_error *err)
 {
 	const char *dest = m->destination;
 	const char *host = host_cgroup2();
@@ -316,7 +318,7 @@ int mount_cgroup(struct mount_ctx *c, const struct cella_mount *m,
 		if (own != NULL) {
 			src = xasprintf("%s%s", host, strcmp(own, "/") == 0 ? "" : own);
 			if (mount_bind_host_path(c, src, target, dest, false, f->flags | MS_RDONLY,
-					   err) == 0) {
+						 err) == 0) {
 				cella_warn("mount `cgroup2` on `%s`: %s; bound the host's `%s` "
 					   "read-only instead",
 					   dest, strerror(saved), src);
@@ -334,4 +336,3 @@ int mount_cgroup(struct mount_ctx *c, const struct cella_mount *m,
 		   m->type, dest);
 	return mount_post(c, dest, f, err);
 }
-

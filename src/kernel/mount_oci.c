@@ -203,12 +203,17 @@ static int mount_bind(struct mount_ctx *c, const struct cella_mount *m,
 	unsigned long rest = f->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
 	cleanup_close int src = -1, target = -1, fd = -1;
 	char sp[PATH_FD_MAX], tp[PATH_FD_MAX];
+	size_t i = (size_t)(m - c->conf->mounts);
 	struct stat st;
 	int r;
 
 	if (m->source == NULL)
 		return cella_err_invalid(err, "bind mount on `%s`: no source", dest);
-	src = open(m->source, O_PATH | O_CLOEXEC);
+	/* Opened by the runtime, on the host's side (mount_sources.c). */
+	if (c->conf->source_fds != NULL && c->conf->source_fds[i] >= 0)
+		src = take_fd(&c->conf->source_fds[i]);
+	else
+		src = open(m->source, O_PATH | O_CLOEXEC);
 	if (src < 0 || fstat(src, &st) < 0)
 		return cella_err(err, errno, "bind mount `%s` on `%s`: open the source", m->source,
 				 dest);

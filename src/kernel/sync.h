@@ -36,6 +36,8 @@ enum cella_sync_type {
 	SYNC_SECCOMP_LISTENER, /* #5a child -> parent: the seccomp filter's listener
 				  fd (SCM_RIGHTS), for the agent at listenerPath;
 				  between #5 and #6 (exec: before EOF) */
+	SYNC_MOUNT_SOURCE,     /* #3m runtime -> child, before #4: one bind source
+				  opened on the host's side (SCM_RIGHTS) */
 };
 
 struct cella_sync_msg {

@@ -433,3 +433,28 @@ def test_cgroup_v1_view(cella, tmp, extra_ns):
     for ctl in ("memory", "pids", "cpuset"):
         m = mounts[f"/sys/fs/cgroup/{ctl}"]
         assert m[8] == "cgroup" and m[5].startswith("ro,"), r.stdout
+
+
+# ---- bind sources are opened from the host's side ----
+
+def test_bind_source_under_root_only_dir(cella, tmp):
+    locked = os.path.join(tmp, "locked")
+    inner = os.path.join(locked, "inner")
+    os.makedirs(inner)
+    os.chmod(locked, 0o700)
+    os.chmod(inner, 0o755)
+    with open(os.path.join(inner, "file"), "w") as f:
+        f.write("reached\n")
+    os.chmod(os.path.join(inner, "file"), 0o644)
+    cfg = userns_config(["/probe", "read", "/mnt/file"])
+    cfg["mounts"].append({"destination": "/mnt", "type": "bind", "source": inner,
+                          "options": ["rbind", "ro"]})
+    r = cella.run("run", "--bundle", bundle(tmp, cfg), "bs1")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "reached\n"
+    # The locked directory itself binds, and its permissions still hold
+    # for the container's root (an unprivileged id on the host).
+    cfg["process"]["args"] = ["/probe", "ls", "/mnt"]
+    cfg["mounts"][-1]["source"] = locked
+    r = cella.run("run", "--bundle", bundle(tmp, cfg, "b2"), "bs2")
+    assert (r.returncode, r.stdout, r.stderr) == (1, "EACCES\n", "")
