@@ -23,6 +23,7 @@
 #include "kernel/cgroup.h"
 #include "kernel/cgroup_systemd.h"
 #include "kernel/console.h"
+#include "kernel/dev.h"
 #include "kernel/hook.h"
 #include "kernel/lsm.h"
 #include "kernel/ns.h"
@@ -453,6 +454,8 @@ static void ctx_free(struct cella_ctx *c)
 	cella_cgroup_free(c->cgroup);
 	cella_seccomp_prog_clear(&c->seccomp);
 	mount_detached_close(&c->rootfs_conf);
+	dev_close_nodes(c->rootfs_conf.device_fds, c->spec->linux_.n_devices);
+	c->rootfs_conf.device_fds = NULL;
 	if (c->netdev_ns >= 0)
 		close(take_fd(&c->netdev_ns));
 }
@@ -490,6 +493,15 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	r = mount_prepare_detached(&c.rootfs_conf, err);
 	if (r < 0)
 		goto out_free;
+	if (c.new_userns && c.build_rootfs) {
+		const struct cella_linux *l = &o->spec->linux_;
+
+		r = dev_prepare_userns_nodes(l->devices, l->n_devices, l->uid_mappings,
+					     l->n_uid_mappings, l->gid_mappings, l->n_gid_mappings,
+					     &c.rootfs_conf.device_fds, err);
+		if (r < 0)
+			goto out_free;
+	}
 
 	/* From here on, state exists: every failure removes it. */
 	dirfd = state_dir_create(o->state_root, o->id, err);
@@ -568,6 +580,8 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		close(take_fd(&c.cgroup_fd));
 	ns_close_fds(c.ns_fds);
 	mount_detached_close(&c.rootfs_conf);
+	dev_close_nodes(c.rootfs_conf.device_fds, o->spec->linux_.n_devices);
+	c.rootfs_conf.device_fds = NULL;
 	forked = true;
 
 	/* On failure, cleanup_pid kills and reaps what exists of stage1 and

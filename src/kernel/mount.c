@@ -294,7 +294,8 @@ static int prepare(const struct cella_rootfs_conf *orig, cella_error *err)
 
 	/* 4. /dev. */
 	if (dev_needs_setup(conf)) {
-		r = dev_populate(rootfd, conf->devices, conf->n_devices, conf->in_userns, err);
+		r = dev_populate(rootfd, conf->devices, conf->n_devices, conf->in_userns,
+				 conf->device_fds, err);
 		if (r < 0)
 			return r;
 		r = dev_symlinks(&c, err);

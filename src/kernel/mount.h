@@ -50,9 +50,12 @@ struct cella_rootfs_conf {
 	char *const *readonly_paths;	    /* may be NULL */
 	const struct cella_device *devices; /* linux.devices */
 	size_t n_devices;
-	bool in_userns; /* running in a user namespace: mknod is refused, so
-			   devices are bind mounts of the host's nodes */
-	bool no_pivot;	/* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+	bool in_userns;	 /* running in a user namespace: mknod is refused, so
+			    devices are bind mounts of the host's nodes, or of
+			    the runtime's (device_fds) */
+	int *device_fds; /* per linux.devices entry: a node the runtime made
+			    (kernel/dev_host.c), or -1; NULL: none */
+	bool no_pivot;	 /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
 	/* linux.mountLabel (SELinux; NULL or "": none): context="LABEL" on the
 	 * filesystems mounted that take it, as runc (not proc, sysfs, cgroup,
 	 * bind mounts), the root of an mqueue mount labelled. */

@@ -47,8 +47,9 @@ _Noreturn static void helper(pid_t init, const struct cella_rootfs_conf *conf, i
 	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)init);
 	ns = open(path, O_RDONLY | O_CLOEXEC);
 	if (ns < 0 || setns(ns, CLONE_NEWNS) < 0) {
-		cella_err(&e, errno, "open the bind sources: join the container's mount "
-				     "namespace");
+		cella_err(&e, errno,
+			  "open the bind sources: join the container's mount "
+			  "namespace");
 		goto fail;
 	}
 	for (size_t i = 0; i < conf->n_mounts; i++) {

@@ -458,3 +458,21 @@ def test_bind_source_under_root_only_dir(cella, tmp):
     cfg["mounts"][-1]["source"] = locked
     r = cella.run("run", "--bundle", bundle(tmp, cfg, "b2"), "bs2")
     assert (r.returncode, r.stdout, r.stderr) == (1, "EACCES\n", "")
+
+
+# ---- devices the host has no node for, in a user namespace ----
+
+def test_device_without_host_node_in_userns(cella, tmp):
+    name = "/dev/cella-test-%d" % os.getpid()
+    assert not os.path.exists(name)
+    cfg = userns_config(["/bin/sh", "-c",
+                         f"stat -c '%F %t:%T %a %u %g' {name}; /probe write {name}"])
+    cfg["linux"]["devices"] = [{"path": name, "type": "c", "major": 1, "minor": 3,
+                                "fileMode": 0o620, "uid": 0, "gid": 0}]
+    r = cella.run("run", "--bundle", bundle(tmp, cfg), "dv1")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "character special file 1:3 620 0 0", r.stdout
+    assert lines[1] == "OK", r.stdout
+    # Nothing made on the host's side.
+    assert not os.path.exists(name)
