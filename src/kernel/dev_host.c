@@ -62,9 +62,10 @@ static int scratch_tmpfs(cella_error *err)
 	int mnt;
 
 	if (fs < 0)
-		return cella_err(err, errno,
-				 "linux.devices: a node the host lacks is made in a detached tmpfs, "
-				 "which needs fsopen(2) (Linux 5.2)");
+		return cella_err(
+		    err, errno,
+		    "linux.devices: a node the host lacks is made in a detached tmpfs, "
+		    "which needs fsopen(2) (Linux 5.2)");
 	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "mode", "0700", 0) < 0 ||
 	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return cella_err(err, errno, "linux.devices: create a scratch tmpfs");
@@ -76,7 +77,8 @@ static int scratch_tmpfs(cella_error *err)
 
 int dev_prepare_userns_nodes(const struct cella_device *devices, size_t n,
 			     const struct cella_idmap *uid, size_t n_uid,
-			     const struct cella_idmap *gid, size_t n_gid, int **out, cella_error *err)
+			     const struct cella_idmap *gid, size_t n_gid, int **out,
+			     cella_error *err)
 {
 	cleanup_close int scratch = -1;
 	int *fds = NULL;
@@ -100,10 +102,11 @@ int dev_prepare_userns_nodes(const struct cella_device *devices, size_t n,
 		}
 		if (map_id(uid, n_uid, d->has_uid ? d->uid : 0, &hu) < 0 ||
 		    map_id(gid, n_gid, d->has_gid ? d->gid : 0, &hg) < 0) {
-			r = cella_err_invalid(err,
-					      "linux.devices[%zu] `%s`: its owner is not mapped in the "
-					      "user namespace",
-					      i, d->path);
+			r = cella_err_invalid(
+			    err,
+			    "linux.devices[%zu] `%s`: its owner is not mapped in the "
+			    "user namespace",
+			    i, d->path);
 			goto fail;
 		}
 		if (scratch < 0) {
@@ -127,8 +130,8 @@ int dev_prepare_userns_nodes(const struct cella_device *devices, size_t n,
 				      d->path);
 			goto fail;
 		}
-		fds[i] = (int)syscall(SYS_open_tree, scratch, name,
-				      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		fds[i] =
+		    (int)syscall(SYS_open_tree, scratch, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 		if (fds[i] < 0) {
 			r = cella_err(err, errno, "linux.devices[%zu] `%s`: clone the node", i,
 				      d->path);

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -34,6 +35,24 @@
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/util.h"
+
+/* A mountinfo path with its \\ooo escapes (space, tab, newline, \\) undone;
+ * malloc'd. */
+static char *unescape_octal(const char *s)
+{
+	char *out = xcalloc(strlen(s) + 1, 1), *o = out;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 4;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	return out;
+}
 
 /* linux.rootfsPropagation to MS_* (NULL: rprivate). */
 static int root_propagation(const char *name, unsigned long *out, cella_error *err)
@@ -186,9 +205,68 @@ static int do_pivot_root(struct mount_ctx *c, cella_error *err)
 	return 0;
 }
 
+/* Whether mountpoint lies in dir (itself or below). */
+static bool path_under(const char *mp, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(mp, dir, n) == 0 && (mp[n] == '\0' || mp[n] == '/');
+}
+
+/*
+ * --no-pivot keeps the old root in the mount namespace, under the new one:
+ * its procfs and sysfs mounts, though out of reach of paths, would still
+ * count as "fully visible" for the kernel, which then lets a user namespace
+ * nested in the container mount a fresh, unmasked procfs ("must not expose
+ * bare /proc", runc's words). So every procfs and sysfs mounted whole
+ * outside the rootfs is detached, or, where the user namespace has them
+ * locked (EINVAL, EPERM), covered by an empty read-only tmpfs: in a nested
+ * namespace's copy that cover is locked, and the kernel no longer counts
+ * what is under it (runc does the same).
+ */
+static int hide_outer_pseudo_fs(const char *rootfs, cella_error *err)
+{
+	cleanup_free char *text = NULL;
+	char *line, *save = NULL;
+	int r;
+
+	r = (int)read_file_at(AT_FDCWD, "/proc/self/mountinfo", &text, err);
+	if (r < 0)
+		return cella_err_context(err, "--no-pivot: read the mount table");
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char root[PATH_MAX], mp[PATH_MAX], type[64];
+		char *sep = strstr(line, " - ");
+		cleanup_free char *mpu = NULL;
+
+		if (sep == NULL || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mp) != 2 ||
+		    sscanf(sep + 3, "%63s", type) != 1)
+			continue;
+		if (strcmp(root, "/") != 0 ||
+		    (strcmp(type, "proc") != 0 && strcmp(type, "sysfs") != 0))
+			continue;
+		mpu = unescape_octal(mp);
+		if (path_under(mpu, rootfs))
+			continue;
+		if (umount2(mpu, MNT_DETACH | UMOUNT_NOFOLLOW) == 0 || errno == ENOENT)
+			continue;
+		if (errno != EINVAL && errno != EPERM)
+			return cella_err(err, errno, "--no-pivot: detach the %s at `%s`", type,
+					 mpu);
+		if (mount("tmpfs", mpu, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "mode=0,size=0") < 0 &&
+		    errno != ENOENT)
+			return cella_err(err, errno, "--no-pivot: cover the %s at `%s`", type, mpu);
+	}
+	return 0;
+}
+
 /* --no-pivot: move the rootfs onto / and chroot into it. */
 static int do_chroot(struct mount_ctx *c, cella_error *err)
 {
+	int r = hide_outer_pseudo_fs(c->conf->rootfs, err);
+
+	if (r < 0)
+		return r;
 	if (fchdir(c->rootfd) < 0)
 		return cella_err(err, errno, "chdir to the rootfs `%s`", c->conf->rootfs);
 	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)

@@ -476,3 +476,22 @@ def test_device_without_host_node_in_userns(cella, tmp):
     assert lines[1] == "OK", r.stdout
     # Nothing made on the host's side.
     assert not os.path.exists(name)
+
+
+# ---- --no-pivot, without a bare procfs for nested user namespaces ----
+
+@pytest.mark.parametrize("pivot,userns", [(False, False), (False, True), (True, False)])
+def test_no_pivot_hides_host_proc(cella, tmp, pivot, userns):
+    """In a user namespace the host's procfs is locked: covered, not detached."""
+    args = ["/bin/sh", "-c", "/probe nestproc /tmp; /probe ls /"]
+    cfg = userns_config(args) if userns else make_config(args=args)
+    cfg["root"]["readonly"] = False
+    rootfs = copy_rootfs(tmp)
+    cfg["root"]["path"] = rootfs
+    flags = [] if pivot else ["--no-pivot"]
+    r = cella.run("run", *flags, "--bundle", bundle(tmp, cfg), "np1")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    # The kernel refuses: no procfs is fully visible in the namespace.
+    assert lines[0] == "EPERM", r.stdout
+    assert "probe" in lines[1:], r.stdout
