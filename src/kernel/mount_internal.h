@@ -42,6 +42,14 @@ int mount_cgroup(struct mount_ctx *c, const struct cella_mount *m,
 		 const struct cella_mount_flags *f, int target, cella_error *err);
 bool mount_host_has_cgroup_v1(void);
 
+/* One filesystem mounted on the target fd, or one bind, through the new
+ * mount API (mount_api.c), mount(2) before Linux 5.2. 0, or -1 with errno
+ * as mount(2) would set it and, when why is not NULL, *why the kernel's
+ * message (malloc'd) or NULL. */
+int mount_fs_at(const char *source, int target, const char *type, unsigned long flags,
+		const char *data, char **why);
+int mount_bind_at(int source, int target, bool recursive);
+
 /* Mount one entry of the spec's mounts inside the rootfs. */
 int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error *err);
 

@@ -202,7 +202,7 @@ static int mount_bind(struct mount_ctx *c, const struct cella_mount *m,
 	const char *dest = m->destination;
 	unsigned long rest = f->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
 	cleanup_close int src = -1, target = -1, fd = -1;
-	char sp[PATH_FD_MAX], tp[PATH_FD_MAX];
+	char tp[PATH_FD_MAX];
 	size_t i = (size_t)(m - c->conf->mounts);
 	struct stat st;
 	int r;
@@ -223,8 +223,7 @@ static int mount_bind(struct mount_ctx *c, const struct cella_mount *m,
 	r = mount_check_proc_target(target, dest, err);
 	if (r < 0)
 		return r;
-	if (mount(path_fd_path(src, sp), path_fd_path(target, tp), NULL,
-		  MS_BIND | (f->flags & MS_REC), NULL) < 0)
+	if (mount_bind_at(src, target, (f->flags & MS_REC) != 0) < 0)
 		return cella_err(err, errno, "bind mount `%s` on `%s`", m->source, dest);
 	if (f->data != NULL)
 		cella_debug("bind mount `%s` on `%s`: options `%s` ignored", m->source, dest,
@@ -335,7 +334,6 @@ static int userns_fallback(struct mount_ctx *c, const struct cella_mount *m,
 			   cella_error *err)
 {
 	const char *dest = m->destination, *type = m->type;
-	char tp[PATH_FD_MAX];
 	int r;
 
 	if (strcmp(type, "sysfs") == 0 && saved == EPERM) {
@@ -361,7 +359,7 @@ static int userns_fallback(struct mount_ctx *c, const struct cella_mount *m,
 	    strstr(f->data, "gid=") != NULL) {
 		cleanup_free char *data = data_without_gid(f->data);
 
-		if (mount(src_name(m), path_fd_path(target, tp), type, f->flags, data) < 0)
+		if (mount_fs_at(src_name(m), target, type, f->flags & ~MS_REC, data, NULL) < 0)
 			return cella_err(err, errno, "mount `%s` on `%s` (also without gid=)",
 					 src_name(m), dest);
 		cella_warn("mount `devpts` on `%s`: its gid= option is not mapped in the user "
@@ -438,10 +436,9 @@ static int check_not_symlink(struct mount_ctx *c, const struct cella_mount *m, c
 int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error *err)
 {
 	struct cella_mount_flags f = {0};
-	cleanup_free char *data = NULL;
+	cleanup_free char *data = NULL, *why = NULL;
 	const char *dest = m->destination;
 	cleanup_close int target = -1;
-	char tp[PATH_FD_MAX];
 	int r, saved;
 
 	if (dest == NULL)
@@ -497,12 +494,15 @@ int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error 
 	if (mount_is_dev_ro(m))
 		f.flags &= ~(unsigned long)MS_RDONLY;
 	data = labelled_data(c, m->type, f.data);
-	if (mount(src_name(m), path_fd_path(target, tp), m->type, f.flags & ~MS_REC, data) < 0) {
+	if (mount_fs_at(src_name(m), target, m->type, f.flags & ~MS_REC, data, &why) < 0) {
 		saved = errno;
 		r = 1;
 		if (c->conf->in_userns)
 			r = userns_fallback(c, m, &f, target, saved, err);
-		if (r > 0)
+		if (r > 0 && why != NULL)
+			r = cella_err(err, saved, "mount `%s` on `%s` (the kernel: %s)",
+				      src_name(m), dest, why);
+		else if (r > 0)
 			r = cella_err(err, saved, "mount `%s` on `%s`", src_name(m), dest);
 		if (r < 0)
 			goto out;

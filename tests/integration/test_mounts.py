@@ -495,3 +495,27 @@ def test_no_pivot_hides_host_proc(cella, tmp, pivot, userns):
     # The kernel refuses: no procfs is fully visible in the namespace.
     assert lines[0] == "EPERM", r.stdout
     assert "probe" in lines[1:], r.stdout
+
+
+# ---- the new mount API: built detached, the kernel's reason reported ----
+
+def test_mount_api_reports_the_kernels_reason(cella, tmp):
+    cfg = make_config()
+    cfg["mounts"].append({"destination": "/mnt", "type": "tmpfs", "source": "tmpfs",
+                          "options": ["mode=zzz"]})
+    line = one_error(cella.run("run", "--bundle", bundle(tmp, cfg), "api1"))
+    assert "`/mnt`" in line and "Bad value for 'mode'" in line, line
+    assert cella.entries() == []
+
+
+def test_mount_api_options_applied(cella, tmp):
+    """Per-mount attributes, superblock flags and filesystem data all land."""
+    cfg = make_config(args=["/bin/sh", "-c", "grep ' /mnt ' /proc/self/mountinfo"])
+    cfg["mounts"].append({"destination": "/mnt", "type": "tmpfs", "source": "scratch",
+                          "options": ["nosuid", "nodev", "noexec", "noatime", "ro",
+                                      "mode=0710", "size=1m"]})
+    r = cella.ok("run", "--bundle", bundle(tmp, cfg), "api2")
+    f = r.stdout.split()
+    assert set(f[5].split(",")) >= {"ro", "nosuid", "nodev", "noexec", "noatime"}, r.stdout
+    assert f[7] == "tmpfs" and f[8] == "scratch", r.stdout
+    assert set(f[9].split(",")) >= {"ro", "size=1024k", "mode=710"}, r.stdout
