@@ -288,6 +288,7 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 	c->rootfs_conf.in_userns = c->userns;
 	c->rootfs_conf.no_pivot = o->no_pivot;
 	c->rootfs_conf.mount_label = l->mount_label;
+	c->rootfs_conf.idmap_rootfs = o->idmap_rootfs && c->new_userns && c->build_rootfs;
 	/* Bind sources opened by the runtime (mount_sources.c): the container's
 	 * root cannot traverse what only host root can. */
 	for (size_t i = 0; i < s->n_mounts; i++)

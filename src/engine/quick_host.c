@@ -30,7 +30,7 @@ static bool have_program(const char *name)
 	return found;
 }
 
-void cella_quick_host_facts(struct cella_quick *q)
+int cella_quick_host_facts(struct cella_quick *q, cella_error *err)
 {
 	struct passwd *pw;
 	const char *name;
@@ -38,14 +38,25 @@ void cella_quick_host_facts(struct cella_quick *q)
 	q->host_uid = geteuid();
 	q->host_gid = getegid();
 	q->has_subuid = q->has_subgid = false;
+	q->auto_userns = false;
+	/* As root, the container's ids are unprivileged ones of its own
+	 * (kernel/userns_auto.c) unless asked otherwise. */
+	if (q->host_uid == 0 && cella_quick_new_userns(q) && !q->userns_host && q->uidmap == NULL &&
+	    q->gidmap == NULL) {
+		if (userns_auto_range(&q->auto_uid, &q->auto_gid, err) < 0)
+			return cella_err_context(err, "the quick door's user namespace");
+		q->auto_userns = true;
+		return 0;
+	}
 	if (q->host_uid == 0 || !have_program("newuidmap") || !have_program("newgidmap"))
-		return;
+		return 0;
 	pw = getpwuid(q->host_uid);
 	name = pw ? pw->pw_name : NULL;
 	userns_subid_range("/etc/subuid", q->host_uid, name, &q->subuid_start, &q->subuid_count,
 			   &q->has_subuid, NULL);
 	userns_subid_range("/etc/subgid", q->host_uid, name, &q->subgid_start, &q->subgid_count,
 			   &q->has_subgid, NULL);
+	return 0;
 }
 
 char *cella_generate_id(void)

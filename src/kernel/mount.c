@@ -287,6 +287,7 @@ static int mount_overlay_root(const struct cella_rootfs_conf *conf, char **merge
 	cleanup_free char *upper = xasprintf("%s/upper", dir);
 	cleanup_free char *work = xasprintf("%s/work", dir);
 	cleanup_free char *top = xasprintf("%s/merged", dir);
+	cleanup_free char *lower = NULL;
 
 	if (strpbrk(conf->rootfs, ",:\\") != NULL || strpbrk(dir, ",:\\") != NULL)
 		return cella_err_invalid(err,
@@ -297,7 +298,17 @@ static int mount_overlay_root(const struct cella_rootfs_conf *conf, char **merge
 		return cella_err(err, errno, "mount the scratch tmpfs on `%s`", dir);
 	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 || mkdir(top, 0755) < 0)
 		return cella_err(err, errno, "create the overlay directories in `%s`", dir);
-	opts = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", conf->rootfs, upper, work);
+	/* An idmapped rootfs (the runtime's, mount_idmap.c) is the lower
+	 * layer where it is moved, in the scratch tmpfs. */
+	if (conf->has_rootfs_fd) {
+		lower = xasprintf("%s/lower", dir);
+		if (mkdir(lower, 0755) < 0)
+			return cella_err(err, errno, "create `%s`", lower);
+		if (move_mount(conf->rootfs_fd, "", AT_FDCWD, lower, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return cella_err(err, errno, "move the idmapped rootfs onto `%s`", lower);
+	}
+	opts = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower ? lower : conf->rootfs, upper,
+			 work);
 	if (mount("overlay", top, "overlay", 0, opts) < 0) {
 		/* In a user namespace, overlayfs keeps its metadata in user.*
 		 * xattrs. */
@@ -354,9 +365,15 @@ static int prepare(const struct cella_rootfs_conf *orig, cella_error *err)
 			return r;
 		local.rootfs = merged;
 	}
-	if (mount(conf->rootfs, conf->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (conf->has_rootfs_fd && orig->scratch_dir == NULL) {
+		if (move_mount(conf->rootfs_fd, "", AT_FDCWD, conf->rootfs,
+			       MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return cella_err(err, errno, "move the idmapped rootfs onto `%s`",
+					 conf->rootfs);
+	} else if (mount(conf->rootfs, conf->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
 		return cella_err(err, errno, "bind mount the rootfs `%s` onto itself",
 				 conf->rootfs);
+	}
 	/* Opened after the bind, so lookups start on the new mount. */
 	rootfd = open(conf->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)

@@ -77,6 +77,12 @@ struct cella_rootfs_conf {
 	/* Per mount, a detached mount made on the host (mount_idmap.c) that the
 	 * setup child moves into place, or -1; NULL when none. */
 	int *mount_fds;
+	/* The quick door's own id range: the rootfs itself is seen through an
+	 * idmapped mount (the container's mappings), made on the host like the
+	 * idmapped binds (rootfs_fd, when has_rootfs_fd). */
+	bool idmap_rootfs;
+	bool has_rootfs_fd;
+	int rootfs_fd;
 	/* Bind sources opened by the runtime on the host's side
 	 * (mount_sources.c): a new user namespace, the runtime root. */
 	bool host_sources;

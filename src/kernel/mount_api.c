@@ -133,8 +133,8 @@ int mount_fs_at(const char *source, int target, const char *type, unsigned long 
 	static const struct {
 		unsigned long flag;
 		const char *key;
-	} sb[] = {{MS_RDONLY, "ro"},	   {MS_SYNCHRONOUS, "sync"}, {MS_DIRSYNC, "dirsync"},
-		  {MS_MANDLOCK, "mand"},   {MS_SILENT, "silent"},    {MS_LAZYTIME, "lazytime"}};
+	} sb[] = {{MS_RDONLY, "ro"},	 {MS_SYNCHRONOUS, "sync"}, {MS_DIRSYNC, "dirsync"},
+		  {MS_MANDLOCK, "mand"}, {MS_SILENT, "silent"},	   {MS_LAZYTIME, "lazytime"}};
 	cleanup_close int fs = -1, mnt = -1;
 	char tp[PATH_FD_MAX];
 

@@ -157,11 +157,44 @@ static int prepare_one(const struct cella_rootfs_conf *conf, const struct cella_
 	return 0;
 }
 
+/* The rootfs, recursively, idmapped with the container's mappings. */
+static int prepare_rootfs(struct cella_rootfs_conf *conf, cella_error *err)
+{
+	struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP};
+	cleanup_close int userns = -1, tree = -1;
+
+	if (conf->idmap_uid == NULL || conf->idmap_gid == NULL)
+		return cella_err_invalid(err,
+					 "rootfs `%s`: an idmapped rootfs needs the "
+					 "container's uid and gid mappings",
+					 conf->rootfs);
+	userns = idmap_userns(conf->idmap_uid, conf->n_idmap_uid, conf->idmap_gid,
+			      conf->n_idmap_gid, err);
+	if (userns < 0)
+		return cella_err_context(err, "rootfs `%s`", conf->rootfs);
+	tree = (int)syscall(SYS_open_tree, AT_FDCWD, conf->rootfs,
+			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (tree < 0)
+		return cella_err(err, errno, "rootfs `%s`: open_tree", conf->rootfs);
+	a.userns_fd = (uint64_t)userns;
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+		return cella_err(err, errno,
+				 "rootfs `%s`: the kernel cannot idmap it (needs Linux 5.12+ and a "
+				 "filesystem that supports idmapped mounts; --userns host maps "
+				 "the host's ids instead)",
+				 conf->rootfs);
+	conf->rootfs_fd = take_fd(&tree);
+	conf->has_rootfs_fd = true;
+	return 0;
+}
+
 int mount_prepare_detached(struct cella_rootfs_conf *conf, cella_error *err)
 {
 	int *fds;
 
 	conf->mount_fds = NULL;
+	if (conf->idmap_rootfs && prepare_rootfs(conf, err) < 0)
+		return cella_err_ret(err);
 	for (size_t i = 0; i < conf->n_mounts; i++) {
 		if (!mount_is_idmapped(&conf->mounts[i]))
 			continue;
@@ -181,6 +214,10 @@ int mount_prepare_detached(struct cella_rootfs_conf *conf, cella_error *err)
 
 void mount_detached_close(struct cella_rootfs_conf *conf)
 {
+	if (conf->has_rootfs_fd) {
+		close(conf->rootfs_fd);
+		conf->has_rootfs_fd = false;
+	}
 	if (conf->mount_fds == NULL)
 		return;
 	for (size_t i = 0; i < conf->n_mounts; i++)

@@ -519,3 +519,41 @@ def test_mount_api_options_applied(cella, tmp):
     assert set(f[5].split(",")) >= {"ro", "nosuid", "nodev", "noexec", "noatime"}, r.stdout
     assert f[7] == "tmpfs" and f[8] == "scratch", r.stdout
     assert set(f[9].split(",")) >= {"ro", "size=1024k", "mode=710"}, r.stdout
+
+
+# ---- the quick door as root: a user namespace whose root is not the host's ----
+
+def test_quick_door_root_is_not_host_root(cella, tmp):
+    """A --bind'ed file keeps its owner inside (idmapped), the container's
+    processes are an unprivileged host id, and two containers get two
+    ranges."""
+    import time
+    from helpers import PROBE
+    d = owned_dir(tmp, dir_owner=(0, 0))
+    os.chmod(os.path.join(d, "f"), 0o600)
+    args = ["run", "--rootfs", ROOTFS, "--bind", f"{PROBE}:/probe:ro", "--bind", f"{d}:/mnt",
+            "--"]
+    r = cella.ok(*args, "/bin/sh", "-c",
+                 "stat -c '%u %g' /mnt/f /bin/busybox; /probe write /mnt/new")
+    lines = r.stdout.splitlines()
+    assert lines[0] == "1000 1000" and lines[1] == "0 0" and lines[2] == "OK", r.stdout
+    st = os.stat(os.path.join(d, "new"))
+    assert (st.st_uid, st.st_gid) == (0, 0)
+    # Two at once: distinct, unprivileged ranges, held while they run.
+    import signal
+    from helpers import find_process, unique_sleep
+    sleeps = [unique_sleep(), unique_sleep()]
+    procs = [cella.popen(*args, "/probe", "sleep", t) for t in sleeps]
+    pids = []
+    try:
+        pids += [find_process(["/probe", "sleep", t]) for t in sleeps]
+        uids = []
+        for pid in pids:
+            with open(f"/proc/{pid}/uid_map") as f:
+                uids.append(int(f.read().split()[1]))
+        assert uids[0] != uids[1] and min(uids) > 65535, uids
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        for p in procs:
+            p.communicate(timeout=30)
