@@ -282,7 +282,7 @@ static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
 	}
 	o.id = name;
 	o.ephemeral_root = true;
-	o.idmap_rootfs = q.auto_userns;
+	o.idmap_rootfs = q.auto_userns && q.auto_idmap_rootfs;
 	o.cgroup_manager = (enum cella_cgroup_manager)cli->cgroup_manager;
 	o.bundle = rootfs;
 	o.state_root = cli->root;

@@ -105,6 +105,10 @@ bool mount_is_idmapped(const struct cella_mount *m);
  * Errors name mounts[N]. */
 int mount_prepare_detached(struct cella_rootfs_conf *conf, cella_error *err);
 void mount_detached_close(struct cella_rootfs_conf *conf);
+/* Whether the kernel idmaps each of paths (its filesystem allows it), with
+ * a mapping of 65536 ids onto host_uid/host_gid; root only. */
+int mount_idmap_probe(const char *const *paths, size_t n, uint32_t host_uid, uint32_t host_gid,
+		      bool *ok, cella_error *err);
 
 /* The root directory of process pid (/proc/PID/root), open O_DIRECTORY and
  * O_CLOEXEC, for mount_enter_root(). The fd, or < 0 with err. */

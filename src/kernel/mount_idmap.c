@@ -226,3 +226,21 @@ void mount_detached_close(struct cella_rootfs_conf *conf)
 	free(conf->mount_fds);
 	conf->mount_fds = NULL;
 }
+
+int mount_idmap_probe(const char *const *paths, size_t n, uint32_t host_uid, uint32_t host_gid,
+		      bool *ok, cella_error *err)
+{
+	const struct cella_idmap u = {0, host_uid, 65536}, g = {0, host_gid, 65536};
+	cleanup_close int userns = idmap_userns(&u, 1, &g, 1, err);
+
+	if (userns < 0)
+		return cella_err_ret(err);
+	for (size_t i = 0; i < n; i++) {
+		struct mount_attr a = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
+		cleanup_close int tree = (int)syscall(SYS_open_tree, AT_FDCWD, paths[i],
+						      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+		ok[i] = tree >= 0 && mount_setattr(tree, "", AT_EMPTY_PATH, &a, sizeof(a)) == 0;
+	}
+	return 0;
+}

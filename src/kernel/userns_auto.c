@@ -67,8 +67,7 @@ static int reserve(const char *file, uint32_t *start, cella_error *err)
 	if (end + USERNS_AUTO_COUNT > UINT32_MAX)
 		return cella_err(err, ERANGE, "`%s`: no room left for cella's %u ids", file,
 				 USERNS_AUTO_COUNT);
-	snprintf(buf, sizeof(buf), "%s:%" PRIu64 ":%u\n", USERNS_AUTO_NAME, end,
-		 USERNS_AUTO_COUNT);
+	snprintf(buf, sizeof(buf), "%s:%" PRIu64 ":%u\n", USERNS_AUTO_NAME, end, USERNS_AUTO_COUNT);
 	if (write(fd, buf, strlen(buf)) != (ssize_t)strlen(buf))
 		return cella_err(err, errno, "reserve cella's ids in `%s`", file);
 	*start = (uint32_t)end;

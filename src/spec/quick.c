@@ -367,10 +367,11 @@ int cella_spec_quick(const struct cella_quick *q, struct cella_spec **out, cella
 	}
 	if (!ns[CELLA_NS_CGROUP])
 		cella_spec_remove_mount(s, "/sys/fs/cgroup");
-	/* Rootless, the rootfs's files usually belong to host ids that are not
-	 * mapped inside, and the overlay cannot copy such a directory up: give
-	 * the container a writable /tmp of its own. */
-	if (q->host_uid != 0 && !q->read_only) {
+	/* Rootless (or as root on a filesystem the kernel cannot idmap), the
+	 * rootfs's files usually belong to host ids that are not mapped
+	 * inside, and the overlay cannot copy such a directory up: give the
+	 * container a writable /tmp of its own. */
+	if ((q->host_uid != 0 || (q->auto_userns && !q->auto_idmap_rootfs)) && !q->read_only) {
 		const char *o[] = {"nosuid", "nodev", "mode=1777", NULL};
 		replace_mount(s, "/tmp", "tmpfs", "tmpfs", o);
 	}

@@ -50,6 +50,9 @@ struct cella_quick {
 	 * auto_uid/auto_gid (kernel/userns_auto.c), and binds are idmapped. */
 	bool auto_userns;
 	uint32_t auto_uid, auto_gid;
+	/* Whether the kernel can idmap the rootfs (else its files show as
+	 * nobody, and /tmp is a tmpfs, as rootless). */
+	bool auto_idmap_rootfs;
 };
 
 /* Whether the quick door will create a user namespace (no --share user). */

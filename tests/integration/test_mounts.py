@@ -557,3 +557,25 @@ def test_quick_door_root_is_not_host_root(cella, tmp):
             os.kill(pid, signal.SIGKILL)
         for p in procs:
             p.communicate(timeout=30)
+
+
+def test_quick_door_rootfs_the_kernel_cannot_idmap(cella, tmp):
+    """A rootfs on a filesystem without idmapped mounts (ramfs) still gets
+    the container's own ids: its files show as nobody and /tmp is a tmpfs,
+    as rootless; a --bind from there is refused, naming it."""
+    ram = os.path.join(tmp, "ram")
+    os.mkdir(ram)
+    subprocess.run(["mount", "-t", "ramfs", "ramfs", ram], check=True)
+    try:
+        rootfs = os.path.join(ram, "r")
+        subprocess.run(["cp", "-a", ROOTFS, rootfs], check=True)
+        r = cella.ok("run", "--rootfs", rootfs, "--", "/bin/sh", "-c",
+                     "cut -c1-30 /proc/self/uid_map; stat -c %u /bin/busybox; "
+                     "echo hi > /tmp/x && cat /tmp/x")
+        lines = r.stdout.split("\n")
+        assert lines[0].split()[1] != "0" and lines[1:3] == ["65534", "hi"], r.stdout
+        r = cella.run("run", "--bind", f"{rootfs}:/mnt", "--", "/bin/true")
+        line = one_error(r)
+        assert "--bind" in line and "idmap" in line and "--userns host" in line, line
+    finally:
+        subprocess.run(["umount", ram], check=True)
