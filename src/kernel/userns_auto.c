@@ -33,23 +33,13 @@
 #define SLOT_SIZE 65536U
 #define SLOT_DIR  "/run/cella/userns"
 
-/* The "cella" range of file, reserving one past every range when absent. */
-static int reserve(const char *file, uint32_t *start, cella_error *err)
+/* The "cella" range in text (*start), and in *end the end of the last
+ * range of any name. */
+static bool find_range(char *text, uint32_t *start, uint64_t *end)
 {
-	cleanup_close int fd = open(file, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	cleanup_free char *text = NULL;
 	char *line, *save = NULL;
-	uint64_t end = 100000;
-	ssize_t n;
-	char buf[96];
 
-	if (fd < 0)
-		return cella_err(err, errno, "reserve cella's ids in `%s`", file);
-	if (flock(fd, LOCK_EX) < 0)
-		return cella_err(err, errno, "lock `%s`", file);
-	n = read_file_at(AT_FDCWD, file, &text, err);
-	if (n < 0)
-		return (int)n;
+	*end = 100000;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char name[64];
 		uint64_t s, c;
@@ -58,11 +48,46 @@ static int reserve(const char *file, uint32_t *start, cella_error *err)
 			continue;
 		if (strcmp(name, USERNS_AUTO_NAME) == 0 && c >= USERNS_AUTO_COUNT) {
 			*start = (uint32_t)s;
-			return 0;
+			return true;
 		}
-		if (s + c > end)
-			end = s + c;
+		if (s + c > *end)
+			*end = s + c;
 	}
+	return false;
+}
+
+/* The "cella" range of file, reserving one past every range when absent
+ * (the file is only opened for writing then: it may be read-only). */
+static int reserve(const char *file, uint32_t *start, cella_error *err)
+{
+	cleanup_free char *text = NULL;
+	cleanup_close int fd = -1;
+	uint64_t end;
+	ssize_t n;
+	char buf[96];
+
+	n = read_file_at(AT_FDCWD, file, &text, err);
+	if (n < 0 && n != -ENOENT)
+		return (int)n;
+	if (n >= 0 && find_range(text, start, &end))
+		return 0;
+	cella_err_clear(err);
+	fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return cella_err(err, errno,
+				 "reserve cella's ids in `%s` (scripts/setup.sh makes "
+				 "the reservation)",
+				 file);
+	if (flock(fd, LOCK_EX) < 0)
+		return cella_err(err, errno, "lock `%s`", file);
+	/* Again under the lock: another cella may have just reserved. */
+	free(text);
+	text = NULL;
+	n = read_file_at(AT_FDCWD, file, &text, err);
+	if (n < 0)
+		return (int)n;
+	if (find_range(text, start, &end))
+		return 0;
 	end = (end + SLOT_SIZE - 1) / SLOT_SIZE * SLOT_SIZE;
 	if (end + USERNS_AUTO_COUNT > UINT32_MAX)
 		return cella_err(err, ERANGE, "`%s`: no room left for cella's %u ids", file,
