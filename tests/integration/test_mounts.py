@@ -202,6 +202,12 @@ def test_idmapped_refused(cella, tmp, case, words):
 
 # ---- linux.netDevices ----
 
+def wait_exec(pid):
+    """Until the unshare(1) holder has made its namespace and exec'd sleep."""
+    from helpers import cmdline, wait_for
+    wait_for(lambda: (cmdline(pid) or [""])[0] == "sleep", what="the namespace holder")
+
+
 def ip(*args, check=True):
     return subprocess.run(["ip"] + list(args), capture_output=True, text=True, check=check)
 
@@ -241,11 +247,7 @@ def test_net_device_back_from_joined_namespace(cella, tmp, dummy):
     holder = subprocess.Popen(["unshare", "--net", "sleep", "300"])
     try:
         ns = f"/proc/{holder.pid}/ns/net"
-        import time
-        for _ in range(500):
-            if os.readlink(ns) != os.readlink("/proc/self/ns/net"):
-                break
-            time.sleep(0.01)
+        wait_exec(holder.pid)
         cfg = make_config(args=["/sbin/ip", "link", "show", "ctr1"])
         cfg["linux"]["namespaces"] = [n if n["type"] != "network" else
                                       {"type": "network", "path": ns}
@@ -380,11 +382,7 @@ def test_mount_namespace_joined_by_path(cella, tmp):
                                "sleep", "300"])
     try:
         ns = f"/proc/{holder.pid}/ns/mnt"
-        import time
-        for _ in range(500):
-            if os.readlink(ns) != os.readlink("/proc/self/ns/mnt"):
-                break
-            time.sleep(0.01)
+        wait_exec(holder.pid)
         before = set(mountinfo())
         cfg = make_config()
         cfg["linux"]["namespaces"] = [n if n["type"] != "mount" else
