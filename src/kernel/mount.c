@@ -31,7 +31,6 @@
 #include "kernel/lsm.h"
 #include "kernel/mount_internal.h"
 #include "kernel/path.h"
-#include "kernel/procfs.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -422,19 +421,12 @@ int mount_prepare_rootfs(const struct cella_rootfs_conf *conf, cella_error *err)
 	return r;
 }
 
-/* After pivot_root the container's /proc serves /proc/self/fd; without one
- * (a spec with no proc mount) mounts take the resolved path instead. */
-static const char *target_of(int fd, const char *path, bool have_proc, char buf[PATH_FD_MAX])
-{
-	return have_proc ? path_fd_path(fd, buf) : path;
-}
-
-static int mask_path(int rootfd, int nullfd, const char *path, bool have_proc, const char *label,
-		     cella_error *err)
+/* After pivot_root: mounts made through fds (the new mount API), so that no
+ * path is looked up again and no /proc is needed (a spec without one). */
+static int mask_path(int rootfd, int nullfd, const char *path, const char *label, cella_error *err)
 {
 	cleanup_free char *data = lsm_mount_data(NULL, label);
 	cleanup_close int fd = path_open_in_root(rootfd, path, O_PATH);
-	char tp[PATH_FD_MAX], np[PATH_FD_MAX];
 	struct stat st;
 
 	if (fd == -ENOENT)
@@ -444,30 +436,27 @@ static int mask_path(int rootfd, int nullfd, const char *path, bool have_proc, c
 	if (fstat(fd, &st) < 0)
 		return cella_err(err, errno, "mask `%s`: stat", path);
 	if (S_ISDIR(st.st_mode)) {
-		if (mount("tmpfs", target_of(fd, path, have_proc, tp), "tmpfs",
-			  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, data) < 0)
+		if (mount_fs_at("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				data, NULL) < 0)
 			return cella_err(err, errno, "mount `tmpfs` on `%s` (maskedPaths)", path);
 		return 0;
 	}
-	if (mount(target_of(nullfd, "/dev/null", have_proc, np), target_of(fd, path, have_proc, tp),
-		  NULL, MS_BIND, NULL) < 0)
+	if (mount_bind_at(nullfd, fd, false) < 0)
 		return cella_err(err, errno, "mount `/dev/null` on `%s` (maskedPaths)", path);
 	return 0;
 }
 
-static int readonly_path(int rootfd, const char *path, bool have_proc, cella_error *err)
+static int readonly_path(int rootfd, const char *path, cella_error *err)
 {
 	cleanup_close int fd = path_open_in_root(rootfd, path, O_PATH);
 	cleanup_close int top = -1;
 	struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
-	char tp[PATH_FD_MAX];
 
 	if (fd == -ENOENT)
 		return 0;
 	if (fd < 0)
 		return cella_err(err, -fd, "make `%s` read-only: open", path);
-	target_of(fd, path, have_proc, tp);
-	if (mount(tp, tp, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (mount_bind_at(fd, fd, true) < 0)
 		return cella_err(err, errno, "bind mount `%s` onto itself (readonlyPaths)", path);
 	top = path_open_in_root(rootfd, path, O_PATH);
 	if (top < 0)
@@ -488,8 +477,6 @@ static int readonly_path(int rootfd, const char *path, bool have_proc, cella_err
 int mount_finalize_rootfs(const struct cella_rootfs_conf *conf, cella_error *err)
 {
 	cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	/* Only a real procfs at /proc: a fake one would name other files. */
-	bool have_proc = procfs_is_genuine() && access("/proc/self/fd", F_OK) == 0;
 	unsigned long prop = 0;
 	int r;
 
@@ -514,8 +501,8 @@ int mount_finalize_rootfs(const struct cella_rootfs_conf *conf, cella_error *err
 			return cella_err_invalid(
 			    err, "maskedPaths: `/dev/null` is not the null device (1:3)");
 		for (size_t i = 0; conf->masked_paths[i] != NULL; i++) {
-			r = mask_path(rootfd, nullfd, conf->masked_paths[i], have_proc,
-				      conf->mount_label, err);
+			r = mask_path(rootfd, nullfd, conf->masked_paths[i], conf->mount_label,
+				      err);
 			if (r < 0)
 				return r;
 		}
@@ -523,7 +510,7 @@ int mount_finalize_rootfs(const struct cella_rootfs_conf *conf, cella_error *err
 
 	/* 7. readonlyPaths. */
 	for (size_t i = 0; conf->readonly_paths && conf->readonly_paths[i] != NULL; i++) {
-		r = readonly_path(rootfd, conf->readonly_paths[i], have_proc, err);
+		r = readonly_path(rootfd, conf->readonly_paths[i], err);
 		if (r < 0)
 			return r;
 	}

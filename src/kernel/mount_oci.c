@@ -182,10 +182,9 @@ int mount_bind_host_path(struct mount_ctx *c, const char *host, int target, cons
 			 bool rec, unsigned long flags, cella_error *err)
 {
 	struct mount_attr a = {.attr_set = mount_flags_to_attr(flags)};
-	cleanup_close int fd = -1;
-	char tp[PATH_FD_MAX];
+	cleanup_close int fd = -1, src = open(host, O_PATH | O_CLOEXEC);
 
-	if (mount(host, path_fd_path(target, tp), NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0)
+	if (src < 0 || mount_bind_at(src, target, rec) < 0)
 		return cella_err(err, errno, "bind mount `%s` on `%s`", host, dest);
 	fd = mount_reopen(c, dest, err);
 	if (fd < 0)
