@@ -73,6 +73,18 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
+# The quick door's own id ranges as root (src/kernel/userns_auto.c): a
+# "cella" reservation in /etc/subuid and /etc/subgid past every range there,
+# as cella makes it itself on first use; made here too for where /etc is
+# read-only later (the v2 VM shares the host's read-only).
+for f in /etc/subuid /etc/subgid; do
+	touch "$f"
+	if ! grep -q '^cella:' "$f"; then
+		end=$(awk -F: 'BEGIN { e = 100000 } NF == 3 && $2 + $3 > e { e = $2 + $3 } END { print e }' "$f")
+		echo "cella:$(((end + 65535) / 65536 * 65536)):67108864" >>"$f"
+	fi
+done
+
 if [ "$deps_only" = 1 ]; then
 	exit 0
 fi

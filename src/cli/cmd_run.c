@@ -43,6 +43,7 @@ enum {
 	OPT_HELP,
 	OPT_SECCOMP,
 	OPT_MAP,
+	OPT_USERNS,
 	OPT_RES_FIRST = 512, /* resource flags: cli_resource_opts (cmd_update.c) */
 };
 
@@ -69,6 +70,7 @@ static const struct option quick_opts[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {"seccomp", required_argument, NULL, OPT_SECCOMP},
     {"map", no_argument, NULL, OPT_MAP},
+    {"userns", required_argument, NULL, OPT_USERNS},
     CLI_RESOURCE_OPTS(OPT_RES_FIRST),
     {0},
 };
@@ -91,6 +93,9 @@ const char cli_quick_help[] =
     "  --cap-drop CAP       drop a capability (or ALL)\n"
     "  --uidmap C:H:N       user namespace uid mapping (repeatable)\n"
     "  --gidmap C:H:N       user namespace gid mapping (repeatable)\n"
+    "  --userns host        as root, map ids 0-65535 onto the host's own (default:\n"
+    "                       65536 unprivileged ids of cella's /etc/subuid range,\n"
+    "                       with idmapped binds)\n"
     "  --init               run a tiny init that reaps zombies and forwards signals\n"
     "  -t, --tty            allocate a pseudo-terminal\n"
     "  -d, --detach         print the container id and leave it running (reach it\n"
@@ -214,6 +219,14 @@ static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
 		case OPT_GIDMAP:
 			strv_append(&gidmap, optarg);
 			break;
+		case OPT_USERNS:
+			if (strcmp(optarg, "host") != 0 && strcmp(optarg, "auto") != 0) {
+				cella_err_invalid(&err, "--userns `%s`: expected host or auto",
+						  optarg);
+				return cli_report(cli, &err);
+			}
+			q.userns_host = strcmp(optarg, "host") == 0;
+			break;
 		case OPT_INIT:
 			o.init = true;
 			break;
@@ -276,7 +289,8 @@ static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
 		q.seccomp_text = seccomp_text;
 		q.seccomp_len = (size_t)n;
 	}
-	cella_quick_host_facts(&q);
+	if (cella_quick_host_facts(&q, &err) < 0)
+		return cli_report(cli, &err);
 	if (cella_spec_quick(&q, &spec, &err) < 0)
 		return cli_report(cli, &err);
 	if (print_spec) {
@@ -287,6 +301,7 @@ static int quick_door(struct cella_cli *cli, int argc, char **argv, char **cmd)
 	}
 	o.id = name;
 	o.ephemeral_root = true;
+	o.idmap_rootfs = q.auto_userns && q.auto_idmap_rootfs;
 	o.cgroup_manager = (enum cella_cgroup_manager)cli->cgroup_manager;
 	o.bundle = rootfs;
 	o.state_root = cli->root;

@@ -27,6 +27,7 @@
 #include "kernel/cgroup.h"
 #include "kernel/cgroup_systemd.h"
 #include "kernel/console.h"
+#include "kernel/dev.h"
 #include "kernel/hook.h"
 #include "kernel/lsm.h"
 #include "kernel/ns.h"
@@ -208,6 +209,35 @@ static void absolute_bind_sources(struct cella_spec *s, const char *bundle)
 	}
 }
 
+/* Without a mount namespace of its own (none in linux.namespaces, or the
+ * runtime's own joined by path) the container shares the runtime's, and
+ * its process is chrooted into root.path, as runc does. Nothing may be
+ * mounted or created there: every mount would be one in the host's
+ * namespace (runc makes them, and leaves them behind), so what needs one is
+ * refused, naming the field. */
+static int inherited_mountns_refusals(const struct cella_spec *s, cella_error *err)
+{
+	const struct cella_linux *l = &s->linux_;
+	const char *why = "the container has no mount namespace of its own (linux.namespaces), "
+			  "and cella makes no mount in the runtime's";
+
+	if (s->n_mounts > 0)
+		return cella_err_invalid(err, "mounts: %s", why);
+	if (strv_len(l->masked_paths) > 0 || strv_len(l->readonly_paths) > 0)
+		return cella_err_invalid(
+		    err, "linux.%s: %s",
+		    strv_len(l->masked_paths) > 0 ? "maskedPaths" : "readonlyPaths", why);
+	if (s->root_readonly)
+		return cella_err_invalid(err, "root.readonly: %s", why);
+	if (l->rootfs_propagation != NULL)
+		return cella_err_invalid(err, "linux.rootfsPropagation: %s", why);
+	if (l->n_devices > 0)
+		return cella_err_invalid(
+		    err, "linux.devices: the container has no mount namespace of its own "
+			 "(linux.namespaces): the nodes would be made in the rootfs on disk");
+	return 0;
+}
+
 /* Everything that can be refused before anything is created: the caller
  * learns about bad input with nothing to clean up. */
 static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cella_error *err)
@@ -225,7 +255,8 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 		return cella_err_invalid(err, "process.args: empty");
 	if (s->root_path == NULL)
 		return cella_err_invalid(err, "root.path: missing");
-	if (refuse_unsupported(s, err) < 0 || check_sysctls(s, err) < 0)
+	if (refuse_unsupported(s, err) < 0 || check_sysctls(s, err) < 0 ||
+	    engine_netdev_validate(l, err) < 0)
 		return cella_err_ret(err);
 	absolute_bind_sources(o->spec, o->bundle);
 	root = s->root_path[0] == '/' ? xstrdup(s->root_path)
@@ -246,11 +277,10 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 		    l->ns[t].path == NULL)
 			c->unshare_flags |= cella_ns_table[t].clone_flag;
 
-	if (!l->ns[CELLA_NS_MOUNT].enabled)
-		return cella_err_invalid(
-		    err, "linux.namespaces: a mount namespace is required (new or joined "
-			 "by path): in the host's, the container's mounts would be the "
-			 "host's");
+	c->build_rootfs = l->ns[CELLA_NS_MOUNT].enabled &&
+			  !ns_path_is_own(l->ns[CELLA_NS_MOUNT].path, CELLA_NS_MOUNT);
+	if (!c->build_rootfs && inherited_mountns_refusals(s, err) < 0)
+		return cella_err_ret(err);
 	if (s->hostname != NULL && !l->ns[CELLA_NS_UTS].enabled)
 		return cella_err_invalid(err,
 					 "hostname: setting it needs a uts namespace (the host's "
@@ -301,6 +331,19 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 	c->rootfs_conf.in_userns = c->userns || !userns_is_initial();
 	c->rootfs_conf.no_pivot = o->no_pivot;
 	c->rootfs_conf.mount_label = l->mount_label;
+	c->rootfs_conf.idmap_rootfs = o->idmap_rootfs && c->new_userns && c->build_rootfs;
+	/* Bind sources opened by the runtime (mount_sources.c): the container's
+	 * root cannot traverse what only host root can. */
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (c->new_userns && c->build_rootfs && geteuid() == 0 &&
+		    mount_needs_host_source(&s->mounts[i]))
+			c->rootfs_conf.host_sources = true;
+	if (c->new_userns) {
+		c->rootfs_conf.idmap_uid = l->uid_mappings;
+		c->rootfs_conf.n_idmap_uid = l->n_uid_mappings;
+		c->rootfs_conf.idmap_gid = l->gid_mappings;
+		c->rootfs_conf.n_idmap_gid = l->n_gid_mappings;
+	}
 	if (prepare_cgroup(o, c, err) < 0)
 		return cella_err_ret(err);
 	/* Compiled here, before anything exists; the child only loads it. */
@@ -384,6 +427,12 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 			return cella_err(err, errno, "wait for the setup process");
 	*stage1 = -1;
 	if (fault_point("create:3", err) < 0)
+		return cella_err_ret(err);
+	/* Its network namespace exists: linux.netDevices go in. */
+	if (engine_netdev_move_in(l, pid, &c->netdev_ns, &c->netdevs_moved, err) < 0)
+		return cella_err_ret(err);
+	/* #3m: the bind sources, opened on the host's side. */
+	if (mount_send_sources(pid, &c->rootfs_conf, sync_fd, err) < 0)
 		return cella_err_ret(err);
 	/* #4: the init joins its cgroup before it unshares its cgroup
 	 * namespace, so that it sees the cgroup as its root. */
@@ -498,6 +547,11 @@ static void ctx_free(struct cella_ctx *c)
 	cella_resources_clear(&c->resources);
 	cella_cgroup_free(c->cgroup);
 	cella_seccomp_prog_clear(&c->seccomp);
+	mount_detached_close(&c->rootfs_conf);
+	dev_close_nodes(c->rootfs_conf.device_fds, c->spec->linux_.n_devices);
+	c->rootfs_conf.device_fds = NULL;
+	if (c->netdev_ns >= 0)
+		close(take_fd(&c->netdev_ns));
 }
 
 int container_create(const struct cella_create_opts *o, const sigset_t *saved_mask,
@@ -519,6 +573,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	for (int t = 0; t < CELLA_NS_COUNT; t++)
 		c.ns_fds[t] = -1;
 	c.cgroup_fd = -1;
+	c.netdev_ns = -1;
 	c.opts = o;
 	c.spec = o->spec;
 	c.process = o->spec->process;
@@ -537,6 +592,18 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	r = ns_open_paths(o->spec->linux_.ns, c.ns_fds, err);
 	if (r < 0)
 		goto out_free;
+	r = mount_prepare_detached(&c.rootfs_conf, err);
+	if (r < 0)
+		goto out_free;
+	if (c.new_userns && c.build_rootfs) {
+		const struct cella_linux *l = &o->spec->linux_;
+
+		r = dev_prepare_userns_nodes(l->devices, l->n_devices, l->uid_mappings,
+					     l->n_uid_mappings, l->gid_mappings, l->n_gid_mappings,
+					     &c.rootfs_conf.device_fds, err);
+		if (r < 0)
+			goto out_free;
+	}
 
 	/* From here on, state exists: every failure removes it. It names the
 	 * cgroup before the cgroup exists and says who creates it (pid 0), so
@@ -692,6 +759,9 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	if (c.cgroup_fd >= 0)
 		close(take_fd(&c.cgroup_fd));
 	ns_close_fds(c.ns_fds);
+	mount_detached_close(&c.rootfs_conf);
+	dev_close_nodes(c.rootfs_conf.device_fds, o->spec->linux_.n_devices);
+	c.rootfs_conf.device_fds = NULL;
 	forked = true;
 
 	/* On failure, cleanup_pid kills and reaps what exists of stage1 and
@@ -738,6 +808,8 @@ out_remove:
 		close(sv[0]);
 	if (sv[1] >= 0)
 		close(sv[1]);
+	/* The devices back while their namespace lives. */
+	engine_netdev_move_back(&o->spec->linux_, c.netdev_ns, c.netdevs_moved);
 	/* Processes first (killed and reaped), then their cgroup. */
 	cella_cleanup_pidp(&init);
 	init = -1;
@@ -1064,6 +1136,8 @@ static int delete_locked(int dirfd, const char *state_root, const char *id, bool
 	 * would remove it). */
 	if (cg != NULL)
 		cella_cgroup_keep(cg, st.cgroup_joined);
+	/* linux.netDevices back to the host while their namespace lives. */
+	engine_netdev_restore(dirfd, st.status != CELLA_STATUS_STOPPED ? st.pid : 0);
 	if (st.status != CELLA_STATUS_STOPPED && st.status != CELLA_STATUS_CREATING) {
 		/* A created container's init waits before exec; a running one
 		 * (with --force) is killed, with every process of its cgroup

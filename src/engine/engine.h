@@ -52,6 +52,9 @@ struct cella_create_opts {
 	/* The quick door: the rootfs is the read-only lower layer of an
 	 * overlay with a tmpfs upper layer, so runs never change it. */
 	bool ephemeral_root;
+	/* The quick door's own id range (auto_userns): the rootfs is seen
+	 * through an idmapped mount with the container's mappings. */
+	bool idmap_rootfs;
 	/* Set by cella_run: the runtime stays in the foreground, the container
 	 * dies with it, its pty (if any) is proxied to the runtime's stdio. */
 	bool foreground;
@@ -125,7 +128,7 @@ int cella_bundle_load(const char *bundle, char **bundle_abs, struct cella_spec *
  * when newuidmap/newgidmap are installed and /etc/subuid, /etc/subgid have
  * an entry. */
 struct cella_quick;
-void cella_quick_host_facts(struct cella_quick *q);
+int cella_quick_host_facts(struct cella_quick *q, cella_error *err);
 /* A fresh container id: "cella-" and 8 random hex digits. malloc'd. */
 char *cella_generate_id(void);
 /* Absolute form of a path (relative to the current directory), without

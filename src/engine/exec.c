@@ -57,6 +57,7 @@
 #include "kernel/console.h"
 #include "kernel/cred.h"
 #include "kernel/lsm.h"
+#include "kernel/mempolicy.h"
 #include "kernel/ns.h"
 #include "kernel/userns.h"
 #include "kernel/personality.h"
@@ -196,6 +197,9 @@ static int confine(struct exec_ctx *c, int *slave, struct engine_proc *ep, cella
 	if (p->has_io_priority && sched_apply_io_priority(&p->io_priority, err) < 0)
 		return cella_err_ret(err);
 	if (c->linux_.has_personality && personality_apply(&c->linux_.personality, err) < 0)
+		return cella_err_ret(err);
+	/* linux.memoryPolicy: the fork passes it on to the process. */
+	if (c->linux_.has_memory_policy && mempolicy_apply(&c->linux_.memory_policy, err) < 0)
 		return cella_err_ret(err);
 	/* The pty slave on our stdio: the pipeline gives the terminal on
 	 * stdio, and only it, to the process's user (the process makes it its

@@ -44,6 +44,10 @@ static const struct {
     /* kernel/lsm.c: applied where the host has the LSM, refused where not. */
     .apparmor = true,
     .selinux = true,
+    /* kernel/mount_idmap.c: where the kernel and the filesystem can. */
+    .idmap_mounts = true,
+    /* engine/netdev.c: moved in at create, back at delete. */
+    .net_devices = true,
 };
 
 static const char *const hook_names[CELLA_HOOK_COUNT] = {

@@ -32,6 +32,7 @@
 #include "kernel/hook.h"
 #include "kernel/keyring.h"
 #include "kernel/lsm.h"
+#include "kernel/mempolicy.h"
 #include "kernel/net.h"
 #include "kernel/ns.h"
 #include "kernel/personality.h"
@@ -236,6 +237,9 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	cella_err_clear(err);
 	engine_proc_init(&proc, p, &c->seccomp, c->sync_fd);
 	c->proc = &proc;
+	/* #3m: bind sources the runtime opened for us. */
+	if (mount_receive_sources(&c->rootfs_conf, c->sync_fd, err) < 0)
+		fail(c, err);
 	/* #4: the parent has configured the cgroup and placed us in it. */
 	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, &host_pid, NULL, err) < 0)
 		_exit(1);
@@ -247,6 +251,9 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 		fail(c, err);
 	if (fault_point("init:4", err) < 0)
 		fail(c, err);
+	/* For the rootfs's v1 cgroup view: our paths, before the cgroup
+	 * namespace hides them. */
+	mount_note_cgroups();
 	if (c->new_cgroupns && ns_unshare(CLONE_NEWCGROUP, err) < 0)
 		fail(c, err);
 	/* Its own session keyring, not the caller's (unless --no-new-keyring). */
@@ -257,15 +264,13 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	if (ns_set_uts(s->hostname, s->domainname, err) < 0)
 		fail(c, err);
 
-	if (c->new_mountns) {
+	if (c->build_rootfs) {
 		c->rootfs_conf.before_pivot = create_hooks;
 		c->rootfs_conf.before_pivot_data = c;
 		if (mount_prepare_rootfs(&c->rootfs_conf, err) < 0)
 			fail(c, err);
-	} else if (chdir("/") < 0) {
-		cella_err(err, errno, "chdir to / of the joined mount namespace");
-		fail(c, err);
-	} else if (create_hooks(c, err) < 0) {
+	} else if (create_hooks(c, err) < 0 || mount_chroot(c->rootfs, err) < 0) {
+		/* The runtime's mount namespace: root.path by chroot, as runc. */
 		fail(c, err);
 	}
 	if (p->terminal) {
@@ -276,7 +281,7 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 			fail(c, err);
 		/* runtime-spec: /dev/console is the pty (only in a mount
 		 * namespace of the container's own: never the host's). */
-		if (c->new_mountns && terminal_bind_console(slave, err) < 0)
+		if (c->build_rootfs && terminal_bind_console(slave, err) < 0)
 			fail(c, err);
 		/* #5: hand the pty master to the parent. */
 		if (sync_send_fd(c->sync_fd, SYNC_PTY_MASTER, master, err) < 0)
@@ -290,7 +295,7 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	/* Before readonlyPaths makes /proc/sys read-only (as runc). */
 	if (sysctl_apply(s->linux_.sysctl, s->linux_.n_sysctl, err) < 0)
 		fail(c, err);
-	if (c->new_mountns && mount_finalize_rootfs(&c->rootfs_conf, err) < 0)
+	if (c->build_rootfs && mount_finalize_rootfs(&c->rootfs_conf, err) < 0)
 		fail(c, err);
 	if (rlimits_apply(p->rlimits, p->n_rlimits, err) < 0)
 		fail(c, err);
@@ -304,6 +309,8 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	if (p->has_io_priority && sched_apply_io_priority(&p->io_priority, err) < 0)
 		fail(c, err);
 	if (s->linux_.has_personality && personality_apply(&s->linux_.personality, err) < 0)
+		fail(c, err);
+	if (s->linux_.has_memory_policy && mempolicy_apply(&s->linux_.memory_policy, err) < 0)
 		fail(c, err);
 	if (slave >= 0 && terminal_become_controlling(slave, err) < 0)
 		fail(c, err);

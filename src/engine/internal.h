@@ -37,6 +37,10 @@ struct cella_ctx {
 	bool new_cgroupns;
 	bool new_netns;
 	bool new_mountns;
+	/* A mount namespace of the container's own, new or joined by path (not
+	 * the runtime's): the rootfs is built in it and pivoted into. Without
+	 * one the init only chroots into root.path. */
+	bool build_rootfs;
 	bool userns; /* new or joined */
 	bool deny_setgroups;
 	bool setgroups_denied; /* the runtime's own user namespace denies setgroups */
@@ -56,6 +60,8 @@ struct cella_ctx {
 	bool started;
 	struct cella_seccomp_prog seccomp; /* compiled before the fork; len 0: none */
 	struct engine_proc *proc;	   /* the init's process setup (stage 2) */
+	size_t netdevs_moved;		   /* linux.netDevices moved in so far */
+	int netdev_ns;			   /* the network namespace they went to, or -1 */
 };
 
 /* The process-setup pipeline shared by the init and exec
@@ -144,6 +150,19 @@ int foreground_run(pid_t pid, const sigset_t *signals, int master, struct engine
 
 /* Write pid to path atomically (a temporary file renamed). */
 int engine_write_pid_file(const char *path, pid_t pid, cella_error *err);
+
+/* linux.netDevices (engine/netdev.c). Refused before anything exists:
+ * without a network namespace, rootless, a device the host lacks. */
+int engine_netdev_validate(const struct cella_linux *l, cella_error *err);
+/* Move them into the init's network namespace, *ns opened on it (the
+ * caller closes it); *moved counts those moved, also on failure. */
+int engine_netdev_move_in(const struct cella_linux *l, pid_t init, int *ns, size_t *moved,
+			  cella_error *err);
+/* A failed create: the first n back from namespace ns. */
+void engine_netdev_move_back(const struct cella_linux *l, int ns, size_t n);
+/* delete: back from the container's namespace (the live init's, else the
+ * one joined by path), as config.json in the state directory lists them. */
+void engine_netdev_restore(int dirfd, pid_t alive_init);
 
 /* Compile a seccomp profile, or take its program from the cache under
  * state_root (engine/seccomp_cache.c). */

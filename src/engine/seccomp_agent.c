@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "kernel/mempolicy.h"
 #include "kernel/personality.h"
 #include "kernel/seccomp.h"
 #include "util/cleanup.h"
@@ -60,6 +61,20 @@ int engine_exec_linux_save(int dirfd, const struct cella_spec *s, bool has_liste
 		json_object_set_new(
 		    o, "personality",
 		    json_pack("{s:s}", "domain", personality_domain_name(l->personality.domain)));
+	if (l->has_memory_policy) {
+		const struct cella_mempolicy *mp = &l->memory_policy;
+		json_t *a = json_pack("{s:s}", "mode", mempolicy_mode_name(mp->mode));
+		json_t *fl = json_array();
+
+		if (mp->nodes != NULL)
+			json_object_set_new(a, "nodes", json_string(mp->nodes));
+		for (unsigned bit = 0; bit < 32; bit++)
+			if ((mp->flags >> bit & 1) && mempolicy_flag_name(1U << bit) != NULL)
+				json_array_append_new(fl,
+						      json_string(mempolicy_flag_name(1U << bit)));
+		json_object_set_new(a, "flags", fl);
+		json_object_set_new(o, "memoryPolicy", a);
+	}
 	if (has_listener && sc != NULL && sc->listener_path != NULL) {
 		json_t *a = json_pack("{s:s}", "listenerPath", sc->listener_path);
 
@@ -108,6 +123,31 @@ int engine_exec_linux_load(int dirfd, struct engine_exec_linux *out, cella_error
 			return bad_file(err, "no valid personality.domain");
 		out->has_personality = true;
 	}
+	if ((x = json_object_get(o, "memoryPolicy")) != NULL) {
+		struct cella_mempolicy *mp = &out->memory_policy;
+		const char *mode = json_string_value(json_object_get(x, "mode"));
+		const char *nodes = json_string_value(json_object_get(x, "nodes"));
+		json_t *f;
+		size_t i;
+
+		out->has_memory_policy = true;
+		if (mode == NULL || (mp->mode = mempolicy_mode_from_name(mode)) < 0)
+			return bad_file(err, "no valid memoryPolicy.mode");
+		json_array_foreach(json_object_get(x, "flags"), i, f)
+		{
+			unsigned bit =
+			    json_is_string(f) ? mempolicy_flag_from_name(json_string_value(f)) : 0;
+
+			if (bit == 0)
+				return bad_file(err, "an unknown memoryPolicy flag");
+			mp->flags |= bit;
+		}
+		if (nodes != NULL) {
+			mp->nodes = xstrdup(nodes);
+			if (mempolicy_parse_nodes(nodes, mp->mask, err) < 0)
+				return bad_file(err, "no valid memoryPolicy.nodes");
+		}
+	}
 	if ((x = json_object_get(o, "seccomp")) != NULL) {
 		const char *path = json_string_value(json_object_get(x, "listenerPath"));
 		const char *meta = json_string_value(json_object_get(x, "listenerMetadata"));
@@ -124,5 +164,6 @@ void engine_exec_linux_clear(struct engine_exec_linux *x)
 {
 	free(x->listener_path);
 	free(x->listener_metadata);
+	free(x->memory_policy.nodes);
 	memset(x, 0, sizeof(*x));
 }

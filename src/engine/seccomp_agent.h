@@ -3,7 +3,7 @@
  * The seccomp agent (runtime-spec config-linux.md, "seccomp": listenerPath,
  * listenerMetadata, "The Container Process State"), and what `exec` keeps
  * of the container's linux section to apply to its process as the init had
- * it applied: the agent's address and linux.personality.
+ * it applied: the agent's address, linux.personality and linux.memoryPolicy.
  */
 #ifndef CELLA_ENGINE_SECCOMP_AGENT_H
 #define CELLA_ENGINE_SECCOMP_AGENT_H
@@ -26,11 +26,14 @@ int engine_seccomp_agent_send(const char *path, const char *metadata, pid_t pid,
 struct engine_exec_linux {
 	bool has_personality;
 	struct cella_personality personality;
-	char *listener_path;	 /* NULL: no agent */
-	char *listener_metadata; /* may be NULL */
+	bool has_memory_policy;
+	struct cella_mempolicy memory_policy; /* nodes malloc'd */
+	char *listener_path;		      /* NULL: no agent */
+	char *listener_metadata;	      /* may be NULL */
 };
 
-/* Keep, in the state directory dirfd, linux.personality and the agent of a
+/* Keep, in the state directory dirfd, linux.personality, linux.memoryPolicy
+ * and the agent of a
  * filter that has a listener (has_listener); nothing when neither. */
 int engine_exec_linux_save(int dirfd, const struct cella_spec *s, bool has_listener,
 			   cella_error *err);

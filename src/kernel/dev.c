@@ -111,9 +111,9 @@ static int bind_host_node(int parent, const char *base, const struct node *n, ce
 		    "a user namespace",
 		    n->path, n->path, n->type == 'b' ? "block" : "character");
 	if (major(st.st_rdev) != n->major || minor(st.st_rdev) != n->minor)
-		cella_warn("device `%s`: the host's node is %u:%u, not %u:%u as asked; binding it "
-			   "anyway (user namespace)",
-			   n->path, major(st.st_rdev), minor(st.st_rdev), n->major, n->minor);
+		return cella_err(err, EINVAL,
+				 "device `%s`: the host's node is %u:%u, not %u:%u as asked",
+				 n->path, major(st.st_rdev), minor(st.st_rdev), n->major, n->minor);
 
 	fd = openat(parent, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0 && errno != EEXIST)
@@ -133,7 +133,31 @@ static int bind_host_node(int parent, const char *base, const struct node *n, ce
 	return 0;
 }
 
-static int create_node(int rootfd, const struct node *n, bool in_userns, cella_error *err)
+/* A node the runtime made (dev_host.c), moved into place. */
+static int move_made_node(int parent, const char *base, const struct node *n, int node_fd,
+			  cella_error *err)
+{
+	cleanup_close int target = -1;
+	int fd;
+
+	if (unlinkat(parent, base, 0) < 0 && errno != ENOENT)
+		return cella_err(err, errno, "device `%s`: remove the existing file", n->path);
+	fd = openat(parent, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return cella_err(err, errno, "device `%s`: create the mount point", n->path);
+	close(fd);
+	target = openat(parent, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (target < 0)
+		return cella_err(err, errno, "device `%s`: open the mount point", n->path);
+	if (move_mount(node_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0)
+		return cella_err(err, errno, "device `%s`: move the runtime's node into place",
+				 n->path);
+	return 0;
+}
+
+static int create_node(int rootfd, const struct node *n, bool in_userns, int node_fd,
+		       cella_error *err)
 {
 	cleanup_free char *base = NULL;
 	cleanup_close int parent = -1;
@@ -143,6 +167,8 @@ static int create_node(int rootfd, const struct node *n, bool in_userns, cella_e
 	parent = path_mkparent_in_root(rootfd, n->path, &base, err);
 	if (parent < 0)
 		return cella_err_context(err, "device `%s`", n->path);
+	if (in_userns && node_fd >= 0)
+		return move_made_node(parent, base, n, node_fd, err);
 	if (in_userns && n->type != 'p')
 		return bind_host_node(parent, base, n, err);
 	return make_node(parent, base, n, err);
@@ -157,7 +183,7 @@ static bool listed(const struct cella_device *devices, size_t n, const char *pat
 }
 
 static int populate(int rootfd, const struct cella_device *devices, size_t n, bool in_userns,
-		    cella_error *err)
+		    const int *node_fds, cella_error *err)
 {
 	for (size_t i = 0; i < cella_n_default_devices; i++) {
 		const struct cella_default_device *d = &cella_default_devices[i];
@@ -173,7 +199,7 @@ static int populate(int rootfd, const struct cella_device *devices, size_t n, bo
 		/* A device the spec lists is made as the spec says. */
 		if (listed(devices, n, d->path))
 			continue;
-		r = create_node(rootfd, &node, in_userns, err);
+		r = create_node(rootfd, &node, in_userns, -1, err);
 		if (r < 0)
 			return r;
 	}
@@ -198,7 +224,7 @@ static int populate(int rootfd, const struct cella_device *devices, size_t n, bo
 						 d->path, (long long)d->major, (long long)d->minor);
 		node.major = d->type == 'p' ? 0 : (unsigned)d->major;
 		node.minor = d->type == 'p' ? 0 : (unsigned)d->minor;
-		r = create_node(rootfd, &node, in_userns, err);
+		r = create_node(rootfd, &node, in_userns, node_fds ? node_fds[i] : -1, err);
 		if (r < 0)
 			return r;
 	}
@@ -206,10 +232,10 @@ static int populate(int rootfd, const struct cella_device *devices, size_t n, bo
 }
 
 int dev_populate(int rootfd, const struct cella_device *devices, size_t n, bool in_userns,
-		 cella_error *err)
+		 const int *node_fds, cella_error *err)
 {
 	mode_t old = umask(0);
-	int r = populate(rootfd, devices, n, in_userns, err);
+	int r = populate(rootfd, devices, n, in_userns, node_fds, err);
 
 	umask(old);
 	return r;

@@ -34,6 +34,17 @@ extern const size_t cella_n_dev_symlinks;
  * dev_dirfd's rootfs (rootfd: the rootfs, before pivot_root). In a user
  * namespace nodes are bind mounts of the host's (mknod is refused there). */
 int dev_populate(int rootfd, const struct cella_device *devices, size_t n, bool in_userns,
-		 cella_error *err);
+		 const int *node_fds, cella_error *err);
+
+/* Runtime side, root on the host, before the fork (dev_host.c): for a
+ * container in a user namespace, a node for each of `devices` the host
+ * lacks at its path (or has another device there), as a detached mount in
+ * (*out)[i] (-1 where the host's is bound; *out NULL when none). The owner
+ * is the device's uid/gid through the container's maps. */
+int dev_prepare_userns_nodes(const struct cella_device *devices, size_t n,
+			     const struct cella_idmap *uid, size_t n_uid,
+			     const struct cella_idmap *gid, size_t n_gid, int **out,
+			     cella_error *err);
+void dev_close_nodes(int *fds, size_t n);
 
 #endif

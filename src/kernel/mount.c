@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -30,10 +31,27 @@
 #include "kernel/lsm.h"
 #include "kernel/mount_internal.h"
 #include "kernel/path.h"
-#include "kernel/procfs.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/util.h"
+
+/* A mountinfo path with its \\ooo escapes (space, tab, newline, \\) undone;
+ * malloc'd. */
+static char *unescape_octal(const char *s)
+{
+	char *out = xcalloc(strlen(s) + 1, 1), *o = out;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 4;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	return out;
+}
 
 /* linux.rootfsPropagation to MS_* (NULL: rprivate). */
 static int root_propagation(const char *name, unsigned long *out, cella_error *err)
@@ -186,9 +204,68 @@ static int do_pivot_root(struct mount_ctx *c, cella_error *err)
 	return 0;
 }
 
+/* Whether mountpoint lies in dir (itself or below). */
+static bool path_under(const char *mp, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(mp, dir, n) == 0 && (mp[n] == '\0' || mp[n] == '/');
+}
+
+/*
+ * --no-pivot keeps the old root in the mount namespace, under the new one:
+ * its procfs and sysfs mounts, though out of reach of paths, would still
+ * count as "fully visible" for the kernel, which then lets a user namespace
+ * nested in the container mount a fresh, unmasked procfs ("must not expose
+ * bare /proc", runc's words). So every procfs and sysfs mounted whole
+ * outside the rootfs is detached, or, where the user namespace has them
+ * locked (EINVAL, EPERM), covered by an empty read-only tmpfs: in a nested
+ * namespace's copy that cover is locked, and the kernel no longer counts
+ * what is under it (runc does the same).
+ */
+static int hide_outer_pseudo_fs(const char *rootfs, cella_error *err)
+{
+	cleanup_free char *text = NULL;
+	char *line, *save = NULL;
+	int r;
+
+	r = (int)read_file_at(AT_FDCWD, "/proc/self/mountinfo", &text, err);
+	if (r < 0)
+		return cella_err_context(err, "--no-pivot: read the mount table");
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char root[PATH_MAX], mp[PATH_MAX], type[64];
+		char *sep = strstr(line, " - ");
+		cleanup_free char *mpu = NULL;
+
+		if (sep == NULL || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mp) != 2 ||
+		    sscanf(sep + 3, "%63s", type) != 1)
+			continue;
+		if (strcmp(root, "/") != 0 ||
+		    (strcmp(type, "proc") != 0 && strcmp(type, "sysfs") != 0))
+			continue;
+		mpu = unescape_octal(mp);
+		if (path_under(mpu, rootfs))
+			continue;
+		if (umount2(mpu, MNT_DETACH | UMOUNT_NOFOLLOW) == 0 || errno == ENOENT)
+			continue;
+		if (errno != EINVAL && errno != EPERM)
+			return cella_err(err, errno, "--no-pivot: detach the %s at `%s`", type,
+					 mpu);
+		if (mount("tmpfs", mpu, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "mode=0,size=0") < 0 &&
+		    errno != ENOENT)
+			return cella_err(err, errno, "--no-pivot: cover the %s at `%s`", type, mpu);
+	}
+	return 0;
+}
+
 /* --no-pivot: move the rootfs onto / and chroot into it. */
 static int do_chroot(struct mount_ctx *c, cella_error *err)
 {
+	int r = hide_outer_pseudo_fs(c->conf->rootfs, err);
+
+	if (r < 0)
+		return r;
 	if (fchdir(c->rootfd) < 0)
 		return cella_err(err, errno, "chdir to the rootfs `%s`", c->conf->rootfs);
 	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
@@ -209,6 +286,7 @@ static int mount_overlay_root(const struct cella_rootfs_conf *conf, char **merge
 	cleanup_free char *upper = xasprintf("%s/upper", dir);
 	cleanup_free char *work = xasprintf("%s/work", dir);
 	cleanup_free char *top = xasprintf("%s/merged", dir);
+	cleanup_free char *lower = NULL;
 
 	if (strpbrk(conf->rootfs, ",:\\") != NULL || strpbrk(dir, ",:\\") != NULL)
 		return cella_err_invalid(err,
@@ -219,7 +297,17 @@ static int mount_overlay_root(const struct cella_rootfs_conf *conf, char **merge
 		return cella_err(err, errno, "mount the scratch tmpfs on `%s`", dir);
 	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 || mkdir(top, 0755) < 0)
 		return cella_err(err, errno, "create the overlay directories in `%s`", dir);
-	opts = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", conf->rootfs, upper, work);
+	/* An idmapped rootfs (the runtime's, mount_idmap.c) is the lower
+	 * layer where it is moved, in the scratch tmpfs. */
+	if (conf->has_rootfs_fd) {
+		lower = xasprintf("%s/lower", dir);
+		if (mkdir(lower, 0755) < 0)
+			return cella_err(err, errno, "create `%s`", lower);
+		if (move_mount(conf->rootfs_fd, "", AT_FDCWD, lower, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return cella_err(err, errno, "move the idmapped rootfs onto `%s`", lower);
+	}
+	opts = xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower ? lower : conf->rootfs, upper,
+			 work);
 	if (mount("overlay", top, "overlay", 0, opts) < 0) {
 		/* In a user namespace, overlayfs keeps its metadata in user.*
 		 * xattrs. */
@@ -276,9 +364,15 @@ static int prepare(const struct cella_rootfs_conf *orig, cella_error *err)
 			return r;
 		local.rootfs = merged;
 	}
-	if (mount(conf->rootfs, conf->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (conf->has_rootfs_fd && orig->scratch_dir == NULL) {
+		if (move_mount(conf->rootfs_fd, "", AT_FDCWD, conf->rootfs,
+			       MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return cella_err(err, errno, "move the idmapped rootfs onto `%s`",
+					 conf->rootfs);
+	} else if (mount(conf->rootfs, conf->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
 		return cella_err(err, errno, "bind mount the rootfs `%s` onto itself",
 				 conf->rootfs);
+	}
 	/* Opened after the bind, so lookups start on the new mount. */
 	rootfd = open(conf->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
@@ -294,7 +388,8 @@ static int prepare(const struct cella_rootfs_conf *orig, cella_error *err)
 
 	/* 4. /dev. */
 	if (dev_needs_setup(conf)) {
-		r = dev_populate(rootfd, conf->devices, conf->n_devices, conf->in_userns, err);
+		r = dev_populate(rootfd, conf->devices, conf->n_devices, conf->in_userns,
+				 conf->device_fds, err);
 		if (r < 0)
 			return r;
 		r = dev_symlinks(&c, err);
@@ -326,19 +421,12 @@ int mount_prepare_rootfs(const struct cella_rootfs_conf *conf, cella_error *err)
 	return r;
 }
 
-/* After pivot_root the container's /proc serves /proc/self/fd; without one
- * (a spec with no proc mount) mounts take the resolved path instead. */
-static const char *target_of(int fd, const char *path, bool have_proc, char buf[PATH_FD_MAX])
-{
-	return have_proc ? path_fd_path(fd, buf) : path;
-}
-
-static int mask_path(int rootfd, int nullfd, const char *path, bool have_proc, const char *label,
-		     cella_error *err)
+/* After pivot_root: mounts made through fds (the new mount API), so that no
+ * path is looked up again and no /proc is needed (a spec without one). */
+static int mask_path(int rootfd, int nullfd, const char *path, const char *label, cella_error *err)
 {
 	cleanup_free char *data = lsm_mount_data(NULL, label);
 	cleanup_close int fd = path_open_in_root(rootfd, path, O_PATH);
-	char tp[PATH_FD_MAX], np[PATH_FD_MAX];
 	struct stat st;
 
 	if (fd == -ENOENT)
@@ -348,59 +436,52 @@ static int mask_path(int rootfd, int nullfd, const char *path, bool have_proc, c
 	if (fstat(fd, &st) < 0)
 		return cella_err(err, errno, "mask `%s`: stat", path);
 	if (S_ISDIR(st.st_mode)) {
-		if (mount("tmpfs", target_of(fd, path, have_proc, tp), "tmpfs",
-			  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, data) < 0)
+		if (mount_fs_at("tmpfs", fd, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				data, NULL) < 0)
 			return cella_err(err, errno, "mount `tmpfs` on `%s` (maskedPaths)", path);
 		return 0;
 	}
-	if (mount(target_of(nullfd, "/dev/null", have_proc, np), target_of(fd, path, have_proc, tp),
-		  NULL, MS_BIND, NULL) < 0)
+	if (mount_bind_at(nullfd, fd, false) < 0)
 		return cella_err(err, errno, "mount `/dev/null` on `%s` (maskedPaths)", path);
 	return 0;
 }
 
-static int readonly_path(int rootfd, const char *path, bool have_proc, cella_error *err)
+static int readonly_path(int rootfd, const char *path, cella_error *err)
 {
 	cleanup_close int fd = path_open_in_root(rootfd, path, O_PATH);
 	cleanup_close int top = -1;
-	char tp[PATH_FD_MAX];
-	unsigned long keep = 0;
-	int r;
+	struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
 
 	if (fd == -ENOENT)
 		return 0;
 	if (fd < 0)
 		return cella_err(err, -fd, "make `%s` read-only: open", path);
-	target_of(fd, path, have_proc, tp);
-	if (mount(tp, tp, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (mount_bind_at(fd, fd, true) < 0)
 		return cella_err(err, errno, "bind mount `%s` onto itself (readonlyPaths)", path);
 	top = path_open_in_root(rootfd, path, O_PATH);
 	if (top < 0)
 		return cella_err(err, -top, "make `%s` read-only: open", path);
-	r = mount_fd_flags(top, &keep);
-	if (r < 0)
-		return cella_err(err, -r, "make `%s` read-only: statvfs", path);
-	if (mount(NULL, target_of(top, path, have_proc, tp), NULL,
-		  MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL) < 0)
-		return cella_err(err, errno, "remount `%s` read-only (readonlyPaths)", path);
+	/* Every mount under it too (crun's behaviour; runc makes only the
+	 * top one read-only): mount_setattr(AT_RECURSIVE), which also keeps
+	 * each mount's own locked flags. */
+	if (mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+		return cella_err(err, errno,
+				 errno == ENOSYS
+				     ? "readonlyPaths: making `%s` read-only with its "
+				       "submounts needs mount_setattr(2), Linux 5.12"
+				     : "make `%s` read-only recursively (readonlyPaths)",
+				 path);
 	return 0;
 }
 
 int mount_finalize_rootfs(const struct cella_rootfs_conf *conf, cella_error *err)
 {
 	cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	/* Only a real procfs at /proc: a fake one would name other files. */
-	/* EMFILE must not pass for "no procfs": the paths would then name
-	 * other files (and errors would say ENOENT). */
-	int genuine = procfs_check_genuine(err);
-	bool have_proc = genuine > 0 && access("/proc/self/fd", F_OK) == 0;
 	unsigned long prop = 0;
 	int r;
 
 	if (rootfd < 0)
 		return cella_err(err, errno, "open `/`");
-	if (genuine < 0)
-		return cella_err_context(err, "find the container's procfs");
 	r = root_propagation(conf->propagation, &prop, err);
 	if (r < 0)
 		return r;
@@ -420,8 +501,8 @@ int mount_finalize_rootfs(const struct cella_rootfs_conf *conf, cella_error *err
 			return cella_err_invalid(
 			    err, "maskedPaths: `/dev/null` is not the null device (1:3)");
 		for (size_t i = 0; conf->masked_paths[i] != NULL; i++) {
-			r = mask_path(rootfd, nullfd, conf->masked_paths[i], have_proc,
-				      conf->mount_label, err);
+			r = mask_path(rootfd, nullfd, conf->masked_paths[i], conf->mount_label,
+				      err);
 			if (r < 0)
 				return r;
 		}
@@ -429,9 +510,26 @@ int mount_finalize_rootfs(const struct cella_rootfs_conf *conf, cella_error *err
 
 	/* 7. readonlyPaths. */
 	for (size_t i = 0; conf->readonly_paths && conf->readonly_paths[i] != NULL; i++) {
-		r = readonly_path(rootfd, conf->readonly_paths[i], have_proc, err);
+		r = readonly_path(rootfd, conf->readonly_paths[i], err);
 		if (r < 0)
 			return r;
+	}
+
+	/* 7a. A read-only /dev, now that its submounts, nodes and console
+	 * are in place (the last /dev mount is the one visible). */
+	for (size_t i = conf->n_mounts; i-- > 0;) {
+		if (!is_dest(&conf->mounts[i], "/dev"))
+			continue;
+		if (mount_is_dev_ro(&conf->mounts[i])) {
+			cleanup_close int dev = path_open_in_root(rootfd, "/dev", O_PATH);
+			struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
+
+			if (dev < 0)
+				return cella_err(err, -dev, "make `/dev` read-only: open");
+			if (mount_setattr(dev, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
+				return cella_err(err, errno, "make `/dev` read-only");
+		}
+		break;
 	}
 
 	/* 8. A read-only root, last. */
@@ -460,6 +558,17 @@ int mount_enter_root(int root_fd, cella_error *err)
 		return cella_err(err, errno, "chroot into the container's root");
 	if (chdir("/") < 0)
 		return cella_err(err, errno, "chdir to the container's root");
+	return 0;
+}
+
+int mount_chroot(const char *rootfs, cella_error *err)
+{
+	if (chdir(rootfs) < 0)
+		return cella_err(err, errno, "chdir to the rootfs `%s`", rootfs);
+	if (chroot(".") < 0)
+		return cella_err(err, errno, "chroot to the rootfs `%s`", rootfs);
+	if (chdir("/") < 0)
+		return cella_err(err, errno, "chdir to `/`");
 	return 0;
 }
 

@@ -21,7 +21,10 @@
  * writable /dev (pty) :
  *   6. maskedPaths: /dev/null bound over files, an empty read-only tmpfs over
  *      directories (missing paths are skipped);
- *   7. readonlyPaths: bind-remounted read-only (missing paths skipped);
+ *   7. readonlyPaths: bound onto themselves and made read-only with every
+ *      mount under them (mount_setattr AT_RECURSIVE; missing paths skipped);
+ *   7a. a read-only /dev (its "ro" held back until here, as runc does, so
+ *      that its submounts, nodes and the console could be made);
  *   8. the root remounted read-only when root.readonly, last;
  *   9. propagation of "/" set to linux.rootfsPropagation when it asks for a
  *      shared/slave root.
@@ -47,9 +50,12 @@ struct cella_rootfs_conf {
 	char *const *readonly_paths;	    /* may be NULL */
 	const struct cella_device *devices; /* linux.devices */
 	size_t n_devices;
-	bool in_userns; /* running in a user namespace: mknod is refused, so
-			   devices are bind mounts of the host's nodes */
-	bool no_pivot;	/* --no-pivot: MS_MOVE + chroot instead of pivot_root */
+	bool in_userns;	 /* running in a user namespace: mknod is refused, so
+			    devices are bind mounts of the host's nodes, or of
+			    the runtime's (device_fds) */
+	int *device_fds; /* per linux.devices entry: a node the runtime made
+			    (kernel/dev_host.c), or -1; NULL: none */
+	bool no_pivot;	 /* --no-pivot: MS_MOVE + chroot instead of pivot_root */
 	/* linux.mountLabel (SELinux; NULL or "": none): context="LABEL" on the
 	 * filesystems mounted that take it, as runc (not proc, sysfs, cgroup,
 	 * bind mounts), the root of an mqueue mount labelled. */
@@ -64,7 +70,45 @@ struct cella_rootfs_conf {
 	 * umask 022; NULL: none. */
 	int (*before_pivot)(void *data, cella_error *err);
 	void *before_pivot_data;
+	/* The container's linux.uidMappings/gidMappings (NULL without a new
+	 * user namespace): the default of an idmapped mount. */
+	const struct cella_idmap *idmap_uid, *idmap_gid;
+	size_t n_idmap_uid, n_idmap_gid;
+	/* Per mount, a detached mount made on the host (mount_idmap.c) that the
+	 * setup child moves into place, or -1; NULL when none. */
+	int *mount_fds;
+	/* The quick door's own id range: the rootfs itself is seen through an
+	 * idmapped mount (the container's mappings), made on the host like the
+	 * idmapped binds (rootfs_fd, when has_rootfs_fd). */
+	bool idmap_rootfs;
+	bool has_rootfs_fd;
+	int rootfs_fd;
+	/* Bind sources opened by the runtime on the host's side
+	 * (mount_sources.c): a new user namespace, the runtime root. */
+	bool host_sources;
+	int *source_fds; /* per mount, or -1; NULL until received */
 };
+
+/* A bind mount whose source the runtime opens (not an idmapped one). */
+bool mount_needs_host_source(const struct cella_mount *m);
+/* Runtime side, after #3: open the sources in the init's mount namespace
+ * and send them over sync_fd (#3m), before #4. */
+int mount_send_sources(pid_t init, const struct cella_rootfs_conf *conf, int sync_fd,
+		       cella_error *err);
+/* Init side, before #4: receive them into conf->source_fds. */
+int mount_receive_sources(struct cella_rootfs_conf *conf, int sync_fd, cella_error *err);
+
+/* Whether the mount asks for an id mapping (idmap, ridmap, mappings). */
+bool mount_is_idmapped(const struct cella_mount *m);
+/* Runtime side, root on the host, before the fork: the detached idmapped
+ * mounts (open_tree + mount_setattr MOUNT_ATTR_IDMAP) into conf->mount_fds.
+ * Errors name mounts[N]. */
+int mount_prepare_detached(struct cella_rootfs_conf *conf, cella_error *err);
+void mount_detached_close(struct cella_rootfs_conf *conf);
+/* Whether the kernel idmaps each of paths (its filesystem allows it), with
+ * a mapping of 65536 ids onto host_uid/host_gid; root only. */
+int mount_idmap_probe(const char *const *paths, size_t n, uint32_t host_uid, uint32_t host_gid,
+		      bool *ok, cella_error *err);
 
 /* The root directory of process pid (/proc/PID/root), open O_DIRECTORY and
  * O_CLOEXEC, for mount_enter_root(). The fd, or < 0 with err. */
@@ -73,6 +117,14 @@ int mount_open_process_root(pid_t pid, cella_error *err);
 /* Enter the root directory open as root_fd (chroot through the fd; exec
  * uses it to reach a running container's root, also after --no-pivot). */
 int mount_enter_root(int root_fd, cella_error *err);
+
+/* Note the caller's cgroups (/proc/self/cgroup) for a "cgroup" mount's v1
+ * view, before a cgroup namespace hides their paths. */
+void mount_note_cgroups(void);
+
+/* chroot into rootfs, cwd "/": a container without a mount namespace of
+ * its own (no mount is made). */
+int mount_chroot(const char *rootfs, cella_error *err);
 
 int mount_prepare_rootfs(const struct cella_rootfs_conf *conf, cella_error *err);
 int mount_finalize_rootfs(const struct cella_rootfs_conf *conf, cella_error *err);

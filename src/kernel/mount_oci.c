@@ -22,7 +22,7 @@
  *   devpts: "gid=5" is refused (EINVAL) in a user namespace that does not
  *     map gid 5: retried without the gid= option, with a warning;
  *   proc: EPERM in a user namespace gets an error that says why;
- *   cgroup / cgroup2: see mount_cgroup();
+ *   cgroup / cgroup2: see mount_cgroup.c;
  *   anything else: mount(2) with the options' flags and data as given, and
  *     linux.mountLabel as context="LABEL" (SELinux) when there is one.
  * After the mount, the recursive attributes ("rro"...) are applied with
@@ -101,7 +101,7 @@ int mount_fd_flags(int fd, unsigned long *flags)
 	return 0;
 }
 
-static uint64_t flags_to_attr(unsigned long flags)
+uint64_t mount_flags_to_attr(unsigned long flags)
 {
 	uint64_t a = 0;
 
@@ -126,7 +126,7 @@ static const char *src_name(const struct cella_mount *m)
 
 /* Refuse mounts over procfs, except the whitelisted files: a bind over
  * /proc/self/... could hand the container the runtime's own files. */
-static int check_proc_target(int fd, const char *dest, cella_error *err)
+int mount_check_proc_target(int fd, const char *dest, cella_error *err)
 {
 	cleanup_free char *clean = mount_clean_path(dest);
 	struct statfs sf;
@@ -143,7 +143,7 @@ static int check_proc_target(int fd, const char *dest, cella_error *err)
 
 /* The destination, freshly resolved: after a mount, the fd the mount was made
  * through still points under it; this one reaches the new mount's root. */
-static int reopen(struct mount_ctx *c, const char *dest, cella_error *err)
+int mount_reopen(struct mount_ctx *c, const char *dest, cella_error *err)
 {
 	int fd = path_open_in_root(c->rootfd, dest, O_PATH);
 
@@ -153,15 +153,15 @@ static int reopen(struct mount_ctx *c, const char *dest, cella_error *err)
 }
 
 /* The recursive attributes and the propagation, after any mount. */
-static int mount_post(struct mount_ctx *c, const char *dest, const struct cella_mount_flags *f,
-		      cella_error *err)
+int mount_post(struct mount_ctx *c, const char *dest, const struct cella_mount_flags *f,
+	       cella_error *err)
 {
 	cleanup_close int fd = -1;
 	char p[PATH_FD_MAX];
 
 	if (f->rec_attr_set == 0 && f->rec_attr_clr == 0 && f->propagation == 0)
 		return 0;
-	fd = reopen(c, dest, err);
+	fd = mount_reopen(c, dest, err);
 	if (fd < 0)
 		return fd;
 	if (f->rec_attr_set != 0 || f->rec_attr_clr != 0) {
@@ -178,16 +178,15 @@ static int mount_post(struct mount_ctx *c, const char *dest, const struct cella_
 /* Bind the host's `host` onto target (resolved `dest`) and apply `flags`
  * (ro/nosuid/nodev/noexec) with mount_setattr, recursively when `rec`:
  * setting these is allowed even where the source's are locked. */
-static int bind_host_path(struct mount_ctx *c, const char *host, int target, const char *dest,
-			  bool rec, unsigned long flags, cella_error *err)
+int mount_bind_host_path(struct mount_ctx *c, const char *host, int target, const char *dest,
+			 bool rec, unsigned long flags, cella_error *err)
 {
-	struct mount_attr a = {.attr_set = flags_to_attr(flags)};
-	cleanup_close int fd = -1;
-	char tp[PATH_FD_MAX];
+	struct mount_attr a = {.attr_set = mount_flags_to_attr(flags)};
+	cleanup_close int fd = -1, src = open(host, O_PATH | O_CLOEXEC);
 
-	if (mount(host, path_fd_path(target, tp), NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0)
+	if (src < 0 || mount_bind_at(src, target, rec) < 0)
 		return cella_err(err, errno, "bind mount `%s` on `%s`", host, dest);
-	fd = reopen(c, dest, err);
+	fd = mount_reopen(c, dest, err);
 	if (fd < 0)
 		return fd;
 	if (a.attr_set != 0 &&
@@ -202,24 +201,28 @@ static int mount_bind(struct mount_ctx *c, const struct cella_mount *m,
 	const char *dest = m->destination;
 	unsigned long rest = f->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
 	cleanup_close int src = -1, target = -1, fd = -1;
-	char sp[PATH_FD_MAX], tp[PATH_FD_MAX];
+	char tp[PATH_FD_MAX];
+	size_t i = (size_t)(m - c->conf->mounts);
 	struct stat st;
 	int r;
 
 	if (m->source == NULL)
 		return cella_err_invalid(err, "bind mount on `%s`: no source", dest);
-	src = open(m->source, O_PATH | O_CLOEXEC);
+	/* Opened by the runtime, on the host's side (mount_sources.c). */
+	if (c->conf->source_fds != NULL && c->conf->source_fds[i] >= 0)
+		src = take_fd(&c->conf->source_fds[i]);
+	else
+		src = open(m->source, O_PATH | O_CLOEXEC);
 	if (src < 0 || fstat(src, &st) < 0)
 		return cella_err(err, errno, "bind mount `%s` on `%s`: open the source", m->source,
 				 dest);
 	target = path_mkpath_in_root(c->rootfd, dest, !S_ISDIR(st.st_mode), err);
 	if (target < 0)
 		return cella_err_context(err, "bind mount `%s` on `%s`", m->source, dest);
-	r = check_proc_target(target, dest, err);
+	r = mount_check_proc_target(target, dest, err);
 	if (r < 0)
 		return r;
-	if (mount(path_fd_path(src, sp), path_fd_path(target, tp), NULL,
-		  MS_BIND | (f->flags & MS_REC), NULL) < 0)
+	if (mount_bind_at(src, target, (f->flags & MS_REC) != 0) < 0)
 		return cella_err(err, errno, "bind mount `%s` on `%s`", m->source, dest);
 	if (f->data != NULL)
 		cella_debug("bind mount `%s` on `%s`: options `%s` ignored", m->source, dest,
@@ -230,7 +233,7 @@ static int mount_bind(struct mount_ctx *c, const struct cella_mount *m,
 	if (rest != 0 || f->clear != 0) {
 		unsigned long have = 0, keep;
 
-		fd = reopen(c, dest, err);
+		fd = mount_reopen(c, dest, err);
 		if (fd < 0)
 			return fd;
 		r = mount_fd_flags(fd, &have);
@@ -250,92 +253,59 @@ static int mount_bind(struct mount_ctx *c, const struct cella_mount *m,
 	return mount_post(c, dest, f, err);
 }
 
-/* The host's cgroup2 mount point, or NULL. */
-static const char *host_cgroup2(void)
+bool mount_is_dev_ro(const struct cella_mount *m)
 {
-	static const char *const cands[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
-	struct statfs sf;
+	cleanup_free char *clean = NULL;
+	bool ro = false;
 
-	for (size_t i = 0; i < ARRAY_SIZE(cands); i++)
-		if (statfs(cands[i], &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC)
-			return cands[i];
-	return NULL;
+	if (m->destination == NULL || m->type == NULL || strcmp(m->type, "bind") == 0 ||
+	    strv_contains(m->options, "bind") || strv_contains(m->options, "rbind"))
+		return false;
+	clean = mount_clean_path(m->destination);
+	if (strcmp(clean, "/dev") != 0)
+		return false;
+	for (char *const *o = m->options; o != NULL && *o != NULL; o++)
+		if (strcmp(*o, "ro") == 0)
+			ro = true;
+		else if (strcmp(*o, "rw") == 0)
+			ro = false;
+	return ro;
 }
 
-/* This process's cgroup v2 path ("0::/a/b"), malloc'd, or NULL. */
-static char *own_cgroup2(void)
-{
-	cleanup_free char *text = NULL;
-	cella_error ignored;
-	char *line, *save = NULL;
-
-	if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &text, &ignored) < 0)
-		return NULL;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (str_has_prefix(line, "0::/"))
-			return xstrdup(line + 3);
-	return NULL;
-}
-
-/*
- * cgroup and cgroup2 mounts.
- *
- * cella sets up cgroup v2 only. On this hybrid host (v1 controllers under a
- * tmpfs at /sys/fs/cgroup, cgroup2 at /sys/fs/cgroup/unified) mounting the
- * v1 hierarchies inside the container is not done: an OCI "cgroup" mount
- * gets, as a "cgroup2" one does,
- *   1. a cgroup2 filesystem when the host has one mounted (it shows the
- *      container's cgroup namespace root when it has one);
- *   2. when that is refused (EPERM/EBUSY: a user namespace without its own
- *      cgroup namespace), a bind mount of the host's cgroup2 directory of
- *      this process's cgroup, so the container sees its own subtree;
- *   3. when the host has no cgroup2 at all, or 2 fails: an empty read-only
- *      tmpfs, with a warning.
- * Options' flags (ro, nosuid...) apply in every case.
- */
-static int mount_cgroup(struct mount_ctx *c, const struct cella_mount *m,
-			const struct cella_mount_flags *f, int target, cella_error *err)
+/* A bind mount the runtime prepared on the host (an idmapped one, see
+ * mount_idmap.c): moved onto the destination, then the options' flags set
+ * with mount_setattr (recursively for rbind) and the propagation. */
+static int mount_detached(struct mount_ctx *c, const struct cella_mount *m,
+			  const struct cella_mount_flags *f, int tree, cella_error *err)
 {
 	const char *dest = m->destination;
-	const char *host = host_cgroup2();
-	bool v2 = strcmp(m->type, "cgroup2") == 0;
-	cleanup_free char *own = NULL, *src = NULL;
-	char tp[PATH_FD_MAX];
-	int saved;
+	bool rec = (f->flags & MS_REC) != 0;
+	struct mount_attr a = {.attr_set = mount_flags_to_attr(f->flags),
+			       .attr_clr = mount_flags_to_attr(f->clear)};
+	cleanup_close int target = -1, fd = -1;
+	struct stat st;
+	int r;
 
-	if (host != NULL) {
-		/* v1 data (controller names) means nothing to cgroup2. */
-		if (mount("cgroup2", path_fd_path(target, tp), "cgroup2", f->flags,
-			  v2 ? f->data : NULL) == 0) {
-			if (!v2)
-				cella_debug("mount `cgroup` on `%s`: cgroup2 mounted (cella does "
-					    "not set up cgroup v1 hierarchies)",
-					    dest);
-			return mount_post(c, dest, f, err);
-		}
-		saved = errno;
-		if (saved != EPERM && saved != EBUSY)
-			return cella_err(err, saved, "mount `cgroup2` on `%s`", dest);
-		own = own_cgroup2();
-		if (own != NULL) {
-			src = xasprintf("%s%s", host, strcmp(own, "/") == 0 ? "" : own);
-			if (bind_host_path(c, src, target, dest, false, f->flags | MS_RDONLY,
-					   err) == 0) {
-				cella_warn("mount `cgroup2` on `%s`: %s; bound the host's `%s` "
-					   "read-only instead",
-					   dest, strerror(saved), src);
-				return mount_post(c, dest, f, err);
-			}
-			return cella_err_context(err, "mount `cgroup2` on `%s` (%s), then", dest,
-						 strerror(saved));
-		}
+	if (fstat(tree, &st) < 0)
+		return cella_err(err, errno, "bind mount `%s` on `%s`: stat", m->source, dest);
+	target = path_mkpath_in_root(c->rootfd, dest, !S_ISDIR(st.st_mode), err);
+	if (target < 0)
+		return cella_err_context(err, "bind mount `%s` on `%s`", m->source, dest);
+	r = mount_check_proc_target(target, dest, err);
+	if (r < 0)
+		return r;
+	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return cella_err(err, errno, "move the idmapped mount of `%s` onto `%s`", m->source,
+				 dest);
+	if (a.attr_set != 0 || a.attr_clr != 0) {
+		fd = mount_reopen(c, dest, err);
+		if (fd < 0)
+			return fd;
+		if (mount_setattr(fd, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &a, sizeof(a)) <
+		    0)
+			return cella_err(err, errno, "set the flags of `%s` bound on `%s`",
+					 m->source, dest);
 	}
-	if (mount("tmpfs", path_fd_path(target, tp), "tmpfs",
-		  f->flags | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0)
-		return cella_err(err, errno, "mount `tmpfs` on `%s` (for `%s`)", dest, m->type);
-	cella_warn("mount `%s` on `%s`: no cgroup2 filesystem available; mounted an empty "
-		   "read-only tmpfs",
-		   m->type, dest);
 	return mount_post(c, dest, f, err);
 }
 
@@ -363,11 +333,10 @@ static int userns_fallback(struct mount_ctx *c, const struct cella_mount *m,
 			   cella_error *err)
 {
 	const char *dest = m->destination, *type = m->type;
-	char tp[PATH_FD_MAX];
 	int r;
 
 	if (strcmp(type, "sysfs") == 0 && saved == EPERM) {
-		r = bind_host_path(c, "/sys", target, dest, true, f->flags, err);
+		r = mount_bind_host_path(c, "/sys", target, dest, true, f->flags, err);
 		if (r < 0)
 			return cella_err_context(err, "mount `sysfs` on `%s` (%s), then", dest,
 						 strerror(saved));
@@ -377,7 +346,7 @@ static int userns_fallback(struct mount_ctx *c, const struct cella_mount *m,
 		return 0;
 	}
 	if (strcmp(type, "mqueue") == 0 && saved == EPERM) {
-		r = bind_host_path(c, "/dev/mqueue", target, dest, false, f->flags, err);
+		r = mount_bind_host_path(c, "/dev/mqueue", target, dest, false, f->flags, err);
 		if (r < 0)
 			return cella_err_context(err, "mount `mqueue` on `%s` (%s), then", dest,
 						 strerror(saved));
@@ -389,7 +358,7 @@ static int userns_fallback(struct mount_ctx *c, const struct cella_mount *m,
 	    strstr(f->data, "gid=") != NULL) {
 		cleanup_free char *data = data_without_gid(f->data);
 
-		if (mount(src_name(m), path_fd_path(target, tp), type, f->flags, data) < 0)
+		if (mount_fs_at(src_name(m), target, type, f->flags & ~MS_REC, data, NULL) < 0)
 			return cella_err(err, errno, "mount `%s` on `%s` (also without gid=)",
 					 src_name(m), dest);
 		cella_warn("mount `devpts` on `%s`: its gid= option is not mapped in the user "
@@ -428,19 +397,47 @@ static int label_root(struct mount_ctx *c, const char *dest, cella_error *err)
 
 	if (c->conf->mount_label == NULL || c->conf->mount_label[0] == '\0')
 		return 0;
-	fd = reopen(c, dest, err);
+	fd = mount_reopen(c, dest, err);
 	if (fd < 0)
 		return fd;
 	return lsm_set_file_label(path_fd_path(fd, p), c->conf->mount_label, err);
 }
 
+/* /proc and /sys (and any proc or sysfs mount) go on an ordinary directory
+ * of the rootfs, never through a symlink, as runc: a rootfs could point them
+ * anywhere in itself, e.g. under a bind mount it controls. */
+static int check_not_symlink(struct mount_ctx *c, const struct cella_mount *m, cella_error *err)
+{
+	cleanup_free char *clean = mount_clean_path(m->destination);
+	bool special =
+	    strcmp(clean, "/proc") == 0 || strcmp(clean, "/sys") == 0 ||
+	    (m->type != NULL && (strcmp(m->type, "proc") == 0 || strcmp(m->type, "sysfs") == 0));
+	cleanup_close int fd = -1;
+	struct stat st;
+
+	if (!special)
+		return 0;
+	fd = path_open_in_root(c->rootfd, clean, O_PATH | O_NOFOLLOW);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return cella_err(err, -fd, "mount on `%s`: open", m->destination);
+	if (fstat(fd, &st) < 0)
+		return cella_err(err, errno, "mount on `%s`: stat", m->destination);
+	if (S_ISLNK(st.st_mode))
+		return cella_err_invalid(err,
+					 "mount on `%s`: `%s` in the rootfs `%s` is a symlink (it "
+					 "must be an ordinary directory)",
+					 m->destination, clean, c->conf->rootfs);
+	return 0;
+}
+
 int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error *err)
 {
 	struct cella_mount_flags f = {0};
-	cleanup_free char *data = NULL;
+	cleanup_free char *data = NULL, *why = NULL;
 	const char *dest = m->destination;
 	cleanup_close int target = -1;
-	char tp[PATH_FD_MAX];
 	int r, saved;
 
 	if (dest == NULL)
@@ -448,13 +445,26 @@ int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error 
 	r = mount_parse_options(m->options, &f, err);
 	if (r < 0)
 		return cella_err_context(err, "mount on `%s`", dest);
-	if (strv_contains(m->options, "idmap") || strv_contains(m->options, "ridmap") ||
-	    m->n_uid_mappings > 0 || m->n_gid_mappings > 0)
-		cella_warn("mount on `%s`: idmapped mounts are not supported; mounted without "
-			   "an id mapping",
-			   dest);
-	if (strv_contains(m->options, "tmpcopyup"))
-		cella_warn("mount on `%s`: option `tmpcopyup` is not supported; ignored", dest);
+	r = check_not_symlink(c, m, err);
+	if (r < 0)
+		goto out;
+	if (mount_is_idmapped(m)) {
+		size_t i = (size_t)(m - c->conf->mounts);
+
+		if (c->conf->mount_fds == NULL || c->conf->mount_fds[i] < 0) {
+			r = cella_err_invalid(
+			    err, "mounts[%zu] (`%s`): idmapped mount not prepared", i, dest);
+			goto out;
+		}
+		f.flags |= MS_BIND;
+		r = mount_detached(c, m, &f, c->conf->mount_fds[i], err);
+		goto out;
+	}
+	if (strv_contains(m->options, "tmpcopyup")) {
+		r = cella_err(err, ENOTSUP, "mount on `%s`: option `tmpcopyup` is not supported",
+			      dest);
+		goto out;
+	}
 
 	if (f.bind || (m->type != NULL && strcmp(m->type, "bind") == 0)) {
 		f.flags |= MS_BIND;
@@ -471,20 +481,27 @@ int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error 
 		r = cella_err_context(err, "mount `%s` on `%s`", src_name(m), dest);
 		goto out;
 	}
-	r = check_proc_target(target, dest, err);
+	r = mount_check_proc_target(target, dest, err);
 	if (r < 0)
 		goto out;
 	if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0) {
 		r = mount_cgroup(c, m, &f, target, err);
 		goto out;
 	}
+	/* A read-only /dev gets its submounts, devices and console first: it
+	 * is made read-only at the end (mount_finalize_rootfs), as runc. */
+	if (mount_is_dev_ro(m))
+		f.flags &= ~(unsigned long)MS_RDONLY;
 	data = labelled_data(c, m->type, f.data);
-	if (mount(src_name(m), path_fd_path(target, tp), m->type, f.flags & ~MS_REC, data) < 0) {
+	if (mount_fs_at(src_name(m), target, m->type, f.flags & ~MS_REC, data, &why) < 0) {
 		saved = errno;
 		r = 1;
 		if (c->conf->in_userns)
 			r = userns_fallback(c, m, &f, target, saved, err);
-		if (r > 0)
+		if (r > 0 && why != NULL)
+			r = cella_err(err, saved, "mount `%s` on `%s` (the kernel: %s)",
+				      src_name(m), dest, why);
+		else if (r > 0)
 			r = cella_err(err, saved, "mount `%s` on `%s`", src_name(m), dest);
 		if (r < 0)
 			goto out;

@@ -7,8 +7,8 @@
  * filesystem data, joined with commas in the order given (as runc does), so
  * "mode=755,size=65536k" reaches tmpfs untouched. Two families are dropped
  * rather than passed to the kernel, where they would make the mount fail:
- *   - "tmpcopyup", "idmap", "ridmap": OCI/runc extensions this engine does
- *     not implement (the mount code warns about idmap);
+ *   - "tmpcopyup", "idmap", "ridmap": OCI/runc extensions the mount code
+ *     handles itself (idmapped mounts: mount_idmap.c; tmpcopyup refused);
  *   - "x-*": userspace-only options, as mount(8) treats them.
  */
 #include "kernel/mount.h"
@@ -32,6 +32,7 @@ enum opt_kind {
 	OPT_ATTR_CLEAR, /* attr_clr |= v */
 	OPT_ATTR_ATIME, /* atime mode: attr_clr |= __ATIME, attr_set = v */
 	OPT_IGNORE,
+	OPT_ELSEWHERE, /* not data: implemented by the mount code (idmap) */
 };
 
 struct opt {
@@ -104,8 +105,8 @@ static const struct opt opts[] = {
     {"rnostrictatime", OPT_ATTR_ATIME, MOUNT_ATTR_RELATIME},
 
     {"tmpcopyup", OPT_IGNORE, 0},
-    {"idmap", OPT_IGNORE, 0},
-    {"ridmap", OPT_IGNORE, 0},
+    {"idmap", OPT_ELSEWHERE, 0},
+    {"ridmap", OPT_ELSEWHERE, 0},
 };
 
 static const struct opt *opt_lookup(const char *name)
@@ -190,6 +191,7 @@ int mount_parse_options(char *const *options, struct cella_mount_flags *out, cel
 			f.rec_attr_set = (f.rec_attr_set & ~(uint64_t)MOUNT_ATTR__ATIME) | t->value;
 			break;
 		case OPT_IGNORE:
+		case OPT_ELSEWHERE:
 			break;
 		default:
 			break;

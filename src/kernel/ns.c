@@ -222,3 +222,15 @@ int ns_join_all(int fds[CELLA_NS_COUNT], const bool after_user[CELLA_NS_COUNT], 
 	ns_close_fds(fds);
 	return 0;
 }
+
+bool ns_path_is_own(const char *path, enum cella_ns_type t)
+{
+	char self[64];
+	struct stat a, b;
+
+	if (path == NULL)
+		return false;
+	snprintf(self, sizeof(self), "/proc/self/ns/%s", cella_ns_table[t].proc_name);
+	return stat(path, &a) == 0 && stat(self, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}

@@ -31,6 +31,10 @@ void ns_close_fds(int fds[CELLA_NS_COUNT]);
  * userns_fd (NS_GET_USERNS)? */
 bool ns_owned_by(int nsfd, int userns_fd);
 
+/* Whether path (NULL: false) is the calling process's own namespace of
+ * type t (same device and inode as /proc/self/ns/NAME). */
+bool ns_path_is_own(const char *path, enum cella_ns_type t);
+
 /* The namespaces of process pid that are not the caller's own, opened
  * (fds[t] = -1 for one it shares with the caller), and which of them pid's
  * user namespace owns (after_user[t]): those can only be joined from

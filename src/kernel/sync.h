@@ -40,6 +40,8 @@ enum cella_sync_type {
 				  on disk; the init may outlive the runtime */
 	SYNC_OUTLIVES,	       /* #7b child -> parent: the init no longer dies with
 				  the runtime (unless it runs in the foreground) */
+	SYNC_MOUNT_SOURCE,     /* #3m runtime -> child, before #4: one bind source
+				  opened on the host's side (SCM_RIGHTS) */
 };
 
 struct cella_sync_msg {

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "spec/spec.h"
@@ -50,5 +51,12 @@ int userns_check_available(cella_error *err);
  * *found = false when there is none. */
 int userns_subid_range(const char *file, uid_t id, const char *name, uint32_t *start,
 		       uint32_t *count, bool *found, cella_error *err);
+
+/* The quick door as root (userns_auto.c): a range of 65536 host ids of
+ * the "cella" reservation in /etc/subuid and /etc/subgid (made on first
+ * use), held by this process until it exits. */
+#define USERNS_AUTO_NAME  "cella"
+#define USERNS_AUTO_COUNT (65536U * 1024U)
+int userns_auto_range(uint32_t *uid, uint32_t *gid, cella_error *err);
 
 #endif

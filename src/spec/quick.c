@@ -103,8 +103,15 @@ static void default_maps(const struct cella_quick *q, struct cella_linux *l)
 	free(l->gid_mappings);
 	l->uid_mappings = xcalloc(2, sizeof(struct cella_idmap));
 	l->gid_mappings = xcalloc(2, sizeof(struct cella_idmap));
+	if (q->host_uid == 0 && q->auto_userns) {
+		/* root: 65536 unprivileged ids of cella's reservation. */
+		l->uid_mappings[0] = (struct cella_idmap){0, q->auto_uid, 65536};
+		l->gid_mappings[0] = (struct cella_idmap){0, q->auto_gid, 65536};
+		l->n_uid_mappings = l->n_gid_mappings = 1;
+		return;
+	}
 	if (q->host_uid == 0) {
-		/* root: the first 65536 ids, identity mapped. */
+		/* root, --userns host: the first 65536 ids, identity mapped. */
 		l->uid_mappings[0] = (struct cella_idmap){0, 0, 65536};
 		l->gid_mappings[0] = (struct cella_idmap){0, 0, 65536};
 		l->n_uid_mappings = l->n_gid_mappings = 1;
@@ -214,6 +221,12 @@ static int add_binds(const struct cella_quick *q, struct cella_spec *s, cella_er
 		cleanup_free char *copy = xstrdup(q->binds[i]);
 		char *src = copy, *dst, *mode;
 		const char *opts[4] = {"rbind", NULL, NULL, NULL};
+		/* The container's root is no host root: the files show their
+		 * owners through an idmapped mount. */
+		size_t k = 1;
+
+		if (q->auto_userns)
+			opts[k++] = "idmap";
 
 		dst = strchr(src, ':');
 		if (dst == NULL)
@@ -224,7 +237,7 @@ static int add_binds(const struct cella_quick *q, struct cella_spec *s, cella_er
 		if (mode != NULL) {
 			*mode++ = '\0';
 			if (strcmp(mode, "ro") == 0)
-				opts[1] = "ro";
+				opts[k] = "ro";
 			else if (strcmp(mode, "rw") != 0)
 				return cella_err_invalid(err,
 							 "--bind `%s`: mode `%s` is not ro or rw",
@@ -267,6 +280,11 @@ static int apply_seccomp(const struct cella_quick *q, struct cella_spec *s, cell
 	}
 	l->seccomp_json = cella_spec_seccomp_to_json(l->seccomp);
 	return 0;
+}
+
+bool cella_quick_new_userns(const struct cella_quick *q)
+{
+	return q->ns_given ? q->ns_new[CELLA_NS_USER] : true;
 }
 
 int cella_spec_quick(const struct cella_quick *q, struct cella_spec **out, cella_error *err)
@@ -353,10 +371,11 @@ int cella_spec_quick(const struct cella_quick *q, struct cella_spec **out, cella
 	}
 	if (!ns[CELLA_NS_CGROUP])
 		cella_spec_remove_mount(s, "/sys/fs/cgroup");
-	/* Rootless, the rootfs's files usually belong to host ids that are not
-	 * mapped inside, and the overlay cannot copy such a directory up: give
-	 * the container a writable /tmp of its own. */
-	if (q->host_uid != 0 && !q->read_only) {
+	/* Rootless (or as root on a filesystem the kernel cannot idmap), the
+	 * rootfs's files usually belong to host ids that are not mapped
+	 * inside, and the overlay cannot copy such a directory up: give the
+	 * container a writable /tmp of its own. */
+	if ((q->host_uid != 0 || (q->auto_userns && !q->auto_idmap_rootfs)) && !q->read_only) {
 		const char *o[] = {"nosuid", "nodev", "mode=1777", NULL};
 		replace_mount(s, "/tmp", "tmpfs", "tmpfs", o);
 	}

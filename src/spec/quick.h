@@ -30,6 +30,7 @@ struct cella_quick {
 	char **cap_drop;
 	char **uidmap; /* "C:H:N" */
 	char **gidmap;
+	bool userns_host; /* --userns host: root's ids 0-65535 as they are */
 	bool tty;
 	char **args;
 	/* --seccomp: NULL or "default" (the built-in profile), "unconfined",
@@ -44,7 +45,18 @@ struct cella_quick {
 	gid_t host_gid;
 	bool has_subuid, has_subgid; /* subordinate ranges usable via newuidmap */
 	uint32_t subuid_start, subuid_count, subgid_start, subgid_count;
+	/* As root, a user namespace of the container's own and no --uidmap,
+	 * --gidmap or --userns host: ids 0-65535 are the 65536 host ids from
+	 * auto_uid/auto_gid (kernel/userns_auto.c), and binds are idmapped. */
+	bool auto_userns;
+	uint32_t auto_uid, auto_gid;
+	/* Whether the kernel can idmap the rootfs (else its files show as
+	 * nobody, and /tmp is a tmpfs, as rootless). */
+	bool auto_idmap_rootfs;
 };
+
+/* Whether the quick door will create a user namespace (no --share user). */
+bool cella_quick_new_userns(const struct cella_quick *q);
 
 /* Parse "--ns"/"--share" lists ("uts,pid,net") into ns flags. */
 int cella_quick_ns_list(const char *list, bool value, bool ns[CELLA_NS_COUNT], cella_error *err);

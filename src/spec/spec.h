@@ -110,6 +110,17 @@ struct cella_personality {
 	unsigned long domain;
 };
 
+/* linux.memoryPolicy, for set_mempolicy(2): MPOL_* and MPOL_F_* as the
+ * kernel numbers them, the node list as written (NULL: none) and as a mask
+ * (1024 nodes, the kernel's largest MAX_NUMNODES). */
+#define CELLA_MEMPOLICY_LONGS (1024 / (8 * sizeof(unsigned long)))
+struct cella_mempolicy {
+	int mode;
+	unsigned flags;
+	char *nodes;
+	unsigned long mask[CELLA_MEMPOLICY_LONGS];
+};
+
 struct cella_process {
 	bool terminal;
 	bool has_console_size;
@@ -211,6 +222,12 @@ struct cella_linux {
 	char *intel_rdt_json;
 	bool has_personality;
 	struct cella_personality personality;
+	bool has_memory_policy;
+	struct cella_mempolicy memory_policy;
+	/* linux.netDevices: key the host's interface, value its name in the
+	 * container (NULL: the same). */
+	struct cella_kv *net_devices;
+	size_t n_net_devices;
 };
 
 struct cella_spec {

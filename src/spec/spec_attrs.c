@@ -17,12 +17,16 @@
  *   ioPriority   class IOPRIO_CLASS_RT, _BE or _IDLE; priority 0..7.
  *   personality  domain LINUX or LINUX32; the spec defines no flags, so any
  *                flag is refused rather than dropped.
+ *   memoryPolicy mode MPOL_*; flags MPOL_F_*; nodes a list ("0-3,7"), required
+ *                by the modes that take nodes, refused by MPOL_DEFAULT and
+ *                MPOL_LOCAL (set_mempolicy(2) would refuse them).
  */
 #include <inttypes.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "kernel/mempolicy.h"
 #include "kernel/personality.h"
 #include "kernel/sched.h"
 #include "util/util.h"
@@ -270,6 +274,67 @@ int spec_rd_personality(struct spec_ctx *c, json_t *v, void *out)
 	return 0;
 }
 
+static int rd_mpol_mode(struct spec_ctx *c, json_t *v, void *out)
+{
+	int mode;
+
+	if (!json_is_string(v))
+		return spec_fail(c, "expected a string");
+	mode = mempolicy_mode_from_name(json_string_value(v));
+	if (mode < 0)
+		return spec_fail(c, "unknown mode `%s`", json_string_value(v));
+	*(int *)out = mode;
+	return 0;
+}
+
+static int rd_mpol_flags(struct spec_ctx *c, json_t *v, void *out)
+{
+	unsigned *flags = out;
+	size_t i;
+	json_t *x;
+
+	if (!json_is_array(v))
+		return spec_fail(c, "expected an array of strings");
+	json_array_foreach(v, i, x)
+	{
+		unsigned f = json_is_string(x) ? mempolicy_flag_from_name(json_string_value(x)) : 0;
+
+		if (f == 0) {
+			spec_push_index(c, i);
+			return spec_fail(c, "unknown flag (expected MPOL_F_NUMA_BALANCING, "
+					    "MPOL_F_RELATIVE_NODES or MPOL_F_STATIC_NODES)");
+		}
+		*flags |= f;
+	}
+	return 0;
+}
+
+int spec_rd_memory_policy(struct spec_ctx *c, json_t *v, void *out)
+{
+	struct cella_mempolicy *p = out;
+	cella_error e;
+	int r, takes;
+
+	memset(p, 0, sizeof(*p));
+	if ((r = spec_rd_object(c, v)) < 0 ||
+	    (r = spec_field(c, v, "mode", true, rd_mpol_mode, &p->mode)) < 0 ||
+	    (r = spec_field(c, v, "flags", false, rd_mpol_flags, &p->flags)) < 0 ||
+	    (r = spec_field(c, v, "nodes", false, spec_rd_str, &p->nodes)) < 0)
+		return r;
+	if (p->nodes != NULL && p->nodes[0] == '\0') {
+		free(p->nodes);
+		p->nodes = NULL;
+	}
+	takes = mempolicy_mode_nodes(p->mode);
+	if (takes < 0 && p->nodes != NULL)
+		return fail_member(c, "nodes", "%s takes no nodes", mempolicy_mode_name(p->mode));
+	if (takes > 0 && p->nodes == NULL)
+		return fail_member(c, "nodes", "%s needs nodes", mempolicy_mode_name(p->mode));
+	if (p->nodes != NULL && mempolicy_parse_nodes(p->nodes, p->mask, &e) < 0)
+		return fail_member(c, "nodes", "%s", e.msg);
+	return 0;
+}
+
 /* ---- emitting ---- */
 
 json_t *spec_scheduler_json(const struct cella_scheduler *s)
@@ -311,4 +376,22 @@ json_t *spec_io_priority_json(const struct cella_io_priority *io)
 json_t *spec_personality_json(const struct cella_personality *p)
 {
 	return json_pack("{s:s}", "domain", personality_domain_name(p->domain));
+}
+
+json_t *spec_memory_policy_json(const struct cella_mempolicy *p)
+{
+	json_t *o = json_pack("{s:s}", "mode", mempolicy_mode_name(p->mode));
+
+	if (p->nodes != NULL)
+		json_object_set_new(o, "nodes", json_string(p->nodes));
+	if (p->flags != 0) {
+		json_t *a = json_array();
+
+		for (unsigned bit = 0; bit < 32; bit++)
+			if ((p->flags >> bit & 1) && mempolicy_flag_name(1U << bit) != NULL)
+				json_array_append_new(a,
+						      json_string(mempolicy_flag_name(1U << bit)));
+		json_object_set_new(o, "flags", a);
+	}
+	return o;
 }

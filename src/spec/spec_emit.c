@@ -374,6 +374,20 @@ static json_t *linux_json(struct emit *e, const struct cella_linux *l)
 	set_json(e, o, "intelRdt", l->intel_rdt_json);
 	if (l->has_personality)
 		set(o, "personality", spec_personality_json(&l->personality));
+	if (l->n_net_devices > 0) {
+		json_t *nd = json_object();
+
+		for (size_t i = 0; i < l->n_net_devices; i++) {
+			json_t *d = json_object();
+
+			if (l->net_devices[i].value != NULL)
+				set(d, "name", jstr(l->net_devices[i].value));
+			set(nd, l->net_devices[i].key, d);
+		}
+		set(o, "netDevices", nd);
+	}
+	if (l->has_memory_policy)
+		set(o, "memoryPolicy", spec_memory_policy_json(&l->memory_policy));
 	if (l->time_boottime.set || l->time_monotonic.set) {
 		json_t *t = json_object();
 		set_time_offset(t, "boottime", &l->time_boottime);

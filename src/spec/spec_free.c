@@ -53,6 +53,7 @@ static void free_linux(struct cella_linux *l)
 	free(l->uid_mappings);
 	free(l->gid_mappings);
 	free_kvs(l->sysctl, l->n_sysctl);
+	free_kvs(l->net_devices, l->n_net_devices);
 	free(l->rootfs_propagation);
 	strv_free(l->masked_paths);
 	strv_free(l->readonly_paths);
@@ -61,6 +62,7 @@ static void free_linux(struct cella_linux *l)
 	free(l->devices);
 	free(l->cgroups_path);
 	free(l->mount_label);
+	free(l->memory_policy.nodes);
 	free(l->resources_json);
 	free(l->seccomp_json);
 	cella_seccomp_free(l->seccomp);

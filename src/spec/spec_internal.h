@@ -135,5 +135,8 @@ int spec_rd_personality(struct spec_ctx *c, json_t *v, void *out);
 json_t *spec_scheduler_json(const struct cella_scheduler *s);
 json_t *spec_io_priority_json(const struct cella_io_priority *io);
 json_t *spec_personality_json(const struct cella_personality *p);
+/* linux.memoryPolicy into a struct cella_mempolicy (nodes malloc'd). */
+int spec_rd_memory_policy(struct spec_ctx *c, json_t *v, void *out);
+json_t *spec_memory_policy_json(const struct cella_mempolicy *p);
 
 #endif

@@ -454,6 +454,64 @@ static int rd_seccomp(struct spec_ctx *c, json_t *v, void *out)
 	return r < 0 ? r : spec_read_seccomp(c, v, &l->seccomp);
 }
 
+/* An interface name as the kernel takes it (dev_valid_name). */
+static int fail_name(struct spec_ctx *c, const char *name)
+{
+	spec_push_key(c, "name");
+	return spec_fail(c, "`%s` is not a valid interface name", name);
+}
+
+static bool valid_ifname(const char *n)
+{
+	if (n[0] == '\0' || strlen(n) >= 16 || strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+		return false;
+	for (; *n; n++)
+		if (*n == '/' || *n == ':' || *n == ' ' || *n == '\t' || *n == '\n')
+			return false;
+	return true;
+}
+
+/* linux.netDevices: {"eth1": {"name": "ctr0"}, "dummy0": {}}. */
+static int rd_net_devices(struct spec_ctx *c, json_t *v, void *out)
+{
+	struct cella_linux *l = out;
+	const char *key;
+	json_t *val;
+
+	if (!json_is_object(v))
+		return spec_fail(c, "expected an object");
+	l->net_devices = xcalloc(json_object_size(v) + 1, sizeof(*l->net_devices));
+	json_object_foreach(v, key, val)
+	{
+		struct cella_kv *d = &l->net_devices[l->n_net_devices];
+		char *name = NULL;
+		int r;
+
+		spec_push_key(c, key);
+		if (!valid_ifname(key))
+			return spec_fail(c, "`%s` is not a valid interface name", key);
+		if ((r = spec_rd_object(c, val)) < 0 ||
+		    (r = spec_field(c, val, "name", false, spec_rd_str, &name)) < 0) {
+			free(name);
+			return r;
+		}
+		d->key = xstrdup(key);
+		d->value = name;
+		l->n_net_devices++;
+		if (name != NULL && !valid_ifname(name))
+			return fail_name(c, name);
+		for (size_t i = 0; i + 1 < l->n_net_devices; i++) {
+			const char *a = l->net_devices[i].value ? l->net_devices[i].value
+								: l->net_devices[i].key;
+			if (strcmp(a, name ? name : key) == 0)
+				return spec_fail(c, "two devices named `%s` in the container",
+						 name ? name : key);
+		}
+		spec_pop(c);
+	}
+	return 0;
+}
+
 static int rd_linux(struct spec_ctx *c, json_t *v, void *out)
 {
 	struct cella_linux *l = out;
@@ -497,6 +555,12 @@ static int rd_linux(struct spec_ctx *c, json_t *v, void *out)
 	if ((r = spec_field(c, v, "personality", false, spec_rd_personality, &l->personality)) < 0)
 		return r;
 	l->has_personality = r > 0;
+	if ((r = spec_field(c, v, "netDevices", false, rd_net_devices, l)) < 0)
+		return r;
+	r = spec_field(c, v, "memoryPolicy", false, spec_rd_memory_policy, &l->memory_policy);
+	if (r < 0)
+		return r;
+	l->has_memory_policy = r > 0;
 	return 0;
 }
 

@@ -362,8 +362,10 @@ def test_features(cella):
     assert sorted(f["linux"]["namespaces"]) == sorted(
         ["user", "mount", "pid", "network", "ipc", "uts", "cgroup", "time"])
     assert {"ro", "rbind", "nosuid", "rprivate", "rro"} <= set(f["mountOptions"])
-    # Recognised but not implemented: not claimed.
-    assert "idmap" not in f["mountOptions"] and "tmpcopyup" not in f["mountOptions"]
+    # Recognised but not implemented: not claimed; idmapped mounts are.
+    assert "tmpcopyup" not in f["mountOptions"]
+    assert {"idmap", "ridmap"} <= set(f["mountOptions"])
+    assert f["linux"]["mountExtensions"]["idmap"]["enabled"] is True
     assert {"CAP_CHOWN", "CAP_SYS_ADMIN", "CAP_NET_RAW"} <= set(f["linux"]["capabilities"])
     assert f["linux"]["seccomp"]["enabled"] is True
     assert f["linux"]["apparmor"]["enabled"] is True

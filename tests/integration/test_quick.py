@@ -203,12 +203,42 @@ def stop_sleeping_probe(p, pid):
     return p.returncode
 
 
+def cella_range(path):
+    """cella's reservation in /etc/subuid or /etc/subgid: (start, count)."""
+    with open(path) as f:
+        for line in f:
+            name, start, count = line.strip().split(":")
+            if name == "cella":
+                return int(start), int(count)
+    raise AssertionError(f"no cella range in {path}")
+
+
 def test_default_uid_map_seen_from_host(cella):
+    """As root, the container's ids are 65536 unprivileged host ids of
+    cella's reservation (issue 11), not the host's own."""
     p, pid = sleeping_probe(cella)
+    try:
+        (uin, uout, ulen), = read_map(f"/proc/{pid}/uid_map")
+        (gin, gout, glen), = read_map(f"/proc/{pid}/gid_map")
+        us, uc = cella_range("/etc/subuid")
+        gs, gc = cella_range("/etc/subgid")
+        assert (uin, ulen, gin, glen) == (0, 65536, 0, 65536)
+        assert us <= uout < us + uc and (uout - us) % 65536 == 0
+        assert gs <= gout < gs + gc and (gout - gs) % 65536 == 0
+        assert os.stat(f"/proc/{pid}/ns/user").st_ino != os.stat("/proc/self/ns/user").st_ino
+        # Its root is that unprivileged id on the host.
+        st = os.stat(f"/proc/{pid}")
+        assert (st.st_uid, st.st_gid) == (uout, gout)
+    finally:
+        rc = stop_sleeping_probe(p, pid)
+    assert rc == 128 + 9
+
+
+def test_userns_host_keeps_the_identity_map(cella):
+    p, pid = sleeping_probe(cella, "--userns", "host")
     try:
         assert read_map(f"/proc/{pid}/uid_map") == [(0, 0, 65536)]
         assert read_map(f"/proc/{pid}/gid_map") == [(0, 0, 65536)]
-        assert os.stat(f"/proc/{pid}/ns/user").st_ino != os.stat("/proc/self/ns/user").st_ino
     finally:
         rc = stop_sleeping_probe(p, pid)
     assert rc == 128 + 9
@@ -378,8 +408,13 @@ def test_print_spec_defaults(cella):
     spec = json.loads(r.stdout)
     types = {n["type"] for n in spec["linux"]["namespaces"]}
     assert types == {"user", "mount", "pid", "network", "ipc", "uts", "cgroup", "time"}
-    assert spec["linux"]["uidMappings"] == [{"containerID": 0, "hostID": 0, "size": 65536}]
+    (m,) = spec["linux"]["uidMappings"]
+    assert m["containerID"] == 0 and m["hostID"] >= cella_range("/etc/subuid")[0]
+    assert m["size"] == 65536
     assert spec["process"].get("terminal", False) is False
+    r = cella.run("run", "--print-spec", "--userns", "host", "--", "/bin/true")
+    spec = json.loads(r.stdout)
+    assert spec["linux"]["uidMappings"] == [{"containerID": 0, "hostID": 0, "size": 65536}]
 
 
 def test_print_spec_caps(cella):

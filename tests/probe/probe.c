@@ -18,6 +18,8 @@
  *                               every process in another mount namespace
  *                               (/proc/N/root/PATH); print "ESCAPE N: content" for each
  *                               success, then "done"
+ *   cella-probe nestproc DIR    in nested user, mount and pid namespaces, try to mount a
+ *                               procfs on DIR: print "mounted" or the errno name
  *   cella-probe dread PATH MIB  read MIB MiB of PATH (a block device) with O_DIRECT,
  *                               bypassing the page cache; print {"bytes":N,"seconds":S}
  *   cella-probe try OP          try a privileged operation (mount, rawsock, bind80, chown,
@@ -50,6 +52,7 @@
 #include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -565,6 +568,38 @@ static int cmd_write(const char *path)
 	}
 	printf("OK\n");
 	return 0;
+}
+
+/* nestproc DIR: in a nested user, mount and pid namespace, try to mount a
+ * fresh procfs on DIR (the kernel allows it only where a procfs is already
+ * fully visible in the mount namespace); print "mounted" or the errno name. */
+static int cmd_nestproc(const char *dir)
+{
+	int status = 0;
+	pid_t pid;
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID) < 0) {
+		printf("unshare %s\n", errname(errno));
+		return 1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		printf("fork %s\n", errname(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		if (mount("proc", dir, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+			printf("%s\n", errname(errno));
+			fflush(stdout);
+			_exit(1);
+		}
+		printf("mounted\n");
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	fflush(stdout);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 static int cmd_hunt(const char *path, const char *secs)
@@ -1230,6 +1265,8 @@ int main(int argc, char **argv)
 		ret = cmd_write(arg);
 	else if (strcmp(cmd, "ls") == 0)
 		ret = cmd_ls(arg);
+	else if (strcmp(cmd, "nestproc") == 0)
+		ret = cmd_nestproc(arg);
 	else if (strcmp(cmd, "hunt") == 0 && argc > 3)
 		ret = cmd_hunt(arg, argv[3]);
 	else if (strcmp(cmd, "dread") == 0 && argc > 3)

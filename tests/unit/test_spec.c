@@ -831,7 +831,7 @@ static void test_unknown_keys_ignored(void)
 	    " \"future\": {\"a\": [[], {\"b\": null}]}, \"process\": {\"user\": {\"uid\": 1,"
 	    " \"gid\": 2, \"sid\": 3}, \"args\": [\"x\"], \"cwd\": \"/\", \"scheduler\":"
 	    " {\"policy\": \"SCHED_OTHER\"}, \"futureField\": {}},"
-	    " \"linux\": {\"netDevices\": {\"eth0\": {}}, \"memoryPolicy\": 1},"
+	    " \"linux\": {\"futureLinux\": {\"eth0\": {}}},"
 	    " \"hostname\": null}");
 
 	CHECK(spec != NULL);
@@ -991,6 +991,32 @@ static void test_error_positions_tricky(void)
 	    HEAD "  \"process\": {\n    \"user\": {\"uid\": 1e3, \"gid\": 99999999999999999999},\n"
 		 "    \"cwd\": \"/\",\n    \"args\": [\"sh\"]\n  }\n}\n",
 	    "config.json:5:21: process.user.uid: expected an integer");
+}
+
+static void test_memory_policy(void)
+{
+	cleanup_spec struct cella_spec *spec = parse_ok(
+	    "{\"ociVersion\": \"1.1.0\", \"root\": {\"path\": \"r\"}, \"linux\": {\"memoryPolicy\":"
+	    " {\"mode\": \"MPOL_BIND\", \"nodes\": \"0-2,65\", \"flags\": "
+	    "[\"MPOL_F_STATIC_NODES\"]}}}");
+	cleanup_free char *text = NULL;
+
+	CHECK(spec != NULL);
+	if (spec == NULL)
+		return;
+	CHECK(spec->linux_.has_memory_policy);
+	CHECK(spec->linux_.memory_policy.mode == 2);
+	CHECK(spec->linux_.memory_policy.flags == 1U << 15);
+	CHECK(spec->linux_.memory_policy.mask[0] == 7);
+	CHECK(spec->linux_.memory_policy.mask[1] == 2);
+	text = cella_spec_to_json(spec);
+	CHECK(strstr(text, "\"MPOL_F_STATIC_NODES\"") != NULL);
+	CHECK(strstr(text, "\"0-2,65\"") != NULL);
+	expect_error(HEAD "  \"linux\": {\"memoryPolicy\": {\"mode\": \"MPOL_LOCAL\", \"nodes\": "
+			  "\"1\"}}\n}\n",
+		     "config.json:4:61: linux.memoryPolicy.nodes: MPOL_LOCAL takes no nodes");
+	expect_error(HEAD "  \"linux\": {\"memoryPolicy\": {\"mode\": \"MPOL_X\"}}\n}\n",
+		     "config.json:4:38: linux.memoryPolicy.mode: unknown mode `MPOL_X`");
 }
 
 static void test_big_integers(void)
@@ -1188,6 +1214,7 @@ int main(void)
 	RUN(test_error_positions);
 	RUN(test_error_positions_tricky);
 	RUN(test_big_integers);
+	RUN(test_memory_policy);
 	RUN(test_malformed_json);
 	RUN(test_load);
 	RUN(test_env_editing);
