@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "kernel/seccomp.h"
-#include "kernel/seccomp_inspect.h"
+#include "inspect/seccomp_inspect.h"
 #include "spec/spec.h"
 #include "spec/spec_seccomp.h"
 #include "unit.h"
