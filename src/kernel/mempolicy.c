@@ -82,42 +82,8 @@ const char *mempolicy_flag_name(unsigned flag)
 int mempolicy_parse_nodes(const char *list, unsigned long mask[CELLA_MEMPOLICY_LONGS],
 			  cella_error *err)
 {
-	const size_t max = CELLA_MEMPOLICY_LONGS * 8 * sizeof(unsigned long);
-	const char *p = list;
-
-	memset(mask, 0, CELLA_MEMPOLICY_LONGS * sizeof(unsigned long));
-	if (*p == '\0')
-		return cella_err_invalid(err, "an empty node list");
-	for (;;) {
-		unsigned long lo, hi;
-		char *end;
-
-		if (*p < '0' || *p > '9')
-			return cella_err_invalid(err, "`%s`: expected a node number at `%s`", list,
-						 p);
-		lo = hi = strtoul(p, &end, 10);
-		p = end;
-		if (*p == '-') {
-			p++;
-			if (*p < '0' || *p > '9')
-				return cella_err_invalid(err, "`%s`: a range needs an end", list);
-			hi = strtoul(p, &end, 10);
-			p = end;
-		}
-		if (hi < lo)
-			return cella_err_invalid(
-			    err, "`%s`: the range %lu-%lu ends before it starts", list, lo, hi);
-		if (hi >= max)
-			return cella_err_invalid(err, "`%s`: node %lu is past the last one (%zu)",
-						 list, hi, max - 1);
-		for (unsigned long n = lo; n <= hi; n++)
-			mask[n / (8 * sizeof(long))] |= 1UL << (n % (8 * sizeof(long)));
-		if (*p == '\0')
-			return 0;
-		if (*p != ',')
-			return cella_err_invalid(err, "`%s`: unexpected `%c`", list, *p);
-		p++;
-	}
+	return parse_bit_list(list, "node", mask, CELLA_MEMPOLICY_LONGS * 8 * sizeof(unsigned long),
+			      err);
 }
 
 int mempolicy_apply(const struct cella_mempolicy *p, cella_error *err)

@@ -220,41 +220,16 @@ int sched_apply_io_priority(const struct cella_io_priority *io, cella_error *err
 
 int sched_parse_cpu_list(const char *list, cpu_set_t *out, cella_error *err)
 {
-	const char *p = list;
+	unsigned long mask[CPU_SETSIZE / (8 * sizeof(unsigned long))];
+	const size_t word = 8 * sizeof(unsigned long);
 
 	CPU_ZERO(out);
-	if (list == NULL || *list == '\0')
-		return cella_err_invalid(err, "an empty CPU list");
-	for (;;) {
-		unsigned long lo, hi;
-		char *end;
-
-		if (*p < '0' || *p > '9')
-			return cella_err_invalid(err, "`%s`: expected a CPU number at `%s`", list,
-						 p);
-		lo = hi = strtoul(p, &end, 10);
-		p = end;
-		if (*p == '-') {
-			p++;
-			if (*p < '0' || *p > '9')
-				return cella_err_invalid(err, "`%s`: a range needs an end", list);
-			hi = strtoul(p, &end, 10);
-			p = end;
-		}
-		if (hi < lo)
-			return cella_err_invalid(
-			    err, "`%s`: the range %lu-%lu ends before it starts", list, lo, hi);
-		if (hi >= CPU_SETSIZE)
-			return cella_err_invalid(err, "`%s`: CPU %lu is past the last one (%d)",
-						 list, hi, CPU_SETSIZE - 1);
-		for (unsigned long cpu = lo; cpu <= hi; cpu++)
-			CPU_SET(cpu, out);
-		if (*p == '\0')
-			return 0;
-		if (*p != ',')
-			return cella_err_invalid(err, "`%s`: unexpected `%c`", list, *p);
-		p++;
-	}
+	if (parse_bit_list(list, "CPU", mask, CPU_SETSIZE, err) < 0)
+		return cella_err_ret(err);
+	for (size_t n = 0; n < CPU_SETSIZE; n++)
+		if (mask[n / word] & (1UL << (n % word)))
+			CPU_SET(n, out);
+	return 0;
 }
 
 int sched_apply_affinity(const char *list, const char *field, cella_error *err)

@@ -293,3 +293,44 @@ bool colour_wanted(int fd)
 
 	return isatty(fd) && (no == NULL || no[0] == '\0');
 }
+
+int parse_bit_list(const char *list, const char *what, unsigned long *mask, size_t nbits,
+		   cella_error *err)
+{
+	const size_t word = 8 * sizeof(unsigned long);
+	const char *p = list;
+
+	memset(mask, 0, (nbits + word - 1) / word * sizeof(unsigned long));
+	if (list == NULL || *list == '\0')
+		return cella_err_invalid(err, "an empty %s list", what);
+	for (;;) {
+		unsigned long lo, hi;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			return cella_err_invalid(err, "`%s`: expected a %s number at `%s`", list,
+						 what, p);
+		lo = hi = strtoul(p, &end, 10);
+		p = end;
+		if (*p == '-') {
+			p++;
+			if (*p < '0' || *p > '9')
+				return cella_err_invalid(err, "`%s`: a range needs an end", list);
+			hi = strtoul(p, &end, 10);
+			p = end;
+		}
+		if (hi < lo)
+			return cella_err_invalid(
+			    err, "`%s`: the range %lu-%lu ends before it starts", list, lo, hi);
+		if (hi >= nbits)
+			return cella_err_invalid(err, "`%s`: %s %lu is past the last one (%zu)",
+						 list, what, hi, nbits - 1);
+		for (unsigned long n = lo; n <= hi; n++)
+			mask[n / word] |= 1UL << (n % word);
+		if (*p == '\0')
+			return 0;
+		if (*p != ',')
+			return cella_err_invalid(err, "`%s`: unexpected `%c`", list, *p);
+		p++;
+	}
+}

@@ -49,6 +49,11 @@ ssize_t read_all(int fd, void *buf, size_t len);
 /* Parse a decimal number into [min, max]; returns false when it is not one. */
 bool parse_u64(const char *s, unsigned long long max, unsigned long long *out);
 bool parse_i64(const char *s, long long min, long long max, long long *out);
+/* A kernel list ("0-3,8,10-11", the cpuset and NUMA node syntax) into a bit
+ * mask of nbits bits (mask holds nbits / bits-per-long words, zeroed first);
+ * `what` names the items in errors ("CPU", "node"). */
+int parse_bit_list(const char *list, const char *what, unsigned long *mask, size_t nbits,
+		   cella_error *err);
 
 /* Colour on fd: a terminal, and NO_COLOR (https://no-color.org) unset or
  * empty. */
