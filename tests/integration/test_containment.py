@@ -124,6 +124,16 @@ def pidns_chain(pid):
         os.close(fd)
 
 
+PF_EXITING = 0x4
+
+
+def pf_exiting(pid):
+    """The task is exiting (PF_EXITING in /proc/PID/stat's flags)."""
+    with open(f"/proc/{pid}/stat") as f:
+        rest = f.read().rsplit(")", 1)[1].split()
+    return int(rest[6]) & PF_EXITING != 0
+
+
 def same_cgroup(text, ref):
     """/proc/PID/cgroup of a process is ref's. The kernel shows "/" for
     every v1 hierarchy of a task that is exiting: then the unified line
@@ -163,8 +173,13 @@ class Watcher(threading.Thread):
             with open(f"/proc/{pid}/cgroup") as f:
                 cgroup = f.read()
             userns = os.stat(f"/proc/{pid}/ns/user").st_ino
-        except (OSError, KeyError):
+            exiting = pf_exiting(pid)
+        except (OSError, KeyError, ValueError):
             return  # gone
+        if exiting:
+            # The kernel shows "/" for the v1 hierarchies of a task that
+            # is exiting (proc_cgroup_show): not a place it runs in.
+            cgroup = self.cgroup
         self.seen.add(pid)
         why = []
         for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
