@@ -141,7 +141,7 @@ static void status_groups(const char *text, struct capprobe_target *t)
 int capprobe_read_target(pid_t pid, struct capprobe_target *t, cella_error *err)
 {
 	cleanup_free char *status = NULL, *setgroups = NULL;
-	unsigned long uid, gid;
+	unsigned long uid = 0, gid = 0;
 	char path[64];
 	int r;
 

@@ -833,7 +833,7 @@ char *cg_v1_dir(const struct cella_cgroup *cg, int i)
 int cella_cgroup_open_proc(const char *path, const char *proc_cgroup, struct cella_cgroup **out,
 			   cella_error *err)
 {
-	struct cella_cgroup *cg;
+	struct cella_cgroup *cg = NULL;
 	cleanup_free char *copy = xstrdup(proc_cgroup != NULL ? proc_cgroup : "");
 	char *save = NULL;
 

@@ -330,7 +330,7 @@ static int prepare(const struct cella_rootfs_conf *orig, cella_error *err)
 	struct mount_ctx c = {.conf = conf, .rootfd = -1};
 	cleanup_close int rootfd = -1;
 	cleanup_free char *merged = NULL;
-	unsigned long prop, first;
+	unsigned long prop = 0, first;
 	int r;
 
 	if (conf->rootfs == NULL || conf->rootfs[0] != '/')

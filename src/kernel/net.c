@@ -180,7 +180,7 @@ static int dump_addrs(struct mnl_socket *nl, struct addr_dump *d, const char *wh
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 	ssize_t n;
-	int r;
+	int r = MNL_CB_OK;
 
 	memset(req, 0, sizeof(req));
 	nlh = mnl_nlmsg_put_header(req);

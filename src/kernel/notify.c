@@ -50,7 +50,7 @@ int notify_check_address(const char *addr, cella_error *err)
 int notify_connect(const char *addr, int *fd, cella_error *err)
 {
 	struct sockaddr_un sa;
-	socklen_t len;
+	socklen_t len = 0;
 	cleanup_close int s = -1;
 
 	if (to_sockaddr(addr, &sa, &len, err) < 0)

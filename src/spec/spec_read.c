@@ -271,7 +271,7 @@ static int get_i64(struct spec_ctx *c, json_t *v, int64_t min, int64_t max, int6
 
 int spec_rd_u32(struct spec_ctx *c, json_t *v, void *out)
 {
-	uint64_t x;
+	uint64_t x = 0;
 	int r = get_u64(c, v, UINT32_MAX, &x);
 
 	if (r == 0)
@@ -281,7 +281,7 @@ int spec_rd_u32(struct spec_ctx *c, json_t *v, void *out)
 
 int spec_rd_u16(struct spec_ctx *c, json_t *v, void *out)
 {
-	uint64_t x;
+	uint64_t x = 0;
 	int r = get_u64(c, v, UINT16_MAX, &x);
 
 	if (r == 0)
@@ -304,7 +304,7 @@ int spec_rd_i64(struct spec_ctx *c, json_t *v, void *out)
  * runc keeps only the permissions (the type comes from `type`). */
 int spec_rd_file_mode(struct spec_ctx *c, json_t *v, void *out)
 {
-	uint64_t x;
+	uint64_t x = 0;
 	int r = get_u64(c, v, S_IFMT | 07777, &x);
 
 	if (r == 0)
@@ -314,7 +314,7 @@ int spec_rd_file_mode(struct spec_ctx *c, json_t *v, void *out)
 
 int spec_rd_timeout(struct spec_ctx *c, json_t *v, void *out)
 {
-	int64_t x;
+	int64_t x = 0;
 	int r = get_i64(c, v, 1, INT_MAX, &x);
 
 	if (r == 0)
@@ -324,7 +324,7 @@ int spec_rd_timeout(struct spec_ctx *c, json_t *v, void *out)
 
 int spec_rd_oom_score_adj(struct spec_ctx *c, json_t *v, void *out)
 {
-	int64_t x;
+	int64_t x = 0;
 	int r = get_i64(c, v, -1000, 1000, &x);
 
 	if (r == 0)
