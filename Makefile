@@ -162,6 +162,8 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libcella.a
 check-layers:
 	@if grep -rn '#include "inspect/' src/util src/spec src/kernel src/engine; then \
 		echo "the container path must not call the inspect layer" >&2; exit 1; fi
+	@if grep -rnE '#include "(kernel|engine|inspect|cli)/' src/spec src/util; then \
+		echo "src/spec depends only on src/util (and jansson): the kernel layer includes spec headers, never the reverse" >&2; exit 1; fi
 
 check-unit: check-layers $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done

@@ -60,18 +60,19 @@ int engine_exec_linux_save(int dirfd, const struct cella_spec *s, bool has_liste
 	if (l->has_personality)
 		json_object_set_new(
 		    o, "personality",
-		    json_pack("{s:s}", "domain", personality_domain_name(l->personality.domain)));
+		    json_pack("{s:s}", "domain",
+			      cella_personality_domain_name(l->personality.domain)));
 	if (l->has_memory_policy) {
 		const struct cella_mempolicy *mp = &l->memory_policy;
-		json_t *a = json_pack("{s:s}", "mode", mempolicy_mode_name(mp->mode));
+		json_t *a = json_pack("{s:s}", "mode", cella_mempolicy_mode_name(mp->mode));
 		json_t *fl = json_array();
 
 		if (mp->nodes != NULL)
 			json_object_set_new(a, "nodes", json_string(mp->nodes));
 		for (unsigned bit = 0; bit < 32; bit++)
-			if ((mp->flags >> bit & 1) && mempolicy_flag_name(1U << bit) != NULL)
-				json_array_append_new(fl,
-						      json_string(mempolicy_flag_name(1U << bit)));
+			if ((mp->flags >> bit & 1) && cella_mempolicy_flag_name(1U << bit) != NULL)
+				json_array_append_new(
+				    fl, json_string(cella_mempolicy_flag_name(1U << bit)));
 		json_object_set_new(a, "flags", fl);
 		json_object_set_new(o, "memoryPolicy", a);
 	}
@@ -119,7 +120,7 @@ int engine_exec_linux_load(int dirfd, struct engine_exec_linux *out, cella_error
 	if ((x = json_object_get(o, "personality")) != NULL) {
 		const char *d = json_string_value(json_object_get(x, "domain"));
 
-		if (d == NULL || !personality_domain_from_name(d, &out->personality.domain))
+		if (d == NULL || !cella_personality_domain_from_name(d, &out->personality.domain))
 			return bad_file(err, "no valid personality.domain");
 		out->has_personality = true;
 	}
@@ -131,12 +132,13 @@ int engine_exec_linux_load(int dirfd, struct engine_exec_linux *out, cella_error
 		size_t i;
 
 		out->has_memory_policy = true;
-		if (mode == NULL || (mp->mode = mempolicy_mode_from_name(mode)) < 0)
+		if (mode == NULL || (mp->mode = cella_mempolicy_mode_from_name(mode)) < 0)
 			return bad_file(err, "no valid memoryPolicy.mode");
 		json_array_foreach(json_object_get(x, "flags"), i, f)
 		{
-			unsigned bit =
-			    json_is_string(f) ? mempolicy_flag_from_name(json_string_value(f)) : 0;
+			unsigned bit = json_is_string(f)
+					   ? cella_mempolicy_flag_from_name(json_string_value(f))
+					   : 0;
 
 			if (bit == 0)
 				return bad_file(err, "an unknown memoryPolicy flag");
@@ -144,7 +146,7 @@ int engine_exec_linux_load(int dirfd, struct engine_exec_linux *out, cella_error
 		}
 		if (nodes != NULL) {
 			mp->nodes = xstrdup(nodes);
-			if (mempolicy_parse_nodes(nodes, mp->mask, err) < 0)
+			if (cella_mempolicy_parse_nodes(nodes, mp->mask, err) < 0)
 				return bad_file(err, "no valid memoryPolicy.nodes");
 		}
 	}

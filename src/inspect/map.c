@@ -463,8 +463,8 @@ static json_t *map_cgroup(const struct cella_map_target *t)
 static json_t *sched_json(const struct inspect_sched *sc)
 {
 	json_t *o = json_object(), *x;
-	const char *policy = sched_policy_name(sc->policy);
-	const char *io = ioprio_class_name(sc->ioprio_class);
+	const char *policy = cella_sched_policy_name(sc->policy);
+	const char *io = cella_ioprio_class_name(sc->ioprio_class);
 
 	x = json_object();
 	set(x, "policy", policy != NULL ? json_string(policy) : json_integer(sc->policy));
@@ -479,7 +479,7 @@ static json_t *sched_json(const struct inspect_sched *sc)
 	set(x, "level", json_integer(sc->ioprio_level));
 	set(o, "io_priority", x);
 	if (sc->has_personality) {
-		const char *d = personality_domain_name(sc->personality & 0xff);
+		const char *d = cella_personality_domain_name(sc->personality & 0xff);
 		x = json_object();
 		set(x, "domain",
 		    d != NULL ? json_string(d)

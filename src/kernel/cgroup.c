@@ -23,47 +23,6 @@
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 
-void cella_resources_clear(struct cella_resources *r)
-{
-	free(r->cpu_cpus);
-	free(r->cpu_mems);
-	free(r->devices);
-	for (size_t i = 0; i < CELLA_THROTTLE_N; i++)
-		free(r->throttle[i]);
-	free(r->hugetlb);
-	free(r->weight_device);
-	free(r->net_prio);
-	for (size_t i = 0; i < r->n_unified; i++) {
-		free(r->unified[i].key);
-		free(r->unified[i].value);
-	}
-	free(r->unified);
-	strv_free(r->ignored);
-	memset(r, 0, sizeof(*r));
-}
-
-const char *const cella_throttle_names[CELLA_THROTTLE_N] = {
-    [CELLA_THROTTLE_READ_BPS] = "throttleReadBpsDevice",
-    [CELLA_THROTTLE_WRITE_BPS] = "throttleWriteBpsDevice",
-    [CELLA_THROTTLE_READ_IOPS] = "throttleReadIOPSDevice",
-    [CELLA_THROTTLE_WRITE_IOPS] = "throttleWriteIOPSDevice",
-};
-
-bool cella_resources_any(const struct cella_resources *r)
-{
-	return r->has_memory_limit || r->has_memory_reservation || r->has_memory_swap ||
-	       r->has_memory_swappiness || r->has_cpu_shares || r->has_cpu_quota ||
-	       r->has_cpu_period || r->cpu_cpus != NULL || r->cpu_mems != NULL ||
-	       r->has_pids_limit || r->has_blkio_weight || r->has_cpu_burst || r->n_hugetlb > 0 ||
-	       r->has_cpu_idle || r->has_cpu_rt_period || r->has_cpu_rt_runtime ||
-	       r->has_memory_disable_oom_killer || r->n_throttle[CELLA_THROTTLE_READ_BPS] > 0 ||
-	       r->n_throttle[CELLA_THROTTLE_WRITE_BPS] > 0 ||
-	       r->n_throttle[CELLA_THROTTLE_READ_IOPS] > 0 ||
-	       r->n_throttle[CELLA_THROTTLE_WRITE_IOPS] > 0 || r->n_unified > 0 ||
-	       r->has_blkio_leaf_weight || r->n_weight_device > 0 || r->has_net_classid ||
-	       r->n_net_prio > 0;
-}
-
 /* ---- detection ---- */
 
 const char *cella_cgroup_layout_name(enum cella_cgroup_layout l)

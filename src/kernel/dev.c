@@ -27,13 +27,6 @@
 #include "util/log.h"
 #include "util/util.h"
 
-const struct cella_default_device cella_default_devices[] = {
-    {"/dev/null", 'c', 1, 3, 0666},    {"/dev/zero", 'c', 1, 5, 0666},
-    {"/dev/full", 'c', 1, 7, 0666},    {"/dev/random", 'c', 1, 8, 0666},
-    {"/dev/urandom", 'c', 1, 9, 0666}, {"/dev/tty", 'c', 5, 0, 0666},
-};
-const size_t cella_n_default_devices = ARRAY_SIZE(cella_default_devices);
-
 /* /dev/ptmx (when /dev/pts is a devpts) and /dev/core (when the host has
  * /proc/kcore) are conditional and made by the mount module. */
 const struct cella_dev_symlink cella_dev_symlinks[] = {

@@ -11,16 +11,7 @@
 #include "spec/spec.h"
 #include "util/error.h"
 
-struct cella_default_device {
-	const char *path; /* "/dev/null" */
-	char type;	  /* 'c' */
-	unsigned major, minor;
-	mode_t mode; /* permission bits, 0666 */
-};
-
-/* /dev/null, zero, full, random, urandom, tty (as runc and crun). */
-extern const struct cella_default_device cella_default_devices[];
-extern const size_t cella_n_default_devices;
+/* The default devices (cella_default_devices) are the spec's: spec/spec.h. */
 
 /* Symlinks created in /dev: /dev/fd -> /proc/self/fd, ... */
 struct cella_dev_symlink {

@@ -8,36 +8,9 @@
 
 #include "util/util.h"
 
-static const struct {
-	const char *name;
-	unsigned long domain;
-} domains[] = {
-    {"LINUX", PER_LINUX},
-    {"LINUX32", PER_LINUX32},
-};
-
-bool personality_domain_from_name(const char *name, unsigned long *out)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(domains); i++) {
-		if (strcmp(name, domains[i].name) == 0) {
-			*out = domains[i].domain;
-			return true;
-		}
-	}
-	return false;
-}
-
-const char *personality_domain_name(unsigned long domain)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(domains); i++)
-		if (domains[i].domain == domain)
-			return domains[i].name;
-	return NULL;
-}
-
 int personality_apply(const struct cella_personality *p, cella_error *err)
 {
-	const char *name = personality_domain_name(p->domain);
+	const char *name = cella_personality_domain_name(p->domain);
 
 	/* personality() answers the previous persona, or -1 with errno. */
 	if (personality(p->domain) == -1)

@@ -12,12 +12,8 @@
 #include <stdbool.h>
 
 #include "spec/spec.h"
+#include "spec/spec_attrs.h" /* the domain names */
 #include "util/error.h"
-
-/* "LINUX", "LINUX32" -> PER_LINUX, PER_LINUX32; false when unknown. */
-bool personality_domain_from_name(const char *name, unsigned long *out);
-/* NULL when unknown. */
-const char *personality_domain_name(unsigned long domain);
 
 int personality_apply(const struct cella_personality *p, cella_error *err);
 

@@ -46,105 +46,14 @@ struct kernel_sched_attr {
 #define K_IOPRIO_CLASS_SHIFT 13
 #define K_IOPRIO_WHO_PROCESS 1
 
-static const struct {
-	const char *name;
-	int policy;
-} policies[] = {
-    {"SCHED_OTHER", K_SCHED_OTHER},
-    {"SCHED_FIFO", K_SCHED_FIFO},
-    {"SCHED_RR", K_SCHED_RR},
-    {"SCHED_BATCH", K_SCHED_BATCH},
-    {"SCHED_ISO", K_SCHED_ISO},
-    {"SCHED_IDLE", K_SCHED_IDLE},
-    {"SCHED_DEADLINE", K_SCHED_DEADLINE},
-};
-
-static const struct {
-	const char *name;
-	uint64_t flag;
-} flags[] = {
-    {"SCHED_FLAG_RESET_ON_FORK", 0x01},	 {"SCHED_FLAG_RECLAIM", 0x02},
-    {"SCHED_FLAG_DL_OVERRUN", 0x04},	 {"SCHED_FLAG_KEEP_POLICY", 0x08},
-    {"SCHED_FLAG_KEEP_PARAMS", 0x10},	 {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
-    {"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
-};
-
-static const char *const ioprio_classes[] = {
-    [1] = "IOPRIO_CLASS_RT",
-    [2] = "IOPRIO_CLASS_BE",
-    [3] = "IOPRIO_CLASS_IDLE",
-};
-
-int sched_policy_from_name(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(policies); i++)
-		if (strcmp(name, policies[i].name) == 0)
-			return policies[i].policy;
-	return -1;
-}
-
-const char *sched_policy_name(int policy)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(policies); i++)
-		if (policies[i].policy == policy)
-			return policies[i].name;
-	return NULL;
-}
-
-bool sched_policy_is_realtime(int policy)
-{
-	return policy == K_SCHED_FIFO || policy == K_SCHED_RR;
-}
-
-bool sched_policy_takes_nice(int policy)
-{
-	return policy == K_SCHED_OTHER || policy == K_SCHED_BATCH;
-}
-
-bool sched_policy_is_deadline(int policy)
-{
-	return policy == K_SCHED_DEADLINE;
-}
-
-uint64_t sched_flag_from_name(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-		if (strcmp(name, flags[i].name) == 0)
-			return flags[i].flag;
-	return 0;
-}
-
-const char *sched_flag_name(uint64_t flag)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-		if (flags[i].flag == flag)
-			return flags[i].name;
-	return NULL;
-}
-
-int ioprio_class_from_name(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(ioprio_classes); i++)
-		if (ioprio_classes[i] != NULL && strcmp(name, ioprio_classes[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
-const char *ioprio_class_name(int class_)
-{
-	if (class_ < 0 || (size_t)class_ >= ARRAY_SIZE(ioprio_classes))
-		return NULL;
-	return ioprio_classes[class_];
-}
-
 /* "SCHED_FIFO priority 1", for messages. */
 static void describe(const struct cella_scheduler *s, char *buf, size_t len)
 {
-	const char *name = sched_policy_name(s->policy);
+	const char *name = cella_sched_policy_name(s->policy);
 
 	if (name == NULL)
 		name = "policy ?";
-	if (sched_policy_is_realtime(s->policy))
+	if (cella_sched_policy_is_realtime(s->policy))
 		snprintf(buf, len, "%s priority %" PRId32, name, s->priority);
 	else if (s->policy == K_SCHED_DEADLINE)
 		snprintf(buf, len,
@@ -178,7 +87,7 @@ int sched_apply_scheduler_to(pid_t pid, const struct cella_scheduler *s, cella_e
 		return 0;
 	e = errno;
 	describe(s, what, sizeof(what));
-	if (e == EPERM && sched_policy_is_realtime(s->policy))
+	if (e == EPERM && cella_sched_policy_is_realtime(s->policy))
 		return cella_err(err, e,
 				 "process.scheduler: set %s (a real-time policy needs CAP_SYS_NICE "
 				 "and, with real-time group scheduling, real-time runtime in the "
@@ -205,7 +114,7 @@ int sched_apply_scheduler_to(pid_t pid, const struct cella_scheduler *s, cella_e
 int sched_apply_io_priority(const struct cella_io_priority *io, cella_error *err)
 {
 	int value = io->class_ << K_IOPRIO_CLASS_SHIFT | io->priority;
-	const char *name = ioprio_class_name(io->class_);
+	const char *name = cella_ioprio_class_name(io->class_);
 
 	if (syscall(SYS_ioprio_set, K_IOPRIO_WHO_PROCESS, 0, value) == 0)
 		return 0;
@@ -218,25 +127,11 @@ int sched_apply_io_priority(const struct cella_io_priority *io, cella_error *err
 			 io->priority);
 }
 
-int sched_parse_cpu_list(const char *list, cpu_set_t *out, cella_error *err)
-{
-	unsigned long mask[CPU_SETSIZE / (8 * sizeof(unsigned long))];
-	const size_t word = 8 * sizeof(unsigned long);
-
-	CPU_ZERO(out);
-	if (parse_bit_list(list, "CPU", mask, CPU_SETSIZE, err) < 0)
-		return cella_err_ret(err);
-	for (size_t n = 0; n < CPU_SETSIZE; n++)
-		if (mask[n / word] & (1UL << (n % word)))
-			CPU_SET(n, out);
-	return 0;
-}
-
 int sched_apply_affinity(const char *list, const char *field, cella_error *err)
 {
 	cpu_set_t set;
 
-	if (sched_parse_cpu_list(list, &set, err) < 0)
+	if (cella_parse_cpu_list(list, &set, err) < 0)
 		return cella_err_context(err, "%s", field);
 	if (sched_setaffinity(0, sizeof(set), &set) < 0)
 		return cella_err(err, errno, "%s `%s`: sched_setaffinity", field, list);

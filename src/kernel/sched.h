@@ -19,30 +19,9 @@
 #include <stdint.h>
 
 #include "spec/spec.h"
+#include "spec/spec_attrs.h" /* the names, cella_parse_cpu_list */
 #include "util/error.h"
 
-/* SCHED_* policies by OCI name ("SCHED_BATCH"): the kernel's number, or -1
- * when unknown. */
-int sched_policy_from_name(const char *name);
-const char *sched_policy_name(int policy);
-/* SCHED_FIFO, SCHED_RR: a priority 1..99. */
-bool sched_policy_is_realtime(int policy);
-/* SCHED_OTHER, SCHED_BATCH: the policies that use a nice value. */
-bool sched_policy_takes_nice(int policy);
-/* SCHED_DEADLINE: runtime, deadline and period. */
-bool sched_policy_is_deadline(int policy);
-/* SCHED_FLAG_* by OCI name: the flag's bit, or 0 when unknown. */
-uint64_t sched_flag_from_name(const char *name);
-/* The name of one flag bit; NULL when unknown. */
-const char *sched_flag_name(uint64_t flag);
-/* IOPRIO_CLASS_* ("IOPRIO_CLASS_BE"): the kernel's number, or -1. */
-int ioprio_class_from_name(const char *name);
-const char *ioprio_class_name(int class_);
-
-/* A CPU list as the runtime spec writes it ("0-3,7": numbers and ranges,
- * comma-separated) into a set; an error names what is wrong (a range that
- * ends before it starts, a CPU past CPU_SETSIZE, stray text). */
-int sched_parse_cpu_list(const char *list, cpu_set_t *out, cella_error *err);
 /* sched_setaffinity(0, ...) to the CPUs of list; errors name field. */
 int sched_apply_affinity(const char *list, const char *field, cella_error *err);
 

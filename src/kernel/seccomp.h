@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Seccomp: the typed linux.seccomp section, the filter built from it with
- * libseccomp, and loading it.
+ * Seccomp: the filter built with libseccomp from the typed linux.seccomp
+ * section (struct cella_seccomp, spec/spec_seccomp.h), and loading it.
  *
  * Who runs what, where:
  *   parent  cella_seccomp_build() compiles the configuration to a classic BPF
@@ -40,64 +40,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "spec/spec_seccomp.h" /* struct cella_seccomp, the profile */
 #include "util/error.h"
-
-enum cella_seccomp_action {
-	CELLA_SCMP_KILL_THREAD = 0, /* SCMP_ACT_KILL, SCMP_ACT_KILL_THREAD */
-	CELLA_SCMP_KILL_PROCESS,
-	CELLA_SCMP_TRAP,
-	CELLA_SCMP_ERRNO,
-	CELLA_SCMP_TRACE,
-	CELLA_SCMP_LOG,
-	CELLA_SCMP_ALLOW,
-	CELLA_SCMP_NOTIFY,
-	CELLA_SCMP_ACTION_COUNT
-};
-
-enum cella_seccomp_op {
-	CELLA_SCMP_CMP_NE = 0,
-	CELLA_SCMP_CMP_LT,
-	CELLA_SCMP_CMP_LE,
-	CELLA_SCMP_CMP_EQ,
-	CELLA_SCMP_CMP_GE,
-	CELLA_SCMP_CMP_GT,
-	CELLA_SCMP_CMP_MASKED_EQ, /* (arg & value) == valueTwo */
-	CELLA_SCMP_OP_COUNT
-};
-
-/* linux.seccomp.flags, as bits. */
-#define CELLA_SCMP_FLAG_LOG		   (1U << 0)
-#define CELLA_SCMP_FLAG_SPEC_ALLOW	   (1U << 1)
-#define CELLA_SCMP_FLAG_WAIT_KILLABLE_RECV (1U << 2)
-
-struct cella_seccomp_arg {
-	unsigned index; /* 0..5 */
-	uint64_t value;
-	uint64_t value_two;
-	enum cella_seccomp_op op;
-};
-
-struct cella_seccomp_rule {
-	char **names; /* NULL-terminated */
-	enum cella_seccomp_action action;
-	bool has_errno_ret;
-	uint32_t errno_ret;
-	struct cella_seccomp_arg *args;
-	size_t n_args;
-};
-
-struct cella_seccomp {
-	enum cella_seccomp_action default_action;
-	bool has_default_errno_ret;
-	uint32_t default_errno_ret;
-	uint32_t *archs; /* SCMP_ARCH_* tokens; none = the native one */
-	size_t n_archs;
-	unsigned flags; /* CELLA_SCMP_FLAG_* */
-	char *listener_path;
-	char *listener_metadata;
-	struct cella_seccomp_rule *syscalls;
-	size_t n_syscalls;
-};
 
 /* A filter compiled to classic BPF, ready for the kernel. */
 struct cella_seccomp_prog {
@@ -105,28 +49,6 @@ struct cella_seccomp_prog {
 	size_t len;
 	unsigned kernel_flags; /* SECCOMP_FILTER_FLAG_* */
 };
-
-/* Names as OCI spells them: "SCMP_ACT_ERRNO", "SCMP_CMP_MASKED_EQ",
- * "SCMP_ARCH_X86_64", "SECCOMP_FILTER_FLAG_LOG". -1 when unknown. */
-int cella_seccomp_action_from_name(const char *name);
-const char *cella_seccomp_action_name(enum cella_seccomp_action a);
-int cella_seccomp_op_from_name(const char *name);
-const char *cella_seccomp_op_name(enum cella_seccomp_op op);
-/* 0 when unknown (or unknown to this libseccomp). */
-uint32_t cella_seccomp_arch_from_name(const char *name);
-const char *cella_seccomp_arch_name(uint32_t arch);
-int cella_seccomp_flag_from_name(const char *name);
-const char *cella_seccomp_flag_name(unsigned flag);
-/* Iterate the names (NULL past the end), for `cella features`. */
-const char *cella_seccomp_action_name_at(size_t i);
-const char *cella_seccomp_arch_name_at(size_t i);
-const char *cella_seccomp_flag_name_at(size_t i);
-
-/* The built-in default profile of the quick door, for a process whose
- * bounding set is caps: an allowlist; syscalls a capability grants are
- * allowed only with it; unknown (newer) syscalls fail with ENOSYS so that
- * libc falls back, known dangerous ones with EPERM. */
-struct cella_seccomp *cella_seccomp_default_profile(uint64_t caps);
 
 /* Compile conf (parent side). The caller frees out with
  * cella_seccomp_prog_clear. With SCMP_ACT_NOTIFY rules, the program gets
@@ -178,7 +100,5 @@ void cella_seccomp_prog_clear(struct cella_seccomp_prog *prog);
  * up privileges? True without no_new_privs and without CAP_SYS_ADMIN in its
  * final effective set. */
 bool cella_seccomp_load_early(bool no_new_privs, uint64_t effective_caps);
-
-void cella_seccomp_free(struct cella_seccomp *s);
 
 #endif

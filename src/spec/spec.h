@@ -5,7 +5,9 @@
  * The spec layer is the only one that knows JSON (jansson). It parses a
  * config.json into `struct cella_spec`, emits one back (`cella spec`,
  * `cella run --print-spec`), and builds the default spec the quick door
- * starts from. Kernel modules receive the plain C types below.
+ * starts from. Kernel modules receive the plain C types below and in the
+ * spec's other headers (spec_resources.h, spec_seccomp.h, spec_attrs.h):
+ * the spec layer owns them and depends on nothing above src/util.
  *
  * Every string is owned by the spec (freed by cella_spec_free). "Optional"
  * scalar fields carry a has_* flag. Arrays carry an explicit count.
@@ -88,7 +90,7 @@ struct cella_user {
 };
 
 /* process.scheduler, for sched_setattr(2): policy and flags as the kernel
- * numbers them (SCHED_*, SCHED_FLAG_*; names in kernel/sched.c). */
+ * numbers them (SCHED_*, SCHED_FLAG_*; names in spec_attrs.h). */
 struct cella_scheduler {
 	int policy;
 	int32_t nice;	  /* -20..19 */
@@ -161,6 +163,19 @@ struct cella_device {
 	gid_t gid;
 };
 
+struct cella_default_device {
+	const char *path; /* "/dev/null" */
+	char type;	  /* 'c' */
+	unsigned major, minor;
+	mode_t mode; /* permission bits, 0666 */
+};
+
+/* The devices every container gets (kernel/dev.c makes them, the default
+ * device cgroup rules allow them): /dev/null, zero, full, random, urandom,
+ * tty (as runc and crun); spec_default.c. */
+extern const struct cella_default_device cella_default_devices[];
+extern const size_t cella_n_default_devices;
+
 struct cella_kv {
 	char *key;
 	char *value;
@@ -218,7 +233,7 @@ struct cella_linux {
 	 * parsers (issues 4 and 5); NULL when absent. */
 	char *resources_json;
 	char *seccomp_json;
-	struct cella_seccomp *seccomp; /* linux.seccomp, typed (kernel/seccomp.h) */
+	struct cella_seccomp *seccomp; /* linux.seccomp, typed (spec_seccomp.h) */
 	char *intel_rdt_json;
 	bool has_personality;
 	struct cella_personality personality;

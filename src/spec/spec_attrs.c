@@ -26,11 +26,9 @@
 
 #include <jansson.h>
 
-#include "kernel/mempolicy.h"
-#include "kernel/personality.h"
-#include "kernel/sched.h"
-#include "util/util.h"
+#include "spec/spec_attrs.h"
 #include "spec/spec_internal.h"
+#include "util/util.h"
 
 /* Reject member key of the current object: at its value when it is there,
  * at the object when not. */
@@ -55,7 +53,7 @@ static int rd_policy(struct spec_ctx *c, json_t *v, void *out)
 
 	if (!json_is_string(v))
 		return spec_fail(c, "expected a string");
-	policy = sched_policy_from_name(json_string_value(v));
+	policy = cella_sched_policy_from_name(json_string_value(v));
 	if (policy < 0)
 		return spec_fail(c, "unknown policy `%s`", json_string_value(v));
 	*(int *)out = policy;
@@ -67,8 +65,8 @@ static int rd_policy(struct spec_ctx *c, json_t *v, void *out)
 static int rd_sched_flags(struct spec_ctx *c, json_t *v, void *out)
 {
 	struct cella_scheduler *s = out;
-	const uint64_t dl_only = sched_flag_from_name("SCHED_FLAG_RECLAIM") |
-				 sched_flag_from_name("SCHED_FLAG_DL_OVERRUN");
+	const uint64_t dl_only = cella_sched_flag_from_name("SCHED_FLAG_RECLAIM") |
+				 cella_sched_flag_from_name("SCHED_FLAG_DL_OVERRUN");
 
 	if (!json_is_array(v))
 		return spec_fail(c, "expected an array of strings");
@@ -79,12 +77,12 @@ static int rd_sched_flags(struct spec_ctx *c, json_t *v, void *out)
 		spec_push_index(c, i);
 		if (!json_is_string(e))
 			return spec_fail(c, "expected a string");
-		f = sched_flag_from_name(json_string_value(e));
+		f = cella_sched_flag_from_name(json_string_value(e));
 		if (f == 0)
 			return spec_fail(c, "unknown flag `%s`", json_string_value(e));
-		if ((f & dl_only) && !sched_policy_is_deadline(s->policy))
+		if ((f & dl_only) && !cella_sched_policy_is_deadline(s->policy))
 			return spec_fail(c, "%s only applies to SCHED_DEADLINE, not %s",
-					 json_string_value(e), sched_policy_name(s->policy));
+					 json_string_value(e), cella_sched_policy_name(s->policy));
 		s->flags |= f;
 		spec_pop(c);
 	}
@@ -127,22 +125,22 @@ int spec_rd_scheduler(struct spec_ctx *c, json_t *v, void *out)
 	    (r = spec_field(c, v, "deadline", false, spec_rd_u64, &s->deadline)) < 0 ||
 	    (r = spec_field(c, v, "period", false, spec_rd_u64, &s->period)) < 0)
 		return r;
-	rt = sched_policy_is_realtime(s->policy);
-	fair = sched_policy_takes_nice(s->policy);
+	rt = cella_sched_policy_is_realtime(s->policy);
+	fair = cella_sched_policy_takes_nice(s->policy);
 	if (s->nice < -20 || s->nice > 19)
 		return fail_member(c, "nice", "%" PRId32 " is out of range (-20 to 19)", s->nice);
 	if (s->nice != 0 && !fair)
 		return fail_member(c, "nice",
 				   "only SCHED_OTHER and SCHED_BATCH take a nice value, not %s",
-				   sched_policy_name(s->policy));
+				   cella_sched_policy_name(s->policy));
 	if (rt && (s->priority < 1 || s->priority > 99))
 		return fail_member(c, "priority", "%s needs a priority from 1 to 99, not %" PRId32,
-				   sched_policy_name(s->policy), s->priority);
+				   cella_sched_policy_name(s->policy), s->priority);
 	if (!rt && s->priority != 0)
 		return fail_member(c, "priority",
 				   "only SCHED_FIFO and SCHED_RR take a priority, not %s",
-				   sched_policy_name(s->policy));
-	if (sched_policy_is_deadline(s->policy))
+				   cella_sched_policy_name(s->policy));
+	if (cella_sched_policy_is_deadline(s->policy))
 		return check_deadline(c, s);
 	if (s->runtime != 0 || s->deadline != 0 || s->period != 0)
 		return fail_member(c,
@@ -151,7 +149,7 @@ int spec_rd_scheduler(struct spec_ctx *c, json_t *v, void *out)
 						      : "period",
 				   "only SCHED_DEADLINE takes a runtime, deadline and period, "
 				   "not %s",
-				   sched_policy_name(s->policy));
+				   cella_sched_policy_name(s->policy));
 	return 0;
 }
 
@@ -161,7 +159,7 @@ static int rd_ioprio_class(struct spec_ctx *c, json_t *v, void *out)
 
 	if (!json_is_string(v))
 		return spec_fail(c, "expected a string");
-	class_ = ioprio_class_from_name(json_string_value(v));
+	class_ = cella_ioprio_class_from_name(json_string_value(v));
 	if (class_ < 0)
 		return spec_fail(c,
 				 "unknown class `%s` (expected IOPRIO_CLASS_RT, IOPRIO_CLASS_BE "
@@ -205,7 +203,7 @@ static int rd_cpu_list(struct spec_ctx *c, json_t *v, void *out)
 
 	if (!json_is_string(v))
 		return spec_fail(c, "expected a string");
-	if (sched_parse_cpu_list(json_string_value(v), &set, &e) < 0)
+	if (cella_parse_cpu_list(json_string_value(v), &set, &e) < 0)
 		return spec_fail(c, "%s", e.msg);
 	*(char **)out = xstrdup(json_string_value(v));
 	return 0;
@@ -238,7 +236,7 @@ static int rd_domain(struct spec_ctx *c, json_t *v, void *out)
 {
 	if (!json_is_string(v))
 		return spec_fail(c, "expected a string");
-	if (!personality_domain_from_name(json_string_value(v), out))
+	if (!cella_personality_domain_from_name(json_string_value(v), out))
 		return spec_fail(c, "unknown domain `%s` (expected LINUX or LINUX32)",
 				 json_string_value(v));
 	return 0;
@@ -280,7 +278,7 @@ static int rd_mpol_mode(struct spec_ctx *c, json_t *v, void *out)
 
 	if (!json_is_string(v))
 		return spec_fail(c, "expected a string");
-	mode = mempolicy_mode_from_name(json_string_value(v));
+	mode = cella_mempolicy_mode_from_name(json_string_value(v));
 	if (mode < 0)
 		return spec_fail(c, "unknown mode `%s`", json_string_value(v));
 	*(int *)out = mode;
@@ -297,7 +295,8 @@ static int rd_mpol_flags(struct spec_ctx *c, json_t *v, void *out)
 		return spec_fail(c, "expected an array of strings");
 	json_array_foreach(v, i, x)
 	{
-		unsigned f = json_is_string(x) ? mempolicy_flag_from_name(json_string_value(x)) : 0;
+		unsigned f =
+		    json_is_string(x) ? cella_mempolicy_flag_from_name(json_string_value(x)) : 0;
 
 		if (f == 0) {
 			spec_push_index(c, i);
@@ -325,12 +324,14 @@ int spec_rd_memory_policy(struct spec_ctx *c, json_t *v, void *out)
 		free(p->nodes);
 		p->nodes = NULL;
 	}
-	takes = mempolicy_mode_nodes(p->mode);
+	takes = cella_mempolicy_mode_nodes(p->mode);
 	if (takes < 0 && p->nodes != NULL)
-		return fail_member(c, "nodes", "%s takes no nodes", mempolicy_mode_name(p->mode));
+		return fail_member(c, "nodes", "%s takes no nodes",
+				   cella_mempolicy_mode_name(p->mode));
 	if (takes > 0 && p->nodes == NULL)
-		return fail_member(c, "nodes", "%s needs nodes", mempolicy_mode_name(p->mode));
-	if (p->nodes != NULL && mempolicy_parse_nodes(p->nodes, p->mask, &e) < 0)
+		return fail_member(c, "nodes", "%s needs nodes",
+				   cella_mempolicy_mode_name(p->mode));
+	if (p->nodes != NULL && cella_mempolicy_parse_nodes(p->nodes, p->mask, &e) < 0)
 		return fail_member(c, "nodes", "%s", e.msg);
 	return 0;
 }
@@ -341,7 +342,7 @@ json_t *spec_scheduler_json(const struct cella_scheduler *s)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "policy", json_string(sched_policy_name(s->policy)));
+	json_object_set_new(o, "policy", json_string(cella_sched_policy_name(s->policy)));
 	if (s->nice != 0)
 		json_object_set_new(o, "nice", json_integer(s->nice));
 	if (s->priority != 0)
@@ -350,7 +351,7 @@ json_t *spec_scheduler_json(const struct cella_scheduler *s)
 		json_t *a = json_array();
 
 		for (unsigned bit = 0; bit < 64; bit++) {
-			const char *name = sched_flag_name(UINT64_C(1) << bit);
+			const char *name = cella_sched_flag_name(UINT64_C(1) << bit);
 
 			if ((s->flags >> bit & 1) && name != NULL)
 				json_array_append_new(a, json_string(name));
@@ -369,18 +370,18 @@ json_t *spec_scheduler_json(const struct cella_scheduler *s)
 
 json_t *spec_io_priority_json(const struct cella_io_priority *io)
 {
-	return json_pack("{s:s,s:i}", "class", ioprio_class_name(io->class_), "priority",
+	return json_pack("{s:s,s:i}", "class", cella_ioprio_class_name(io->class_), "priority",
 			 io->priority);
 }
 
 json_t *spec_personality_json(const struct cella_personality *p)
 {
-	return json_pack("{s:s}", "domain", personality_domain_name(p->domain));
+	return json_pack("{s:s}", "domain", cella_personality_domain_name(p->domain));
 }
 
 json_t *spec_memory_policy_json(const struct cella_mempolicy *p)
 {
-	json_t *o = json_pack("{s:s}", "mode", mempolicy_mode_name(p->mode));
+	json_t *o = json_pack("{s:s}", "mode", cella_mempolicy_mode_name(p->mode));
 
 	if (p->nodes != NULL)
 		json_object_set_new(o, "nodes", json_string(p->nodes));
@@ -388,9 +389,9 @@ json_t *spec_memory_policy_json(const struct cella_mempolicy *p)
 		json_t *a = json_array();
 
 		for (unsigned bit = 0; bit < 32; bit++)
-			if ((p->flags >> bit & 1) && mempolicy_flag_name(1U << bit) != NULL)
-				json_array_append_new(a,
-						      json_string(mempolicy_flag_name(1U << bit)));
+			if ((p->flags >> bit & 1) && cella_mempolicy_flag_name(1U << bit) != NULL)
+				json_array_append_new(
+				    a, json_string(cella_mempolicy_flag_name(1U << bit)));
 		json_object_set_new(o, "flags", a);
 	}
 	return o;

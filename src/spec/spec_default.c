@@ -11,6 +11,13 @@
 
 #include "util/util.h"
 
+const struct cella_default_device cella_default_devices[] = {
+    {"/dev/null", 'c', 1, 3, 0666},    {"/dev/zero", 'c', 1, 5, 0666},
+    {"/dev/full", 'c', 1, 7, 0666},    {"/dev/random", 'c', 1, 8, 0666},
+    {"/dev/urandom", 'c', 1, 9, 0666}, {"/dev/tty", 'c', 5, 0, 0666},
+};
+const size_t cella_n_default_devices = ARRAY_SIZE(cella_default_devices);
+
 static const char *const default_env[] = {
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     "TERM=xterm",

@@ -4,7 +4,7 @@
 
 #include <stdlib.h>
 
-#include "kernel/seccomp.h"
+#include "spec/spec_seccomp.h"
 #include "util/cleanup.h"
 
 static void free_kvs(struct cella_kv *kv, size_t n)

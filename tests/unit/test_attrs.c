@@ -56,10 +56,10 @@ static void test_scheduler(void)
 	}
 	x = &s->process->scheduler;
 	CHECK(s->process->has_scheduler);
-	CHECK(sched_policy_is_deadline(x->policy));
-	CHECK_STR(sched_policy_name(x->policy), "SCHED_DEADLINE");
-	CHECK(x->flags == (sched_flag_from_name("SCHED_FLAG_RESET_ON_FORK") |
-			   sched_flag_from_name("SCHED_FLAG_DL_OVERRUN")));
+	CHECK(cella_sched_policy_is_deadline(x->policy));
+	CHECK_STR(cella_sched_policy_name(x->policy), "SCHED_DEADLINE");
+	CHECK(x->flags == (cella_sched_flag_from_name("SCHED_FLAG_RESET_ON_FORK") |
+			   cella_sched_flag_from_name("SCHED_FLAG_DL_OVERRUN")));
 	CHECK(x->runtime == 10000000 && x->deadline == 30000000 && x->period == 100000000);
 	CHECK(x->nice == 0 && x->priority == 0);
 	CHECK(!s->process->has_io_priority && !s->linux_.has_personality);
@@ -130,7 +130,7 @@ static void test_io_priority(void)
 	if (s == NULL)
 		return;
 	CHECK(s->process->has_io_priority);
-	CHECK_STR(ioprio_class_name(s->process->io_priority.class_), "IOPRIO_CLASS_BE");
+	CHECK_STR(cella_ioprio_class_name(s->process->io_priority.class_), "IOPRIO_CLASS_BE");
 	CHECK(s->process->io_priority.priority == 7);
 	expect_error(
 	    HEAD "    \"ioPriority\": {\"class\": \"IOPRIO_CLASS_NONE\", \"priority\": 0}\n"
@@ -161,8 +161,8 @@ static void test_personality(void)
 	if (s == NULL)
 		return;
 	CHECK(s->linux_.has_personality && s->linux_.personality.domain == PER_LINUX32);
-	CHECK(personality_domain_from_name("LINUX", &d) && d == PER_LINUX);
-	CHECK(!personality_domain_from_name("linux32", &d));
+	CHECK(cella_personality_domain_from_name("LINUX", &d) && d == PER_LINUX);
+	CHECK(!cella_personality_domain_from_name("linux32", &d));
 	expect_error(HEAD TAIL_LINUX "    \"personality\": {\"domain\": \"LINUX64\"}\n  }\n}\n",
 		     "config.json:8:31: linux.personality.domain: unknown domain `LINUX64` "
 		     "(expected LINUX or LINUX32)");
@@ -203,8 +203,9 @@ static void test_round_trip(void)
 	if (b == NULL)
 		return;
 	CHECK(b->process->has_scheduler && b->process->scheduler.priority == 42);
-	CHECK(sched_policy_is_realtime(b->process->scheduler.policy));
-	CHECK(b->process->scheduler.flags == sched_flag_from_name("SCHED_FLAG_RESET_ON_FORK"));
+	CHECK(cella_sched_policy_is_realtime(b->process->scheduler.policy));
+	CHECK(b->process->scheduler.flags ==
+	      cella_sched_flag_from_name("SCHED_FLAG_RESET_ON_FORK"));
 	CHECK(b->process->has_io_priority && b->process->io_priority.class_ == 1);
 	CHECK(b->linux_.has_personality && b->linux_.personality.domain == PER_LINUX);
 }
@@ -234,17 +235,17 @@ static void test_cpu_list(void)
 			   "[\"sh\"],\n \"execCPUAffinity\": {\"initial\": \"0-2,7\", "
 			   "\"final\": \"3-1\"}}";
 
-	CHECK(sched_parse_cpu_list("0-2,7", &set, &err) == 0);
+	CHECK(cella_parse_cpu_list("0-2,7", &set, &err) == 0);
 	CHECK(CPU_COUNT(&set) == 4 && CPU_ISSET(0, &set) && CPU_ISSET(2, &set) &&
 	      CPU_ISSET(7, &set) && !CPU_ISSET(3, &set));
-	CHECK(sched_parse_cpu_list("5", &set, &err) == 0 && CPU_COUNT(&set) == 1);
-	CHECK(sched_parse_cpu_list("3-1", &set, &err) < 0);
+	CHECK(cella_parse_cpu_list("5", &set, &err) == 0 && CPU_COUNT(&set) == 1);
+	CHECK(cella_parse_cpu_list("3-1", &set, &err) < 0);
 	CHECK_CONTAINS(err.msg, "ends before it starts");
-	CHECK(sched_parse_cpu_list("1,", &set, &err) < 0);
-	CHECK(sched_parse_cpu_list("a", &set, &err) < 0);
-	CHECK(sched_parse_cpu_list("1-", &set, &err) < 0);
-	CHECK(sched_parse_cpu_list("", &set, &err) < 0);
-	CHECK(sched_parse_cpu_list("99999", &set, &err) < 0);
+	CHECK(cella_parse_cpu_list("1,", &set, &err) < 0);
+	CHECK(cella_parse_cpu_list("a", &set, &err) < 0);
+	CHECK(cella_parse_cpu_list("1-", &set, &err) < 0);
+	CHECK(cella_parse_cpu_list("", &set, &err) < 0);
+	CHECK(cella_parse_cpu_list("99999", &set, &err) < 0);
 	CHECK_CONTAINS(err.msg, "past the last one");
 	cella_err_clear(&err);
 	CHECK(cella_process_parse(text, strlen(text), "process.json", &p, &err) < 0);

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <linux/capability.h>
 
-#include "kernel/seccomp.h"
+#include "spec/spec_seccomp.h"
 #include "util/util.h"
 
 static const char *const allowed[] = {
