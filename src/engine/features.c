@@ -3,7 +3,9 @@
  * `cella features`: the runtime-spec features.md document, true to what this
  * build implements (not to what the host offers). Each list comes from the
  * table the code itself uses: mount options from kernel/mount_opts.c,
- * namespaces from kernel/ns.c, capabilities from libcap's names.
+ * namespaces from kernel/ns.c, capabilities from libcap's names, hook kinds
+ * from the spec's hooks table (spec/spec_fields.c), the seccomp names from
+ * spec/spec_seccomp_names.c.
  *
  * Flip an entry of `supported` below when its feature lands.
  */
@@ -48,15 +50,6 @@ static const struct {
     .idmap_mounts = true,
     /* engine/netdev.c: moved in at create, back at delete. */
     .net_devices = true,
-};
-
-static const char *const hook_names[CELLA_HOOK_COUNT] = {
-    [CELLA_HOOK_PRESTART] = "prestart",
-    [CELLA_HOOK_CREATE_RUNTIME] = "createRuntime",
-    [CELLA_HOOK_CREATE_CONTAINER] = "createContainer",
-    [CELLA_HOOK_START_CONTAINER] = "startContainer",
-    [CELLA_HOOK_POSTSTART] = "poststart",
-    [CELLA_HOOK_POSTSTOP] = "poststop",
 };
 
 static json_t *enabled(bool on)
@@ -130,7 +123,7 @@ char *cella_features_json(void)
 	json_object_set_new(j, "ociVersionMin", json_string(OCI_VERSION_MIN));
 	json_object_set_new(j, "ociVersionMax", json_string(CELLA_OCI_VERSION));
 	for (int k = 0; k < CELLA_HOOK_COUNT && supported.hooks; k++)
-		json_array_append_new(hooks, json_string(hook_names[k]));
+		json_array_append_new(hooks, json_string(cella_hook_kind_name(k)));
 	json_object_set_new(j, "hooks", hooks);
 	for (size_t i = 0; (o = mount_option_name(i)) != NULL; i++)
 		json_array_append_new(opts, json_string(o));

@@ -31,20 +31,6 @@
 #define OUT_KEEP  4096
 #define OUT_QUOTE 320
 
-static const char *const kind_names[CELLA_HOOK_COUNT] = {
-    [CELLA_HOOK_PRESTART] = "prestart",
-    [CELLA_HOOK_CREATE_RUNTIME] = "createRuntime",
-    [CELLA_HOOK_CREATE_CONTAINER] = "createContainer",
-    [CELLA_HOOK_START_CONTAINER] = "startContainer",
-    [CELLA_HOOK_POSTSTART] = "poststart",
-    [CELLA_HOOK_POSTSTOP] = "poststop",
-};
-
-const char *hook_kind_name(enum cella_hook_kind k)
-{
-	return k >= 0 && k < CELLA_HOOK_COUNT ? kind_names[k] : "unknown";
-}
-
 /* The end of what the hook wrote. */
 struct hook_output {
 	char buf[OUT_KEEP];
@@ -310,7 +296,7 @@ int hook_run_all(const struct cella_hooks *hooks, enum cella_hook_kind k, const 
 	for (size_t i = 0; i < hooks->count[k]; i++) {
 		char name[64];
 
-		snprintf(name, sizeof(name), "hooks.%s[%zu]", hook_kind_name(k), i);
+		snprintf(name, sizeof(name), "hooks.%s[%zu]", cella_hook_kind_name(k), i);
 		if (hook_run(&hooks->list[k][i], name, state, cwd, err) < 0)
 			return cella_err_ret(err);
 	}
@@ -325,7 +311,7 @@ void hook_run_all_warn(const struct cella_hooks *hooks, enum cella_hook_kind k, 
 		char buf[CELLA_ERROR_MSG_MAX + 128];
 		cella_error e;
 
-		snprintf(name, sizeof(name), "hooks.%s[%zu]", hook_kind_name(k), i);
+		snprintf(name, sizeof(name), "hooks.%s[%zu]", cella_hook_kind_name(k), i);
 		if (hook_run(&hooks->list[k][i], name, state, cwd, &e) < 0)
 			cella_warn("%s", cella_error_format(&e, buf, sizeof(buf)));
 	}

@@ -28,9 +28,6 @@
 #include "spec/spec.h"
 #include "util/error.h"
 
-/* "prestart", "createRuntime"... as config.json spells them. */
-const char *hook_kind_name(enum cella_hook_kind k);
-
 /* Run one hook; `name` names it in messages ("hooks.prestart[0]"). cwd: the
  * directory it starts in (NULL: the caller's). */
 int hook_run(const struct cella_hook *h, const char *name, const char *state, const char *cwd,

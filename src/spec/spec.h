@@ -205,6 +205,10 @@ enum cella_hook_kind {
 	CELLA_HOOK_COUNT
 };
 
+/* "prestart", "createRuntime"... as config.json spells them (the hooks
+ * table, spec_fields.c); NULL for a kind out of range. */
+const char *cella_hook_kind_name(enum cella_hook_kind k);
+
 struct cella_hooks {
 	struct cella_hook *list[CELLA_HOOK_COUNT];
 	size_t count[CELLA_HOOK_COUNT];

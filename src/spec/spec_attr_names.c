@@ -195,7 +195,7 @@ const char *cella_mempolicy_flag_name(unsigned flag)
 }
 
 int cella_mempolicy_parse_nodes(const char *list, unsigned long mask[CELLA_MEMPOLICY_LONGS],
-			  cella_error *err)
+				cella_error *err)
 {
 	return parse_bit_list(list, "node", mask, CELLA_MEMPOLICY_LONGS * 8 * sizeof(unsigned long),
 			      err);

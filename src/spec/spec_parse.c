@@ -28,62 +28,12 @@
 #include "util/cleanup.h"
 #include "util/util.h"
 
-static int rd_idmap(struct spec_ctx *c, json_t *v, void *elem)
+int spec_check_idmap(struct spec_ctx *c, json_t *v, void *idmap)
 {
-	struct cella_idmap *m = elem;
-	int r;
+	const struct cella_idmap *m = idmap;
 
-	if ((r = spec_rd_object(c, v)) < 0 ||
-	    (r = spec_field(c, v, "containerID", true, spec_rd_u32, &m->container_id)) < 0 ||
-	    (r = spec_field(c, v, "hostID", true, spec_rd_u32, &m->host_id)) < 0 ||
-	    (r = spec_field(c, v, "size", true, spec_rd_u32, &m->size)) < 0)
-		return r;
 	if (m->size == 0)
 		return spec_fail_extra(c, "size", "must be greater than 0");
-	return 0;
-}
-
-static int rd_idmaps_field(struct spec_ctx *c, json_t *obj, const char *key,
-			   struct cella_idmap **out, size_t *n)
-{
-	json_t *v = spec_enter(c, obj, key);
-	int r;
-
-	if (v == NULL)
-		return 0;
-	r = spec_rd_array(c, v, sizeof(**out), out, n, rd_idmap);
-	if (r < 0)
-		return r;
-	spec_pop(c);
-	return 0;
-}
-
-static int rd_mount(struct spec_ctx *c, json_t *v, void *elem)
-{
-	struct cella_mount *m = elem;
-	int r;
-
-	if ((r = spec_rd_object(c, v)) < 0 ||
-	    (r = spec_field(c, v, "destination", true, spec_rd_abs_path, &m->destination)) < 0 ||
-	    (r = spec_field(c, v, "type", false, spec_rd_str, &m->type)) < 0 ||
-	    (r = spec_field(c, v, "source", false, spec_rd_str, &m->source)) < 0 ||
-	    (r = spec_field(c, v, "options", false, spec_rd_strv, &m->options)) < 0 ||
-	    (r = rd_idmaps_field(c, v, "uidMappings", &m->uid_mappings, &m->n_uid_mappings)) < 0 ||
-	    (r = rd_idmaps_field(c, v, "gidMappings", &m->gid_mappings, &m->n_gid_mappings)) < 0)
-		return r;
-	return 0;
-}
-
-static int rd_console_size(struct spec_ctx *c, json_t *v, void *out)
-{
-	struct cella_process *p = out;
-	int r;
-
-	if ((r = spec_rd_object(c, v)) < 0 ||
-	    (r = spec_field(c, v, "height", true, spec_rd_u16, &p->console_height)) < 0 ||
-	    (r = spec_field(c, v, "width", true, spec_rd_u16, &p->console_width)) < 0)
-		return r;
-	p->has_console_size = true;
 	return 0;
 }
 
@@ -92,31 +42,17 @@ static int rd_gid(struct spec_ctx *c, json_t *v, void *elem)
 	return spec_rd_u32(c, v, elem);
 }
 
-static int rd_user(struct spec_ctx *c, json_t *v, void *out)
-{
-	struct cella_user *u = out;
-	uint32_t umask_ = 0;
-	json_t *g;
-	int r;
+/* process.user.umask is read as a uint32_t into a mode_t. */
+_Static_assert(sizeof(mode_t) == sizeof(uint32_t), "mode_t is 32 bits");
 
-	if ((r = spec_rd_object(c, v)) < 0 ||
-	    (r = spec_field(c, v, "uid", true, spec_rd_u32, &u->uid)) < 0 ||
-	    (r = spec_field(c, v, "gid", true, spec_rd_u32, &u->gid)) < 0 ||
-	    (r = spec_field(c, v, "username", false, spec_rd_str, &u->username)) < 0 ||
-	    (r = spec_field(c, v, "umask", false, spec_rd_u32, &umask_)) < 0)
-		return r;
-	u->has_umask = r > 0;
-	u->umask = umask_;
-	if ((g = spec_enter(c, v, "additionalGids")) != NULL) {
-		if (!json_is_array(g))
-			return spec_fail(c, "expected an array of integers");
-		r = spec_rd_array(c, g, sizeof(gid_t), &u->additional_gids, &u->n_additional_gids,
-				  rd_gid);
-		if (r < 0)
-			return r;
-		spec_pop(c);
-	}
-	return 0;
+int spec_rd_additional_gids(struct spec_ctx *c, json_t *v, void *user)
+{
+	struct cella_user *u = user;
+
+	if (!json_is_array(v))
+		return spec_fail(c, "expected an array of integers");
+	return spec_rd_array(c, v, sizeof(gid_t), &u->additional_gids, &u->n_additional_gids,
+			     rd_gid);
 }
 
 static const char *const cap_sets[] = {"bounding", "effective", "inheritable", "permitted",
@@ -129,7 +65,7 @@ static uint64_t *cap_set(struct cella_caps *caps, size_t i)
 	return sets[i];
 }
 
-static int rd_caps(struct spec_ctx *c, json_t *v, void *out)
+int spec_rd_caps(struct spec_ctx *c, json_t *v, void *out)
 {
 	struct cella_process *p = out;
 	int r;
@@ -166,22 +102,23 @@ static int rd_caps(struct spec_ctx *c, json_t *v, void *out)
 	return 0;
 }
 
-static int rd_rlimit(struct spec_ctx *c, json_t *v, void *elem)
+int spec_rd_rlimit_type(struct spec_ctx *c, json_t *v, void *rlimit)
 {
-	struct cella_rlimit *rl = elem;
-	int r;
+	struct cella_rlimit *rl = rlimit;
+	int r = spec_rd_str(c, v, &rl->type);
 
-	if ((r = spec_rd_object(c, v)) < 0 ||
-	    (r = spec_field(c, v, "type", true, spec_rd_str, &rl->type)) < 0)
+	if (r < 0)
 		return r;
 	rl->resource = cella_rlimit_from_name(rl->type);
-	if (rl->resource < 0) {
-		spec_push_key(c, "type");
+	if (rl->resource < 0)
 		return spec_fail(c, "unknown rlimit type `%s`", rl->type);
-	}
-	if ((r = spec_field(c, v, "soft", true, spec_rd_u64, &rl->soft)) < 0 ||
-	    (r = spec_field(c, v, "hard", true, spec_rd_u64, &rl->hard)) < 0)
-		return r;
+	return 0;
+}
+
+int spec_check_rlimit(struct spec_ctx *c, json_t *v, void *rlimit)
+{
+	const struct cella_rlimit *rl = rlimit;
+
 	if (rl->soft > rl->hard) {
 		spec_push_key(c, "soft");
 		return spec_fail(c, "soft limit %" PRIu64 " is above hard limit %" PRIu64, rl->soft,
@@ -190,17 +127,16 @@ static int rd_rlimit(struct spec_ctx *c, json_t *v, void *elem)
 	return 0;
 }
 
-static int rd_rlimits(struct spec_ctx *c, json_t *v, void *out)
+/* After the members: no rlimit twice. */
+int spec_check_process(struct spec_ctx *c, json_t *v, void *process)
 {
-	struct cella_process *p = out;
-	int r = spec_rd_array(c, v, sizeof(*p->rlimits), &p->rlimits, &p->n_rlimits, rd_rlimit);
+	const struct cella_process *p = process;
 
-	if (r < 0)
-		return r;
 	for (size_t i = 1; i < p->n_rlimits; i++) {
 		for (size_t j = 0; j < i; j++) {
 			if (p->rlimits[i].resource != p->rlimits[j].resource)
 				continue;
+			spec_push_key(c, "rlimits");
 			spec_push_index(c, i);
 			spec_push_key(c, "type");
 			return spec_fail(c, "duplicate rlimit `%s`", p->rlimits[i].type);
@@ -209,65 +145,24 @@ static int rd_rlimits(struct spec_ctx *c, json_t *v, void *out)
 	return 0;
 }
 
-static int rd_process(struct spec_ctx *c, json_t *v, void *out)
+/* The process object alone, for `cella exec --process` (spec_process.c). */
+int spec_read_process(struct spec_ctx *c, json_t *v, struct cella_process **out)
 {
-	struct cella_process *p;
-	json_t *x;
+	const struct spec_object *obj = &spec_process_object;
 	int r;
 
 	if ((r = spec_rd_object(c, v)) < 0)
 		return r;
-	p = xcalloc(1, sizeof(*p));
-	*(struct cella_process **)out = p;
-	if ((r = spec_field(c, v, "terminal", false, spec_rd_bool, &p->terminal)) < 0 ||
-	    (r = spec_field(c, v, "consoleSize", false, rd_console_size, p)) < 0 ||
-	    (r = spec_field(c, v, "user", !c->user_optional, rd_user, &p->user)) < 0 ||
-	    (r = spec_field(c, v, "args", true, spec_rd_args, &p->args)) < 0 ||
-	    (r = spec_field(c, v, "commandLine", false, spec_rd_str, &p->command_line)) < 0 ||
-	    (r = spec_field(c, v, "env", false, spec_rd_env, &p->env)) < 0 ||
-	    (r = spec_field(c, v, "cwd", true, spec_rd_abs_path, &p->cwd)) < 0 ||
-	    (r = spec_field(c, v, "capabilities", false, rd_caps, p)) < 0 ||
-	    (r = spec_field(c, v, "noNewPrivileges", false, spec_rd_bool, &p->no_new_privileges)) <
-		0 ||
-	    (r = spec_field(c, v, "apparmorProfile", false, spec_rd_str, &p->apparmor_profile)) <
-		0 ||
-	    (r = spec_field(c, v, "selinuxLabel", false, spec_rd_str, &p->selinux_label)) < 0)
+	*out = xcalloc(1, sizeof(**out));
+	if ((r = spec_read_object(c, v, obj, *out)) < 0)
 		return r;
-	if ((x = spec_enter(c, v, "rlimits")) != NULL) {
-		if ((r = rd_rlimits(c, x, p)) < 0)
-			return r;
-		spec_pop(c);
-	}
-	r = spec_field(c, v, "oomScoreAdj", false, spec_rd_oom_score_adj, &p->oom_score_adj);
-	if (r < 0)
-		return r;
-	p->has_oom_score_adj = r > 0;
-	if ((r = spec_field(c, v, "scheduler", false, spec_rd_scheduler, &p->scheduler)) < 0)
-		return r;
-	p->has_scheduler = r > 0;
-	if ((r = spec_field(c, v, "ioPriority", false, spec_rd_io_priority, &p->io_priority)) < 0)
-		return r;
-	p->has_io_priority = r > 0;
-	if ((r = spec_field(c, v, "execCPUAffinity", false, spec_rd_exec_cpu_affinity, p)) < 0)
-		return r;
-	return 0;
+	return obj->check(c, v, *out);
 }
 
-/* The process object alone, for `cella exec --process` (spec_process.c). */
-int spec_read_process(struct spec_ctx *c, json_t *v, struct cella_process **out)
+int spec_check_root(struct spec_ctx *c, json_t *v, void *out)
 {
-	return rd_process(c, v, out);
-}
+	const struct cella_spec *spec = out;
 
-static int rd_root(struct spec_ctx *c, json_t *v, void *out)
-{
-	struct cella_spec *spec = out;
-	int r;
-
-	if ((r = spec_rd_object(c, v)) < 0 ||
-	    (r = spec_field(c, v, "path", true, spec_rd_str, &spec->root_path)) < 0 ||
-	    (r = spec_field(c, v, "readonly", false, spec_rd_bool, &spec->root_readonly)) < 0)
-		return r;
 	if (spec->root_path[0] == '\0') {
 		spec_push_key(c, "path");
 		return spec_fail(c, "must not be empty");
@@ -275,53 +170,10 @@ static int rd_root(struct spec_ctx *c, json_t *v, void *out)
 	return 0;
 }
 
-static int rd_hook(struct spec_ctx *c, json_t *v, void *elem)
+int spec_rd_namespaces(struct spec_ctx *c, json_t *v, void *linux_)
 {
-	struct cella_hook *h = elem;
-	int r;
+	struct cella_linux *l = linux_;
 
-	if ((r = spec_rd_object(c, v)) < 0 ||
-	    (r = spec_field(c, v, "path", true, spec_rd_abs_path, &h->path)) < 0 ||
-	    (r = spec_field(c, v, "args", false, spec_rd_strv, &h->args)) < 0 ||
-	    (r = spec_field(c, v, "env", false, spec_rd_env, &h->env)) < 0 ||
-	    (r = spec_field(c, v, "timeout", false, spec_rd_timeout, &h->timeout)) < 0)
-		return r;
-	h->has_timeout = r > 0;
-	return 0;
-}
-
-static const char *const hook_names[CELLA_HOOK_COUNT] = {
-    [CELLA_HOOK_PRESTART] = "prestart",
-    [CELLA_HOOK_CREATE_RUNTIME] = "createRuntime",
-    [CELLA_HOOK_CREATE_CONTAINER] = "createContainer",
-    [CELLA_HOOK_START_CONTAINER] = "startContainer",
-    [CELLA_HOOK_POSTSTART] = "poststart",
-    [CELLA_HOOK_POSTSTOP] = "poststop",
-};
-
-static int rd_hooks(struct spec_ctx *c, json_t *v, void *out)
-{
-	struct cella_hooks *hooks = out;
-	int r;
-
-	if ((r = spec_rd_object(c, v)) < 0)
-		return r;
-	for (int k = 0; k < CELLA_HOOK_COUNT; k++) {
-		json_t *list = spec_enter(c, v, hook_names[k]);
-
-		if (list == NULL)
-			continue;
-		r = spec_rd_array(c, list, sizeof(struct cella_hook), &hooks->list[k],
-				  &hooks->count[k], rd_hook);
-		if (r < 0)
-			return r;
-		spec_pop(c);
-	}
-	return 0;
-}
-
-static int rd_namespaces(struct spec_ctx *c, json_t *v, struct cella_linux *l)
-{
 	if (!json_is_array(v))
 		return spec_fail(c, "expected an array");
 	for (size_t i = 0; i < json_array_size(v); i++) {
@@ -355,7 +207,7 @@ static int rd_namespaces(struct spec_ctx *c, json_t *v, struct cella_linux *l)
 static const char *const propagations[] = {"private", "rprivate", "slave",	"rslave",
 					   "shared",  "rshared",  "unbindable", "runbindable"};
 
-static int rd_propagation(struct spec_ctx *c, json_t *v, void *out)
+int spec_rd_propagation(struct spec_ctx *c, json_t *v, void *out)
 {
 	int r = spec_rd_str(c, v, out);
 	const char *s = *(char **)out;
@@ -369,34 +221,41 @@ static int rd_propagation(struct spec_ctx *c, json_t *v, void *out)
 	return spec_fail(c, "invalid propagation `%s`", s);
 }
 
-static int rd_device(struct spec_ctx *c, json_t *v, void *elem)
+int spec_rd_device_type(struct spec_ctx *c, json_t *v, void *device)
 {
-	struct cella_device *d = elem;
+	struct cella_device *d = device;
 	cleanup_free char *type = NULL;
 	int r;
 
-	d->major = d->minor = -1;
-	if ((r = spec_rd_object(c, v)) < 0 ||
-	    (r = spec_field(c, v, "path", true, spec_rd_abs_path, &d->path)) < 0 ||
-	    (r = spec_field(c, v, "type", true, spec_rd_str, &type)) < 0)
+	if ((r = spec_rd_str(c, v, &type)) < 0)
 		return r;
-	if (strlen(type) != 1 || strchr("cbup", type[0]) == NULL) {
-		spec_push_key(c, "type");
+	if (strlen(type) != 1 || strchr("cbup", type[0]) == NULL)
 		return spec_fail(c, "invalid device type `%s` (expected c, b, u or p)", type);
-	}
 	d->type = type[0];
-	if ((r = spec_field(c, v, "major", d->type != 'p', spec_rd_i64, &d->major)) < 0 ||
-	    (r = spec_field(c, v, "minor", d->type != 'p', spec_rd_i64, &d->minor)) < 0)
-		return r;
-	if ((r = spec_field(c, v, "fileMode", false, spec_rd_file_mode, &d->file_mode)) < 0)
-		return r;
-	d->has_file_mode = r > 0;
-	if ((r = spec_field(c, v, "uid", false, spec_rd_u32, &d->uid)) < 0)
-		return r;
-	d->has_uid = r > 0;
-	if ((r = spec_field(c, v, "gid", false, spec_rd_u32, &d->gid)) < 0)
-		return r;
-	d->has_gid = r > 0;
+	return 0;
+}
+
+int spec_rd_device_major(struct spec_ctx *c, json_t *v, void *device)
+{
+	return spec_rd_i64(c, v, &((struct cella_device *)device)->major);
+}
+
+int spec_rd_device_minor(struct spec_ctx *c, json_t *v, void *device)
+{
+	return spec_rd_i64(c, v, &((struct cella_device *)device)->minor);
+}
+
+/* major and minor are required but for a FIFO. */
+int spec_check_device(struct spec_ctx *c, json_t *v, void *device)
+{
+	const struct cella_device *d = device;
+
+	if (d->type == 'p')
+		return 0;
+	if (spec_member(v, "major") == NULL)
+		return spec_fail_missing(c, "major");
+	if (spec_member(v, "minor") == NULL)
+		return spec_fail_missing(c, "minor");
 	return 0;
 }
 
@@ -419,7 +278,7 @@ static int rd_time_offset(struct spec_ctx *c, json_t *v, void *out)
 	return 0;
 }
 
-static int rd_time_offsets(struct spec_ctx *c, json_t *v, void *out)
+int spec_rd_time_offsets(struct spec_ctx *c, json_t *v, void *out)
 {
 	struct cella_linux *l = out;
 	const char *key;
@@ -446,7 +305,7 @@ static int rd_time_offsets(struct spec_ctx *c, json_t *v, void *out)
 }
 
 /* Kept as text (emitted back as written) and read typed. */
-static int rd_seccomp(struct spec_ctx *c, json_t *v, void *out)
+int spec_rd_seccomp_section(struct spec_ctx *c, json_t *v, void *out)
 {
 	struct cella_linux *l = out;
 	int r = spec_rd_json_object(c, v, &l->seccomp_json);
@@ -472,7 +331,7 @@ static bool valid_ifname(const char *n)
 }
 
 /* linux.netDevices: {"eth1": {"name": "ctr0"}, "dummy0": {}}. */
-static int rd_net_devices(struct spec_ctx *c, json_t *v, void *out)
+int spec_rd_net_devices(struct spec_ctx *c, json_t *v, void *out)
 {
 	struct cella_linux *l = out;
 	const char *key;
@@ -512,59 +371,7 @@ static int rd_net_devices(struct spec_ctx *c, json_t *v, void *out)
 	return 0;
 }
 
-static int rd_linux(struct spec_ctx *c, json_t *v, void *out)
-{
-	struct cella_linux *l = out;
-	json_t *x;
-	int r;
-
-	if ((r = spec_rd_object(c, v)) < 0 ||
-	    (r = rd_idmaps_field(c, v, "uidMappings", &l->uid_mappings, &l->n_uid_mappings)) < 0 ||
-	    (r = rd_idmaps_field(c, v, "gidMappings", &l->gid_mappings, &l->n_gid_mappings)) < 0)
-		return r;
-	if ((x = spec_enter(c, v, "sysctl")) != NULL) {
-		if ((r = spec_rd_kvs(c, x, &l->sysctl, &l->n_sysctl)) < 0)
-			return r;
-		spec_pop(c);
-	}
-	if ((x = spec_enter(c, v, "namespaces")) != NULL) {
-		if ((r = rd_namespaces(c, x, l)) < 0)
-			return r;
-		spec_pop(c);
-	}
-	if ((x = spec_enter(c, v, "devices")) != NULL) {
-		r = spec_rd_array(c, x, sizeof(*l->devices), &l->devices, &l->n_devices, rd_device);
-		if (r < 0)
-			return r;
-		spec_pop(c);
-	}
-	if ((r = spec_field(c, v, "resources", false, spec_rd_json_object, &l->resources_json)) <
-		0 ||
-	    (r = spec_field(c, v, "cgroupsPath", false, spec_rd_str, &l->cgroups_path)) < 0 ||
-	    (r = spec_field(c, v, "seccomp", false, rd_seccomp, l)) < 0 ||
-	    (r = spec_field(c, v, "rootfsPropagation", false, rd_propagation,
-			    &l->rootfs_propagation)) < 0 ||
-	    (r = spec_field(c, v, "maskedPaths", false, spec_rd_abs_strv, &l->masked_paths)) < 0 ||
-	    (r = spec_field(c, v, "readonlyPaths", false, spec_rd_abs_strv, &l->readonly_paths)) <
-		0 ||
-	    (r = spec_field(c, v, "mountLabel", false, spec_rd_str, &l->mount_label)) < 0 ||
-	    (r = spec_field(c, v, "intelRdt", false, spec_rd_json_object, &l->intel_rdt_json)) <
-		0 ||
-	    (r = spec_field(c, v, "timeOffsets", false, rd_time_offsets, l)) < 0)
-		return r;
-	if ((r = spec_field(c, v, "personality", false, spec_rd_personality, &l->personality)) < 0)
-		return r;
-	l->has_personality = r > 0;
-	if ((r = spec_field(c, v, "netDevices", false, rd_net_devices, l)) < 0)
-		return r;
-	r = spec_field(c, v, "memoryPolicy", false, spec_rd_memory_policy, &l->memory_policy);
-	if (r < 0)
-		return r;
-	l->has_memory_policy = r > 0;
-	return 0;
-}
-
-static int rd_oci_version(struct spec_ctx *c, json_t *v, void *out)
+int spec_rd_oci_version(struct spec_ctx *c, json_t *v, void *out)
 {
 	int r = spec_rd_str(c, v, out);
 
@@ -577,34 +384,9 @@ static int rd_oci_version(struct spec_ctx *c, json_t *v, void *out)
 
 static int rd_spec(struct spec_ctx *c, json_t *v, struct cella_spec *spec)
 {
-	json_t *x;
-	int r;
-
 	if (!json_is_object(v))
 		return spec_fail(c, "expected a JSON object at the top level");
-	if ((r = spec_field(c, v, "ociVersion", true, rd_oci_version, &spec->oci_version)) < 0 ||
-	    (r = spec_field(c, v, "root", true, rd_root, spec)) < 0 ||
-	    (r = spec_field(c, v, "process", false, rd_process, &spec->process)) < 0 ||
-	    (r = spec_field(c, v, "hostname", false, spec_rd_str, &spec->hostname)) < 0 ||
-	    (r = spec_field(c, v, "domainname", false, spec_rd_str, &spec->domainname)) < 0 ||
-	    (r = spec_field(c, v, "hooks", false, rd_hooks, &spec->hooks)) < 0)
-		return r;
-	if ((x = spec_enter(c, v, "mounts")) != NULL) {
-		r = spec_rd_array(c, x, sizeof(*spec->mounts), &spec->mounts, &spec->n_mounts,
-				  rd_mount);
-		if (r < 0)
-			return r;
-		spec_pop(c);
-	}
-	if ((x = spec_enter(c, v, "annotations")) != NULL) {
-		if ((r = spec_rd_kvs(c, x, &spec->annotations, &spec->n_annotations)) < 0)
-			return r;
-		spec_pop(c);
-	}
-	if ((r = spec_field(c, v, "linux", false, rd_linux, &spec->linux_)) < 0)
-		return r;
-	spec->has_linux = r > 0;
-	return 0;
+	return spec_read_object(c, v, &spec_config_object, spec);
 }
 
 int cella_spec_parse(const char *text, size_t len, const char *origin, struct cella_spec **out,
