@@ -109,22 +109,12 @@ static int check_deadline(struct spec_ctx *c, const struct cella_scheduler *s)
 	return 0;
 }
 
-int spec_rd_scheduler(struct spec_ctx *c, json_t *v, void *out)
+/* After the members: what the policy takes. */
+static int check_scheduler(struct spec_ctx *c, json_t *v, void *out)
 {
-	struct cella_scheduler *s = out;
+	const struct cella_scheduler *s = out;
 	bool rt, fair;
-	int r;
 
-	memset(s, 0, sizeof(*s));
-	if ((r = spec_rd_object(c, v)) < 0 ||
-	    (r = spec_field(c, v, "policy", true, rd_policy, &s->policy)) < 0 ||
-	    (r = spec_field(c, v, "nice", false, rd_i32, &s->nice)) < 0 ||
-	    (r = spec_field(c, v, "priority", false, rd_i32, &s->priority)) < 0 ||
-	    (r = spec_field(c, v, "flags", false, rd_sched_flags, s)) < 0 ||
-	    (r = spec_field(c, v, "runtime", false, spec_rd_u64, &s->runtime)) < 0 ||
-	    (r = spec_field(c, v, "deadline", false, spec_rd_u64, &s->deadline)) < 0 ||
-	    (r = spec_field(c, v, "period", false, spec_rd_u64, &s->period)) < 0)
-		return r;
 	rt = cella_sched_policy_is_realtime(s->policy);
 	fair = cella_sched_policy_takes_nice(s->policy);
 	if (s->nice < -20 || s->nice > 19)
@@ -182,19 +172,6 @@ static int rd_ioprio_level(struct spec_ctx *c, json_t *v, void *out)
 	return 0;
 }
 
-int spec_rd_io_priority(struct spec_ctx *c, json_t *v, void *out)
-{
-	struct cella_io_priority *io = out;
-	int r;
-
-	memset(io, 0, sizeof(*io));
-	if ((r = spec_rd_object(c, v)) < 0 ||
-	    (r = spec_field(c, v, "class", true, rd_ioprio_class, &io->class_)) < 0 ||
-	    (r = spec_field(c, v, "priority", true, rd_ioprio_level, &io->priority)) < 0)
-		return r;
-	return 0;
-}
-
 /* A CPU list, checked as the kernel will take it. */
 static int rd_cpu_list(struct spec_ctx *c, json_t *v, void *out)
 {
@@ -207,29 +184,6 @@ static int rd_cpu_list(struct spec_ctx *c, json_t *v, void *out)
 		return spec_fail(c, "%s", e.msg);
 	*(char **)out = xstrdup(json_string_value(v));
 	return 0;
-}
-
-int spec_rd_exec_cpu_affinity(struct spec_ctx *c, json_t *v, void *out)
-{
-	struct cella_process *p = out;
-	int r;
-
-	if ((r = spec_rd_object(c, v)) < 0 ||
-	    (r = spec_field(c, v, "initial", false, rd_cpu_list, &p->exec_cpus_initial)) < 0 ||
-	    (r = spec_field(c, v, "final", false, rd_cpu_list, &p->exec_cpus_final)) < 0)
-		return r;
-	return 0;
-}
-
-json_t *spec_exec_cpu_affinity_json(const struct cella_process *p)
-{
-	json_t *o = json_object();
-
-	if (p->exec_cpus_initial != NULL)
-		json_object_set_new(o, "initial", json_string(p->exec_cpus_initial));
-	if (p->exec_cpus_final != NULL)
-		json_object_set_new(o, "final", json_string(p->exec_cpus_final));
-	return o;
 }
 
 static int rd_domain(struct spec_ctx *c, json_t *v, void *out)
@@ -256,19 +210,6 @@ static int rd_personality_flags(struct spec_ctx *c, json_t *v, void *out)
 		return spec_fail(c, "unsupported flag `%s` (the runtime spec defines none)",
 				 json_string_value(e));
 	}
-	return 0;
-}
-
-int spec_rd_personality(struct spec_ctx *c, json_t *v, void *out)
-{
-	struct cella_personality *p = out;
-	int r;
-
-	memset(p, 0, sizeof(*p));
-	if ((r = spec_rd_object(c, v)) < 0 ||
-	    (r = spec_field(c, v, "domain", true, rd_domain, &p->domain)) < 0 ||
-	    (r = spec_field(c, v, "flags", false, rd_personality_flags, NULL)) < 0)
-		return r;
 	return 0;
 }
 
@@ -308,18 +249,13 @@ static int rd_mpol_flags(struct spec_ctx *c, json_t *v, void *out)
 	return 0;
 }
 
-int spec_rd_memory_policy(struct spec_ctx *c, json_t *v, void *out)
+/* After the members: nodes as the mode takes them. */
+static int check_memory_policy(struct spec_ctx *c, json_t *v, void *out)
 {
 	struct cella_mempolicy *p = out;
 	cella_error e;
-	int r, takes;
+	int takes;
 
-	memset(p, 0, sizeof(*p));
-	if ((r = spec_rd_object(c, v)) < 0 ||
-	    (r = spec_field(c, v, "mode", true, rd_mpol_mode, &p->mode)) < 0 ||
-	    (r = spec_field(c, v, "flags", false, rd_mpol_flags, &p->flags)) < 0 ||
-	    (r = spec_field(c, v, "nodes", false, spec_rd_str, &p->nodes)) < 0)
-		return r;
 	if (p->nodes != NULL && p->nodes[0] == '\0') {
 		free(p->nodes);
 		p->nodes = NULL;
@@ -338,61 +274,126 @@ int spec_rd_memory_policy(struct spec_ctx *c, json_t *v, void *out)
 
 /* ---- emitting ---- */
 
-json_t *spec_scheduler_json(const struct cella_scheduler *s)
+static json_t *emit_policy(struct spec_emit *e, const void *p)
 {
-	json_t *o = json_object();
+	return json_string(cella_sched_policy_name(*(const int *)p));
+}
 
-	json_object_set_new(o, "policy", json_string(cella_sched_policy_name(s->policy)));
-	if (s->nice != 0)
-		json_object_set_new(o, "nice", json_integer(s->nice));
-	if (s->priority != 0)
-		json_object_set_new(o, "priority", json_integer(s->priority));
-	if (s->flags != 0) {
-		json_t *a = json_array();
+static json_t *emit_nonzero_i32(struct spec_emit *e, const void *p)
+{
+	int32_t x = *(const int32_t *)p;
+	return x != 0 ? json_integer(x) : NULL;
+}
 
-		for (unsigned bit = 0; bit < 64; bit++) {
-			const char *name = cella_sched_flag_name(UINT64_C(1) << bit);
+/* Below 2^63: checked by the reader. */
+static json_t *emit_nonzero_u64(struct spec_emit *e, const void *p)
+{
+	uint64_t x = *(const uint64_t *)p;
+	return x != 0 ? json_integer((json_int_t)x) : NULL;
+}
 
-			if ((s->flags >> bit & 1) && name != NULL)
-				json_array_append_new(a, json_string(name));
-		}
-		json_object_set_new(o, "flags", a);
+static json_t *emit_sched_flags(struct spec_emit *e, const void *p)
+{
+	const struct cella_scheduler *s = p;
+	json_t *a;
+
+	if (s->flags == 0)
+		return NULL;
+	a = json_array();
+	for (unsigned bit = 0; bit < 64; bit++) {
+		const char *name = cella_sched_flag_name(UINT64_C(1) << bit);
+
+		if ((s->flags >> bit & 1) && name != NULL)
+			json_array_append_new(a, json_string(name));
 	}
-	/* Below 2^63: checked by the reader. */
-	if (s->runtime != 0)
-		json_object_set_new(o, "runtime", json_integer((json_int_t)s->runtime));
-	if (s->deadline != 0)
-		json_object_set_new(o, "deadline", json_integer((json_int_t)s->deadline));
-	if (s->period != 0)
-		json_object_set_new(o, "period", json_integer((json_int_t)s->period));
-	return o;
+	return a;
 }
 
-json_t *spec_io_priority_json(const struct cella_io_priority *io)
+static json_t *emit_ioprio_class(struct spec_emit *e, const void *p)
 {
-	return json_pack("{s:s,s:i}", "class", cella_ioprio_class_name(io->class_), "priority",
-			 io->priority);
+	return json_string(cella_ioprio_class_name(*(const int *)p));
 }
 
-json_t *spec_personality_json(const struct cella_personality *p)
+static json_t *emit_domain(struct spec_emit *e, const void *p)
 {
-	return json_pack("{s:s}", "domain", cella_personality_domain_name(p->domain));
+	return json_string(cella_personality_domain_name(*(const unsigned long *)p));
 }
 
-json_t *spec_memory_policy_json(const struct cella_mempolicy *p)
+static json_t *emit_mpol_mode(struct spec_emit *e, const void *p)
 {
-	json_t *o = json_pack("{s:s}", "mode", cella_mempolicy_mode_name(p->mode));
+	return json_string(cella_mempolicy_mode_name(*(const int *)p));
+}
 
-	if (p->nodes != NULL)
-		json_object_set_new(o, "nodes", json_string(p->nodes));
-	if (p->flags != 0) {
-		json_t *a = json_array();
+static json_t *emit_mpol_flags(struct spec_emit *e, const void *p)
+{
+	unsigned flags = *(const unsigned *)p;
+	json_t *a;
 
-		for (unsigned bit = 0; bit < 32; bit++)
-			if ((p->flags >> bit & 1) && cella_mempolicy_flag_name(1U << bit) != NULL)
-				json_array_append_new(
-				    a, json_string(cella_mempolicy_flag_name(1U << bit)));
-		json_object_set_new(o, "flags", a);
+	if (flags == 0)
+		return NULL;
+	a = json_array();
+	for (unsigned bit = 0; bit < 32; bit++)
+		if ((flags >> bit & 1) && cella_mempolicy_flag_name(1U << bit) != NULL)
+			json_array_append_new(a, json_string(cella_mempolicy_flag_name(1U << bit)));
+	return a;
+}
+
+/* ---- the tables (spec_fields.c's process and linux tables use them) ---- */
+
+#define MEMBER(key, type, member, flags_, rd, em, fr)                                              \
+	{                                                                                          \
+		.name = (key), .kind = SPEC_VALUE, .flags = (flags_),                              \
+		.offset = offsetof(type, member), .read = (rd), .emit = (em), .free = (fr)         \
 	}
-	return o;
-}
+
+static const struct spec_field scheduler_fields[] = {
+    MEMBER("policy", struct cella_scheduler, policy, SPEC_REQUIRED, rd_policy, emit_policy, NULL),
+    MEMBER("nice", struct cella_scheduler, nice, 0, rd_i32, emit_nonzero_i32, NULL),
+    MEMBER("priority", struct cella_scheduler, priority, 0, rd_i32, emit_nonzero_i32, NULL),
+    /* After the policy, which the flags are checked against. */
+    {.name = "flags",
+     .kind = SPEC_VALUE,
+     .flags = SPEC_WHOLE,
+     .read = rd_sched_flags,
+     .emit = emit_sched_flags},
+    MEMBER("runtime", struct cella_scheduler, runtime, 0, spec_rd_u64, emit_nonzero_u64, NULL),
+    MEMBER("deadline", struct cella_scheduler, deadline, 0, spec_rd_u64, emit_nonzero_u64, NULL),
+    MEMBER("period", struct cella_scheduler, period, 0, spec_rd_u64, emit_nonzero_u64, NULL),
+};
+const struct spec_object spec_scheduler_object =
+    SPEC_TABLE("scheduler", struct cella_scheduler, scheduler_fields, .check = check_scheduler);
+
+static const struct spec_field io_priority_fields[] = {
+    MEMBER("class", struct cella_io_priority, class_, SPEC_REQUIRED, rd_ioprio_class,
+	   emit_ioprio_class, NULL),
+    MEMBER("priority", struct cella_io_priority, priority, SPEC_REQUIRED, rd_ioprio_level,
+	   spec_emit_int, NULL),
+};
+const struct spec_object spec_io_priority_object =
+    SPEC_TABLE("ioPriority", struct cella_io_priority, io_priority_fields);
+
+/* Members of the process struct itself (exec_cpus_*). */
+static const struct spec_field exec_cpu_affinity_fields[] = {
+    MEMBER("initial", struct cella_process, exec_cpus_initial, 0, rd_cpu_list, spec_emit_str,
+	   spec_free_str),
+    MEMBER("final", struct cella_process, exec_cpus_final, 0, rd_cpu_list, spec_emit_str,
+	   spec_free_str),
+};
+const struct spec_object spec_exec_cpu_affinity_object =
+    SPEC_TABLE("execCPUAffinity", struct cella_process, exec_cpu_affinity_fields);
+
+static const struct spec_field personality_fields[] = {
+    MEMBER("domain", struct cella_personality, domain, SPEC_REQUIRED, rd_domain, emit_domain, NULL),
+    /* Refused when not empty: never emitted. */
+    MEMBER("flags", struct cella_personality, domain, 0, rd_personality_flags, NULL, NULL),
+};
+const struct spec_object spec_personality_object =
+    SPEC_TABLE("personality", struct cella_personality, personality_fields);
+
+static const struct spec_field memory_policy_fields[] = {
+    MEMBER("mode", struct cella_mempolicy, mode, SPEC_REQUIRED, rd_mpol_mode, emit_mpol_mode, NULL),
+    MEMBER("nodes", struct cella_mempolicy, nodes, 0, spec_rd_str, spec_emit_str, spec_free_str),
+    MEMBER("flags", struct cella_mempolicy, flags, 0, rd_mpol_flags, emit_mpol_flags, NULL),
+};
+const struct spec_object spec_memory_policy_object = SPEC_TABLE(
+    "memoryPolicy", struct cella_mempolicy, memory_policy_fields, .check = check_memory_policy);

@@ -213,25 +213,6 @@ json_t *spec_emit_rlimit_type(struct spec_emit *e, const void *rlimit)
 	return type != NULL ? spec_jstr(type) : NULL;
 }
 
-json_t *spec_emit_scheduler(struct spec_emit *e, const void *p)
-{
-	return spec_scheduler_json(p);
-}
-
-json_t *spec_emit_io_priority(struct spec_emit *e, const void *p)
-{
-	return spec_io_priority_json(p);
-}
-
-json_t *spec_emit_exec_cpu_affinity(struct spec_emit *e, const void *process)
-{
-	const struct cella_process *p = process;
-
-	if (p->exec_cpus_initial == NULL && p->exec_cpus_final == NULL)
-		return NULL;
-	return spec_exec_cpu_affinity_json(p);
-}
-
 json_t *spec_emit_namespaces(struct spec_emit *e, const void *linux_)
 {
 	/* runc's order for namespaces */
@@ -284,11 +265,6 @@ json_t *spec_emit_seccomp_section(struct spec_emit *e, const void *linux_)
 	return spec_json_text(e, ((const struct cella_linux *)linux_)->seccomp_json);
 }
 
-json_t *spec_emit_personality(struct spec_emit *e, const void *p)
-{
-	return spec_personality_json(p);
-}
-
 json_t *spec_emit_net_devices(struct spec_emit *e, const void *linux_)
 {
 	const struct cella_linux *l = linux_;
@@ -305,11 +281,6 @@ json_t *spec_emit_net_devices(struct spec_emit *e, const void *linux_)
 		set(nd, l->net_devices[i].key, d);
 	}
 	return nd;
-}
-
-json_t *spec_emit_memory_policy(struct spec_emit *e, const void *p)
-{
-	return spec_memory_policy_json(p);
 }
 
 static void set_time_offset(json_t *obj, const char *key, const struct cella_time_offset *t)

@@ -7,8 +7,10 @@
  * an emitter (spec_emit.c) and, when it owns memory, a freer (spec_free.c).
  *
  * The tables list members in the order `runc spec` writes them; the parser
- * reads them in the same order. Kept sections with their own parsers
- * (linux.resources, linux.seccomp) have tables of their own in their files.
+ * reads them in the same order. The process attributes' tables (scheduler,
+ * ioPriority, execCPUAffinity, personality, memoryPolicy) sit beside their
+ * readers in spec_attrs.c; linux.resources and linux.seccomp keep their own
+ * parsers (spec_resources*.c, spec_seccomp*.c).
  */
 #include "spec/spec_internal.h"
 
@@ -154,8 +156,8 @@ static json_t *emit_field(struct spec_emit *e, const struct spec_field *f, const
 			return NULL;
 		a = json_array();
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, spec_emit_object(e, f->object,
-								  items + i * f->object->size));
+			json_array_append_new(
+			    a, spec_emit_object(e, f->object, items + i * f->object->size));
 		return a;
 	}
 	case SPEC_KVS: {
@@ -244,31 +246,45 @@ void spec_free_object(const struct spec_object *obj, void *base)
 /* ---- the tables ---- */
 
 /* A value member: its reader, emitter, freer. */
-#define VALUE(key, type, member, flags_, rd, em, fr)                                       \
-	{.name = (key), .kind = SPEC_VALUE, .flags = (flags_), .offset = offsetof(type, member), \
-	 .read = (rd), .emit = (em), .free = (fr)}
+#define VALUE(key, type, member, flags_, rd, em, fr)                                               \
+	{                                                                                          \
+		.name = (key), .kind = SPEC_VALUE, .flags = (flags_),                              \
+		.offset = offsetof(type, member), .read = (rd), .emit = (em), .free = (fr)         \
+	}
 /* The same, with its has_* flag. */
-#define VALUE_HAS(key, type, member, has_, rd, em, fr)                                     \
-	{.name = (key), .kind = SPEC_VALUE, .offset = offsetof(type, member), .read = (rd),     \
-	 .emit = (em), .free = (fr), .has = SPEC_HAS(type, has_)}
+#define VALUE_HAS(key, type, member, has_, rd, em, fr)                                             \
+	{                                                                                          \
+		.name = (key), .kind = SPEC_VALUE, .offset = offsetof(type, member), .read = (rd), \
+		.emit = (em), .free = (fr), .has = SPEC_HAS(type, has_)                            \
+	}
 /* A member filling several members of the struct. */
-#define WHOLE(key, flags_, rd, em, fr)                                                     \
-	{.name = (key), .kind = SPEC_VALUE, .flags = SPEC_WHOLE | (flags_), .read = (rd),       \
-	 .emit = (em), .free = (fr)}
-#define STR(key, type, member, flags_)                                                      \
+#define WHOLE(key, flags_, rd, em, fr)                                                             \
+	{                                                                                          \
+		.name = (key), .kind = SPEC_VALUE, .flags = SPEC_WHOLE | (flags_), .read = (rd),   \
+		.emit = (em), .free = (fr)                                                         \
+	}
+#define STR(key, type, member, flags_)                                                             \
 	VALUE(key, type, member, flags_, spec_rd_str, spec_emit_str, spec_free_str)
-#define ARRAY(key, type, member, n_member, obj)                                            \
-	{.name = (key), .kind = SPEC_ARRAY, .offset = offsetof(type, member),                   \
-	 .count = offsetof(type, n_member), .object = &(obj)}
-#define KVS(key, type, member, n_member)                                                   \
-	{.name = (key), .kind = SPEC_KVS, .offset = offsetof(type, member),                     \
-	 .count = offsetof(type, n_member)}
+#define ARRAY(key, type, member, n_member, obj)                                                    \
+	{                                                                                          \
+		.name = (key), .kind = SPEC_ARRAY, .offset = offsetof(type, member),               \
+		.count = offsetof(type, n_member), .object = &(obj)                                \
+	}
+#define OBJECT_HAS(key, type, member, has_, obj)                                                   \
+	{                                                                                          \
+		.name = (key), .kind = SPEC_OBJECT, .offset = offsetof(type, member),              \
+		.has = SPEC_HAS(type, has_), .object = &(obj)                                      \
+	}
+#define KVS(key, type, member, n_member)                                                           \
+	{                                                                                          \
+		.name = (key), .kind = SPEC_KVS, .offset = offsetof(type, member),                 \
+		.count = offsetof(type, n_member)                                                  \
+	}
 
 static const struct spec_field idmap_fields[] = {
     VALUE("containerID", struct cella_idmap, container_id, SPEC_REQUIRED, spec_rd_u32,
 	  spec_emit_u32, NULL),
-    VALUE("hostID", struct cella_idmap, host_id, SPEC_REQUIRED, spec_rd_u32, spec_emit_u32,
-	  NULL),
+    VALUE("hostID", struct cella_idmap, host_id, SPEC_REQUIRED, spec_rd_u32, spec_emit_u32, NULL),
     VALUE("size", struct cella_idmap, size, SPEC_REQUIRED, spec_rd_u32, spec_emit_u32, NULL),
 };
 static const struct spec_object idmap_object =
@@ -279,8 +295,7 @@ static const struct spec_field mount_fields[] = {
 	  spec_emit_str, spec_free_str),
     STR("type", struct cella_mount, type, 0),
     STR("source", struct cella_mount, source, 0),
-    VALUE("options", struct cella_mount, options, 0, spec_rd_strv, spec_emit_strv,
-	  spec_free_strv),
+    VALUE("options", struct cella_mount, options, 0, spec_rd_strv, spec_emit_strv, spec_free_strv),
     ARRAY("uidMappings", struct cella_mount, uid_mappings, n_uid_mappings, idmap_object),
     ARRAY("gidMappings", struct cella_mount, gid_mappings, n_gid_mappings, idmap_object),
 };
@@ -288,10 +303,10 @@ static const struct spec_object mount_object =
     SPEC_TABLE("mounts", struct cella_mount, mount_fields);
 
 static const struct spec_field console_size_fields[] = {
-    VALUE("height", struct cella_process, console_height, SPEC_REQUIRED, spec_rd_u16,
-	  spec_emit_u16, NULL),
-    VALUE("width", struct cella_process, console_width, SPEC_REQUIRED, spec_rd_u16,
-	  spec_emit_u16, NULL),
+    VALUE("height", struct cella_process, console_height, SPEC_REQUIRED, spec_rd_u16, spec_emit_u16,
+	  NULL),
+    VALUE("width", struct cella_process, console_width, SPEC_REQUIRED, spec_rd_u16, spec_emit_u16,
+	  NULL),
 };
 static const struct spec_object console_size_object =
     SPEC_TABLE("consoleSize", struct cella_process, console_size_fields);
@@ -348,13 +363,15 @@ static const struct spec_field process_fields[] = {
     STR("apparmorProfile", struct cella_process, apparmor_profile, 0),
     VALUE_HAS("oomScoreAdj", struct cella_process, oom_score_adj, has_oom_score_adj,
 	      spec_rd_oom_score_adj, spec_emit_int, NULL),
-    VALUE_HAS("scheduler", struct cella_process, scheduler, has_scheduler, spec_rd_scheduler,
-	      spec_emit_scheduler, NULL),
+    OBJECT_HAS("scheduler", struct cella_process, scheduler, has_scheduler, spec_scheduler_object),
     STR("selinuxLabel", struct cella_process, selinux_label, 0),
-    VALUE_HAS("ioPriority", struct cella_process, io_priority, has_io_priority,
-	      spec_rd_io_priority, spec_emit_io_priority, NULL),
-    WHOLE("execCPUAffinity", 0, spec_rd_exec_cpu_affinity, spec_emit_exec_cpu_affinity,
-	  spec_free_exec_cpu_affinity),
+    OBJECT_HAS("ioPriority", struct cella_process, io_priority, has_io_priority,
+	       spec_io_priority_object),
+    /* Members of the process struct; left out when neither is set. */
+    {.name = "execCPUAffinity",
+     .kind = SPEC_OBJECT,
+     .flags = SPEC_OMIT_EMPTY,
+     .object = &spec_exec_cpu_affinity_object},
 };
 const struct spec_object spec_process_object =
     SPEC_TABLE("process", struct cella_process, process_fields, .check = spec_check_process);
@@ -378,12 +395,12 @@ static const struct spec_object hook_object = SPEC_TABLE("hook", struct cella_ho
 
 /* The hook kinds: the one place their names are written (hook_kind_name,
  * `cella features` and the runners read them here). */
-#define HOOK_KIND(k, key)                                                                 \
-	[k] = {.name = (key),                                                             \
-		  .kind = SPEC_ARRAY,                                                        \
-		  .offset = offsetof(struct cella_hooks, list[k]),                        \
-		  .count = offsetof(struct cella_hooks, count[k]),                        \
-		  .object = &hook_object}
+#define HOOK_KIND(k, key)                                                                          \
+	[k] = {.name = (key),                                                                      \
+	       .kind = SPEC_ARRAY,                                                                 \
+	       .offset = offsetof(struct cella_hooks, list[k]),                                    \
+	       .count = offsetof(struct cella_hooks, count[k]),                                    \
+	       .object = &hook_object}
 static const struct spec_field hooks_fields[CELLA_HOOK_COUNT] = {
     HOOK_KIND(CELLA_HOOK_PRESTART, "prestart"),
     HOOK_KIND(CELLA_HOOK_CREATE_RUNTIME, "createRuntime"),
@@ -436,16 +453,16 @@ static const struct spec_field linux_fields[] = {
 	  spec_emit_str, spec_free_str),
     VALUE("maskedPaths", struct cella_linux, masked_paths, 0, spec_rd_abs_strv, spec_emit_strv,
 	  spec_free_strv),
-    VALUE("readonlyPaths", struct cella_linux, readonly_paths, 0, spec_rd_abs_strv,
-	  spec_emit_strv, spec_free_strv),
+    VALUE("readonlyPaths", struct cella_linux, readonly_paths, 0, spec_rd_abs_strv, spec_emit_strv,
+	  spec_free_strv),
     STR("mountLabel", struct cella_linux, mount_label, 0),
     VALUE("intelRdt", struct cella_linux, intel_rdt_json, 0, spec_rd_json_object,
 	  spec_emit_json_text, spec_free_str),
-    VALUE_HAS("personality", struct cella_linux, personality, has_personality,
-	      spec_rd_personality, spec_emit_personality, NULL),
+    OBJECT_HAS("personality", struct cella_linux, personality, has_personality,
+	       spec_personality_object),
     WHOLE("netDevices", 0, spec_rd_net_devices, spec_emit_net_devices, spec_free_net_devices),
-    VALUE_HAS("memoryPolicy", struct cella_linux, memory_policy, has_memory_policy,
-	      spec_rd_memory_policy, spec_emit_memory_policy, spec_free_memory_policy),
+    OBJECT_HAS("memoryPolicy", struct cella_linux, memory_policy, has_memory_policy,
+	       spec_memory_policy_object),
     WHOLE("timeOffsets", 0, spec_rd_time_offsets, spec_emit_time_offsets, NULL),
 };
 static const struct spec_object linux_object =
@@ -478,8 +495,22 @@ const struct spec_object spec_config_object =
     SPEC_TABLE("config", struct cella_spec, config_fields);
 
 const struct spec_object *const spec_objects[] = {
-    &spec_config_object, &spec_process_object, &console_size_object, &user_object,
-    &rlimit_object,	 &root_object,		&mount_object,	      &idmap_object,
-    &hooks_object,	 &hook_object,		&linux_object,	      &device_object,
+    &spec_config_object,
+    &spec_process_object,
+    &console_size_object,
+    &user_object,
+    &rlimit_object,
+    &root_object,
+    &mount_object,
+    &idmap_object,
+    &hooks_object,
+    &hook_object,
+    &linux_object,
+    &device_object,
+    &spec_scheduler_object,
+    &spec_io_priority_object,
+    &spec_exec_cpu_affinity_object,
+    &spec_personality_object,
+    &spec_memory_policy_object,
     NULL,
 };

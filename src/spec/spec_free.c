@@ -25,14 +25,6 @@ void spec_free_additional_gids(void *user)
 	free(((struct cella_user *)user)->additional_gids);
 }
 
-void spec_free_exec_cpu_affinity(void *process)
-{
-	struct cella_process *p = process;
-
-	free(p->exec_cpus_initial);
-	free(p->exec_cpus_final);
-}
-
 void spec_free_namespaces(void *linux_)
 {
 	struct cella_linux *l = linux_;
@@ -58,11 +50,6 @@ void spec_free_net_devices(void *linux_)
 		free(l->net_devices[i].value);
 	}
 	free(l->net_devices);
-}
-
-void spec_free_memory_policy(void *p)
-{
-	free(((struct cella_mempolicy *)p)->nodes);
 }
 
 void cella_spec_free(struct cella_spec *spec)

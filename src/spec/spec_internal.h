@@ -124,22 +124,6 @@ int spec_read_process(struct spec_ctx *c, json_t *v, struct cella_process **out)
 struct cella_seccomp;
 int spec_read_seccomp(struct spec_ctx *c, json_t *v, struct cella_seccomp **out);
 
-/* process.scheduler, process.ioPriority, linux.personality (spec_attrs.c):
- * readers into struct cella_scheduler, cella_io_priority, cella_personality,
- * and their JSON for emitting. */
-int spec_rd_scheduler(struct spec_ctx *c, json_t *v, void *out);
-int spec_rd_io_priority(struct spec_ctx *c, json_t *v, void *out);
-/* process.execCPUAffinity into a struct cella_process's exec_cpus_*. */
-int spec_rd_exec_cpu_affinity(struct spec_ctx *c, json_t *v, void *out);
-json_t *spec_exec_cpu_affinity_json(const struct cella_process *p);
-int spec_rd_personality(struct spec_ctx *c, json_t *v, void *out);
-json_t *spec_scheduler_json(const struct cella_scheduler *s);
-json_t *spec_io_priority_json(const struct cella_io_priority *io);
-json_t *spec_personality_json(const struct cella_personality *p);
-/* linux.memoryPolicy into a struct cella_mempolicy (nodes malloc'd). */
-int spec_rd_memory_policy(struct spec_ctx *c, json_t *v, void *out);
-json_t *spec_memory_policy_json(const struct cella_mempolicy *p);
-
 /* ---- one table per JSON object (spec_fields.c) ----
  *
  * Each object of config.json is a table of its members, in the order `runc
@@ -226,9 +210,15 @@ int spec_read_object(struct spec_ctx *c, json_t *v, const struct spec_object *ob
 json_t *spec_emit_object(struct spec_emit *e, const struct spec_object *obj, const void *base);
 void spec_free_object(const struct spec_object *obj, void *base);
 
-/* The tables (spec_fields.c). */
-extern const struct spec_object spec_config_object;  /* config.json */
-extern const struct spec_object spec_process_object; /* "process" */
+/* The tables (spec_fields.c; the process attributes' in spec_attrs.c, beside
+ * their readers). */
+extern const struct spec_object spec_scheduler_object;	       /* process.scheduler */
+extern const struct spec_object spec_io_priority_object;       /* process.ioPriority */
+extern const struct spec_object spec_exec_cpu_affinity_object; /* process.execCPUAffinity */
+extern const struct spec_object spec_personality_object;       /* linux.personality */
+extern const struct spec_object spec_memory_policy_object;     /* linux.memoryPolicy */
+extern const struct spec_object spec_config_object;	       /* config.json */
+extern const struct spec_object spec_process_object;	       /* "process" */
 /* Every object's table, NULL-terminated (tests: names, the fuzz dictionary). */
 extern const struct spec_object *const spec_objects[];
 
@@ -266,26 +256,19 @@ json_t *spec_emit_oci_version(struct spec_emit *e, const void *p);
 json_t *spec_emit_additional_gids(struct spec_emit *e, const void *user);
 json_t *spec_emit_caps(struct spec_emit *e, const void *process);
 json_t *spec_emit_rlimit_type(struct spec_emit *e, const void *rlimit);
-json_t *spec_emit_scheduler(struct spec_emit *e, const void *p);
-json_t *spec_emit_io_priority(struct spec_emit *e, const void *p);
-json_t *spec_emit_exec_cpu_affinity(struct spec_emit *e, const void *process);
 json_t *spec_emit_namespaces(struct spec_emit *e, const void *linux_);
 json_t *spec_emit_device_type(struct spec_emit *e, const void *device);
 json_t *spec_emit_device_major(struct spec_emit *e, const void *device);
 json_t *spec_emit_device_minor(struct spec_emit *e, const void *device);
 json_t *spec_emit_seccomp_section(struct spec_emit *e, const void *linux_);
-json_t *spec_emit_personality(struct spec_emit *e, const void *p);
 json_t *spec_emit_net_devices(struct spec_emit *e, const void *linux_);
-json_t *spec_emit_memory_policy(struct spec_emit *e, const void *p);
 json_t *spec_emit_time_offsets(struct spec_emit *e, const void *linux_);
 
 void spec_free_str(void *p);  /* char ** */
 void spec_free_strv(void *p); /* char *** */
 void spec_free_additional_gids(void *user);
-void spec_free_exec_cpu_affinity(void *process);
 void spec_free_namespaces(void *linux_);
 void spec_free_seccomp_section(void *linux_);
 void spec_free_net_devices(void *linux_);
-void spec_free_memory_policy(void *p);
 
 #endif
