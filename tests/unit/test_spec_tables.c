@@ -57,7 +57,8 @@ static void test_members_unique_and_complete(void)
 static void test_hook_kinds(void)
 {
 	static const char *const expected[CELLA_HOOK_COUNT] = {
-	    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+	    "prestart",	      "createRuntime", "createContainer",
+	    "startContainer", "poststart",     "poststop",
 	};
 
 	for (int k = 0; k < CELLA_HOOK_COUNT; k++)
