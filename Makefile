@@ -184,7 +184,8 @@ stress: all
 # the v2 memory controller keeps reclaiming instead of OOM-killing.
 V2_TESTS := tests/integration/test_cgroup.py tests/integration/test_cgroup_flags.py \
 	tests/integration/test_cgroup_events.py tests/integration/test_lsm.py tests/integration/test_cgroup_io.py \
-	tests/integration/test_cgroup_rootless.py tests/integration/test_cgroup_engines.py
+	tests/integration/test_cgroup_rootless.py tests/integration/test_cgroup_engines.py \
+	tests/integration/test_cgroup_cpuset.py
 check-v2: all $(BUILD)/tests/test_cgroup_live
 	tests/vm/run.sh sh -c 'set -e; $(BUILD)/tests/test_cgroup_live; \
 		cp -a $(ROOTFS) /tmp/rootfs; \
