@@ -169,6 +169,19 @@ def test_update_narrows_nested_cgroups_to_what_they_keep(cella, ctr):
     assert cpus_allowed(pid) == "1"
 
 
+def test_delete_removes_the_cgroups_nested_in_the_container(cella, ctr):
+    """As runc's RemovePath: nested cgroups (a systemd inside made them)
+    go first; before, rmdir of the container's cgroup failed (EBUSY) and
+    delete with it."""
+    cid, r = ctr("rm", {"cpu": {"cpus": "0"}})
+    assert r.returncode == 0, r.stderr
+    top = cpuset_dir(f"/cella/{cid}")
+    nest(top, [("a", "0"), ("a/b", "0")], "a/b", cella.state(cid)["pid"])
+    r = cella.run("delete", "--force", cid)
+    assert r.returncode == 0, r.stderr
+    assert not os.path.isdir(top)
+
+
 @needs_two
 def test_failed_update_restores_the_cpuset_and_the_nested_cgroups(cella, ctr):
     cid, r = ctr("undo", {"cpu": {"cpus": "0", "mems": "0"}, "pids": {"limit": 30}})
