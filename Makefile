@@ -241,10 +241,11 @@ fuzz:
 	$(MAKE) -C tests/fuzz
 
 # The bench's own programs (bench/README.md): the floor, a bare C program
-# doing the kernel work of an OCI run, and nswrap, the private mount namespace
-# wrapper every OCI runtime runs in on a hybrid cgroup host. Static, so that
-# the floor pays no dynamic linking. `make bench BENCH_ARGS="-n 10 -c run"`.
-BENCH_BINS := $(BUILD)/bench/floor $(BUILD)/bench/nswrap
+# doing the kernel work of an OCI run, and launch, which starts every measured
+# command (the private mount namespace crun needs on a hybrid cgroup host, the
+# rootless user, peak RSS and CPU time). Static: the floor pays no dynamic
+# linking, launch's small RSS is what a measured command starts from. `make bench BENCH_ARGS="-n 10 -c run"`.
+BENCH_BINS := $(BUILD)/bench/floor $(BUILD)/bench/launch
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $<
