@@ -641,6 +641,7 @@ def main():
             print(f"bench: {r}: no binary{' at ' + b if b else ''}; left out", file=sys.stderr)
             a.runtimes.remove(r)
 
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, interrupted)
     bench = Bench(a)
     try:
