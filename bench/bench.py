@@ -8,6 +8,7 @@ Standard library only. Run as root."""
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import shutil
@@ -545,6 +546,13 @@ def esc(s):
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def nice_step(top):
+    """A tick step of 1, 2 or 5 times a power of ten, about 5 ticks to top."""
+    raw = top / 5
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
 def svg(results, title):
     """One panel per case and metric; a row per runtime with every sample as
     a dot, its min-max range as a line and its median as a bar."""
@@ -557,7 +565,9 @@ def svg(results, title):
     parts, y = [], 40
     for (case, metric, unit), rows in groups.items():
         top = max(max(r["samples"]) for r in rows) or 1
-        scale = plot / (top * 1.05)
+        step = nice_step(top)
+        ticks = int(top / step) + 1
+        scale = plot / (step * ticks)
         parts.append(f'<text x="8" y="{y}" font-weight="bold">{esc(case)}: {esc(metric)} ({unit})</text>')
         y += 8
         for i, r in enumerate(rows):
@@ -578,8 +588,8 @@ def svg(results, title):
                          f'{fmt(med, unit)}</text>')
         bottom = y + row * len(rows)
         parts.append(f'<line x1="{left}" x2="{left + plot}" y1="{bottom}" y2="{bottom}" stroke="#999"/>')
-        for k in range(6):
-            v = top * 1.05 * k / 5
+        for k in range(ticks + 1):
+            v = step * k
             x = left + v * scale
             parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{bottom}" y2="{bottom + 4}" stroke="#999"/>')
             parts.append(f'<text x="{x:.1f}" y="{bottom + 14}" text-anchor="middle" font-size="10">'
