@@ -26,8 +26,8 @@ CASE_HELP = {
     "run": "OCI run /bin/true: wall, cpu (user+sys of the runtime and its children), peak RSS",
     "life": "create, state (created), start, delete of /bin/true, each timed",
     "exec": "exec /bin/true into a running container",
-    "list": "list and state with 100 and 200 live containers per runtime",
-    "batch": "100 sequential runs, and 50 runs started at once",
+    "list": "list and state with -L live containers per runtime (default 100, then 200)",
+    "batch": "--seq sequential runs (100), and --par runs started at once (50)",
     "rootless": "OCI run /bin/true as nobody (runc spec --rootless)",
     "quick": "cella's quick door vs bwrap --unshare-all",
 }
