@@ -62,7 +62,7 @@ static int is_parent = 1;
 
 static void remove_cgroups(void);
 
-static void die(const char *what)
+__attribute__((noreturn)) static void die(const char *what)
 {
 	fprintf(stderr, "floor: %s: %s\n", what, strerror(errno));
 	if (is_parent)

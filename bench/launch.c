@@ -38,13 +38,13 @@
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
-static void die(const char *what)
+__attribute__((noreturn)) static void die(const char *what)
 {
 	fprintf(stderr, "launch: %s: %s\n", what, strerror(errno));
 	exit(125);
 }
 
-static void usage(void)
+__attribute__((noreturn)) static void usage(void)
 {
 	fprintf(stderr, "usage: launch [-m] [-n] [-u UID:GID] CMD [ARGS...]\n");
 	exit(2);
