@@ -157,10 +157,12 @@ class Bench:
 
     def cleanup_runtime(self, rt, rootless):
         env = self.rootless_env if rootless else None
-        if rt == "cella-quick":  # the quick door's state: cella, unwrapped
-            cmd = lambda *args: self.prefix(oci=False) + [self.args.cella, "--root", self.root(rt), *args]  # noqa: E731
-        else:
-            cmd = lambda *args: self.oci(rt, *args, rootless=rootless)  # noqa: E731
+
+        def cmd(*args):
+            if rt == "cella-quick":  # the quick door's state: cella, no mount namespace
+                return self.prefix(oci=False) + [self.args.cella, "--root", self.root(rt), *args]
+            return self.oci(rt, *args, rootless=rootless)
+
         ids = self.quiet(cmd("list", "-q"), env).split()
         self.parallel([cmd("delete", "-f", i) for i in ids], env)
         return ids
@@ -440,9 +442,9 @@ class Bench:
             contenders["cella light"] = lambda: door + ["--seccomp", "unconfined", "--share", "cgroup",
                                                         "--", "/bin/true"]
         if "bwrap" in self.args.runtimes:
-            contenders["bwrap"] = lambda: self.prefix(oci=False) + [shutil.which("bwrap"), "--unshare-all", "--ro-bind",
-                                           self.rootfs, "/", "--proc", "/proc", "--dev", "/dev",
-                                           "/bin/true"]
+            contenders["bwrap"] = lambda: self.prefix(oci=False) + [
+                shutil.which("bwrap"), "--unshare-all", "--ro-bind", self.rootfs, "/",
+                "--proc", "/proc", "--dev", "/dev", "/bin/true"]
         self.alternate("quick door /bin/true", contenders, lambda n, make: self.timed(make())[:3],
                        self.args.runs, ("wall", "cpu", "rss"))
         left = self.cleanup_runtime("cella-quick", False)
@@ -574,7 +576,8 @@ def svg(results, title):
             cy = y + row * i + row / 2
             colour = COLOURS.get(r["runtime"], "#333")
             s = r["samples"]
-            parts.append(f'<text x="{left - 8}" y="{cy + 4:.1f}" text-anchor="end">{esc(r["runtime"])}</text>')
+            parts.append(f'<text x="{left - 8}" y="{cy + 4:.1f}" text-anchor="end">'
+                         f'{esc(r["runtime"])}</text>')
             parts.append(f'<line x1="{left + min(s) * scale:.1f}" x2="{left + max(s) * scale:.1f}" '
                          f'y1="{cy:.1f}" y2="{cy:.1f}" stroke="{colour}" stroke-opacity="0.4"/>')
             for j, v in enumerate(s):
@@ -621,7 +624,8 @@ def main():
     p.add_argument("-w", dest="wrap", action="store_true",
                    help="run the OCI runtimes in launch -n's mount namespace even where the host "
                    "does not need it (on a hybrid host they always do)")
-    p.add_argument("-o", dest="outdir", default=None, help="where results.{txt,json,svg} go (default build/bench)")
+    p.add_argument("-o", dest="outdir", default=None,
+                   help="where results.{txt,json,svg} go (default build/bench)")
     p.add_argument("-k", dest="keep", action="store_true", help="keep the temporary directory")
     p.add_argument("--repo", default=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     p.add_argument("--cella", default=None)
