@@ -540,6 +540,54 @@ def floor_lines(table):
     return lines
 
 
+# Issue 17's targets: (what, case, metric, runtime, the most it may be, of
+# what). The ratios are the paired ones, each run over the reference's run
+# of the same round.
+TARGETS = [
+    ("run, cpu", "OCI run /bin/true", "cpu", "cella", 0.5, "crun"),
+    ("run, wall", "OCI run /bin/true", "wall", "cella", 0.5, "crun"),
+    ("run, wall, over the floor", "OCI run /bin/true", "wall", "cella", 1.3, "floor"),
+] + [(f"{step}, wall", f"{step} (/bin/true)", "wall", "cella", 0.6, "crun")
+     for step in ("create", "start", "state", "delete")] + [
+    ("exec, wall", "exec /bin/true", "wall", "cella", 0.6, "crun"),
+    ("quick door, wall", "quick door /bin/true", "wall", "cella", 1.5, "bwrap"),
+    ("quick door light, wall", "quick door /bin/true", "wall", "cella light", 1.0, "bwrap"),
+    ("peak RSS (KiB)", "OCI run /bin/true", "peak RSS", "cella", 2048, None),
+    ("sequential runs, wall", "sequential runs", "wall", "cella", 0.5, "crun"),
+    ("runs at once, wall", "runs at once", "wall", "cella", 0.5, "crun"),
+    ("list, 200 live, wall", "list, 200 live", "wall", "cella", 0.5, "crun"),
+    ("state, 200 live, wall", "state, 200 live", "wall", "cella", 0.5, "crun"),
+    ("rootless run, wall", "rootless run /bin/true", "wall", "cella", 0.5, "crun"),
+]
+
+
+def target_lines(results):
+    """Each of issue 17's targets this run measured: the value and whether
+    it is met."""
+    def samples(case, metric, rt):
+        return next((r["samples"] for r in results if r["runtime"] == rt and r["metric"] == metric
+                     and case in r["case"] and r["samples"]), None)
+    lines = []
+    for what, case, metric, rt, most, ref in TARGETS:
+        s = samples(case, metric, rt)
+        if not s:
+            continue
+        if ref is None:
+            v = max(s)
+            shown = f"{v:.0f}"
+        else:
+            r = samples(case, metric, ref)
+            if not r:
+                continue
+            pairs = [a / b for a, b in zip(s, r) if b > 0]
+            if not pairs:
+                continue
+            v = statistics.median(pairs)
+            shown = f"{v:.2f} of {ref}"
+        lines.append(f"  {what:<28}{shown:>14}  target <= {most:g}  {'met' if v <= most else 'not met'}")
+    return lines
+
+
 COLOURS = {"cella": "#d62728", "cella light": "#ff7f0e", "crun": "#1f77b4", "runc": "#2ca02c",
            "floor": "#7f7f7f", "bwrap": "#9467bd", "(launch)": "#bcbd22"}
 
@@ -694,6 +742,10 @@ def main():
             lines = floor_lines(table)
             if lines:
                 print("\n" + ", ".join(lines) + " (medians)", file=out)
+            lines = target_lines(bench.results)
+            if lines:
+                print("\nissue 17's targets (paired ratios; peak RSS: the largest run):", file=out)
+                print("\n".join(lines), file=out)
             for n in bench.notes:
                 print(f"note: {n}", file=out)
     with open(os.path.join(a.outdir, "results.json"), "w") as f:
