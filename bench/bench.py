@@ -275,15 +275,16 @@ class Bench:
         self.results.append({"case": case, "metric": metric, "unit": unit, "runtime": rt,
                              "samples": samples})
 
-    def alternate(self, case, contenders, one, rounds, metrics=("wall", "cpu")):
+    def alternate(self, case, contenders, one, rounds, metrics=("wall", "cpu"), warm=None):
         """contenders: {name: argv-making function}. one(name, make) returns
         (wall, cpu, rss); each round runs every contender once, in order.
+        Before the rounds, warm(name, make) (default: one) once each, untimed.
         A contender failing its warm-up (or any run) is dropped with its
         error."""
         live = {}
         for name, make in contenders.items():
             try:
-                one(name, make)  # warm-up, untimed
+                (warm or one)(name, make)
                 live[name] = make
             except Failed as e:
                 self.note(f"{case}: {name} left out: {e}")
@@ -419,10 +420,13 @@ class Bench:
                 raise Failed(f"{bad} of {self.args.par} parallel runs failed: {msg}")
             return wall, cpu, 0
 
+        def warm(rt, _):  # one run, not a whole batch
+            self.timed(self.oci(rt, "run", "--bundle", b, self.new_id(rt)))
+
         contenders = {rt: None for rt in self.oci_runtimes()}
-        self.alternate(f"{self.args.seq} sequential runs", contenders, seq, rounds)
+        self.alternate(f"{self.args.seq} sequential runs", contenders, seq, rounds, warm=warm)
         self.check_empty("batch")
-        self.alternate(f"{self.args.par} runs at once", contenders, par, rounds)
+        self.alternate(f"{self.args.par} runs at once", contenders, par, rounds, warm=warm)
         self.check_empty("batch")
 
     def case_rootless(self):
