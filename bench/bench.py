@@ -648,7 +648,7 @@ def svg(results, title):
             x = left + v * scale
             parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{bottom}" y2="{bottom + 4}" stroke="#999"/>')
             parts.append(f'<text x="{x:.1f}" y="{bottom + 14}" text-anchor="middle" font-size="10">'
-                         f'{fmt(v, unit)}</text>')
+                         f'{v:g}</text>')
         y = bottom + gap
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width + 40}" height="{y}" '
             f'font-family="sans-serif" font-size="12">'
