@@ -143,7 +143,7 @@ _Noreturn static void start_and_exec(struct cella_ctx *c, cella_error *err)
 {
 	const struct cella_spec *s = c->spec;
 
-	if (engine_proc_load_seccomp(c->proc, err) < 0)
+	if (engine_proc_load_seccomp(&c->proc, err) < 0)
 		fail(c, err);
 	if (engine_has_hooks(s, CELLA_HOOK_START_CONTAINER)) {
 		cleanup_free char *state =
@@ -152,7 +152,7 @@ _Noreturn static void start_and_exec(struct cella_ctx *c, cella_error *err)
 		if (hook_run_all(&s->hooks, CELLA_HOOK_START_CONTAINER, state, NULL, err) < 0)
 			fail(c, err);
 	}
-	engine_proc_exec(c->proc, &c->saved_mask, err);
+	engine_proc_exec(&c->proc, &c->saved_mask, err);
 	fail(c, err);
 }
 
@@ -192,7 +192,7 @@ _Noreturn static void reaper_exec(struct cella_ctx *c, cella_error *err)
 	 * container (docs/design.md): its filter too, as the child's. */
 	process_close_from(3);
 	process_scrub_environ();
-	if (engine_proc_load_seccomp(c->proc, err) < 0) {
+	if (engine_proc_load_seccomp(&c->proc, err) < 0) {
 		kill(child, SIGKILL);
 		fail(c, err);
 	}
@@ -226,7 +226,7 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 {
 	const struct cella_spec *s = c->spec;
 	const struct cella_process *p = c->process;
-	struct engine_proc proc;
+	struct engine_proc *proc = &c->proc;
 	cella_error e;
 	cella_error *err = &e;
 	int master = -1, slave = -1;
@@ -235,8 +235,7 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	ssize_t n;
 
 	cella_err_clear(err);
-	engine_proc_init(&proc, p, &c->seccomp, c->sync_fd);
-	c->proc = &proc;
+	engine_proc_init(proc, p, &c->seccomp, c->sync_fd);
 	/* #3m: bind sources the runtime opened for us. */
 	if (mount_receive_sources(&c->rootfs_conf, c->sync_fd, err) < 0)
 		fail(c, err);
@@ -329,9 +328,9 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	/* The process-setup pipeline (engine/proc_setup.c): cwd, HOME, the
 	 * executable, close-on-exec, early seccomp, credentials,
 	 * capabilities, no_new_privs. */
-	proc.setgroups_allowed = !c->deny_setgroups && !c->setgroups_denied;
-	proc.preserve_fds = c->preserve_fds;
-	if (engine_proc_drop(&proc, err) < 0)
+	proc->setgroups_allowed = !c->deny_setgroups && !c->setgroups_denied;
+	proc->preserve_fds = c->preserve_fds;
+	if (engine_proc_drop(proc, err) < 0)
 		fail(c, err);
 	/* Again: the uid switch cleared it. */
 	if (process_die_with_parent(0, c->sync_fd, err) < 0)
@@ -342,7 +341,7 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	 * also governs the wait for start, the startContainer hooks and, under
 	 * --init, the reaper. */
 	if (cella_seccomp_prog_has_listener(&c->seccomp) &&
-	    engine_proc_load_seccomp(&proc, err) < 0)
+	    engine_proc_load_seccomp(proc, err) < 0)
 		fail(c, err);
 
 	if (fault_point("init:6", err) < 0)

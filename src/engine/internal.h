@@ -14,7 +14,21 @@
 
 #define SCRATCH_DIR "scratch"
 
-struct engine_proc;
+/* The process-setup pipeline shared by the init and exec
+ * (engine/proc_setup.c, docs/design.md "Process setup"). */
+struct engine_proc {
+	const struct cella_process *p;
+	const struct cella_seccomp_prog *seccomp; /* len 0: none */
+	int sync_fd;				  /* for the listener (#5a) */
+	int preserve_fds;			  /* kept open past stdio */
+	bool setgroups_allowed;
+	/* Loaded by engine_proc_drop before the uid switch, or before #6
+	 * when the filter has a listener (SCMP_ACT_NOTIFY), otherwise by
+	 * engine_proc_exec. */
+	bool seccomp_loaded;
+	char *exe;  /* set by engine_proc_drop */
+	char **env; /* process.env, with HOME added when missing */
+};
 
 struct cella_ctx {
 	const struct cella_create_opts *opts;
@@ -59,26 +73,11 @@ struct cella_ctx {
 	 * fifo, for `start` to report. */
 	bool started;
 	struct cella_seccomp_prog seccomp; /* compiled before the fork; len 0: none */
-	struct engine_proc *proc;	   /* the init's process setup (stage 2) */
+	struct engine_proc proc;	   /* the init's process setup (stage 2) */
 	size_t netdevs_moved;		   /* linux.netDevices moved in so far */
 	int netdev_ns;			   /* the network namespace they went to, or -1 */
 };
 
-/* The process-setup pipeline shared by the init and exec
- * (engine/proc_setup.c, docs/design.md "Process setup"). */
-struct engine_proc {
-	const struct cella_process *p;
-	const struct cella_seccomp_prog *seccomp; /* len 0: none */
-	int sync_fd;				  /* for the listener (#5a) */
-	int preserve_fds;			  /* kept open past stdio */
-	bool setgroups_allowed;
-	/* Loaded by engine_proc_drop before the uid switch, or before #6
-	 * when the filter has a listener (SCMP_ACT_NOTIFY), otherwise by
-	 * engine_proc_exec. */
-	bool seccomp_loaded;
-	char *exe;  /* set by engine_proc_drop */
-	char **env; /* process.env, with HOME added when missing */
-};
 
 void engine_proc_init(struct engine_proc *ep, const struct cella_process *p,
 		      const struct cella_seccomp_prog *seccomp, int sync_fd);

@@ -6,6 +6,7 @@
  */
 #include "kernel/cgroup_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -626,6 +627,30 @@ static char *path_prefix(const char *path, int depth)
 	return xasprintf("%.*s", (int)(p - path), path);
 }
 
+/* The cgroups nested in dir, deepest first (made inside the container: a
+ * systemd, a runtime, `exec --cgroup`'s subcgroups), as runc 1.1's
+ * RemovePath does; what cannot go is left for the caller's rmdir to name. */
+static void rmdir_nested(const char *dir, int depth)
+{
+	DIR *d = depth < 64 ? opendir(dir) : NULL;
+	cleanup_strv char **names = NULL;
+	struct dirent *de;
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			strv_append(&names, de->d_name);
+	closedir(d);
+	for (char **n = names; n != NULL && *n != NULL; n++) {
+		cleanup_free char *sub = xasprintf("%s/%s", dir, *n);
+
+		rmdir_nested(sub, depth + 1);
+		(void)rmdir(sub);
+	}
+}
+
 int cg_rmdir_path(const char *mount, const char *path, int kept, cella_error *err)
 {
 	int depth = cg_path_depth(path);
@@ -645,6 +670,11 @@ int cg_rmdir_path(const char *mount, const char *path, int kept, cella_error *er
 			r = rmdir(dir);
 			if (r == 0 || errno != EBUSY || d != depth)
 				break;
+			rmdir_nested(dir, 0);
+			if (rmdir(dir) == 0) {
+				r = 0;
+				break;
+			}
 			cg_sleep_ms(20);
 		}
 		if (r == 0 || errno == ENOENT)

@@ -57,6 +57,10 @@ int cg_rmdir_path(const char *mount, const char *path, int kept, cella_error *er
  * "write FILE". */
 int cg_write(const char *dir, const char *file, const char *val, cella_error *err);
 int cg_read(const char *dir, const char *file, char **out, cella_error *err);
+/* cpuset.cpus or cpuset.mems: val written as is, or, when nested cgroups do
+ * not fit it (EBUSY), the cgroup widened to the union, the nested ones
+ * narrowed to what they keep of val, and val written (cgroup_cpuset.c). */
+int cg_cpuset_write(const char *dir, const char *file, const char *val, cella_error *err);
 /* A number, "max" read as UINT64_MAX. */
 int cg_read_u64(const char *dir, const char *file, uint64_t *out, cella_error *err);
 /* The value of `key` in a flat keyed file ("usage_usec 123"); 0 when absent. */

@@ -358,10 +358,11 @@ static int apply_cpu(struct cella_cgroup *cg, const struct cella_resources *r, c
 
 		if (cs == NULL)
 			return cella_err_ret(err);
-		if (r->cpu_mems != NULL && set(cs, "cpuset.mems", "cpu.mems", r->cpu_mems, err) < 0)
-			return cella_err_ret(err);
-		if (r->cpu_cpus != NULL && set(cs, "cpuset.cpus", "cpu.cpus", r->cpu_cpus, err) < 0)
-			return cella_err_ret(err);
+		/* Widened before narrowed where nested cgroups need it. */
+		if (r->cpu_mems != NULL && cg_cpuset_write(cs, "cpuset.mems", r->cpu_mems, err) < 0)
+			return cella_err_context(err, "linux.resources.cpu.mems %s", r->cpu_mems);
+		if (r->cpu_cpus != NULL && cg_cpuset_write(cs, "cpuset.cpus", r->cpu_cpus, err) < 0)
+			return cella_err_context(err, "linux.resources.cpu.cpus %s", r->cpu_cpus);
 	}
 	return 0;
 }

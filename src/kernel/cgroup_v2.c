@@ -395,12 +395,12 @@ static int apply_cpu(const char *dir, const struct cella_resources *r, cella_err
 		if (set(dir, "cpu.max.burst", "cpu.burst", oci, oci, err) < 0)
 			return cella_err_ret(err);
 	}
-	if (r->cpu_mems != NULL &&
-	    set(dir, "cpuset.mems", "cpu.mems", r->cpu_mems, r->cpu_mems, err) < 0)
-		return cella_err_ret(err);
-	if (r->cpu_cpus != NULL &&
-	    set(dir, "cpuset.cpus", "cpu.cpus", r->cpu_cpus, r->cpu_cpus, err) < 0)
-		return cella_err_ret(err);
+	/* Widened before narrowed where nested cgroups need it (v2 before
+	 * Linux 6.x). */
+	if (r->cpu_mems != NULL && cg_cpuset_write(dir, "cpuset.mems", r->cpu_mems, err) < 0)
+		return cella_err_context(err, "linux.resources.cpu.mems %s", r->cpu_mems);
+	if (r->cpu_cpus != NULL && cg_cpuset_write(dir, "cpuset.cpus", r->cpu_cpus, err) < 0)
+		return cella_err_context(err, "linux.resources.cpu.cpus %s", r->cpu_cpus);
 	return 0;
 }
 

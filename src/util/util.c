@@ -334,3 +334,27 @@ int parse_bit_list(const char *list, const char *what, unsigned long *mask, size
 		p++;
 	}
 }
+
+char *format_bit_list(const unsigned long *mask, size_t nbits)
+{
+	const size_t word = 8 * sizeof(unsigned long);
+	char *out = xstrdup("");
+
+	for (size_t n = 0; n < nbits; n++) {
+		size_t end = n;
+		char *next;
+
+		if (!(mask[n / word] & (1UL << (n % word))))
+			continue;
+		while (end + 1 < nbits && (mask[(end + 1) / word] & (1UL << ((end + 1) % word))))
+			end++;
+		if (end == n)
+			next = xasprintf("%s%s%zu", out, out[0] ? "," : "", n);
+		else
+			next = xasprintf("%s%s%zu-%zu", out, out[0] ? "," : "", n, end);
+		free(out);
+		out = next;
+		n = end;
+	}
+	return out;
+}

@@ -54,6 +54,9 @@ bool parse_i64(const char *s, long long min, long long max, long long *out);
  * `what` names the items in errors ("CPU", "node"). */
 int parse_bit_list(const char *list, const char *what, unsigned long *mask, size_t nbits,
 		   cella_error *err);
+/* The other way: the bits set in mask as the kernel writes them ("0-3,8");
+ * "" when none (malloc'd). */
+char *format_bit_list(const unsigned long *mask, size_t nbits);
 
 /* Colour on fd: a terminal, and NO_COLOR (https://no-color.org) unset or
  * empty. */

@@ -27,15 +27,15 @@ rc=0
 # cppcheck. Suppressed (false positives, checked by hand):
 #   memleak in src/util/util.c: x*alloc's failure branch calls oom(), which
 #     aborts (cppcheck does not follow the noreturn through the ternary);
-#   arrayIndexOutOfBoundsCond in src/kernel/seccomp_inspect.c: ne_add's index
+#   arrayIndexOutOfBoundsCond in src/inspect/seccomp_inspect.c: ne_add's index
 #     stops below N_NE (the last slot is free, checked first);
-#   unknownMacro in src/engine/map_text.c: jansson's json_array_foreach.
+#   unknownMacro in src/inspect/map_text.c: jansson's json_array_foreach.
 echo "== cppcheck"
 if ! cppcheck -q -j"$JOBS" --enable=warning,portability --std=c11 -D_GNU_SOURCE -Isrc \
 	--suppress=missingIncludeSystem \
 	--suppress=memleak:src/util/util.c \
-	--suppress=arrayIndexOutOfBoundsCond:src/kernel/seccomp_inspect.c \
-	--suppress=unknownMacro:src/engine/map_text.c \
+	--suppress=arrayIndexOutOfBoundsCond:src/inspect/seccomp_inspect.c \
+	--suppress=unknownMacro:src/inspect/map_text.c \
 	--error-exitcode=1 --template='{file}:{line}: {severity} {id}: {message}' $files; then
 	echo "check-static: cppcheck found the above"
 	rc=1

@@ -11,6 +11,8 @@
 #include "spec/spec.h"
 #include "spec/spec_process.h"
 #include "unit.h"
+#include "util/cleanup.h"
+#include "util/util.h"
 
 #define HEAD                                                                                       \
 	"{\n  \"ociVersion\": \"1.2.0\",\n  \"root\": {\"path\": \"rootfs\"},\n"                   \
@@ -255,9 +257,38 @@ static void test_cpu_list(void)
 	CHECK(p == NULL);
 }
 
+static void test_bit_list_round_trip(void)
+{
+	static const char *const lists[] = {"0",     "1",     "0-1", "0-3,8,10-11",
+					    "63-64", "5,7,9", "8191"};
+	unsigned long mask[8192 / (8 * sizeof(unsigned long))];
+	cella_error err;
+
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+		cleanup_free char *back = NULL;
+
+		CHECK(parse_bit_list(lists[i], "CPU", mask, 8192, &err) == 0);
+		back = format_bit_list(mask, 8192);
+		CHECK_STR(back, lists[i]);
+	}
+	CHECK(parse_bit_list("0,1,2,4", "CPU", mask, 8192, &err) == 0);
+	{
+		cleanup_free char *back = format_bit_list(mask, 8192);
+
+		CHECK_STR(back, "0-2,4");
+	}
+	memset(mask, 0, sizeof(mask));
+	{
+		cleanup_free char *none = format_bit_list(mask, 8192);
+
+		CHECK_STR(none, "");
+	}
+}
+
 int main(void)
 {
 	RUN(test_scheduler);
+	RUN(test_bit_list_round_trip);
 	RUN(test_scheduler_errors);
 	RUN(test_io_priority);
 	RUN(test_personality);
