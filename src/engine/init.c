@@ -340,8 +340,7 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	 * listener on (#5a), as runc loads every filter: before #6. It then
 	 * also governs the wait for start, the startContainer hooks and, under
 	 * --init, the reaper. */
-	if (cella_seccomp_prog_has_listener(&c->seccomp) &&
-	    engine_proc_load_seccomp(proc, err) < 0)
+	if (cella_seccomp_prog_has_listener(&c->seccomp) && engine_proc_load_seccomp(proc, err) < 0)
 		fail(c, err);
 
 	if (fault_point("init:6", err) < 0)

@@ -78,7 +78,6 @@ struct cella_ctx {
 	int netdev_ns;			   /* the network namespace they went to, or -1 */
 };
 
-
 void engine_proc_init(struct engine_proc *ep, const struct cella_process *p,
 		      const struct cella_seccomp_prog *seccomp, int sync_fd);
 /* Create process.cwd inside the current root when missing (the init, as
