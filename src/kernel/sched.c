@@ -33,14 +33,6 @@ struct kernel_sched_attr {
 	uint32_t sched_util_max;
 };
 
-#define K_SCHED_OTHER	 0
-#define K_SCHED_FIFO	 1
-#define K_SCHED_RR	 2
-#define K_SCHED_BATCH	 3
-#define K_SCHED_ISO	 4 /* reserved by Linux, never implemented */
-#define K_SCHED_IDLE	 5
-#define K_SCHED_DEADLINE 6
-
 #define K_SCHED_FLAG_UTIL_CLAMP (0x20 | 0x40)
 
 #define K_IOPRIO_CLASS_SHIFT 13
@@ -55,7 +47,7 @@ static void describe(const struct cella_scheduler *s, char *buf, size_t len)
 		name = "policy ?";
 	if (cella_sched_policy_is_realtime(s->policy))
 		snprintf(buf, len, "%s priority %" PRId32, name, s->priority);
-	else if (s->policy == K_SCHED_DEADLINE)
+	else if (s->policy == CELLA_SCHED_DEADLINE)
 		snprintf(buf, len,
 			 "%s runtime %" PRIu64 " deadline %" PRIu64 " period %" PRIu64 " ns", name,
 			 s->runtime, s->deadline, s->period);
@@ -95,12 +87,12 @@ int sched_apply_scheduler_to(pid_t pid, const struct cella_scheduler *s, cella_e
 				 what);
 	if (e == EPERM)
 		return cella_err(err, e, "process.scheduler: set %s (needs CAP_SYS_NICE)", what);
-	if (e == EBUSY && s->policy == K_SCHED_DEADLINE)
+	if (e == EBUSY && s->policy == CELLA_SCHED_DEADLINE)
 		return cella_err(err, e,
 				 "process.scheduler: set %s (the CPUs have no SCHED_DEADLINE "
 				 "bandwidth left for it)",
 				 what);
-	if (e == EINVAL && s->policy == K_SCHED_ISO)
+	if (e == EINVAL && s->policy == CELLA_SCHED_ISO)
 		return cella_err(err, e, "process.scheduler: set %s (Linux does not implement it)",
 				 what);
 	if (e == EOPNOTSUPP && (s->flags & K_SCHED_FLAG_UTIL_CLAMP))

@@ -14,27 +14,19 @@
 
 #include "util/util.h"
 
-#define K_SCHED_OTHER	 0
-#define K_SCHED_FIFO	 1
-#define K_SCHED_RR	 2
-#define K_SCHED_BATCH	 3
-#define K_SCHED_ISO	 4 /* reserved by Linux, never implemented */
-#define K_SCHED_IDLE	 5
-#define K_SCHED_DEADLINE 6
-
 /* ---- process.scheduler, process.ioPriority ---- */
 
 static const struct {
 	const char *name;
 	int policy;
 } policies[] = {
-    {"SCHED_OTHER", K_SCHED_OTHER},
-    {"SCHED_FIFO", K_SCHED_FIFO},
-    {"SCHED_RR", K_SCHED_RR},
-    {"SCHED_BATCH", K_SCHED_BATCH},
-    {"SCHED_ISO", K_SCHED_ISO},
-    {"SCHED_IDLE", K_SCHED_IDLE},
-    {"SCHED_DEADLINE", K_SCHED_DEADLINE},
+    {"SCHED_OTHER", CELLA_SCHED_OTHER},
+    {"SCHED_FIFO", CELLA_SCHED_FIFO},
+    {"SCHED_RR", CELLA_SCHED_RR},
+    {"SCHED_BATCH", CELLA_SCHED_BATCH},
+    {"SCHED_ISO", CELLA_SCHED_ISO},
+    {"SCHED_IDLE", CELLA_SCHED_IDLE},
+    {"SCHED_DEADLINE", CELLA_SCHED_DEADLINE},
 };
 
 static const struct {
@@ -71,17 +63,17 @@ const char *cella_sched_policy_name(int policy)
 
 bool cella_sched_policy_is_realtime(int policy)
 {
-	return policy == K_SCHED_FIFO || policy == K_SCHED_RR;
+	return policy == CELLA_SCHED_FIFO || policy == CELLA_SCHED_RR;
 }
 
 bool cella_sched_policy_takes_nice(int policy)
 {
-	return policy == K_SCHED_OTHER || policy == K_SCHED_BATCH;
+	return policy == CELLA_SCHED_OTHER || policy == CELLA_SCHED_BATCH;
 }
 
 bool cella_sched_policy_is_deadline(int policy)
 {
-	return policy == K_SCHED_DEADLINE;
+	return policy == CELLA_SCHED_DEADLINE;
 }
 
 uint64_t cella_sched_flag_from_name(const char *name)

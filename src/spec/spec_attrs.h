@@ -18,6 +18,16 @@
 
 /* SCHED_* policies by OCI name ("SCHED_BATCH"): the kernel's number, or -1
  * when unknown. */
+/* The kernel's scheduling policies (include/uapi/linux/sched.h), by
+ * number: the values process.scheduler.policy parses to. */
+#define CELLA_SCHED_OTHER    0
+#define CELLA_SCHED_FIFO     1
+#define CELLA_SCHED_RR	     2
+#define CELLA_SCHED_BATCH    3
+#define CELLA_SCHED_ISO	     4 /* reserved by Linux, never implemented */
+#define CELLA_SCHED_IDLE     5
+#define CELLA_SCHED_DEADLINE 6
+
 int cella_sched_policy_from_name(const char *name);
 const char *cella_sched_policy_name(int policy);
 /* SCHED_FIFO, SCHED_RR: a priority 1..99. */
