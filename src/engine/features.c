@@ -89,7 +89,7 @@ static json_t *linux_features(void)
 	json_t *caps = json_array();
 
 	for (int t = 0; t < CELLA_NS_COUNT; t++)
-		json_array_append_new(ns, json_string(cella_ns_table[t].oci_name));
+		json_array_append_new(ns, json_string(cella_ns_type_name(t)));
 	for (int c = 0; c <= cella_cap_last_known(); c++) {
 		const char *name = cella_cap_name(c);
 		if (name != NULL)

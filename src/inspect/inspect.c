@@ -742,7 +742,7 @@ static void child_enter(pid_t pid, int fd)
 			char msg[64];
 
 			snprintf(msg, sizeof(msg), "enter the %s namespace",
-				 cella_ns_table[order[i]].oci_name);
+				 cella_ns_type_name(order[i]));
 			child_fail(fd, errno, msg);
 		}
 	gather(pid, &buf, &len);

@@ -21,18 +21,14 @@
 /* The namespace table: one row per type, in join/create order (user first,
  * so that the others are owned by it). `cella map` reads it too. */
 const struct cella_ns_info cella_ns_table[CELLA_NS_COUNT] = {
-    [CELLA_NS_USER] = {CELLA_NS_USER, "user", "user", CLONE_NEWUSER,
-		       "user and group ids, capabilities"},
-    [CELLA_NS_MOUNT] = {CELLA_NS_MOUNT, "mount", "mnt", CLONE_NEWNS, "mount table"},
-    [CELLA_NS_PID] = {CELLA_NS_PID, "pid", "pid", CLONE_NEWPID, "process ids"},
-    [CELLA_NS_NET] = {CELLA_NS_NET, "network", "net", CLONE_NEWNET,
-		      "interfaces, routes, ports, firewall"},
-    [CELLA_NS_IPC] = {CELLA_NS_IPC, "ipc", "ipc", CLONE_NEWIPC,
-		      "System V IPC, POSIX message queues"},
-    [CELLA_NS_UTS] = {CELLA_NS_UTS, "uts", "uts", CLONE_NEWUTS, "hostname, domainname"},
-    [CELLA_NS_CGROUP] = {CELLA_NS_CGROUP, "cgroup", "cgroup", CLONE_NEWCGROUP, "cgroup root"},
-    [CELLA_NS_TIME] = {CELLA_NS_TIME, "time", "time", CLONE_NEWTIME,
-		       "monotonic and boot-time clocks"},
+    [CELLA_NS_USER] = {CELLA_NS_USER, "user", CLONE_NEWUSER, "user and group ids, capabilities"},
+    [CELLA_NS_MOUNT] = {CELLA_NS_MOUNT, "mnt", CLONE_NEWNS, "mount table"},
+    [CELLA_NS_PID] = {CELLA_NS_PID, "pid", CLONE_NEWPID, "process ids"},
+    [CELLA_NS_NET] = {CELLA_NS_NET, "net", CLONE_NEWNET, "interfaces, routes, ports, firewall"},
+    [CELLA_NS_IPC] = {CELLA_NS_IPC, "ipc", CLONE_NEWIPC, "System V IPC, POSIX message queues"},
+    [CELLA_NS_UTS] = {CELLA_NS_UTS, "uts", CLONE_NEWUTS, "hostname, domainname"},
+    [CELLA_NS_CGROUP] = {CELLA_NS_CGROUP, "cgroup", CLONE_NEWCGROUP, "cgroup root"},
+    [CELLA_NS_TIME] = {CELLA_NS_TIME, "time", CLONE_NEWTIME, "monotonic and boot-time clocks"},
 };
 
 void ns_close_fds(int fds[CELLA_NS_COUNT])
@@ -58,8 +54,8 @@ int ns_open_paths(const struct cella_ns_conf ns[CELLA_NS_COUNT], int fds[CELLA_N
 		fd = open(ns[t].path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			ns_close_fds(fds);
-			return cella_err(err, errno, "open %s namespace `%s`", info->oci_name,
-					 ns[t].path);
+			return cella_err(err, errno, "open %s namespace `%s`",
+					 cella_ns_type_name(info->type), ns[t].path);
 		}
 		fds[t] = fd;
 		type = ioctl(fd, NS_GET_NSTYPE);
@@ -67,12 +63,12 @@ int ns_open_paths(const struct cella_ns_conf ns[CELLA_NS_COUNT], int fds[CELLA_N
 			ns_close_fds(fds);
 			return cella_err(err, errno == ENOTTY ? EINVAL : errno,
 					 "`%s` is not a namespace (linux.namespaces %s)",
-					 ns[t].path, info->oci_name);
+					 ns[t].path, cella_ns_type_name(info->type));
 		}
 		if (type != info->clone_flag) {
 			ns_close_fds(fds);
 			return cella_err_invalid(err, "`%s` is not a %s namespace", ns[t].path,
-						 info->oci_name);
+						 cella_ns_type_name(info->type));
 		}
 	}
 	return 0;
@@ -81,7 +77,7 @@ int ns_open_paths(const struct cella_ns_conf ns[CELLA_NS_COUNT], int fds[CELLA_N
 int ns_join(int fd, enum cella_ns_type t, cella_error *err)
 {
 	if (setns(fd, cella_ns_table[t].clone_flag) < 0)
-		return cella_err(err, errno, "join %s namespace", cella_ns_table[t].oci_name);
+		return cella_err(err, errno, "join %s namespace", cella_ns_type_name(t));
 	return 0;
 }
 
@@ -94,7 +90,7 @@ static const char *flags_names(int flags, char *buf, size_t len)
 		if (!(flags & cella_ns_table[t].clone_flag))
 			continue;
 		off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? "," : "",
-					cella_ns_table[t].oci_name);
+					cella_ns_type_name(t));
 		if (off >= len)
 			break;
 	}
@@ -196,7 +192,7 @@ int ns_open_process(pid_t pid, int fds[CELLA_NS_COUNT], bool after_user[CELLA_NS
 
 			ns_close_fds(fds);
 			return cella_err(err, e, "open the container's %s namespace `%s`",
-					 info->oci_name, path);
+					 cella_ns_type_name(info->type), path);
 		}
 	}
 	if (fds[CELLA_NS_USER] < 0)

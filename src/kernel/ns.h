@@ -10,9 +10,9 @@
 #include "spec/spec.h"
 #include "util/error.h"
 
+/* The spec's name of a type ("network") is cella_ns_type_name(type). */
 struct cella_ns_info {
 	enum cella_ns_type type;
-	const char *oci_name;  /* "network" */
 	const char *proc_name; /* "net", the name under /proc/PID/ns/ */
 	int clone_flag;	       /* CLONE_NEWNET */
 	const char *isolates;  /* one line for `cella map` */
