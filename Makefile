@@ -169,7 +169,7 @@ check-unit: check-layers $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 check-integration: all
-	CELLA=$(abspath $(CELLA)) CELLA_PROBE=$(abspath $(PROBE)) \
+	CELLA=$(abspath $(CELLA)) CELLA_PROBE=$(abspath $(PROBE)) CELLA_SANITIZE=$(SANITIZE) \
 	CELLA_ROOTFS=$(abspath $(ROOTFS)) $(PYTEST) -q tests/integration $(PYTEST_ARGS)
 
 # cella under load and SIGKILL (tests/stress/stress.py): 1,000 cycles, 50

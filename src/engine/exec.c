@@ -22,9 +22,11 @@
  *            container's pid namespace holding no more than the container
  *            (docs/design.md), and exits (#3 carries its pid); it stays in
  *            the host's pid namespace, out of the container's sight;
- *   runtime  sets process.scheduler on the process (#4: a fork would not
- *            pass a SCHED_DEADLINE or reset-on-fork one on);
- *   process  waits for #4 when there is a scheduler, sets its controlling
+ *   runtime  reaps the joiner, sets process.scheduler on the process (a
+ *            fork would not pass a SCHED_DEADLINE or reset-on-fork one on)
+ *            and sends #4;
+ *   process  waits for #4 (the joiner's pid no longer counts in pids.max
+ *            when the user's command starts), sets its controlling
  *            terminal and execs. execve closes the sync
  *            socket: EOF is success, SYNC_ERROR a failure (127/126 when the
  *            executable is missing or not executable).
@@ -232,10 +234,13 @@ _Noreturn static void exec_process(struct exec_ctx *c, int slave, struct engine_
 	cella_error *err = &e;
 
 	cella_err_clear(err);
-	/* #4: the runtime has set our scheduler (a fork would not pass on a
-	 * SCHED_DEADLINE or reset-on-fork one, and we no longer have the
-	 * privilege a real-time one needs). */
-	if (c->p->has_scheduler && sync_wait(c->sync_fd, SYNC_CGROUP_READY, NULL, NULL, err) < 0)
+	/* #4: the runtime has reaped the joiner, whose pid no longer counts
+	 * in the container's pids.max (as runc, the exec'd process is the
+	 * only one of ours there when the user's command runs), and set our
+	 * scheduler (a fork would not pass on a SCHED_DEADLINE or
+	 * reset-on-fork one, and we no longer have the privilege a real-time
+	 * one needs). A plain read: the filter may refuse poll and recvmsg. */
+	if (sync_wait_plain(c->sync_fd, SYNC_CGROUP_READY, err) < 0)
 		_exit(1);
 	if (c->nproc != NULL && rlimits_apply(c->nproc, 1, err) < 0)
 		fail(c, err);
@@ -472,13 +477,12 @@ static int parent_side(struct exec_ctx *c, int sync_fd, pid_t *joiner, pid_t *pi
 		return cella_err_ret(err);
 	if (listener >= 0 && send_listener(c, *pid, listener, err) < 0)
 		return cella_err_ret(err);
-	/* #4: process.scheduler, set here on the process (privileged), which
-	 * waits for it before its execve. */
-	if (c->p->has_scheduler) {
-		if (sched_apply_scheduler_to(*pid, &c->p->scheduler, err) < 0 ||
-		    sync_send(sync_fd, SYNC_CGROUP_READY, 0, err) < 0)
-			return cella_err_ret(err);
-	}
+	/* #4: the joiner is reaped; process.scheduler, set here on the
+	 * process (privileged). The process waits for it before its execve. */
+	if (c->p->has_scheduler && sched_apply_scheduler_to(*pid, &c->p->scheduler, err) < 0)
+		return cella_err_ret(err);
+	if (sync_send(sync_fd, SYNC_CGROUP_READY, 0, err) < 0)
+		return cella_err_ret(err);
 	/* EOF: execve closed the socket. */
 	if (sync_wait_eof(sync_fd, err) < 0)
 		return cella_err_ret(err);

@@ -161,6 +161,23 @@ def created(cella, tmp):
         assert cgroup_dirs(cid) == []
 
 
+def test_exec_joiner_never_counts_in_pids_max(cella, created):
+    """exec's joiner forks the process inside the container's cgroup and
+    exits: the user's command starts only once the joiner is reaped, so it
+    has the whole pids.max the container left it, as with runc (whose
+    intermediate processes never enter the cgroup). The joiner is held 1 s
+    after the fork to open the window."""
+    created("pidsx", {"pids": {"limit": 4}})
+    cella.env["CELLA_FAULT"] = "exec:forked:stall1000"
+    try:
+        # The init, sh and its two children: 4.
+        r = cella.run("exec", "pidsx", "sh", "-c", "sleep 0.2 & sleep 0.2 & wait; echo ok")
+    finally:
+        del cella.env["CELLA_FAULT"]
+    assert "cella: fault exec:forked" in r.stderr, r.stderr
+    assert r.returncode == 0 and r.stdout.strip() == "ok", (r.returncode, r.stdout, r.stderr)
+
+
 def test_update_changes_live_limits(cella, created):
     created("upd", {"memory": {"limit": 256 * MIB}})
     mem = cg_file("upd", "memory", "memory.limit_in_bytes", "memory.max")
