@@ -1180,9 +1180,11 @@ static int run_filters(struct run *r, uint32_t audit_arch, uint32_t nr,
 	    .tested = r->tested,
 	    .depends_on_args = r->n_rets > 1 || r->any,
 	};
-	if (r->n_rets)
+	if (r->n_rets) {
 		memcpy(out->rets, r->rets, r->n_rets * sizeof(*r->rets));
-	qsort(out->rets, out->n_rets, sizeof(*out->rets), cmp_ret);
+		/* Not with NULL even for no element: glibc declares it nonnull. */
+		qsort(out->rets, out->n_rets, sizeof(*out->rets), cmp_ret);
+	}
 	if (r->tested != 0) {
 		/* A path that learnt nothing took a test that is not kept: name
 		 * what the filters looked at. */
