@@ -79,13 +79,13 @@ int cella_validate_id(const char *id, cella_error *err)
 
 char *cella_default_state_root(void)
 {
-	const char *xdg;
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	const char *user = getenv("USER");
 
-	xdg = getenv("XDG_RUNTIME_DIR");
 	/* Root of a user namespace with a user's runtime directory (rootless
 	 * podman runs its runtime so): there, as runc decides it. */
 	if (geteuid() == 0 && xdg != NULL && xdg[0] == '/' && !userns_is_initial() &&
-	    (getenv("USER") == NULL || strcmp(getenv("USER"), "root") != 0))
+	    (user == NULL || strcmp(user, "root") != 0))
 		return xasprintf("%s/cella", xdg);
 	if (geteuid() == 0)
 		return xstrdup("/run/cella");
@@ -155,13 +155,17 @@ static int mkdir_parents(const char *path, mode_t mode)
  * its own state was ever in it (nothing is created before the rename). */
 void state_root_tidy(const char *root, int rootfd)
 {
-	cleanup_close int fd = dup(rootfd);
-	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	int fd = dup(rootfd);
+	DIR *d;
 	struct dirent *de;
 
-	if (d == NULL)
+	if (fd < 0)
 		return;
-	fd = -1;
+	d = fdopendir(fd); /* owns fd from here, when it succeeds */
+	if (d == NULL) {
+		close(fd);
+		return;
+	}
 	while ((de = readdir(d)) != NULL) {
 		long long pid;
 		char *dash;

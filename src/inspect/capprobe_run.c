@@ -654,8 +654,9 @@ static int probe_all(struct prober *p, const struct capprobe_target *t, const in
 		};
 
 		if (op == NULL)
-			r.not_probed = info != NULL ? info->not_probed
-						    : "cella has no probe for this capability";
+			r.not_probed = info != NULL && info->not_probed != NULL
+					   ? info->not_probed
+					   : "cella has no probe for this capability";
 		else
 			r.not_probed = cannot_probe(p, t, op);
 		if (r.not_probed == NULL) {

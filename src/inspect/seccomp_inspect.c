@@ -55,6 +55,7 @@ static int read_status(pid_t pid, struct proc_seccomp *st, cella_error *err)
 	cleanup_free char *text = NULL;
 	cella_error e;
 
+	*st = (struct proc_seccomp){.mode = 0, .filters = -1, .tgid = pid, .tracer = 0};
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	if (read_file_at(AT_FDCWD, path, &text, &e) < 0) {
 		if (e.errnum == ENOENT || e.errnum == ESRCH)
@@ -62,7 +63,6 @@ static int read_status(pid_t pid, struct proc_seccomp *st, cella_error *err)
 					 (int)pid);
 		return cella_err(err, e.errnum, "seccomp of process %d: %s", (int)pid, e.msg);
 	}
-	*st = (struct proc_seccomp){.mode = 0, .filters = -1, .tgid = pid, .tracer = 0};
 	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
 		long long v;
@@ -1180,9 +1180,11 @@ static int run_filters(struct run *r, uint32_t audit_arch, uint32_t nr,
 	    .tested = r->tested,
 	    .depends_on_args = r->n_rets > 1 || r->any,
 	};
-	if (r->n_rets)
+	if (r->n_rets) {
 		memcpy(out->rets, r->rets, r->n_rets * sizeof(*r->rets));
-	qsort(out->rets, out->n_rets, sizeof(*out->rets), cmp_ret);
+		/* Not with NULL even for no element: glibc declares it nonnull. */
+		qsort(out->rets, out->n_rets, sizeof(*out->rets), cmp_ret);
+	}
 	if (r->tested != 0) {
 		/* A path that learnt nothing took a test that is not kept: name
 		 * what the filters looked at. */

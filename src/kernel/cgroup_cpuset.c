@@ -59,13 +59,12 @@ static int read_mask(const char *dir, const char *file, struct cpuset_mask *m, c
 {
 	cleanup_free char *text = NULL;
 
+	memset(m, 0, sizeof(*m));
 	if (cg_read(dir, file, &text, err) < 0)
 		return cella_err_ret(err);
 	text[strcspn(text, "\n")] = '\0';
-	if (text[0] == '\0') {
-		memset(m, 0, sizeof(*m));
+	if (text[0] == '\0')
 		return 0;
-	}
 	if (parse_bit_list(text, what_of(file), m->w, CPUSET_BITS, err) < 0)
 		return cella_err_context(err, "read %s", file);
 	return 0;

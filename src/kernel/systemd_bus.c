@@ -44,7 +44,7 @@
 
 static struct {
 	void *handle;
-#define X(f) typeof(f) *f;
+#define X(f) typeof(f) *(f);
 	SD_FUNCS(X)
 #undef X
 } sd;
