@@ -1104,10 +1104,14 @@ static int delete_locked(int dirfd, const char *state_root, const char *id, bool
 	int r = 0;
 
 	if (state_load(dirfd, id, &st, err) < 0) {
-		if (err == NULL || err->errnum != ENOENT || !force)
+		if (err == NULL || !force || (err->errnum != ENOENT && !err->input))
 			return cella_err_ret(err);
 		/* Removed while we waited for its lock; or, still there, what
-		 * an older cella's delete killed midway left. */
+		 * an older cella's delete killed midway left; or a state a
+		 * crash of the host tore (it is not synced: nothing it names
+		 * survives one). */
+		if (err->errnum != ENOENT)
+			cella_warn("%s: removing it", err->msg);
 		cella_err_clear(err);
 		return state_dir_linked(state_root, id, dirfd)
 			   ? state_dir_remove(state_root, id, err)

@@ -36,7 +36,7 @@ int state_dir_open(const char *root, const char *id, cella_error *err);
 /* Remove ROOT/ID and what is in it. */
 int state_dir_remove(const char *root, const char *id, cella_error *err);
 
-/* Atomically (write, fsync, rename, fsync of the directory) store st in dirfd/state.json. */
+/* Atomically (write a temporary file, rename) store st in dirfd/state.json. */
 int state_write(int dirfd, const struct cella_state *st, cella_error *err);
 /* Load dirfd/state.json and compute st->status. */
 int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *err);
