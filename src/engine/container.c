@@ -869,54 +869,45 @@ int cella_create(const struct cella_create_opts *opts, cella_error *err)
 
 static bool wait_gone(pid_t pid, unsigned long long start);
 
-/* After the start byte: wait for the init to take it, then for the fifo's
- * last writer to go. That writer is the init's own O_RDWR end, close-on-exec:
- * its going is the execve (or the init's death). An error the init meets on
- * the way (a startContainer hook, execve itself) arrives in the fifo first,
- * as one cella_error (smaller than PIPE_BUF, so written whole). */
+/* After the start byte: wait for the fifo's last writer to go. That writer
+ * is the init's own O_RDWR end, close-on-exec: its going is the execve (or
+ * the init's death). poll with no events wakes on that hang-up alone, not on
+ * our byte waiting in the fifo (no 1 ms polling for the init to take it).
+ * What is left in the fifo then tells how it went: nothing, the exec; our
+ * byte, an init that died before it took it; more, the init's error (a
+ * startContainer hook, execve itself), one cella_error, smaller than
+ * PIPE_BUF, so written whole. */
 static int wait_exec(int rfd, const struct cella_state *st, cella_error *err)
 {
-	for (;;) {
-		int avail = sync_pending_bytes(rfd);
+	struct pollfd p = {.fd = rfd, .events = 0};
+	cella_error child;
+	ssize_t n;
+	int avail;
 
-		if (avail < 0)
-			return cella_err(err, -avail, "read exec fifo of `%s`", st->id);
-		/* 1: our byte is still there; more: the init's error. */
-		if (avail != 1)
+	if (fault_point("start:waiting", err) < 0)
+		return cella_err_ret(err);
+	for (;;) {
+		int k = poll(&p, 1, -1);
+
+		if (k > 0)
 			break;
-		if (fault_point("start:waiting", err) < 0)
-			return cella_err_ret(err);
-		/* Dead with our byte still unread: it never started. Read
-		 * again after the death: a short-lived process may have taken
-		 * the byte, run and exited between the two looks. */
-		if (!procfs_alive(st->pid, st->pid_start) && sync_pending_bytes(rfd) == 1)
-			return cella_err(err, ESRCH, "container `%s` died before it started",
-					 st->id);
-		usleep(1000);
-	}
-	for (;;) {
-		struct pollfd p = {.fd = rfd, .events = POLLIN};
-		cella_error child;
-		ssize_t n;
-
-		if (poll(&p, 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		if (k < 0 && errno != EINTR)
 			return cella_err(err, errno, "wait for container `%s` to start", st->id);
-		}
-		if (!(p.revents & POLLIN))
-			return 0; /* POLLHUP: exec'd */
-		n = read(rfd, &child, sizeof(child));
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n == (ssize_t)sizeof(child)) {
-			child.msg[sizeof(child.msg) - 1] = '\0';
-			*err = child;
-			return cella_err_ret(err);
-		}
-		if (n <= 0)
-			return 0;
 	}
+	avail = sync_pending_bytes(rfd);
+	if (avail < 0)
+		return cella_err(err, -avail, "read exec fifo of `%s`", st->id);
+	if (avail == 0)
+		return 0;
+	if (avail == 1)
+		return cella_err(err, ESRCH, "container `%s` died before it started", st->id);
+	n = read(rfd, &child, sizeof(child));
+	if (n == (ssize_t)sizeof(child)) {
+		child.msg[sizeof(child.msg) - 1] = '\0';
+		*err = child;
+		return cella_err_ret(err);
+	}
+	return 0;
 }
 
 /* A pidfd on the container's init, verified against the start time in its
