@@ -784,7 +784,14 @@ static int create(const char *path, const struct cella_resources *r, bool join,
 		return cella_err_ret(err);
 	if (cg->drv->create(cg, r, err) < 0)
 		return cella_err_ret(err);
-	if (cg_check_joined(cg, join, err) < 0 || cella_cgroup_apply(cg, r, err) < 0) {
+	if (cg_check_joined(cg, join, err) < 0) {
+		cg->drv->destroy(cg, NULL);
+		return cella_err_ret(err);
+	}
+	/* A cgroup made here goes whole when a limit fails: only one that
+	 * was there before needs the journal of old values (which reads
+	 * each file before writing it). */
+	if ((cg_any_joined(cg) ? cella_cgroup_apply(cg, r, err) : cg->drv->apply(cg, r, err)) < 0) {
 		cg->drv->destroy(cg, NULL);
 		return cella_err_ret(err);
 	}

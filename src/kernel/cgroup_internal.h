@@ -48,6 +48,8 @@ int cg_path_depth(const char *path);
  * refused when frozen, a warning when it has processes; refused (EEXIST)
  * unless `join`. */
 int cg_check_joined(struct cella_cgroup *cg, bool join, cella_error *err);
+/* Whether create found the leaf already there in any hierarchy. */
+bool cg_any_joined(const struct cella_cgroup *cg);
 /* Remove path's leaf and then its ancestors down to `kept` components (when
  * kept < 0: the leaf only); ancestors still in use are left. A missing leaf
  * is not an error. */
