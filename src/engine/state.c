@@ -528,6 +528,7 @@ int cella_list(const char *state_root, struct cella_state **out, size_t *n, cell
 			return 0;
 		return cella_err(err, errno, "open state root `%s`", state_root);
 	}
+	cella_cgroup_detect_batch(true);
 	while ((de = readdir(d)) != NULL) {
 		cleanup_close int fd = -1;
 		struct cella_state st;
@@ -542,6 +543,7 @@ int cella_list(const char *state_root, struct cella_state **out, size_t *n, cell
 		list = xrealloc(list, (count + 1) * sizeof(*list));
 		list[count++] = st;
 	}
+	cella_cgroup_detect_batch(false);
 	closedir(d);
 	if (count > 1)
 		qsort(list, count, sizeof(*list), cmp_state);

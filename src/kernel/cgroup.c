@@ -239,14 +239,45 @@ int cella_cgroup_parse_mountinfo(const char *text, const char *root, struct cell
 	return 0;
 }
 
+/* The layout read once for a batch (cella_cgroup_detect_batch). */
+static struct cella_cgroup_host batch_host;
+static bool batch_on, batch_valid;
+
+static void host_copy(struct cella_cgroup_host *to, const struct cella_cgroup_host *from)
+{
+	*to = *from;
+	to->unified = from->unified != NULL ? xstrdup(from->unified) : NULL;
+	for (size_t i = 0; i < from->n_v1; i++) {
+		to->v1[i].mount = xstrdup(from->v1[i].mount);
+		to->v1[i].controllers = xstrdup(from->v1[i].controllers);
+	}
+}
+
+void cella_cgroup_detect_batch(bool on)
+{
+	batch_on = on;
+	if (!on && batch_valid) {
+		cella_cgroup_host_clear(&batch_host);
+		batch_valid = false;
+	}
+}
+
 int cella_cgroup_detect(struct cella_cgroup_host *out, cella_error *err)
 {
 	cleanup_free char *text = NULL;
 
+	if (batch_valid) {
+		host_copy(out, &batch_host);
+		return 0;
+	}
 	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &text, err) < 0)
 		return cella_err_context(err, "detect cgroups");
 	if (cella_cgroup_parse_mountinfo(text, CGROUP_ROOT, out, err) < 0)
 		return cella_err_context(err, "detect cgroups");
+	if (batch_on) {
+		host_copy(&batch_host, out);
+		batch_valid = true;
+	}
 	return 0;
 }
 
