@@ -364,12 +364,12 @@ static char *now_rfc3339(void)
 {
 	struct timespec ts;
 	struct tm tm;
-	char buf[64];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+	/* Not strftime: glibc's reads /etc/localtime (tzset) for a UTC time. */
+	return xasprintf("%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
 }
 
 /* #5a: the init has loaded a filter with a listener (SCMP_ACT_NOTIFY) and
