@@ -25,6 +25,7 @@
 #include "engine/systemd.h"
 #include "kernel/requirements.h"
 #include "kernel/cgroup.h"
+#include "kernel/mount.h"
 #include "kernel/cgroup_systemd.h"
 #include "kernel/console.h"
 #include "kernel/dev.h"
@@ -745,6 +746,16 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	c.sync_fd = sv[1];
 	c.state_fd = dirfd;
 	c.runtime_pid = getpid();
+	/* The init's view of the cgroup mounts is ours unless it joins a mount
+	 * or cgroup namespace by path: it takes our copy of the mount table
+	 * (read for the cgroup above) instead of reading its own. */
+	if (o->spec->linux_.ns[CELLA_NS_MOUNT].path == NULL &&
+	    o->spec->linux_.ns[CELLA_NS_CGROUP].path == NULL) {
+		char *text = NULL;
+
+		if (cella_cgroup_mountinfo(&text, NULL) == 0)
+			mount_preset_mountinfo(text);
+	}
 	stage1 = fork();
 	if (stage1 < 0) {
 		r = cella_err(err, errno, "fork the setup process");
@@ -754,6 +765,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		close(sv[0]);
 		init_stage1(&c);
 	}
+	mount_preset_mountinfo(NULL);
 	close(sv[1]);
 	sv[1] = -1;
 	if (c.cgroup_fd >= 0)

@@ -262,6 +262,38 @@ void cella_cgroup_detect_batch(bool on)
 	}
 }
 
+/* The mount table as this process last read it, and what says it is still
+ * that table: the mount namespace and the root it was read in. */
+static struct {
+	char *text;
+	dev_t ns_dev, root_dev;
+	ino_t ns_ino, root_ino;
+} mi;
+
+int cella_cgroup_mountinfo(char **out, cella_error *err)
+{
+	struct stat ns, root;
+	bool keyed = stat("/proc/self/ns/mnt", &ns) == 0 && stat("/", &root) == 0;
+
+	if (keyed && mi.text != NULL && ns.st_dev == mi.ns_dev && ns.st_ino == mi.ns_ino &&
+	    root.st_dev == mi.root_dev && root.st_ino == mi.root_ino) {
+		*out = xstrdup(mi.text);
+		return 0;
+	}
+	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", out, err) < 0)
+		return cella_err_ret(err);
+	free(mi.text);
+	mi.text = NULL;
+	if (keyed) {
+		mi.text = xstrdup(*out);
+		mi.ns_dev = ns.st_dev;
+		mi.ns_ino = ns.st_ino;
+		mi.root_dev = root.st_dev;
+		mi.root_ino = root.st_ino;
+	}
+	return 0;
+}
+
 int cella_cgroup_detect(struct cella_cgroup_host *out, cella_error *err)
 {
 	cleanup_free char *text = NULL;
@@ -270,7 +302,7 @@ int cella_cgroup_detect(struct cella_cgroup_host *out, cella_error *err)
 		host_copy(out, &batch_host);
 		return 0;
 	}
-	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &text, err) < 0)
+	if (cella_cgroup_mountinfo(&text, err) < 0)
 		return cella_err_context(err, "detect cgroups");
 	if (cella_cgroup_parse_mountinfo(text, CGROUP_ROOT, out, err) < 0)
 		return cella_err_context(err, "detect cgroups");

@@ -190,6 +190,11 @@ struct cella_cgroup_host {
  * "/sys/fs/cgroup"). Pure; exposed for the unit tests. */
 int cella_cgroup_parse_mountinfo(const char *text, const char *root, struct cella_cgroup_host *out,
 				 cella_error *err);
+/* /proc/self/mountinfo into *out (malloc'd). Read once for as long as the
+ * process stays in the same mount namespace with the same root (two stats
+ * instead of the kernel printing the whole table again): the cgroup mounts
+ * do not change under one command. */
+int cella_cgroup_mountinfo(char **out, cella_error *err);
 /* The running host's layout, from /proc/self/mountinfo. */
 int cella_cgroup_detect(struct cella_cgroup_host *out, cella_error *err);
 /* Between on and off, cella_cgroup_detect reads mountinfo once and answers
