@@ -573,6 +573,28 @@ int cg_write(const char *dir, const char *file, const char *val, cella_error *er
 	return 0;
 }
 
+int cg_write_keep(const char *dir, const char *file, int *fd, const char *val, cella_error *err)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+
+	if (*fd < 0) {
+		cleanup_free char *p = xasprintf("%s/%s", dir, file);
+
+		*fd = open(p, O_WRONLY | O_CLOEXEC);
+		if (*fd < 0)
+			return cella_err(err, errno, "open %s", file);
+	}
+	do
+		n = write(*fd, val, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return cella_err(err, errno, "write %s", file);
+	if ((size_t)n != len)
+		return cella_err(err, EIO, "write %s: short write", file);
+	return 0;
+}
+
 int cg_read(const char *dir, const char *file, char **out, cella_error *err)
 {
 	cleanup_free char *p = xasprintf("%s/%s", dir, file);

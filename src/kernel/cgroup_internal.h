@@ -58,6 +58,10 @@ int cg_rmdir_path(const char *mount, const char *path, int kept, cella_error *er
 /* Write val to dir/file (no O_CREAT, one write(2)); the message is
  * "write FILE". */
 int cg_write(const char *dir, const char *file, const char *val, cella_error *err);
+/* One value written into *fd, dir/file opened into *fd by the first call
+ * (the caller closes it): for a run of writes to one write-only file
+ * (devices.allow), which the journal cannot restore anyway. */
+int cg_write_keep(const char *dir, const char *file, int *fd, const char *val, cella_error *err);
 int cg_read(const char *dir, const char *file, char **out, cella_error *err);
 /* A number, "max" read as UINT64_MAX. */
 int cg_read_u64(const char *dir, const char *file, uint64_t *out, cella_error *err);

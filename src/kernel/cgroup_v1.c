@@ -366,10 +366,13 @@ static int apply_cpu(struct cella_cgroup *cg, const struct cella_resources *r, c
 	return 0;
 }
 
-/* "c 1:3 rwm" into devices.allow or devices.deny, in the spec's order. */
+/* "c 1:3 rwm" into devices.allow or devices.deny, in the spec's order; each
+ * file opened once for all its rules (one rule a write). */
 static int apply_devices(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
 {
 	cleanup_free char *dir = NULL;
+	cleanup_close int allow = -1;
+	cleanup_close int deny = -1;
 
 	if (r->n_devices == 0)
 		return 0;
@@ -388,7 +391,8 @@ static int apply_devices(struct cella_cgroup *cg, const struct cella_resources *
 		else
 			snprintf(min, sizeof(min), "%" PRId64, d->minor);
 		snprintf(v, sizeof(v), "%c %s:%s %s", d->type, maj, min, d->access);
-		if (cg_write(dir, d->allow ? "devices.allow" : "devices.deny", v, err) < 0)
+		if (cg_write_keep(dir, d->allow ? "devices.allow" : "devices.deny",
+				  d->allow ? &allow : &deny, v, err) < 0)
 			return cella_err_context(err, "linux.resources.devices `%s`", v);
 	}
 	return 0;
