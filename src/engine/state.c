@@ -151,32 +151,40 @@ static int mkdir_parents(const char *path, mode_t mode)
 	return 0;
 }
 
-/* The ROOT/.new-PID-N of a runtime killed between mkdir and rename: only
+/* Where ROOT/ID is made before it is renamed into place: ROOT/.new/PID-N.
+ * A directory of its own, so that what killed creates left is found
+ * without reading ROOT, whose size grows with the number of containers
+ * (create and delete look there every time). */
+#define STAGING_DIR ".new"
+
+/* The ROOT/.new/PID-N of a runtime killed between mkdir and rename: only
  * its own state was ever in it (nothing is created before the rename). */
 void state_root_tidy(const char *root, int rootfd)
 {
-	cleanup_close int fd = dup(rootfd);
+	int fd = openat(rootfd, STAGING_DIR, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *de;
 
-	if (d == NULL)
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
 		return;
-	fd = -1;
+	}
 	while ((de = readdir(d)) != NULL) {
 		long long pid;
 		char *dash;
 		char num[32];
+		char path[sizeof(STAGING_DIR) + NAME_MAX + 2];
 
-		if (strncmp(de->d_name, ".new-", 5) != 0)
-			continue;
-		snprintf(num, sizeof(num), "%s", de->d_name + 5);
+		snprintf(num, sizeof(num), "%.31s", de->d_name);
 		dash = strchr(num, '-');
 		if (dash == NULL)
 			continue;
 		*dash = '\0';
 		if (!parse_i64(num, 1, INT_MAX, &pid) || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
-		state_dir_remove(root, de->d_name, NULL);
+		snprintf(path, sizeof(path), STAGING_DIR "/%s", de->d_name);
+		state_dir_remove(root, path, NULL);
 	}
 	closedir(d);
 }
@@ -196,9 +204,11 @@ int state_dir_create(const char *root, const char *id, const struct cella_state 
 	if (strlen(id) > NAME_MAX)
 		return cella_err(err, ENAMETOOLONG, "create state directory `%s/%s`", root, id);
 	state_root_tidy(root, rootfd);
+	/* A leading '.': never taken for a container (ids cannot have it). */
+	if (mkdirat(rootfd, STAGING_DIR, 0700) < 0 && errno != EEXIST)
+		return cella_err(err, errno, "create `%s/%s`", root, STAGING_DIR);
 	for (unsigned i = 0;; i++) {
-		/* A leading '.': never taken for a container (ids cannot have it). */
-		snprintf(tmp, sizeof(tmp), ".new-%d-%u", (int)getpid(), i);
+		snprintf(tmp, sizeof(tmp), STAGING_DIR "/%d-%u", (int)getpid(), i);
 		if (mkdirat(rootfd, tmp, 0700) == 0)
 			break;
 		if (errno != EEXIST || i > 100)

@@ -25,7 +25,7 @@
  * taken. */
 int state_dir_create(const char *root, const char *id, const struct cella_state *initial,
 		     cella_error *err);
-/* Remove the ROOT/.new-PID-N directories of runtimes killed while making a
+/* Remove the ROOT/.new/PID-N directories of runtimes killed while making a
  * state directory (rootfd: ROOT). */
 void state_root_tidy(const char *root, int rootfd);
 /* Whether dirfd is still the directory at ROOT/ID (not removed, not
