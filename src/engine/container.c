@@ -879,7 +879,7 @@ int cella_create(const struct cella_create_opts *opts, cella_error *err)
 	return 0;
 }
 
-static bool wait_gone(pid_t pid, unsigned long long start);
+static bool wait_gone(pid_t pid, unsigned long long start, int pidfd);
 
 /* After the start byte: wait for the fifo's last writer to go. That writer
  * is the init's own O_RDWR end, close-on-exec: its going is the execve (or
@@ -945,7 +945,7 @@ static void stop_container(const struct cella_state *st)
 	if (st->cgroup_path[0] != '\0' && cella_cgroup_open(st->cgroup_path, &cg, NULL) == 0)
 		cella_cgroup_kill(cg, SIGKILL, NULL);
 	if (init >= 0 && procfs_pidfd_signal(init, SIGKILL, NULL) == 0)
-		wait_gone(st->pid, st->pid_start);
+		wait_gone(st->pid, st->pid_start, init);
 }
 
 int container_start_locked(int dirfd, const char *id, struct engine_notify *n, cella_error *err)
@@ -1074,9 +1074,26 @@ int cella_kill(const char *state_root, const char *id, int sig, bool all, cella_
 	return r;
 }
 
-/* Wait (up to ~5 s) for a process we may not be the parent of to go. */
-static bool wait_gone(pid_t pid, unsigned long long start)
+/* Wait (up to ~5 s) for a process we may not be the parent of to go: its
+ * pidfd turns readable when it exits (no 10 ms polls: a delete --force of a
+ * live container waited 10 ms more than the kill took); without one, /proc
+ * every 10 ms. */
+static bool wait_gone(pid_t pid, unsigned long long start, int pidfd)
 {
+	if (pidfd >= 0) {
+		struct pollfd p = {.fd = pidfd, .events = POLLIN};
+		int k;
+
+		do
+			k = poll(&p, 1, 5000);
+		while (k < 0 && errno == EINTR);
+		if (k > 0) {
+			waitpid(pid, NULL, WNOHANG);
+			return true;
+		}
+		if (k == 0)
+			return false;
+	}
 	for (int i = 0; i < 500; i++) {
 		if (waitpid(pid, NULL, WNOHANG) == pid || !procfs_alive(pid, start))
 			return true;
@@ -1162,7 +1179,7 @@ static int delete_locked(int dirfd, const char *state_root, const char *id, bool
 			r = cella_err(err, err->errnum, "kill container `%s`", id);
 			goto out;
 		}
-		if (!wait_gone(st.pid, st.pid_start)) {
+		if (!wait_gone(st.pid, st.pid_start, init)) {
 			r = cella_err(err, EBUSY, "container `%s` (pid %d) did not die", id,
 				      (int)st.pid);
 			goto out;

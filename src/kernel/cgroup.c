@@ -542,9 +542,10 @@ char *cg_dir(const char *mount, const char *path)
 	return xasprintf("%s%s", mount, path);
 }
 
-void cg_sleep_ms(unsigned ms)
+void cg_wait_step(int i)
 {
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	long us = i < 7 ? 100L << i : 10000L;
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = (us < 10000L ? us : 10000L) * 1000L};
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -710,7 +711,7 @@ int cg_wait_empty(const char *dir, cella_error *err)
 			return cella_err_ret(err);
 		if (n == 0)
 			return 0;
-		cg_sleep_ms(10);
+		cg_wait_step(i);
 	}
 	return cella_err(err, EBUSY, "processes are left in the cgroup");
 }
@@ -767,11 +768,11 @@ int cg_rmdir_path(const char *mount, const char *path, int kept, cella_error *er
 
 		/* A cgroup whose last process just died can stay busy for a
 		 * moment: retry, about 2 s in all. */
-		for (int i = 0; i < 100; i++) {
+		for (int i = 0; i < 200; i++) {
 			r = rmdir(dir);
 			if (r == 0 || errno != EBUSY || d != depth)
 				break;
-			cg_sleep_ms(20);
+			cg_wait_step(i);
 		}
 		if (r == 0 || errno == ENOENT)
 			continue;

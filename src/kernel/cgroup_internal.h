@@ -81,7 +81,10 @@ int cg_wait_empty(const char *dir, cella_error *err);
  * cgroup.kill. */
 int cg_unified_kill(const char *dir, cella_error *err);
 
-void cg_sleep_ms(unsigned ms);
+/* The pause before look i + 1 at something the kernel finishes on its own
+ * (tasks dying, a freeze): 0.1 ms doubling up to 10 ms, since a SIGKILLed
+ * task usually goes within the first. */
+void cg_wait_step(int i);
 
 /* The journal of an apply (cgroup_undo.c): opened, every cg_write of a
  * limit file records the value it replaces (cg_write calls

@@ -631,7 +631,7 @@ static int v1_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err)
 		state[strcspn(state, "\n")] = '\0';
 		if (!strcmp(state, want))
 			return 0;
-		cg_sleep_ms(10);
+		cg_wait_step(i);
 	}
 	if (frozen)
 		cg_write(dir, "freezer.state", "THAWED", NULL);
@@ -690,7 +690,7 @@ static int v1_kill(struct cella_cgroup *cg, int sig, cella_error *err)
 			return r;
 		if (sig != SIGKILL || seen == 0)
 			break;
-		cg_sleep_ms(10);
+		cg_wait_step(round);
 	}
 	return sig == SIGKILL ? cg_wait_empty(dir, err) : 0;
 }
