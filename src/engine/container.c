@@ -406,6 +406,12 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 	int32_t pid = -1;
 	int status;
 
+	if (*stage1 < 0) {
+		/* No stage 1: the init was cloned in its namespaces, its pid
+		 * is known (no #1, #2, #3). */
+		pid = *init;
+		goto init_known;
+	}
 	if (c->new_userns) {
 		/* #1: the child has unshared its user namespace. */
 		if (sync_wait_watch(sync_fd, SYNC_USERNS_READY, &w1, NULL, NULL, err) < 0)
@@ -427,6 +433,7 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 		if (errno != EINTR)
 			return cella_err(err, errno, "wait for the setup process");
 	*stage1 = -1;
+init_known:
 	if (fault_point("create:3", err) < 0)
 		return cella_err_ret(err);
 	/* Its network namespace exists: linux.netDevices go in. */
@@ -535,6 +542,21 @@ static int explain_init_death(struct cella_ctx *c, pid_t *init, cella_error *err
 			  (long long)c->resources.memory_limit);
 	cella_cgroup_stats_clear(&stats);
 	return cella_err_ret(err);
+}
+
+/* Stage 1 exists for what must happen between the namespaces: joining
+ * some by path, a user namespace's maps (#1, #2), time offsets (before any
+ * process enters the time namespace). Without those the runtime clones the
+ * init straight into its new namespaces (and cgroup): one process, fork,
+ * exit and message fewer. */
+static bool direct_init(const struct cella_ctx *c)
+{
+	if (c->new_userns || c->userns || (c->unshare_flags & CLONE_NEWTIME))
+		return false;
+	for (int t = 0; t < CELLA_NS_COUNT; t++)
+		if (c->ns_fds[t] >= 0)
+			return false;
+	return true;
 }
 
 static void ctx_free(struct cella_ctx *c)
@@ -756,14 +778,32 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		if (cella_cgroup_mountinfo(&text, NULL) == 0)
 			mount_preset_mountinfo(text);
 	}
-	stage1 = fork();
-	if (stage1 < 0) {
-		r = cella_err(err, errno, "fork the setup process");
-		goto out_remove;
-	}
-	if (stage1 == 0) {
-		close(sv[0]);
-		init_stage1(&c);
+	if (direct_init(&c)) {
+		bool placed = false;
+
+		init = process_clone_into(c.unshare_flags, c.cgroup_fd, &placed, err);
+		if (init < 0) {
+			init = -1;
+			r = cella_err_ret(err);
+			goto out_remove;
+		}
+		if (init == 0) {
+			close(sv[0]);
+			init_direct(&c);
+		}
+		if (placed)
+			cella_debug(
+			    "the container init was born in its cgroup (CLONE_INTO_CGROUP)");
+	} else {
+		stage1 = fork();
+		if (stage1 < 0) {
+			r = cella_err(err, errno, "fork the setup process");
+			goto out_remove;
+		}
+		if (stage1 == 0) {
+			close(sv[0]);
+			init_stage1(&c);
+		}
 	}
 	mount_preset_mountinfo(NULL);
 	close(sv[1]);
