@@ -3,6 +3,8 @@
 #   make check           the whole test suite (what .ci/run runs)
 #   make SANITIZE=1      an ASan+UBSan build in build-san/
 #   make WERROR=1        warnings are errors (make check and CI turn it on)
+#   make STATIC_LIBS=    link jansson, libseccomp and libcap dynamically too
+#                        (by default their archives are linked in when found)
 #   make install         PREFIX DESTDIR BINDIR MANDIR and the completion dirs
 #                        below; make install-rootfs adds the busybox rootfs
 #   make format          clang-format the tree; make format-check verifies
@@ -48,6 +50,15 @@ endif
 PKGS := jansson libseccomp libcap libmnl
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# The libraries linked in statically when the toolchain has their archive
+# (libNAME.a): each process start skips their loading and symbol binding,
+# and run, create and exec start twice (the sealed copy, engine.h). `make
+# STATIC_LIBS=` links every library dynamically, as a distribution may want.
+# No libmnl.a in Debian; libc stays shared (dlopen of libsystemd, NSS).
+STATIC_LIBS ?= jansson seccomp cap
+STATIC_ARCHIVES := $(foreach l,$(STATIC_LIBS),$(filter /%,$(shell $(CC) -print-file-name=lib$(l).a 2>/dev/null)))
+STATIC_FOUND := $(patsubst lib%.a,%,$(notdir $(STATIC_ARCHIVES)))
+PKG_LIBS := $(STATIC_ARCHIVES) $(filter-out $(addprefix -l,$(STATIC_FOUND)),$(PKG_LIBS))
 
 WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 	-Wformat=2 -Wformat-nonliteral -Wvla -Wswitch-default -Wpointer-arith \

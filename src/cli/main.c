@@ -301,6 +301,7 @@ static int run_cli(struct cella_cli *cli, int argc, char **argv)
 		}
 	}
 	cella_log_set_handler(log_handler, cli);
+	cella_log_set_level(cli->debug ? CELLA_LOG_DEBUG : CELLA_LOG_INFO);
 	if (i >= argc) {
 		usage(stderr);
 		return 1;

@@ -25,6 +25,7 @@
 #include "engine/systemd.h"
 #include "kernel/requirements.h"
 #include "kernel/cgroup.h"
+#include "kernel/mount.h"
 #include "kernel/cgroup_systemd.h"
 #include "kernel/console.h"
 #include "kernel/dev.h"
@@ -364,12 +365,12 @@ static char *now_rfc3339(void)
 {
 	struct timespec ts;
 	struct tm tm;
-	char buf[64];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+	/* Not strftime: glibc's reads /etc/localtime (tzset) for a UTC time. */
+	return xasprintf("%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
 }
 
 /* #5a: the init has loaded a filter with a listener (SCMP_ACT_NOTIFY) and
@@ -405,6 +406,12 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 	int32_t pid = -1;
 	int status;
 
+	if (*stage1 < 0) {
+		/* No stage 1: the init was cloned in its namespaces, its pid
+		 * is known (no #1, #2, #3). */
+		pid = *init;
+		goto init_known;
+	}
 	if (c->new_userns) {
 		/* #1: the child has unshared its user namespace. */
 		if (sync_wait_watch(sync_fd, SYNC_USERNS_READY, &w1, NULL, NULL, err) < 0)
@@ -426,6 +433,7 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 		if (errno != EINTR)
 			return cella_err(err, errno, "wait for the setup process");
 	*stage1 = -1;
+init_known:
 	if (fault_point("create:3", err) < 0)
 		return cella_err_ret(err);
 	/* Its network namespace exists: linux.netDevices go in. */
@@ -534,6 +542,21 @@ static int explain_init_death(struct cella_ctx *c, pid_t *init, cella_error *err
 			  (long long)c->resources.memory_limit);
 	cella_cgroup_stats_clear(&stats);
 	return cella_err_ret(err);
+}
+
+/* Stage 1 exists for what must happen between the namespaces: joining
+ * some by path, a user namespace's maps (#1, #2), time offsets (before any
+ * process enters the time namespace). Without those the runtime clones the
+ * init straight into its new namespaces (and cgroup): one process, fork,
+ * exit and message fewer. */
+static bool direct_init(const struct cella_ctx *c)
+{
+	if (c->new_userns || c->userns || (c->unshare_flags & CLONE_NEWTIME))
+		return false;
+	for (int t = 0; t < CELLA_NS_COUNT; t++)
+		if (c->ns_fds[t] >= 0)
+			return false;
+	return true;
 }
 
 static void ctx_free(struct cella_ctx *c)
@@ -745,15 +768,44 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	c.sync_fd = sv[1];
 	c.state_fd = dirfd;
 	c.runtime_pid = getpid();
-	stage1 = fork();
-	if (stage1 < 0) {
-		r = cella_err(err, errno, "fork the setup process");
-		goto out_remove;
+	/* The init's view of the cgroup mounts is ours unless it joins a mount
+	 * or cgroup namespace by path: it takes our copy of the mount table
+	 * (read for the cgroup above) instead of reading its own. */
+	if (o->spec->linux_.ns[CELLA_NS_MOUNT].path == NULL &&
+	    o->spec->linux_.ns[CELLA_NS_CGROUP].path == NULL) {
+		char *text = NULL;
+
+		if (cella_cgroup_mountinfo(&text, NULL) == 0)
+			mount_preset_mountinfo(text);
 	}
-	if (stage1 == 0) {
-		close(sv[0]);
-		init_stage1(&c);
+	if (direct_init(&c)) {
+		bool placed = false;
+
+		init = process_clone_into(c.unshare_flags, c.cgroup_fd, &placed, err);
+		if (init < 0) {
+			init = -1;
+			r = cella_err_ret(err);
+			goto out_remove;
+		}
+		if (init == 0) {
+			close(sv[0]);
+			init_direct(&c);
+		}
+		if (placed)
+			cella_debug(
+			    "the container init was born in its cgroup (CLONE_INTO_CGROUP)");
+	} else {
+		stage1 = fork();
+		if (stage1 < 0) {
+			r = cella_err(err, errno, "fork the setup process");
+			goto out_remove;
+		}
+		if (stage1 == 0) {
+			close(sv[0]);
+			init_stage1(&c);
+		}
 	}
+	mount_preset_mountinfo(NULL);
 	close(sv[1]);
 	sv[1] = -1;
 	if (c.cgroup_fd >= 0)
@@ -867,56 +919,47 @@ int cella_create(const struct cella_create_opts *opts, cella_error *err)
 	return 0;
 }
 
-static bool wait_gone(pid_t pid, unsigned long long start);
+static bool wait_gone(pid_t pid, unsigned long long start, int pidfd);
 
-/* After the start byte: wait for the init to take it, then for the fifo's
- * last writer to go. That writer is the init's own O_RDWR end, close-on-exec:
- * its going is the execve (or the init's death). An error the init meets on
- * the way (a startContainer hook, execve itself) arrives in the fifo first,
- * as one cella_error (smaller than PIPE_BUF, so written whole). */
+/* After the start byte: wait for the fifo's last writer to go. That writer
+ * is the init's own O_RDWR end, close-on-exec: its going is the execve (or
+ * the init's death). poll with no events wakes on that hang-up alone, not on
+ * our byte waiting in the fifo (no 1 ms polling for the init to take it).
+ * What is left in the fifo then tells how it went: nothing, the exec; our
+ * byte, an init that died before it took it; more, the init's error (a
+ * startContainer hook, execve itself), one cella_error, smaller than
+ * PIPE_BUF, so written whole. */
 static int wait_exec(int rfd, const struct cella_state *st, cella_error *err)
 {
-	for (;;) {
-		int avail = sync_pending_bytes(rfd);
+	struct pollfd p = {.fd = rfd, .events = 0};
+	cella_error child;
+	ssize_t n;
+	int avail;
 
-		if (avail < 0)
-			return cella_err(err, -avail, "read exec fifo of `%s`", st->id);
-		/* 1: our byte is still there; more: the init's error. */
-		if (avail != 1)
+	if (fault_point("start:waiting", err) < 0)
+		return cella_err_ret(err);
+	for (;;) {
+		int k = poll(&p, 1, -1);
+
+		if (k > 0)
 			break;
-		if (fault_point("start:waiting", err) < 0)
-			return cella_err_ret(err);
-		/* Dead with our byte still unread: it never started. Read
-		 * again after the death: a short-lived process may have taken
-		 * the byte, run and exited between the two looks. */
-		if (!procfs_alive(st->pid, st->pid_start) && sync_pending_bytes(rfd) == 1)
-			return cella_err(err, ESRCH, "container `%s` died before it started",
-					 st->id);
-		usleep(1000);
-	}
-	for (;;) {
-		struct pollfd p = {.fd = rfd, .events = POLLIN};
-		cella_error child;
-		ssize_t n;
-
-		if (poll(&p, 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		if (k < 0 && errno != EINTR)
 			return cella_err(err, errno, "wait for container `%s` to start", st->id);
-		}
-		if (!(p.revents & POLLIN))
-			return 0; /* POLLHUP: exec'd */
-		n = read(rfd, &child, sizeof(child));
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n == (ssize_t)sizeof(child)) {
-			child.msg[sizeof(child.msg) - 1] = '\0';
-			*err = child;
-			return cella_err_ret(err);
-		}
-		if (n <= 0)
-			return 0;
 	}
+	avail = sync_pending_bytes(rfd);
+	if (avail < 0)
+		return cella_err(err, -avail, "read exec fifo of `%s`", st->id);
+	if (avail == 0)
+		return 0;
+	if (avail == 1)
+		return cella_err(err, ESRCH, "container `%s` died before it started", st->id);
+	n = read(rfd, &child, sizeof(child));
+	if (n == (ssize_t)sizeof(child)) {
+		child.msg[sizeof(child.msg) - 1] = '\0';
+		*err = child;
+		return cella_err_ret(err);
+	}
+	return 0;
 }
 
 /* A pidfd on the container's init, verified against the start time in its
@@ -942,7 +985,7 @@ static void stop_container(const struct cella_state *st)
 	if (st->cgroup_path[0] != '\0' && cella_cgroup_open(st->cgroup_path, &cg, NULL) == 0)
 		cella_cgroup_kill(cg, SIGKILL, NULL);
 	if (init >= 0 && procfs_pidfd_signal(init, SIGKILL, NULL) == 0)
-		wait_gone(st->pid, st->pid_start);
+		wait_gone(st->pid, st->pid_start, init);
 }
 
 int container_start_locked(int dirfd, const char *id, struct engine_notify *n, cella_error *err)
@@ -1071,9 +1114,26 @@ int cella_kill(const char *state_root, const char *id, int sig, bool all, cella_
 	return r;
 }
 
-/* Wait (up to ~5 s) for a process we may not be the parent of to go. */
-static bool wait_gone(pid_t pid, unsigned long long start)
+/* Wait (up to ~5 s) for a process we may not be the parent of to go: its
+ * pidfd turns readable when it exits (no 10 ms polls: a delete --force of a
+ * live container waited 10 ms more than the kill took); without one, /proc
+ * every 10 ms. */
+static bool wait_gone(pid_t pid, unsigned long long start, int pidfd)
 {
+	if (pidfd >= 0) {
+		struct pollfd p = {.fd = pidfd, .events = POLLIN};
+		int k;
+
+		do
+			k = poll(&p, 1, 5000);
+		while (k < 0 && errno == EINTR);
+		if (k > 0) {
+			waitpid(pid, NULL, WNOHANG);
+			return true;
+		}
+		if (k == 0)
+			return false;
+	}
 	for (int i = 0; i < 500; i++) {
 		if (waitpid(pid, NULL, WNOHANG) == pid || !procfs_alive(pid, start))
 			return true;
@@ -1104,10 +1164,14 @@ static int delete_locked(int dirfd, const char *state_root, const char *id, bool
 	int r = 0;
 
 	if (state_load(dirfd, id, &st, err) < 0) {
-		if (err == NULL || err->errnum != ENOENT || !force)
+		if (err == NULL || !force || (err->errnum != ENOENT && !err->input))
 			return cella_err_ret(err);
 		/* Removed while we waited for its lock; or, still there, what
-		 * an older cella's delete killed midway left. */
+		 * an older cella's delete killed midway left; or a state a
+		 * crash of the host tore (it is not synced: nothing it names
+		 * survives one). */
+		if (err->errnum != ENOENT)
+			cella_warn("%s: removing it", err->msg);
 		cella_err_clear(err);
 		return state_dir_linked(state_root, id, dirfd)
 			   ? state_dir_remove(state_root, id, err)
@@ -1155,7 +1219,7 @@ static int delete_locked(int dirfd, const char *state_root, const char *id, bool
 			r = cella_err(err, err->errnum, "kill container `%s`", id);
 			goto out;
 		}
-		if (!wait_gone(st.pid, st.pid_start)) {
+		if (!wait_gone(st.pid, st.pid_start, init)) {
 			r = cella_err(err, EBUSY, "container `%s` (pid %d) did not die", id,
 				      (int)st.pid);
 			goto out;

@@ -375,6 +375,22 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	start_and_exec(c, err);
 }
 
+_Noreturn void init_direct(struct cella_ctx *c)
+{
+	cella_error e;
+
+	cella_err_clear(&e);
+	close(c->state_fd);
+	if (c->cgroup_fd >= 0)
+		close(c->cgroup_fd);
+	cella_log_set_handler(sync_log_forwarder, &c->sync_fd);
+	/* Not dumpable from here to the execve, as stage 1 makes its child
+	 * (CVE-2016-9962); no process of the container exists yet. */
+	if (process_set_dumpable(0, &e) < 0)
+		fail(c, &e);
+	init_stage2(c);
+}
+
 _Noreturn void init_stage1(struct cella_ctx *c)
 {
 	cella_error e;

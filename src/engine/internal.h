@@ -95,6 +95,9 @@ int engine_proc_exec(struct engine_proc *ep, const sigset_t *mask, cella_error *
 /* The setup child: never returns. Stage 1 joins and creates namespaces and
  * forks stage 2, the container's init (PID 1 in a new pid namespace). */
 _Noreturn void init_stage1(struct cella_ctx *c);
+/* The init cloned by the runtime itself, already in its new namespaces
+ * (no stage 1: see container.c, direct_init). */
+_Noreturn void init_direct(struct cella_ctx *c);
 
 /* What container_create hands back to cella_run. */
 struct cella_created {

@@ -25,7 +25,7 @@
  * taken. */
 int state_dir_create(const char *root, const char *id, const struct cella_state *initial,
 		     cella_error *err);
-/* Remove the ROOT/.new-PID-N directories of runtimes killed while making a
+/* Remove the ROOT/.new/PID-N directories of runtimes killed while making a
  * state directory (rootfd: ROOT). */
 void state_root_tidy(const char *root, int rootfd);
 /* Whether dirfd is still the directory at ROOT/ID (not removed, not
@@ -36,7 +36,7 @@ int state_dir_open(const char *root, const char *id, cella_error *err);
 /* Remove ROOT/ID and what is in it. */
 int state_dir_remove(const char *root, const char *id, cella_error *err);
 
-/* Atomically (write, fsync, rename, fsync of the directory) store st in dirfd/state.json. */
+/* Atomically (write a temporary file, rename) store st in dirfd/state.json. */
 int state_write(int dirfd, const struct cella_state *st, cella_error *err);
 /* Load dirfd/state.json and compute st->status. */
 int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *err);

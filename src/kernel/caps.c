@@ -228,7 +228,9 @@ static int apply_ambient(const struct cella_caps *want, int last, cella_error *e
 	uint64_t raise = want->ambient & ~skipped;
 	char names[CAP_NAMES_MAX];
 
-	if (cap_reset_ambient() < 0 && raise != 0)
+	/* One prctl: libcap's cap_reset_ambient() first asks the kernel
+	 * about each capability in turn. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && raise != 0)
 		return cella_err(err, errno, "clear the ambient set");
 	/* The kernel refuses to raise these. runc skips them silently, and
 	 * `runc spec` itself asks for ambient caps without inheritable ones,

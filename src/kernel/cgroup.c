@@ -199,14 +199,77 @@ int cella_cgroup_parse_mountinfo(const char *text, const char *root, struct cell
 	return 0;
 }
 
+/* The layout read once for a batch (cella_cgroup_detect_batch). */
+static struct cella_cgroup_host batch_host;
+static bool batch_on, batch_valid;
+
+static void host_copy(struct cella_cgroup_host *to, const struct cella_cgroup_host *from)
+{
+	*to = *from;
+	to->unified = from->unified != NULL ? xstrdup(from->unified) : NULL;
+	for (size_t i = 0; i < from->n_v1; i++) {
+		to->v1[i].mount = xstrdup(from->v1[i].mount);
+		to->v1[i].controllers = xstrdup(from->v1[i].controllers);
+	}
+}
+
+void cella_cgroup_detect_batch(bool on)
+{
+	batch_on = on;
+	if (!on && batch_valid) {
+		cella_cgroup_host_clear(&batch_host);
+		batch_valid = false;
+	}
+}
+
+/* The mount table as this process last read it, and what says it is still
+ * that table: the mount namespace and the root it was read in. */
+static struct {
+	char *text;
+	dev_t ns_dev, root_dev;
+	ino_t ns_ino, root_ino;
+} mi;
+
+int cella_cgroup_mountinfo(char **out, cella_error *err)
+{
+	struct stat ns, root;
+	bool keyed = stat("/proc/self/ns/mnt", &ns) == 0 && stat("/", &root) == 0;
+
+	if (keyed && mi.text != NULL && ns.st_dev == mi.ns_dev && ns.st_ino == mi.ns_ino &&
+	    root.st_dev == mi.root_dev && root.st_ino == mi.root_ino) {
+		*out = xstrdup(mi.text);
+		return 0;
+	}
+	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", out, err) < 0)
+		return cella_err_ret(err);
+	free(mi.text);
+	mi.text = NULL;
+	if (keyed) {
+		mi.text = xstrdup(*out);
+		mi.ns_dev = ns.st_dev;
+		mi.ns_ino = ns.st_ino;
+		mi.root_dev = root.st_dev;
+		mi.root_ino = root.st_ino;
+	}
+	return 0;
+}
+
 int cella_cgroup_detect(struct cella_cgroup_host *out, cella_error *err)
 {
 	cleanup_free char *text = NULL;
 
-	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &text, err) < 0)
+	if (batch_valid) {
+		host_copy(out, &batch_host);
+		return 0;
+	}
+	if (cella_cgroup_mountinfo(&text, err) < 0)
 		return cella_err_context(err, "detect cgroups");
 	if (cella_cgroup_parse_mountinfo(text, CGROUP_ROOT, out, err) < 0)
 		return cella_err_context(err, "detect cgroups");
+	if (batch_on) {
+		host_copy(&batch_host, out);
+		batch_valid = true;
+	}
 	return 0;
 }
 
@@ -439,9 +502,10 @@ char *cg_dir(const char *mount, const char *path)
 	return xasprintf("%s%s", mount, path);
 }
 
-void cg_sleep_ms(unsigned ms)
+void cg_wait_step(int i)
 {
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+	long us = i < 7 ? 100L << i : 10000L;
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = (us < 10000L ? us : 10000L) * 1000L};
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -467,6 +531,28 @@ int cg_write(const char *dir, const char *file, const char *val, cella_error *er
 	if ((size_t)n != len)
 		return cella_err(err, EIO, "write %s: short write", file);
 	cg_journal_keep(dir, file, take_ptr(&back));
+	return 0;
+}
+
+int cg_write_keep(const char *dir, const char *file, int *fd, const char *val, cella_error *err)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+
+	if (*fd < 0) {
+		cleanup_free char *p = xasprintf("%s/%s", dir, file);
+
+		*fd = open(p, O_WRONLY | O_CLOEXEC);
+		if (*fd < 0)
+			return cella_err(err, errno, "open %s", file);
+	}
+	do
+		n = write(*fd, val, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return cella_err(err, errno, "write %s", file);
+	if ((size_t)n != len)
+		return cella_err(err, EIO, "write %s: short write", file);
 	return 0;
 }
 
@@ -585,7 +671,7 @@ int cg_wait_empty(const char *dir, cella_error *err)
 			return cella_err_ret(err);
 		if (n == 0)
 			return 0;
-		cg_sleep_ms(10);
+		cg_wait_step(i);
 	}
 	return cella_err(err, EBUSY, "processes are left in the cgroup");
 }
@@ -666,7 +752,7 @@ int cg_rmdir_path(const char *mount, const char *path, int kept, cella_error *er
 
 		/* A cgroup whose last process just died can stay busy for a
 		 * moment: retry, about 2 s in all. */
-		for (int i = 0; i < 100; i++) {
+		for (int i = 0; i < 200; i++) {
 			r = rmdir(dir);
 			if (r == 0 || errno != EBUSY || d != depth)
 				break;
@@ -675,7 +761,7 @@ int cg_rmdir_path(const char *mount, const char *path, int kept, cella_error *er
 				r = 0;
 				break;
 			}
-			cg_sleep_ms(20);
+			cg_wait_step(i);
 		}
 		if (r == 0 || errno == ENOENT)
 			continue;
@@ -773,7 +859,14 @@ static int create(const char *path, const struct cella_resources *r, bool join,
 		return cella_err_ret(err);
 	if (cg->drv->create(cg, r, err) < 0)
 		return cella_err_ret(err);
-	if (cg_check_joined(cg, join, err) < 0 || cella_cgroup_apply(cg, r, err) < 0) {
+	if (cg_check_joined(cg, join, err) < 0) {
+		cg->drv->destroy(cg, NULL);
+		return cella_err_ret(err);
+	}
+	/* A cgroup made here goes whole when a limit fails: only one that
+	 * was there before needs the journal of old values (which reads
+	 * each file before writing it). */
+	if ((cg_any_joined(cg) ? cella_cgroup_apply(cg, r, err) : cg->drv->apply(cg, r, err)) < 0) {
 		cg->drv->destroy(cg, NULL);
 		return cella_err_ret(err);
 	}

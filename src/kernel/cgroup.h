@@ -56,8 +56,17 @@ struct cella_cgroup_host {
  * "/sys/fs/cgroup"). Pure; exposed for the unit tests. */
 int cella_cgroup_parse_mountinfo(const char *text, const char *root, struct cella_cgroup_host *out,
 				 cella_error *err);
+/* /proc/self/mountinfo into *out (malloc'd). Read once for as long as the
+ * process stays in the same mount namespace with the same root (two stats
+ * instead of the kernel printing the whole table again): the cgroup mounts
+ * do not change under one command. */
+int cella_cgroup_mountinfo(char **out, cella_error *err);
 /* The running host's layout, from /proc/self/mountinfo. */
 int cella_cgroup_detect(struct cella_cgroup_host *out, cella_error *err);
+/* Between on and off, cella_cgroup_detect reads mountinfo once and answers
+ * from that copy (`list` opens every container's cgroup; the layout does not
+ * change under one command). */
+void cella_cgroup_detect_batch(bool on);
 void cella_cgroup_host_clear(struct cella_cgroup_host *h);
 const char *cella_cgroup_layout_name(enum cella_cgroup_layout l);
 

@@ -48,6 +48,8 @@ int cg_path_depth(const char *path);
  * refused when frozen, a warning when it has processes; refused (EEXIST)
  * unless `join`. */
 int cg_check_joined(struct cella_cgroup *cg, bool join, cella_error *err);
+/* Whether create found the leaf already there in any hierarchy. */
+bool cg_any_joined(const struct cella_cgroup *cg);
 /* Remove path's leaf and then its ancestors down to `kept` components (when
  * kept < 0: the leaf only); ancestors still in use are left. A missing leaf
  * is not an error. */
@@ -56,6 +58,10 @@ int cg_rmdir_path(const char *mount, const char *path, int kept, cella_error *er
 /* Write val to dir/file (no O_CREAT, one write(2)); the message is
  * "write FILE". */
 int cg_write(const char *dir, const char *file, const char *val, cella_error *err);
+/* One value written into *fd, dir/file opened into *fd by the first call
+ * (the caller closes it): for a run of writes to one write-only file
+ * (devices.allow), which the journal cannot restore anyway. */
+int cg_write_keep(const char *dir, const char *file, int *fd, const char *val, cella_error *err);
 int cg_read(const char *dir, const char *file, char **out, cella_error *err);
 /* cpuset.cpus or cpuset.mems: val written as is, or, when nested cgroups do
  * not fit it (EBUSY), the cgroup widened to the union, the nested ones
@@ -79,7 +85,10 @@ int cg_wait_empty(const char *dir, cella_error *err);
  * cgroup.kill. */
 int cg_unified_kill(const char *dir, cella_error *err);
 
-void cg_sleep_ms(unsigned ms);
+/* The pause before look i + 1 at something the kernel finishes on its own
+ * (tasks dying, a freeze): 0.1 ms doubling up to 10 ms, since a SIGKILLed
+ * task usually goes within the first. */
+void cg_wait_step(int i);
 
 /* The journal of an apply (cgroup_undo.c): opened, every cg_write of a
  * limit file records the value it replaces (cg_write calls

@@ -30,6 +30,14 @@ static bool joined_at(const struct cella_cgroup *cg, size_t i)
 	return cg->kept[i] >= 0 && cg->kept[i] == cg_path_depth(cg->path);
 }
 
+bool cg_any_joined(const struct cella_cgroup *cg)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cg->kept); i++)
+		if (hier_mount(cg, i) != NULL && joined_at(cg, i))
+			return true;
+	return false;
+}
+
 /* An existing cgroup is joined as runc 1.1 joins it: with a warning when it
  * has processes already, refused when it is frozen (the container's init
  * could never run); without `join`, refused (EEXIST). */

@@ -367,10 +367,13 @@ static int apply_cpu(struct cella_cgroup *cg, const struct cella_resources *r, c
 	return 0;
 }
 
-/* "c 1:3 rwm" into devices.allow or devices.deny, in the spec's order. */
+/* "c 1:3 rwm" into devices.allow or devices.deny, in the spec's order; each
+ * file opened once for all its rules (one rule a write). */
 static int apply_devices(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
 {
 	cleanup_free char *dir = NULL;
+	cleanup_close int allow = -1;
+	cleanup_close int deny = -1;
 
 	if (r->n_devices == 0)
 		return 0;
@@ -389,7 +392,8 @@ static int apply_devices(struct cella_cgroup *cg, const struct cella_resources *
 		else
 			snprintf(min, sizeof(min), "%" PRId64, d->minor);
 		snprintf(v, sizeof(v), "%c %s:%s %s", d->type, maj, min, d->access);
-		if (cg_write(dir, d->allow ? "devices.allow" : "devices.deny", v, err) < 0)
+		if (cg_write_keep(dir, d->allow ? "devices.allow" : "devices.deny",
+				  d->allow ? &allow : &deny, v, err) < 0)
 			return cella_err_context(err, "linux.resources.devices `%s`", v);
 	}
 	return 0;
@@ -628,7 +632,7 @@ static int v1_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err)
 		state[strcspn(state, "\n")] = '\0';
 		if (!strcmp(state, want))
 			return 0;
-		cg_sleep_ms(10);
+		cg_wait_step(i);
 	}
 	if (frozen)
 		cg_write(dir, "freezer.state", "THAWED", NULL);
@@ -687,7 +691,7 @@ static int v1_kill(struct cella_cgroup *cg, int sig, cella_error *err)
 			return r;
 		if (sig != SIGKILL || seen == 0)
 			break;
-		cg_sleep_ms(10);
+		cg_wait_step(round);
 	}
 	return sig == SIGKILL ? cg_wait_empty(dir, err) : 0;
 }

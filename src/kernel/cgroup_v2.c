@@ -658,7 +658,7 @@ static int v2_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err)
 			return cella_err_context(err, "%s cgroup `%s`", what, dir);
 		if (state == (frozen ? 1 : 0))
 			return 0;
-		cg_sleep_ms(10);
+		cg_wait_step(i);
 	}
 	if (frozen)
 		cg_write(dir, "cgroup.freeze", "0", NULL);
@@ -708,7 +708,7 @@ static int v2_kill(struct cella_cgroup *cg, int sig, cella_error *err)
 			return r;
 		if (sig != SIGKILL || seen == 0)
 			break;
-		cg_sleep_ms(10);
+		cg_wait_step(round);
 	}
 	return sig == SIGKILL ? cg_wait_empty(dir, err) : 0;
 }

@@ -121,6 +121,10 @@ int mount_enter_root(int root_fd, cella_error *err);
 /* Note the caller's cgroups (/proc/self/cgroup) for a "cgroup" mount's v1
  * view, before a cgroup namespace hides their paths. */
 void mount_note_cgroups(void);
+/* The mount table mount_note_cgroups takes instead of reading its own
+ * (ownership passes): the runtime's, for a child whose view of the cgroup
+ * mounts is the runtime's (it joins no mount or cgroup namespace by path). */
+void mount_preset_mountinfo(char *text);
 
 /* chroot into rootfs, cwd "/": a container without a mount namespace of
  * its own (no mount is made). */

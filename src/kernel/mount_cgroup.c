@@ -39,7 +39,13 @@
 
 /* /proc/self/cgroup and /proc/self/mountinfo before the cgroup namespace
  * (inside it, both show paths relative to its root). */
-static char *saved_self_cgroup, *saved_mountinfo;
+static char *saved_self_cgroup, *saved_mountinfo, *preset_mountinfo;
+
+void mount_preset_mountinfo(char *text)
+{
+	free(preset_mountinfo);
+	preset_mountinfo = text;
+}
 
 void mount_note_cgroups(void)
 {
@@ -50,8 +56,12 @@ void mount_note_cgroups(void)
 	saved_self_cgroup = saved_mountinfo = NULL;
 	if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &saved_self_cgroup, &ignored) < 0)
 		saved_self_cgroup = NULL;
-	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &saved_mountinfo, &ignored) < 0)
+	if (preset_mountinfo != NULL) {
+		saved_mountinfo = preset_mountinfo;
+		preset_mountinfo = NULL;
+	} else if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &saved_mountinfo, &ignored) < 0) {
 		saved_mountinfo = NULL;
+	}
 }
 
 /* The path of our cgroup in the v1 hierarchy whose controllers are `ctrls`

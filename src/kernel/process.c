@@ -505,6 +505,37 @@ pid_t process_fork_into_cgroup(int cgroup_fd, bool *placed, cella_error *err)
 	return pid;
 }
 
+pid_t process_clone_into(int ns_flags, int cgroup_fd, bool *placed, cella_error *err)
+{
+	struct clone_args args = {
+	    .flags = (uint64_t)(unsigned)ns_flags,
+	    .exit_signal = SIGCHLD,
+	};
+	pid_t pid;
+
+	*placed = false;
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0) {
+			*placed = true;
+			return pid;
+		}
+		/* As process_fork_into_cgroup: the cgroup.procs write that
+		 * follows says what is wrong, if anything. */
+		if (errno != EINVAL && errno != EACCES && errno != EPERM && errno != EOPNOTSUPP &&
+		    errno != EBUSY)
+			return cella_err(err, errno, "clone3 the container init");
+		args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		args.cgroup = 0;
+	}
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0)
+		return cella_err(err, errno, "clone3 the container init");
+	return pid;
+}
+
 int process_run_capture(char *const *argv, char **out, int *status, cella_error *err)
 {
 	cleanup_close int rd = -1;

@@ -33,6 +33,9 @@ void process_scrub_environ(void);
  * the namespace takes no fork after it (ENOMEM): ask for the cgroup there
  * only where the move is sure to be allowed. */
 pid_t process_fork_into_cgroup(int cgroup_fd, bool *placed, cella_error *err);
+/* The same, the child created in the new namespaces `ns_flags` (CLONE_NEW*)
+ * as well: clone3 into the cgroup, else clone3 without it. */
+pid_t process_clone_into(int ns_flags, int cgroup_fd, bool *placed, cella_error *err);
 /* fork(), but the child is a child of the caller's parent (CLONE_PARENT):
  * it is reaped there, whatever becomes of the caller. -1 with err. */
 pid_t process_fork_sibling(cella_error *err);

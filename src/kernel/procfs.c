@@ -62,7 +62,8 @@ static int stat_fields(pid_t pid, char **text, char **after, cella_error *err)
 	return 0;
 }
 
-int procfs_start_time(pid_t pid, unsigned long long *out, cella_error *err)
+/* The state letter and the start time, from one read of /proc/PID/stat. */
+static int stat_state_start(pid_t pid, char *state, unsigned long long *out, cella_error *err)
 {
 	cleanup_free char *text = NULL;
 	char *p = NULL, *save = NULL, *tok;
@@ -72,6 +73,7 @@ int procfs_start_time(pid_t pid, unsigned long long *out, cella_error *err)
 		return cella_err(err, ESRCH, "no such process %d", (int)pid);
 	if (stat_fields(pid, &text, &p, err) < 0)
 		return cella_err_ret(err);
+	*state = *p;
 	for (tok = strtok_r(p, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save)) {
 		if (field == 22) {
 			if (!parse_u64(tok, ~0ULL, out))
@@ -82,6 +84,13 @@ int procfs_start_time(pid_t pid, unsigned long long *out, cella_error *err)
 		field++;
 	}
 	return cella_err_invalid(err, "short /proc/%d/stat", (int)pid);
+}
+
+int procfs_start_time(pid_t pid, unsigned long long *out, cella_error *err)
+{
+	char state;
+
+	return stat_state_start(pid, &state, out, err);
 }
 
 char procfs_state(pid_t pid)
@@ -96,17 +105,15 @@ char procfs_state(pid_t pid)
 
 int procfs_check_alive(pid_t pid, unsigned long long start_time, cella_error *err)
 {
-	cleanup_free char *text = NULL;
 	unsigned long long now;
-	char *p = NULL;
+	char st;
 	cella_error e;
 
 	if (pid <= 0)
 		return 0;
 	/* Gone (ENOENT, ESRCH) is an answer; anything else (EMFILE, ENOMEM)
 	 * is not, and must not pass for a dead process. */
-	if (procfs_start_time(pid, &now, &e) < 0 ||
-	    (now == start_time && stat_fields(pid, &text, &p, &e) < 0)) {
+	if (stat_state_start(pid, &st, &now, &e) < 0) {
 		if (e.errnum == ENOENT || e.errnum == ESRCH)
 			return 0;
 		if (err != NULL)
@@ -115,7 +122,7 @@ int procfs_check_alive(pid_t pid, unsigned long long start_time, cella_error *er
 	}
 	if (now != start_time)
 		return 0;
-	return *p != 'Z' && *p != 'X';
+	return st != 'Z' && st != 'X';
 }
 
 bool procfs_alive(pid_t pid, unsigned long long start_time)
@@ -123,10 +130,9 @@ bool procfs_alive(pid_t pid, unsigned long long start_time)
 	unsigned long long now;
 	char st;
 
-	if (procfs_start_time(pid, &now, NULL) < 0 || now != start_time)
+	if (stat_state_start(pid, &st, &now, NULL) < 0 || now != start_time)
 		return false;
-	st = procfs_state(pid);
-	return st != 0 && st != 'Z' && st != 'X';
+	return st != 'Z' && st != 'X';
 }
 
 /* The inode number of every procfs root (PROC_ROOT_INO in the kernel). */

@@ -6,6 +6,7 @@
 
 static cella_log_fn handler;
 static void *handler_data;
+static enum cella_log_level max_level = CELLA_LOG_DEBUG;
 
 void cella_log_set_handler(cella_log_fn fn, void *data)
 {
@@ -13,12 +14,17 @@ void cella_log_set_handler(cella_log_fn fn, void *data)
 	handler_data = data;
 }
 
+void cella_log_set_level(enum cella_log_level max)
+{
+	max_level = max;
+}
+
 void cella_log(enum cella_log_level level, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
 
-	if (handler == NULL)
+	if (handler == NULL || level > max_level)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);

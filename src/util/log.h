@@ -15,6 +15,10 @@ enum cella_log_level { CELLA_LOG_ERROR = 0, CELLA_LOG_WARNING, CELLA_LOG_INFO, C
 typedef void (*cella_log_fn)(enum cella_log_level level, const char *msg, void *data);
 
 void cella_log_set_handler(cella_log_fn fn, void *data);
+/* Messages above `max` are dropped where they are made (default: none):
+ * the container's setup child then sends no debug line over the sync socket
+ * that the CLI would only throw away. Inherited by forked children. */
+void cella_log_set_level(enum cella_log_level max);
 void cella_log(enum cella_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -15,6 +15,7 @@ cella defeats it. Plus: each dropped capability makes its operation fail.
 7. inheritable capabilities surviving execve (CVE-2022-29162)
 8. a setuid binary under no_new_privs
 """
+import fcntl
 import hashlib
 import json
 import os
@@ -99,6 +100,38 @@ def test_runtime_binary_not_writable_through_proc_exe(cella, tmp, rootfs):
     assert res["runtime_seen"] + res["foreign_exe"] > 0, res
     assert res["written"] == 0, res
     assert sha(copy) == before, "the runtime's binary was overwritten from the container"
+
+
+F_GET_SEALS = 1034
+F_SEAL_WRITE = 0x0008
+
+
+@pytest.mark.parametrize("userns", [False, True])
+def test_created_init_runs_from_the_sealed_copy(cella, tmp, rootfs, userns):
+    """The init of a new container is the other way in (the image variant of
+    CVE-2019-5736): its entry point `/proc/self/exe` (a symlink or `#!`)
+    would have the kernel run the runtime's own binary as the container's
+    PID 1, with libraries from the image. So the init runs from the sealed
+    copy too, from the fork to its execve, also for a container that joins
+    no namespace: what /proc/PID/exe gives is a memfd nobody can write."""
+    if userns:
+        c = userns_config(["/probe", "exit", "0"], rootfs)
+    else:
+        c = make_config(args=["/probe", "exit", "0"], rootfs=rootfs)
+    b = write_bundle(os.path.join(tmp, "b"), c)
+    cid = "sealed-userns" if userns else "sealed"
+    cella.ok("create", "--bundle", b, cid)
+    try:
+        pid = cella.state(cid)["pid"]
+        assert os.readlink(f"/proc/{pid}/exe").startswith("/memfd:"), os.readlink(
+            f"/proc/{pid}/exe")
+        fd = os.open(f"/proc/{pid}/exe", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            assert fcntl.fcntl(fd, F_GET_SEALS) & F_SEAL_WRITE
+        finally:
+            os.close(fd)
+    finally:
+        cella.run("delete", "--force", cid)
 
 
 # ---- 2. CVE-2024-21626 ----

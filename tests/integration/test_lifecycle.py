@@ -116,6 +116,22 @@ def test_delete_force_of_a_paused_container(cella, tmp):
     assert cella.entries() == []
 
 
+def test_delete_force_of_a_torn_state(cella, tmp):
+    """state.json is not fsynced (a host crash ends what it names): a state
+    such a crash left empty or cut is refused by delete, removed by delete
+    --force with a warning."""
+    for name, text in ((cid("torn"), ""), (cid("torn"), '{"id": "x", "pid": 12')):
+        os.makedirs(os.path.join(cella.root, name))
+        with open(os.path.join(cella.root, name, "state.json"), "w") as f:
+            f.write(text)
+        r = cella.run("delete", name)
+        assert r.returncode != 0 and "corrupt" in r.stderr, r.stderr
+        r = cella.run("delete", "--force", name)
+        assert r.returncode == 0, r.stderr
+        assert "corrupt" in r.stderr and "removing it" in r.stderr, r.stderr
+    assert cella.entries() == []
+
+
 def test_signal_to_a_paused_container_keeps_it_paused(cella, tmp):
     name, path = counting(cella, tmp)
     try:
