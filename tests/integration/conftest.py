@@ -114,6 +114,10 @@ def leakcheck(basetemp, request):
     # State first, so that a forced delete can still find the containers.
     for c in roots:
         left = [e for e in c.entries() if not e.startswith(".")]
+        staging = os.path.join(c.root, ".new")
+        staged = os.listdir(staging) if os.path.isdir(staging) else []
+        if staged:
+            problems.append(f"staged state left in {staging}: {staged}")
         if left:
             problems.append(f"state left in {c.root}: {left}")
             for cid in left:

@@ -110,7 +110,13 @@ def leaks(run, mounts_before):
     procs = live_children()
     for p in procs:
         os.kill(p, signal.SIGKILL)
-    entries = [e for e in os.listdir(run.root)] if os.path.isdir(run.root) else []
+    # The root's own files (.new, the staging directory; .seccomp-cache) are
+    # not containers; a staged state a killed create left in .new is.
+    entries = [e for e in os.listdir(run.root)
+               if not e.startswith(".")] if os.path.isdir(run.root) else []
+    staging = os.path.join(run.root, ".new")
+    if os.path.isdir(staging):
+        entries += [".new/" + e for e in os.listdir(staging)]
     cgroups = cgroup_dirs(run.ids)
     mounts = [mp for mid, mp in mountinfo().items()
               if mid not in mounts_before and mp.startswith(run.tmp)]
