@@ -311,16 +311,16 @@ static int run_cli(struct cella_cli *cli, int argc, char **argv)
 	cmd = cli_find_command(argv[i]);
 	if (cmd == NULL)
 		return cli_usage_error(cli, NULL, "unknown command `%s`", argv[i]);
-	/* The commands whose processes enter a container run from a sealed
-	 * copy of the binary (CVE-2019-5736). */
+	if (cli->root == NULL)
+		cli->root = cella_default_state_root();
+	/* The commands whose processes enter a container run from a binary
+	 * nobody can write (CVE-2019-5736). */
 	if (strcmp(cmd->name, "create") == 0 || strcmp(cmd->name, "run") == 0 ||
 	    strcmp(cmd->name, "exec") == 0 || strcmp(cmd->name, "probe") == 0) {
 		cella_error err;
 
-		if (cella_run_from_sealed_copy(argv, &err) < 0)
+		if (cella_run_from_sealed_copy(argv, cli->root, &err) < 0)
 			return cli_report(cli, &err);
 	}
-	if (cli->root == NULL)
-		cli->root = cella_default_state_root();
 	return cmd->run(cli, argc - i, argv + i);
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -48,9 +50,40 @@ int cella_spec_write_default(const char *bundle, bool rootless, cella_error *err
 	return 0;
 }
 
-int cella_run_from_sealed_copy(char **argv, cella_error *err)
+int cella_run_from_sealed_copy(char **argv, const char *state_root, cella_error *err)
 {
-	return process_run_from_sealed_copy(argv, err);
+	const char *how = getenv("CELLA_SELF_COPY");
+	char scratch[PATH_MAX];
+	struct stat st;
+	size_t n = state_root != NULL ? strlen(state_root) : 0;
+
+	/* CELLA_SELF_COPY=memfd: always a private copy, for who would rather
+	 * pay the copy than let a container process map the host binary's
+	 * pages read-only (which a kernel bug of the Dirty Pipe kind could
+	 * turn into a write). */
+	if (how != NULL && how[0] != '\0') {
+		if (strcmp(how, "memfd") == 0)
+			return process_run_from_sealed_copy(argv, NULL, err);
+		if (strcmp(how, "overlay") != 0)
+			return cella_err_invalid(err,
+						 "CELLA_SELF_COPY `%s`: expected `overlay` (the "
+						 "default) or `memfd`",
+						 how);
+	}
+	/* overlayfs' second lower layer: the state root, or before the first
+	 * container made it, its closest existing parent (nothing is created
+	 * for a command that may yet fail) */
+	if (n == 0 || state_root[0] != '/' || n >= sizeof(scratch))
+		return process_run_from_sealed_copy(argv, NULL, err);
+	memcpy(scratch, state_root, n + 1);
+	while (stat(scratch, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		char *slash = strrchr(scratch, '/');
+
+		if (slash == NULL || slash == scratch)
+			return process_run_from_sealed_copy(argv, NULL, err);
+		*slash = '\0';
+	}
+	return process_run_from_sealed_copy(argv, scratch, err);
 }
 
 const char *cella_libraries_version(void)

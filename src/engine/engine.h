@@ -111,10 +111,12 @@ char *cella_default_state_root(void);
 char *cella_default_rootfs(cella_error *err);
 
 /* Before a command that enters containers (create, run, exec): re-exec the
- * runtime from a sealed in-memory copy of its binary, so that no container
- * process can ever reach the host's binary through /proc/PID/exe
- * (CVE-2019-5736). Returns 0 when already running from the copy. */
-int cella_run_from_sealed_copy(char **argv, cella_error *err);
+ * runtime from its binary seen through a read-only overlay mount attached
+ * nowhere (state_root, when it exists, is overlayfs' second lower layer) or
+ * else from a sealed in-memory copy, so that no container process can ever
+ * reach the host's binary through /proc/PID/exe (CVE-2019-5736). Returns 0
+ * when already running from such a binary. */
+int cella_run_from_sealed_copy(char **argv, const char *state_root, cella_error *err);
 
 /* "libseccomp: 2.5.4\njansson: 2.14\n" for --version (static). */
 const char *cella_libraries_version(void);

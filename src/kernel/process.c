@@ -22,6 +22,9 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
@@ -29,6 +32,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/magic.h>
 #include <linux/sched.h>
 
 #include "kernel/procfs.h"
@@ -310,21 +314,124 @@ static off_t exe_load_extent(int fd, off_t size, ElfW(Ehdr) * ehdr)
 	return end;
 }
 
-int process_run_from_sealed_copy(char **argv, cella_error *err)
+/* Whether the running binary (open as self) is one no process can write:
+ * a memfd with every seal, or a file of a read-only overlayfs mount (see
+ * exe_through_ro_overlay) that our own re-exec marked with CELLA_EXE_ENV. */
+static bool exe_is_sealed(int self)
+{
+	struct statfs sfs;
+
+	if (fcntl(self, F_GET_SEALS) == EXE_SEALS)
+		return true;
+	return getenv(CELLA_EXE_ENV) != NULL && fstatfs(self, &sfs) == 0 &&
+	       sfs.f_type == OVERLAYFS_SUPER_MAGIC && (sfs.f_flags & ST_RDONLY) != 0;
+}
+
+/* path with overlayfs' layer separator `:` and its escape `\` escaped,
+ * appended to buf at *at; false when it does not fit. */
+static bool overlay_append_layer(char *buf, size_t len, size_t *at, const char *path)
+{
+	for (; *path != '\0'; path++) {
+		if ((*path == ':' || *path == '\\') && *at + 1 < len)
+			buf[(*at)++] = '\\';
+		if (*at + 1 >= len)
+			return false;
+		buf[(*at)++] = *path;
+	}
+	buf[*at] = '\0';
+	return true;
+}
+
+/* An O_PATH fd of the binary at exe (an absolute path) as seen through a
+ * new overlayfs mount that is attached nowhere, with the binary's directory
+ * as the upper of two lower layers and no upper layer (overlayfs wants two
+ * lower layers then; the second, scratch, must be a directory that neither
+ * contains nor lies inside the binary's: the state root). An overlayfs
+ * without an upper layer cannot be written through, nor remounted writable,
+ * and a mount attached nowhere cannot be reached by path: a process that
+ * gets hold of the file through /proc/PID/exe gets EROFS for any write. It
+ * costs a mount instead of a copy of the binary (runc 1.2 protects itself
+ * the same way). -1 with errno when the kernel, the privileges or the paths
+ * do not allow it (the caller then copies). */
+static int exe_through_ro_overlay(const char *exe, const char *scratch)
+{
+	cleanup_close int fs = -1, mnt = -1;
+	char lower[2 * PATH_MAX + 2];
+	const char *name = strrchr(exe, '/');
+	char dir[PATH_MAX];
+	size_t at = 0;
+
+	if (scratch == NULL || scratch[0] != '/' || name == NULL || name[1] == '\0' ||
+	    (size_t)(name - exe) >= sizeof(dir)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(dir, exe, (size_t)(name - exe));
+	dir[name - exe] = '\0';
+	/* the binary's directory on top: a file of the same name in scratch
+	 * cannot hide it */
+	if (!overlay_append_layer(lower, sizeof(lower), &at, dir[0] != '\0' ? dir : "/") ||
+	    at + 2 >= sizeof(lower)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	lower[at++] = ':';
+	if (!overlay_append_layer(lower, sizeof(lower), &at, scratch)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fs = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -1;
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0)
+		return -1;
+	/* xino would only log when the layers are on different filesystems. */
+	(void)syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "xino", "off", 0);
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -1;
+	mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
+			   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
+	if (mnt < 0)
+		return -1;
+	return openat(mnt, name + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int process_run_from_sealed_copy(char **argv, const char *scratch, cella_error *err)
 {
 	cleanup_close int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	cleanup_close int copy = -1;
 	extern char **environ;
+	char path[PATH_MAX];
 	struct stat st;
 	ElfW(Ehdr) ehdr;
 	off_t off = 0, extent, size;
+	ssize_t n;
 
 	if (self < 0)
 		return cella_err(err, errno, "open `/proc/self/exe`");
 	/* Already running from the sealed copy: nothing to do. */
-	if (fcntl(self, F_GET_SEALS) == EXE_SEALS) {
+	if (exe_is_sealed(self)) {
 		prctl(PR_SET_NAME, "cella", 0, 0, 0);
 		return 0;
+	}
+	/* The copy has no path of its own: where the binary really is (its
+	 * built-in rootfs lives next to it) goes along in the environment. */
+	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	if (n > 0) {
+		path[n] = '\0';
+		if (setenv(CELLA_EXE_ENV, path, 1) < 0)
+			return cella_err(err, errno, "setenv %s", CELLA_EXE_ENV);
+		/* Cheapest first: the binary itself, through a read-only
+		 * overlay; a copy where that cannot be had (no privilege over
+		 * mounts, an old kernel, a binary on an unsuitable filesystem). */
+		if (path[0] == '/') {
+			cleanup_close int ro = exe_through_ro_overlay(path, scratch);
+
+			if (ro >= 0)
+				syscall(SYS_execveat, ro, "", argv, environ, AT_EMPTY_PATH);
+		}
+	} else {
+		unsetenv(CELLA_EXE_ENV);
 	}
 	if (fstat(self, &st) < 0)
 		return cella_err(err, errno, "stat `/proc/self/exe`");
@@ -334,28 +441,18 @@ int process_run_from_sealed_copy(char **argv, cella_error *err)
 	extent = exe_load_extent(self, st.st_size, &ehdr);
 	size = extent > 0 ? extent : st.st_size;
 	while (off < size) {
-		ssize_t n = sendfile(copy, self, &off, (size_t)(size - off));
+		ssize_t w = sendfile(copy, self, &off, (size_t)(size - off));
 
-		if (n < 0 && errno == EINTR)
+		if (w < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return cella_err(err, n < 0 ? errno : EIO,
+		if (w <= 0)
+			return cella_err(err, w < 0 ? errno : EIO,
 					 "copy the runtime into a sealed memfd");
 	}
 	if (extent > 0 && pwrite(copy, &ehdr, sizeof(ehdr), 0) != (ssize_t)sizeof(ehdr))
 		return cella_err(err, errno, "write the sealed copy's ELF header");
 	if (fcntl(copy, F_ADD_SEALS, EXE_SEALS) < 0)
 		return cella_err(err, errno, "seal the copy of the runtime");
-	/* The copy has no path: where the binary really is (its built-in
-	 * rootfs lives next to it) goes along in the environment. */
-	{
-		char path[PATH_MAX];
-		ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-		if (n > 0) {
-			path[n] = '\0';
-			setenv(CELLA_EXE_ENV, path, 1);
-		}
-	}
 	fexecve(copy, argv, environ);
 	return cella_err(err, errno, "re-exec the runtime from its sealed copy");
 }
@@ -368,7 +465,7 @@ ssize_t process_exe_path(char *buf, size_t len)
 
 	/* Only the sealed copy (which set it) may take the path from the
 	 * environment. */
-	if (env != NULL && env[0] == '/' && self >= 0 && fcntl(self, F_GET_SEALS) == EXE_SEALS) {
+	if (env != NULL && env[0] == '/' && self >= 0 && exe_is_sealed(self)) {
 		n = (ssize_t)strlen(env);
 		if ((size_t)n >= len)
 			return -1;

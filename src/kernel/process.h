@@ -65,12 +65,15 @@ int process_find_executable(const char *name, char *const *env, char **out, cell
  * against a cwd that escapes through a leaked fd, CVE-2024-21626). */
 int process_chdir(const char *cwd, cella_error *err);
 
-/* Re-exec the runtime from a sealed memfd copy of its binary, unless it
+/* Re-exec the runtime from a copy of its binary nobody can write, unless it
  * already runs from one, so that a process of the container that reaches
- * /proc/PID/exe of the runtime (or execs `#!/proc/self/exe`) holds a copy
- * nobody can write, never the host's binary (CVE-2019-5736). Returns 0 when
- * already sealed; otherwise only returns on failure. */
-int process_run_from_sealed_copy(char **argv, cella_error *err);
+ * /proc/PID/exe of the runtime (or execs `#!/proc/self/exe`) never holds the
+ * host's binary (CVE-2019-5736): the binary itself through a read-only
+ * overlayfs mount attached nowhere (scratch: a directory that neither holds
+ * nor lies in the binary's, for overlayfs' second lower layer; NULL: none),
+ * or else a sealed memfd copy. Returns 0 when already sealed; otherwise
+ * only returns on failure. */
+int process_run_from_sealed_copy(char **argv, const char *scratch, cella_error *err);
 /* Set by process_run_from_sealed_copy: the path of the real binary. */
 #define CELLA_EXE_ENV "_CELLA_EXE"
 /* The path of the runtime's binary (the real one, also when running from the

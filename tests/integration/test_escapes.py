@@ -15,6 +15,7 @@ cella defeats it. Plus: each dropped capability makes its operation fail.
 7. inheritable capabilities surviving execve (CVE-2022-29162)
 8. a setuid binary under no_new_privs
 """
+import errno
 import fcntl
 import hashlib
 import json
@@ -25,7 +26,7 @@ import threading
 
 import pytest
 
-from helpers import CELLA, PROBE, ROOTFS, TIMEOUT, make_config, mountinfo, unique_sleep, \
+from helpers import CELLA, PROBE, Cella, ROOTFS, TIMEOUT, make_config, mountinfo, unique_sleep, \
     write_bundle
 
 MAPS = {"uidMappings": [{"containerID": 0, "hostID": 0, "size": 65536}],
@@ -106,14 +107,40 @@ F_GET_SEALS = 1034
 F_SEAL_WRITE = 0x0008
 
 
+def assert_unwritable_runtime(pid):
+    """/proc/PID/exe of a runtime process is not the host's binary and
+    nobody can write it: a memfd with every seal, or the binary seen through
+    a read-only overlayfs mount (EROFS for a write, whoever asks)."""
+    exe = os.stat(f"/proc/{pid}/exe")
+    host = os.stat(CELLA)
+    assert (exe.st_dev, exe.st_ino) != (host.st_dev, host.st_ino), os.readlink(
+        f"/proc/{pid}/exe")
+    if os.readlink(f"/proc/{pid}/exe").startswith("/memfd:"):
+        fd = os.open(f"/proc/{pid}/exe", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            assert fcntl.fcntl(fd, F_GET_SEALS) & F_SEAL_WRITE
+        finally:
+            os.close(fd)
+        return
+    with pytest.raises(OSError) as e:
+        os.close(os.open(f"/proc/{pid}/exe", os.O_WRONLY | os.O_CLOEXEC))
+    assert e.value.errno == errno.EROFS, e.value
+    # (nor through the mapping of its text)
+    for m in os.listdir(f"/proc/{pid}/map_files"):
+        if os.path.samestat(os.stat(f"/proc/{pid}/map_files/{m}"), exe):
+            with pytest.raises(OSError) as e:
+                os.close(os.open(f"/proc/{pid}/map_files/{m}", os.O_WRONLY | os.O_CLOEXEC))
+            assert e.value.errno == errno.EROFS, e.value
+
+
 @pytest.mark.parametrize("userns", [False, True])
 def test_created_init_runs_from_the_sealed_copy(cella, tmp, rootfs, userns):
     """The init of a new container is the other way in (the image variant of
     CVE-2019-5736): its entry point `/proc/self/exe` (a symlink or `#!`)
     would have the kernel run the runtime's own binary as the container's
-    PID 1, with libraries from the image. So the init runs from the sealed
-    copy too, from the fork to its execve, also for a container that joins
-    no namespace: what /proc/PID/exe gives is a memfd nobody can write."""
+    PID 1, with libraries from the image. So the init runs from a binary
+    nobody can write too, from the fork to its execve, also for a container
+    that joins no namespace."""
     if userns:
         c = userns_config(["/probe", "exit", "0"], rootfs)
     else:
@@ -122,16 +149,70 @@ def test_created_init_runs_from_the_sealed_copy(cella, tmp, rootfs, userns):
     cid = "sealed-userns" if userns else "sealed"
     cella.ok("create", "--bundle", b, cid)
     try:
-        pid = cella.state(cid)["pid"]
-        assert os.readlink(f"/proc/{pid}/exe").startswith("/memfd:"), os.readlink(
-            f"/proc/{pid}/exe")
-        fd = os.open(f"/proc/{pid}/exe", os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            assert fcntl.fcntl(fd, F_GET_SEALS) & F_SEAL_WRITE
-        finally:
-            os.close(fd)
+        assert_unwritable_runtime(cella.state(cid)["pid"])
     finally:
         cella.run("delete", "--force", cid)
+
+
+@pytest.mark.parametrize("why", ["nested", "asked"])
+def test_sealed_copy_without_an_overlay(cella, tmp, rootfs, why):
+    """Where the read-only overlay cannot be had (nested: the state root,
+    overlayfs' second lower layer, lies inside the binary's directory, which
+    overlayfs refuses) or is not wanted (asked: CELLA_SELF_COPY=memfd), the
+    runtime runs from a sealed memfd copy."""
+    d = os.path.join(tmp, "bin")
+    os.mkdir(d)
+    copy = os.path.join(d, "cella")
+    shutil.copy2(CELLA, copy)
+    if why == "nested":
+        other = Cella(os.path.join(d, "state"))
+    else:
+        other = Cella(os.path.join(tmp, "state"), env={"CELLA_SELF_COPY": "memfd"})
+    other.argv = lambda *args, root=True: [copy, "--root", other.root] + [str(a) for a in args]
+    cid = f"memfd-{why}-{os.getpid()}"
+    cella.ids.add(cid)  # (the leak check looks at the cgroups of these names)
+    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/probe", "exit", "0"],
+                                                         rootfs=rootfs))
+    other.ok("create", "--bundle", b, cid)
+    try:
+        pid = other.state(cid)["pid"]
+        assert os.readlink(f"/proc/{pid}/exe").startswith("/memfd:")
+        assert_unwritable_runtime(pid)
+    finally:
+        other.run("delete", "--force", cid)
+
+
+def test_self_copy_refuses_an_unknown_way(cella, tmp):
+    other = Cella(cella.root, env={"CELLA_SELF_COPY": "tmpfile"})
+    r = other.run("run", "--bundle", tmp, "nothing")
+    assert r.returncode != 0
+    assert r.stderr.strip().splitlines() == [
+        "cella: CELLA_SELF_COPY `tmpfile`: expected `overlay` (the default) or `memfd`"], r.stderr
+
+
+def test_runtime_runs_from_a_read_only_overlay_where_it_can(cella, tmp, rootfs):
+    """As root, with the state root beside the binary's directory, the
+    runtime re-executes itself from its own file seen through a read-only
+    overlayfs mount attached nowhere, not from a copy (runc 1.2 does the
+    same): nothing to copy, and still nothing to write."""
+    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/probe", "exit", "0"],
+                                                         rootfs=rootfs))
+    cella.ok("create", "--bundle", b, "ro-overlay")
+    try:
+        pid = cella.state("ro-overlay")["pid"]
+        if os.readlink(f"/proc/{pid}/exe").startswith("/memfd:"):
+            pytest.skip("overlayfs refused the binary's directory here (a memfd copy instead)")
+        assert os.readlink(f"/proc/{pid}/exe") == "/" + os.path.basename(CELLA)
+        # attached nowhere: neither the host's mount namespace nor the
+        # container's has a mount of its filesystem
+        dev = os.stat(f"/proc/{pid}/exe").st_dev
+        majmin = f"{os.major(dev)}:{os.minor(dev)}"
+        for ns in ("self", str(pid)):
+            with open(f"/proc/{ns}/mountinfo") as f:
+                assert all(line.split()[2] != majmin for line in f), ns
+        assert_unwritable_runtime(pid)
+    finally:
+        cella.run("delete", "--force", "ro-overlay")
 
 
 # ---- 2. CVE-2024-21626 ----
