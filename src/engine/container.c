@@ -443,8 +443,14 @@ init_known:
 	if (mount_send_sources(pid, &c->rootfs_conf, sync_fd, err) < 0)
 		return cella_err_ret(err);
 	/* #4: the init joins its cgroup before it unshares its cgroup
-	 * namespace, so that it sees the cgroup as its root. */
-	if (c->cgroup != NULL && cella_cgroup_enter(c->cgroup, *init, err) < 0)
+	 * namespace, so that it sees the cgroup as its root: into the unified
+	 * hierarchy here, unless it was born there; into the v1 ones itself
+	 * once #4 came, without the kernel's global lock (kernel/cgroup.h). */
+	if (c->cgroup != NULL &&
+	    cella_cgroup_enter_except(c->cgroup, *init,
+				      (c->cgroup_self_v1 ? CELLA_CGROUP_SKIP_V1 : 0) |
+					  (c->cgroup_placed ? CELLA_CGROUP_SKIP_UNIFIED : 0),
+				      err) < 0)
 		return cella_err_ret(err);
 	if (c->sd.unit != NULL && engine_systemd_enter(c, *init, err) < 0)
 		return cella_err_ret(err);
@@ -567,6 +573,7 @@ static void ctx_free(struct cella_ctx *c)
 	cgroup_systemd_unit_clear(&c->sd);
 	if (c->cgroup_fd >= 0)
 		close(c->cgroup_fd);
+	cella_cgroup_self_entry_close(&c->cgroup_entry);
 	cella_resources_clear(&c->resources);
 	cella_cgroup_free(c->cgroup);
 	cella_seccomp_prog_clear(&c->seccomp);
@@ -764,6 +771,14 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	 * have used up its first pid, leaving no fork to fall back on. */
 	if (c.cgroup != NULL && !c.userns)
 		c.cgroup_fd = cella_cgroup_unified_fd(c.cgroup, NULL);
+	/* The v1 hierarchies the init joins itself, at #4. */
+	if (c.cgroup != NULL) {
+		if (cella_cgroup_self_entry_open(c.cgroup, &c.cgroup_entry, err) < 0) {
+			r = cella_err_ret(err);
+			goto out_remove;
+		}
+		c.cgroup_self_v1 = c.cgroup_entry.n > 0;
+	}
 	c.fifo_fd = fifo;
 	c.sync_fd = sv[1];
 	c.state_fd = dirfd;
@@ -787,6 +802,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 			r = cella_err_ret(err);
 			goto out_remove;
 		}
+		c.cgroup_placed = placed;
 		if (init == 0) {
 			close(sv[0]);
 			init_direct(&c);
@@ -810,6 +826,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	sv[1] = -1;
 	if (c.cgroup_fd >= 0)
 		close(take_fd(&c.cgroup_fd));
+	cella_cgroup_self_entry_close(&c.cgroup_entry);
 	ns_close_fds(c.ns_fds);
 	mount_detached_close(&c.rootfs_conf);
 	dev_close_nodes(c.rootfs_conf.device_fds, o->spec->linux_.n_devices);

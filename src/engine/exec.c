@@ -90,6 +90,7 @@ struct exec_ctx {
 	 * its cgroup, so the state lock goes then, or `resume` could never
 	 * take it. */
 	bool unlock_in_cgroup;
+	bool cgroup_placed; /* the joiner was born in the unified cgroup */
 	sigset_t saved_mask;
 	struct cella_seccomp_prog seccomp; /* the container's filter; len 0: none */
 	/* linux.personality, and the seccomp agent of a filter with a
@@ -269,11 +270,15 @@ static int join_all(struct exec_ctx *c, cella_error *err)
 
 /* Into the container's cgroup (or --cgroup's sub-cgroup of it), every
  * hierarchy, from the host's mount namespace still: the process is born
- * there. */
-static int join_container_cgroup(const char *cgroup_path, const char *sub, cella_error *err)
+ * there. The v1 hierarchies through their `tasks` files, which spares the
+ * kernel's global lock (kernel/cgroup.h); the unified one unless the joiner
+ * was born in it (placed). */
+static int join_container_cgroup(const char *cgroup_path, const char *sub, bool placed,
+				 cella_error *err)
 {
 	cleanup_cgroup struct cella_cgroup *cg = NULL;
 	cleanup_free char *path = NULL;
+	struct cella_cgroup_self_entry e = {0};
 
 	if (cgroup_path == NULL || cgroup_path[0] == '\0') {
 		if (sub != NULL)
@@ -282,7 +287,12 @@ static int join_container_cgroup(const char *cgroup_path, const char *sub, cella
 		return 0; /* rootless: the container has no cgroup */
 	}
 	path = sub != NULL ? xasprintf("%s/%s", cgroup_path, sub) : xstrdup(cgroup_path);
-	if (cella_cgroup_open(path, &cg, err) < 0 || cella_cgroup_enter(cg, getpid(), err) < 0) {
+	if (cella_cgroup_open(path, &cg, err) < 0 ||
+	    cella_cgroup_self_entry_open(cg, &e, err) < 0 ||
+	    cella_cgroup_self_entry_join(&e, err) < 0 ||
+	    cella_cgroup_enter_except(
+		cg, getpid(), CELLA_CGROUP_SKIP_V1 | (placed ? CELLA_CGROUP_SKIP_UNIFIED : 0),
+		err) < 0) {
 		if (sub != NULL)
 			return cella_err_context(err, "exec --cgroup `%s`: join the sub-cgroup",
 						 sub);
@@ -317,7 +327,7 @@ _Noreturn static void exec_joiner(struct exec_ctx *c)
 	if (p->exec_cpus_initial != NULL &&
 	    sched_apply_affinity(p->exec_cpus_initial, "process.execCPUAffinity.initial", err) < 0)
 		fail(c, err);
-	if (join_container_cgroup(c->cgroup_path, c->opts->cgroup_sub, err) < 0)
+	if (join_container_cgroup(c->cgroup_path, c->opts->cgroup_sub, c->cgroup_placed, err) < 0)
 		fail(c, err);
 	if (p->exec_cpus_final != NULL &&
 	    sched_apply_affinity(p->exec_cpus_final, "process.execCPUAffinity.final", err) < 0)
@@ -493,8 +503,30 @@ static int parent_side(struct exec_ctx *c, int sync_fd, pid_t *joiner, pid_t *pi
 	return 0;
 }
 
+/* The unified directory of the cgroup the joiner goes to, for clone3 to
+ * have it born there (a write to cgroup.procs takes the kernel's global
+ * lock); -1 where that would be wrong or cannot be had, and the joiner
+ * moves itself. Not with execCPUAffinity.initial (applied before the move)
+ * nor into a paused container (the joiner would freeze before it let go of
+ * the state lock). */
+static int joiner_cgroup_fd(const struct exec_ctx *c)
+{
+	cleanup_cgroup struct cella_cgroup *cg = NULL;
+	cleanup_free char *path = NULL;
+	const char *sub = c->opts->cgroup_sub;
+
+	if (c->cgroup_path == NULL || c->cgroup_path[0] == '\0' || c->unlock_in_cgroup ||
+	    c->p->exec_cpus_initial != NULL)
+		return -1;
+	path = sub != NULL ? xasprintf("%s/%s", c->cgroup_path, sub) : xstrdup(c->cgroup_path);
+	if (cella_cgroup_open(path, &cg, NULL) < 0)
+		return -1;
+	return cella_cgroup_unified_fd(cg, NULL);
+}
+
 static int start_process(struct exec_ctx *c, pid_t *out_pid, int *out_master, cella_error *err)
 {
+	cleanup_close int cgroup_fd = -1;
 	cleanup_pid pid_t joiner = -1;
 	cleanup_pid pid_t pid = -1;
 	cleanup_close int parent_end = -1;
@@ -509,13 +541,16 @@ static int start_process(struct exec_ctx *c, pid_t *out_pid, int *out_master, ce
 		close(sv[1]);
 		return cella_err_ret(err);
 	}
-	joiner = fork();
+	cgroup_fd = joiner_cgroup_fd(c);
+	joiner = process_fork_into_cgroup(cgroup_fd, &c->cgroup_placed, err);
 	if (joiner < 0) {
 		close(sv[1]);
-		return cella_err(err, errno, "fork the exec setup process");
+		return cella_err_context(err, "fork the exec setup process");
 	}
 	if (joiner == 0) {
 		close(parent_end);
+		if (cgroup_fd >= 0)
+			close(cgroup_fd);
 		exec_joiner(c);
 	}
 	close(sv[1]);

@@ -239,10 +239,14 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	/* #3m: bind sources the runtime opened for us. */
 	if (mount_receive_sources(&c->rootfs_conf, c->sync_fd, err) < 0)
 		fail(c, err);
-	/* #4: the parent has configured the cgroup and placed us in it. */
+	/* #4: the parent has configured the cgroup and placed us in its
+	 * unified hierarchy; the v1 ones we join ourselves (one thread: "0"
+	 * in each `tasks` moves the process). */
 	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, &host_pid, NULL, err) < 0)
 		_exit(1);
 	c->host_pid = host_pid;
+	if (cella_cgroup_self_entry_join(&c->cgroup_entry, err) < 0)
+		fail(c, err);
 	/* Stage 1 is gone and reaped: our parent is the runtime (a subreaper).
 	 * Until #7 says the state names us, we die with it; a runtime already
 	 * gone has hung up the socket. */

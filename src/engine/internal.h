@@ -44,7 +44,12 @@ struct cella_ctx {
 	 * (engine/systemd.h), which then sets cgroup and cgroup_path. */
 	struct cgroup_systemd_unit sd;
 	bool sd_started;
-	int cgroup_fd;		    /* its unified directory, for CLONE_INTO_CGROUP; -1 */
+	int cgroup_fd; /* its unified directory, for CLONE_INTO_CGROUP; -1 */
+	/* The v1 hierarchies' `tasks` files, through which the init moves
+	 * itself in at #4 (kernel/cgroup.h); n 0 in the parent once forked. */
+	struct cella_cgroup_self_entry cgroup_entry;
+	bool cgroup_self_v1;	    /* the init joins the v1 hierarchies itself */
+	bool cgroup_placed;	    /* the init was born in its unified cgroup */
 	int ns_fds[CELLA_NS_COUNT]; /* namespaces joined by path, -1 when not */
 	int unshare_flags;	    /* CLONE_NEW* created by stage 1 (not user, cgroup) */
 	bool new_userns;

@@ -950,7 +950,51 @@ int cella_cgroup_apply(struct cella_cgroup *cg, const struct cella_resources *r,
 
 int cella_cgroup_enter(struct cella_cgroup *cg, pid_t pid, cella_error *err)
 {
-	return cg->drv->enter(cg, pid, err);
+	return cg->drv->enter(cg, pid, 0, err);
+}
+
+int cella_cgroup_enter_except(struct cella_cgroup *cg, pid_t pid, unsigned skip, cella_error *err)
+{
+	return cg->drv->enter(cg, pid, skip, err);
+}
+
+int cella_cgroup_self_entry_open(struct cella_cgroup *cg, struct cella_cgroup_self_entry *e,
+				 cella_error *err)
+{
+	e->n = 0;
+	if (cg->drv->self_entry_open == NULL)
+		return 0;
+	if (cg->drv->self_entry_open(cg, e, err) < 0) {
+		cella_cgroup_self_entry_close(e);
+		return cella_err_ret(err);
+	}
+	return 0;
+}
+
+int cella_cgroup_self_entry_join(struct cella_cgroup_self_entry *e, cella_error *err)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < e->n && r == 0; i++) {
+		ssize_t n;
+
+		do
+			n = write(e->fd[i], "0", 1);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			r = cella_err(err, errno, "move into cgroup `%s`", e->dir[i]);
+	}
+	cella_cgroup_self_entry_close(e);
+	return r;
+}
+
+void cella_cgroup_self_entry_close(struct cella_cgroup_self_entry *e)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		close(e->fd[i]);
+		free(e->dir[i]);
+	}
+	e->n = 0;
 }
 
 int cella_cgroup_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err)

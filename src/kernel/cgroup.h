@@ -166,13 +166,31 @@ void cella_cgroup_stats_clear(struct cella_cgroup_stats *st);
 
 struct cella_cgroup;
 
+/* The v1 hierarchies' `tasks` files of a cgroup, opened by the runtime for a
+ * process that moves itself in with cella_cgroup_self_entry_join. */
+struct cella_cgroup_self_entry {
+	size_t n;
+	int fd[CELLA_CGROUP_MAX_V1];
+	char *dir[CELLA_CGROUP_MAX_V1]; /* for errors */
+};
+
+/* Hierarchies cella_cgroup_enter_except leaves alone. */
+#define CELLA_CGROUP_SKIP_V1	  1u /* the v1 ones (a self entry moves the process there) */
+#define CELLA_CGROUP_SKIP_UNIFIED 2u /* the unified one (born there: CLONE_INTO_CGROUP) */
+
 struct cella_cgroup_driver {
 	const char *name; /* "v1", "v2" */
 	/* Make the directories (v2: enabling the controllers r needs along
 	 * the path); on failure nothing created is left. */
 	int (*create)(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err);
 	int (*apply)(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err);
-	int (*enter)(struct cella_cgroup *cg, pid_t pid, cella_error *err);
+	/* Move pid into the cgroup, in every hierarchy but those in skip
+	 * (CELLA_CGROUP_SKIP_*). */
+	int (*enter)(struct cella_cgroup *cg, pid_t pid, unsigned skip, cella_error *err);
+	/* Open what lets a process move itself in later (see
+	 * cella_cgroup_self_entry_open); NULL: nothing to open. */
+	int (*self_entry_open)(struct cella_cgroup *cg, struct cella_cgroup_self_entry *e,
+			       cella_error *err);
 	int (*freeze)(struct cella_cgroup *cg, bool frozen, cella_error *err);
 	/* Is the cgroup frozen (v1: freezer.state FROZEN; v2: cgroup.events
 	 * frozen 1)? False without a freezer. */
@@ -231,6 +249,24 @@ void cella_cgroup_keep(struct cella_cgroup *cg, char *const *mounts);
 
 int cella_cgroup_apply(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err);
 int cella_cgroup_enter(struct cella_cgroup *cg, pid_t pid, cella_error *err);
+int cella_cgroup_enter_except(struct cella_cgroup *cg, pid_t pid, unsigned skip, cella_error *err);
+/*
+ * Moving a process in two halves. A move through cgroup.procs takes the
+ * kernel's global cgroup_threadgroup_rwsem for writing, and that lock's
+ * writer waits for an RCU grace period (5 to 20 ms on a 2-CPU VM) unless
+ * another writer went just before. A thread that writes "0" to a v1
+ * hierarchy's `tasks` moves only itself, which the kernel does without that
+ * lock: for a process of one thread, the whole process. So the runtime opens
+ * the `tasks` files (the permission is checked against the opener), the
+ * new process inherits them and, single-threaded, joins with "0" in each;
+ * the runtime moves it into the unified hierarchy (cella_cgroup_enter_except
+ * with CELLA_CGROUP_SKIP_V1), unless clone3 put it there already. Open
+ * leaves e->n 0 where there is no v1 hierarchy; join closes the fds.
+ */
+int cella_cgroup_self_entry_open(struct cella_cgroup *cg, struct cella_cgroup_self_entry *e,
+				 cella_error *err);
+int cella_cgroup_self_entry_join(struct cella_cgroup_self_entry *e, cella_error *err);
+void cella_cgroup_self_entry_close(struct cella_cgroup_self_entry *e);
 int cella_cgroup_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err);
 int cella_cgroup_frozen(struct cella_cgroup *cg, bool *out, cella_error *err);
 int cella_cgroup_kill(struct cella_cgroup *cg, int sig, cella_error *err);

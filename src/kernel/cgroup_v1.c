@@ -11,11 +11,13 @@
 #include "kernel/cgroup_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -591,7 +593,7 @@ static int v1_apply(struct cella_cgroup *cg, const struct cella_resources *r, ce
 	return 0;
 }
 
-static int v1_enter(struct cella_cgroup *cg, pid_t pid, cella_error *err)
+static int v1_enter(struct cella_cgroup *cg, pid_t pid, unsigned skip, cella_error *err)
 {
 	char v[16];
 
@@ -602,12 +604,32 @@ static int v1_enter(struct cella_cgroup *cg, pid_t pid, cella_error *err)
 							: NULL;
 		cleanup_free char *dir = NULL;
 
-		if (mount == NULL)
+		if (mount == NULL ||
+		    (skip & (i == CG_UNIFIED ? CELLA_CGROUP_SKIP_UNIFIED : CELLA_CGROUP_SKIP_V1)))
 			continue;
 		dir = cg_dir(mount, cg->path);
 		if (cg_write(dir, "cgroup.procs", v, err) < 0)
 			return cella_err_context(err, "move pid %d into cgroup `%s`", (int)pid,
 						 dir);
+	}
+	return 0;
+}
+
+static int v1_self_entry_open(struct cella_cgroup *cg, struct cella_cgroup_self_entry *e,
+			      cella_error *err)
+{
+	for (size_t i = 0; i < cg->host.n_v1; i++) {
+		char *dir = cg_dir(cg->host.v1[i].mount, cg->path);
+		cleanup_free char *file = xasprintf("%s/tasks", dir);
+		int fd = open(file, O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			cella_err(err, errno, "open `%s`", file);
+			free(dir);
+			return cella_err_ret(err);
+		}
+		e->fd[e->n] = fd;
+		e->dir[e->n++] = dir;
 	}
 	return 0;
 }
@@ -706,6 +728,7 @@ const struct cella_cgroup_driver cella_cgroup_driver_v1 = {
     .create = v1_create,
     .apply = v1_apply,
     .enter = v1_enter,
+    .self_entry_open = v1_self_entry_open,
     .freeze = v1_freeze,
     .frozen = v1_frozen,
     .kill = v1_kill,

@@ -632,11 +632,14 @@ static int v2_apply(struct cella_cgroup *cg, const struct cella_resources *r, ce
 	return 0;
 }
 
-static int v2_enter(struct cella_cgroup *cg, pid_t pid, cella_error *err)
+static int v2_enter(struct cella_cgroup *cg, pid_t pid, unsigned skip, cella_error *err)
 {
-	cleanup_free char *dir = cg_dir(cg->host.unified, cg->path);
+	cleanup_free char *dir = NULL;
 	char v[16];
 
+	if (skip & CELLA_CGROUP_SKIP_UNIFIED)
+		return 0;
+	dir = cg_dir(cg->host.unified, cg->path);
 	snprintf(v, sizeof(v), "%d", (int)pid);
 	if (cg_write(dir, "cgroup.procs", v, err) < 0)
 		return cella_err_context(err, "move pid %d into cgroup `%s`", (int)pid, dir);
