@@ -9,11 +9,15 @@
  * What it does, in the order a runtime does it:
  *   parent: a cgroup `cella-bench-floor-PID` in every mounted cgroup
  *           hierarchy (v1 controllers and cgroup2 alike), devices rules in the
- *           v1 devices controller; clone with new mount, pid, net, ipc and
- *           uts namespaces (the namespaces of `runc spec`); the child's pid
- *           into each cgroup.procs; one byte to let the child go; wait; rmdir
- *           the cgroups.
- *   child:  / recursively private; the rootfs bound onto itself; proc, a
+ *           v1 devices controller; each v1 hierarchy's `tasks` opened; clone3
+ *           with new mount, pid, net, ipc and uts namespaces (the namespaces
+ *           of `runc spec`), born in the cgroup2 cgroup (CLONE_INTO_CGROUP;
+ *           without it, the child's pid into its cgroup.procs); one byte to
+ *           let the child go; wait; rmdir the cgroups.
+ *   child:  "0" into each v1 `tasks` (a thread moving itself, which the
+ *           kernel does without the global lock a cgroup.procs write takes
+ *           and whose release waits for an RCU grace period: the cheapest
+ *           way in that cella found); / recursively private; the rootfs bound onto itself; proc, a
  *           tmpfs /dev with the default device nodes and links, devpts,
  *           /dev/shm, mqueue, sysfs, a tmpfs /sys/fs/cgroup with the
  *           container's own cgroup of each v1 hierarchy bound read-only into
@@ -44,6 +48,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/sched.h>
 
 #define MAX_CGROUPS 32
 
@@ -54,6 +59,7 @@ struct cgroup {
 	int v2;
 	int devices;
 	int cpuset;
+	int tasks_fd; /* v1: its `tasks`, for the child to write "0" */
 };
 
 static struct cgroup cgroups[MAX_CGROUPS];
@@ -336,6 +342,12 @@ static void child(const char *rootfs, char **argv, int sync_fd)
 	if (read(sync_fd, &c, 1) != 1)
 		_exit(1); /* the parent gave up */
 	close(sync_fd);
+	for (int i = 0; i < n_cgroups; i++)
+		if (!cgroups[i].v2) {
+			if (write(cgroups[i].tasks_fd, "0", 1) != 1)
+				die("tasks");
+			close(cgroups[i].tasks_fd);
+		}
 	do_mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 	do_mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL);
 	if (chdir(rootfs) < 0)
@@ -373,8 +385,9 @@ int main(int argc, char **argv)
 	static char true_path[] = "/bin/true";
 	char *true_argv[] = {true_path, NULL};
 	char **cmd = argc > 2 ? argv + 2 : true_argv;
+	struct clone_args args = {0};
 	char pid_text[32];
-	int sync[2], status, i;
+	int sync[2], status, i, cgfd = -1;
 	pid_t pid;
 
 	if (argc < 2) {
@@ -388,12 +401,35 @@ int main(int argc, char **argv)
 		die("pipe2");
 	find_cgroups();
 	make_cgroups();
-	pid = (pid_t)syscall(SYS_clone,
-			     CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
-				 CLONE_NEWUTS | SIGCHLD,
-			     NULL, NULL, NULL, NULL);
+	for (i = 0; i < n_cgroups; i++) {
+		char file[400];
+
+		if (cgroups[i].v2) {
+			cgfd = open(cgroups[i].path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			continue;
+		}
+		snprintf(file, sizeof(file), "%s/tasks", cgroups[i].path);
+		cgroups[i].tasks_fd = open(file, O_WRONLY | O_CLOEXEC);
+		if (cgroups[i].tasks_fd < 0)
+			die("open tasks");
+	}
+	args.flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS;
+	args.exit_signal = SIGCHLD;
+	if (cgfd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (unsigned long long)cgfd;
+	}
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && cgfd >= 0) {
+		/* not into that cgroup: the parent writes cgroup.procs */
+		close(cgfd);
+		cgfd = -1;
+		args.flags &= ~(unsigned long long)CLONE_INTO_CGROUP;
+		args.cgroup = 0;
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	}
 	if (pid < 0)
-		die("clone");
+		die("clone3");
 	if (pid == 0) {
 		is_parent = 0;
 		close(sync[1]);
@@ -402,7 +438,11 @@ int main(int argc, char **argv)
 	close(sync[0]);
 	snprintf(pid_text, sizeof(pid_text), "%d", (int)pid);
 	for (i = 0; i < n_cgroups; i++) {
-		if (write_file(cgroups[i].path, "cgroup.procs", pid_text) < 0) {
+		if (!cgroups[i].v2) {
+			close(cgroups[i].tasks_fd);
+			continue;
+		}
+		if (cgfd < 0 && write_file(cgroups[i].path, "cgroup.procs", pid_text) < 0) {
 			fprintf(stderr, "floor: %s/cgroup.procs: %s\n", cgroups[i].path,
 				strerror(errno));
 			kill(pid, SIGKILL);
