@@ -314,17 +314,41 @@ static off_t exe_load_extent(int fd, off_t size, ElfW(Ehdr) * ehdr)
 	return end;
 }
 
-/* Whether the running binary (open as self) is one no process can write:
- * a memfd with every seal, or a file of a read-only overlayfs mount (see
- * exe_through_ro_overlay) that our own re-exec marked with CELLA_EXE_ENV. */
-static bool exe_is_sealed(int self)
+/* The real binary's path, which our re-exec passed on in CELLA_EXE_ENV
+ * and the re-executed process took out of its environment (hooks and
+ * whatever else it runs inherit that environment); "" when none came. */
+static char sealed_from[PATH_MAX];
+
+/* Whether the mount with id mnt_id is in this process's mount table. */
+static bool mount_attached(uint64_t mnt_id)
 {
+	cleanup_free char *text = NULL;
+	char *line, *save = NULL;
+
+	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &text, NULL) < 0)
+		return true; /* (cannot tell: not detached, as far as we know) */
+	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+		if (strtoull(line, NULL, 10) == mnt_id)
+			return true;
+	return false;
+}
+
+/* Whether the running binary (open as self) is one no process can write:
+ * a memfd with every seal, or, when our re-exec says it made one
+ * (from_overlay), a file of a read-only overlayfs mount that no mount table
+ * of ours holds (exe_through_ro_overlay); a read-only overlay attached
+ * somewhere could be one with an upper layer, remounted writable. */
+static bool exe_is_sealed(int self, bool from_overlay)
+{
+	struct statx stx;
 	struct statfs sfs;
 
 	if (fcntl(self, F_GET_SEALS) == EXE_SEALS)
 		return true;
-	return getenv(CELLA_EXE_ENV) != NULL && fstatfs(self, &sfs) == 0 &&
-	       sfs.f_type == OVERLAYFS_SUPER_MAGIC && (sfs.f_flags & ST_RDONLY) != 0;
+	return from_overlay && fstatfs(self, &sfs) == 0 && sfs.f_type == OVERLAYFS_SUPER_MAGIC &&
+	       (sfs.f_flags & ST_RDONLY) != 0 &&
+	       statx(self, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) == 0 &&
+	       (stx.stx_mask & STATX_MNT_ID) != 0 && !mount_attached(stx.stx_mnt_id);
 }
 
 /* path with overlayfs' layer separator `:` and its escape `\` escaped,
@@ -342,41 +366,61 @@ static bool overlay_append_layer(char *buf, size_t len, size_t *at, const char *
 	return true;
 }
 
-/* An O_PATH fd of the binary at exe (an absolute path) as seen through a
- * new overlayfs mount that is attached nowhere, with the binary's directory
- * as the upper of two lower layers and no upper layer (overlayfs wants two
- * lower layers then; the second, scratch, must be a directory that neither
- * contains nor lies inside the binary's: the state root). An overlayfs
- * without an upper layer cannot be written through, nor remounted writable,
- * and a mount attached nowhere cannot be reached by path: a process that
- * gets hold of the file through /proc/PID/exe gets EROFS for any write. It
- * costs a mount instead of a copy of the binary (runc 1.2 protects itself
- * the same way). -1 with errno when the kernel, the privileges or the paths
- * do not allow it (the caller then copies). */
+/* Whether one of the directories a and b (absolute, canonical) contains
+ * the other, or they are the same: overlayfs refuses such layers (and says
+ * so in the kernel's log). */
+static bool paths_overlap(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), l = la < lb ? la : lb;
+
+	if (la == 1 || lb == 1) /* "/" */
+		return true;
+	return strncmp(a, b, l) == 0 && (a[l] == '\0' || a[l] == '/') &&
+	       (b[l] == '\0' || b[l] == '/');
+}
+
+/* An O_PATH fd of the binary at exe (an absolute, canonical path) as seen
+ * through a new overlayfs mount that is attached nowhere, with the binary's
+ * directory as the upper of two lower layers and no upper layer (overlayfs
+ * wants two lower layers then; the second, scratch, must be a directory that
+ * neither contains nor lies inside the binary's: the state root). An
+ * overlayfs without an upper layer cannot be written through, nor remounted
+ * writable, and a mount attached nowhere cannot be reached by path: a
+ * process that gets hold of the file through /proc/PID/exe gets EROFS for
+ * any write. It costs a mount instead of a copy of the binary (runc 1.2
+ * protects itself the same way). -1 with errno when the kernel, the
+ * privileges or the paths do not allow it (the caller then copies). */
 static int exe_through_ro_overlay(const char *exe, const char *scratch)
 {
 	cleanup_close int fs = -1, mnt = -1;
+	cleanup_free char *scratch_real = NULL;
 	char lower[2 * PATH_MAX + 2];
 	const char *name = strrchr(exe, '/');
 	char dir[PATH_MAX];
 	size_t at = 0;
 
-	if (scratch == NULL || scratch[0] != '/' || name == NULL || name[1] == '\0' ||
+	if (scratch == NULL || name == NULL || name == exe || name[1] == '\0' ||
 	    (size_t)(name - exe) >= sizeof(dir)) {
 		errno = EINVAL;
 		return -1;
 	}
 	memcpy(dir, exe, (size_t)(name - exe));
 	dir[name - exe] = '\0';
+	scratch_real = realpath(scratch, NULL);
+	if (scratch_real == NULL)
+		return -1;
+	if (paths_overlap(dir, scratch_real)) {
+		errno = ELOOP;
+		return -1;
+	}
 	/* the binary's directory on top: a file of the same name in scratch
 	 * cannot hide it */
-	if (!overlay_append_layer(lower, sizeof(lower), &at, dir[0] != '\0' ? dir : "/") ||
-	    at + 2 >= sizeof(lower)) {
+	if (!overlay_append_layer(lower, sizeof(lower), &at, dir) || at + 2 >= sizeof(lower)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	lower[at++] = ':';
-	if (!overlay_append_layer(lower, sizeof(lower), &at, scratch)) {
+	if (!overlay_append_layer(lower, sizeof(lower), &at, scratch_real)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -396,12 +440,19 @@ static int exe_through_ro_overlay(const char *exe, const char *scratch)
 	return openat(mnt, name + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 }
 
+/* How our re-exec tells the process it starts where the binary really is,
+ * and which way it sealed it: "o/PATH" (overlay) or "m/PATH" (memfd). */
+#define EXE_MARK_OVERLAY 'o'
+#define EXE_MARK_MEMFD	 'm'
+
 int process_run_from_sealed_copy(char **argv, const char *scratch, cella_error *err)
 {
 	cleanup_close int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	cleanup_close int copy = -1;
 	extern char **environ;
-	char path[PATH_MAX];
+	const char *mark = getenv(CELLA_EXE_ENV);
+	char mark_kind = '\0';
+	char path[PATH_MAX + 2];
 	struct stat st;
 	ElfW(Ehdr) ehdr;
 	off_t off = 0, extent, size;
@@ -409,29 +460,49 @@ int process_run_from_sealed_copy(char **argv, const char *scratch, cella_error *
 
 	if (self < 0)
 		return cella_err(err, errno, "open `/proc/self/exe`");
+	/* The mark is ours to read once: nothing we run inherits it. */
+	if (mark != NULL && (mark[0] == EXE_MARK_OVERLAY || mark[0] == EXE_MARK_MEMFD) &&
+	    mark[1] == '/' && strlen(mark + 1) < sizeof(sealed_from)) {
+		mark_kind = mark[0];
+		snprintf(sealed_from, sizeof(sealed_from), "%s", mark + 1);
+	}
+	unsetenv(CELLA_EXE_ENV);
 	/* Already running from the sealed copy: nothing to do. */
-	if (exe_is_sealed(self)) {
+	if (exe_is_sealed(self, mark_kind == EXE_MARK_OVERLAY)) {
 		prctl(PR_SET_NAME, "cella", 0, 0, 0);
 		return 0;
 	}
 	/* The copy has no path of its own: where the binary really is (its
-	 * built-in rootfs lives next to it) goes along in the environment. */
-	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-	if (n > 0) {
-		path[n] = '\0';
-		if (setenv(CELLA_EXE_ENV, path, 1) < 0)
-			return cella_err(err, errno, "setenv %s", CELLA_EXE_ENV);
+	 * built-in rootfs lives next to it) goes along in the environment. A
+	 * process our re-exec started that does not find itself sealed (an
+	 * overlay this kernel cannot vouch for) copies: it never loops. */
+	if (mark_kind != '\0') {
+		memcpy(path, sealed_from, strlen(sealed_from) + 1);
+		n = (ssize_t)strlen(path);
+	} else {
+		n = readlink("/proc/self/exe", path, PATH_MAX - 1);
+		if (n > 0)
+			path[n] = '\0';
+	}
+	if (n > 0 && path[0] == '/') {
+		char value[PATH_MAX + 3];
+
 		/* Cheapest first: the binary itself, through a read-only
 		 * overlay; a copy where that cannot be had (no privilege over
 		 * mounts, an old kernel, a binary on an unsuitable filesystem). */
-		if (path[0] == '/') {
+		if (mark_kind == '\0') {
 			cleanup_close int ro = exe_through_ro_overlay(path, scratch);
 
-			if (ro >= 0)
+			if (ro >= 0) {
+				snprintf(value, sizeof(value), "%c%s", EXE_MARK_OVERLAY, path);
+				if (setenv(CELLA_EXE_ENV, value, 1) < 0)
+					return cella_err(err, errno, "setenv %s", CELLA_EXE_ENV);
 				syscall(SYS_execveat, ro, "", argv, environ, AT_EMPTY_PATH);
+			}
 		}
-	} else {
-		unsetenv(CELLA_EXE_ENV);
+		snprintf(value, sizeof(value), "%c%s", EXE_MARK_MEMFD, path);
+		if (setenv(CELLA_EXE_ENV, value, 1) < 0)
+			return cella_err(err, errno, "setenv %s", CELLA_EXE_ENV);
 	}
 	if (fstat(self, &st) < 0)
 		return cella_err(err, errno, "stat `/proc/self/exe`");
@@ -459,17 +530,14 @@ int process_run_from_sealed_copy(char **argv, const char *scratch, cella_error *
 
 ssize_t process_exe_path(char *buf, size_t len)
 {
-	cleanup_close int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	const char *env = getenv(CELLA_EXE_ENV);
 	ssize_t n;
 
-	/* Only the sealed copy (which set it) may take the path from the
-	 * environment. */
-	if (env != NULL && env[0] == '/' && self >= 0 && exe_is_sealed(self)) {
-		n = (ssize_t)strlen(env);
+	/* Running from the sealed copy (which took the mark): the real path. */
+	if (sealed_from[0] == '/') {
+		n = (ssize_t)strlen(sealed_from);
 		if ((size_t)n >= len)
 			return -1;
-		memcpy(buf, env, (size_t)n + 1);
+		memcpy(buf, sealed_from, (size_t)n + 1);
 		return n;
 	}
 	n = readlink("/proc/self/exe", buf, len - 1);

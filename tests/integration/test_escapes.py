@@ -15,6 +15,7 @@ cella defeats it. Plus: each dropped capability makes its operation fail.
 7. inheritable capabilities surviving execve (CVE-2022-29162)
 8. a setuid binary under no_new_privs
 """
+import ctypes
 import errno
 import fcntl
 import hashlib
@@ -69,26 +70,46 @@ def last_json(text):
 
 # ---- 1. CVE-2019-5736 ----
 
-def test_runtime_binary_not_writable_through_proc_exe(cella, tmp, rootfs):
+def with_runtime_libraries(rootfs):
+    """Put the dynamic loader and the libraries the runtime's binary needs
+    into rootfs, at their host paths, so that `#!/proc/self/exe` really runs
+    the runtime inside the container (a static busybox image has none)."""
+    out = subprocess.run(["ldd", CELLA], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        for word in line.split():
+            if word.startswith("/") and os.path.exists(word):
+                dst = os.path.join(rootfs, word.lstrip("/"))
+                os.makedirs(os.path.dirname(dst), exist_ok=True)
+                shutil.copy2(os.path.realpath(word), dst)
+
+
+@pytest.mark.parametrize("how", ["overlay", "memfd"])
+def test_runtime_binary_not_writable_through_proc_exe(cella, tmp, rootfs, how):
     """The container's entry point for exec is `#!/proc/self/exe`, so exec
-    would run the runtime's own binary inside; an attacker in the container
-    stops every new process, keeps a handle on any exe that is not one of
-    the container's files, lets it die and overwrites it once it is no
-    longer busy. The runtime used for exec is a copy, so that a failure
-    here damages only the copy."""
-    copy = os.path.join(tmp, "cella-copy")
+    would run the runtime's own binary inside (the image has the loader and
+    libraries it needs); an attacker in the container stops every new
+    process, keeps a handle on any exe that is not one of the container's
+    files, lets it die and overwrites it once it is no longer busy. The
+    runtime used for exec is a copy beside the state root (so that the
+    read-only overlay can be had), so that a failure here damages only the
+    copy; each way of keeping the binary out of reach is tried."""
+    d = os.path.join(tmp, "bin")
+    os.mkdir(d)
+    copy = os.path.join(d, "cella")
     shutil.copy2(CELLA, copy)
     before = sha(copy)
+    with_runtime_libraries(rootfs)
     with open(os.path.join(rootfs, "evil"), "w") as f:
         f.write("#!/proc/self/exe\n")
     os.chmod(os.path.join(rootfs, "evil"), 0o755)
     c = userns_config(["/probe", "attack-runtime", "5", "write"], rootfs)
     b = write_bundle(os.path.join(tmp, "b"), c)
-    p = cella.popen("run", "--bundle", b, "esc1")
+    p = cella.popen("run", "--bundle", b, "esc1")  # (makes the state root)
     try:
         assert p.stdout.readline().strip() == "ready"
+        env = dict(os.environ, CELLA_SELF_COPY=how)
         for _ in range(6):
-            subprocess.run([copy, "--root", cella.root, "exec", "esc1", "/evil"],
+            subprocess.run([copy, "--root", cella.root, "exec", "esc1", "/evil"], env=env,
                            stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
         out, errs = p.communicate(timeout=TIMEOUT)
     finally:
@@ -107,12 +128,12 @@ F_GET_SEALS = 1034
 F_SEAL_WRITE = 0x0008
 
 
-def assert_unwritable_runtime(pid):
+def assert_unwritable_runtime(pid, binary=CELLA):
     """/proc/PID/exe of a runtime process is not the host's binary and
     nobody can write it: a memfd with every seal, or the binary seen through
     a read-only overlayfs mount (EROFS for a write, whoever asks)."""
     exe = os.stat(f"/proc/{pid}/exe")
-    host = os.stat(CELLA)
+    host = os.stat(binary)
     assert (exe.st_dev, exe.st_ino) != (host.st_dev, host.st_ino), os.readlink(
         f"/proc/{pid}/exe")
     if os.readlink(f"/proc/{pid}/exe").startswith("/memfd:"):
@@ -177,7 +198,7 @@ def test_sealed_copy_without_an_overlay(cella, tmp, rootfs, why):
     try:
         pid = other.state(cid)["pid"]
         assert os.readlink(f"/proc/{pid}/exe").startswith("/memfd:")
-        assert_unwritable_runtime(pid)
+        assert_unwritable_runtime(pid, copy)
     finally:
         other.run("delete", "--force", cid)
 
@@ -190,19 +211,39 @@ def test_self_copy_refuses_an_unknown_way(cella, tmp):
         "cella: CELLA_SELF_COPY `tmpfile`: expected `overlay` (the default) or `memfd`"], r.stderr
 
 
+def overlay_mountable():
+    """Whether this kernel lets us start an overlayfs (fsopen: 430 on every
+    architecture)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = libc.syscall(430, b"overlay", 1)  # FSOPEN_CLOEXEC
+    if fd < 0:
+        return False
+    os.close(fd)
+    return True
+
+
 def test_runtime_runs_from_a_read_only_overlay_where_it_can(cella, tmp, rootfs):
     """As root, with the state root beside the binary's directory, the
     runtime re-executes itself from its own file seen through a read-only
     overlayfs mount attached nowhere, not from a copy (runc 1.2 does the
     same): nothing to copy, and still nothing to write."""
+    if not overlay_mountable():
+        pytest.skip("no overlayfs here: the memfd copy is all there is")
+    d = os.path.join(tmp, "bin")
+    os.mkdir(d)
+    copy = os.path.join(d, "cella")
+    shutil.copy2(CELLA, copy)
+    other = Cella(cella.root)
+    other.argv = lambda *args, root=True: [copy, "--root", other.root] + [str(a) for a in args]
+    # (made now: before the first container, the overlay's second layer
+    # would be the root's parent, which holds the copy: memfd then)
+    os.makedirs(cella.root, mode=0o711, exist_ok=True)
     b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/probe", "exit", "0"],
                                                          rootfs=rootfs))
-    cella.ok("create", "--bundle", b, "ro-overlay")
+    other.ok("create", "--bundle", b, "ro-overlay")
     try:
-        pid = cella.state("ro-overlay")["pid"]
-        if os.readlink(f"/proc/{pid}/exe").startswith("/memfd:"):
-            pytest.skip("overlayfs refused the binary's directory here (a memfd copy instead)")
-        assert os.readlink(f"/proc/{pid}/exe") == "/" + os.path.basename(CELLA)
+        pid = other.state("ro-overlay")["pid"]
+        assert os.readlink(f"/proc/{pid}/exe") == "/cella"
         # attached nowhere: neither the host's mount namespace nor the
         # container's has a mount of its filesystem
         dev = os.stat(f"/proc/{pid}/exe").st_dev
@@ -210,9 +251,9 @@ def test_runtime_runs_from_a_read_only_overlay_where_it_can(cella, tmp, rootfs):
         for ns in ("self", str(pid)):
             with open(f"/proc/{ns}/mountinfo") as f:
                 assert all(line.split()[2] != majmin for line in f), ns
-        assert_unwritable_runtime(pid)
+        assert_unwritable_runtime(pid, copy)
     finally:
-        cella.run("delete", "--force", "ro-overlay")
+        other.run("delete", "--force", "ro-overlay")
 
 
 # ---- 2. CVE-2024-21626 ----

@@ -270,3 +270,25 @@ def test_missing_hook_executable_fails_with_its_path(cella, tmp):
     line = error_line(r)
     assert "hooks.prestart[0] `/nonexistent/hook`" in line and "cannot execute" in line, line
     assert cella.entries() == []
+
+
+def test_hooks_without_env_never_see_the_runtimes_marks(cella, tmp):
+    """A hook without `env` gets the runtime's environment (as runc's do),
+    but not what cella's re-exec passed itself (_CELLA_EXE): a process
+    started by the runtime must not carry what would make another cella
+    take its binary for a sealed one."""
+    d = os.path.join(tmp, "shared")
+    os.makedirs(d, exist_ok=True)
+    hooks = {}
+    for kind in ("createRuntime", "poststart", "poststop"):
+        hooks[kind] = [{"path": "/bin/sh", "args": ["sh", "-c", f"env > {d}/{kind}.env"]}]
+    c = make_config(args=["/bin/true"])
+    c["hooks"] = hooks
+    b = write_bundle(os.path.join(tmp, "bundle"), c)
+    r = cella.run("run", "--bundle", b, cid("envh"))
+    assert r.returncode == 0, r.stderr
+    for kind in hooks:
+        with open(os.path.join(d, f"{kind}.env")) as f:
+            env = f.read()
+        assert "PATH=" in env, (kind, env)
+        assert "_CELLA_EXE" not in env, (kind, env)
