@@ -811,15 +811,31 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 			cella_debug(
 			    "the container init was born in its cgroup (CLONE_INTO_CGROUP)");
 	} else {
-		stage1 = fork();
+		int s1_cgroup = -1;
+		bool placed = false;
+
+		/* From a user namespace the init cannot be born in its cgroup
+		 * (above). On a hybrid host, whose cgroup2 tree has no
+		 * controller (stage 1 passing through it costs the container
+		 * nothing), stage 1 is born there instead, and the init with
+		 * it: no cgroup.procs write, nor its global lock, at #4. */
+		if (c.userns && c.cgroup != NULL && cella_cgroup_unified_bare(c.cgroup))
+			s1_cgroup = cella_cgroup_unified_fd(c.cgroup, NULL);
+		stage1 = process_fork_into_cgroup(s1_cgroup, &placed, err);
+		if (s1_cgroup >= 0)
+			close(s1_cgroup);
 		if (stage1 < 0) {
-			r = cella_err(err, errno, "fork the setup process");
+			r = cella_err_context(err, "fork the setup process");
 			goto out_remove;
 		}
 		if (stage1 == 0) {
 			close(sv[0]);
 			init_stage1(&c);
 		}
+		c.cgroup_placed = placed;
+		if (placed)
+			cella_debug("the setup process was born in the container's cgroup2 cgroup "
+				    "(CLONE_INTO_CGROUP)");
 	}
 	mount_preset_mountinfo(NULL);
 	close(sv[1]);

@@ -1073,6 +1073,19 @@ void cella_cgroup_freep(struct cella_cgroup **cg)
 	*cg = NULL;
 }
 
+bool cella_cgroup_unified_bare(const struct cella_cgroup *cg)
+{
+	cleanup_free char *dir = NULL;
+	cleanup_free char *text = NULL;
+
+	if (cg->host.unified == NULL || cg->host.layout != CELLA_CGROUP_HYBRID)
+		return false;
+	dir = cg_dir(cg->host.unified, cg->path);
+	if (cg_read(dir, "cgroup.controllers", &text, NULL) < 0)
+		return false;
+	return text[strspn(text, " \n")] == '\0';
+}
+
 int cella_cgroup_unified_fd(const struct cella_cgroup *cg, cella_error *err)
 {
 	cleanup_free char *dir = NULL;

@@ -287,6 +287,10 @@ const char *cella_cgroup_path(const struct cella_cgroup *cg);
  * CLONE_INTO_CGROUP; -ENOENT (with err) when the host has none. */
 int cella_cgroup_unified_fd(const struct cella_cgroup *cg, cella_error *err);
 enum cella_cgroup_layout cella_cgroup_layout(const struct cella_cgroup *cg);
+/* Whether the cgroup's directory in a hybrid host's cgroup2 tree has no
+ * controller: that tree only tracks processes, and a process passing
+ * through costs the cgroup nothing. False elsewhere. */
+bool cella_cgroup_unified_bare(const struct cella_cgroup *cg);
 
 void cella_cgroup_free(struct cella_cgroup *cg);
 void cella_cgroup_freep(struct cella_cgroup **cg);
