@@ -1081,7 +1081,7 @@ bool cella_cgroup_unified_bare(const struct cella_cgroup *cg)
 	if (cg->host.unified == NULL || cg->host.layout != CELLA_CGROUP_HYBRID)
 		return false;
 	dir = cg_dir(cg->host.unified, cg->path);
-	if (cg_read(dir, "cgroup.controllers", &text, NULL) < 0)
+	if (cg_read(dir, "cgroup.controllers", &text, NULL) < 0 || text == NULL)
 		return false;
 	return text[strspn(text, " \n")] == '\0';
 }
