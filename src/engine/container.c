@@ -428,6 +428,10 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 	/* #3: the container's init exists. */
 	if (sync_wait_watch(sync_fd, SYNC_INIT_PID, &w1, &pid, NULL, err) < 0)
 		return cella_err_ret(err);
+	if (pid & SYNC_INIT_PID_PLACED) {
+		c->cgroup_placed = true;
+		pid &= ~SYNC_INIT_PID_PLACED;
+	}
 	*init = pid;
 	while (waitpid(*stage1, &status, 0) < 0)
 		if (errno != EINTR)

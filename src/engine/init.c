@@ -245,7 +245,8 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, &host_pid, NULL, err) < 0)
 		_exit(1);
 	c->host_pid = host_pid;
-	if (cella_cgroup_self_entry_join(&c->cgroup_entry, err) < 0)
+	if (fault_point("init:cgroup", err) < 0 ||
+	    cella_cgroup_self_entry_join(&c->cgroup_entry, err) < 0)
 		fail(c, err);
 	/* Stage 1 is gone and reaped: our parent is the runtime (a subreaper).
 	 * Until #7 says the state names us, we die with it; a runtime already
@@ -411,6 +412,11 @@ _Noreturn void init_stage1(struct cella_ctx *c)
 		fail(c, err);
 	if (fault_point("stage1:start", err) < 0)
 		fail(c, err);
+	/* Without a user namespace of our own to map (which needs us
+	 * dumpable, below), not dumpable before we join the container's
+	 * namespaces: we hold the runtime's fds (the cgroups' tasks files). */
+	if (!c->new_userns && process_set_dumpable(0, err) < 0)
+		fail(c, err);
 	if (join_namespaces(c, err) < 0)
 		fail(c, err);
 	if (c->new_userns) {
@@ -463,7 +469,8 @@ _Noreturn void init_stage1(struct cella_ctx *c)
 		fail(c, err);
 	/* #3: tell the parent the init's pid, then leave: the runtime (a child
 	 * subreaper) adopts it. */
-	if (sync_send(c->sync_fd, SYNC_INIT_PID, pid, err) < 0)
+	if (sync_send(c->sync_fd, SYNC_INIT_PID, pid | (placed ? SYNC_INIT_PID_PLACED : 0), err) <
+	    0)
 		_exit(1);
 	_exit(0);
 }

@@ -982,7 +982,7 @@ int cella_cgroup_self_entry_join(struct cella_cgroup_self_entry *e, cella_error 
 			n = write(e->fd[i], "0", 1);
 		while (n < 0 && errno == EINTR);
 		if (n < 0)
-			r = cella_err(err, errno, "move into cgroup `%s`", e->dir[i]);
+			r = cella_err(err, errno, "move into cgroup `%s`: write tasks", e->dir[i]);
 	}
 	cella_cgroup_self_entry_close(e);
 	return r;

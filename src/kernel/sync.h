@@ -44,6 +44,10 @@ enum cella_sync_type {
 				  opened on the host's side (SCM_RIGHTS) */
 };
 
+/* In #3's value, beside the pid (which never reaches it): the init was
+ * born in its unified cgroup (CLONE_INTO_CGROUP), nothing to write there. */
+#define SYNC_INIT_PID_PLACED (1 << 30)
+
 struct cella_sync_msg {
 	uint32_t type;
 	int32_t value;	 /* pid for SYNC_INIT_PID, level for SYNC_LOG */

@@ -16,7 +16,7 @@ import pytest
 from helpers import (ROOTFS, children, make_config, mountinfo, reap, wait_for, write_bundle)
 
 # create (and run, which creates the same way): in order.
-CREATE_POINTS = ["create:state", "create:cgroup", "create:3", "init:4", "create:4",
+CREATE_POINTS = ["create:state", "create:cgroup", "create:3", "init:cgroup", "init:4", "create:4",
                  "init:6", "create:6", "create:statewritten", "init:7", "create:7"]
 # Only with a stage 1, which a new user namespace has (#1, #2); without one
 # (nor a namespace joined by path, nor time offsets) the runtime clones the
