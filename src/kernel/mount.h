@@ -126,6 +126,14 @@ void mount_note_cgroups(void);
  * mounts is the runtime's (it joins no mount or cgroup namespace by path). */
 void mount_preset_mountinfo(char *text);
 
+/* A new overlayfs with the lower layers `lowerdir` (overlayfs' syntax,
+ * escaped) and no upper layer, read-only, nodev, nosuid, attached nowhere:
+ * its mount fd (O_CLOEXEC), or -1 with errno. */
+int mount_overlay_lower_only(const char *lowerdir);
+/* Whether the mount with id mnt_id (statx STATX_MNT_ID) is in this
+ * process's mount table; true when that cannot be read. */
+bool mount_id_attached(uint64_t mnt_id);
+
 /* chroot into rootfs, cwd "/": a container without a mount namespace of
  * its own (no mount is made). */
 int mount_chroot(const char *rootfs, cella_error *err);

@@ -160,6 +160,33 @@ int mount_fs_at(const char *source, int target, const char *type, unsigned long 
 	return move_mount(mnt, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
+int mount_overlay_lower_only(const char *lowerdir)
+{
+	cleanup_close int fs = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+
+	if (fs < 0 || fsconfig_(fs, FSCONFIG_SET_STRING, "lowerdir", lowerdir) < 0)
+		return -1;
+	/* xino would only log when the layers are on different filesystems. */
+	(void)fsconfig_(fs, FSCONFIG_SET_STRING, "xino", "off");
+	if (fsconfig_(fs, FSCONFIG_CMD_CREATE, NULL, NULL) < 0)
+		return -1;
+	return (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
+			    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
+}
+
+bool mount_id_attached(uint64_t mnt_id)
+{
+	cleanup_free char *text = NULL;
+	char *line, *save = NULL;
+
+	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &text, NULL) < 0)
+		return true;
+	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+		if (strtoull(line, NULL, 10) == mnt_id)
+			return true;
+	return false;
+}
+
 int mount_bind_at(int source, int target, bool recursive)
 {
 	cleanup_close int tree = -1;

@@ -22,7 +22,6 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -35,6 +34,7 @@
 #include <linux/magic.h>
 #include <linux/sched.h>
 
+#include "kernel/mount.h"
 #include "kernel/procfs.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -319,20 +319,6 @@ static off_t exe_load_extent(int fd, off_t size, ElfW(Ehdr) * ehdr)
  * whatever else it runs inherit that environment); "" when none came. */
 static char sealed_from[PATH_MAX];
 
-/* Whether the mount with id mnt_id is in this process's mount table. */
-static bool mount_attached(uint64_t mnt_id)
-{
-	cleanup_free char *text = NULL;
-	char *line, *save = NULL;
-
-	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &text, NULL) < 0)
-		return true; /* (cannot tell: not detached, as far as we know) */
-	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
-		if (strtoull(line, NULL, 10) == mnt_id)
-			return true;
-	return false;
-}
-
 /* Whether the running binary (open as self) is one no process can write:
  * a memfd with every seal, or, when our re-exec says it made one
  * (from_overlay), a file of a read-only overlayfs mount that no mount table
@@ -348,7 +334,7 @@ static bool exe_is_sealed(int self, bool from_overlay)
 	return from_overlay && fstatfs(self, &sfs) == 0 && sfs.f_type == OVERLAYFS_SUPER_MAGIC &&
 	       (sfs.f_flags & ST_RDONLY) != 0 &&
 	       statx(self, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) == 0 &&
-	       (stx.stx_mask & STATX_MNT_ID) != 0 && !mount_attached(stx.stx_mnt_id);
+	       (stx.stx_mask & STATX_MNT_ID) != 0 && !mount_id_attached(stx.stx_mnt_id);
 }
 
 /* path with overlayfs' layer separator `:` and its escape `\` escaped,
@@ -392,7 +378,7 @@ static bool paths_overlap(const char *a, const char *b)
  * privileges or the paths do not allow it (the caller then copies). */
 static int exe_through_ro_overlay(const char *exe, const char *scratch)
 {
-	cleanup_close int fs = -1, mnt = -1;
+	cleanup_close int mnt = -1;
 	cleanup_free char *scratch_real = NULL;
 	char lower[2 * PATH_MAX + 2];
 	const char *name = strrchr(exe, '/');
@@ -424,17 +410,7 @@ static int exe_through_ro_overlay(const char *exe, const char *scratch)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	fs = (int)syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
-	if (fs < 0)
-		return -1;
-	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) < 0)
-		return -1;
-	/* xino would only log when the layers are on different filesystems. */
-	(void)syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "xino", "off", 0);
-	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return -1;
-	mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
-			   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
+	mnt = mount_overlay_lower_only(lower);
 	if (mnt < 0)
 		return -1;
 	return openat(mnt, name + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC);
