@@ -116,6 +116,7 @@ static int print_map(const struct cella_created_view *v, void *data, cella_error
 	    .status = "created",
 	    .spec = v->spec,
 	    .state_dirfd = v->state_dirfd,
+	    .securebits = v->securebits,
 	    .state_root = NULL, /* the list would wait on our own lock */
 	};
 	cleanup_free char *json = NULL;

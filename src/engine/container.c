@@ -654,6 +654,12 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	st.annotations = o->spec->annotations;
 	st.n_annotations = o->spec->n_annotations;
 	st.creator = getpid();
+	/* The container's securebits are the runtime's (nothing here sets
+	 * them; execve clears SECBIT_KEEP_CAPS, bit 4), or the default, 0, in
+	 * a user namespace (entering one resets them: set_cred_user_ns). */
+	st.securebits = c.userns ? 0 : prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+	if (st.securebits > 0)
+		st.securebits &= ~(1 << 4);
 	r = procfs_start_time(st.creator, &st.creator_start, err);
 	if (r < 0)
 		goto out_free;
@@ -708,23 +714,6 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		    write_file_at(dirfd, SECCOMP_DROPPED_FILE, dropped, strlen(dropped), err) < 0) {
 			r = cella_err_ret(err);
 			goto out_remove;
-		}
-	}
-	{
-		/* The container's securebits are the runtime's (nothing here
-		 * sets them; execve clears SECBIT_KEEP_CAPS, bit 4), or the
-		 * default, 0, in a user namespace (entering one resets them:
-		 * set_cred_user_ns). Kept for `cella map`: the kernel shows
-		 * them to the process alone. */
-		int bits = c.userns ? 0 : prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
-		char text[32];
-
-		if (bits >= 0) {
-			snprintf(text, sizeof(text), "%d\n", bits & ~(1 << 4));
-			if (write_file_at(dirfd, SECUREBITS_FILE, text, strlen(text), err) < 0) {
-				r = cella_err_ret(err);
-				goto out_remove;
-			}
 		}
 	}
 	/* Kept for `start` and `delete`, which run poststart and poststop. */
@@ -886,6 +875,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 
 	out->pid = take_pid(&init);
 	out->state_fd = take_fd(&dirfd);
+	out->securebits = st.securebits;
 	out->sync_fd = take_fd(&sv[0]);
 	out->pty_master = take_fd(&pty);
 	ctx_free(&c);

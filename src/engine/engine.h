@@ -35,6 +35,7 @@ struct cella_created_view {
 	const char *id;
 	const struct cella_spec *spec;
 	int state_dirfd;
+	int securebits; /* the process's at start, -1 unknown */
 };
 
 struct cella_create_opts {
@@ -91,6 +92,9 @@ struct cella_state {
 	 * is gone, the create crashed and the container is stopped. */
 	pid_t creator;
 	unsigned long long creator_start;
+	/* The securebits the container's process starts with (for `cella
+	 * map`: the kernel shows them to the process alone), -1 unknown. */
+	int securebits;
 	enum cella_status status; /* computed when read */
 	struct cella_kv *annotations;
 	size_t n_annotations;

@@ -111,6 +111,7 @@ struct cella_created {
 	int pty_master; /* -1 unless a pty is proxied by the runtime */
 	int state_fd;	/* ROOT/ID, still locked: start it without a window in
 			   which another command could act on it */
+	int securebits; /* the process's at start, -1 unknown (state.h) */
 };
 
 int container_create(const struct cella_create_opts *opts, const sigset_t *saved_mask,

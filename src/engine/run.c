@@ -60,8 +60,11 @@ int cella_run(const struct cella_create_opts *opts, bool detach, bool remove, in
 	state_fd = c.state_fd;
 
 	if (o.on_created != NULL) {
-		struct cella_created_view v = {
-		    .pid = c.pid, .id = o.id, .spec = o.spec, .state_dirfd = state_fd};
+		struct cella_created_view v = {.pid = c.pid,
+					       .id = o.id,
+					       .spec = o.spec,
+					       .state_dirfd = state_fd,
+					       .securebits = c.securebits};
 
 		r = o.on_created(&v, o.on_created_data, err);
 		if (r < 0) {

@@ -189,6 +189,8 @@ void state_root_tidy(const char *root, int rootfd)
 	closedir(d);
 }
 
+static int state_store(int dirfd, const struct cella_state *st, bool staged, cella_error *err);
+
 int state_dir_create(const char *root, const char *id, const struct cella_state *initial,
 		     cella_error *err)
 {
@@ -215,7 +217,7 @@ int state_dir_create(const char *root, const char *id, const struct cella_state 
 			return cella_err(err, errno, "create state directory `%s/%s`", root, tmp);
 	}
 	fd = openat(rootfd, tmp, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || lock_dir(fd, id, err) < 0 || state_write(fd, initial, err) < 0) {
+	if (fd < 0 || lock_dir(fd, id, err) < 0 || state_store(fd, initial, true, err) < 0) {
 		if (fd < 0)
 			cella_err(err, errno, "open state directory `%s/%s`", root, tmp);
 		state_dir_remove(root, tmp, NULL);
@@ -330,8 +332,11 @@ int state_dir_remove(const char *root, const char *id, cella_error *err)
 	return 0;
 }
 
-int state_write(int dirfd, const struct cella_state *st, cella_error *err)
+/* st into dirfd/state.json; staged: dirfd is still a staging directory,
+ * which no reader sees, and the file is written in place. */
+static int state_store(int dirfd, const struct cella_state *st, bool staged, cella_error *err)
 {
+	const char *name = staged ? STATE_FILE : STATE_FILE ".tmp";
 	cleanup_json json_t *j = json_object();
 	cleanup_json json_t *ann = json_object();
 	cleanup_free char *text = NULL;
@@ -357,6 +362,8 @@ int state_write(int dirfd, const struct cella_state *st, cella_error *err)
 	json_object_set_new(j, "rootfs", json_string(st->rootfs));
 	json_object_set_new(j, "created", json_string(st->created));
 	json_object_set_new(j, "owner", json_integer(st->owner));
+	if (st->securebits >= 0)
+		json_object_set_new(j, "securebits", json_integer(st->securebits));
 	for (size_t i = 0; i < st->n_annotations; i++)
 		json_object_set_new(ann, st->annotations[i].key,
 				    json_string(st->annotations[i].value));
@@ -370,14 +377,19 @@ int state_write(int dirfd, const struct cella_state *st, cella_error *err)
 	 * state torn by one is removed by `delete --force` (delete_locked).
 	 * Two fsyncs were half of a run's wall time on a busy ext4 (runc and
 	 * crun do not sync their state either). */
-	fd = openat(dirfd, STATE_FILE ".tmp", O_WRONLY | O_CLOEXEC | O_TRUNC | O_CREAT, 0644);
+	fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC | O_TRUNC | O_CREAT, 0644);
 	if (fd < 0)
-		return cella_err(err, errno, "open `%s` for writing", STATE_FILE ".tmp");
+		return cella_err(err, errno, "open `%s` for writing", name);
 	if (write_all(fd, text, strlen(text)) < 0)
-		return cella_err(err, errno, "write `%s`", STATE_FILE ".tmp");
-	if (renameat(dirfd, STATE_FILE ".tmp", dirfd, STATE_FILE) < 0)
+		return cella_err(err, errno, "write `%s`", name);
+	if (!staged && renameat(dirfd, STATE_FILE ".tmp", dirfd, STATE_FILE) < 0)
 		return cella_err(err, errno, "rename state file");
 	return 0;
+}
+
+int state_write(int dirfd, const struct cella_state *st, cella_error *err)
+{
+	return state_store(dirfd, st, false, err);
 }
 
 /* Paused: the container's cgroup is frozen (`cella pause`, or whoever froze
@@ -440,6 +452,8 @@ int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *e
 	st->pid_start = (unsigned long long)json_integer_value(json_object_get(j, "pidStart"));
 	st->owner = (uid_t)json_integer_value(json_object_get(j, "owner"));
 	st->creator = (pid_t)json_integer_value(json_object_get(j, "creator"));
+	val = json_object_get(j, "securebits");
+	st->securebits = json_is_integer(val) ? (int)json_integer_value(val) : -1;
 	st->creator_start =
 	    (unsigned long long)json_integer_value(json_object_get(j, "creatorStart"));
 	ann = json_object_get(j, "annotations");

@@ -11,8 +11,6 @@
 /* The config's seccomp rules left out of it (syscalls libseccomp does not
  * know): "RULE NAME ACTION" lines, for `cella map`. */
 #define SECCOMP_DROPPED_FILE "seccomp.dropped"
-/* The securebits the container's process starts with, for `cella map`. */
-#define SECUREBITS_FILE "securebits"
 /* The configuration as it was applied at create (the bundle's may change
  * after): what `cella map` checks the container against. */
 #define APPLIED_CONFIG_FILE "config.json"

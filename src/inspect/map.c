@@ -733,7 +733,7 @@ int cella_map_container(const char *state_root, const char *id, char **json, cel
 	cleanup_free char *config = NULL;
 	cleanup_free char *dir = NULL;
 	cleanup_close int dirfd = -1;
-	struct cella_map_target t = {.state_dirfd = -1, .state_root = state_root};
+	struct cella_map_target t = {.state_dirfd = -1, .securebits = -1, .state_root = state_root};
 	cella_error ignored;
 	int r;
 
@@ -759,6 +759,7 @@ int cella_map_container(const char *state_root, const char *id, char **json, cel
 	t.cgroup_path = st.cgroup_path != NULL ? st.cgroup_path : "";
 	t.spec = spec;
 	t.state_dirfd = dirfd;
+	t.securebits = st.securebits;
 	r = cella_map_build(&t, json, err);
 	cella_state_clear(&st);
 	if (r < 0)
@@ -768,7 +769,8 @@ int cella_map_container(const char *state_root, const char *id, char **json, cel
 
 int cella_map_pid(const char *state_root, pid_t pid, char **json, cella_error *err)
 {
-	struct cella_map_target t = {.pid = pid, .state_dirfd = -1, .state_root = state_root};
+	struct cella_map_target t = {
+	    .pid = pid, .state_dirfd = -1, .securebits = -1, .state_root = state_root};
 
 	if (pid <= 0)
 		return cella_err_invalid(err, "--pid %d: not a process id", pid);

@@ -28,6 +28,7 @@ struct cella_map_target {
 	const char *cgroup_path;       /* the container's, "" none; NULL: from /proc/PID/cgroup */
 	const struct cella_spec *spec; /* its config, may be NULL */
 	int state_dirfd;	       /* its state directory, -1 when none */
+	int securebits;		       /* saved at create, -1 when unknown */
 	const char *state_root;	       /* to name other containers sharing a namespace */
 };
 

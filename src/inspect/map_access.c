@@ -352,16 +352,13 @@ json_t *map_privileges(const struct cella_map_target *t)
 	 * runtime's, which cella leaves alone; execve clears KEEP_CAPS): exact
 	 * unless the process may change them (CAP_SETPCAP). */
 	{
-		cleanup_free char *sb = NULL;
 		long long v = -1;
-		cella_error se;
 		bool self = t->pid == getpid();
 
 		if (self)
 			v = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
-		else if (t->state_dirfd >= 0 &&
-			 read_file_at(t->state_dirfd, SECUREBITS_FILE, &sb, &se) >= 0)
-			v = strtoll(sb, NULL, 10);
+		else
+			v = t->securebits;
 		if (v >= 0) {
 			static const char *const bit_names[] = {
 			    "SECBIT_NOROOT",
