@@ -141,16 +141,22 @@ void sync_log_forwarder(enum cella_log_level level, const char *msg, void *data)
 
 int sync_timeout_ms(void)
 {
-	const char *env = getenv("CELLA_SYNC_TIMEOUT");
+	/* Read once: every wait asks, and the init scrubs its environment. */
+	static int ms = -1;
+	const char *env;
 	char *end = NULL;
 	long v;
 
+	if (ms > 0)
+		return ms;
+	ms = 120 * 1000;
+	env = getenv("CELLA_SYNC_TIMEOUT");
 	if (env != NULL && env[0] != '\0') {
 		v = strtol(env, &end, 10);
 		if (*end == '\0' && v > 0 && v <= 24 * 3600)
-			return (int)v * 1000;
+			ms = (int)v * 1000;
 	}
-	return 120 * 1000;
+	return ms;
 }
 
 const char *sync_step_name(enum cella_sync_type t)

@@ -18,11 +18,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/util.h"
+
+/* jansson seeds its hash function at the first object it makes, from
+ * /dev/urandom (an open, a read, a close), unless it was seeded before: one
+ * getrandom instead, falling back to jansson's own way. */
+__attribute__((constructor)) static void spec_json_seed(void)
+{
+	uint32_t seed = 0;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed) && seed != 0)
+		json_object_seed(seed);
+}
+
 void spec_push_key(struct spec_ctx *c, const char *key)
 {
 	if (c->depth < SPEC_PATH_MAX_DEPTH)
