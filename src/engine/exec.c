@@ -723,17 +723,25 @@ int cella_exec_config_process(const char *state_root, const char *id, struct cel
 {
 	cleanup_spec struct cella_spec *spec = NULL;
 	cleanup_free char *config = NULL;
-	struct cella_state st;
 	int r;
 
-	if (cella_state_read(state_root, id, &st, err) < 0)
-		return cella_err_ret(err);
-	cella_state_clear(&st);
 	/* The configuration as create applied it, kept in the state
 	 * directory: the bundle's may have changed since, and a quick-door
-	 * container has none (as runc, which keeps its own copy). */
+	 * container has none (as runc, which keeps its own copy). Whether
+	 * the container may take an exec is cella_exec's to say, under the
+	 * state's lock. */
 	config = xasprintf("%s/%s/%s", state_root, id, APPLIED_CONFIG_FILE);
 	r = cella_spec_load(config, &spec, err);
+	if (r < 0 && err != NULL && err->errnum == ENOENT) {
+		cella_error e;
+		cleanup_close int dirfd = state_dir_open(state_root, id, &e);
+
+		/* No state directory: "container `ID` does not exist". */
+		if (dirfd < 0) {
+			*err = e;
+			return dirfd;
+		}
+	}
 	if (r < 0)
 		return cella_err_context(err, "container `%s`", id);
 	if (spec->process == NULL)
