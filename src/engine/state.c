@@ -393,15 +393,17 @@ int state_write(int dirfd, const struct cella_state *st, cella_error *err)
 }
 
 /* Paused: the container's cgroup is frozen (`cella pause`, or whoever froze
- * it). No cgroup (rootless), no freezer: never paused. */
-static bool frozen(const char *cgroup_path)
+ * it). No cgroup (rootless), no freezer: never paused. The init was just
+ * seen in state init_state, which may answer alone (list reads no freezer
+ * file for a running container on v1). */
+static bool frozen(const char *cgroup_path, char init_state)
 {
 	cleanup_cgroup struct cella_cgroup *cg = NULL;
 	bool on = false;
 
 	if (cgroup_path[0] == '\0' || cella_cgroup_open(cgroup_path, &cg, NULL) < 0)
 		return false;
-	if (cella_cgroup_frozen(cg, &on, NULL) < 0)
+	if (cella_cgroup_frozen_seen(cg, init_state, &on, NULL) < 0)
 		return false;
 	return on;
 }
@@ -421,6 +423,7 @@ int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *e
 	const char *key;
 	json_t *val;
 	struct stat sb;
+	char init_state = 0;
 	int alive;
 
 	memset(st, 0, sizeof(*st));
@@ -472,7 +475,7 @@ int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *e
 	 * only this state can find: see container_create). An error reading
 	 * /proc is one, never taken for a dead process. */
 	alive = st->pid == 0 ? procfs_check_alive(st->creator, st->creator_start, err)
-			     : procfs_check_alive(st->pid, st->pid_start, err);
+			     : procfs_check_alive_state(st->pid, st->pid_start, &init_state, err);
 	if (alive < 0) {
 		cella_err_context(err, "state of container `%s`", id);
 		cella_state_clear(st);
@@ -484,7 +487,7 @@ int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *e
 		st->status = CELLA_STATUS_STOPPED;
 	else if (fstatat(dirfd, EXEC_FIFO, &sb, AT_SYMLINK_NOFOLLOW) == 0)
 		st->status = CELLA_STATUS_CREATED;
-	else if (frozen(st->cgroup_path))
+	else if (frozen(st->cgroup_path, init_state))
 		st->status = CELLA_STATUS_PAUSED;
 	else
 		st->status = CELLA_STATUS_RUNNING;

@@ -1007,6 +1007,15 @@ int cella_cgroup_frozen(struct cella_cgroup *cg, bool *out, cella_error *err)
 	return cg->drv->frozen(cg, out, err);
 }
 
+int cella_cgroup_frozen_seen(struct cella_cgroup *cg, char seen, bool *out, cella_error *err)
+{
+	if (seen != 0 && cg->drv->frozen_task_state != 0 && seen != cg->drv->frozen_task_state) {
+		*out = false;
+		return 0;
+	}
+	return cg->drv->frozen(cg, out, err);
+}
+
 int cella_cgroup_kill(struct cella_cgroup *cg, int sig, cella_error *err)
 {
 	return cg->drv->kill(cg, sig, err);

@@ -195,6 +195,10 @@ struct cella_cgroup_driver {
 	/* Is the cgroup frozen (v1: freezer.state FROZEN; v2: cgroup.events
 	 * frozen 1)? False without a freezer. */
 	int (*frozen)(struct cella_cgroup *cg, bool *out, cella_error *err);
+	/* The state letter /proc/PID/stat shows for every task of a frozen
+	 * cgroup ('D' for v1's freezer, which holds them in uninterruptible
+	 * sleep), 0 when it can be any (v2's freezer traps them in 'S'). */
+	char frozen_task_state;
 	/* Signal every process; with SIGKILL, until the cgroup is empty. A
 	 * frozen cgroup stays frozen (a SIGKILLed one is thawed so that its
 	 * processes can die). */
@@ -269,6 +273,10 @@ int cella_cgroup_self_entry_join(struct cella_cgroup_self_entry *e, cella_error 
 void cella_cgroup_self_entry_close(struct cella_cgroup_self_entry *e);
 int cella_cgroup_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err);
 int cella_cgroup_frozen(struct cella_cgroup *cg, bool *out, cella_error *err);
+/* The same, knowing that a process of the cgroup was just seen in state
+ * seen (/proc/PID/stat, 0 unknown): where a frozen cgroup's tasks show one
+ * state only, any other answers "not frozen" without reading the cgroup. */
+int cella_cgroup_frozen_seen(struct cella_cgroup *cg, char seen, bool *out, cella_error *err);
 int cella_cgroup_kill(struct cella_cgroup *cg, int sig, cella_error *err);
 /* On success *out owns memory: cella_cgroup_stats_clear() it. */
 int cella_cgroup_stats(struct cella_cgroup *cg, struct cella_cgroup_stats *out, cella_error *err);

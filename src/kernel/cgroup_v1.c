@@ -743,6 +743,7 @@ const struct cella_cgroup_driver cella_cgroup_driver_v1 = {
     .self_entry_open = v1_self_entry_open,
     .freeze = v1_freeze,
     .frozen = v1_frozen,
+    .frozen_task_state = 'D',
     .kill = v1_kill,
     .stats = cg_v1_stats,
     .oom_watch = cg_v1_oom_watch,

@@ -105,10 +105,19 @@ char procfs_state(pid_t pid)
 
 int procfs_check_alive(pid_t pid, unsigned long long start_time, cella_error *err)
 {
-	unsigned long long now;
 	char st;
+
+	return procfs_check_alive_state(pid, start_time, &st, err);
+}
+
+int procfs_check_alive_state(pid_t pid, unsigned long long start_time, char *state,
+			     cella_error *err)
+{
+	unsigned long long now;
+	char st = 0;
 	cella_error e;
 
+	*state = 0;
 	if (pid <= 0)
 		return 0;
 	/* Gone (ENOENT, ESRCH) is an answer; anything else (EMFILE, ENOMEM)
@@ -122,6 +131,7 @@ int procfs_check_alive(pid_t pid, unsigned long long start_time, cella_error *er
 	}
 	if (now != start_time)
 		return 0;
+	*state = st;
 	return st != 'Z' && st != 'X';
 }
 

@@ -17,6 +17,10 @@ bool procfs_alive(pid_t pid, unsigned long long start_time);
 /* 1 alive, 0 gone (or a zombie, or another process with that pid), < 0 with
  * err when /proc could not say (EMFILE, ENOMEM...). */
 int procfs_check_alive(pid_t pid, unsigned long long start_time, cella_error *err);
+/* The same, with the state letter of /proc/PID/stat ('S', 'D'...) in *state
+ * when alive. */
+int procfs_check_alive_state(pid_t pid, unsigned long long start_time, char *state,
+			     cella_error *err);
 
 /* A pidfd on the process that is pid and started at start_time: opened
  * first, then the start time checked, so that the fd names that very
