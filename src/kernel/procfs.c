@@ -46,15 +46,30 @@ int procfs_pidfd_signal(int pidfd, int sig, cella_error *err)
 	return 0;
 }
 
-/* Fields after the command name, which may itself hold spaces and ')'. */
+/* Fields after the command name, which may itself hold spaces and ')'.
+ * /proc/PID/stat is one line of well under 1 KiB (52 numbers, a 16-byte
+ * name), made whole at each read: one read of a larger buffer takes it,
+ * without the second read that would find the end (list does this for
+ * every container). */
 static int stat_fields(pid_t pid, char **text, char **after, cella_error *err)
 {
+	enum { STAT_MAX = 4096 };
 	char path[64];
+	cleanup_close int fd = -1;
+	ssize_t n;
 	char *p;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_file_at(AT_FDCWD, path, text, err) < 0)
-		return cella_err_ret(err);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cella_err(err, errno, "open `%s`", path);
+	*text = xmalloc(STAT_MAX);
+	do
+		n = read(fd, *text, STAT_MAX - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return cella_err(err, errno, "read `%s`", path);
+	(*text)[n] = '\0';
 	p = strrchr(*text, ')');
 	if (p == NULL || p[1] != ' ')
 		return cella_err_invalid(err, "cannot parse `%s`", path);
