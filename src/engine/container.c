@@ -349,7 +349,9 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 		return cella_err_ret(err);
 	/* Compiled here, before anything exists; the child only loads it. */
 	if (l->seccomp != NULL &&
-	    engine_seccomp_build(o->state_root, l->seccomp, &c->seccomp, err) < 0)
+	    engine_seccomp_build(o->state_root, l->seccomp,
+				 l->seccomp_json_canonical ? l->seccomp_json : NULL, &c->seccomp,
+				 err) < 0)
 		return cella_err_ret(err);
 	if (o->ephemeral_root && c->new_mountns && !s->root_readonly) {
 		if (o->state_root[0] != '/')

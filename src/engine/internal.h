@@ -172,9 +172,11 @@ void engine_netdev_move_back(const struct cella_linux *l, int ns, size_t n);
 void engine_netdev_restore(int dirfd, pid_t alive_init);
 
 /* Compile a seccomp profile, or take its program from the cache under
- * state_root (engine/seccomp_cache.c). */
+ * state_root (engine/seccomp_cache.c). canonical: the profile's canonical
+ * JSON when the caller has it (cella_linux.seccomp_json_canonical), else
+ * NULL. */
 struct cella_seccomp;
 int engine_seccomp_build(const char *state_root, const struct cella_seccomp *conf,
-			 struct cella_seccomp_prog *out, cella_error *err);
+			 const char *canonical, struct cella_seccomp_prog *out, cella_error *err);
 
 #endif

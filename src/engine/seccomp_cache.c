@@ -32,10 +32,10 @@
 
 #define CACHE_DIR ".seccomp-cache"
 
-static char *cache_key(const struct cella_seccomp *conf)
+/* json: the profile's canonical JSON (cella_spec_seccomp_to_json). */
+static char *cache_key(const char *json)
 {
 	const struct scmp_version *v = seccomp_version();
-	cleanup_free char *json = cella_spec_seccomp_to_json(conf);
 	struct utsname u;
 
 	if (uname(&u) < 0)
@@ -102,16 +102,20 @@ fail:
 }
 
 int engine_seccomp_build(const char *state_root, const struct cella_seccomp *conf,
-			 struct cella_seccomp_prog *out, cella_error *err)
+			 const char *canonical, struct cella_seccomp_prog *out, cella_error *err)
 {
+	/* Serialized once (a Docker-sized profile is ~350 names), unless the
+	 * caller has it already. */
+	cleanup_free char *json = canonical != NULL ? NULL : cella_spec_seccomp_to_json(conf);
+	const char *text = canonical != NULL ? canonical : json;
 	cleanup_free char *key = NULL;
 	cleanup_close int dirfd = -1;
 	char base[32], keyname[48], bpfname[48];
 
 	/* Compiled when cella was built (the quick door's default). */
-	if (engine_seccomp_prebuilt_find(conf, out) == 1)
+	if (engine_seccomp_prebuilt_find(text, out) == 1)
 		return 0;
-	key = cache_key(conf);
+	key = cache_key(text);
 	dirfd = open_cache(state_root);
 	snprintf(base, sizeof(base), "%016llx", fnv1a(key));
 	snprintf(keyname, sizeof(keyname), "%s.key", base);
@@ -127,22 +131,28 @@ int engine_seccomp_build(const char *state_root, const struct cella_seccomp *con
 	return 0;
 }
 
-char *engine_seccomp_prebuilt_key(const struct cella_seccomp *conf)
+static char *prebuilt_key_of(const char *json)
 {
 	const struct scmp_version *v = seccomp_version();
-	cleanup_free char *json = cella_spec_seccomp_to_json(conf);
 
 	return xasprintf("libseccomp %u.%u.%u api %u\n%s\n", v ? v->major : 0, v ? v->minor : 0,
 			 v ? v->micro : 0, seccomp_api_get(), json);
 }
 
-int engine_seccomp_prebuilt_find(const struct cella_seccomp *conf, struct cella_seccomp_prog *out)
+char *engine_seccomp_prebuilt_key(const struct cella_seccomp *conf)
+{
+	cleanup_free char *json = cella_spec_seccomp_to_json(conf);
+
+	return prebuilt_key_of(json);
+}
+
+int engine_seccomp_prebuilt_find(const char *json, struct cella_seccomp_prog *out)
 {
 	cleanup_free char *key = NULL;
 
 	if (cella_seccomp_prebuilt == NULL)
 		return 0;
-	key = engine_seccomp_prebuilt_key(conf);
+	key = prebuilt_key_of(json);
 	for (const struct cella_seccomp_prebuilt *p = cella_seccomp_prebuilt; p->key != NULL; p++) {
 		if (strcmp(p->key, key) != 0)
 			continue;

@@ -32,8 +32,9 @@ extern const struct cella_seccomp_prebuilt cella_seccomp_prebuilt[] __attribute_
 /* "libseccomp X.Y.Z api N\n" + the profile's canonical JSON. malloc'd. */
 char *engine_seccomp_prebuilt_key(const struct cella_seccomp *conf);
 
-/* A copy of the prebuilt program for conf into *out: 1 when there is one,
- * 0 when not. */
-int engine_seccomp_prebuilt_find(const struct cella_seccomp *conf, struct cella_seccomp_prog *out);
+/* A copy of the prebuilt program for the profile whose canonical JSON
+ * (cella_spec_seccomp_to_json) is json into *out: 1 when there is one, 0
+ * when not. */
+int engine_seccomp_prebuilt_find(const char *json, struct cella_seccomp_prog *out);
 
 #endif

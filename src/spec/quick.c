@@ -279,6 +279,7 @@ static int apply_seccomp(const struct cella_quick *q, struct cella_spec *s, cell
 			return cella_err_context(err, "--seccomp");
 	}
 	l->seccomp_json = cella_spec_seccomp_to_json(l->seccomp);
+	l->seccomp_json_canonical = true;
 	return 0;
 }
 

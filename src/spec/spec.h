@@ -238,6 +238,10 @@ struct cella_linux {
 	char *resources_json;
 	char *seccomp_json;
 	struct cella_seccomp *seccomp; /* linux.seccomp, typed (spec_seccomp.h) */
+	/* seccomp_json is cella_spec_seccomp_to_json(seccomp), the canonical
+	 * form (made with it, as the quick door does), not a config's text:
+	 * whoever changes seccomp afterwards clears it. */
+	bool seccomp_json_canonical;
 	char *intel_rdt_json;
 	bool has_personality;
 	struct cella_personality personality;
