@@ -63,7 +63,7 @@ int cella_run_from_sealed_copy(char **argv, const char *state_root, cella_error 
 	 * turn into a write). */
 	if (how != NULL && how[0] != '\0') {
 		if (strcmp(how, "memfd") == 0)
-			return process_run_from_sealed_copy(argv, NULL, err);
+			return process_run_from_sealed_copy(argv, NULL, true, err);
 		if (strcmp(how, "overlay") != 0)
 			return cella_err_invalid(err,
 						 "CELLA_SELF_COPY `%s`: expected `overlay` (the "
@@ -74,16 +74,16 @@ int cella_run_from_sealed_copy(char **argv, const char *state_root, cella_error 
 	 * container made it, its closest existing parent (nothing is created
 	 * for a command that may yet fail) */
 	if (n == 0 || state_root[0] != '/' || n >= sizeof(scratch))
-		return process_run_from_sealed_copy(argv, NULL, err);
+		return process_run_from_sealed_copy(argv, NULL, false, err);
 	memcpy(scratch, state_root, n + 1);
 	while (stat(scratch, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		char *slash = strrchr(scratch, '/');
 
 		if (slash == NULL || slash == scratch)
-			return process_run_from_sealed_copy(argv, NULL, err);
+			return process_run_from_sealed_copy(argv, NULL, false, err);
 		*slash = '\0';
 	}
-	return process_run_from_sealed_copy(argv, scratch, err);
+	return process_run_from_sealed_copy(argv, scratch, false, err);
 }
 
 const char *cella_libraries_version(void)

@@ -26,11 +26,13 @@
 #include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <sys/prctl.h>
+#include <sys/xattr.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/magic.h>
 #include <linux/sched.h>
 
@@ -421,7 +423,31 @@ static int exe_through_ro_overlay(const char *exe, const char *scratch)
 #define EXE_MARK_OVERLAY 'o'
 #define EXE_MARK_MEMFD	 'm'
 
-int process_run_from_sealed_copy(char **argv, const char *scratch, cella_error *err)
+/* Whether the binary open as self is out of reach of every process we
+ * start: we are not root and hold no capability, and it is root's, with no
+ * group or other write bit and no access ACL. A container we make has its
+ * capabilities in a user namespace of ours, where root's ids are not mapped
+ * (capable_wrt_inode_uidgid), and its ids are ours or our subordinate ids:
+ * it can no more write the file than we can (as a root-owned runc is to a
+ * rootless one). */
+static bool exe_beyond_reach(int self)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct d[2];
+	struct stat st;
+
+	if (geteuid() == 0 || getuid() == 0 || fstat(self, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return false;
+	if (fgetxattr(self, "system.posix_acl_access", NULL, 0) >= 0 ||
+	    (errno != ENODATA && errno != ENOTSUP))
+		return false;
+	if (syscall(SYS_capget, &h, d) < 0)
+		return false;
+	return (d[0].permitted | d[1].permitted | d[0].effective | d[1].effective) == 0;
+}
+
+int process_run_from_sealed_copy(char **argv, const char *scratch, bool always, cella_error *err)
 {
 	cleanup_close int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	cleanup_close int copy = -1;
@@ -448,6 +474,11 @@ int process_run_from_sealed_copy(char **argv, const char *scratch, cella_error *
 		prctl(PR_SET_NAME, "cella", 0, 0, 0);
 		return 0;
 	}
+	/* Nor when nothing we start could write the binary anyway (rootless
+	 * with a root-owned binary, the usual install): the copy would cost a
+	 * second exec and the binary's size in memory per container. */
+	if (!always && mark_kind == '\0' && exe_beyond_reach(self))
+		return 0;
 	/* The copy has no path of its own: where the binary really is (its
 	 * built-in rootfs lives next to it) goes along in the environment. A
 	 * process our re-exec started that does not find itself sealed (an

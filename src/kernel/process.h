@@ -71,9 +71,11 @@ int process_chdir(const char *cwd, cella_error *err);
  * host's binary (CVE-2019-5736): the binary itself through a read-only
  * overlayfs mount attached nowhere (scratch: a directory that neither holds
  * nor lies in the binary's, for overlayfs' second lower layer; NULL: none),
- * or else a sealed memfd copy. Returns 0 when already sealed; otherwise
+ * or else a sealed memfd copy. Returns 0 when already sealed, or (unless
+ * always) when no copy is needed: the caller is not root, and the binary is
+ * root's and writable by nobody else (process_exe_beyond_reach); otherwise
  * only returns on failure. */
-int process_run_from_sealed_copy(char **argv, const char *scratch, cella_error *err);
+int process_run_from_sealed_copy(char **argv, const char *scratch, bool always, cella_error *err);
 /* Set by process_run_from_sealed_copy: the path of the real binary. */
 #define CELLA_EXE_ENV "_CELLA_EXE"
 /* The path of the runtime's binary (the real one, also when running from the

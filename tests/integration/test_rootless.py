@@ -2,6 +2,7 @@
 """cella run by an unprivileged user (rootless): the `rootless` fixture runs
 cella through setpriv as CELLA_TEST_UID (default nobody) with its own
 XDG_RUNTIME_DIR."""
+import fcntl
 import json
 import os
 import shutil
@@ -9,8 +10,8 @@ import signal
 
 import pytest
 
-from helpers import (NAMESPACES, PROBE, ROOTFS, TIMEOUT, find_process, host_ns, make_config,
-                     read_subid, unique_sleep, write_bundle)
+from helpers import (CELLA, NAMESPACES, PROBE, ROOTFS, TIMEOUT, find_process, host_ns,
+                     make_config, read_subid, unique_sleep, write_bundle)
 
 pytestmark = pytest.mark.rootless
 
@@ -192,3 +193,76 @@ def test_subordinate_ranges_via_newuidmap(rootless, subids, test_user):
     # Mapped by the privileged helper: setgroups stays allowed.
     assert lines[2] == ["allow"]
     assert lines[3] == ["1000:1000"]
+
+
+# ---- the runtime's binary (CVE-2019-5736), rootless ----
+
+def rootless_bundle(rootless, user_rootfs, utmp, test_user, name, args):
+    b = os.path.join(utmp, name)
+    os.mkdir(b)
+    os.chown(b, *test_user)
+    rootless.ok("spec", "--rootless", "--bundle", b)
+    with open(os.path.join(b, "config.json")) as f:
+        spec = json.load(f)
+    spec["root"]["path"] = user_rootfs
+    spec["process"]["terminal"] = False
+    spec["process"]["args"] = args
+    spec["mounts"].append({"destination": "/probe", "type": "bind", "source": PROBE,
+                           "options": ["rbind", "ro"]})
+    return write_bundle(b, spec, owner=test_user)
+
+
+def test_root_owned_binary_is_not_copied_rootless(rootless, user_rootfs, utmp, test_user):
+    """Rootless, with the binary root's and writable by nobody else (the
+    usual install), the runtime makes no sealed copy of itself: the init runs
+    the binary itself, which no process the user starts can write, not even
+    root of the container's user namespace (root's ids are not mapped
+    there), as this container shows through a bind mount of the binary."""
+    st = os.stat(CELLA)
+    if st.st_uid != 0 or st.st_mode & 0o022:
+        pytest.skip(f"{CELLA} is not root's alone")
+    b = rootless_bundle(rootless, user_rootfs, utmp, test_user, "nocopy", ["/probe", "exit", "0"])
+    cid = f"rl-nocopy-{os.getpid()}"
+    rootless.ok("create", "--bundle", b, cid)
+    try:
+        pid = rootless.state(cid)["pid"]
+        exe = os.stat(f"/proc/{pid}/exe")
+        assert (exe.st_dev, exe.st_ino) == (st.st_dev, st.st_ino), os.readlink(
+            f"/proc/{pid}/exe")
+    finally:
+        rootless.run("delete", "--force", cid)
+    r = rootless.run("run", "--rootfs", user_rootfs, "--bind", f"{CELLA}:/runtime", "--",
+                     "/bin/sh", "-c", "echo evil >> /runtime; echo $?")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] != "0", r.stdout
+    assert os.stat(CELLA).st_mtime == st.st_mtime
+
+
+@pytest.mark.parametrize("why", ["owned", "group-writable"])
+def test_reachable_binary_is_sealed_rootless(rootless, user_rootfs, utmp, test_user, why):
+    """A binary the user could write (its own copy), or root's but writable
+    by a group, is still run from a sealed copy rootless."""
+    d = os.path.join(utmp, "bin")
+    os.mkdir(d)
+    os.chown(d, *test_user)
+    copy = os.path.join(d, "cella")
+    shutil.copy2(CELLA, copy)
+    if why == "owned":
+        os.chown(copy, *test_user)
+    else:
+        os.chmod(copy, 0o775)
+    argv = rootless.argv
+    rootless.argv = lambda *a, root=True: [copy if w == CELLA else w for w in argv(*a, root=root)]
+    b = rootless_bundle(rootless, user_rootfs, utmp, test_user, "copy", ["/probe", "exit", "0"])
+    cid = f"rl-copy-{why}-{os.getpid()}"
+    rootless.ok("create", "--bundle", b, cid)
+    try:
+        pid = rootless.state(cid)["pid"]
+        assert os.readlink(f"/proc/{pid}/exe").startswith("/memfd:")
+        fd = os.open(f"/proc/{pid}/exe", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            assert fcntl.fcntl(fd, 1034) & 0x0008  # F_GET_SEALS, F_SEAL_WRITE
+        finally:
+            os.close(fd)
+    finally:
+        rootless.run("delete", "--force", cid)
