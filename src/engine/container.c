@@ -366,29 +366,9 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 static char *now_rfc3339(void)
 {
 	struct timespec ts;
-	long long days, secs, era, doe, yoe, doy, mp, y, m, d;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	/* Not gmtime_r: glibc's reads /etc/localtime (tzset) on its first
-	 * call, even for UTC. Days since 1970-01-01 to a civil date (the
-	 * proleptic Gregorian calendar, in 400-year eras of 146097 days). */
-	days = ts.tv_sec / 86400;
-	secs = ts.tv_sec % 86400;
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
-	days += 719468; /* from 0000-03-01 */
-	era = (days >= 0 ? days : days - 146096) / 146097;
-	doe = days - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y = yoe + era * 400 + (m <= 2);
-	return xasprintf("%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%09ldZ", y, m, d, secs / 3600,
-			 secs / 60 % 60, secs % 60, ts.tv_nsec);
+	return rfc3339_utc(ts.tv_sec, ts.tv_nsec);
 }
 
 /* #5a: the init has loaded a filter with a listener (SCMP_ACT_NOTIFY) and

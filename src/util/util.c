@@ -358,3 +358,27 @@ char *format_bit_list(const unsigned long *mask, size_t nbits)
 	}
 	return out;
 }
+
+char *rfc3339_utc(long long sec, long nsec)
+{
+	long long days = sec / 86400, secs = sec % 86400, era, doe, yoe, doy, mp, y, m, d;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	/* Days since 1970-01-01 to a civil date, in the proleptic Gregorian
+	 * calendar's 400-year eras of 146097 days, counted from 0000-03-01 (so
+	 * that the leap day ends a year). */
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = yoe + era * 400 + (m <= 2);
+	return xasprintf("%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%09ldZ", y, m, d, secs / 3600,
+			 secs / 60 % 60, secs % 60, nsec);
+}

@@ -62,4 +62,9 @@ char *format_bit_list(const unsigned long *mask, size_t nbits);
  * empty. */
 bool colour_wanted(int fd);
 
+/* sec.nsec since the epoch as RFC 3339 in UTC, "2006-01-02T15:04:05.
+ * 000000000Z" (malloc'd). Not gmtime_r: glibc's reads /etc/localtime (its
+ * tzset) on the first call, even for UTC. */
+char *rfc3339_utc(long long sec, long nsec);
+
 #endif
