@@ -119,7 +119,9 @@ char *cella_default_rootfs(cella_error *err);
  * nowhere (state_root, when it exists, is overlayfs' second lower layer) or
  * else from a sealed in-memory copy, so that no container process can ever
  * reach the host's binary through /proc/PID/exe (CVE-2019-5736). Returns 0
- * when already running from such a binary. */
+ * when already running from such a binary, or when rootless with a binary
+ * only the host's root can write (process_run_from_sealed_copy), which
+ * needs no copy unless CELLA_SELF_COPY=memfd asks for one. */
 int cella_run_from_sealed_copy(char **argv, const char *state_root, cella_error *err);
 
 /* "libseccomp: 2.5.4\njansson: 2.14\n" for --version (static). */

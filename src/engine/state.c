@@ -394,8 +394,7 @@ int state_write(int dirfd, const struct cella_state *st, cella_error *err)
 
 /* Paused: the container's cgroup is frozen (`cella pause`, or whoever froze
  * it). No cgroup (rootless), no freezer: never paused. The init was just
- * seen in state init_state, which may answer alone (list reads no freezer
- * file for a running container on v1). */
+ * seen in state init_state (0: not looked at), which may answer alone. */
 static bool frozen(const char *cgroup_path, char init_state)
 {
 	cleanup_cgroup struct cella_cgroup *cg = NULL;
@@ -414,7 +413,13 @@ static char *jstr(json_t *j, const char *key)
 	return xstrdup(s ? s : "");
 }
 
-int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *err)
+/* listing: for list, where the init's state letter may stand for the
+ * freezer (cella_cgroup_frozen_seen): a file read less per container, at
+ * the price of "running" for a paused container whose init someone moved
+ * out of its cgroup. Every command that acts on the status reads the
+ * freezer. */
+static int state_load_as(int dirfd, const char *id, struct cella_state *st, bool listing,
+			 cella_error *err)
 {
 	cleanup_free char *text = NULL;
 	cleanup_json json_t *j = NULL;
@@ -487,11 +492,16 @@ int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *e
 		st->status = CELLA_STATUS_STOPPED;
 	else if (fstatat(dirfd, EXEC_FIFO, &sb, AT_SYMLINK_NOFOLLOW) == 0)
 		st->status = CELLA_STATUS_CREATED;
-	else if (frozen(st->cgroup_path, init_state))
+	else if (frozen(st->cgroup_path, listing ? init_state : 0))
 		st->status = CELLA_STATUS_PAUSED;
 	else
 		st->status = CELLA_STATUS_RUNNING;
 	return 0;
+}
+
+int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *err)
+{
+	return state_load_as(dirfd, id, st, false, err);
 }
 
 void cella_state_clear(struct cella_state *st)
@@ -567,7 +577,7 @@ int cella_list(const char *state_root, struct cella_state **out, size_t *n, cell
 			    O_PATH | O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 		if (fd < 0)
 			continue;
-		if (state_load(fd, de->d_name, &st, NULL) < 0)
+		if (state_load_as(fd, de->d_name, &st, true, NULL) < 0)
 			continue;
 		list = xrealloc(list, (count + 1) * sizeof(*list));
 		list[count++] = st;

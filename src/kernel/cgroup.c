@@ -7,6 +7,7 @@
 #include "kernel/cgroup_internal.h"
 
 #include <dirent.h>
+#include <sys/utsname.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -676,6 +677,47 @@ int cg_wait_empty(const char *dir, cella_error *err)
 	return cella_err(err, EBUSY, "processes are left in the cgroup");
 }
 
+int cg_v1_subtree_empty(const char *dir, bool *empty, cella_error *err)
+{
+	cleanup_free pid_t *pids = NULL;
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	*empty = false;
+	if (cg_read_pids(dir, &pids, &n, err) < 0)
+		return cella_err_ret(err);
+	if (n > 0)
+		return 0;
+	/* cgroup.procs lists this cgroup's processes only: a child cgroup
+	 * (made inside the container, or by exec --cgroup) may hold more. */
+	d = opendir(dir);
+	if (d == NULL)
+		return cella_err(err, errno, "read cgroup `%s`", dir);
+	*empty = true;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0) {
+			*empty = false;
+			break;
+		}
+	closedir(d);
+	return 0;
+}
+
+int cg_unified_populated(const char *dir, bool *populated, cella_error *err)
+{
+	cleanup_free char *text = NULL;
+	const char *p;
+
+	if (cg_read(dir, "cgroup.events", &text, err) < 0)
+		return cella_err_ret(err);
+	p = strstr(text, "populated ");
+	/* Unknown: say populated, and let the caller do it the long way. */
+	*populated = p == NULL || p[10] != '0';
+	return 0;
+}
+
 int cg_unified_kill(const char *dir, cella_error *err)
 {
 	if (!cg_has_file(dir, "cgroup.kill"))
@@ -1007,9 +1049,27 @@ int cella_cgroup_frozen(struct cella_cgroup *cg, bool *out, cella_error *err)
 	return cg->drv->frozen(cg, out, err);
 }
 
+/* Whether /proc shows a frozen task as the driver's frozen_task_state says:
+ * since Linux 6.13 ("freezer, sched: Report frozen tasks as 'D' instead of
+ * 'R'"). From 6.1 to 6.12 a frozen task shows 'R', and before 6.1 a task
+ * that sleeps freezable (a futex, nanosleep, poll) counts as frozen while
+ * it still shows 'S'. */
+static bool frozen_task_state_shown(void)
+{
+	static int known = -1;
+	struct utsname u;
+	unsigned major = 0, minor = 0;
+
+	if (known < 0)
+		known = uname(&u) == 0 && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
+			(major > 6 || (major == 6 && minor >= 13));
+	return known == 1;
+}
+
 int cella_cgroup_frozen_seen(struct cella_cgroup *cg, char seen, bool *out, cella_error *err)
 {
-	if (seen != 0 && cg->drv->frozen_task_state != 0 && seen != cg->drv->frozen_task_state) {
+	if (seen != 0 && cg->drv->frozen_task_state != 0 && seen != cg->drv->frozen_task_state &&
+	    frozen_task_state_shown()) {
 		*out = false;
 		return 0;
 	}

@@ -197,7 +197,8 @@ struct cella_cgroup_driver {
 	int (*frozen)(struct cella_cgroup *cg, bool *out, cella_error *err);
 	/* The state letter /proc/PID/stat shows for every task of a frozen
 	 * cgroup ('D' for v1's freezer, which holds them in uninterruptible
-	 * sleep), 0 when it can be any (v2's freezer traps them in 'S'). */
+	 * sleep, shown so since Linux 6.13), 0 when it can be any (v2's
+	 * freezer traps them in 'S'). */
 	char frozen_task_state;
 	/* Signal every process; with SIGKILL, until the cgroup is empty. A
 	 * frozen cgroup stays frozen (a SIGKILLed one is thawed so that its
@@ -275,7 +276,9 @@ int cella_cgroup_freeze(struct cella_cgroup *cg, bool frozen, cella_error *err);
 int cella_cgroup_frozen(struct cella_cgroup *cg, bool *out, cella_error *err);
 /* The same, knowing that a process of the cgroup was just seen in state
  * seen (/proc/PID/stat, 0 unknown): where a frozen cgroup's tasks show one
- * state only, any other answers "not frozen" without reading the cgroup. */
+ * state only (v1's freezer, on Linux 6.13 and later), any other answers "not
+ * frozen" without reading the cgroup. That process must be in the cgroup
+ * (or below it): one moved out says nothing of the others. */
 int cella_cgroup_frozen_seen(struct cella_cgroup *cg, char seen, bool *out, cella_error *err);
 int cella_cgroup_kill(struct cella_cgroup *cg, int sig, cella_error *err);
 /* On success *out owns memory: cella_cgroup_stats_clear() it. */

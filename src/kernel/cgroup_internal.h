@@ -84,6 +84,11 @@ int cg_wait_empty(const char *dir, cella_error *err);
  * the cgroup to empty. Returns 1 when done, 0 when the kernel has no
  * cgroup.kill. */
 int cg_unified_kill(const char *dir, cella_error *err);
+/* No process in the v1 cgroup dir, nor a child cgroup that could hold one
+ * (cgroup.procs lists the cgroup's own processes only). */
+int cg_v1_subtree_empty(const char *dir, bool *empty, cella_error *err);
+/* cgroup.events' "populated": a process in dir or below it. */
+int cg_unified_populated(const char *dir, bool *populated, cella_error *err);
 
 /* The pause before look i + 1 at something the kernel finishes on its own
  * (tasks dying, a freeze): 0.1 ms doubling up to 10 ms, since a SIGKILLed

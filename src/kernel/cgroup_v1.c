@@ -681,21 +681,30 @@ static int v1_frozen(struct cella_cgroup *cg, bool *out, cella_error *err)
 static int v1_kill(struct cella_cgroup *cg, int sig, cella_error *err)
 {
 	cleanup_free char *dir = NULL;
-	cleanup_free pid_t *pids = NULL;
 	bool freezer = v1_find(cg, "freezer") >= 0;
 	bool was_frozen = false;
-	size_t n = 0;
+	bool empty = false;
 
 	dir = freezer ? v1_dir(cg, "freezer", "kill", err) : cg_dir(cg->host.v1[0].mount, cg->path);
 	if (dir == NULL)
 		return cella_err_ret(err);
-	/* Nothing to signal in an empty cgroup (the usual case once the init
-	 * has exited): freezing it would only cost two freezer.state writes,
-	 * each of which flips a kernel static key, patching code on every CPU.
-	 * Only a process inside can fork a new one in. */
-	if (cg_read_pids(dir, &pids, &n, err) < 0)
+	/* Nothing to signal in an empty cgroup with no child cgroup (the usual
+	 * case once the init has exited): freezing it would only cost two
+	 * freezer.state writes, each of which flips a kernel static key,
+	 * patching code on every CPU. Only a process inside can fork a new one
+	 * in. */
+	if (cg_v1_subtree_empty(dir, &empty, err) < 0)
 		return cella_err_ret(err);
-	if (n == 0)
+	if (empty && cg->host.unified != NULL) {
+		/* (and none left in the unified hierarchy, which cgroup.kill
+		 * below reaches too) */
+		cleanup_free char *u = cg_dir(cg->host.unified, cg->path);
+		bool populated = true;
+
+		if (cg_unified_populated(u, &populated, NULL) < 0 || populated)
+			empty = false;
+	}
+	if (empty)
 		return 0;
 	if (freezer && v1_frozen(cg, &was_frozen, err) < 0)
 		return cella_err_ret(err);

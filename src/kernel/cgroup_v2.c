@@ -683,15 +683,15 @@ static int v2_frozen(struct cella_cgroup *cg, bool *out, cella_error *err)
 static int v2_kill(struct cella_cgroup *cg, int sig, cella_error *err)
 {
 	cleanup_free char *dir = cg_dir(cg->host.unified, cg->path);
-	cleanup_free pid_t *pids = NULL;
 	bool was_frozen = false;
-	size_t n = 0;
+	bool populated = true;
 
-	/* Nothing to signal in an empty cgroup (the usual case once the init
-	 * has exited); only a process inside can fork a new one in. */
-	if (cg_read_pids(dir, &pids, &n, err) < 0)
+	/* Nothing to signal in a cgroup with no process in it or below it
+	 * (the usual case once the init has exited); only a process inside
+	 * can fork a new one in. */
+	if (cg_unified_populated(dir, &populated, err) < 0)
 		return cella_err_ret(err);
-	if (n == 0)
+	if (!populated)
 		return 0;
 	/* Fatal signals reach frozen tasks in v2; other signals wait for the
 	 * thaw, and a paused container stays paused. */

@@ -423,13 +423,52 @@ static int exe_through_ro_overlay(const char *exe, const char *scratch)
 #define EXE_MARK_OVERLAY 'o'
 #define EXE_MARK_MEMFD	 'm'
 
+/* Filesystems whose permission checks are the kernel's own, from the mode
+ * bits and POSIX ACLs (not a FUSE daemon's, nor a server's NFSv4 or CIFS
+ * ACLs, which the mode need not show). */
+static bool exe_fs_checks_mode(int self)
+{
+	static const unsigned long kinds[] = {
+	    EXT4_SUPER_MAGIC, XFS_SUPER_MAGIC,	    BTRFS_SUPER_MAGIC,	   TMPFS_MAGIC,
+	    SQUASHFS_MAGIC,   EROFS_SUPER_MAGIC_V1, OVERLAYFS_SUPER_MAGIC, F2FS_SUPER_MAGIC,
+	};
+	struct statfs sfs;
+
+	if (fstatfs(self, &sfs) < 0)
+		return false;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if ((unsigned long)sfs.f_type == kinds[i])
+			return true;
+	return false;
+}
+
+/* Whether our user namespace is the host's as far as ids go: uid 0 here is
+ * the host's root. */
+static bool ids_are_the_hosts(void)
+{
+	char buf[128];
+	cleanup_close int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	unsigned long long a, b, c;
+	char extra;
+
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return sscanf(buf, "%llu %llu %llu %c", &a, &b, &c, &extra) == 3 && a == 0 && b == 0 &&
+	       c == 4294967295ULL;
+}
+
 /* Whether the binary open as self is out of reach of every process we
- * start: we are not root and hold no capability, and it is root's, with no
- * group or other write bit and no access ACL. A container we make has its
- * capabilities in a user namespace of ours, where root's ids are not mapped
- * (capable_wrt_inode_uidgid), and its ids are ours or our subordinate ids:
- * it can no more write the file than we can (as a root-owned runc is to a
- * rootless one). */
+ * start: we are not root and hold no capability; the binary is the host
+ * root's, on a filesystem that checks the mode itself, with no group or
+ * other write bit and no access ACL, and the kernel says we may not write
+ * it. A container we make has its capabilities in a user namespace of ours,
+ * where root's ids are not mapped (capable_wrt_inode_uidgid), and its ids
+ * are ours or our subordinate ids: it can no more write the file than we
+ * can (as a root-owned runc is to a rootless one). It can still map the
+ * binary's pages read-only, as a container can as root through the
+ * overlay (CELLA_SELF_COPY=memfd: a private copy instead). */
 static bool exe_beyond_reach(int self)
 {
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
@@ -442,9 +481,13 @@ static bool exe_beyond_reach(int self)
 	if (fgetxattr(self, "system.posix_acl_access", NULL, 0) >= 0 ||
 	    (errno != ENODATA && errno != ENOTSUP))
 		return false;
-	if (syscall(SYS_capget, &h, d) < 0)
+	if (syscall(SYS_capget, &h, d) < 0 ||
+	    (d[0].permitted | d[1].permitted | d[0].effective | d[1].effective) != 0)
 		return false;
-	return (d[0].permitted | d[1].permitted | d[0].effective | d[1].effective) == 0;
+	if (syscall(SYS_faccessat2, self, "", W_OK, AT_EACCESS | AT_EMPTY_PATH) == 0 ||
+	    (errno != EACCES && errno != EPERM && errno != EROFS))
+		return false;
+	return exe_fs_checks_mode(self) && ids_are_the_hosts();
 }
 
 int process_run_from_sealed_copy(char **argv, const char *scratch, bool always, cella_error *err)

@@ -72,9 +72,10 @@ int process_chdir(const char *cwd, cella_error *err);
  * overlayfs mount attached nowhere (scratch: a directory that neither holds
  * nor lies in the binary's, for overlayfs' second lower layer; NULL: none),
  * or else a sealed memfd copy. Returns 0 when already sealed, or (unless
- * always) when no copy is needed: the caller is not root, and the binary is
- * root's and writable by nobody else (process_exe_beyond_reach); otherwise
- * only returns on failure. */
+ * always) when no copy is needed: the caller is not root and holds no
+ * capability, and the binary is the host root's, writable by no one else,
+ * on a filesystem that checks the mode itself; otherwise only returns on
+ * failure. */
 int process_run_from_sealed_copy(char **argv, const char *scratch, bool always, cella_error *err);
 /* Set by process_run_from_sealed_copy: the path of the real binary. */
 #define CELLA_EXE_ENV "_CELLA_EXE"

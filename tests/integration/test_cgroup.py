@@ -111,6 +111,67 @@ def test_kill_all_reaches_every_process(cella, bundle):
     assert cgroup_dirs("ka") == []
 
 
+def move_into_child_cgroups(cid, name="sub"):
+    """Every process of the container, in every hierarchy, moved into a child
+    cgroup of its own (as a systemd or a runtime inside would): the
+    container's cgroup.procs then lists none of them."""
+    for d in cgroup_dirs(cid):
+        sub = os.path.join(d, name)
+        os.mkdir(sub)
+        for f in ("cpuset.cpus", "cpuset.mems"):  # (v1 cpuset: empty at first)
+            if os.path.exists(os.path.join(sub, f)):
+                with open(os.path.join(d, f)) as src, open(os.path.join(sub, f), "w") as dst:
+                    dst.write(src.read().strip())
+        with open(os.path.join(d, "cgroup.procs")) as f:
+            pids = f.read().split()
+        for pid in pids:
+            try:
+                with open(os.path.join(sub, "cgroup.procs"), "w") as f:
+                    f.write(pid)
+            except ProcessLookupError:
+                pass
+
+
+@pytest.mark.parametrize("how", ["kill", "delete"])
+def test_processes_in_child_cgroups_are_killed(cella, tmp, how):
+    """kill --all and delete --force reach processes in the container's child
+    cgroups too, though its own cgroup.procs is empty (runc walks them as
+    well); nothing is left behind. The host's pid namespace: the init's
+    death does not take the others with it."""
+    token = unique_sleep()
+    cid = f"kc-{how}"
+    c = make_config(args=["/bin/sh", "-c", f"sleep {token} & exec sleep {token}"])
+    c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "pid"]
+    b = write_bundle(os.path.join(tmp, "bundle"), c)
+    cella.ok("run", "--detach", "--bundle", b, cid)
+    procs = os.path.join(UNIFIED, "cella", cid, "cgroup.procs")
+    wait_for(lambda: len(open(procs).read().split()) >= 2, 10, "the sleeps to start")
+    move_into_child_cgroups(cid)
+    assert open(procs).read().split() == []
+    if how == "kill":
+        cella.ok("kill", "--all", cid, "KILL")
+        cella.wait_status(cid, "stopped")
+        cella.ok("delete", cid)
+    else:
+        cella.ok("delete", "--force", cid)
+    reap()
+    assert alive_with_arg(token) == []
+    assert cgroup_dirs(cid) == []
+
+
+def alive_with_arg(arg):
+    """The live (not zombie) processes with arg in their command line."""
+    found = []
+    for p in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{p}/cmdline", "rb") as f:
+                if arg.encode() in f.read().split(b"\0"):
+                    found.append(int(p))
+        except (OSError, ValueError):
+            pass
+    return found
+
+
 def test_refused_limit_is_a_clear_error_and_leaves_nothing(cella, bundle):
     b = bundle(["/bin/true"], {"cpu": {"cpus": "4095"}})
     r = cella.run("run", "--bundle", b, "badcpu")
@@ -148,3 +209,29 @@ def test_map_swap_is_memory_plus_swap_on_both_drivers(cella, bundle):
         assert mem["swap_usage"] >= mem["usage"] > 0
     finally:
         cella.ok("delete", "--force", "swp")
+
+
+@pytest.mark.skipif(not os.path.isdir("/sys/fs/cgroup/freezer"), reason="no v1 freezer")
+def test_pause_status_read_from_the_freezer(cella, bundle):
+    """state, pause and resume read the freezer itself: a container whose
+    init someone moved out of its freezer cgroup is still paused once
+    paused, and can be resumed (only list may take the init's state for
+    the freezer's)."""
+    token = unique_sleep()
+    cid = "pz-side"
+    b = bundle(["/bin/sleep", token])
+    cella.ok("run", "--detach", "--bundle", b, cid)
+    side = "/sys/fs/cgroup/freezer/cella/pz-side-elsewhere"
+    os.mkdir(side)
+    try:
+        with open(os.path.join(side, "cgroup.procs"), "w") as f:
+            f.write(str(cella.state(cid)["pid"]))
+        cella.ok("pause", cid)
+        assert cella.state(cid)["status"] == "paused"
+        cella.ok("resume", cid)
+        assert cella.state(cid)["status"] == "running"
+    finally:
+        cella.run("delete", "--force", cid)
+        reap()
+        os.rmdir(side)
+    assert cgroup_dirs(cid) == []
