@@ -760,6 +760,13 @@ int cella_map_container(const char *state_root, const char *id, char **json, cel
 	t.spec = spec;
 	t.state_dirfd = dirfd;
 	t.securebits = st.securebits;
+	if (t.securebits < 0 && dirfd >= 0) {
+		/* A container made before the field: its own file. */
+		cleanup_free char *text = NULL;
+
+		if (read_file_at(dirfd, "securebits", &text, &ignored) >= 0)
+			t.securebits = (int)strtol(text, NULL, 10);
+	}
 	r = cella_map_build(&t, json, err);
 	cella_state_clear(&st);
 	if (r < 0)

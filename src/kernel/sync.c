@@ -141,7 +141,7 @@ void sync_log_forwarder(enum cella_log_level level, const char *msg, void *data)
 
 int sync_timeout_ms(void)
 {
-	/* Read once: every wait asks, and the init scrubs its environment. */
+	/* Read once per process: every wait asks. */
 	static int ms = -1;
 	const char *env;
 	char *end = NULL;
