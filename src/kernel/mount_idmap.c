@@ -54,8 +54,7 @@ static struct {
 
 static bool same_idmap(const struct cella_idmap *a, const struct cella_idmap *b)
 {
-	return a->container_id == b->container_id && a->host_id == b->host_id &&
-	       a->size == b->size;
+	return a->container_id == b->container_id && a->host_id == b->host_id && a->size == b->size;
 }
 
 static int idmap_userns_new(const struct cella_idmap *uid, size_t n_uid,
