@@ -710,7 +710,7 @@ int cg_unified_populated(const char *dir, bool *populated, cella_error *err)
 	cleanup_free char *text = NULL;
 	const char *p;
 
-	if (cg_read(dir, "cgroup.events", &text, err) < 0)
+	if (cg_read(dir, "cgroup.events", &text, err) < 0 || text == NULL)
 		return cella_err_ret(err);
 	p = strstr(text, "populated ");
 	/* Unknown: say populated, and let the caller do it the long way. */
