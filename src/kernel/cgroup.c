@@ -677,6 +677,13 @@ int cg_wait_empty(const char *dir, cella_error *err)
 	return cella_err(err, EBUSY, "processes are left in the cgroup");
 }
 
+/* A directory entry of a cgroup that is a cgroup below it. */
+static bool is_child_cgroup(const struct dirent *de)
+{
+	return de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 &&
+	       strcmp(de->d_name, "..") != 0;
+}
+
 int cg_v1_subtree_empty(const char *dir, bool *empty, cella_error *err)
 {
 	cleanup_free pid_t *pids = NULL;
@@ -686,7 +693,7 @@ int cg_v1_subtree_empty(const char *dir, bool *empty, cella_error *err)
 
 	*empty = false;
 	if (cg_read_pids(dir, &pids, &n, err) < 0)
-		return cella_err_ret(err);
+		return cella_err_context(err, "cgroup `%s`", dir);
 	if (n > 0)
 		return 0;
 	/* cgroup.procs lists this cgroup's processes only: a child cgroup
@@ -696,8 +703,7 @@ int cg_v1_subtree_empty(const char *dir, bool *empty, cella_error *err)
 		return cella_err(err, errno, "read cgroup `%s`", dir);
 	*empty = true;
 	while ((de = readdir(d)) != NULL)
-		if (de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0) {
+		if (is_child_cgroup(de)) {
 			*empty = false;
 			break;
 		}
@@ -711,7 +717,7 @@ int cg_unified_populated(const char *dir, bool *populated, cella_error *err)
 	const char *p;
 
 	if (cg_read(dir, "cgroup.events", &text, err) < 0 || text == NULL)
-		return cella_err_ret(err);
+		return cella_err_context(err, "cgroup `%s`", dir);
 	p = strstr(text, "populated ");
 	/* Unknown: say populated, and let the caller do it the long way. */
 	*populated = p == NULL || p[10] != '0';
@@ -767,8 +773,7 @@ static void rmdir_nested(const char *dir, int depth)
 	if (d == NULL)
 		return;
 	while ((de = readdir(d)) != NULL)
-		if (de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0)
+		if (is_child_cgroup(de))
 			strv_append(&names, de->d_name);
 	closedir(d);
 	for (char **n = names; n != NULL && *n != NULL; n++) {
