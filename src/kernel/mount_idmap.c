@@ -42,54 +42,9 @@ bool mount_is_idmapped(const struct cella_mount *m)
 	       m->n_uid_mappings > 0 || m->n_gid_mappings > 0;
 }
 
-/* The last user namespace made here with one uid and one gid extent,
- * kept for the next request with the same maps: the quick door probes its
- * rootfs with the container's own maps, then idmaps it with them, and each
- * namespace costs a clone, two map writes and a wait. Close-on-exec, like
- * every fd of ours; it lives as long as the process. */
-static struct {
-	int fd; /* 0: none yet (fd 0 is never a namespace of ours) */
-	struct cella_idmap uid, gid;
-} last_userns;
-
-static bool same_idmap(const struct cella_idmap *a, const struct cella_idmap *b)
-{
-	return a->container_id == b->container_id && a->host_id == b->host_id && a->size == b->size;
-}
-
-static int idmap_userns_new(const struct cella_idmap *uid, size_t n_uid,
-			    const struct cella_idmap *gid, size_t n_gid, cella_error *err);
-
-/* A user namespace with these maps, as an fd of the caller's. */
+/* A user namespace with these maps, as an fd. */
 static int idmap_userns(const struct cella_idmap *uid, size_t n_uid, const struct cella_idmap *gid,
 			size_t n_gid, cella_error *err)
-{
-	int fd;
-
-	if (n_uid != 1 || n_gid != 1)
-		return idmap_userns_new(uid, n_uid, gid, n_gid, err);
-	if (last_userns.fd > 0 && same_idmap(&last_userns.uid, uid) &&
-	    same_idmap(&last_userns.gid, gid)) {
-		fd = fcntl(last_userns.fd, F_DUPFD_CLOEXEC, 3);
-		if (fd < 0)
-			return cella_err(err, errno, "idmapped mount: dup the user namespace");
-		return fd;
-	}
-	fd = idmap_userns_new(uid, n_uid, gid, n_gid, err);
-	if (fd < 0)
-		return fd;
-	if (last_userns.fd > 0)
-		close(last_userns.fd);
-	last_userns.fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	last_userns.uid = *uid;
-	last_userns.gid = *gid;
-	if (last_userns.fd < 0)
-		last_userns.fd = 0;
-	return fd;
-}
-
-static int idmap_userns_new(const struct cella_idmap *uid, size_t n_uid,
-			    const struct cella_idmap *gid, size_t n_gid, cella_error *err)
 {
 	cleanup_pid pid_t child = -1;
 	int pipefd[2];
