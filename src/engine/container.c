@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -24,6 +23,7 @@
 #include "engine/state.h"
 #include "engine/systemd.h"
 #include "kernel/requirements.h"
+#include "kernel/caps.h"
 #include "kernel/cgroup.h"
 #include "kernel/mount.h"
 #include "kernel/cgroup_systemd.h"
@@ -655,7 +655,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	/* The container's securebits are the runtime's (nothing here sets
 	 * them; execve clears SECBIT_KEEP_CAPS, bit 4), or the default, 0, in
 	 * a user namespace (entering one resets them: set_cred_user_ns). */
-	st.securebits = c.userns ? 0 : prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+	st.securebits = c.userns ? 0 : caps_securebits();
 	if (st.securebits > 0)
 		st.securebits &= ~(1 << 4);
 	r = procfs_start_time(st.creator, &st.creator_start, err);

@@ -119,6 +119,20 @@ static uint64_t cap_t_mask(cap_t c, cap_flag_t flag, int last)
 	return m;
 }
 
+bool caps_none_held(void)
+{
+	cleanup_cap cap_t cur = cap_get_proc();
+	int last = caps_last_cap();
+
+	return cur != NULL && cap_t_mask(cur, CAP_PERMITTED, last) == 0 &&
+	       cap_t_mask(cur, CAP_EFFECTIVE, last) == 0;
+}
+
+int caps_securebits(void)
+{
+	return prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+}
+
 static int set_flag_mask(cap_t c, cap_flag_t flag, uint64_t mask, int last)
 {
 	for (int cap = 0; cap <= last; cap++) {

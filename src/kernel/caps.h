@@ -3,6 +3,7 @@
 #ifndef CELLA_CAPS_H
 #define CELLA_CAPS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -24,6 +25,13 @@ int caps_last_cap(void);
  * missing from permitted is an error. CAP_SETPCAP is made effective from the
  * permitted set first when the uid switch cleared it. */
 int caps_apply(const struct cella_caps *caps, cella_error *err);
+
+/* Whether the calling process has no capability, permitted or effective
+ * (false when that cannot be read). */
+bool caps_none_held(void);
+
+/* The calling process's securebits (PR_GET_SECUREBITS), -1 when unknown. */
+int caps_securebits(void);
 
 /* PR_SET_KEEPCAPS on or off. */
 int caps_keep_on_setuid(int on, cella_error *err);
