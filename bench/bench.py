@@ -44,6 +44,12 @@ class Bench:
         self.seq = 0
         self.tmp = tempfile.mkdtemp(prefix="cella-bench.")
         os.chmod(self.tmp, 0o711)  # the rootless cases traverse it as nobody
+        # Where the runtimes keep their state (-s): a filesystem of its own
+        # changes what creating and removing state directories costs.
+        self.state_parent = self.tmp
+        if args.state_dir:
+            self.state_parent = tempfile.mkdtemp(prefix="cella-bench-state.", dir=args.state_dir)
+            os.chmod(self.state_parent, 0o711)
         self.devnull = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
         self.out = os.open(os.path.join(self.tmp, "out"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         self.err = os.open(os.path.join(self.tmp, "err"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
@@ -130,7 +136,7 @@ class Bench:
     def root(self, rt, rootless=False):
         key = (rt, rootless)
         if key not in self.roots:
-            d = os.path.join(self.tmp, f"root-{rt}{'-rootless' if rootless else ''}")
+            d = os.path.join(self.state_parent, f"root-{rt}{'-rootless' if rootless else ''}")
             # 711: cella's quick door mounts in it from its user namespace.
             os.mkdir(d, 0o711)
             if rootless:
@@ -200,9 +206,13 @@ class Bench:
             if left:
                 print(f"bench: deleted {len(left)} {rt} container(s) left behind", file=sys.stderr)
         if self.args.keep:
-            print(f"bench: kept {self.tmp}", file=sys.stderr)
+            print(f"bench: kept {self.tmp}"
+                  + (f" and {self.state_parent}" if self.state_parent != self.tmp else ""),
+                  file=sys.stderr)
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
+            if self.state_parent != self.tmp:
+                shutil.rmtree(self.state_parent, ignore_errors=True)
 
     # --- setup -----------------------------------------------------------
 
@@ -266,6 +276,7 @@ class Bench:
             "crun": first(["crun", "--version"]),
             "runc": first(["runc", "--version"]),
             "bwrap": first(["bwrap", "--version"]),
+            "state": f"{self.state_parent} ({first(['stat', '-f', '-c', '%T', self.state_parent])})",
             "load_start": os.getloadavg(),
         }
 
@@ -397,19 +408,26 @@ class Bench:
         b = self.bundles["true"]
         rounds = max(3, self.args.runs // 10)
 
+        def argv(rt):
+            # The floor too: what the kernel work alone costs in a batch
+            # (no runtime can do a batch in less).
+            if rt == "floor":
+                return self.prefix() + [self.args.floor, self.rootfs]
+            return self.oci(rt, "run", "--bundle", b, self.new_id(rt))
+
         def seq(rt, _):
             wall = cpu = 0.0
             for _ in range(self.args.seq):
-                w, c, _, _ = self.timed(self.oci(rt, "run", "--bundle", b, self.new_id(rt)))
+                w, c, _, _ = self.timed(argv(rt))
                 wall += w
                 cpu += c
             return wall, cpu, 0
 
         def par(rt, _):
-            argvs = [self.oci(rt, "run", "--bundle", b, self.new_id(rt)) for _ in range(self.args.par)]
+            argvs = [argv(rt) for _ in range(self.args.par)]
             self.reset()
             t0 = time.perf_counter()
-            pids = [self.spawn(argv) for argv in argvs]
+            pids = [self.spawn(a) for a in argvs]
             bad = 0
             for pid in pids:
                 bad += self.reap(pid)[0] != 0
@@ -421,9 +439,11 @@ class Bench:
             return wall, cpu, 0
 
         def warm(rt, _):  # one run, not a whole batch
-            self.timed(self.oci(rt, "run", "--bundle", b, self.new_id(rt)))
+            self.timed(argv(rt))
 
         contenders = {rt: None for rt in self.oci_runtimes()}
+        if "floor" in self.args.runtimes:
+            contenders["floor"] = None
         self.alternate(f"{self.args.seq} sequential runs", contenders, seq, rounds, warm=warm)
         self.check_empty("batch")
         self.alternate(f"{self.args.par} runs at once", contenders, par, rounds, warm=warm)
@@ -533,14 +553,25 @@ def print_table(table, out):
 
 
 def floor_lines(table):
-    """cella over the floor, the issue's other yardstick."""
+    """The runtimes over the floor, the issue's other yardstick, in each
+    case the floor ran in; and the floor over crun: the least any runtime
+    doing the same kernel work could reach against crun."""
     lines = []
-    for metric in ("wall", "cpu"):
-        m = {t["runtime"]: t["median"] for t in table
-             if t["case"] == "OCI run /bin/true" and t["metric"] == metric}
-        for rt in OCI:
-            if rt in m and m.get("floor"):
-                lines.append(f"{rt}/floor {metric} {m[rt] / m['floor']:.2f}")
+    cases = list(dict.fromkeys(t["case"] for t in table if t["runtime"] == "floor"))
+    for case in cases:
+        parts = []
+        for metric in ("wall", "cpu"):
+            m = {t["runtime"]: t["median"] for t in table
+                 if t["case"] == case and t["metric"] == metric}
+            if not m.get("floor"):
+                continue
+            for rt in OCI:
+                if rt in m:
+                    parts.append(f"{rt}/floor {metric} {m[rt] / m['floor']:.2f}")
+            if m.get("crun"):
+                parts.append(f"floor/crun {metric} {m['floor'] / m['crun']:.2f}")
+        if parts:
+            lines.append(f"{case}: " + ", ".join(parts))
     return lines
 
 
@@ -678,6 +709,9 @@ def main():
                    "does not need it (on a hybrid host they always do)")
     p.add_argument("-o", dest="outdir", default=None,
                    help="where results.{txt,json,svg} go (default build/bench)")
+    p.add_argument("-s", dest="state_dir", default=None,
+                   help="make the runtimes' state directories (--root) under DIR, e.g. a tmpfs "
+                   "as /run is on most hosts (default: the temporary directory, under $TMPDIR or /tmp)")
     p.add_argument("-k", dest="keep", action="store_true", help="keep the temporary directory")
     p.add_argument("--repo", default=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     p.add_argument("--cella", default=None)
@@ -733,7 +767,7 @@ def main():
     title = f"cella bench {facts['date']}, {facts['machine']}"
     with open(os.path.join(a.outdir, "results.txt"), "w") as f:
         for out in (sys.stdout, f):
-            for k in ("date", "machine", "cgroups", "cella", "crun", "runc", "bwrap"):
+            for k in ("date", "machine", "cgroups", "cella", "crun", "runc", "bwrap", "state"):
                 print(f"{k + ':':<9}{facts[k]}", file=out)
             print(f"load:    {' '.join(f'{x:.2f}' for x in facts['load_start'])} at start, "
                   f"{' '.join(f'{x:.2f}' for x in facts['load_end'])} at end", file=out)
@@ -745,7 +779,7 @@ def main():
             print_table(table, out)
             lines = floor_lines(table)
             if lines:
-                print("\n" + ", ".join(lines) + " (medians)", file=out)
+                print("\nover the floor (medians):\n" + "\n".join(f"  {ln}" for ln in lines), file=out)
             lines = target_lines(bench.results)
             if lines:
                 print("\nissue 17's targets (paired ratios; peak RSS: the largest run):", file=out)
