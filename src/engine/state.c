@@ -417,10 +417,13 @@ static char *jstr(json_t *j, const char *key)
  * freezer (cella_cgroup_frozen_seen): a file read less per container, at
  * the price of "running" for a paused container whose init someone moved
  * out of its cgroup. Every command that acts on the status reads the
- * freezer. */
+ * freezer. Listing, dirfd is the state root and the files are ID/NAME
+ * (no directory opened per container); otherwise dirfd is ROOT/ID. */
 static int state_load_as(int dirfd, const char *id, struct cella_state *st, bool listing,
 			 cella_error *err)
 {
+	char state_path[NAME_MAX + sizeof(STATE_FILE) + 2];
+	char fifo_path[NAME_MAX + sizeof(EXEC_FIFO) + 2];
 	cleanup_free char *text = NULL;
 	cleanup_json json_t *j = NULL;
 	json_error_t jerr;
@@ -432,9 +435,15 @@ static int state_load_as(int dirfd, const char *id, struct cella_state *st, bool
 	int alive;
 
 	memset(st, 0, sizeof(*st));
+	snprintf(state_path, sizeof(state_path), "%s%s" STATE_FILE, listing ? id : "",
+		 listing ? "/" : "");
+	snprintf(fifo_path, sizeof(fifo_path), "%s%s" EXEC_FIFO, listing ? id : "",
+		 listing ? "/" : "");
 	/* ROOT/ID appears with its state.json (state_dir_create): without it,
-	 * the directory was removed while we waited for its lock. */
-	if (read_file_at(dirfd, STATE_FILE, &text, err) < 0) {
+	 * the directory was removed while we waited for its lock. state.json
+	 * is only ever replaced whole (state_store renames over it, or writes
+	 * it before ROOT/ID appears). */
+	if (read_whole_file_beneath(dirfd, state_path, &text, err) < 0) {
 		if (err != NULL && err->errnum == ENOENT)
 			return cella_err(err, ENOENT, "container `%s` does not exist", id);
 		return cella_err_context(err, "state of container `%s`", id);
@@ -490,7 +499,7 @@ static int state_load_as(int dirfd, const char *id, struct cella_state *st, bool
 		st->status = alive ? CELLA_STATUS_CREATING : CELLA_STATUS_STOPPED;
 	else if (!alive)
 		st->status = CELLA_STATUS_STOPPED;
-	else if (fstatat(dirfd, EXEC_FIFO, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+	else if (fstatat(dirfd, fifo_path, &sb, AT_SYMLINK_NOFOLLOW) == 0)
 		st->status = CELLA_STATUS_CREATED;
 	else if (frozen(st->cgroup_path, listing ? init_state : 0))
 		st->status = CELLA_STATUS_PAUSED;
@@ -567,17 +576,13 @@ int cella_list(const char *state_root, struct cella_state **out, size_t *n, cell
 	}
 	cella_cgroup_detect_batch(true);
 	while ((de = readdir(d)) != NULL) {
-		cleanup_close int fd = -1;
 		struct cella_state st;
 
+		/* (a valid id is a single path component of at most NAME_MAX) */
 		if (de->d_name[0] == '.' || cella_validate_id(de->d_name, NULL) < 0)
 			continue;
-		/* O_PATH: list takes no lock, and such an open is lighter. */
-		fd = openat(dirfd(d), de->d_name,
-			    O_PATH | O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0)
-			continue;
-		if (state_load_as(fd, de->d_name, &st, true, NULL) < 0)
+		/* list takes no lock */
+		if (state_load_as(dirfd(d), de->d_name, &st, true, NULL) < 0)
 			continue;
 		list = xrealloc(list, (count + 1) * sizeof(*list));
 		list[count++] = st;

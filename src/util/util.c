@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/openat2.h>
 
 #include "util/cleanup.h"
 
@@ -179,6 +181,50 @@ ssize_t read_file_at(int dirfd, const char *path, char **out, cella_error *err)
 		if (r == 0)
 			break;
 		len += (size_t)r;
+	}
+	buf[len] = '\0';
+	*out = take_ptr(&buf);
+	return (ssize_t)len;
+}
+
+ssize_t read_whole_file_beneath(int dirfd, const char *path, char **out, cella_error *err)
+{
+	struct open_how how = {
+	    .flags = O_RDONLY | O_CLOEXEC,
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	cleanup_close int fd = -1;
+	cleanup_free char *buf = NULL;
+	size_t cap = 4096, len = 0;
+
+	/* EAGAIN: a rename raced with the lookup (RESOLVE_BENEATH). */
+	for (int tries = 0; tries < 8; tries++) {
+		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
+	if (fd < 0)
+		return cella_err(err, errno, "open `%s`", path);
+	buf = xmalloc(cap);
+	for (;;) {
+		size_t want;
+		ssize_t r;
+
+		if (len + 1 >= cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		want = cap - len - 1;
+		r = read(fd, buf + len, want);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return cella_err(err, errno, "read `%s`", path);
+		}
+		len += (size_t)r;
+		/* The file never changes under an open fd: short is the end. */
+		if ((size_t)r < want)
+			break;
 	}
 	buf[len] = '\0';
 	*out = take_ptr(&buf);

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* util: the RFC 3339 time of the state's `created`, against gmtime_r. */
+/* util: the RFC 3339 time of the state's `created`, against gmtime_r; the
+ * one-read loader of files replaced whole (state.json). */
 #include "unit.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util/cleanup.h"
 #include "util/util.h"
@@ -44,9 +51,79 @@ static void test_rfc3339_matches_gmtime(void)
 	check_against_gmtime(1798761599); /* 2026-12-31T23:59:59 */
 }
 
+/* A directory with d/f holding len bytes, a symlink l -> d and s -> d/f. */
+static int beneath_fixture(char *dir, size_t len)
+{
+	char *data = malloc(len + 1);
+	int fd, dfd;
+
+	memset(data, 'x', len);
+	snprintf(dir, 64, "/tmp/cella-unit-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		abort();
+	dfd = open(dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (dfd < 0 || mkdirat(dfd, "d", 0700) < 0 || symlinkat("d", dfd, "l") < 0 ||
+	    symlinkat("d/f", dfd, "s") < 0)
+		abort();
+	fd = openat(dfd, "d/f", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || write_all(fd, data, len) < 0)
+		abort();
+	close(fd);
+	free(data);
+	return dfd;
+}
+
+static void beneath_cleanup(const char *dir, int dfd)
+{
+	unlinkat(dfd, "s", 0);
+	unlinkat(dfd, "l", 0);
+	unlinkat(dfd, "d/f", 0);
+	unlinkat(dfd, "d", AT_REMOVEDIR);
+	close(dfd);
+	rmdir(dir);
+}
+
+static void test_read_whole_file_beneath(void)
+{
+	/* empty, shorter than the first buffer, exactly one buffer's worth
+	 * (the read that fills it is not short: one more read ends it), and
+	 * longer than several */
+	static const size_t sizes[] = {0, 227, 4095, 4096, 20000};
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char dir[64];
+		int dfd = beneath_fixture(dir, sizes[i]);
+		cleanup_free char *text = NULL;
+		ssize_t n = read_whole_file_beneath(dfd, "d/f", &text, NULL);
+
+		CHECK(n == (ssize_t)sizes[i]);
+		CHECK(text != NULL && strlen(text) == sizes[i]);
+		beneath_cleanup(dir, dfd);
+	}
+}
+
+static void test_read_whole_file_beneath_refuses(void)
+{
+	char dir[64];
+	int dfd = beneath_fixture(dir, 10);
+	char *text = NULL;
+	cella_error e;
+
+	/* a symlink, as the last component or on the way */
+	CHECK(read_whole_file_beneath(dfd, "s", &text, &e) < 0 && e.errnum == ELOOP);
+	CHECK(read_whole_file_beneath(dfd, "l/f", &text, &e) < 0 && e.errnum == ELOOP);
+	/* out of the directory */
+	CHECK(read_whole_file_beneath(dfd, "../etc/hostname", &text, &e) < 0 && e.errnum == EXDEV);
+	CHECK(read_whole_file_beneath(dfd, "/etc/hostname", &text, &e) < 0 && e.errnum == EXDEV);
+	CHECK(text == NULL);
+	beneath_cleanup(dir, dfd);
+}
+
 int main(void)
 {
 	RUN(test_rfc3339_known_dates);
 	RUN(test_rfc3339_matches_gmtime);
+	RUN(test_read_whole_file_beneath);
+	RUN(test_read_whole_file_beneath_refuses);
 	return unit_done();
 }
