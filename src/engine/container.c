@@ -406,8 +406,20 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 
 	if (*stage1 < 0) {
 		/* No stage 1: the init was cloned in its namespaces, its pid
-		 * is known (no #1, #2, #3). */
+		 * is known (no #1, #3). */
 		pid = *init;
+		if (c->new_userns) {
+			/* Born in its user namespace, without maps yet. */
+			if (fault_point("create:2", err) < 0)
+				return cella_err_ret(err);
+			if (userns_write_maps(pid, l->uid_mappings, l->n_uid_mappings,
+					      l->gid_mappings, l->n_gid_mappings, c->deny_setgroups,
+					      err) < 0)
+				return cella_err_ret(err);
+			/* #2: maps written. */
+			if (sync_send(sync_fd, SYNC_USERNS_MAPPED, 0, err) < 0)
+				return cella_err_ret(err);
+		}
 		goto init_known;
 	}
 	if (c->new_userns) {
@@ -553,13 +565,18 @@ static int explain_init_death(struct cella_ctx *c, pid_t *init, cella_error *err
 }
 
 /* Stage 1 exists for what must happen between the namespaces: joining
- * some by path, a user namespace's maps (#1, #2), time offsets (before any
- * process enters the time namespace). Without those the runtime clones the
- * init straight into its new namespaces (and cgroup): one process, fork,
- * exit and message fewer. */
+ * some by path (a user namespace too), time offsets (before any process
+ * enters the time namespace). Without those the runtime clones the init
+ * straight into its new namespaces, a new user namespace among them, and
+ * its cgroup: one process, fork, exit and message fewer. The maps of a new
+ * user namespace the runtime writes as soon as the clone returns (#2). */
 static bool direct_init(const struct cella_ctx *c)
 {
-	if (c->new_userns || c->userns || (c->unshare_flags & CLONE_NEWTIME))
+	const struct cella_linux *l = &c->spec->linux_;
+
+	if (c->userns && !c->new_userns)
+		return false;
+	if ((c->unshare_flags & CLONE_NEWTIME) && (l->time_monotonic.set || l->time_boottime.set))
 		return false;
 	for (int t = 0; t < CELLA_NS_COUNT; t++)
 		if (c->ns_fds[t] >= 0)
@@ -598,7 +615,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	int sv[2] = {-1, -1};
 	struct cella_state st;
 	char *created = NULL;
-	bool forked = false;
+	bool forked = false, direct;
 	int r;
 
 	memset(&c, 0, sizeof(c));
@@ -756,11 +773,13 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	}
 	/* The init is born in its cgroup where the kernel can do that (the
 	 * unified hierarchy's; #4 still writes cgroup.procs, which also covers
-	 * v1 hierarchies and kernels without CLONE_INTO_CGROUP). Not from a
-	 * user namespace: the move is checked against the forking process's
-	 * credentials there, and a refusal in a fresh pid namespace would
-	 * have used up its first pid, leaving no fork to fall back on. */
-	if (c.cgroup != NULL && !c.userns)
+	 * v1 hierarchies and kernels without CLONE_INTO_CGROUP). Not when
+	 * stage 1, in a user namespace, forks it: the move is checked against
+	 * the forking process's credentials there, and a refusal in a fresh
+	 * pid namespace would have used up its first pid, leaving no fork to
+	 * fall back on. The runtime's own clone is neither. */
+	direct = direct_init(&c);
+	if (c.cgroup != NULL && (!c.userns || direct))
 		c.cgroup_fd = cella_cgroup_unified_fd(c.cgroup, NULL);
 	/* The v1 hierarchies the init joins itself, at #4. */
 	if (c.cgroup != NULL) {
@@ -784,12 +803,19 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		if (cella_cgroup_mountinfo(&text, NULL) == 0)
 			mount_preset_mountinfo(text);
 	}
-	if (direct_init(&c)) {
+	if (direct) {
 		bool placed = false;
 
-		init = process_clone_into(c.unshare_flags, c.cgroup_fd, &placed, err);
+		init = process_clone_into(c.unshare_flags | (c.new_userns ? CLONE_NEWUSER : 0),
+					  c.cgroup_fd, &placed, err);
 		if (init < 0) {
+			cella_error why;
+
 			init = -1;
+			/* as stage 1's unshare: say why there is no user
+			 * namespace when the host forbids them */
+			if (c.new_userns && userns_check_available(&why) < 0)
+				*err = why;
 			r = cella_err_ret(err);
 			goto out_remove;
 		}
@@ -844,6 +870,10 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	 * the init. */
 	r = parent_handshake(&c, &stage1, &init, sv[0], &pty, err);
 	if (r < 0) {
+		/* Between #2 and #4 of an init cloned into its user namespace
+		 * we send, not read: when a step of ours failed because the
+		 * init is gone, the error it sent first says why. */
+		sync_take_error(sv[0], err);
 		r = explain_init_death(&c, &init, err);
 		goto out_remove;
 	}

@@ -7,13 +7,17 @@
  *
  * Who runs where, with what:
  *   stage 1: forked by the runtime, root (or the rootless caller) on the
- *            host; joins namespaces by path, creates the user namespace
- *            (then it is root in there, with a full capability set over what
- *            that namespace owns), creates the others, forks stage 2, exits.
+ *            host, when namespaces are joined by path or time offsets set
+ *            (engine/container.c, direct_init); joins namespaces by path,
+ *            creates the user namespace (then it is root in there, with a
+ *            full capability set over what that namespace owns), creates
+ *            the others, forks stage 2, exits.
  *   stage 2: PID 1 of the new pid namespace, still fully privileged in the
  *            container's user namespace; builds the rootfs, sets up the
  *            process, then gives up privileges (uid switch, capability sets,
- *            no_new_privs) and waits for `start` before execve.
+ *            no_new_privs) and waits for `start` before execve. Without
+ *            stage 1 the runtime clones it into its namespaces (a new user
+ *            namespace among them: init_direct waits for its maps, #2).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -389,10 +393,24 @@ _Noreturn void init_direct(struct cella_ctx *c)
 	if (c->cgroup_fd >= 0)
 		close(c->cgroup_fd);
 	cella_log_set_handler(sync_log_forwarder, &c->sync_fd);
+	if (c->new_userns) {
+		/* #2: born in a new user namespace, we wait for the runtime to
+		 * write its maps (no #1: the runtime cloned us, it knows our
+		 * pid). Dumpable until then, as stage 1: a rootless runtime
+		 * writes them, which needs us dumpable; no process of the
+		 * container exists yet. A runtime gone hangs up the socket,
+		 * which ends the wait. */
+		if (sync_wait(c->sync_fd, SYNC_USERNS_MAPPED, NULL, NULL, &e) < 0)
+			_exit(1);
+		if (fault_point("init:2", &e) < 0)
+			fail(c, &e);
+	}
 	/* Not dumpable from here to the execve, as stage 1 makes its child
 	 * (CVE-2016-9962); no process of the container exists yet. */
 	if (process_set_dumpable(0, &e) < 0)
 		fail(c, &e);
+	if (c->new_userns)
+		become_ns_root();
 	init_stage2(c);
 }
 

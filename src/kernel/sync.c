@@ -347,6 +347,29 @@ int sync_wait_eof(int fd, cella_error *err)
 	return wait_msg(fd, SYNC_ERROR, NULL, NULL, NULL, true, err);
 }
 
+int sync_take_error(int fd, cella_error *err)
+{
+	for (;;) {
+		struct cella_sync_msg m;
+		ssize_t r = recv(fd, &m, sizeof(m), MSG_DONTWAIT);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r != (ssize_t)sizeof(m))
+			return 0;
+		m.err.msg[sizeof(m.err.msg) - 1] = '\0';
+		if (m.type == SYNC_LOG) {
+			cella_log((enum cella_log_level)m.value, "%s", m.err.msg);
+			continue;
+		}
+		if (m.type != SYNC_ERROR)
+			continue;
+		if (err != NULL)
+			*err = m.err;
+		return m.value < 0 ? m.value : -1;
+	}
+}
+
 int sync_pending_bytes(int fd)
 {
 	int n = 0;

@@ -22,9 +22,9 @@
 #include "util/log.h"
 
 enum cella_sync_type {
-	SYNC_USERNS_READY = 1, /* #1 child -> parent: user ns unshared, write maps */
-	SYNC_USERNS_MAPPED,    /* #2 parent -> child: maps written */
-	SYNC_INIT_PID,	       /* #3 child -> parent: pid of the container init */
+	SYNC_USERNS_READY = 1, /* #1 stage 1 -> parent: user ns unshared, write maps */
+	SYNC_USERNS_MAPPED,    /* #2 parent -> stage 1 or init: maps written */
+	SYNC_INIT_PID,	       /* #3 stage 1 -> parent: pid of the container init */
 	SYNC_CGROUP_READY,     /* #4 parent -> child: cgroup configured, joined */
 	SYNC_PTY_MASTER,       /* #5 child -> parent: pty master fd (SCM_RIGHTS) */
 	SYNC_CREATED,	       /* #6 child -> parent: set up, waiting for start */
@@ -118,6 +118,13 @@ int sync_wait_plain(int fd, enum cella_sync_type expect, cella_error *err);
 /* Wait for the peer to close the socket (0), passing SYNC_LOG lines on; a
  * SYNC_ERROR instead is returned (< 0) with the child's error. */
 int sync_wait_eof(int fd, cella_error *err);
+
+/* Without waiting: the SYNC_ERROR the peer sent before it exited, if one is
+ * there (< 0, its error in *err; SYNC_LOG lines before it passed on), else
+ * 0 and *err untouched. For a step of ours that failed because the peer is
+ * gone while we were not reading: its own error says why. Whatever else
+ * was there is dropped (the handshake is over). */
+int sync_take_error(int fd, cella_error *err);
 
 /* A log handler that forwards lines over the socket (used in the child). */
 void sync_log_forwarder(enum cella_log_level level, const char *msg, void *data);

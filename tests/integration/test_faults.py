@@ -18,12 +18,15 @@ from helpers import (ROOTFS, children, make_config, mountinfo, reap, wait_for, w
 # create (and run, which creates the same way): in order.
 CREATE_POINTS = ["create:state", "create:cgroup", "create:3", "init:cgroup", "init:4", "create:4",
                  "init:6", "create:6", "create:statewritten", "init:7", "create:7"]
-# Only with a stage 1, which a new user namespace has (#1, #2); without one
-# (nor a namespace joined by path, nor time offsets) the runtime clones the
-# init straight into its namespaces.
+# A new user namespace without a stage 1: the runtime clones the init into
+# it and writes its maps (#2).
+USERNS_POINTS = ["create:2", "init:2"]
+# Only with a stage 1, which time offsets need (and a namespace joined by
+# path); without one the runtime clones the init straight into its
+# namespaces. With a user namespace, #1 and #2 are stage 1's.
 # (init:started, in the init that create left, is walked by test_run, where
 # the runtime that set CELLA_FAULT is the one that starts it.)
-USERNS_POINTS = ["stage1:start", "create:1", "stage1:2", "stage1:forked"]
+STAGE1_POINTS = ["stage1:start", "create:1", "stage1:2", "stage1:forked"]
 START_POINTS = ["start:byte", "init:started", "start:exec"]
 EXEC_POINTS = ["exec:forked", "exec:3"]
 DELETE_POINTS = ["delete:killed", "delete:cgroup"]
@@ -86,11 +89,23 @@ def new_id():
     return f"flt{random.randrange(10**6):06d}"
 
 
+def stage1_config(args):
+    """A user namespace and time offsets: the runtime forks a stage 1."""
+    c = make_config(args=args, rootless=(0, 0))
+    c["linux"]["namespaces"].append({"type": "time"})
+    c["linux"]["timeOffsets"] = {"monotonic": {"secs": 5, "nanosecs": 0}}
+    return c
+
+
 @pytest.mark.parametrize("action", ACTIONS)
-@pytest.mark.parametrize("point", CREATE_POINTS + USERNS_POINTS)
+@pytest.mark.parametrize("point", CREATE_POINTS + USERNS_POINTS + STAGE1_POINTS)
 def test_create(cella, tmp, point, action):
-    over = {"rootless": (0, 0)} if point in USERNS_POINTS else {}
-    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/bin/sleep", "100"], **over))
+    args = ["/bin/sleep", "100"]
+    if point in STAGE1_POINTS:
+        config = stage1_config(args)
+    else:
+        config = make_config(args=args, rootless=(0, 0) if point in USERNS_POINTS else None)
+    b = write_bundle(os.path.join(tmp, "b"), config)
     cid = new_id()
     before = mountinfo()
     r = faulty(cella, point, action, "create", "--bundle", b, cid)
@@ -169,8 +184,7 @@ def test_create_again_after_crash(cella, tmp, point):
 def test_deadlock_first_child_dies_before_3(cella, tmp):
     """The deadlock of issue 13: stage 1 dies between forking the init and
     sending #3. The init waited for #4 and the runtime for #3, forever."""
-    b = write_bundle(os.path.join(tmp, "b"),
-                     make_config(args=["/bin/true"], rootless=(0, 0)))
+    b = write_bundle(os.path.join(tmp, "b"), stage1_config(["/bin/true"]))
     cid = new_id()
     r = faulty(cella, "stage1:forked", "kill", "create", "--bundle", b, cid)
     assert r.returncode != 0
