@@ -406,10 +406,11 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 
 	if (*stage1 < 0) {
 		/* No stage 1: the init was cloned in its namespaces, its pid
-		 * is known (no #1, #3). */
+		 * is known (no #1; #3 only from a new user namespace). */
 		pid = *init;
 		if (c->new_userns) {
-			/* Born in its user namespace, without maps yet. */
+			/* Born in its user namespace (and pid and time
+			 * namespaces), without maps yet. */
 			if (fault_point("create:2", err) < 0)
 				return cella_err_ret(err);
 			if (userns_write_maps(pid, l->uid_mappings, l->n_uid_mappings,
@@ -418,6 +419,10 @@ static int parent_handshake(struct cella_ctx *c, pid_t *stage1, pid_t *init, int
 				return cella_err_ret(err);
 			/* #2: maps written. */
 			if (sync_send(sync_fd, SYNC_USERNS_MAPPED, 0, err) < 0)
+				return cella_err_ret(err);
+			/* #3: its other namespaces made (the netDevices and
+			 * the bind sources below go into them). */
+			if (sync_wait_watch(sync_fd, SYNC_INIT_PID, &w2, NULL, NULL, err) < 0)
 				return cella_err_ret(err);
 		}
 		goto init_known;
@@ -567,9 +572,13 @@ static int explain_init_death(struct cella_ctx *c, pid_t *init, cella_error *err
 /* Stage 1 exists for what must happen between the namespaces: joining
  * some by path (a user namespace too), time offsets (before any process
  * enters the time namespace). Without those the runtime clones the init
- * straight into its new namespaces, a new user namespace among them, and
- * its cgroup: one process, fork, exit and message fewer. The maps of a new
- * user namespace the runtime writes as soon as the clone returns (#2). */
+ * straight into its new namespaces and its cgroup: one process, fork and
+ * exit fewer. A new user namespace among them: the clone makes it with the
+ * pid and time namespaces only, the runtime writes its maps at once (#2),
+ * and the init, root in it, makes the others and says so (#3): an ipc or
+ * net namespace made before the maps would own its objects (the mqueue
+ * root, the loopback's sysfs files) as the host's root, not as the
+ * container's (runc#1562). */
 static bool direct_init(const struct cella_ctx *c)
 {
 	const struct cella_linux *l = &c->spec->linux_;
@@ -806,15 +815,21 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	if (direct) {
 		bool placed = false;
 
-		init = process_clone_into(c.unshare_flags | (c.new_userns ? CLONE_NEWUSER : 0),
-					  c.cgroup_fd, &placed, err);
+		int flags = c.unshare_flags;
+
+		if (c.new_userns)
+			flags = CLONE_NEWUSER | (flags & (CLONE_NEWPID | CLONE_NEWTIME));
+		init = process_clone_into(flags, c.cgroup_fd, &placed, err);
 		if (init < 0) {
 			cella_error why;
 
 			init = -1;
 			/* as stage 1's unshare: say why there is no user
 			 * namespace when the host forbids them */
-			if (c.new_userns && userns_check_available(&why) < 0)
+			if (c.new_userns &&
+			    (err->errnum == EPERM || err->errnum == EACCES ||
+			     err->errnum == ENOSPC || err->errnum == EUSERS) &&
+			    userns_check_available(&why) < 0)
 				*err = why;
 			r = cella_err_ret(err);
 			goto out_remove;

@@ -16,8 +16,9 @@
  *            container's user namespace; builds the rootfs, sets up the
  *            process, then gives up privileges (uid switch, capability sets,
  *            no_new_privs) and waits for `start` before execve. Without
- *            stage 1 the runtime clones it into its namespaces (a new user
- *            namespace among them: init_direct waits for its maps, #2).
+ *            stage 1 the runtime clones it into its namespaces (with a new
+ *            user namespace, into that, the pid and the time namespaces:
+ *            init_direct waits for its maps, #2, makes the others, #3).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -409,8 +410,18 @@ _Noreturn void init_direct(struct cella_ctx *c)
 	 * (CVE-2016-9962); no process of the container exists yet. */
 	if (process_set_dumpable(0, &e) < 0)
 		fail(c, &e);
-	if (c->new_userns)
+	if (c->new_userns) {
 		become_ns_root();
+		/* The namespaces the clone left out, made as the container's
+		 * root: an ipc or net namespace owns its objects (the mqueue
+		 * root, the loopback's sysfs files) as its creator. */
+		if (ns_unshare(c->unshare_flags & ~(CLONE_NEWPID | CLONE_NEWTIME), &e) < 0)
+			fail(c, &e);
+		/* #3: made; the runtime moves netDevices and sends the bind
+		 * sources into them next. */
+		if (sync_send(c->sync_fd, SYNC_INIT_PID, 0, &e) < 0)
+			_exit(1);
+	}
 	init_stage2(c);
 }
 

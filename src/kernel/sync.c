@@ -261,6 +261,7 @@ static int wait_msg(int fd, enum cella_sync_type expect, const struct sync_watch
 	struct sync_watch def = {.pidfd = -1, .who = "the other side", .timeout_ms = -1};
 	const struct sync_watch *w = watch;
 	long long deadline = -1;
+	int resets = 0;
 
 	if (w == NULL) {
 		def.timeout_ms = sync_timeout_ms();
@@ -287,7 +288,11 @@ static int wait_msg(int fd, enum cella_sync_type expect, const struct sync_watch
 			return cella_err_ret(err);
 		r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 		if (r < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			/* ECONNRESET: the peer closed with messages of ours
+			 * unread, which the socket says once, before what the
+			 * peer sent (its error) and its end. */
+			if (errno == EINTR || errno == EAGAIN ||
+			    (errno == ECONNRESET && resets++ == 0))
 				continue;
 			return cella_err(err, errno, "sync %s: read from %s",
 					 sync_step_name(expect), w->who);
@@ -349,11 +354,15 @@ int sync_wait_eof(int fd, cella_error *err)
 
 int sync_take_error(int fd, cella_error *err)
 {
+	int resets = 0;
+
 	for (;;) {
 		struct cella_sync_msg m;
 		ssize_t r = recv(fd, &m, sizeof(m), MSG_DONTWAIT);
 
-		if (r < 0 && errno == EINTR)
+		/* ECONNRESET: the peer closed with messages of ours unread;
+		 * said once, before what it had sent. */
+		if (r < 0 && (errno == EINTR || (errno == ECONNRESET && resets++ == 0)))
 			continue;
 		if (r != (ssize_t)sizeof(m))
 			return 0;

@@ -24,7 +24,8 @@
 enum cella_sync_type {
 	SYNC_USERNS_READY = 1, /* #1 stage 1 -> parent: user ns unshared, write maps */
 	SYNC_USERNS_MAPPED,    /* #2 parent -> stage 1 or init: maps written */
-	SYNC_INIT_PID,	       /* #3 stage 1 -> parent: pid of the container init */
+	SYNC_INIT_PID,	       /* #3 stage 1 -> parent: pid of the container init;
+				* init -> parent: its namespaces made */
 	SYNC_CGROUP_READY,     /* #4 parent -> child: cgroup configured, joined */
 	SYNC_PTY_MASTER,       /* #5 child -> parent: pty master fd (SCM_RIGHTS) */
 	SYNC_CREATED,	       /* #6 child -> parent: set up, waiting for start */

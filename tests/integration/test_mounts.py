@@ -586,3 +586,28 @@ def test_quick_door_rootfs_the_kernel_cannot_idmap(cella, tmp):
         assert "--bind" in line and "idmap" in line and "--userns host" in line, line
     finally:
         subprocess.run(["umount", ram], check=True)
+
+
+# An ipc or net namespace owns its objects as whoever made it: made before
+# the user namespace's maps (or by the host's root), the mqueue root and the
+# loopback's sysfs files are nobody's in the container, and its root cannot
+# chmod /dev/mqueue (runc#1562).
+def test_user_namespace_owns_its_ipc_and_net_objects(cella, tmp):
+    cfg = make_config(args=["/bin/sh", "-c",
+                            "stat -c %u /dev/mqueue; stat -c %u /sys/class/net/lo/tx_queue_len;"
+                            "chmod 1770 /dev/mqueue && echo chmod-ok"])
+    cfg["linux"]["namespaces"].append({"type": "user"})
+    cfg["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    cfg["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    for s in ("bounding", "effective", "permitted"):
+        cfg["process"]["capabilities"][s] = ["CAP_CHOWN", "CAP_FOWNER", "CAP_DAC_OVERRIDE",
+                                             "CAP_NET_ADMIN"]
+    cfg["mounts"] = [m for m in cfg["mounts"] if m["destination"] != "/probe"]
+    for m in cfg["mounts"]:
+        if m["type"] == "sysfs":
+            m["options"] = ["nosuid", "noexec", "nodev", "rw"]
+    b = write_bundle(os.path.join(tmp, "b"), cfg)
+    r = cella.run("run", "--bundle", b, f"zown-{os.getpid()}")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["0", "0", "chmod-ok"], r.stdout + r.stderr
+

@@ -28,6 +28,15 @@ def test_default_creates_all_namespaces(cella):
         assert info["ns"][n] != host[n], f"{n} namespace is shared with the host"
 
 
+def test_own_ids_own_the_ipc_and_net_objects(cella):
+    """With its own ids (the default as root), the container's root owns
+    its mqueue root and loopback, made after the maps."""
+    r = cella.run("run", "--rootfs", ROOTFS, "--", "sh", "-c",
+                  "stat -c %u:%g /dev/mqueue /sys/class/net/lo/tx_queue_len")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["0:0", "0:0"], r.stdout
+
+
 @pytest.mark.parametrize("ns", NAMESPACES)
 def test_ns_creates_only_listed(cella, ns):
     # The mount namespace comes along: a rootfs needs one.
