@@ -814,13 +814,23 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	}
 	if (direct) {
 		bool placed = false;
-
 		int flags = c.unshare_flags;
 
 		if (c.new_userns)
 			flags = CLONE_NEWUSER | (flags & (CLONE_NEWPID | CLONE_NEWTIME));
 		init = process_clone_into(flags, c.cgroup_fd, &placed, err);
-		if (init < 0) {
+		if (init < 0 && (err->errnum == ENOSYS || err->errnum == E2BIG)) {
+			/* No clone3 here (a seccomp profile that refuses it, as
+			 * Docker's and our own default do): stage 1 unshares
+			 * the namespaces and forks the init instead, as it
+			 * always did, and is not born in a cgroup from a user
+			 * namespace (above). */
+			init = -1;
+			direct = false;
+			cella_err_clear(err);
+			if (c.userns && c.cgroup_fd >= 0)
+				close(take_fd(&c.cgroup_fd));
+		} else if (init < 0) {
 			cella_error why;
 
 			init = -1;
@@ -833,16 +843,18 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 				*err = why;
 			r = cella_err_ret(err);
 			goto out_remove;
+		} else {
+			c.cgroup_placed = placed;
+			if (init == 0) {
+				close(sv[0]);
+				init_direct(&c);
+			}
+			if (placed)
+				cella_debug("the container init was born in its cgroup "
+					    "(CLONE_INTO_CGROUP)");
 		}
-		c.cgroup_placed = placed;
-		if (init == 0) {
-			close(sv[0]);
-			init_direct(&c);
-		}
-		if (placed)
-			cella_debug(
-			    "the container init was born in its cgroup (CLONE_INTO_CGROUP)");
-	} else {
+	}
+	if (!direct) {
 		int s1_cgroup = -1;
 		bool placed = false;
 
@@ -885,9 +897,9 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	 * the init. */
 	r = parent_handshake(&c, &stage1, &init, sv[0], &pty, err);
 	if (r < 0) {
-		/* Between #2 and #4 of an init cloned into its user namespace
-		 * we send, not read: when a step of ours failed because the
-		 * init is gone, the error it sent first says why. */
+		/* From #3m to #4 we send, not read: when a step of ours
+		 * failed because the init is gone, the error it sent first
+		 * says why. */
 		sync_take_error(sv[0], err);
 		r = explain_init_death(&c, &init, err);
 		goto out_remove;

@@ -167,7 +167,7 @@ const char *sync_step_name(enum cella_sync_type t)
 	case SYNC_USERNS_MAPPED:
 		return "#2 (uid and gid maps written)";
 	case SYNC_INIT_PID:
-		return "#3 (the container init's pid)";
+		return "#3 (the container init's pid, or its namespaces made)";
 	case SYNC_CGROUP_READY:
 		return "#4 (the init placed in its cgroup)";
 	case SYNC_HOOKS:

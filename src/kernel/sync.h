@@ -90,11 +90,12 @@ struct sync_watch {
 
 /* The deadline of one step: CELLA_SYNC_TIMEOUT (seconds) or 120 s. */
 int sync_timeout_ms(void);
-/* "#3 (the container init's pid)": the step a message type ends. */
+/* "#3 (the container init's pid, or its namespaces made)": the step a
+ * message type ends. */
 const char *sync_step_name(enum cella_sync_type t);
 
 /* sync_wait, watching w (NULL: the default deadline, no pidfd). Errors name
- * the step: "sync #3 (the container init's pid): the setup process exited
+ * the step: "sync #3 (the container init's pid, ...): the setup process exited
  * without sending it", "...: nothing in 120 s". */
 int sync_wait_watch(int fd, enum cella_sync_type expect, const struct sync_watch *w, int32_t *value,
 		    int *fd_out, cella_error *err);

@@ -4,6 +4,7 @@ foreground runtime, time namespace offsets, rlimits, sysctl, no_new_privs."""
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import time
@@ -35,6 +36,35 @@ def test_container_dies_with_runtime(cella, user):
     # The killed runtime could not remove its state: delete cleans it up.
     for cid in cella.entries():
         cella.ok("delete", "--force", cid)
+
+
+# Where clone3 answers ENOSYS (Docker's seccomp profile, or cella's own
+# default profile, around a nested cella), the init is made without it: by
+# stage 1's unshare and fork, with a user namespace as without one.
+@pytest.mark.parametrize("kind", ["plain", "userns", "quick"])
+def test_without_clone3(cella, tmp, kind):
+    strace = shutil.which("strace")
+    if strace is None:
+        pytest.skip("strace is missing")
+    inject = [strace, "-f", "-qq", "-o", "/dev/null", "-e", "trace=clone3",
+              "-e", "inject=clone3:error=ENOSYS"]
+    cmd = ["/bin/sh", "-c", "cat /proc/self/uid_map; hostname"]
+    if kind == "quick":
+        argv = cella.argv("run", "--rootfs", ROOTFS, "--name", f"zq3-{os.getpid()}",
+                          "--hostname", "nc3", "--", *cmd)
+    else:
+        c = make_config(args=cmd, rootless=(0, 0) if kind == "userns" else None)
+        c["hostname"] = "nc3"
+        b = write_bundle(os.path.join(tmp, "b"), c)
+        argv = cella.argv("run", "--bundle", b, f"zc3-{os.getpid()}")
+    r = subprocess.run(inject + argv, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.split("\n")
+    assert lines[-2] == "nc3", r.stdout
+    # the host's ids; the config's one id; the quick door's own 65536
+    want = {"plain": "4294967295", "userns": "1", "quick": "65536"}[kind]
+    assert lines[0].split()[2] == want, r.stdout
+    assert cella.entries() == []
 
 
 def _run_bundle(cella, tmp, config, cid="b"):
