@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "kernel/cgroup.h"
+#include "kernel/path.h"
 #include "kernel/process.h"
 #include "kernel/procfs.h"
 #include "kernel/userns.h"
@@ -413,6 +414,18 @@ static char *jstr(json_t *j, const char *key)
 	return xstrdup(s ? s : "");
 }
 
+/* path (state.json, or ID/state.json) beneath dirfd, no symlink on the
+ * way, in one read: the file is only ever replaced whole (state_store
+ * renames over it, or writes it before ROOT/ID appears). */
+static ssize_t read_state_file(int dirfd, const char *path, char **out, cella_error *err)
+{
+	cleanup_close int fd = path_open_beneath(dirfd, path, O_RDONLY);
+
+	if (fd < 0)
+		return cella_err(err, -fd, "open `%s`", path);
+	return read_fd_all(fd, path, true, out, err);
+}
+
 /* listing: for list, where the init's state letter may stand for the
  * freezer (cella_cgroup_frozen_seen): a file read less per container, at
  * the price of "running" for a paused container whose init someone moved
@@ -440,10 +453,8 @@ static int state_load_as(int dirfd, const char *id, struct cella_state *st, bool
 	snprintf(fifo_path, sizeof(fifo_path), "%s%s" EXEC_FIFO, listing ? id : "",
 		 listing ? "/" : "");
 	/* ROOT/ID appears with its state.json (state_dir_create): without it,
-	 * the directory was removed while we waited for its lock. state.json
-	 * is only ever replaced whole (state_store renames over it, or writes
-	 * it before ROOT/ID appears). */
-	if (read_whole_file_beneath(dirfd, state_path, &text, err) < 0) {
+	 * the directory was removed while we waited for its lock. */
+	if (read_state_file(dirfd, state_path, &text, err) < 0) {
 		if (err != NULL && err->errnum == ENOENT)
 			return cella_err(err, ENOENT, "container `%s` does not exist", id);
 		return cella_err_context(err, "state of container `%s`", id);

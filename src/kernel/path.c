@@ -23,27 +23,43 @@ const char *path_fd_path(int fd, char buf[PATH_FD_MAX])
 	return buf;
 }
 
+/* openat2, again while a rename or mount races with the lookup (EAGAIN). */
+static int openat2_retried(int dirfd, const char *path, const struct open_how *how)
+{
+	int fd;
+
+	for (int i = 0; i < 32; i++) {
+		fd = (int)syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+		if (fd >= 0)
+			return fd;
+		if (errno != EAGAIN && errno != EINTR)
+			break;
+	}
+	return -errno;
+}
+
 int path_open_in_root(int rootfd, const char *path, int flags)
 {
 	struct open_how how = {
 	    .flags = (unsigned long long)(flags | O_CLOEXEC),
 	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	int fd;
 
 	while (*path == '/')
 		path++;
 	if (*path == '\0')
 		path = ".";
-	for (int i = 0; i < 32; i++) {
-		fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-		if (fd >= 0)
-			return fd;
-		/* EAGAIN: a rename or mount raced with RESOLVE_IN_ROOT. */
-		if (errno != EAGAIN && errno != EINTR)
-			break;
-	}
-	return -errno;
+	return openat2_retried(rootfd, path, &how);
+}
+
+int path_open_beneath(int dirfd, const char *path, int flags)
+{
+	struct open_how how = {
+	    .flags = (unsigned long long)(flags | O_CLOEXEC),
+	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+
+	return openat2_retried(dirfd, path, &how);
 }
 
 /* Split path into its components, dropping "" and ".". Returns a strv. */

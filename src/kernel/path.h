@@ -21,6 +21,12 @@
  * root). Returns the fd, or -errno. Retries EAGAIN. */
 int path_open_in_root(int rootfd, const char *path, int flags);
 
+/* openat2(dirfd, path, flags | O_CLOEXEC, RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS): a path below dirfd with no
+ * symlink anywhere (cella's own state files). Returns the fd, or -errno.
+ * Retries EAGAIN. */
+int path_open_beneath(int dirfd, const char *path, int flags);
+
 /* Resolve `path` inside the root, creating what is missing: directories
  * (0755) for every component, the last one as an empty file (0644) when
  * last_is_file. Dangling symlinks met on the way are followed inside the

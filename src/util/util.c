@@ -10,9 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/openat2.h>
 
 #include "util/cleanup.h"
 
@@ -157,55 +155,11 @@ ssize_t read_all(int fd, void *buf, size_t len)
 	return (ssize_t)done;
 }
 
-ssize_t read_file_at(int dirfd, const char *path, char **out, cella_error *err)
+ssize_t read_fd_all(int fd, const char *name, bool short_is_end, char **out, cella_error *err)
 {
-	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	cleanup_free char *buf = NULL;
+	cleanup_free char *buf = xmalloc(4096);
 	size_t cap = 4096, len = 0;
 
-	if (fd < 0)
-		return cella_err(err, errno, "open `%s`", path);
-	buf = xmalloc(cap);
-	for (;;) {
-		ssize_t r;
-		if (len + 1 >= cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		r = read(fd, buf + len, cap - len - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return cella_err(err, errno, "read `%s`", path);
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	buf[len] = '\0';
-	*out = take_ptr(&buf);
-	return (ssize_t)len;
-}
-
-ssize_t read_whole_file_beneath(int dirfd, const char *path, char **out, cella_error *err)
-{
-	struct open_how how = {
-	    .flags = O_RDONLY | O_CLOEXEC,
-	    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-	cleanup_close int fd = -1;
-	cleanup_free char *buf = NULL;
-	size_t cap = 4096, len = 0;
-
-	/* EAGAIN: a rename raced with the lookup (RESOLVE_BENEATH). */
-	for (int tries = 0; tries < 8; tries++) {
-		fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-		if (fd >= 0 || errno != EAGAIN)
-			break;
-	}
-	if (fd < 0)
-		return cella_err(err, errno, "open `%s`", path);
-	buf = xmalloc(cap);
 	for (;;) {
 		size_t want;
 		ssize_t r;
@@ -219,16 +173,24 @@ ssize_t read_whole_file_beneath(int dirfd, const char *path, char **out, cella_e
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return cella_err(err, errno, "read `%s`", path);
+			return cella_err(err, errno, "read `%s`", name);
 		}
 		len += (size_t)r;
-		/* The file never changes under an open fd: short is the end. */
-		if ((size_t)r < want)
+		if (r == 0 || (short_is_end && (size_t)r < want))
 			break;
 	}
 	buf[len] = '\0';
 	*out = take_ptr(&buf);
 	return (ssize_t)len;
+}
+
+ssize_t read_file_at(int dirfd, const char *path, char **out, cella_error *err)
+{
+	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return cella_err(err, errno, "open `%s`", path);
+	return read_fd_all(fd, path, false, out, err);
 }
 
 static const char *file_kind(mode_t m)

@@ -35,11 +35,11 @@ const char *str_escape(const char *s, char *buf, size_t len);
 /* Whole-file helpers on a path relative to dirfd (AT_FDCWD for cwd). All fds
  * are O_CLOEXEC. read_file_at NUL-terminates and returns the length. */
 ssize_t read_file_at(int dirfd, const char *path, char **out, cella_error *err);
-/* The same for a file that is only ever replaced whole (a rename over it),
- * never written in place: a short read is its end (one read where
- * read_file_at makes two). path is resolved beneath dirfd without following
- * any symlink (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS). */
-ssize_t read_whole_file_beneath(int dirfd, const char *path, char **out, cella_error *err);
+/* All of what fd reads, NUL-terminated, its length returned; `name` for
+ * errors. short_is_end: for a file only ever replaced whole (a rename over
+ * it), never written in place, a short read is its end (one read where
+ * read_file_at makes two). */
+ssize_t read_fd_all(int fd, const char *name, bool short_is_end, char **out, cella_error *err);
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, cella_error *err);
 /* The same for a file a user hands cella (config.json, exec --process): it
  * must be a regular file (a symlink is followed to one; a FIFO, a device or

@@ -32,9 +32,13 @@ def test_own_ids_own_the_ipc_and_net_objects(cella):
     """With its own ids (the default as root), the container's root owns
     its mqueue root and loopback, made after the maps."""
     r = cella.run("run", "--rootfs", ROOTFS, "--", "sh", "-c",
-                  "stat -c %u:%g /dev/mqueue /sys/class/net/lo/tx_queue_len")
+                  "stat -c %u:%g /dev/mqueue /sys/class/net/lo/tx_queue_len; "
+                  "cat /proc/self/uid_map")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.split() == ["0:0", "0:0"], r.stdout
+    out = r.stdout.split()
+    assert out[:2] == ["0:0", "0:0"], r.stdout
+    # ids of its own: host root would show as 0:0 too
+    assert out[2] == "0" and out[3] != "0", r.stdout
 
 
 @pytest.mark.parametrize("ns", NAMESPACES)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* util: the RFC 3339 time of the state's `created`, against gmtime_r; the
- * one-read loader of files replaced whole (state.json). */
+ * one-read loader of files replaced whole (state.json), opened beneath
+ * their directory (kernel/path.h). */
 #include "unit.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kernel/path.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -83,39 +85,41 @@ static void beneath_cleanup(const char *dir, int dfd)
 	rmdir(dir);
 }
 
-static void test_read_whole_file_beneath(void)
+static void test_read_fd_all(void)
 {
 	/* empty, shorter than the first buffer, exactly one buffer's worth
 	 * (the read that fills it is not short: one more read ends it), and
-	 * longer than several */
+	 * longer than several; short reads taken as the end or not */
 	static const size_t sizes[] = {0, 227, 4095, 4096, 20000};
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		char dir[64];
-		int dfd = beneath_fixture(dir, sizes[i]);
-		cleanup_free char *text = NULL;
-		ssize_t n = read_whole_file_beneath(dfd, "d/f", &text, NULL);
+		for (int short_is_end = 0; short_is_end < 2; short_is_end++) {
+			char dir[64];
+			int dfd = beneath_fixture(dir, sizes[i]);
+			int fd = path_open_beneath(dfd, "d/f", O_RDONLY);
+			cleanup_free char *text = NULL;
+			ssize_t n = fd < 0 ? -1 : read_fd_all(fd, "d/f", short_is_end, &text, NULL);
 
-		CHECK(n == (ssize_t)sizes[i]);
-		CHECK(text != NULL && strlen(text) == sizes[i]);
-		beneath_cleanup(dir, dfd);
+			CHECK(n == (ssize_t)sizes[i]);
+			CHECK(text != NULL && strlen(text) == sizes[i]);
+			if (fd >= 0)
+				close(fd);
+			beneath_cleanup(dir, dfd);
+		}
 	}
 }
 
-static void test_read_whole_file_beneath_refuses(void)
+static void test_path_open_beneath_refuses(void)
 {
 	char dir[64];
 	int dfd = beneath_fixture(dir, 10);
-	char *text = NULL;
-	cella_error e;
 
 	/* a symlink, as the last component or on the way */
-	CHECK(read_whole_file_beneath(dfd, "s", &text, &e) < 0 && e.errnum == ELOOP);
-	CHECK(read_whole_file_beneath(dfd, "l/f", &text, &e) < 0 && e.errnum == ELOOP);
+	CHECK(path_open_beneath(dfd, "s", O_RDONLY) == -ELOOP);
+	CHECK(path_open_beneath(dfd, "l/f", O_RDONLY) == -ELOOP);
 	/* out of the directory */
-	CHECK(read_whole_file_beneath(dfd, "../etc/hostname", &text, &e) < 0 && e.errnum == EXDEV);
-	CHECK(read_whole_file_beneath(dfd, "/etc/hostname", &text, &e) < 0 && e.errnum == EXDEV);
-	CHECK(text == NULL);
+	CHECK(path_open_beneath(dfd, "../etc/hostname", O_RDONLY) == -EXDEV);
+	CHECK(path_open_beneath(dfd, "/etc/hostname", O_RDONLY) == -EXDEV);
 	beneath_cleanup(dir, dfd);
 }
 
@@ -123,7 +127,7 @@ int main(void)
 {
 	RUN(test_rfc3339_known_dates);
 	RUN(test_rfc3339_matches_gmtime);
-	RUN(test_read_whole_file_beneath);
-	RUN(test_read_whole_file_beneath_refuses);
+	RUN(test_read_fd_all);
+	RUN(test_path_open_beneath_refuses);
 	return unit_done();
 }
