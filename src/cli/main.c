@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/entry.h"
 #include "engine/engine.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -315,8 +316,7 @@ static int run_cli(struct cella_cli *cli, int argc, char **argv)
 		cli->root = cella_default_state_root();
 	/* The commands whose processes enter a container run from a binary
 	 * nobody can write (CVE-2019-5736). */
-	if (strcmp(cmd->name, "create") == 0 || strcmp(cmd->name, "run") == 0 ||
-	    strcmp(cmd->name, "exec") == 0 || strcmp(cmd->name, "probe") == 0) {
+	if (cella_entry_command_enters(cmd->name)) {
 		cella_error err;
 
 		if (cella_run_from_sealed_copy(argv, cli->root, &err) < 0)
