@@ -6,7 +6,9 @@
 #   make STATIC_LIBS=    link jansson, libseccomp and libcap dynamically too
 #                        (by default their archives are linked in when found)
 #   make install         PREFIX DESTDIR BINDIR MANDIR and the completion dirs
-#                        below; make install-rootfs adds the busybox rootfs
+#                        below (the runtime behind the launcher goes to
+#                        BINDIR/../libexec/cella, see LAUNCHER); make
+#                        install-rootfs adds the busybox rootfs
 #   make format          clang-format the tree; make format-check verifies
 #
 # Flags, as distributions pass them: the project's own (CELLA_CPPFLAGS,
@@ -104,6 +106,20 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 CELLA := $(BUILD)/bin/cella
 PROBE := $(BUILD)/bin/cella-probe
+# LAUNCHER=1 (the default where src/launcher has the target's system call
+# glue: x86_64): `cella` is a small static program without a C library that
+# starts the runtime, BINDIR/../libexec/cella/cella, from its read-only
+# overlay at once for the commands that enter a container, sparing them the
+# runtime's second start (src/launcher/launcher.c). LAUNCHER=0: `cella` is
+# the runtime itself, as on every other target.
+LAUNCHER ?= $(if $(filter x86_64-%,$(shell $(CC) -dumpmachine 2>/dev/null)),1,0)
+ifeq ($(LAUNCHER),1)
+RUNTIME := $(BUILD)/libexec/cella/cella
+CELLA_CPPFLAGS += -DCELLA_ROOTFS_REL='"../../share/cella/rootfs"'
+else
+RUNTIME := $(CELLA)
+endif
+RUNTIME_DIR = $(abspath $(BINDIR)/../libexec/cella)
 ROOTFS := $(BUILD)/share/cella/rootfs
 PYTEST ?= /usr/bin/python3 -m pytest
 
@@ -114,7 +130,7 @@ all: $(CELLA) man $(PROBE) $(BUILD)/share/cella/.rootfs.stamp
 
 # The flags in use, kept in BUILD/.flags: objects are rebuilt when they change
 # (make WERROR=1, CFLAGS=...), not only when their sources do.
-FLAGS_NOW := $(filter-out -DCELLA_COMMIT=%,$(COMPILE)) | $(LINK) $(LDLIBS) | $(PREBUILT_SECCOMP)
+FLAGS_NOW := $(filter-out -DCELLA_COMMIT=%,$(COMPILE)) | $(LINK) $(LDLIBS) | $(PREBUILT_SECCOMP) | $(LAUNCHER)
 ifneq ($(FLAGS_NOW),$(file <$(BUILD)/.flags))
 $(shell mkdir -p $(BUILD))$(file >$(BUILD)/.flags,$(FLAGS_NOW))
 endif
@@ -149,9 +165,22 @@ $(BUILD)/gen/seccomp_prebuilt.o: $(BUILD)/gen/seccomp_prebuilt.c
 ifeq ($(PREBUILT_SECCOMP),1)
 PREBUILT_OBJ := $(BUILD)/gen/seccomp_prebuilt.o
 endif
-$(CELLA): $(CLI_OBJS) $(BUILD)/libcella.a $(PREBUILT_OBJ)
+$(RUNTIME): $(CLI_OBJS) $(BUILD)/libcella.a $(PREBUILT_OBJ)
 	@mkdir -p $(dir $@)
 	$(LINK) -o $@ $(CLI_OBJS) $(PREBUILT_OBJ) $(BUILD)/libcella.a $(LDLIBS)
+
+# The launcher: none of the caller's flags (no C library: no stack protector,
+# fortify or sanitizer, which need one), static-pie with no relocation at all
+# (no jump or switch tables), built with the runtime it starts.
+ifeq ($(LAUNCHER),1)
+LAUNCHER_CFLAGS := -std=gnu11 $(WARN) -Isrc -Os -fPIE -ffreestanding -fno-builtin \
+	-fno-stack-protector -fno-jump-tables -fno-tree-switch-conversion \
+	-fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -fno-lto
+$(CELLA): src/launcher/launcher.c src/cli/entry.h $(BUILD)/.flags | $(RUNTIME)
+	@mkdir -p $(dir $@)
+	$(CC) $(LAUNCHER_CFLAGS) -nostdlib -static-pie -Wl,-z,noexecstack,-z,relro,-z,now \
+		-o $@ src/launcher/launcher.c
+endif
 
 # The probe runs inside containers whose rootfs has no libc: static, and
 # built without sanitizers (it is a test fixture, not cella).
@@ -280,6 +309,9 @@ $(BUILD)/man/%: man/%.scd
 # separate, optional install-rootfs.
 install: $(CELLA) man
 	$(INSTALL) -D -m 0755 $(CELLA) $(DESTDIR)$(BINDIR)/cella
+ifeq ($(LAUNCHER),1)
+	$(INSTALL) -D -m 0755 $(RUNTIME) $(DESTDIR)$(RUNTIME_DIR)/cella
+endif
 	$(INSTALL) -d $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
 	$(INSTALL) -D -m 0644 completions/cella.bash $(DESTDIR)$(BASHCOMPDIR)/cella
@@ -292,6 +324,8 @@ install-rootfs: $(BUILD)/share/cella/.rootfs.stamp
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cella $(DESTDIR)$(BASHCOMPDIR)/cella \
 		$(DESTDIR)$(ZSHCOMPDIR)/_cella $(DESTDIR)$(FISHCOMPDIR)/cella.fish
+	rm -f $(DESTDIR)$(RUNTIME_DIR)/cella
+	-rmdir $(DESTDIR)$(RUNTIME_DIR) 2>/dev/null
 	rm -f $(MAN_SRCS:man/%.scd=$(DESTDIR)$(MANDIR)/man1/%)
 	rm -rf $(DESTDIR)$(DATADIR)/cella/rootfs
 	-rmdir $(DESTDIR)$(DATADIR)/cella 2>/dev/null

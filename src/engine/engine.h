@@ -110,8 +110,8 @@ int cella_validate_id(const char *id, cella_error *err);
  * (or /tmp/cella-UID without XDG_RUNTIME_DIR). malloc'd. */
 char *cella_default_state_root(void);
 
-/* The built-in rootfs: $CELLA_ROOTFS, else ../share/cella/rootfs next to the
- * running binary. malloc'd; NULL (with err) when none is there. */
+/* The built-in rootfs: $CELLA_ROOTFS, else share/cella/rootfs beside the
+ * runtime's bin/ (or libexec/cella/). malloc'd; NULL (with err) when none is there. */
 char *cella_default_rootfs(cella_error *err);
 
 /* Before a command that enters containers (create, run, exec): re-exec the

@@ -95,6 +95,12 @@ char *cella_default_state_root(void)
 	return xasprintf("/tmp/cella-%u", (unsigned)geteuid());
 }
 
+/* The built-in rootfs from the runtime's directory: bin/ beside share/, or,
+ * started by the launcher, libexec/cella/ (the Makefile's LAUNCHER). */
+#ifndef CELLA_ROOTFS_REL
+#define CELLA_ROOTFS_REL "../share/cella/rootfs"
+#endif
+
 char *cella_default_rootfs(cella_error *err)
 {
 	const char *env = getenv("CELLA_ROOTFS");
@@ -113,7 +119,7 @@ char *cella_default_rootfs(cella_error *err)
 	slash = strrchr(exe, '/');
 	if (slash != NULL)
 		*slash = '\0';
-	path = xasprintf("%s/../share/cella/rootfs", exe);
+	path = xasprintf("%s/" CELLA_ROOTFS_REL, exe);
 	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		cella_err(err, ENOENT,
 			  "no built-in rootfs at `%s` (build it with `make rootfs`, or give "

@@ -26,6 +26,10 @@ def _env_path(name, default):
 
 
 CELLA = _env_path("CELLA", "build/bin/cella")
+# The runtime itself: behind the launcher (the Makefile's LAUNCHER), in
+# libexec/cella beside bin/; else cella is the runtime.
+_BEHIND = os.path.join(os.path.dirname(os.path.dirname(CELLA)), "libexec", "cella", "cella")
+CELLA_RUNTIME = _BEHIND if os.path.exists(_BEHIND) else CELLA
 PROBE = _env_path("CELLA_PROBE", "build/bin/cella-probe")
 ROOTFS = _env_path("CELLA_ROOTFS", "build/share/cella/rootfs")
 

@@ -23,11 +23,12 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 
 import pytest
 
-from helpers import CELLA, PROBE, Cella, ROOTFS, TIMEOUT, make_config, mountinfo, unique_sleep, \
+from helpers import CELLA, CELLA_RUNTIME, PROBE, Cella, ROOTFS, TIMEOUT, make_config, mountinfo, unique_sleep, \
     write_bundle
 
 MAPS = {"uidMappings": [{"containerID": 0, "hostID": 0, "size": 65536}],
@@ -74,7 +75,7 @@ def with_runtime_libraries(rootfs):
     """Put the dynamic loader and the libraries the runtime's binary needs
     into rootfs, at their host paths, so that `#!/proc/self/exe` really runs
     the runtime inside the container (a static busybox image has none)."""
-    out = subprocess.run(["ldd", CELLA], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(["ldd", CELLA_RUNTIME], capture_output=True, text=True, check=True).stdout
     for line in out.splitlines():
         for word in line.split():
             if word.startswith("/") and os.path.exists(word):
@@ -96,7 +97,7 @@ def test_runtime_binary_not_writable_through_proc_exe(cella, tmp, rootfs, how):
     d = os.path.join(tmp, "bin")
     os.mkdir(d)
     copy = os.path.join(d, "cella")
-    shutil.copy2(CELLA, copy)
+    shutil.copy2(CELLA_RUNTIME, copy)
     before = sha(copy)
     with_runtime_libraries(rootfs)
     with open(os.path.join(rootfs, "evil"), "w") as f:
@@ -128,7 +129,7 @@ F_GET_SEALS = 1034
 F_SEAL_WRITE = 0x0008
 
 
-def assert_unwritable_runtime(pid, binary=CELLA):
+def assert_unwritable_runtime(pid, binary=CELLA_RUNTIME):
     """/proc/PID/exe of a runtime process is not the host's binary and
     nobody can write it: a memfd with every seal, or the binary seen through
     a read-only overlayfs mount (EROFS for a write, whoever asks)."""
@@ -184,7 +185,7 @@ def test_sealed_copy_without_an_overlay(cella, tmp, rootfs, why):
     d = os.path.join(tmp, "bin")
     os.mkdir(d)
     copy = os.path.join(d, "cella")
-    shutil.copy2(CELLA, copy)
+    shutil.copy2(CELLA_RUNTIME, copy)
     if why == "nested":
         other = Cella(os.path.join(d, "state"))
     else:
@@ -232,7 +233,7 @@ def test_runtime_runs_from_a_read_only_overlay_where_it_can(cella, tmp, rootfs):
     d = os.path.join(tmp, "bin")
     os.mkdir(d)
     copy = os.path.join(d, "cella")
-    shutil.copy2(CELLA, copy)
+    shutil.copy2(CELLA_RUNTIME, copy)
     other = Cella(cella.root)
     other.argv = lambda *args, root=True: [copy, "--root", other.root] + [str(a) for a in args]
     # (made now: before the first container, the overlay's second layer
@@ -254,6 +255,80 @@ def test_runtime_runs_from_a_read_only_overlay_where_it_can(cella, tmp, rootfs):
         assert_unwritable_runtime(pid, copy)
     finally:
         other.run("delete", "--force", "ro-overlay")
+
+
+needs_launcher = pytest.mark.skipif(CELLA_RUNTIME == CELLA,
+                                    reason="built without the launcher (LAUNCHER=0)")
+
+
+def traced_execs(argv, env=None):
+    """The execve and execveat calls of argv's own process (not of its
+    children: the init of a created container outlives the command), under
+    strace, with their results; and the command's exit status."""
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "trace")
+        # (files, not pipes: a created init holds the command's stdio)
+        with open(os.path.join(d, "stderr"), "w+") as err:
+            r = subprocess.run(["strace", "-qq", "-o", out, "-e",
+                                "trace=execve,execveat,fsopen"] + argv, env=env,
+                               stdout=subprocess.DEVNULL, stderr=err, timeout=TIMEOUT,
+                               stdin=subprocess.DEVNULL)
+            err.seek(0)
+            r.stderr = err.read()
+        with open(out) as f:
+            return r, [line.split("(")[0] + ":" + line.split("=")[-1].strip()
+                       for line in f if line[0] != "+"]
+
+
+@needs_launcher
+def test_launcher_starts_the_runtime_once_from_its_overlay(cella, tmp, rootfs):
+    """The launcher (bin/cella) makes the runtime's read-only overlay
+    itself, so that `create` starts the runtime once, from there, instead of
+    the runtime starting and then re-executing itself: one execveat after
+    the launcher's own execve, and the init runs from the overlay, which
+    nobody can write."""
+    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/probe", "exit", "0"],
+                                                         rootfs=rootfs))
+    r, calls = traced_execs(cella.argv("create", "--bundle", b, "launched"))
+    try:
+        assert r.returncode == 0, r.stderr
+        assert calls == ["execve:0", "fsopen:3", "execveat:0"], calls
+        pid = cella.state("launched")["pid"]
+        assert os.readlink(f"/proc/{pid}/exe") == "/cella"
+        assert_unwritable_runtime(pid)
+    finally:
+        cella.run("delete", "--force", "launched")
+
+
+@needs_launcher
+def test_launcher_runs_the_runtime_by_its_path_otherwise(cella, tmp):
+    """For a command that enters no container the launcher executes the
+    runtime by its path, and leaves the way of sealing to the runtime where
+    CELLA_SELF_COPY asks for one."""
+    r, calls = traced_execs(cella.argv("list"))
+    assert r.returncode == 0, r.stderr
+    assert calls == ["execve:0", "execve:0"], calls
+    r, calls = traced_execs(cella.argv("--root", "run", "state", "run"))
+    assert r.returncode != 0 and "container `run` does not exist" in r.stderr, r.stderr
+    assert calls == ["execve:0", "execve:0"], calls
+    env = dict(os.environ, CELLA_SELF_COPY="memfd")
+    r, calls = traced_execs(cella.argv("run", "--bundle", tmp, "nothing"), env=env)
+    # (the runtime re-executes itself from its memfd before it finds no bundle)
+    assert calls == ["execve:0", "execve:0", "execveat:0"], calls
+    assert r.returncode != 0
+
+
+@needs_launcher
+def test_launcher_without_its_runtime(tmp):
+    """A launcher whose runtime is not beside it says where it looked."""
+    d = os.path.join(tmp, "bin")
+    os.mkdir(d)
+    shutil.copy2(CELLA, os.path.join(d, "cella"))
+    r = subprocess.run([os.path.join(d, "cella"), "--version"], capture_output=True, text=True,
+                       timeout=TIMEOUT)
+    assert r.returncode == 127
+    assert r.stderr == (f"cella: cannot start the runtime `{tmp}/libexec/cella/cella`: "
+                        "No such file or directory\n"), r.stderr
 
 
 # ---- 2. CVE-2024-21626 ----

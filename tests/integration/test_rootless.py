@@ -10,8 +10,8 @@ import signal
 
 import pytest
 
-from helpers import (CELLA, NAMESPACES, PROBE, ROOTFS, TIMEOUT, find_process, host_ns,
-                     make_config, read_subid, unique_sleep, write_bundle)
+from helpers import (CELLA, CELLA_RUNTIME, NAMESPACES, PROBE, ROOTFS, TIMEOUT, find_process,
+                     host_ns, make_config, read_subid, unique_sleep, write_bundle)
 
 pytestmark = pytest.mark.rootless
 
@@ -218,9 +218,9 @@ def test_root_owned_binary_is_not_copied_rootless(rootless, user_rootfs, utmp, t
     the binary itself, which no process the user starts can write, not even
     root of the container's user namespace (root's ids are not mapped
     there), as this container shows through a bind mount of the binary."""
-    st = os.stat(CELLA)
+    st = os.stat(CELLA_RUNTIME)
     if st.st_uid != 0 or st.st_mode & 0o022:
-        pytest.skip(f"{CELLA} is not root's alone")
+        pytest.skip(f"{CELLA_RUNTIME} is not root's alone")
     b = rootless_bundle(rootless, user_rootfs, utmp, test_user, "nocopy", ["/probe", "exit", "0"])
     cid = f"rl-nocopy-{os.getpid()}"
     rootless.ok("create", "--bundle", b, cid)
@@ -231,11 +231,11 @@ def test_root_owned_binary_is_not_copied_rootless(rootless, user_rootfs, utmp, t
             f"/proc/{pid}/exe")
     finally:
         rootless.run("delete", "--force", cid)
-    r = rootless.run("run", "--rootfs", user_rootfs, "--bind", f"{CELLA}:/runtime", "--",
+    r = rootless.run("run", "--rootfs", user_rootfs, "--bind", f"{CELLA_RUNTIME}:/runtime", "--",
                      "/bin/sh", "-c", "echo evil >> /runtime; echo $?")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().splitlines()[-1] != "0", r.stdout
-    assert os.stat(CELLA).st_mtime == st.st_mtime
+    assert os.stat(CELLA_RUNTIME).st_mtime == st.st_mtime
 
 
 @pytest.mark.parametrize("why", ["owned", "group-writable"])
@@ -246,7 +246,7 @@ def test_reachable_binary_is_sealed_rootless(rootless, user_rootfs, utmp, test_u
     os.mkdir(d)
     os.chown(d, *test_user)
     copy = os.path.join(d, "cella")
-    shutil.copy2(CELLA, copy)
+    shutil.copy2(CELLA_RUNTIME, copy)
     if why == "owned":
         os.chown(copy, *test_user)
     else:

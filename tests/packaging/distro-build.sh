@@ -115,6 +115,12 @@ step "install / install-rootfs / uninstall"
 	D="$T/dest"
 	make install DESTDIR="$D" PREFIX=/usr BINDIR=/usr/sbin MANDIR=/usr/share/man >install.log 2>&1 ||
 		{ tail -n 30 install.log; exit 1; }
+	# (the runtime behind the launcher where the build has one: libexec/cella
+	# beside the bin directory, where the installed launcher finds it)
+	if [ -x build/libexec/cella/cella ]; then
+		[ -x "$D/usr/libexec/cella/cella" ] || { echo "not installed: /usr/libexec/cella/cella"; exit 1; }
+	fi
+	"$D/usr/sbin/cella" --version | grep -q '^cella version' || { echo "the installed cella does not start"; exit 1; }
 	for f in usr/sbin/cella usr/share/man/man1/cella.1 usr/share/man/man1/cella-run.1 \
 		usr/share/man/man1/cella-map.1 usr/share/bash-completion/completions/cella \
 		usr/share/zsh/vendor-completions/_cella usr/share/fish/vendor_completions.d/cella.fish; do

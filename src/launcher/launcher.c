@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * `cella`, where the build has a launcher (x86_64): a small static program
+ * without a C library that starts the runtime, BINDIR/../libexec/cella/cella.
+ *
+ * Why: `create`, `run`, `exec` and `probe` must run from a binary that no
+ * container process can write (CVE-2019-5736). The runtime alone gets there
+ * by re-executing itself from its binary seen through a read-only overlayfs
+ * mount attached nowhere (kernel/process_seal.c), which costs a second start
+ * of a dynamically linked program: on the VM of issue 17, 0.8-1 ms of CPU of
+ * the 8-9 ms a `run` takes (ld.so's relocations, glibc's cpuid probes, page
+ * faults). This program makes the same overlay mount before the runtime's
+ * first start, and starts it from there; it costs about 0.15 ms. It only
+ * saves time: the runtime still checks that it runs from such a binary
+ * (exe_is_sealed) and re-executes itself when it does not. For every other
+ * command, when not root, or when anything here fails, it executes the
+ * runtime by its path, which then does as it always did.
+ *
+ * Without a C library: glibc's start-up, dynamic or static, is most of what
+ * a second start costs. The program has no relocations (static-pie without
+ * any pointer in its data), so it needs no self-relocation either. One
+ * architecture's system call glue and entry point below; the Makefile
+ * builds a launcher only where there is one.
+ */
+#include <asm/unistd.h>
+#include <linux/errno.h>
+#include <linux/fcntl.h>
+#include <linux/mount.h>
+
+#include "cli/entry.h"
+
+#if !defined(__x86_64__)
+#error "the launcher has system call glue for x86_64 only (see the Makefile's LAUNCHER)"
+#endif
+
+#define PATH_LEN 4096
+#define ENV_MAX	 4096
+/* kernel/process.h's CELLA_EXE_ENV, with the overlay's mark, EXE_MARK_OVERLAY */
+#define EXE_MARK	 "_CELLA_EXE="
+#define EXE_MARK_OVERLAY 'o'
+/* where the runtime lies, from the directory of this program */
+#define RUNTIME_DIR  "/libexec/cella"
+#define RUNTIME_NAME "cella"
+
+static long sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+	long r;
+
+	__asm__ volatile("syscall"
+			 : "=a"(r)
+			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return r;
+}
+
+#define SYS(n, a, b, c, d, e) sys6(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+
+/* The compiler may call these for copies and zeroing of its own. */
+void *memcpy(void *dst, const void *src, unsigned long n);
+void *memset(void *dst, int c, unsigned long n);
+
+void *memcpy(void *dst, const void *src, unsigned long n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	while (n-- > 0)
+		*d++ = *s++;
+	return dst;
+}
+
+void *memset(void *dst, int c, unsigned long n)
+{
+	unsigned char *d = dst;
+
+	while (n-- > 0)
+		*d++ = (unsigned char)c;
+	return dst;
+}
+
+static unsigned long str_len(const char *s)
+{
+	unsigned long n = 0;
+
+	while (s[n] != '\0')
+		n++;
+	return n;
+}
+
+static int starts_with(const char *s, const char *prefix)
+{
+	while (*prefix != '\0')
+		if (*s++ != *prefix++)
+			return 0;
+	return 1;
+}
+
+/* Appends s to buf (of len bytes) at *at, with overlayfs' layer separator
+ * and its escape escaped when escape is set; 0 when it does not fit. */
+static int append(char *buf, unsigned long len, unsigned long *at, const char *s, int escape)
+{
+	for (; *s != '\0'; s++) {
+		if (escape && (*s == ':' || *s == '\\')) {
+			if (*at + 1 >= len)
+				return 0;
+			buf[(*at)++] = '\\';
+		}
+		if (*at + 1 >= len)
+			return 0;
+		buf[(*at)++] = *s;
+	}
+	buf[*at] = '\0';
+	return 1;
+}
+
+/* Whether one of the canonical directories a and b contains the other, or
+ * they are the same: overlayfs refuses such layers. */
+static int paths_overlap(const char *a, const char *b)
+{
+	while (*a != '\0' && *a == *b) {
+		a++;
+		b++;
+	}
+	return (*a == '\0' && (*b == '\0' || *b == '/' || a[-1] == '/')) ||
+	       (*b == '\0' && (*a == '/' || b[-1] == '/'));
+}
+
+static void say(const char *s)
+{
+	SYS(__NR_write, 2, s, str_len(s), 0, 0);
+}
+
+/* (ifs, not a switch: a table of pointers would need relocating) */
+static const char *errno_text(long e)
+{
+	if (e == ENOENT)
+		return "No such file or directory";
+	if (e == EACCES)
+		return "Permission denied";
+	if (e == ENOEXEC)
+		return "Exec format error";
+	if (e == ENOMEM)
+		return "Cannot allocate memory";
+	if (e == E2BIG)
+		return "Argument list too long";
+	if (e == ELOOP)
+		return "Too many levels of symbolic links";
+	if (e == ENAMETOOLONG)
+		return "File name too long";
+	return "an unexpected error";
+}
+
+__attribute__((noreturn)) static void die(const char *what, const char *path, long e)
+{
+	say("cella: ");
+	say(what);
+	if (path != 0) {
+		say(" `");
+		say(path);
+		say("`");
+	}
+	if (e != 0) {
+		say(": ");
+		say(errno_text(e));
+	}
+	say("\n");
+	SYS(__NR_exit_group, 127, 0, 0, 0, 0);
+	__builtin_unreachable();
+}
+
+/* An O_PATH fd of the runtime (dir/name) seen through a new read-only
+ * overlayfs mount attached nowhere, with the runtime's directory over this
+ * program's (overlayfs wants two lower layers without an upper one; the
+ * second is never looked into, as the runtime's file hides the launcher's
+ * of the same name): as exe_through_ro_overlay in kernel/process_seal.c,
+ * which the runtime falls back on. Negative when it cannot be had. */
+static long runtime_through_ro_overlay(const char *dir, const char *bindir)
+{
+	char lower[2 * PATH_LEN + 2];
+	unsigned long at = 0;
+	long fs, mnt, fd;
+
+	if (paths_overlap(dir, bindir) || !append(lower, sizeof(lower), &at, dir, 1) ||
+	    !append(lower, sizeof(lower), &at, ":", 0) ||
+	    !append(lower, sizeof(lower), &at, bindir, 1))
+		return -EINVAL;
+	fs = SYS(__NR_fsopen, "overlay", FSOPEN_CLOEXEC, 0, 0, 0);
+	if (fs < 0)
+		return fs;
+	mnt = SYS(__NR_fsconfig, fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0);
+	if (mnt >= 0) {
+		/* xino would only log when the layers are on different filesystems */
+		SYS(__NR_fsconfig, fs, FSCONFIG_SET_STRING, "xino", "off", 0);
+		mnt = SYS(__NR_fsconfig, fs, FSCONFIG_CMD_CREATE, 0, 0, 0);
+	}
+	if (mnt >= 0)
+		mnt = SYS(__NR_fsmount, fs, FSMOUNT_CLOEXEC,
+			  MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID, 0, 0);
+	SYS(__NR_close, fs, 0, 0, 0, 0);
+	if (mnt < 0)
+		return mnt;
+	fd = SYS(__NR_openat, mnt, RUNTIME_NAME, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0, 0);
+	SYS(__NR_close, mnt, 0, 0, 0, 0);
+	return fd;
+}
+
+/* Starts the runtime, at path in dir, from its overlay: with envp less any
+ * mark of ours, plus the mark that names the runtime's path. Returns only
+ * when it could not. */
+static void exec_sealed(const char *dir, const char *bindir, const char *path, char **argv,
+			char **envp)
+{
+	static char *env[ENV_MAX + 2];
+	static char mark[sizeof(EXE_MARK) + PATH_LEN + 1];
+	unsigned long at = 0, n = 0;
+	long fd;
+
+	for (char **e = envp; *e != 0; e++) {
+		/* CELLA_SELF_COPY (memfd, or a value the runtime refuses) is the
+		 * runtime's to act on */
+		if (starts_with(*e, "CELLA_SELF_COPY=") &&
+		    !cella_entry_streq(*e, "CELLA_SELF_COPY=") &&
+		    !cella_entry_streq(*e, "CELLA_SELF_COPY=overlay"))
+			return;
+		if (starts_with(*e, EXE_MARK))
+			continue;
+		if (n >= ENV_MAX)
+			return;
+		env[n++] = *e;
+	}
+	if (!append(mark, sizeof(mark), &at, EXE_MARK, 0) || at + 1 >= sizeof(mark))
+		return;
+	mark[at++] = EXE_MARK_OVERLAY;
+	if (!append(mark, sizeof(mark), &at, path, 0))
+		return;
+	env[n++] = mark;
+	env[n] = 0;
+	fd = runtime_through_ro_overlay(dir, bindir);
+	if (fd < 0)
+		return;
+	SYS(__NR_execveat, fd, "", argv, env, AT_EMPTY_PATH);
+	SYS(__NR_close, fd, 0, 0, 0, 0);
+}
+
+/* The parent directory of the canonical path p ("/" for "/x"), into buf. */
+static void parent_of(const char *p, char *buf, unsigned long len)
+{
+	unsigned long at = 0, last = 0;
+
+	for (unsigned long i = 0; p[i] != '\0'; i++)
+		if (p[i] == '/')
+			last = i;
+	if (last == 0)
+		last = 1;
+	if (last >= len)
+		last = len - 1;
+	for (; at < last; at++)
+		buf[at] = p[at];
+	buf[at] = '\0';
+}
+
+/* Called from _start with the initial stack: argc, argv, 0, envp, 0. */
+__attribute__((used, noreturn)) void launcher_main(long *sp);
+__attribute__((used, noreturn)) void launcher_main(long *sp)
+{
+	int argc = (int)sp[0];
+	char **argv = (char **)(sp + 1);
+	char **envp = argv + argc + 1;
+	static char self[PATH_LEN], bindir[PATH_LEN], prefix[PATH_LEN], dir[PATH_LEN],
+	    path[PATH_LEN];
+	const char *command;
+	unsigned long at = 0;
+	long n;
+
+	/* this program's directory (canonical: the kernel's), and its parent */
+	n = SYS(__NR_readlinkat, AT_FDCWD, "/proc/self/exe", self, sizeof(self) - 1, 0);
+	if (n <= 0 || self[0] != '/')
+		die("cannot find its own binary through", "/proc/self/exe", n < 0 ? -n : 0);
+	self[n] = '\0';
+	parent_of(self, bindir, sizeof(bindir));
+	parent_of(bindir, prefix, sizeof(prefix));
+	if (!append(dir, sizeof(dir), &at, prefix[1] != '\0' ? prefix : "", 0) ||
+	    !append(dir, sizeof(dir), &at, RUNTIME_DIR, 0))
+		die("the runtime's path is too long, from", self, 0);
+	at = 0;
+	if (!append(path, sizeof(path), &at, dir, 0) ||
+	    !append(path, sizeof(path), &at, "/" RUNTIME_NAME, 0))
+		die("the runtime's path is too long, from", self, 0);
+
+	command = cella_entry_command(argc, argv);
+	if (command != 0 && cella_entry_command_enters(command) &&
+	    SYS(__NR_geteuid, 0, 0, 0, 0, 0) == 0 && SYS(__NR_getuid, 0, 0, 0, 0, 0) == 0)
+		exec_sealed(dir, bindir, path, argv, envp);
+	n = SYS(__NR_execve, path, argv, envp, 0, 0);
+	die("cannot start the runtime", path, -n);
+}
+
+__asm__(".text\n"
+	".globl _start\n"
+	".type _start,@function\n"
+	"_start:\n"
+	"	xor %ebp, %ebp\n"
+	"	mov %rsp, %rdi\n"
+	"	and $-16, %rsp\n"
+	"	call launcher_main\n"
+	"	hlt\n");
