@@ -42,7 +42,46 @@ bool mount_is_idmapped(const struct cella_mount *m)
 	       m->n_uid_mappings > 0 || m->n_gid_mappings > 0;
 }
 
-/* A user namespace with these maps, as an fd. */
+/* The last user namespace made here, with its maps: the quick door asks
+ * for the same ones up to three times (its probe, its rootfs, each --bind),
+ * and each costs a child in a new user namespace. Held by the runtime
+ * (O_CLOEXEC), which idmaps on the host before any container process
+ * exists; the init closes it with every other inherited fd. */
+#define IDMAP_CACHE_MAX 6
+static struct {
+	struct cella_idmap uid[IDMAP_CACHE_MAX], gid[IDMAP_CACHE_MAX];
+	size_t n_uid, n_gid;
+	int fd;
+} idmap_cache = {.fd = -1};
+
+static bool idmap_cache_holds(const struct cella_idmap *uid, size_t n_uid,
+			      const struct cella_idmap *gid, size_t n_gid)
+{
+	return idmap_cache.fd >= 0 && idmap_cache.n_uid == n_uid && idmap_cache.n_gid == n_gid &&
+	       memcmp(idmap_cache.uid, uid, n_uid * sizeof(*uid)) == 0 &&
+	       memcmp(idmap_cache.gid, gid, n_gid * sizeof(*gid)) == 0;
+}
+
+static void idmap_cache_keep(const struct cella_idmap *uid, size_t n_uid,
+			     const struct cella_idmap *gid, size_t n_gid, int fd)
+{
+	int copy;
+
+	if (n_uid > IDMAP_CACHE_MAX || n_gid > IDMAP_CACHE_MAX)
+		return;
+	copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (copy < 0)
+		return;
+	if (idmap_cache.fd >= 0)
+		close(idmap_cache.fd);
+	memcpy(idmap_cache.uid, uid, n_uid * sizeof(*uid));
+	memcpy(idmap_cache.gid, gid, n_gid * sizeof(*gid));
+	idmap_cache.n_uid = n_uid;
+	idmap_cache.n_gid = n_gid;
+	idmap_cache.fd = copy;
+}
+
+/* A user namespace with these maps, as an fd (the caller's to close). */
 static int idmap_userns(const struct cella_idmap *uid, size_t n_uid, const struct cella_idmap *gid,
 			size_t n_gid, cella_error *err)
 {
@@ -50,6 +89,13 @@ static int idmap_userns(const struct cella_idmap *uid, size_t n_uid, const struc
 	int pipefd[2];
 	char path[64];
 	int fd, r;
+
+	if (idmap_cache_holds(uid, n_uid, gid, n_gid)) {
+		fd = fcntl(idmap_cache.fd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			return cella_err(err, errno, "idmapped mount: dup the user namespace");
+		return fd;
+	}
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return cella_err(err, errno, "idmapped mount: pipe");
@@ -81,6 +127,7 @@ static int idmap_userns(const struct cella_idmap *uid, size_t n_uid, const struc
 	close(pipefd[1]);
 	if (fd < 0)
 		return cella_err(err, r, "idmapped mount: open `%s`", path);
+	idmap_cache_keep(uid, n_uid, gid, n_gid, fd);
 	return fd;
 }
 

@@ -160,6 +160,24 @@ def test_idmapped_bind(cella, tmp, opts, maps, shown):
     assert (st.st_uid, st.st_gid) == (1000, 1000)
 
 
+def test_idmapped_binds_with_different_maps(cella, tmp):
+    """Binds of one container idmapped with the container's mappings and
+    with their own each show the owner through their own mapping (the
+    runtime reuses the user namespace it made for one set of maps only for
+    the same maps)."""
+    d = owned_dir(tmp)
+    cfg = userns_config(["/bin/sh", "-c", "stat -c '%u %g' /mnt/f /home/f /var/f"])
+    maps = [{"containerID": 1000, "hostID": 100500, "size": 1}]
+    cfg["mounts"] += [
+        {"destination": "/mnt", "type": "bind", "source": d, "options": ["rbind", "idmap"]},
+        {"destination": "/home", "type": "bind", "source": d, "options": ["rbind"],
+         "uidMappings": maps, "gidMappings": maps},
+        {"destination": "/var", "type": "bind", "source": d, "options": ["rbind", "idmap"]},
+    ]
+    r = cella.ok("run", "--bundle", bundle(tmp, cfg), "idmix")
+    assert r.stdout.split() == ["1000", "1000", "500", "500", "1000", "1000"], r.stdout
+
+
 def test_idmapped_bind_without_it_shows_nobody(cella, tmp):
     """The control: without idmap the unmapped owner shows as the overflow id."""
     d = owned_dir(tmp)

@@ -2,9 +2,11 @@
 """The quick door: `cella run [flags] -- CMD`, as root."""
 import json
 import os
+import re
 import select
 import signal
 import socket
+import subprocess
 
 import pytest
 
@@ -145,6 +147,25 @@ def test_bind_rw(cella, tmp):
     assert (r.returncode, r.stdout.strip()) == (0, "OK"), r.stderr
     with open(os.path.join(d, "out")) as f:
         assert f.read() == "cella-probe\n"
+
+
+def test_one_user_namespace_for_every_idmap(cella, tmp):
+    """With its own ids, the quick door sees the rootfs and each --bind
+    through idmapped mounts of the same mapping, and first checks that the
+    kernel can idmap them: one user namespace serves all of these (each
+    costs a child of its own), not one per use."""
+    d = os.path.join(tmp, "data")
+    os.mkdir(d)
+    trace = os.path.join(tmp, "trace")
+    argv = cella.argv("run", "--rootfs", ROOTFS, "--bind", f"{PROBE}:/probe:ro", "--bind",
+                      f"{d}:/data", "--name", f"q1ns-{os.getpid()}", "--", "/probe", "exit", "0")
+    r = subprocess.run(["strace", "-f", "-qq", "-o", trace, "-e", "trace=openat"] + argv,
+                       capture_output=True, text=True, timeout=TIMEOUT,
+                       stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    with open(trace) as f:
+        opened = re.findall(r'"/proc/\d+/ns/user"', f.read())
+    assert len(opened) == 1, opened
 
 
 def test_bind_ro_refuses_writes(cella, tmp):
