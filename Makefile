@@ -111,7 +111,9 @@ PROBE := $(BUILD)/bin/cella-probe
 # starts the runtime, BINDIR/../libexec/cella/cella, from its read-only
 # overlay at once for the commands that enter a container, sparing them the
 # runtime's second start (src/launcher/launcher.c). LAUNCHER=0: `cella` is
-# the runtime itself, as on every other target.
+# the runtime itself, as on every other target. The launcher looks from its
+# real directory (symlinks resolved): with BINDIR=/sbin on a merged-/usr
+# system, install with BINDIR=/usr/sbin.
 LAUNCHER ?= $(if $(filter x86_64-%,$(shell $(CC) -dumpmachine 2>/dev/null)),1,0)
 ifeq ($(LAUNCHER),1)
 RUNTIME := $(BUILD)/libexec/cella/cella
@@ -173,13 +175,22 @@ $(RUNTIME): $(CLI_OBJS) $(BUILD)/libcella.a $(PREBUILT_OBJ)
 # fortify or sanitizer, which need one), static-pie with no relocation at all
 # (no jump or switch tables), built with the runtime it starts.
 ifeq ($(LAUNCHER),1)
+cc_option = $(shell $(CC) -Werror $(1) -x c -c -o /dev/null /dev/null 2>/dev/null && echo $(1))
+READELF ?= $(CROSS_COMPILE)readelf
 LAUNCHER_CFLAGS := -std=gnu11 $(WARN) -Isrc -Os -fPIE -ffreestanding -fno-builtin \
-	-fno-stack-protector -fno-jump-tables -fno-tree-switch-conversion \
-	-fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -fno-lto
+	-fno-stack-protector -fno-jump-tables -fno-asynchronous-unwind-tables -fno-lto \
+	$(call cc_option,-fno-tree-switch-conversion) \
+	$(call cc_option,-fno-tree-loop-distribute-patterns)
 $(CELLA): src/launcher/launcher.c src/cli/entry.h $(BUILD)/.flags | $(RUNTIME)
 	@mkdir -p $(dir $@)
 	$(CC) $(LAUNCHER_CFLAGS) -nostdlib -static-pie -Wl,-z,noexecstack,-z,relro,-z,now \
-		-o $@ src/launcher/launcher.c
+		-o $@.tmp src/launcher/launcher.c
+	@if $(READELF) -r $@.tmp | grep -q '^Relocation section'; then \
+		echo "$@: the launcher has relocations, which nothing applies" >&2; exit 1; fi
+	mv $@.tmp $@
+else
+# (no runtime of an earlier LAUNCHER=1 build left for the tests to find)
+$(shell rm -f $(BUILD)/libexec/cella/cella)
 endif
 
 # The probe runs inside containers whose rootfs has no libc: static, and
@@ -209,7 +220,8 @@ check-unit: check-layers $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 check-integration: all
-	CELLA=$(abspath $(CELLA)) CELLA_PROBE=$(abspath $(PROBE)) CELLA_SANITIZE=$(SANITIZE) \
+	CELLA=$(abspath $(CELLA)) CELLA_RUNTIME=$(abspath $(RUNTIME)) CELLA_PROBE=$(abspath $(PROBE)) \
+	CELLA_SANITIZE=$(SANITIZE) \
 	CELLA_ROOTFS=$(abspath $(ROOTFS)) $(PYTEST) -q tests/integration $(PYTEST_ARGS)
 
 # cella under load and SIGKILL (tests/stress/stress.py): 1,000 cycles, 50
@@ -217,7 +229,7 @@ check-integration: all
 # create, run, their children and exec at random moments; each phase must end
 # with zero leaks. A few minutes; STRESS_SCALE scales the counts.
 stress: all
-	CELLA=$(abspath $(CELLA)) CELLA_PROBE=$(abspath $(PROBE)) \
+	CELLA=$(abspath $(CELLA)) CELLA_RUNTIME=$(abspath $(RUNTIME)) CELLA_PROBE=$(abspath $(PROBE)) \
 	CELLA_ROOTFS=$(abspath $(ROOTFS)) /usr/bin/python3 tests/stress/stress.py $(STRESS_ARGS)
 
 # The cgroup tests again on a pure cgroup v2 kernel: Debian's, booted under
@@ -231,7 +243,8 @@ V2_TESTS := tests/integration/test_cgroup.py tests/integration/test_cgroup_flags
 check-v2: all $(BUILD)/tests/test_cgroup_live
 	tests/vm/run.sh sh -c 'set -e; $(BUILD)/tests/test_cgroup_live; \
 		cp -a $(ROOTFS) /tmp/rootfs; \
-		CELLA=$(abspath $(CELLA)) CELLA_PROBE=$(abspath $(PROBE)) CELLA_ROOTFS=/tmp/rootfs \
+		CELLA=$(abspath $(CELLA)) CELLA_RUNTIME=$(abspath $(RUNTIME)) \
+		CELLA_PROBE=$(abspath $(PROBE)) CELLA_ROOTFS=/tmp/rootfs \
 		$(PYTEST) -q -p no:cacheprovider $(V2_TESTS) $(PYTEST_ARGS)'
 
 # The whole suite: the test dependencies, formatting, the packaging checks,
@@ -272,7 +285,8 @@ check-static:
 SYSTEMD_TESTS := tests/integration/test_systemd.py tests/integration/test_notify.py
 check-systemd: all
 	CELLA_VM_SYSTEMD=1 tests/vm/run.sh sh -c 'set -e; cp -a $(ROOTFS) /tmp/rootfs; \
-		CELLA=$(abspath $(CELLA)) CELLA_PROBE=$(abspath $(PROBE)) CELLA_ROOTFS=/tmp/rootfs \
+		CELLA=$(abspath $(CELLA)) CELLA_RUNTIME=$(abspath $(RUNTIME)) \
+		CELLA_PROBE=$(abspath $(PROBE)) CELLA_ROOTFS=/tmp/rootfs \
 		$(PYTEST) -q -p no:cacheprovider $(SYSTEMD_TESTS) $(PYTEST_ARGS)'
 
 format:

@@ -9,12 +9,13 @@
  * mount attached nowhere (kernel/process_seal.c), which costs a second start
  * of a dynamically linked program: on the VM of issue 17, 0.8-1 ms of CPU of
  * the 8-9 ms a `run` takes (ld.so's relocations, glibc's cpuid probes, page
- * faults). This program makes the same overlay mount before the runtime's
- * first start, and starts it from there; it costs about 0.15 ms. It only
- * saves time: the runtime still checks that it runs from such a binary
- * (exe_is_sealed) and re-executes itself when it does not. For every other
- * command, when not root, or when anything here fails, it executes the
- * runtime by its path, which then does as it always did.
+ * faults). This program makes such an overlay mount (of the runtime's
+ * directory over its own) before the runtime's first start, and starts it
+ * from there; it costs about 0.15 ms. It only saves time: the runtime
+ * still checks that it runs from such a binary (exe_is_sealed) and
+ * re-executes itself when it does not. For every other command, when not
+ * root, or when anything here fails, it executes the runtime by its path,
+ * which then does as it always did.
  *
  * Without a C library: glibc's start-up, dynamic or static, is most of what
  * a second start costs. The program has no relocations (static-pie without
@@ -23,9 +24,11 @@
  * builds a launcher only where there is one.
  */
 #include <asm/unistd.h>
+#include <linux/auxvec.h>
 #include <linux/errno.h>
 #include <linux/fcntl.h>
 #include <linux/mount.h>
+#include <linux/stat.h>
 
 #include "cli/entry.h"
 
@@ -207,6 +210,19 @@ static long runtime_through_ro_overlay(const char *dir, const char *bindir)
 	return fd;
 }
 
+/* The inode number of the regular file at dirfd/name (not followed when
+ * a symlink); 0 when there is none. */
+static unsigned long long regular_ino(long dirfd, const char *name, int flags)
+{
+	struct statx stx;
+
+	if (SYS(__NR_statx, dirfd, name, flags | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO,
+		&stx) < 0 ||
+	    (stx.stx_mode & S_IFMT) != S_IFREG)
+		return 0;
+	return stx.stx_ino;
+}
+
 /* Starts the runtime, at path in dir, from its overlay: with envp less any
  * mark of ours, plus the mark that names the runtime's path. Returns only
  * when it could not. */
@@ -216,6 +232,7 @@ static void exec_sealed(const char *dir, const char *bindir, const char *path, c
 	static char *env[ENV_MAX + 2];
 	static char mark[sizeof(EXE_MARK) + PATH_LEN + 1];
 	unsigned long at = 0, n = 0;
+	unsigned long long ino;
 	long fd;
 
 	for (char **e = envp; *e != 0; e++) {
@@ -238,10 +255,16 @@ static void exec_sealed(const char *dir, const char *bindir, const char *path, c
 		return;
 	env[n++] = mark;
 	env[n] = 0;
+	/* The runtime's own file through the overlay: where it is missing, the
+	 * lower layer's file of the same name (this program) would be found */
+	ino = regular_ino(AT_FDCWD, path, 0);
+	if (ino == 0)
+		return;
 	fd = runtime_through_ro_overlay(dir, bindir);
 	if (fd < 0)
 		return;
-	SYS(__NR_execveat, fd, "", argv, env, AT_EMPTY_PATH);
+	if (regular_ino(fd, "", AT_EMPTY_PATH) == ino)
+		SYS(__NR_execveat, fd, "", argv, env, AT_EMPTY_PATH);
 	SYS(__NR_close, fd, 0, 0, 0, 0);
 }
 
@@ -262,6 +285,41 @@ static void parent_of(const char *p, char *buf, unsigned long len)
 	buf[at] = '\0';
 }
 
+/* Without /proc (a chroot, a build environment): the runtime by the path
+ * this program was started as (the kernel's AT_EXECFN), its directory's
+ * ../libexec/cella/cella, resolved by the kernel as the canonical path
+ * above would be; it then does without the overlay as it can. */
+__attribute__((noreturn)) static void exec_without_proc(char **argv, char **envp)
+{
+	static char path[PATH_LEN];
+	const char *fn = 0, *slash = 0;
+	unsigned long at = 0;
+	unsigned long *aux;
+	char **e = envp;
+	long r;
+
+	while (*e != 0)
+		e++;
+	for (aux = (unsigned long *)(e + 1); aux[0] != AT_NULL; aux += 2)
+		if (aux[0] == AT_EXECFN)
+			fn = (const char *)aux[1];
+	if (fn == 0)
+		die("cannot find its own binary through", "/proc/self/exe", 0);
+	for (const char *p = fn; *p != '\0'; p++)
+		if (*p == '/')
+			slash = p;
+	if (slash == 0)
+		path[at++] = '.';
+	else
+		for (const char *p = fn; p < slash && at + 1 < sizeof(path); p++)
+			path[at++] = *p;
+	path[at] = '\0';
+	if (!append(path, sizeof(path), &at, "/.." RUNTIME_DIR "/" RUNTIME_NAME, 0))
+		die("the runtime's path is too long, from", fn, 0);
+	r = SYS(__NR_execve, path, argv, envp, 0, 0);
+	die("cannot start the runtime", path, -r);
+}
+
 /* Called from _start with the initial stack: argc, argv, 0, envp, 0. */
 __attribute__((used, noreturn)) void launcher_main(long *sp);
 __attribute__((used, noreturn)) void launcher_main(long *sp)
@@ -278,7 +336,7 @@ __attribute__((used, noreturn)) void launcher_main(long *sp)
 	/* this program's directory (canonical: the kernel's), and its parent */
 	n = SYS(__NR_readlinkat, AT_FDCWD, "/proc/self/exe", self, sizeof(self) - 1, 0);
 	if (n <= 0 || self[0] != '/')
-		die("cannot find its own binary through", "/proc/self/exe", n < 0 ? -n : 0);
+		exec_without_proc(argv, envp);
 	self[n] = '\0';
 	parent_of(self, bindir, sizeof(bindir));
 	parent_of(bindir, prefix, sizeof(prefix));

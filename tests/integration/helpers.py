@@ -28,8 +28,10 @@ def _env_path(name, default):
 CELLA = _env_path("CELLA", "build/bin/cella")
 # The runtime itself: behind the launcher (the Makefile's LAUNCHER), in
 # libexec/cella beside bin/; else cella is the runtime.
+# (the Makefile says which; guessed from the files when run by hand)
 _BEHIND = os.path.join(os.path.dirname(os.path.dirname(CELLA)), "libexec", "cella", "cella")
-CELLA_RUNTIME = _BEHIND if os.path.exists(_BEHIND) else CELLA
+CELLA_RUNTIME = os.path.abspath(os.environ.get("CELLA_RUNTIME") or (
+    _BEHIND if os.path.exists(_BEHIND) else CELLA))
 PROBE = _env_path("CELLA_PROBE", "build/bin/cella-probe")
 ROOTFS = _env_path("CELLA_ROOTFS", "build/share/cella/rootfs")
 
@@ -151,6 +153,14 @@ def mountinfo():
 
 ID_RE = re.compile(r"[A-Za-z0-9_+-][A-Za-z0-9_.+-]*")
 _QUICK_SEQ = itertools.count()
+
+
+def env_without_leak_check(env=None):
+    """The environment for cella run under ptrace (strace) or without
+    /proc: a sanitizer build leaves its leak check out, which needs neither."""
+    env = dict(os.environ if env is None else env)
+    env["ASAN_OPTIONS"] = ":".join(o for o in (env.get("ASAN_OPTIONS"), "detect_leaks=0") if o)
+    return env
 
 
 class Cella:

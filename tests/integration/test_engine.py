@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from helpers import (ROOTFS, find_process, make_config, pid_exists, reap,
+from helpers import (ROOTFS, find_process, make_config, pid_exists, reap, env_without_leak_check,
                      unique_sleep, wait_for, write_bundle)
 
 
@@ -57,11 +57,8 @@ def test_without_clone3(cella, tmp, kind):
         c["hostname"] = "nc3"
         b = write_bundle(os.path.join(tmp, "b"), c)
         argv = cella.argv("run", "--bundle", b, f"zc3-{os.getpid()}")
-    # (LeakSanitizer cannot run under ptrace: a sanitizer build leaves
-    # its leak check out here)
-    env = dict(cella.env)
-    env["ASAN_OPTIONS"] = ":".join(o for o in (env.get("ASAN_OPTIONS"), "detect_leaks=0") if o)
-    r = subprocess.run(inject + argv, capture_output=True, text=True, timeout=60, env=env)
+    r = subprocess.run(inject + argv, capture_output=True, text=True, timeout=60,
+                       env=env_without_leak_check(cella.env))
     assert r.returncode == 0, r.stderr
     lines = r.stdout.split("\n")
     assert lines[-2] == "nc3", r.stdout

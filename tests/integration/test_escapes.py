@@ -28,8 +28,8 @@ import threading
 
 import pytest
 
-from helpers import CELLA, CELLA_RUNTIME, PROBE, Cella, ROOTFS, TIMEOUT, make_config, mountinfo, unique_sleep, \
-    write_bundle
+from helpers import CELLA, CELLA_RUNTIME, PROBE, Cella, ROOTFS, TIMEOUT, make_config, mountinfo, \
+    env_without_leak_check, unique_sleep, write_bundle
 
 MAPS = {"uidMappings": [{"containerID": 0, "hostID": 0, "size": 65536}],
         "gidMappings": [{"containerID": 0, "hostID": 0, "size": 65536}]}
@@ -84,7 +84,7 @@ def with_runtime_libraries(rootfs):
                 shutil.copy2(os.path.realpath(word), dst)
 
 
-@pytest.mark.parametrize("how", ["overlay", "memfd"])
+@pytest.mark.parametrize("how", ["overlay", "memfd", "launcher"])
 def test_runtime_binary_not_writable_through_proc_exe(cella, tmp, rootfs, how):
     """The container's entry point for exec is `#!/proc/self/exe`, so exec
     would run the runtime's own binary inside (the image has the loader and
@@ -93,12 +93,23 @@ def test_runtime_binary_not_writable_through_proc_exe(cella, tmp, rootfs, how):
     files, lets it die and overwrites it once it is no longer busy. The
     runtime used for exec is a copy beside the state root (so that the
     read-only overlay can be had), so that a failure here damages only the
-    copy; each way of keeping the binary out of reach is tried."""
+    copy; each way of keeping the binary out of reach is tried, the
+    launcher's (a copy of the launcher and the runtime) too."""
+    if how == "launcher" and CELLA_RUNTIME == CELLA:
+        pytest.skip("built without the launcher (LAUNCHER=0)")
     d = os.path.join(tmp, "bin")
     os.mkdir(d)
     copy = os.path.join(d, "cella")
-    shutil.copy2(CELLA_RUNTIME, copy)
-    before = sha(copy)
+    files = [copy]
+    if how == "launcher":
+        shutil.copy2(CELLA, copy)
+        os.makedirs(os.path.join(tmp, "libexec", "cella"))
+        files.append(os.path.join(tmp, "libexec", "cella", "cella"))
+        shutil.copy2(CELLA_RUNTIME, files[1])
+        how = "overlay"
+    else:
+        shutil.copy2(CELLA_RUNTIME, copy)
+    before = [sha(f) for f in files]
     with_runtime_libraries(rootfs)
     with open(os.path.join(rootfs, "evil"), "w") as f:
         f.write("#!/proc/self/exe\n")
@@ -122,7 +133,7 @@ def test_runtime_binary_not_writable_through_proc_exe(cella, tmp, rootfs, how):
     # The attack had its chance: it saw the runtime or a foreign binary.
     assert res["runtime_seen"] + res["foreign_exe"] > 0, res
     assert res["written"] == 0, res
-    assert sha(copy) == before, "the runtime's binary was overwritten from the container"
+    assert [sha(f) for f in files] == before, "a binary was overwritten from the container"
 
 
 F_GET_SEALS = 1034
@@ -259,6 +270,7 @@ def test_runtime_runs_from_a_read_only_overlay_where_it_can(cella, tmp, rootfs):
 
 needs_launcher = pytest.mark.skipif(CELLA_RUNTIME == CELLA,
                                     reason="built without the launcher (LAUNCHER=0)")
+needs_strace = pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace")
 
 
 def traced_execs(argv, env=None):
@@ -270,17 +282,19 @@ def traced_execs(argv, env=None):
         # (files, not pipes: a created init holds the command's stdio)
         with open(os.path.join(d, "stderr"), "w+") as err:
             r = subprocess.run(["strace", "-qq", "-o", out, "-e",
-                                "trace=execve,execveat,fsopen"] + argv, env=env,
+                                "trace=execve,execveat,fsopen"] + argv, env=env_without_leak_check(env),
                                stdout=subprocess.DEVNULL, stderr=err, timeout=TIMEOUT,
                                stdin=subprocess.DEVNULL)
             err.seek(0)
             r.stderr = err.read()
         with open(out) as f:
-            return r, [line.split("(")[0] + ":" + line.split("=")[-1].strip()
+            return r, [line.split("(")[0] + (" failed" if line.split("=")[-1].strip()[0] == "-"
+                                             else "")
                        for line in f if line[0] != "+"]
 
 
 @needs_launcher
+@needs_strace
 def test_launcher_starts_the_runtime_once_from_its_overlay(cella, tmp, rootfs):
     """The launcher (bin/cella) makes the runtime's read-only overlay
     itself, so that `create` starts the runtime once, from there, instead of
@@ -292,7 +306,7 @@ def test_launcher_starts_the_runtime_once_from_its_overlay(cella, tmp, rootfs):
     r, calls = traced_execs(cella.argv("create", "--bundle", b, "launched"))
     try:
         assert r.returncode == 0, r.stderr
-        assert calls == ["execve:0", "fsopen:3", "execveat:0"], calls
+        assert calls == ["execve", "fsopen", "execveat"], calls
         pid = cella.state("launched")["pid"]
         assert os.readlink(f"/proc/{pid}/exe") == "/cella"
         assert_unwritable_runtime(pid)
@@ -301,34 +315,54 @@ def test_launcher_starts_the_runtime_once_from_its_overlay(cella, tmp, rootfs):
 
 
 @needs_launcher
+@needs_strace
 def test_launcher_runs_the_runtime_by_its_path_otherwise(cella, tmp):
     """For a command that enters no container the launcher executes the
     runtime by its path, and leaves the way of sealing to the runtime where
     CELLA_SELF_COPY asks for one."""
     r, calls = traced_execs(cella.argv("list"))
     assert r.returncode == 0, r.stderr
-    assert calls == ["execve:0", "execve:0"], calls
+    assert calls == ["execve", "execve"], calls
     r, calls = traced_execs(cella.argv("--root", "run", "state", "run"))
     assert r.returncode != 0 and "container `run` does not exist" in r.stderr, r.stderr
-    assert calls == ["execve:0", "execve:0"], calls
+    assert calls == ["execve", "execve"], calls
     env = dict(os.environ, CELLA_SELF_COPY="memfd")
     r, calls = traced_execs(cella.argv("run", "--bundle", tmp, "nothing"), env=env)
     # (the runtime re-executes itself from its memfd before it finds no bundle)
-    assert calls == ["execve:0", "execve:0", "execveat:0"], calls
+    assert calls == ["execve", "execve", "execveat"], calls
     assert r.returncode != 0
 
 
 @needs_launcher
-def test_launcher_without_its_runtime(tmp):
-    """A launcher whose runtime is not beside it says where it looked."""
+@pytest.mark.parametrize("command", ["--version", "run"])
+def test_launcher_without_its_runtime(tmp, command):
+    """A launcher whose runtime is not beside it says where it looked, also
+    for a command that enters a container where the runtime's directory is
+    there but empty: the overlay would show the launcher's own file of the
+    same name there, which it must not start."""
     d = os.path.join(tmp, "bin")
     os.mkdir(d)
     shutil.copy2(CELLA, os.path.join(d, "cella"))
-    r = subprocess.run([os.path.join(d, "cella"), "--version"], capture_output=True, text=True,
+    if command == "run":
+        os.makedirs(os.path.join(tmp, "libexec", "cella"))
+    r = subprocess.run([os.path.join(d, "cella"), command], capture_output=True, text=True,
                        timeout=TIMEOUT)
     assert r.returncode == 127
     assert r.stderr == (f"cella: cannot start the runtime `{tmp}/libexec/cella/cella`: "
                         "No such file or directory\n"), r.stderr
+
+
+@needs_launcher
+@pytest.mark.skipif(os.environ.get("CELLA_SANITIZE") == "1",
+                    reason="a sanitizer build's runtime cannot start without /proc")
+def test_launcher_without_proc():
+    """Without /proc, the launcher finds the runtime from the path it was
+    started as (`--version` needs nothing of /proc)."""
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
+                        'umount -l /proc && exec "$0" --version', CELLA],
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("cella version "), r.stdout
 
 
 # ---- 2. CVE-2024-21626 ----
