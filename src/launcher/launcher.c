@@ -214,7 +214,7 @@ static long runtime_through_ro_overlay(const char *dir, const char *bindir)
  * a symlink); 0 when there is none. */
 static unsigned long long regular_ino(long dirfd, const char *name, int flags)
 {
-	struct statx stx;
+	struct statx stx = {0}; /* (written by the kernel, which analyzers do not see) */
 
 	if (SYS(__NR_statx, dirfd, name, flags | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO,
 		&stx) < 0 ||
