@@ -136,24 +136,38 @@ static void say(const char *s)
 	SYS(__NR_write, 2, s, str_len(s), 0, 0);
 }
 
-/* (ifs, not a switch: a table of pointers would need relocating) */
-static const char *errno_text(long e)
+/* The errors an exec or a path here can meet, each its number (one byte)
+ * then its text: one array, as a table of pointers would need relocating. */
+static const char errno_texts[] = "\x02No such file or directory\0"
+				  "\x0dPermission denied\0"
+				  "\x08"
+				  "Exec format error\0"
+				  "\x0c"
+				  "Cannot allocate memory\0"
+				  "\x07"
+				  "Argument list too long\0"
+				  "\x28Too many levels of symbolic links\0"
+				  "\x24"
+				  "File name too long\0";
+
+/* Says errno e's text, or its number. */
+static void say_errno(long e)
 {
-	if (e == ENOENT)
-		return "No such file or directory";
-	if (e == EACCES)
-		return "Permission denied";
-	if (e == ENOEXEC)
-		return "Exec format error";
-	if (e == ENOMEM)
-		return "Cannot allocate memory";
-	if (e == E2BIG)
-		return "Argument list too long";
-	if (e == ELOOP)
-		return "Too many levels of symbolic links";
-	if (e == ENAMETOOLONG)
-		return "File name too long";
-	return "an unexpected error";
+	char num[24];
+	unsigned long at = sizeof(num) - 1;
+
+	for (const char *p = errno_texts; p < errno_texts + sizeof(errno_texts) - 1;
+	     p += str_len(p) + 1)
+		if ((unsigned char)p[0] == e) {
+			say(p + 1);
+			return;
+		}
+	num[at] = '\0';
+	do
+		num[--at] = (char)('0' + e % 10);
+	while ((e /= 10) > 0 && at > 0);
+	say("errno ");
+	say(num + at);
 }
 
 __attribute__((noreturn)) static void die(const char *what, const char *path, long e)
@@ -167,7 +181,7 @@ __attribute__((noreturn)) static void die(const char *what, const char *path, lo
 	}
 	if (e != 0) {
 		say(": ");
-		say(errno_text(e));
+		say_errno(e);
 	}
 	say("\n");
 	SYS(__NR_exit_group, 127, 0, 0, 0, 0);
