@@ -170,6 +170,10 @@ endif
 $(RUNTIME): $(CLI_OBJS) $(BUILD)/libcella.a $(PREBUILT_OBJ)
 	@mkdir -p $(dir $@)
 	$(LINK) -o $@ $(CLI_OBJS) $(PREBUILT_OBJ) $(BUILD)/libcella.a $(LDLIBS)
+ifneq ($(LAUNCHER),1)
+	@# (no runtime of an earlier LAUNCHER=1 build left for the tests to find)
+	rm -f $(BUILD)/libexec/cella/cella
+endif
 
 # The launcher: none of the caller's flags (no C library: no stack protector,
 # fortify or sanitizer, which need one), static-pie with no relocation at all
@@ -185,12 +189,11 @@ $(CELLA): src/launcher/launcher.c src/cli/entry.h $(BUILD)/.flags | $(RUNTIME)
 	@mkdir -p $(dir $@)
 	$(CC) $(LAUNCHER_CFLAGS) -nostdlib -static-pie -Wl,-z,noexecstack,-z,relro,-z,now \
 		-o $@.tmp src/launcher/launcher.c
-	@if $(READELF) -r $@.tmp | grep -q '^Relocation section'; then \
+	$(READELF) -r $@.tmp > $@.relocs
+	@if grep -q '^Relocation section' $@.relocs; then \
 		echo "$@: the launcher has relocations, which nothing applies" >&2; exit 1; fi
+	rm -f $@.relocs
 	mv $@.tmp $@
-else
-# (no runtime of an earlier LAUNCHER=1 build left for the tests to find)
-$(shell rm -f $(BUILD)/libexec/cella/cella)
 endif
 
 # The probe runs inside containers whose rootfs has no libc: static, and

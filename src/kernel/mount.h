@@ -106,7 +106,8 @@ bool mount_is_idmapped(const struct cella_mount *m);
 int mount_prepare_detached(struct cella_rootfs_conf *conf, cella_error *err);
 void mount_detached_close(struct cella_rootfs_conf *conf);
 /* Whether the kernel idmaps each of paths (its filesystem allows it), with
- * a mapping of 65536 ids onto host_uid/host_gid; root only. */
+ * a mapping of 65536 ids onto host_uid/host_gid; root only. Its user
+ * namespace is kept for mount_prepare_detached's same maps, which drops it. */
 int mount_idmap_probe(const char *const *paths, size_t n, uint32_t host_uid, uint32_t host_gid,
 		      bool *ok, cella_error *err);
 

@@ -45,8 +45,8 @@ bool mount_is_idmapped(const struct cella_mount *m)
 /* The last user namespace made here, with its maps: the quick door asks
  * for the same ones up to three times (its probe, its rootfs, each --bind),
  * and each costs a child in a new user namespace. Held by the runtime
- * (O_CLOEXEC), which idmaps on the host before any container process
- * exists; the init closes it with every other inherited fd. */
+ * (O_CLOEXEC) from the probe to the end of mount_prepare_detached, which
+ * drops it: no process of the container, forked after, inherits it. */
 #define IDMAP_CACHE_MAX 6
 static struct {
 	struct cella_idmap uid[IDMAP_CACHE_MAX], gid[IDMAP_CACHE_MAX];
@@ -79,6 +79,13 @@ static void idmap_cache_keep(const struct cella_idmap *uid, size_t n_uid,
 	idmap_cache.n_uid = n_uid;
 	idmap_cache.n_gid = n_gid;
 	idmap_cache.fd = copy;
+}
+
+static void idmap_cache_drop(void)
+{
+	if (idmap_cache.fd >= 0)
+		close(idmap_cache.fd);
+	idmap_cache.fd = -1;
 }
 
 /* A user namespace with these maps, as an fd (the caller's to close). */
@@ -240,8 +247,10 @@ int mount_prepare_detached(struct cella_rootfs_conf *conf, cella_error *err)
 	int *fds;
 
 	conf->mount_fds = NULL;
-	if (conf->idmap_rootfs && prepare_rootfs(conf, err) < 0)
+	if (conf->idmap_rootfs && prepare_rootfs(conf, err) < 0) {
+		idmap_cache_drop();
 		return cella_err_ret(err);
+	}
 	for (size_t i = 0; i < conf->n_mounts; i++) {
 		if (!mount_is_idmapped(&conf->mounts[i]))
 			continue;
@@ -253,9 +262,11 @@ int mount_prepare_detached(struct cella_rootfs_conf *conf, cella_error *err)
 		}
 		if (prepare_one(conf, &conf->mounts[i], i, &conf->mount_fds[i], err) < 0) {
 			mount_detached_close(conf);
+			idmap_cache_drop();
 			return cella_err_ret(err);
 		}
 	}
+	idmap_cache_drop();
 	return 0;
 }
 

@@ -299,14 +299,36 @@ static void parent_of(const char *p, char *buf, unsigned long len)
 	buf[at] = '\0';
 }
 
+/* Into buf (of len bytes), the directory part of path ("." for none),
+ * with a slash; 0 when it does not fit. */
+static int dir_part(const char *path, char *buf, unsigned long len, unsigned long *at)
+{
+	const char *slash = 0;
+
+	*at = 0;
+	for (const char *p = path; *p != '\0'; p++)
+		if (*p == '/')
+			slash = p;
+	if (slash == 0)
+		return append(buf, len, at, "./", 0);
+	for (const char *p = path; p <= slash; p++) {
+		if (*at + 1 >= len)
+			return 0;
+		buf[(*at)++] = *p;
+	}
+	buf[*at] = '\0';
+	return 1;
+}
+
 /* Without /proc (a chroot, a build environment): the runtime by the path
- * this program was started as (the kernel's AT_EXECFN), its directory's
- * ../libexec/cella/cella, resolved by the kernel as the canonical path
- * above would be; it then does without the overlay as it can. */
+ * this program was started as (the kernel's AT_EXECFN), its symlinks
+ * followed to the file itself, then its directory's
+ * ../libexec/cella/cella, which the kernel resolves as the canonical path
+ * above would be; the runtime then does without the overlay as it can. */
 __attribute__((noreturn)) static void exec_without_proc(char **argv, char **envp)
 {
-	static char path[PATH_LEN];
-	const char *fn = 0, *slash = 0;
+	static char path[PATH_LEN], link[PATH_LEN], next[PATH_LEN];
+	const char *fn = 0;
 	unsigned long at = 0;
 	unsigned long *aux;
 	char **e = envp;
@@ -319,19 +341,27 @@ __attribute__((noreturn)) static void exec_without_proc(char **argv, char **envp
 			fn = (const char *)aux[1];
 	if (fn == 0)
 		die("cannot find its own binary through", "/proc/self/exe", 0);
-	for (const char *p = fn; *p != '\0'; p++)
-		if (*p == '/')
-			slash = p;
-	if (slash == 0)
-		path[at++] = '.';
-	else
-		for (const char *p = fn; p < slash && at + 1 < sizeof(path); p++)
-			path[at++] = *p;
-	path[at] = '\0';
-	if (!append(path, sizeof(path), &at, "/.." RUNTIME_DIR "/" RUNTIME_NAME, 0))
+	if (!append(path, sizeof(path), &at, fn, 0))
 		die("the runtime's path is too long, from", fn, 0);
-	r = SYS(__NR_execve, path, argv, envp, 0, 0);
-	die("cannot start the runtime", path, -r);
+	/* (a symlink to the launcher: its target's directory, as the
+	 * kernel's limit of 40 links in a path) */
+	for (int hops = 0; hops < 40; hops++) {
+		r = SYS(__NR_readlinkat, AT_FDCWD, path, link, sizeof(link) - 1, 0);
+		if (r <= 0)
+			break;
+		link[r] = '\0';
+		at = 0;
+		if (link[0] != '/' && !dir_part(path, next, sizeof(next), &at))
+			die("the runtime's path is too long, from", fn, 0);
+		if (!append(next, sizeof(next), &at, link, 0))
+			die("the runtime's path is too long, from", fn, 0);
+		memcpy(path, next, at + 1);
+	}
+	if (!dir_part(path, next, sizeof(next), &at) ||
+	    !append(next, sizeof(next), &at, ".." RUNTIME_DIR "/" RUNTIME_NAME, 0))
+		die("the runtime's path is too long, from", fn, 0);
+	r = SYS(__NR_execve, next, argv, envp, 0, 0);
+	die("cannot start the runtime", next, -r);
 }
 
 /* Called from _start with the initial stack: argc, argv, 0, envp, 0. */

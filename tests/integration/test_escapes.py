@@ -355,11 +355,18 @@ def test_launcher_without_its_runtime(tmp, command):
 @needs_launcher
 @pytest.mark.skipif(os.environ.get("CELLA_SANITIZE") == "1",
                     reason="a sanitizer build's runtime cannot start without /proc")
-def test_launcher_without_proc():
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="needs unshare")
+@pytest.mark.parametrize("how", ["path", "symlink"])
+def test_launcher_without_proc(tmp, how):
     """Without /proc, the launcher finds the runtime from the path it was
-    started as (`--version` needs nothing of /proc)."""
+    started as, through a symlink to it too (`--version` needs nothing of
+    /proc)."""
+    launcher = CELLA
+    if how == "symlink":
+        launcher = os.path.join(tmp, "cella")
+        os.symlink(CELLA, launcher)
     r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c",
-                        'umount -l /proc && exec "$0" --version', CELLA],
+                        'umount -l /proc && exec "$0" --version', launcher],
                        capture_output=True, text=True, timeout=TIMEOUT)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("cella version "), r.stdout

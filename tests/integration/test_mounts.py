@@ -166,16 +166,37 @@ def test_idmapped_binds_with_different_maps(cella, tmp):
     runtime reuses the user namespace it made for one set of maps only for
     the same maps)."""
     d = owned_dir(tmp)
-    cfg = userns_config(["/bin/sh", "-c", "stat -c '%u %g' /mnt/f /home/f /var/f"])
+    cfg = userns_config(["/bin/sh", "-c", "stat -c '%u %g' /mnt/f /home/f /var/f /app/f"])
     maps = [{"containerID": 1000, "hostID": 100500, "size": 1}]
+    own = cfg["linux"]["uidMappings"]
     cfg["mounts"] += [
         {"destination": "/mnt", "type": "bind", "source": d, "options": ["rbind", "idmap"]},
         {"destination": "/home", "type": "bind", "source": d, "options": ["rbind"],
          "uidMappings": maps, "gidMappings": maps},
         {"destination": "/var", "type": "bind", "source": d, "options": ["rbind", "idmap"]},
+        # the container's uid maps, gid maps of its own
+        {"destination": "/app", "type": "bind", "source": d, "options": ["rbind"],
+         "uidMappings": own, "gidMappings": maps},
     ]
     r = cella.ok("run", "--bundle", bundle(tmp, cfg), "idmix")
-    assert r.stdout.split() == ["1000", "1000", "500", "500", "1000", "1000"], r.stdout
+    assert r.stdout.split() == ["1000", "1000", "500", "500", "1000", "1000", "1000", "500"], \
+        r.stdout
+
+
+def test_created_init_holds_no_idmapping_namespace(cella, tmp):
+    """The user namespace the runtime made for idmapping is closed before
+    the init is forked: the init of a created container holds no fd of it."""
+    d = owned_dir(tmp)
+    cfg = userns_config(["/bin/true"])
+    cfg["mounts"].append({"destination": "/mnt", "type": "bind", "source": d,
+                          "options": ["rbind", "idmap"]})
+    cella.ok("create", "--bundle", bundle(tmp, cfg), "idfd")
+    try:
+        pid = cella.state("idfd")["pid"]
+        fds = [os.readlink(f"/proc/{pid}/fd/{n}") for n in os.listdir(f"/proc/{pid}/fd")]
+        assert not [f for f in fds if f.startswith("user:")], fds
+    finally:
+        cella.run("delete", "--force", "idfd")
 
 
 def test_idmapped_bind_without_it_shows_nobody(cella, tmp):

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -149,6 +150,7 @@ def test_bind_rw(cella, tmp):
         assert f.read() == "cella-probe\n"
 
 
+@pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace")
 def test_one_user_namespace_for_every_idmap(cella, tmp):
     """With its own ids, the quick door sees the rootfs and each --bind
     through idmapped mounts of the same mapping, and first checks that the
