@@ -34,6 +34,7 @@
 #include "engine/internal.h"
 #include "kernel/caps.h"
 #include "kernel/cred.h"
+#include "kernel/dev.h"
 #include "kernel/hook.h"
 #include "kernel/keyring.h"
 #include "kernel/lsm.h"
@@ -278,6 +279,11 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 		c->rootfs_conf.before_pivot_data = c;
 		if (mount_prepare_rootfs(&c->rootfs_conf, err) < 0)
 			fail(c, err);
+		/* The runtime's detached mounts and device nodes are in place:
+		 * their fds are not kept to the execve. */
+		mount_detached_close(&c->rootfs_conf);
+		dev_close_nodes(c->rootfs_conf.device_fds, c->rootfs_conf.n_devices);
+		c->rootfs_conf.device_fds = NULL;
 	} else if (create_hooks(c, err) < 0 || mount_chroot(c->rootfs, err) < 0) {
 		/* The runtime's mount namespace: root.path by chroot, as runc. */
 		fail(c, err);

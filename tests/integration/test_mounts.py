@@ -185,7 +185,8 @@ def test_idmapped_binds_with_different_maps(cella, tmp):
 
 def test_created_init_holds_no_idmapping_namespace(cella, tmp):
     """The user namespace the runtime made for idmapping is closed before
-    the init is forked: the init of a created container holds no fd of it."""
+    the init is forked, and the init closes the detached mounts it moved
+    into place: the init of a created container holds no fd of either."""
     d = owned_dir(tmp)
     cfg = userns_config(["/bin/true"])
     cfg["mounts"].append({"destination": "/mnt", "type": "bind", "source": d,
@@ -195,6 +196,8 @@ def test_created_init_holds_no_idmapping_namespace(cella, tmp):
         pid = cella.state("idfd")["pid"]
         fds = [os.readlink(f"/proc/{pid}/fd/{n}") for n in os.listdir(f"/proc/{pid}/fd")]
         assert not [f for f in fds if f.startswith("user:")], fds
+        # nor the detached idmapped mount, now in place
+        assert "/mnt" not in fds, fds
     finally:
         cella.run("delete", "--force", "idfd")
 
