@@ -166,7 +166,7 @@ def test_idmapped_binds_with_different_maps(cella, tmp):
     runtime reuses the user namespace it made for one set of maps only for
     the same maps)."""
     d = owned_dir(tmp)
-    cfg = userns_config(["/bin/sh", "-c", "stat -c '%u %g' /mnt/f /home/f /var/f /app/f"])
+    cfg = userns_config(["/bin/sh", "-c", "stat -c '%u %g' /mnt/f /home/f /var/f /root/f"])
     maps = [{"containerID": 1000, "hostID": 100500, "size": 1}]
     own = cfg["linux"]["uidMappings"]
     cfg["mounts"] += [
@@ -175,7 +175,7 @@ def test_idmapped_binds_with_different_maps(cella, tmp):
          "uidMappings": maps, "gidMappings": maps},
         {"destination": "/var", "type": "bind", "source": d, "options": ["rbind", "idmap"]},
         # the container's uid maps, gid maps of its own
-        {"destination": "/app", "type": "bind", "source": d, "options": ["rbind"],
+        {"destination": "/root", "type": "bind", "source": d, "options": ["rbind"],
          "uidMappings": own, "gidMappings": maps},
     ]
     r = cella.ok("run", "--bundle", bundle(tmp, cfg), "idmix")
