@@ -77,8 +77,6 @@ int process_chdir(const char *cwd, cella_error *err);
  * on a filesystem that checks the mode itself; otherwise only returns on
  * failure. */
 int process_run_from_sealed_copy(char **argv, const char *scratch, bool always, cella_error *err);
-/* Set by process_run_from_sealed_copy: the path of the real binary. */
-#define CELLA_EXE_ENV "_CELLA_EXE"
 /* The path of the runtime's binary (the real one, also when running from the
  * sealed copy) into buf; -1 on failure. */
 ssize_t process_exe_path(char *buf, size_t len);

@@ -30,6 +30,7 @@
 #include <linux/magic.h>
 
 #include "kernel/caps.h"
+#include "kernel/exe_seal.h"
 #include "kernel/mount.h"
 #include "kernel/userns.h"
 #include "util/cleanup.h"
@@ -97,34 +98,6 @@ static bool exe_is_sealed(int self, bool from_overlay)
 	       (stx.stx_mask & STATX_MNT_ID) != 0 && !mount_id_attached(stx.stx_mnt_id);
 }
 
-/* path with overlayfs' layer separator `:` and its escape `\` escaped,
- * appended to buf at *at; false when it does not fit. */
-static bool overlay_append_layer(char *buf, size_t len, size_t *at, const char *path)
-{
-	for (; *path != '\0'; path++) {
-		if ((*path == ':' || *path == '\\') && *at + 1 < len)
-			buf[(*at)++] = '\\';
-		if (*at + 1 >= len)
-			return false;
-		buf[(*at)++] = *path;
-	}
-	buf[*at] = '\0';
-	return true;
-}
-
-/* Whether one of the directories a and b (absolute, canonical) contains
- * the other, or they are the same: overlayfs refuses such layers (and says
- * so in the kernel's log). */
-static bool paths_overlap(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), l = la < lb ? la : lb;
-
-	if (la == 1 || lb == 1) /* "/" */
-		return true;
-	return strncmp(a, b, l) == 0 && (a[l] == '\0' || a[l] == '/') &&
-	       (b[l] == '\0' || b[l] == '/');
-}
-
 /* An O_PATH fd of the binary at exe (an absolute, canonical path) as seen
  * through a new overlayfs mount that is attached nowhere, with the binary's
  * directory as the upper of two lower layers and no upper layer (overlayfs
@@ -155,18 +128,18 @@ static int exe_through_ro_overlay(const char *exe, const char *scratch)
 	scratch_real = realpath(scratch, NULL);
 	if (scratch_real == NULL)
 		return -1;
-	if (paths_overlap(dir, scratch_real)) {
+	if (cella_seal_paths_overlap(dir, scratch_real)) {
 		errno = ELOOP;
 		return -1;
 	}
 	/* the binary's directory on top: a file of the same name in scratch
 	 * cannot hide it */
-	if (!overlay_append_layer(lower, sizeof(lower), &at, dir) || at + 2 >= sizeof(lower)) {
+	if (!cella_seal_append(lower, sizeof(lower), &at, dir, 1) || at + 2 >= sizeof(lower)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	lower[at++] = ':';
-	if (!overlay_append_layer(lower, sizeof(lower), &at, scratch_real)) {
+	if (!cella_seal_append(lower, sizeof(lower), &at, scratch_real, 1)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -175,11 +148,6 @@ static int exe_through_ro_overlay(const char *exe, const char *scratch)
 		return -1;
 	return openat(mnt, name + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 }
-
-/* How our re-exec tells the process it starts where the binary really is,
- * and which way it sealed it: "o/PATH" (overlay) or "m/PATH" (memfd). */
-#define EXE_MARK_OVERLAY 'o'
-#define EXE_MARK_MEMFD	 'm'
 
 /* Filesystems whose permission checks are the kernel's own, from the mode
  * bits and POSIX ACLs (not a FUSE daemon's, nor a server's NFSv4 or CIFS
@@ -245,14 +213,15 @@ int process_run_from_sealed_copy(char **argv, const char *scratch, bool always, 
 	if (self < 0)
 		return cella_err(err, errno, "open `/proc/self/exe`");
 	/* The mark is ours to read once: nothing we run inherits it. */
-	if (mark != NULL && (mark[0] == EXE_MARK_OVERLAY || mark[0] == EXE_MARK_MEMFD) &&
+	if (mark != NULL &&
+	    (mark[0] == CELLA_EXE_MARK_OVERLAY || mark[0] == CELLA_EXE_MARK_MEMFD) &&
 	    mark[1] == '/' && strlen(mark + 1) < sizeof(sealed_from)) {
 		mark_kind = mark[0];
 		snprintf(sealed_from, sizeof(sealed_from), "%s", mark + 1);
 	}
 	unsetenv(CELLA_EXE_ENV);
 	/* Already running from the sealed copy: nothing to do. */
-	if (exe_is_sealed(self, mark_kind == EXE_MARK_OVERLAY)) {
+	if (exe_is_sealed(self, mark_kind == CELLA_EXE_MARK_OVERLAY)) {
 		prctl(PR_SET_NAME, "cella", 0, 0, 0);
 		return 0;
 	}
@@ -283,13 +252,14 @@ int process_run_from_sealed_copy(char **argv, const char *scratch, bool always, 
 			cleanup_close int ro = exe_through_ro_overlay(path, scratch);
 
 			if (ro >= 0) {
-				snprintf(value, sizeof(value), "%c%s", EXE_MARK_OVERLAY, path);
+				snprintf(value, sizeof(value), "%c%s", CELLA_EXE_MARK_OVERLAY,
+					 path);
 				if (setenv(CELLA_EXE_ENV, value, 1) < 0)
 					return cella_err(err, errno, "setenv %s", CELLA_EXE_ENV);
 				syscall(SYS_execveat, ro, "", argv, environ, AT_EMPTY_PATH);
 			}
 		}
-		snprintf(value, sizeof(value), "%c%s", EXE_MARK_MEMFD, path);
+		snprintf(value, sizeof(value), "%c%s", CELLA_EXE_MARK_MEMFD, path);
 		if (setenv(CELLA_EXE_ENV, value, 1) < 0)
 			return cella_err(err, errno, "setenv %s", CELLA_EXE_ENV);
 	}

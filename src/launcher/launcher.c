@@ -31,6 +31,7 @@
 #include <linux/stat.h>
 
 #include "cli/entry.h"
+#include "kernel/exe_seal.h"
 
 #if !defined(__x86_64__)
 #error "the launcher has system call glue for x86_64 only (see the Makefile's LAUNCHER)"
@@ -38,9 +39,7 @@
 
 #define PATH_LEN 4096
 #define ENV_MAX	 4096
-/* kernel/process.h's CELLA_EXE_ENV, with the overlay's mark, EXE_MARK_OVERLAY */
-#define EXE_MARK	 "_CELLA_EXE="
-#define EXE_MARK_OVERLAY 'o'
+#define EXE_MARK CELLA_EXE_ENV "="
 /* where the runtime lies, from the directory of this program */
 #define RUNTIME_DIR  "/libexec/cella"
 #define RUNTIME_NAME "cella"
@@ -99,36 +98,6 @@ static int starts_with(const char *s, const char *prefix)
 		if (*s++ != *prefix++)
 			return 0;
 	return 1;
-}
-
-/* Appends s to buf (of len bytes) at *at, with overlayfs' layer separator
- * and its escape escaped when escape is set; 0 when it does not fit. */
-static int append(char *buf, unsigned long len, unsigned long *at, const char *s, int escape)
-{
-	for (; *s != '\0'; s++) {
-		if (escape && (*s == ':' || *s == '\\')) {
-			if (*at + 1 >= len)
-				return 0;
-			buf[(*at)++] = '\\';
-		}
-		if (*at + 1 >= len)
-			return 0;
-		buf[(*at)++] = *s;
-	}
-	buf[*at] = '\0';
-	return 1;
-}
-
-/* Whether one of the canonical directories a and b contains the other, or
- * they are the same: overlayfs refuses such layers. */
-static int paths_overlap(const char *a, const char *b)
-{
-	while (*a != '\0' && *a == *b) {
-		a++;
-		b++;
-	}
-	return (*a == '\0' && (*b == '\0' || *b == '/' || a[-1] == '/')) ||
-	       (*b == '\0' && (*a == '/' || b[-1] == '/'));
 }
 
 static void say(const char *s)
@@ -200,9 +169,10 @@ static long runtime_through_ro_overlay(const char *dir, const char *bindir)
 	unsigned long at = 0;
 	long fs, mnt, fd;
 
-	if (paths_overlap(dir, bindir) || !append(lower, sizeof(lower), &at, dir, 1) ||
-	    !append(lower, sizeof(lower), &at, ":", 0) ||
-	    !append(lower, sizeof(lower), &at, bindir, 1))
+	if (cella_seal_paths_overlap(dir, bindir) ||
+	    !cella_seal_append(lower, sizeof(lower), &at, dir, 1) ||
+	    !cella_seal_append(lower, sizeof(lower), &at, ":", 0) ||
+	    !cella_seal_append(lower, sizeof(lower), &at, bindir, 1))
 		return -EINVAL;
 	fs = SYS(__NR_fsopen, "overlay", FSOPEN_CLOEXEC, 0, 0, 0);
 	if (fs < 0)
@@ -262,10 +232,10 @@ static void exec_sealed(const char *dir, const char *bindir, const char *path, c
 			return;
 		env[n++] = *e;
 	}
-	if (!append(mark, sizeof(mark), &at, EXE_MARK, 0) || at + 1 >= sizeof(mark))
+	if (!cella_seal_append(mark, sizeof(mark), &at, EXE_MARK, 0) || at + 1 >= sizeof(mark))
 		return;
-	mark[at++] = EXE_MARK_OVERLAY;
-	if (!append(mark, sizeof(mark), &at, path, 0))
+	mark[at++] = CELLA_EXE_MARK_OVERLAY;
+	if (!cella_seal_append(mark, sizeof(mark), &at, path, 0))
 		return;
 	env[n++] = mark;
 	env[n] = 0;
@@ -310,7 +280,7 @@ static int dir_part(const char *path, char *buf, unsigned long len, unsigned lon
 		if (*p == '/')
 			slash = p;
 	if (slash == 0)
-		return append(buf, len, at, "./", 0);
+		return cella_seal_append(buf, len, at, "./", 0);
 	for (const char *p = path; p <= slash; p++) {
 		if (*at + 1 >= len)
 			return 0;
@@ -341,7 +311,7 @@ __attribute__((noreturn)) static void exec_without_proc(char **argv, char **envp
 			fn = (const char *)aux[1];
 	if (fn == 0)
 		die("cannot find its own binary through", "/proc/self/exe", 0);
-	if (!append(path, sizeof(path), &at, fn, 0))
+	if (!cella_seal_append(path, sizeof(path), &at, fn, 0))
 		die("the runtime's path is too long, from", fn, 0);
 	/* (a symlink to the launcher: its target's directory, as the
 	 * kernel's limit of 40 links in a path) */
@@ -353,12 +323,12 @@ __attribute__((noreturn)) static void exec_without_proc(char **argv, char **envp
 		at = 0;
 		if (link[0] != '/' && !dir_part(path, next, sizeof(next), &at))
 			die("the runtime's path is too long, from", fn, 0);
-		if (!append(next, sizeof(next), &at, link, 0))
+		if (!cella_seal_append(next, sizeof(next), &at, link, 0))
 			die("the runtime's path is too long, from", fn, 0);
 		memcpy(path, next, at + 1);
 	}
 	if (!dir_part(path, next, sizeof(next), &at) ||
-	    !append(next, sizeof(next), &at, ".." RUNTIME_DIR "/" RUNTIME_NAME, 0))
+	    !cella_seal_append(next, sizeof(next), &at, ".." RUNTIME_DIR "/" RUNTIME_NAME, 0))
 		die("the runtime's path is too long, from", fn, 0);
 	r = SYS(__NR_execve, next, argv, envp, 0, 0);
 	die("cannot start the runtime", next, -r);
@@ -384,12 +354,12 @@ __attribute__((used, noreturn)) void launcher_main(long *sp)
 	self[n] = '\0';
 	parent_of(self, bindir, sizeof(bindir));
 	parent_of(bindir, prefix, sizeof(prefix));
-	if (!append(dir, sizeof(dir), &at, prefix[1] != '\0' ? prefix : "", 0) ||
-	    !append(dir, sizeof(dir), &at, RUNTIME_DIR, 0))
+	if (!cella_seal_append(dir, sizeof(dir), &at, prefix[1] != '\0' ? prefix : "", 0) ||
+	    !cella_seal_append(dir, sizeof(dir), &at, RUNTIME_DIR, 0))
 		die("the runtime's path is too long, from", self, 0);
 	at = 0;
-	if (!append(path, sizeof(path), &at, dir, 0) ||
-	    !append(path, sizeof(path), &at, "/" RUNTIME_NAME, 0))
+	if (!cella_seal_append(path, sizeof(path), &at, dir, 0) ||
+	    !cella_seal_append(path, sizeof(path), &at, "/" RUNTIME_NAME, 0))
 		die("the runtime's path is too long, from", self, 0);
 
 	command = cella_entry_command(argc, argv);

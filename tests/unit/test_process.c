@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kernel/process: executable lookup against a temporary tree, chdir, fds,
- * prctl flags and exec failures (the last ones in forked children). */
+ * prctl flags and exec failures (the last ones in forked children); the
+ * overlay layers the seal and the launcher share (kernel/exe_seal.h). */
 #include "unit.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kernel/exe_seal.h"
 #include "kernel/process.h"
 #include "util/cleanup.h"
 #include "util/util.h"
@@ -343,6 +345,37 @@ static void test_exec(void)
 	CHECK(in_child(child_exec_ok) == 0);
 }
 
+static void test_seal_paths_overlap(void)
+{
+	CHECK(cella_seal_paths_overlap("/usr/libexec/cella", "/usr/libexec/cella"));
+	CHECK(cella_seal_paths_overlap("/usr/libexec/cella", "/usr/libexec"));
+	CHECK(cella_seal_paths_overlap("/usr", "/usr/libexec/cella"));
+	CHECK(cella_seal_paths_overlap("/", "/usr/bin"));
+	CHECK(cella_seal_paths_overlap("/usr/bin", "/"));
+	CHECK(!cella_seal_paths_overlap("/usr/libexec/cella", "/usr/bin"));
+	CHECK(!cella_seal_paths_overlap("/usr/bin", "/usr/bin2"));
+	CHECK(!cella_seal_paths_overlap("/usr/bin2", "/usr/bin"));
+	CHECK(!cella_seal_paths_overlap("/run/cella", "/run/cel"));
+}
+
+static void test_seal_append(void)
+{
+	char buf[16];
+	size_t at = 0;
+
+	CHECK(cella_seal_append(buf, sizeof(buf), &at, "/a:b\\c", 1));
+	CHECK_STR(buf, "/a\\:b\\\\c");
+	CHECK(cella_seal_append(buf, sizeof(buf), &at, ":", 0));
+	CHECK_STR(buf, "/a\\:b\\\\c:");
+	/* 9 bytes so far: 6 more and the NUL fill the 16, a 7th does not fit */
+	CHECK(cella_seal_append(buf, sizeof(buf), &at, "123456", 0));
+	CHECK(at == 15);
+	CHECK(!cella_seal_append(buf, sizeof(buf), &at, "7", 0));
+	/* an escaped separator needs two */
+	at = 14;
+	CHECK(!cella_seal_append(buf, sizeof(buf), &at, ":", 1));
+}
+
 int main(void)
 {
 	if (setup_tree() < 0) {
@@ -362,6 +395,8 @@ int main(void)
 	RUN(test_prctl_flags);
 	RUN(test_oom_score_adj);
 	RUN(test_exec);
+	RUN(test_seal_paths_overlap);
+	RUN(test_seal_append);
 	cleanup_tree();
 	return unit_done();
 }
