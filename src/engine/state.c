@@ -339,6 +339,27 @@ int state_dir_remove(const char *root, const char *id, cella_error *err)
 	return 0;
 }
 
+/* state.json.tmp in place of state.json. Exchanged, then the old file
+ * unlinked, rather than renamed over it: ext4 (auto_da_alloc) writes a file
+ * renamed over another out at once, blocks allocated, and a delete then
+ * frees (and, mounted with discard, discards) them. Exchanged, a state
+ * file that lives less than the writeback delay never gets a block. The
+ * rename where the file system cannot exchange. */
+static int replace_state_file(int dirfd, cella_error *err)
+{
+	if (renameat2(dirfd, STATE_FILE ".tmp", dirfd, STATE_FILE, RENAME_EXCHANGE) == 0) {
+		/* Readers see the new state already; a file left here is
+		 * rewritten by the next update and removed by delete. */
+		(void)unlinkat(dirfd, STATE_FILE ".tmp", 0);
+		return 0;
+	}
+	if (errno != EINVAL && errno != ENOSYS && errno != ENOENT)
+		return cella_err(err, errno, "replace state file");
+	if (renameat(dirfd, STATE_FILE ".tmp", dirfd, STATE_FILE) < 0)
+		return cella_err(err, errno, "rename state file");
+	return 0;
+}
+
 /* st into dirfd/state.json; staged: dirfd is still a staging directory,
  * which no reader sees, and the file is written in place. */
 static int state_store(int dirfd, const struct cella_state *st, bool staged, cella_error *err)
@@ -389,8 +410,8 @@ static int state_store(int dirfd, const struct cella_state *st, bool staged, cel
 		return cella_err(err, errno, "open `%s` for writing", name);
 	if (write_all(fd, text, strlen(text)) < 0)
 		return cella_err(err, errno, "write `%s`", name);
-	if (!staged && renameat(dirfd, STATE_FILE ".tmp", dirfd, STATE_FILE) < 0)
-		return cella_err(err, errno, "rename state file");
+	if (!staged)
+		return replace_state_file(dirfd, err);
 	return 0;
 }
 

@@ -116,6 +116,22 @@ def test_delete_force_of_a_paused_container(cella, tmp):
     assert cella.entries() == []
 
 
+def test_state_updates_leave_one_state_file(cella, tmp):
+    """Each update replaces state.json whole (exchanged with the new one,
+    the old one then removed): no second file stays beside it."""
+    name, path = counting(cella, tmp, start=False)
+    d = os.path.join(cella.root, name)
+    try:
+        seen = [cella.status(name)]
+        for cmd in ("start", "pause", "resume"):
+            cella.ok(cmd, name)
+            seen.append(cella.status(name))
+            assert not [e for e in os.listdir(d) if e.startswith("state.json.")], os.listdir(d)
+        assert seen == ["created", "running", "paused", "running"]
+    finally:
+        cella.run("delete", "--force", name)
+
+
 def test_delete_force_of_a_torn_state(cella, tmp):
     """state.json is not fsynced (a host crash ends what it names): a state
     such a crash left empty or cut is refused by delete, removed by delete
