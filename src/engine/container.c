@@ -357,9 +357,26 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 		if (o->state_root[0] != '/')
 			return cella_err_invalid(err, "--root `%s` must be an absolute path",
 						 o->state_root);
-		c->scratch = xasprintf("%s/%s/%s", o->state_root, o->id, SCRATCH_DIR);
+		c->scratch = xasprintf("%s/" SCRATCH_DIR, o->state_root);
 		c->rootfs_conf.scratch_dir = c->scratch;
 	}
+	return 0;
+}
+
+/* ROOT/.scratch (SCRATCH_DIR), made by the first ephemeral container: a
+ * directory of the state root's owner, not a link to one elsewhere. */
+static int scratch_dir_make(const char *path, cella_error *err)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return cella_err(err, errno, "create the scratch directory `%s`", path);
+	if (lstat(path, &st) < 0)
+		return cella_err(err, errno, "stat the scratch directory `%s`", path);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+		return cella_err(err, EEXIST, "`%s` is not a directory of ours", path);
 	return 0;
 }
 
@@ -699,15 +716,15 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	r = fault_point("create:state", err);
 	if (r < 0)
 		goto out_remove;
-	/* The container's mounts reach scratch/ and notify/ from its user
-	 * namespace, where the directory's owner may be nobody: searchable
-	 * (runc's are 0711), its files keep their own modes. */
-	if ((c.scratch != NULL || engine_notify_socket() != NULL) && fchmod(dirfd, 0711) < 0) {
+	/* The container's mounts reach notify/ from its user namespace,
+	 * where the directory's owner may be nobody: searchable (runc's are
+	 * 0711), its files keep their own modes. */
+	if (engine_notify_socket() != NULL && fchmod(dirfd, 0711) < 0) {
 		r = cella_err(err, errno, "chmod the state directory");
 		goto out_remove;
 	}
-	if (c.scratch != NULL && mkdirat(dirfd, SCRATCH_DIR, 0700) < 0) {
-		r = cella_err(err, errno, "create the scratch directory");
+	if (c.scratch != NULL && scratch_dir_make(c.scratch, err) < 0) {
+		r = cella_err_ret(err);
 		goto out_remove;
 	}
 	if (engine_notify_mkdir(dirfd, err) < 0) {

@@ -12,7 +12,13 @@
 #include "kernel/mount.h"
 #include "kernel/seccomp.h"
 
-#define SCRATCH_DIR "scratch"
+/* The mount point of an ephemeral rootfs's tmpfs (the overlay's upper,
+ * work and top directories), in the state root, shared: each container's
+ * child mounts its own tmpfs on it in its own mount namespace, and on the
+ * host it stays empty. One directory made once, not one per container: a
+ * directory costs a block of the state root's file system to make and to
+ * free (ext4 discards it when mounted with discard). */
+#define SCRATCH_DIR ".scratch"
 
 /* The process-setup pipeline shared by the init and exec
  * (engine/proc_setup.c, docs/design.md "Process setup"). */

@@ -501,6 +501,47 @@ def test_quick_door_leaves_no_state(cella):
     assert json.loads(r.stdout or "[]") in ([], None)
 
 
+def test_writable_root_in_the_shared_scratch_dir(cella):
+    """The writable root's tmpfs is mounted on ROOT/.scratch in the
+    container's own mount namespace: two containers write there at once,
+    neither sees the other's files, and on the host it stays an empty
+    directory with nothing mounted on it."""
+    scratch = os.path.join(cella.root, ".scratch")
+    a = cella.popen("run", "--rootfs", ROOTFS, "--name", f"qs-{os.getpid()}", "--",
+                    "/bin/sh", "-c",
+                    "echo a > /mine; echo ready; read x; cat /mine; ls /theirs 2>&1 || true",
+                    stdin=subprocess.PIPE)
+    try:
+        assert select.select([a.stdout], [], [], TIMEOUT)[0], "the first container hangs"
+        assert a.stdout.readline() == "ready\n"
+        r = cella.quick(cmd=["/bin/sh", "-c",
+                             "echo b > /theirs; cat /theirs; grep -c ' / .*upperdir="
+                             + scratch + "/upper' /proc/self/mountinfo"])
+        assert (r.returncode, r.stdout) == (0, "b\n1\n"), r.stderr
+        out, err = a.communicate("go\n", timeout=TIMEOUT)
+    finally:
+        a.kill()
+        a.wait()
+    assert a.returncode == 0, err
+    assert out.startswith("a\n") and "No such file" in out, out
+    assert os.listdir(scratch) == []
+    with open("/proc/self/mountinfo") as f:
+        assert not [ln for ln in f if f" {scratch} " in ln]
+
+
+def test_scratch_dir_must_be_ours(cella, tmp):
+    """ROOT/.scratch planted as a link elsewhere is refused, and nothing is
+    mounted through it."""
+    os.makedirs(cella.root, mode=0o711, exist_ok=True)
+    elsewhere = os.path.join(tmp, "elsewhere")
+    os.mkdir(elsewhere)
+    os.symlink(elsewhere, os.path.join(cella.root, ".scratch"))
+    r = cella.quick(cmd=["/bin/true"])
+    assert r.returncode != 0
+    assert ".scratch` is not a directory of ours" in one_error_line(r)
+    assert os.listdir(elsewhere) == [] and cella.entries() == []
+
+
 def test_run_via_subprocess_pipes(cella):
     # stdout and stderr of the container are the caller's.
     r = cella.quick(cmd=["/bin/sh", "-c", "echo out; echo err >&2"])
