@@ -131,9 +131,9 @@ void mount_preset_mountinfo(char *text);
  * escaped) and no upper layer, read-only, nodev, nosuid, attached nowhere:
  * its mount fd (O_CLOEXEC), or -1 with errno. */
 int mount_overlay_lower_only(const char *lowerdir);
-/* Whether the mount with id mnt_id (statx STATX_MNT_ID) is in this
- * process's mount table; true when that cannot be read. */
-bool mount_id_attached(uint64_t mnt_id);
+/* Whether the mount fd is on is in this process's mount namespace
+ * (statmount, else /proc/self/mountinfo); true when neither can say. */
+bool mount_fd_attached(int fd);
 
 /* chroot into rootfs, cwd "/": a container without a mount namespace of
  * its own (no mount is made). */

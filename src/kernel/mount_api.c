@@ -24,9 +24,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -174,17 +176,64 @@ int mount_overlay_lower_only(const char *lowerdir)
 			    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
 }
 
-bool mount_id_attached(uint64_t mnt_id)
+/* statmount(2) (Linux 6.8), by a mount's unique id (statx
+ * STATX_MNT_ID_UNIQUE), in the caller's mount namespace: found, or ENOENT
+ * when the mount is not in it. Spelled out here: the C library and kernel
+ * headers of older systems have neither. */
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U
+#endif
+#ifndef SYS_statmount
+#define SYS_statmount 457
+#endif
+#define CELLA_STATMOUNT_SB_BASIC 0x1U
+
+struct cella_mnt_id_req {
+	uint32_t size;
+	uint32_t spare;
+	uint64_t mnt_id;
+	uint64_t param;
+};
+
+/* 1 attached, 0 not, -1 when statmount cannot say. */
+static int statmount_attached(int fd)
+{
+	struct statx stx;
+	struct cella_mnt_id_req req = {.size = sizeof(req), .param = CELLA_STATMOUNT_SB_BASIC};
+	uint64_t buf[64]; /* struct statmount's fixed part, and more */
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE, &stx) < 0 ||
+	    (stx.stx_mask & STATX_MNT_ID_UNIQUE) == 0)
+		return -1;
+	req.mnt_id = stx.stx_mnt_id;
+	if (syscall(SYS_statmount, &req, buf, sizeof(buf), 0) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
+}
+
+/* The mount's (old, reusable) id among the first fields of mountinfo. */
+static bool mountinfo_attached(int fd)
 {
 	cleanup_free char *text = NULL;
 	char *line, *save = NULL;
+	struct statx stx;
 
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0 ||
+	    (stx.stx_mask & STATX_MNT_ID) == 0)
+		return true;
 	if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &text, NULL) < 0)
 		return true;
 	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
-		if (strtoull(line, NULL, 10) == mnt_id)
+		if (strtoull(line, NULL, 10) == stx.stx_mnt_id)
 			return true;
 	return false;
+}
+
+bool mount_fd_attached(int fd)
+{
+	int r = statmount_attached(fd);
+
+	return r < 0 ? mountinfo_attached(fd) : r == 1;
 }
 
 int mount_bind_at(int source, int target, bool recursive)

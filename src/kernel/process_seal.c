@@ -87,15 +87,12 @@ static char sealed_from[PATH_MAX];
  * somewhere could be one with an upper layer, remounted writable. */
 static bool exe_is_sealed(int self, bool from_overlay)
 {
-	struct statx stx;
 	struct statfs sfs;
 
 	if (fcntl(self, F_GET_SEALS) == EXE_SEALS)
 		return true;
 	return from_overlay && fstatfs(self, &sfs) == 0 && sfs.f_type == OVERLAYFS_SUPER_MAGIC &&
-	       (sfs.f_flags & ST_RDONLY) != 0 &&
-	       statx(self, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) == 0 &&
-	       (stx.stx_mask & STATX_MNT_ID) != 0 && !mount_id_attached(stx.stx_mnt_id);
+	       (sfs.f_flags & ST_RDONLY) != 0 && !mount_fd_attached(self);
 }
 
 /* An O_PATH fd of the binary at exe (an absolute, canonical path) as seen
