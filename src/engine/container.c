@@ -267,6 +267,19 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 		return cella_err(err, errno, "root.path: rootfs `%s`", root);
 	if (stat(c->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
 		return cella_err(err, ENOTDIR, "root.path: rootfs `%s` is not a directory", root);
+	/* A bundle's rootfs is named by its real path, as runc wants it
+	 * ("invalid rootfs: not an absolute path, or a symlink"): no link to
+	 * follow, and swap, between this check and the mounts. The quick
+	 * door's --rootfs may be a link (as bubblewrap's). */
+	if (!o->ephemeral_root) {
+		cleanup_free char *lexical = path_clean(root);
+
+		if (strcmp(lexical, c->rootfs) != 0)
+			return cella_err_invalid(
+			    err,
+			    "root.path: rootfs `%s` is a symlink or goes through one (to `%s`)",
+			    root, c->rootfs);
+	}
 
 	c->new_userns = l->ns[CELLA_NS_USER].enabled && l->ns[CELLA_NS_USER].path == NULL;
 	c->userns = l->ns[CELLA_NS_USER].enabled;

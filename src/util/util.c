@@ -97,6 +97,39 @@ bool str_has_prefix(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+char *path_clean(const char *path)
+{
+	size_t len = strlen(path), o = 0;
+	char *out = xmalloc(len + 2);
+
+	for (const char *p = path; *p != '\0';) {
+		const char *end;
+		size_t n;
+
+		while (*p == '/')
+			p++;
+		end = strchrnul(p, '/');
+		n = (size_t)(end - p);
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--; /* the slash before the dropped component */
+		} else {
+			out[o++] = '/';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p = end;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	return out;
+}
+
 const char *str_escape(const char *s, char *buf, size_t len)
 {
 	size_t o = 0;

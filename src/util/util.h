@@ -28,6 +28,12 @@ bool strv_contains(char *const *v, const char *s);
 
 bool str_has_prefix(const char *s, const char *prefix);
 
+/* The absolute path as written, made lexical: repeated and trailing
+ * slashes, "." and ".." components resolved without looking at the file
+ * system (".." of "/" is "/"), as Go's filepath.Clean. malloc'd; path must
+ * start with '/'. */
+char *path_clean(const char *path);
+
 /* Copy s into buf with control characters, quotes and backslashes escaped
  * (\n, \xNN), so a message stays on one line. Returns buf. */
 const char *str_escape(const char *s, char *buf, size_t len);

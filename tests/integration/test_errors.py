@@ -48,6 +48,20 @@ def cfg(**changes):
 
 USERNS = [{"type": t} for t in ("user", "mount", "pid", "ipc", "uts", "network")]
 
+
+def linked_rootfs(through_dir):
+    """root.path through a symlink made in tmp: to the rootfs itself, or to
+    its parent directory."""
+    def build(tmp):
+        link = os.path.join(tmp, "link")
+        if through_dir:
+            os.symlink(os.path.dirname(ROOTFS), link)
+            return os.path.join(link, os.path.basename(ROOTFS))
+        os.symlink(ROOTFS, link)
+        return link
+    return build
+
+
 CONFIG_CASES = {
     # name: (config builder or raw text, substrings the message may name, rc of `run`)
     "malformed-json": ('{"ociVersion": "1.0.2", "process": {"args": [', ["config.json"], None),
@@ -65,6 +79,9 @@ CONFIG_CASES = {
     "missing-rootfs": (cfg(**{"root.path": lambda tmp: os.path.join(tmp, "no-rootfs")}),
                        ["no-rootfs"], None),
     "rootfs-is-file": (cfg(**{"root.path": lambda tmp: PROBE}), [PROBE, "root.path"], None),
+    # runc: "invalid rootfs: not an absolute path, or a symlink"
+    "rootfs-symlink": (cfg(**{"root.path": linked_rootfs(False)}), ["root.path"], None),
+    "rootfs-through-symlink": (cfg(**{"root.path": linked_rootfs(True)}), ["root.path"], None),
     "unknown-namespace": (cfg(**{"linux.namespaces": [{"type": "bogus"}, {"type": "mount"}]}),
                           ["bogus"], None),
     "duplicate-namespace": (cfg(**{"linux.namespaces": [{"type": "pid"}, {"type": "pid"},

@@ -269,6 +269,19 @@ def test_run_attached_exit_code(cella, tmp):
     assert cella.entries() == []
 
 
+@pytest.mark.parametrize("spelling", ["{r}/", "{r}/.", "{p}//./{b}", "{p}/../{pb}/{b}"])
+def test_rootfs_path_spelled_otherwise(cella, tmp, spelling):
+    """root.path with extra slashes, "." or ".." but no symlink is the
+    rootfs (runc compares it cleaned with the real path)."""
+    parent = os.path.dirname(ROOTFS)
+    path = spelling.format(r=ROOTFS, p=parent, b=os.path.basename(ROOTFS),
+                           pb=os.path.basename(parent))
+    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/probe", "exit", "3"],
+                                                         rootfs=path))
+    r = cella.run("run", "--bundle", b, "spelled")
+    assert r.returncode == 3, r.stderr
+
+
 def test_run_attached_output(cella, tmp):
     b = bundle(tmp)
     r = cella.run("run", "--bundle", b, "ro")

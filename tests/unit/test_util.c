@@ -123,11 +123,37 @@ static void test_path_open_beneath_refuses(void)
 	beneath_cleanup(dir, dfd);
 }
 
+static void test_path_clean(void)
+{
+	static const char *const cases[][2] = {
+	    {"/", "/"},
+	    {"//", "/"},
+	    {"/a", "/a"},
+	    {"/a/", "/a"},
+	    {"/a//b///", "/a/b"},
+	    {"/./a/./b/.", "/a/b"},
+	    {"/a/b/..", "/a"},
+	    {"/a/b/../c", "/a/c"},
+	    {"/..", "/"},
+	    {"/../../a", "/a"},
+	    {"/a/../..", "/"},
+	    {"/a/..b/.c", "/a/..b/.c"},
+	    {"/a/b/../../c/./d/", "/c/d"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cleanup_free char *got = path_clean(cases[i][0]);
+
+		CHECK_STR(got, cases[i][1]);
+	}
+}
+
 int main(void)
 {
 	RUN(test_rfc3339_known_dates);
 	RUN(test_rfc3339_matches_gmtime);
 	RUN(test_read_fd_all);
 	RUN(test_path_open_beneath_refuses);
+	RUN(test_path_clean);
 	return unit_done();
 }
