@@ -140,10 +140,17 @@ static int lock_dir(int fd, const char *id, cella_error *err)
 }
 
 /* mkdir -p: the containerd shim passes --root /run/containerd/runc/NS,
- * whose parents may not exist yet. */
+ * whose parents may not exist yet. The path itself first: it is there on
+ * every create but the first. */
 static int mkdir_parents(const char *path, mode_t mode)
 {
-	cleanup_free char *copy = xstrdup(path);
+	cleanup_free char *copy = NULL;
+
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	copy = xstrdup(path);
 
 	for (char *p = copy + 1; *p != '\0'; p++) {
 		if (*p != '/')

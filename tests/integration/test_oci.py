@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from helpers import (PROBE, ROOTFS, TIMEOUT, make_config, pid_exists, reap, wait_for,
-                     write_bundle)
+from helpers import (Cella, PROBE, ROOTFS, TIMEOUT, make_config, pid_exists, reap,
+                     wait_for, write_bundle)
 
 
 def one_error_line(r):
@@ -267,6 +267,21 @@ def test_run_attached_exit_code(cella, tmp):
     r = cella.run("run", "--bundle", b, "rx")
     assert r.returncode == 5, r.stderr
     assert cella.entries() == []
+
+
+def test_state_root_made_with_its_parents(cella, tmp):
+    """--root whose parents do not exist yet (the containerd shim passes
+    /run/containerd/runc/NAMESPACE): made, each directory 0711; then
+    found there by the next command."""
+    root = os.path.join(tmp, "a", "b", "root")
+    other = Cella(root)
+    b = bundle(tmp, ["/probe", "exit", "0"])
+    for _ in range(2):
+        r = other.run("run", "--bundle", b, "parents")
+        assert r.returncode == 0, r.stderr
+    for d in (os.path.join(tmp, "a"), os.path.join(tmp, "a", "b"), root):
+        assert os.stat(d).st_mode & 0o7777 == 0o711, d
+    assert other.entries() == []
 
 
 @pytest.mark.parametrize("spelling", ["{r}/", "{r}/.", "{p}//./{b}", "{p}/../{pb}/{b}"])
