@@ -12,6 +12,7 @@ import itertools
 import os
 import re
 import random
+import secrets
 import signal
 import subprocess
 import tempfile
@@ -149,6 +150,33 @@ def mountinfo():
     return out
 
 
+# ---- container ids ----
+
+# cella's default cgroup is /cella/<id> in every hierarchy, whatever the
+# --root: a container of anyone else on the host (another user's, an
+# engine's, a second test session's) with an id a test picks would make that
+# test's create fail ("create cgroup '/cella/c1': File exists"), or the test
+# read or remove a cgroup that is not its own. So a test never picks an id
+# itself: it names its container readably and takes the id from cid_of,
+#     cid = cid_of("c1")        # "c1-" and this session's SESSION
+# and writes the id (and the default cgroup path, f"/cella/{cid}") from that.
+# A cgroupsPath a test sets itself is built from cid_of too. SESSION is
+# random, drawn once when pytest imports this module, the same for every
+# test of the run: six hex digits, so that ids stay short (they appear in
+# paths, in hostnames of the quick door) and valid (cella_validate_id in
+# src/engine/state.c: letters, digits and `_ - . +`). Ids a test gives
+# deliberately invalid or special (empty, "..", too long, with a slash) are
+# that and nothing else: they never go through cid_of. Ids an engine
+# (podman, containerd, docker) generates are its own.
+SESSION = secrets.token_hex(3)
+
+
+def cid_of(name):
+    """The container id, unique to this test session, of a test's readable
+    container name."""
+    return f"{name}-{SESSION}"
+
+
 # ---- running cella ----
 
 ID_RE = re.compile(r"[A-Za-z0-9_+-][A-Za-z0-9_.+-]*")
@@ -218,7 +246,7 @@ class Cella:
         args = ["run", "--rootfs", rootfs or ROOTFS, "--bind", f"{PROBE}:/probe:ro"]
         if "--name" not in flags:
             # A known id, not a generated one: the leak check needs it.
-            args += ["--name", f"q-{os.getpid()}-{next(_QUICK_SEQ)}"]
+            args += ["--name", cid_of(f"q{next(_QUICK_SEQ)}")]
         args += list(flags) + ["--"] + list(cmd)
         return self.run(*args, **kw)
 
