@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from helpers import make_config, reap, unique_sleep, wait_for, write_bundle
+from helpers import cid_of, make_config, reap, unique_sleep, wait_for, write_bundle
 
 V1_MEMORY = "/sys/fs/cgroup/memory"
 UNIFIED = "/sys/fs/cgroup/unified" if os.path.isdir("/sys/fs/cgroup/unified") \
@@ -35,15 +35,16 @@ def bundle(tmp):
 def test_memory_limit_kills_the_allocation(cella, bundle):
     b = bundle(["/bin/sh", "-c", "echo 1000 > /proc/self/oom_score_adj; head -c 200000000 /dev/zero | tail > /dev/null; echo rc=$?"],
                {"memory": {"limit": 32 * 1024 * 1024}})
-    r = cella.run("run", "--bundle", b, "mem")
+    cid = cid_of("mem")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode == 137 or "rc=137" in r.stdout, (r.returncode, r.stdout, r.stderr)
-    assert cgroup_dirs("mem") == []
+    assert cgroup_dirs(cid) == []
 
 
 def test_pids_limit_makes_fork_fail(cella, bundle):
     script = "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 5 & done; echo started"
     b = bundle(["/bin/sh", "-c", script], {"pids": {"limit": 6}})
-    r = cella.run("run", "--bundle", b, "pids")
+    r = cella.run("run", "--bundle", b, cid_of("pids"))
     assert "can't fork" in r.stderr or "Resource temporarily unavailable" in r.stderr, r.stderr
 
 
@@ -51,34 +52,36 @@ def test_limits_in_the_hosts_cgroup_files_and_removed_after(cella, bundle):
     token = unique_sleep()
     b = bundle(["/bin/sleep", token], {"memory": {"limit": 64 * 1024 * 1024},
                                        "pids": {"limit": 33}})
-    cella.ok("create", "--bundle", b, "lim")
+    cid = cid_of("lim")
+    cella.ok("create", "--bundle", b, cid)
     try:
         if os.path.isdir(V1_MEMORY):
-            with open(os.path.join(V1_MEMORY, "cella", "lim", "memory.limit_in_bytes")) as f:
+            with open(os.path.join(V1_MEMORY, "cella", cid, "memory.limit_in_bytes")) as f:
                 assert int(f.read()) == 64 * 1024 * 1024
-            with open("/sys/fs/cgroup/pids/cella/lim/pids.max") as f:
+            with open(f"/sys/fs/cgroup/pids/cella/{cid}/pids.max") as f:
                 assert f.read().strip() == "33"
         else:
-            with open(os.path.join(UNIFIED, "cella", "lim", "memory.max")) as f:
+            with open(os.path.join(UNIFIED, "cella", cid, "memory.max")) as f:
                 assert int(f.read()) == 64 * 1024 * 1024
-        pid = cella.state("lim")["pid"]
-        with open(os.path.join(UNIFIED, "cella", "lim", "cgroup.procs")) as f:
+        pid = cella.state(cid)["pid"]
+        with open(os.path.join(UNIFIED, "cella", cid, "cgroup.procs")) as f:
             assert str(pid) in f.read().split()
-        assert cgroup_dirs("lim")
+        assert cgroup_dirs(cid)
     finally:
-        cella.ok("delete", "--force", "lim")
-    assert cgroup_dirs("lim") == []
+        cella.ok("delete", "--force", cid)
+    assert cgroup_dirs(cid) == []
 
 
 def test_cgroup_namespace_root(cella, tmp):
     """Entered after the cgroup is joined: the container sees its cgroup as
     "/"; without a cgroup namespace it sees the host's path."""
-    for ns, want in ((True, {"/"}), (False, {"/cella/cgns"})):
+    cid = cid_of("cgns")
+    for ns, want in ((True, {"/"}), (False, {f"/cella/{cid}"})):
         c = make_config(args=["/bin/cat", "/proc/self/cgroup"])
         if ns:
             c["linux"]["namespaces"].append({"type": "cgroup"})
         b = write_bundle(os.path.join(tmp, f"bundle-{ns}"), c)
-        r = cella.run("run", "--bundle", b, "cgns")
+        r = cella.run("run", "--bundle", b, cid)
         assert r.returncode == 0, r.stderr
         assert {line.split(":", 2)[2] for line in r.stdout.splitlines()} == want, r.stdout
 
@@ -86,29 +89,30 @@ def test_cgroup_namespace_root(cella, tmp):
 def test_kill_all_reaches_every_process(cella, bundle):
     token = unique_sleep()
     b = bundle(["/bin/sh", "-c", f"sleep {token} & sleep {token} & wait"])
-    cella.ok("create", "--bundle", b, "ka")
-    cella.ok("start", "ka")
-    procs = os.path.join(UNIFIED, "cella", "ka", "cgroup.procs")
+    cid = cid_of("ka")
+    cella.ok("create", "--bundle", b, cid)
+    cella.ok("start", cid)
+    procs = os.path.join(UNIFIED, "cella", cid, "cgroup.procs")
 
     def count():
         with open(procs) as f:
             return len(f.read().split())
     wait_for(lambda: count() >= 3, 10, "the sleeps to start")
     # Without --all, TERM goes to PID 1 only, which ignores it.
-    cella.ok("kill", "ka", "TERM")
+    cella.ok("kill", cid, "TERM")
     time.sleep(0.2)
     assert count() == 3
     # With --all, every process of the cgroup gets it: the sleeps die, and
     # the shell with them.
-    cella.ok("kill", "--all", "ka", "TERM")
+    cella.ok("kill", "--all", cid, "TERM")
 
     def empty():
         reap()
         return not os.path.exists(procs) or count() == 0
     wait_for(empty, 10, "the cgroup to empty")
-    cella.wait_status("ka", "stopped")
-    cella.ok("delete", "ka")
-    assert cgroup_dirs("ka") == []
+    cella.wait_status(cid, "stopped")
+    cella.ok("delete", cid)
+    assert cgroup_dirs(cid) == []
 
 
 def move_into_child_cgroups(cid, name="sub"):
@@ -139,7 +143,7 @@ def test_processes_in_child_cgroups_are_killed(cella, tmp, how):
     well); nothing is left behind. The host's pid namespace: the init's
     death does not take the others with it."""
     token = unique_sleep()
-    cid = f"kc-{how}"
+    cid = cid_of(f"kc-{how}")
     c = make_config(args=["/bin/sh", "-c", f"sleep {token} & exec sleep {token}"])
     c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "pid"]
     b = write_bundle(os.path.join(tmp, "bundle"), c)
@@ -174,20 +178,22 @@ def alive_with_arg(arg):
 
 def test_refused_limit_is_a_clear_error_and_leaves_nothing(cella, bundle):
     b = bundle(["/bin/true"], {"cpu": {"cpus": "4095"}})
-    r = cella.run("run", "--bundle", b, "badcpu")
+    cid = cid_of("badcpu")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode != 0
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "linux.resources.cpu.cpus" in lines[0], r.stderr
-    assert cgroup_dirs("badcpu") == []
+    assert cgroup_dirs(cid) == []
     assert cella.entries() == []
 
 
 def test_bad_resources_type_names_the_field(cella, bundle):
     b = bundle(["/bin/true"], {"memory": {"limit": "lots"}})
-    r = cella.run("run", "--bundle", b, "badtype")
+    cid = cid_of("badtype")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode != 0
     assert "linux.resources.memory.limit" in r.stderr
-    assert cgroup_dirs("badtype") == []
+    assert cgroup_dirs(cid) == []
     assert cella.entries() == []
 
 
@@ -198,17 +204,18 @@ def test_map_swap_is_memory_plus_swap_on_both_drivers(cella, bundle):
     mib = 1024 * 1024
     b = bundle(["/bin/sleep", unique_sleep()],
                {"memory": {"limit": 64 * mib, "swap": 96 * mib}})
-    cella.ok("create", "--bundle", b, "swp")
+    cid = cid_of("swp")
+    cella.ok("create", "--bundle", b, cid)
     try:
-        mem = json.loads(cella.ok("map", "--json", "swp").stdout)["cgroup"]["memory"]
+        mem = json.loads(cella.ok("map", "--json", cid).stdout)["cgroup"]["memory"]
         if "swap_limit" not in mem or (not os.path.isdir(V1_MEMORY) and not os.path.exists(
-                os.path.join(UNIFIED, "cella", "swp", "memory.swap.max"))):
+                os.path.join(UNIFIED, "cella", cid, "memory.swap.max"))):
             pytest.skip("no swap accounting")
         assert mem["limit"] == 64 * mib
         assert mem["swap_limit"] == 96 * mib
         assert mem["swap_usage"] >= mem["usage"] > 0
     finally:
-        cella.ok("delete", "--force", "swp")
+        cella.ok("delete", "--force", cid)
 
 
 @pytest.mark.skipif(not os.path.isdir("/sys/fs/cgroup/freezer"), reason="no v1 freezer")
@@ -218,10 +225,10 @@ def test_pause_status_read_from_the_freezer(cella, bundle):
     paused, and can be resumed (only list may take the init's state for
     the freezer's)."""
     token = unique_sleep()
-    cid = "pz-side"
+    cid = cid_of("pz-side")
     b = bundle(["/bin/sleep", token])
     cella.ok("run", "--detach", "--bundle", b, cid)
-    side = "/sys/fs/cgroup/freezer/cella/pz-side-elsewhere"
+    side = f"/sys/fs/cgroup/freezer/cella/{cid}-elsewhere"
     os.mkdir(side)
     try:
         with open(os.path.join(side, "cgroup.procs"), "w") as f:

@@ -10,17 +10,15 @@ Root only; the cgroups touched are the containers' own and what the tests
 make under them."""
 import json
 import os
-import random
 import signal
 import subprocess
 import time
 
 import pytest
 
-from helpers import CG, UNIFIED, V1, make_config, read, unique_sleep, v1_hier, write_bundle
+from helpers import (CG, UNIFIED, V1, cid_of, make_config, read, unique_sleep, v1_hier,
+                     write_bundle)
 
-# Every id of these tests is unique: another run may share the machine.
-PREFIX = f"cpuset-{os.getpid()}-{random.randrange(1 << 20)}"
 TWO_CPUS = os.cpu_count() >= 2
 needs_two = pytest.mark.skipif(not TWO_CPUS, reason="two CPUs needed")
 needs_v1 = pytest.mark.skipif(not V1, reason="cgroup v1 controllers needed")
@@ -94,7 +92,7 @@ def ctr(cella, tmp):
     made = []
 
     def make(name, resources, cgroups_path=None):
-        cid = f"{PREFIX}-{name}"
+        cid = cid_of(f"cpuset-{name}")
         c = make_config(args=["/bin/sleep", unique_sleep()])
         c["linux"]["resources"] = resources
         if cgroups_path is not None:
@@ -208,14 +206,14 @@ def test_failed_update_restores_the_cpuset_and_the_nested_cgroups(cella, ctr):
 
 @pytest.fixture
 def parent_cpuset():
-    """A v1 cpuset cgroup the test makes, /PREFIX-NAME on `cpus` (with
-    processes of the test's in nested cgroups when asked); it and everything
-    under it, in every hierarchy, removed at the end."""
+    """A v1 cpuset cgroup the test makes, /cid_of("cpuset-parent-NAME") on
+    `cpus` (with processes of the test's in nested cgroups when asked); it
+    and everything under it, in every hierarchy, removed at the end."""
     root = v1_hier("cpuset")
     tops, procs = [], []
 
     def make(name, cpus):
-        top = f"/{PREFIX}-{name}"
+        top = "/" + cid_of(f"cpuset-parent-{name}")
         d = root + top
         os.mkdir(d)
         tops.append(top)

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from helpers import (CG, MIB, UNIFIED, V1, make_config, read, unique_sleep, v1_hier,
+from helpers import (CG, MIB, UNIFIED, V1, cid_of, make_config, read, unique_sleep, v1_hier,
                      write_bundle)
 
 PURE_V2 = os.path.exists(os.path.join(CG, "cgroup.controllers"))
@@ -71,11 +71,12 @@ def ctr(cella, tmp):
 # ---- zero means "leave as is" ----
 
 def test_docker_zeros_leave_the_kernel_defaults(cella, ctr):
-    r = ctr("zeros", json.loads(json.dumps(DOCKER_ZEROS)))
+    cid = cid_of("zeros")
+    r = ctr(cid, json.loads(json.dumps(DOCKER_ZEROS)))
     assert r.returncode == 0, r.stderr
     # No warning: every zero is unset, none is "not applied".
     assert r.stderr == "", r.stderr
-    path = "/cella/zeros"
+    path = f"/cella/{cid}"
     if V1:
         assert read(cgfile(path, "cpu", "cpu.shares", None)) == "1024"
         assert read(cgfile(path, "cpu", "cpu.cfs_quota_us", None)) == "-1"
@@ -89,24 +90,25 @@ def test_docker_zeros_leave_the_kernel_defaults(cella, ctr):
 
 
 def test_update_with_docker_zeros_changes_only_what_is_given(cella, ctr):
-    assert ctr("zupd", {"cpu": {"shares": 512}, "pids": {"limit": 50},
-                        "memory": {"limit": 256 * MIB}}).returncode == 0
+    cid = cid_of("zupd")
+    assert ctr(cid, {"cpu": {"shares": 512}, "pids": {"limit": 50},
+                     "memory": {"limit": 256 * MIB}}).returncode == 0
     res = json.loads(json.dumps(DOCKER_ZEROS))
     res["memory"]["limit"] = 64 * MIB
-    r = cella.run("update", "-r", "-", "zupd", input=json.dumps(res))
+    r = cella.run("update", "-r", "-", cid, input=json.dumps(res))
     assert r.returncode == 0, r.stderr
-    path = "/cella/zupd"
+    path = f"/cella/{cid}"
     assert int(read(cgfile(path, "memory", "memory.limit_in_bytes", "memory.max"))) == 64 * MIB
     assert read(cgfile(path, "pids", "pids.max", "pids.max")) == "50"
     if V1:
         assert read(cgfile(path, "cpu", "cpu.shares", None)) == "512"
         assert read(cgfile(path, "cpu", "cpu.cfs_period_us", None)) == "100000"
     # Nothing but zeros (docker update --restart): nothing to do, no error.
-    r = cella.run("update", "-r", "-", "zupd", input=json.dumps(DOCKER_ZEROS))
+    r = cella.run("update", "-r", "-", cid, input=json.dumps(DOCKER_ZEROS))
     assert r.returncode == 0 and r.stderr == "", r.stderr
     assert int(read(cgfile(path, "memory", "memory.limit_in_bytes", "memory.max"))) == 64 * MIB
     # pids -1 is "max", as runc.
-    cella.ok("update", "-r", "-", "zupd", input='{"pids": {"limit": -1}}')
+    cella.ok("update", "-r", "-", cid, input='{"pids": {"limit": -1}}')
     assert read(cgfile(path, "pids", "pids.max", "pids.max")) == "max"
 
 
@@ -118,18 +120,20 @@ def test_update_with_docker_zeros_changes_only_what_is_given(cella, ctr):
     ({"blockIO": {"leafWeight": 5}}, "linux.resources.blockIO.leafWeight"),
 ])
 def test_negative_or_impossible_values_name_the_field(cella, ctr, res, field):
-    r = ctr("neg", res)
+    cid = cid_of("neg")
+    r = ctr(cid, res)
     assert r.returncode != 0 and field in r.stderr, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
-    assert not os.path.isdir(os.path.join(UNIFIED, "cella", "neg"))
+    assert not os.path.isdir(os.path.join(UNIFIED, "cella", cid))
 
 
 @needs_v1
 def test_v1_cpu_shares_the_kernel_would_clamp_are_refused(cella, ctr):
-    r = ctr("shr", {"cpu": {"shares": 1}})
+    cid = cid_of("shr")
+    r = ctr(cid, {"cpu": {"shares": 1}})
     assert r.returncode != 0, r.stderr
     assert "linux.resources.cpu.shares 1: the minimum allowed is 2" in r.stderr, r.stderr
-    assert not os.path.isdir(os.path.join(v1_hier("cpu"), "cella", "shr"))
+    assert not os.path.isdir(os.path.join(v1_hier("cpu"), "cella", cid))
 
 
 # ---- podman's fileMode ----
@@ -140,13 +144,13 @@ def test_podman_full_st_mode_file_mode_keeps_the_permission_bits(cella, tmp):
     c["linux"]["devices"] = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229,
                               "fileMode": 8630, "uid": 0, "gid": 0}]
     b = write_bundle(os.path.join(tmp, "fuse"), c)
-    r = cella.run("run", "--bundle", b, "fuse")
+    r = cella.run("run", "--bundle", b, cid_of("fuse"))
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("crw-rw-rw-"), r.stdout
     # Beyond st_mode: still an error naming the field.
     c["linux"]["devices"][0]["fileMode"] = 0o1000000
     b = write_bundle(os.path.join(tmp, "fuse2"), c)
-    r = cella.run("run", "--bundle", b, "fuse2")
+    r = cella.run("run", "--bundle", b, cid_of("fuse2"))
     assert r.returncode != 0 and "fileMode" in r.stderr, r.stderr
 
 
@@ -154,28 +158,30 @@ def test_podman_full_st_mode_file_mode_keeps_the_permission_bits(cella, tmp):
 
 @pytest.mark.skipif(not MEMSW, reason="v1 memory with swap accounting needed")
 def test_v1_update_memory_unlimited_lifts_memsw_first(cella, ctr):
-    assert ctr("mswp", {"memory": {"limit": 64 * MIB, "swap": 128 * MIB}}).returncode == 0
-    mem = cgfile("/cella/mswp", "memory", "memory.limit_in_bytes", None)
-    memsw = cgfile("/cella/mswp", "memory", "memory.memsw.limit_in_bytes", None)
+    cid = cid_of("mswp")
+    assert ctr(cid, {"memory": {"limit": 64 * MIB, "swap": 128 * MIB}}).returncode == 0
+    mem = cgfile(f"/cella/{cid}", "memory", "memory.limit_in_bytes", None)
+    memsw = cgfile(f"/cella/{cid}", "memory", "memory.memsw.limit_in_bytes", None)
     # -1 alone: both unlimited (memsw first, or the kernel refuses).
-    cella.ok("update", "-r", "-", "mswp", input='{"memory": {"limit": -1}}')
+    cella.ok("update", "-r", "-", cid, input='{"memory": {"limit": -1}}')
     assert int(read(mem)) > 1 << 60 and int(read(memsw)) > 1 << 60
     # Down again, then both raised and both lowered: every order valid.
     for lim, swp in ((32, 48), (256, 512), (16, 24)):
-        cella.ok("update", "-r", "-", "mswp",
+        cella.ok("update", "-r", "-", cid,
                  input=json.dumps({"memory": {"limit": lim * MIB, "swap": swp * MIB}}))
         assert (int(read(mem)), int(read(memsw))) == (lim * MIB, swp * MIB)
 
 
 def test_failed_update_restores_what_it_wrote(cella, ctr):
-    assert ctr("undo", {"memory": {"limit": 256 * MIB}, "pids": {"limit": 40},
-                        "cpu": {"shares": 512}}).returncode == 0
-    path = "/cella/undo"
+    cid = cid_of("undo")
+    assert ctr(cid, {"memory": {"limit": 256 * MIB}, "pids": {"limit": 40},
+                     "cpu": {"shares": 512}}).returncode == 0
+    path = f"/cella/{cid}"
     mem = cgfile(path, "memory", "memory.limit_in_bytes", "memory.max")
     pids = cgfile(path, "pids", "pids.max", "pids.max")
     res = {"memory": {"limit": 32 * MIB}, "pids": {"limit": 7},
            "cpu": {"shares": 300, "cpus": "4095"}}
-    r = cella.run("update", "-r", "-", "undo", input=json.dumps(res))
+    r = cella.run("update", "-r", "-", cid, input=json.dumps(res))
     assert r.returncode != 0 and "linux.resources.cpu.cpus" in r.stderr, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
     assert int(read(mem)) == 256 * MIB
@@ -188,26 +194,27 @@ def test_failed_update_restores_what_it_wrote(cella, ctr):
 def test_v1_update_cpu_period_refused_first_is_retried_after_the_quota(cella, ctr):
     """Under a parent allowed half a CPU: 50000/100000 to 5000/10000 is
     refused period first (50000/10000 is 5 CPUs), accepted quota first."""
+    cid = cid_of("cfs")
     parent = f"/cella-it-cfs-{os.getpid()}-{random.randrange(1 << 30)}"
     cpu = v1_hier("cpu")
     os.mkdir(cpu + parent)
     try:
         with open(os.path.join(cpu + parent, "cpu.cfs_quota_us"), "w") as f:
             f.write("50000")
-        r = ctr("cfs", {"cpu": {"quota": 50000, "period": 100000}},
+        r = ctr(cid, {"cpu": {"quota": 50000, "period": 100000}},
                 cgroups_path=parent + "/cfs")
         assert r.returncode == 0, r.stderr
-        cella.ok("update", "--cpu-quota", "5000", "--cpu-period", "10000", "cfs")
+        cella.ok("update", "--cpu-quota", "5000", "--cpu-period", "10000", cid)
         assert read(cgfile(parent + "/cfs", "cpu", "cpu.cfs_quota_us", None)) == "5000"
         assert read(cgfile(parent + "/cfs", "cpu", "cpu.cfs_period_us", None)) == "10000"
         # Beyond the parent both ways: refused, and nothing changed.
-        r = cella.run("update", "--cpu-quota", "20000", "--cpu-period", "10000", "cfs")
+        r = cella.run("update", "--cpu-quota", "20000", "--cpu-period", "10000", cid)
         assert r.returncode != 0 and "linux.resources.cpu" in r.stderr, r.stderr
         assert read(cgfile(parent + "/cfs", "cpu", "cpu.cfs_quota_us", None)) == "5000"
         assert read(cgfile(parent + "/cfs", "cpu", "cpu.cfs_period_us", None)) == "10000"
-        cella.ok("delete", "--force", "cfs")
+        cella.ok("delete", "--force", cid)
     finally:
-        cella.run("delete", "--force", "cfs")
+        cella.run("delete", "--force", cid)
         for h in os.listdir(CG):
             d = os.path.join(CG, h) + parent
             if os.path.isdir(d):
@@ -261,14 +268,15 @@ def wait_for_rmdir(d):
 
 def test_existing_cgroup_is_joined_with_a_warning_and_never_removed(cella, foreign, ctr):
     path, d = foreign("memory")
-    r = ctr("join", {"memory": {"limit": 64 * MIB}}, cgroups_path=path)
+    cid = cid_of("join")
+    r = ctr(cid, {"memory": {"limit": 64 * MIB}}, cgroups_path=path)
     assert r.returncode == 0, r.stderr
     assert "exists and has 1 process" in r.stderr and path in r.stderr, r.stderr
     limit = "memory.limit_in_bytes" if V1 else "memory.max"
     assert int(read(os.path.join(d, limit))) == 64 * MIB
-    pid = cella.state("join")["pid"]
+    pid = cella.state(cid)["pid"]
     assert str(pid) in read(os.path.join(d, "cgroup.procs")).split()
-    cella.ok("delete", "--force", "join")
+    cella.ok("delete", "--force", cid)
     # The cgroup cella did not make is there still, with the test's process.
     assert os.path.isdir(d)
     assert read(os.path.join(d, "cgroup.procs")) != ""
@@ -283,7 +291,7 @@ def test_frozen_existing_cgroup_is_refused(cella, foreign, ctr):
     with open(os.path.join(d, state), "w") as f:
         f.write("FROZEN" if V1 else "1")
     try:
-        r = ctr("frz", cgroups_path=path, start=False)
+        r = ctr(cid_of("frz"), cgroups_path=path, start=False)
         assert r.returncode != 0 and "frozen" in r.stderr and path in r.stderr, r.stderr
         assert len(r.stderr.strip().splitlines()) == 1, r.stderr
         assert os.path.isdir(d)
@@ -342,15 +350,16 @@ def bfq_disk(tmp):
 def test_weight_device_applied_through_bfq(cella, ctr, bfq_disk):
     major, minor = bfq_disk
     res = {"blockIO": {"weightDevice": [{"major": major, "minor": minor, "weight": 500}]}}
-    r = ctr("bfqw", res)
+    cid = cid_of("bfqw")
+    r = ctr(cid, res)
     assert r.returncode == 0 and r.stderr == "", r.stderr
-    f = cgfile("/cella/bfqw", "blkio", "blkio.bfq.weight_device", "io.bfq.weight")
+    f = cgfile(f"/cella/{cid}", "blkio", "blkio.bfq.weight_device", "io.bfq.weight")
     assert f"{major}:{minor} 500" in read(f).splitlines(), read(f)
     # update changes it; a failing update puts it back.
-    cella.ok("update", "-r", "-", "bfqw", input=json.dumps(
+    cella.ok("update", "-r", "-", cid, input=json.dumps(
         {"blockIO": {"weightDevice": [{"major": major, "minor": minor, "weight": 200}]}}))
     assert f"{major}:{minor} 200" in read(f).splitlines(), read(f)
-    r = cella.run("update", "-r", "-", "bfqw", input=json.dumps(
+    r = cella.run("update", "-r", "-", cid, input=json.dumps(
         {"blockIO": {"weightDevice": [{"major": major, "minor": minor, "weight": 700}]},
          "cpu": {"cpus": "4095"}}))
     assert r.returncode != 0 and "linux.resources.cpu.cpus" in r.stderr, r.stderr
@@ -359,7 +368,8 @@ def test_weight_device_applied_through_bfq(cella, ctr, bfq_disk):
 
 def test_weight_device_without_bfq_is_refused_naming_the_field(cella, ctr):
     # /dev/null's numbers: a character device, never a BFQ-scheduled disk.
-    r = ctr("nobfq", {"blockIO": {"weightDevice": [{"major": 1, "minor": 3, "weight": 500}]}})
+    r = ctr(cid_of("nobfq"),
+            {"blockIO": {"weightDevice": [{"major": 1, "minor": 3, "weight": 500}]}})
     assert r.returncode != 0, r.stderr
     assert "linux.resources.blockIO.weightDevice[0]" in r.stderr, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
@@ -368,18 +378,19 @@ def test_weight_device_without_bfq_is_refused_naming_the_field(cella, ctr):
 @pytest.mark.skipif(V1 and os.path.exists(os.path.join(CG, "blkio", "blkio.leaf_weight")),
                     reason="the kernel has CFQ's leaf weights")
 def test_leaf_weight_is_refused_where_no_kernel_file_takes_it(cella, ctr):
-    r = ctr("leafw", {"blockIO": {"leafWeight": 300}})
+    cid = cid_of("leafw")
+    r = ctr(cid, {"blockIO": {"leafWeight": 300}})
     assert r.returncode != 0 and "linux.resources.blockIO.leafWeight 300" in r.stderr, r.stderr
-    assert not os.path.isdir(os.path.join(UNIFIED, "cella", "leafw"))
+    assert not os.path.isdir(os.path.join(UNIFIED, "cella", cid))
 
 
 @pytest.mark.skipif(V1 and any("net_cls" in h.split(",") for h in os.listdir(CG)),
                     reason="the host has a net_cls hierarchy")
 def test_network_without_net_cls_is_refused_naming_the_field(cella, ctr):
-    r = ctr("netcls", {"network": {"classID": 0x100001}})
+    r = ctr(cid_of("netcls"), {"network": {"classID": 0x100001}})
     assert r.returncode != 0 and "linux.resources.network.classID" in r.stderr, r.stderr
-    r = ctr("netprio", {"network": {"priorities": [{"name": "lo", "priority": 5}]}})
+    r = ctr(cid_of("netprio"), {"network": {"priorities": [{"name": "lo", "priority": 5}]}})
     assert r.returncode != 0 and "linux.resources.network.priorities" in r.stderr, r.stderr
     # Zero is unset: nothing to refuse.
-    r = ctr("net0", {"network": {"classID": 0}})
+    r = ctr(cid_of("net0"), {"network": {"classID": 0}})
     assert r.returncode == 0 and r.stderr == "", r.stderr

@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from helpers import make_config, write_bundle
+from helpers import cid_of, make_config, write_bundle
 
 MIB = 1024 * 1024
 
@@ -50,7 +50,7 @@ def dread(cella, tmp, disk, name, throttle=None):
         res["blockIO"] = {"throttleReadBpsDevice": [{"major": major, "minor": minor,
                                                      "rate": throttle}]}
     b = write_bundle(os.path.join(tmp, name), c)
-    r = cella.run("run", "--bundle", b, name)
+    r = cella.run("run", "--bundle", b, cid_of(name))
     assert r.returncode == 0, (r.stdout, r.stderr)
     out = json.loads(r.stdout)
     assert out["bytes"] == 3 * MIB

@@ -14,8 +14,8 @@ import tempfile
 
 import pytest
 
-from helpers import (CG, MIB, find_process, make_config, read, reap, unique_sleep, wait_for,
-                     write_bundle)
+from helpers import (CG, MIB, cid_of, find_process, make_config, read, reap, unique_sleep,
+                     wait_for, write_bundle)
 
 PURE_V2 = os.path.exists(os.path.join(CG, "cgroup.controllers"))
 DELEGATE = ("cgroup.procs", "cgroup.subtree_control", "cgroup.threads")
@@ -122,23 +122,24 @@ def test_delegated_parent_takes_the_container_with_its_limit(rootless, deleg):
     user@.service): the container's cgroup is made beside it, with the
     memory controller enabled and the limit written, the container runs in
     it, and it is removed after."""
+    cid = cid_of("rlmem")
     leaf = deleg.leaf()
     sleep = unique_sleep()
-    p = run_bg(rootless, leaf, "run", "--name", "rlmem", "--memory", "64m", "--pids-limit", "20",
+    p = run_bg(rootless, leaf, "run", "--name", cid, "--memory", "64m", "--pids-limit", "20",
                "--", "sleep", sleep)
-    cg = os.path.join(deleg.dir, "cella", "rlmem")
+    cg = os.path.join(deleg.dir, "cella", cid)
     try:
         pid = find_process(["sleep", sleep])
         wait_for(lambda: os.path.isdir(cg) and str(pid) in read(os.path.join(cg, "cgroup.procs")),
                  what="the container in its cgroup")
-        assert cgroup_of(pid) == deleg.path + "/cella/rlmem"
+        assert cgroup_of(pid) == deleg.path + f"/cella/{cid}"
         assert int(read(os.path.join(cg, "memory.max"))) == 64 * MIB
         assert read(os.path.join(cg, "pids.max")) == "20"
         assert os.stat(cg).st_uid == rootless.user[0]
         # cella itself stays where it was started.
         assert cgroup_of(p.pid) == leaf[len(CG):]
     finally:
-        out, err = stop(rootless, "rlmem", p)
+        out, err = stop(rootless, cid, p)
     assert "rootless" not in err and "not applied" not in err, err
     # The container's cgroup goes; its `cella` parent stays, as /cella does
     # for root.
@@ -150,17 +151,18 @@ def test_own_cgroup_delegated_but_busy(rootless, deleg):
     under it, but cgroup v2 gives no controller to the children of a cgroup
     with processes (cella is one), so the limit is named in one warning and
     not applied; the container still has its cgroup, removed after."""
+    cid = cid_of("rlbusy")
     sleep = unique_sleep()
-    p = run_bg(rootless, deleg.dir, "run", "--name", "rlbusy", "--memory", "64m", "--",
+    p = run_bg(rootless, deleg.dir, "run", "--name", cid, "--memory", "64m", "--",
                "sleep", sleep)
-    cg = os.path.join(deleg.dir, "cella", "rlbusy")
+    cg = os.path.join(deleg.dir, "cella", cid)
     try:
         pid = find_process(["sleep", sleep])
         wait_for(lambda: os.path.isdir(cg) and str(pid) in read(os.path.join(cg, "cgroup.procs")),
                  what="the container in its cgroup")
         assert not os.path.exists(os.path.join(cg, "memory.max"))
     finally:
-        out, err = stop(rootless, "rlbusy", p)
+        out, err = stop(rootless, cid, p)
     lines = [ln for ln in err.splitlines() if "rootless" in ln]
     assert len(lines) == 1, err
     assert "no memory (linux.resources.memory" in lines[0] and "has processes" in lines[0], err
@@ -172,20 +174,21 @@ def test_relative_cgroups_path_under_the_delegation(rootless, deleg, user_rootfs
     """An OCI bundle's relative linux.cgroupsPath is taken under the delegated
     subtree; create, state, delete as the user (delete removes the
     container's cgroup, not the `box` parent, as for root)."""
+    cid = cid_of("rlrel")
     leaf = deleg.leaf()
     c = make_config(args=["/probe", "sleep", "300"], rootfs=user_rootfs, rootless=test_user)
-    c["linux"]["cgroupsPath"] = "box/rlrel"
+    c["linux"]["cgroupsPath"] = f"box/{cid}"
     c["linux"]["resources"] = {"pids": {"limit": 33}}
     b = write_bundle(os.path.join(utmp, "bundle"), c, owner=test_user)
-    rc, _, err = run_in(rootless, leaf, "create", "--bundle", b, "rlrel")
+    rc, _, err = run_in(rootless, leaf, "create", "--bundle", b, cid)
     assert rc == 0, err
-    cg = os.path.join(deleg.dir, "box", "rlrel")
+    cg = os.path.join(deleg.dir, "box", cid)
     try:
-        st = json.loads(rootless.ok("state", "rlrel").stdout)
-        assert cgroup_of(st["pid"]) == deleg.path + "/box/rlrel"
+        st = json.loads(rootless.ok("state", cid).stdout)
+        assert cgroup_of(st["pid"]) == deleg.path + f"/box/{cid}"
         assert read(os.path.join(cg, "pids.max")) == "33"
     finally:
-        rootless.ok("delete", "--force", "rlrel")
+        rootless.ok("delete", "--force", cid)
     assert not os.path.exists(cg)
 
 
@@ -206,28 +209,31 @@ def test_no_delegation_runs_without_a_cgroup(rootless, test_user):
 
 def test_no_delegation_and_a_cgroups_path_is_an_error(rootless, user_rootfs, utmp, test_user):
     """As crun: a cgroup the spec names is required."""
+    cid = cid_of("rlpath")
     c = make_config(args=["/probe"], rootfs=user_rootfs, rootless=test_user)
-    c["linux"]["cgroupsPath"] = "/mine/rlpath"
+    top = cid_of("mine")
+    c["linux"]["cgroupsPath"] = f"/{top}/{cid}"
     b = write_bundle(os.path.join(utmp, "bundle"), c, owner=test_user)
-    r = rootless.run("run", "--bundle", b, "rlpath")
+    r = rootless.run("run", "--bundle", b, cid)
     assert r.returncode != 0
-    assert "linux.cgroupsPath `/mine/rlpath`: running rootless" in r.stderr, r.stderr
+    assert f"linux.cgroupsPath `/{top}/{cid}`: running rootless" in r.stderr, r.stderr
     assert "drop cgroupsPath" in r.stderr, r.stderr
-    assert not os.path.exists(os.path.join(CG, "mine"))
+    assert not os.path.exists(os.path.join(CG, top))
 
 
 def test_delete_kills_through_the_delegated_cgroup(rootless, deleg):
     """kill --all and delete --force reach the container's processes through
     its cgroup, as the user."""
+    cid = cid_of("rlkill")
     leaf = deleg.leaf()
     sleep = unique_sleep()
-    p = run_bg(rootless, leaf, "run", "--name", "rlkill", "--", "sh", "-c",
+    p = run_bg(rootless, leaf, "run", "--name", cid, "--", "sh", "-c",
                f"sleep {sleep} & sleep {sleep}")
-    cg = os.path.join(deleg.dir, "cella", "rlkill")
+    cg = os.path.join(deleg.dir, "cella", cid)
     find_process(["sleep", sleep])
     wait_for(lambda: len(set(read(os.path.join(cg, "cgroup.procs")).split())) >= 2,
              what="the container's processes")
-    r = rootless.run("kill", "--all", "rlkill", "KILL")
+    r = rootless.run("kill", "--all", cid, "KILL")
     assert r.returncode == 0, r.stderr
     p.communicate(timeout=30)
     reap()
