@@ -26,7 +26,8 @@ import uuid
 
 import pytest
 
-from helpers import CELLA, PROBE, ROOTFS, TIMEOUT, children, cmdline, mountinfo, reap, wait_for
+from helpers import (CELLA, PROBE, ROOTFS, TIMEOUT, children, cid_of, cmdline, mountinfo, reap,
+                     wait_for)
 
 CGROUP = "/sys/fs/cgroup"
 # Host paths the clients create whatever their configuration says; removed
@@ -235,44 +236,48 @@ def test_podman_run_rm_echo_and_network_none(podman):
 
 
 def test_podman_detached_logs_exec_top_pause_stop(podman):
-    podman.ok("run", "-d", "--name", "c1", IMG, "sh", "-c", LOOP)
-    wait_for(lambda: "started" in podman.run("logs", "c1").stdout, what="logs")
-    assert podman.status("c1") == "running"
+    name = cid_of("c1")
+    podman.ok("run", "-d", "--name", name, IMG, "sh", "-c", LOOP)
+    wait_for(lambda: "started" in podman.run("logs", name).stdout, what="logs")
+    assert podman.status(name) == "running"
 
-    r = podman.ok("exec", "c1", "sh", "-c", "echo in exec; exit 0")
+    r = podman.ok("exec", name, "sh", "-c", "echo in exec; exit 0")
     assert r.stdout == "in exec\n"
-    assert podman.run("exec", "c1", "sh", "-c", "exit 4").returncode == 4
-    r = podman.ok("exec", "-t", "c1", "tty")
+    assert podman.run("exec", name, "sh", "-c", "exit 4").returncode == 4
+    r = podman.ok("exec", "-t", name, "tty")
     assert r.stdout.strip().startswith("/dev/pts/")
 
-    r = podman.ok("top", "c1")
+    r = podman.ok("top", name)
     assert "sleep" in r.stdout or "while true" in r.stdout, r.stdout
 
-    podman.ok("pause", "c1")
-    assert podman.status("c1") == "paused"
-    podman.ok("unpause", "c1")
-    assert podman.status("c1") == "running"
+    podman.ok("pause", name)
+    assert podman.status(name) == "paused"
+    podman.ok("unpause", name)
+    assert podman.status(name) == "running"
 
-    podman.ok("stop", "-t", "10", "c1")
-    assert podman.status("c1") == "exited"
-    assert podman.ok("inspect", "-f", "{{.State.ExitCode}}", "c1").stdout.strip() == "3"
-    assert "bye" in podman.ok("logs", "c1").stdout
-    podman.ok("rm", "c1")
+    podman.ok("stop", "-t", "10", name)
+    assert podman.status(name) == "exited"
+    assert podman.ok("inspect", "-f", "{{.State.ExitCode}}", name).stdout.strip() == "3"
+    assert "bye" in podman.ok("logs", name).stdout
+    podman.ok("rm", name)
 
 
 def test_podman_kill_and_rm_force(podman):
-    podman.ok("run", "-d", "--name", "k1", IMG, "sleep", "1000")
-    podman.ok("kill", "k1")
-    wait_for(lambda: podman.status("k1") == "exited", what="k1 to exit")
-    assert podman.ok("inspect", "-f", "{{.State.ExitCode}}", "k1").stdout.strip() == "137"
+    k1 = cid_of("k1")
+    k2 = cid_of("k2")
+    k3 = cid_of("k3")
+    podman.ok("run", "-d", "--name", k1, IMG, "sleep", "1000")
+    podman.ok("kill", k1)
+    wait_for(lambda: podman.status(k1) == "exited", what="k1 to exit")
+    assert podman.ok("inspect", "-f", "{{.State.ExitCode}}", k1).stdout.strip() == "137"
 
-    podman.ok("run", "-d", "--name", "k2", IMG, "sh", "-c", LOOP)
-    podman.ok("kill", "-s", "TERM", "k2")
-    wait_for(lambda: podman.status("k2") == "exited", what="k2 to exit")
-    assert podman.ok("inspect", "-f", "{{.State.ExitCode}}", "k2").stdout.strip() == "3"
+    podman.ok("run", "-d", "--name", k2, IMG, "sh", "-c", LOOP)
+    podman.ok("kill", "-s", "TERM", k2)
+    wait_for(lambda: podman.status(k2) == "exited", what="k2 to exit")
+    assert podman.ok("inspect", "-f", "{{.State.ExitCode}}", k2).stdout.strip() == "3"
 
-    podman.ok("run", "-d", "--name", "k3", IMG, "sleep", "1000")
-    podman.ok("rm", "-f", "-t", "0", "k1", "k2", "k3")
+    podman.ok("run", "-d", "--name", k3, IMG, "sleep", "1000")
+    podman.ok("rm", "-f", "-t", "0", k1, k2, k3)
     assert podman.ok("ps", "-a", "-q").stdout == ""
 
 
@@ -282,6 +287,7 @@ def test_podman_kill_and_rm_force(podman):
     ("/etc/passwd", 126, "permission denied"),
 ])
 def test_podman_failing_command(podman, cmd, code, text):
+    name = cid_of("e1")
     r = podman.run("run", "--rm", IMG, cmd)
     assert r.returncode == code, r.stderr
     assert text in r.stderr and cmd in r.stderr, r.stderr
@@ -289,11 +295,11 @@ def test_podman_failing_command(podman, cmd, code, text):
     # container that is gone succeeds, as runc's).
     assert "does not exist" not in r.stderr, r.stderr
 
-    podman.ok("run", "-d", "--name", "e1", IMG, "sleep", "1000")
-    r = podman.run("exec", "e1", cmd)
+    podman.ok("run", "-d", "--name", name, IMG, "sleep", "1000")
+    r = podman.run("exec", name, cmd)
     assert r.returncode == code, r.stderr
     assert text in r.stderr and cmd in r.stderr, r.stderr
-    podman.ok("rm", "-f", "-t", "0", "e1")
+    podman.ok("rm", "-f", "-t", "0", name)
 
 
 def test_podman_device_with_the_host_nodes_st_mode(podman):
@@ -359,18 +365,19 @@ def test_rootless_podman_with_its_cgroupfs_configuration(rootless_podman):
     drops the limits ("not supported ... on cgroups V1 rootless"); cella,
     root of podman's user namespace there, runs the container without a
     cgroup, as runc does (it used to try /cella/ID and fail)."""
+    name = cid_of("r1")
     pm = rootless_podman
     r = pm.ok("run", "--rm", IMG, "echo", "hello rootless")
     assert r.stdout == "hello rootless\n", r.stdout
-    pm.ok("run", "-d", "--name", "r1", IMG, "sh", "-c", LOOP)
-    wait_for(lambda: "started" in pm.run("logs", "r1").stdout, what="logs")
-    assert pm.ok("exec", "r1", "echo", "in exec").stdout == "in exec\n"
-    cid = pm.ok("inspect", "-f", "{{.Id}}", "r1").stdout.strip()
+    pm.ok("run", "-d", "--name", name, IMG, "sh", "-c", LOOP)
+    wait_for(lambda: "started" in pm.run("logs", name).stdout, what="logs")
+    assert pm.ok("exec", name, "echo", "in exec").stdout == "in exec\n"
+    cid = pm.ok("inspect", "-f", "{{.Id}}", name).stdout.strip()
     if os.path.isdir(os.path.join(CGROUP, "memory")):
         assert _cgroup_dirs(os.path.join("cella", cid)) == set()
-    pm.ok("stop", "-t", "10", "r1")
-    assert pm.ok("inspect", "-f", "{{.State.ExitCode}}", "r1").stdout.strip() == "3"
-    pm.ok("rm", "r1")
+    pm.ok("stop", "-t", "10", name)
+    assert pm.ok("inspect", "-f", "{{.State.ExitCode}}", name).stdout.strip() == "3"
+    pm.ok("rm", name)
 
 
 # ---- containerd ----
@@ -466,34 +473,36 @@ CIMG = "localhost/cella-it:latest"
 
 
 def test_containerd_run_exec_ps_kill(containerd):
+    t1 = cid_of("t1")
+    t2 = cid_of("t2")
     c = containerd
-    r = c.ok("run", "--rm", "--fifo-dir", c.fifo, *c.runc, CIMG, "t1", "echo", "hi")
+    r = c.ok("run", "--rm", "--fifo-dir", c.fifo, *c.runc, CIMG, t1, "echo", "hi")
     assert r.stdout.strip() == "hi"
 
-    c.ok("run", "-d", "--fifo-dir", c.fifo, *c.runc, CIMG, "t2", "sh", "-c",
+    c.ok("run", "-d", "--fifo-dir", c.fifo, *c.runc, CIMG, t2, "sh", "-c",
          "trap 'exit 5' TERM; while true; do sleep 0.1; done")
-    wait_for(lambda: c.task_status("t2") == "RUNNING", what="t2 to run")
+    wait_for(lambda: c.task_status(t2) == "RUNNING", what="t2 to run")
 
-    r = c.run("task", "exec", "--fifo-dir", c.fifo, "--exec-id", "e1", "t2",
+    r = c.run("task", "exec", "--fifo-dir", c.fifo, "--exec-id", "e1", t2,
               "sh", "-c", "echo from exec; exit 3")
     assert r.returncode == 3 and r.stdout.strip() == "from exec", r.stderr
-    r = c.run("task", "exec", "--fifo-dir", c.fifo, "--exec-id", "e2", "t2", "/nonexistent")
+    r = c.run("task", "exec", "--fifo-dir", c.fifo, "--exec-id", "e2", t2, "/nonexistent")
     assert r.returncode != 0 and "executable file not found" in r.stderr, r.stderr
 
-    init = int(c.ok("task", "ls").stdout.split("t2", 1)[1].split()[0])
-    r = c.ok("task", "ps", "t2")
+    init = int(c.ok("task", "ls").stdout.split(t2, 1)[1].split()[0])
+    r = c.ok("task", "ps", t2)
     pids = [int(ln.split()[0]) for ln in r.stdout.splitlines()[1:] if ln.strip()]
     assert init in pids and len(pids) >= 1, r.stdout
 
-    c.ok("task", "pause", "t2")
-    assert c.task_status("t2") == "PAUSED"
-    c.ok("task", "resume", "t2")
-    assert c.task_status("t2") == "RUNNING"
+    c.ok("task", "pause", t2)
+    assert c.task_status(t2) == "PAUSED"
+    c.ok("task", "resume", t2)
+    assert c.task_status(t2) == "RUNNING"
 
-    c.ok("task", "kill", "t2")
-    wait_for(lambda: c.task_status("t2") == "STOPPED", what="t2 to stop")
-    r = c.ok("task", "delete", "t2")
-    c.ok("container", "delete", "t2")
+    c.ok("task", "kill", t2)
+    wait_for(lambda: c.task_status(t2) == "STOPPED", what="t2 to stop")
+    r = c.ok("task", "delete", t2)
+    c.ok("container", "delete", t2)
     assert c.ok("task", "ls", "-q").stdout.strip() == ""
 
 
@@ -576,41 +585,43 @@ def docker():
 def test_docker_run_without_flags_has_the_default_cpu_shares(docker):
     """Docker writes cpu.shares 0 (and zero limits) unless asked: unset,
     so the kernel's 1024, not the 2 a written 0 becomes."""
+    name = cid_of("d1")
     r = docker.ok("run", "--rm", IMG, "echo", "hello from cella")
     assert r.stdout == "hello from cella\n"
-    docker.ok("run", "-d", "--name", "d1", IMG, "sleep", "1000")
-    assert docker.cgroup_file("d1", "cpu", "cpu.shares" if _v1("cpu") else "cpu.weight") in \
+    docker.ok("run", "-d", "--name", name, IMG, "sleep", "1000")
+    assert docker.cgroup_file(name, "cpu", "cpu.shares" if _v1("cpu") else "cpu.weight") in \
         ("1024", "100")
-    assert docker.cgroup_file("d1", "pids", "pids.max") == "max"
-    docker.ok("rm", "-f", "d1")
+    assert docker.cgroup_file(name, "pids", "pids.max") == "max"
+    docker.ok("rm", "-f", name)
 
 
 def test_docker_update_applies_exactly_what_was_asked(docker):
     """docker update sends every field, zero for the ones not changed."""
-    docker.ok("run", "-d", "--name", "u1", IMG, "sleep", "1000")
+    name = cid_of("u1")
+    docker.ok("run", "-d", "--name", name, IMG, "sleep", "1000")
     docker.ok("update", "--memory", "64m", "--memory-swap", "128m", "--pids-limit", "50",
-              "--cpus", "0.5", "u1")
+              "--cpus", "0.5", name)
     v1 = _v1("memory")
     mib = 1024 * 1024
     if v1:
-        assert int(docker.cgroup_file("u1", "memory", "memory.limit_in_bytes")) == 64 * mib
+        assert int(docker.cgroup_file(name, "memory", "memory.limit_in_bytes")) == 64 * mib
         memsw = "memory.memsw.limit_in_bytes"
         if os.path.exists(os.path.join(CGROUP, "memory", memsw)):
-            assert int(docker.cgroup_file("u1", "memory", memsw)) == 128 * mib
-        assert docker.cgroup_file("u1", "cpu", "cpu.cfs_quota_us") == "50000"
-        assert docker.cgroup_file("u1", "cpu", "cpu.cfs_period_us") == "100000"
-        assert docker.cgroup_file("u1", "cpu", "cpu.shares") == "1024"
+            assert int(docker.cgroup_file(name, "memory", memsw)) == 128 * mib
+        assert docker.cgroup_file(name, "cpu", "cpu.cfs_quota_us") == "50000"
+        assert docker.cgroup_file(name, "cpu", "cpu.cfs_period_us") == "100000"
+        assert docker.cgroup_file(name, "cpu", "cpu.shares") == "1024"
     else:
-        assert int(docker.cgroup_file("u1", "memory", "memory.max")) == 64 * mib
-        assert docker.cgroup_file("u1", "cpu", "cpu.max") == "50000 100000"
-        assert docker.cgroup_file("u1", "cpu", "cpu.weight") == "100"
-    assert docker.cgroup_file("u1", "pids", "pids.max") == "50"
+        assert int(docker.cgroup_file(name, "memory", "memory.max")) == 64 * mib
+        assert docker.cgroup_file(name, "cpu", "cpu.max") == "50000 100000"
+        assert docker.cgroup_file(name, "cpu", "cpu.weight") == "100"
+    assert docker.cgroup_file(name, "pids", "pids.max") == "50"
     # One field alone: the others stay.
-    docker.ok("update", "--memory", "32m", "u1")
-    assert int(docker.cgroup_file("u1", "memory", "memory.limit_in_bytes" if v1
+    docker.ok("update", "--memory", "32m", name)
+    assert int(docker.cgroup_file(name, "memory", "memory.limit_in_bytes" if v1
                                   else "memory.max")) == 32 * mib
-    assert docker.cgroup_file("u1", "pids", "pids.max") == "50"
-    docker.ok("rm", "-f", "u1")
+    assert docker.cgroup_file(name, "pids", "pids.max") == "50"
+    docker.ok("rm", "-f", name)
 
 
 def _v1(ctl):
