@@ -18,7 +18,7 @@ import threading
 
 import pytest
 
-from helpers import ROOTFS, TIMEOUT, make_config, unique_sleep, write_bundle
+from helpers import ROOTFS, TIMEOUT, cid_of, make_config, unique_sleep, write_bundle
 
 # runc's default set (`runc spec`).
 RUNC_CAPS = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
@@ -78,7 +78,7 @@ def test_probe_caps_throwaway_cannot_be_seized(cella, tmp, rootfs):
     and cgroup into the container's /out. It must get nowhere: the throwaway
     is not dumpable, and had it been seized it holds no more than the
     container."""
-    cid = "ct-seize"
+    cid = cid_of("ct-seize")
     init = start(cella, tmp, cid, rootfs)
     try:
         cella.ok("exec", cid, "/bin/sh", "-c",
@@ -213,7 +213,7 @@ class Watcher(threading.Thread):
 
 @pytest.mark.parametrize("nnp", [False, True])
 def test_processes_in_the_container_never_hold_more(cella, tmp, rootfs, nnp):
-    cid = f"ct-watch-{int(nnp)}"
+    cid = cid_of(f"ct-watch-{int(nnp)}")
     init = start(cella, tmp, cid, rootfs, nnp=nnp)
     try:
         with Watcher(init) as w:
@@ -234,6 +234,7 @@ def test_start_container_hook_runs_under_the_container_filter(cella, tmp):
     """A startContainer hook runs in the container's pid namespace: with no
     more than the container, its seccomp filter included (with
     no_new_privs, cella loaded the filter only right before execve)."""
+    cid = cid_of("ct-hook")
     c = make_config(args=["/bin/sleep", unique_sleep()])
     c["process"]["noNewPrivileges"] = True
     c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW",
@@ -243,16 +244,16 @@ def test_start_container_hook_runs_under_the_container_filter(cella, tmp):
         "args": ["sh", "-c", "grep -E '^(Seccomp|NoNewPrivs|CapBnd):' /proc/self/status "
                              "> /dev/shm/hook"]}]}
     b = write_bundle(os.path.join(tmp, "b"), c)
-    cella.ok("create", "--bundle", b, "ct-hook")
+    cella.ok("create", "--bundle", b, cid)
     try:
-        cella.ok("start", "ct-hook")
-        init = status(cella.state("ct-hook")["pid"])
+        cella.ok("start", cid)
+        init = status(cella.state(cid)["pid"])
         hook = dict(line.split(":\t") for line in
-                    cella.ok("exec", "ct-hook", "cat", "/dev/shm/hook").stdout.splitlines())
+                    cella.ok("exec", cid, "cat", "/dev/shm/hook").stdout.splitlines())
         assert hook == {"Seccomp": init["Seccomp"], "NoNewPrivs": init["NoNewPrivs"],
                         "CapBnd": init["CapBnd"]}, hook
     finally:
-        cella.run("delete", "--force", "ct-hook")
+        cella.run("delete", "--force", cid)
 
 
 def test_init_reaper_runs_under_the_container_filter(cella):

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from helpers import (ROOTFS, find_process, make_config, pid_exists, reap, env_without_leak_check,
-                     unique_sleep, wait_for, write_bundle)
+from helpers import (ROOTFS, cid_of, find_process, make_config, pid_exists, reap,
+                     env_without_leak_check, unique_sleep, wait_for, write_bundle)
 
 
 @pytest.mark.parametrize("user", [[], ["--user", "1000:1000"]], ids=["root", "user"])
@@ -50,13 +50,13 @@ def test_without_clone3(cella, tmp, kind):
               "-e", "inject=clone3:error=ENOSYS"]
     cmd = ["/bin/sh", "-c", "cat /proc/self/uid_map; hostname"]
     if kind == "quick":
-        argv = cella.argv("run", "--rootfs", ROOTFS, "--name", f"zq3-{os.getpid()}",
+        argv = cella.argv("run", "--rootfs", ROOTFS, "--name", cid_of("zq3"),
                           "--hostname", "nc3", "--", *cmd)
     else:
         c = make_config(args=cmd, rootless=(0, 0) if kind == "userns" else None)
         c["hostname"] = "nc3"
         b = write_bundle(os.path.join(tmp, "b"), c)
-        argv = cella.argv("run", "--bundle", b, f"zc3-{os.getpid()}")
+        argv = cella.argv("run", "--bundle", b, cid_of("zc3"))
     r = subprocess.run(inject + argv, capture_output=True, text=True, timeout=60,
                        env=env_without_leak_check(cella.env))
     assert r.returncode == 0, r.stderr
@@ -68,9 +68,9 @@ def test_without_clone3(cella, tmp, kind):
     assert cella.entries() == []
 
 
-def _run_bundle(cella, tmp, config, cid="b"):
+def _run_bundle(cella, tmp, config, name="b"):
     bundle = write_bundle(os.path.join(tmp, "bundle"), config)
-    return cella.run("run", "--bundle", bundle, cid)
+    return cella.run("run", "--bundle", bundle, cid_of(name))
 
 
 def test_time_namespace_offsets(cella, tmp):
@@ -136,7 +136,7 @@ def test_no_new_privs(cella, tmp):
     r = _run_bundle(cella, tmp, c)
     assert json.loads(r.stdout)["no_new_privs"] in (1, True)
     c["process"]["noNewPrivileges"] = False
-    r = _run_bundle(cella, tmp, c, cid="b2")
+    r = _run_bundle(cella, tmp, c, name="b2")
     assert json.loads(r.stdout)["no_new_privs"] in (0, False)
 
 
@@ -233,7 +233,7 @@ def test_relative_bind_source_is_bundle_relative(cella, tmp):
     c["mounts"].append({"destination": "/mnt", "type": "bind", "source": "data",
                         "options": ["rbind", "ro"]})
     write_bundle(bundle, c)
-    r = cella.run("run", "--bundle", bundle, "rel", cwd="/")
+    r = cella.run("run", "--bundle", bundle, cid_of("rel"), cwd="/")
     assert r.returncode == 0, r.stderr
     assert r.stdout == "from the bundle\n"
 
@@ -262,7 +262,8 @@ def test_new_session_keyring_unless_asked(cella, tmp):
     bundle = write_bundle(os.path.join(tmp, "kr"), c)
     # (a keyring outlives its container until the kernel collects it: one
     # id per run)
-    for cid, flags, want in (("keyring1", [], True), ("keyring2", ["--no-new-keyring"], False)):
+    for name, flags, want in (("keyring1", [], True), ("keyring2", ["--no-new-keyring"], False)):
+        cid = cid_of(name)
         c["process"]["args"] = ["/bin/sh", "-c", "cat /proc/keys"]
         write_bundle(bundle, c)
         r = cella.run("run", *flags, "--bundle", bundle, cid)
@@ -277,7 +278,7 @@ def test_socket_activation_fds_passed(cella, tmp):
     try:
         os.dup2(fd, 3, inheritable=True) if fd != 3 else None
         env = dict(os.environ, LISTEN_FDS="1")
-        p = subprocess.run(cella.argv("run", "--bundle", bundle, "sa1"), env=env,
+        p = subprocess.run(cella.argv("run", "--bundle", bundle, cid_of("sa1")), env=env,
                            stdin=subprocess.DEVNULL, capture_output=True, text=True,
                            timeout=30, pass_fds=(3,))
     finally:
@@ -290,23 +291,26 @@ def test_socket_activation_fds_passed(cella, tmp):
 
 def test_systemd_cgroups_path_mapped_with_a_warning(cella, tmp):
     c = make_config(args=["/bin/cat", "/proc/self/cgroup"])
-    c["linux"]["cgroupsPath"] = "system.slice:cellatest:sd1"
+    cid = cid_of("sd1")
+    c["linux"]["cgroupsPath"] = f"system.slice:cellatest:{cid}"
     bundle = write_bundle(os.path.join(tmp, "sd"), c)
-    r = cella.run("run", "--bundle", bundle, "sd1")
+    r = cella.run("run", "--bundle", bundle, cid)
     assert r.returncode == 0, r.stderr
-    assert "/system.slice/cellatest-sd1.scope" in r.stderr  # the warning
-    assert "/system.slice/cellatest-sd1.scope" in r.stdout
+    assert f"/system.slice/cellatest-{cid}.scope" in r.stderr  # the warning
+    assert f"/system.slice/cellatest-{cid}.scope" in r.stdout
     for d in os.listdir("/sys/fs/cgroup"):
-        assert not os.path.exists(f"/sys/fs/cgroup/{d}/system.slice/cellatest-sd1.scope")
+        assert not os.path.exists(f"/sys/fs/cgroup/{d}/system.slice/cellatest-{cid}.scope")
 
 
 def test_cgroup_manager_disabled(cella, tmp):
+    cid = cid_of("nocg1")
+    cid2 = cid_of("nocg2")
     c = make_config(args=["/bin/cat", "/proc/self/cgroup"])
     bundle = write_bundle(os.path.join(tmp, "nocg"), c)
-    r = cella.run("--cgroup-manager", "disabled", "run", "--bundle", bundle, "nocg1", root=True)
+    r = cella.run("--cgroup-manager", "disabled", "run", "--bundle", bundle, cid, root=True)
     assert r.returncode == 0, r.stderr
-    assert "nocg1" not in r.stdout
-    r = cella.run("--cgroup-manager", "bogus", "run", "--bundle", bundle, "nocg2")
+    assert cid not in r.stdout
+    r = cella.run("--cgroup-manager", "bogus", "run", "--bundle", bundle, cid2)
     assert r.returncode != 0 and "--cgroup-manager" in r.stderr
 
 

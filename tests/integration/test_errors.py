@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from helpers import PROBE, ROOTFS, make_config, write_bundle
+from helpers import PROBE, ROOTFS, cid_of, make_config, write_bundle
 
 
 def check_error(r, needles, rc=None):
@@ -132,31 +132,34 @@ CONFIG_CASES = {
 @pytest.mark.parametrize("door", ["create", "run"])
 @pytest.mark.parametrize("case", list(CONFIG_CASES))
 def test_bad_config(cella, tmp, case, door):
+    cid = cid_of("bad")
     build, needles, run_rc = CONFIG_CASES[case]
     config = build if isinstance(build, str) else build(tmp)
     b = write_bundle(os.path.join(tmp, "bundle"), config)
-    r = cella.run(door, "--bundle", b, "bad")
+    r = cella.run(door, "--bundle", b, cid)
     check_error(r, needles, rc=run_rc if door == "run" else None)
     assert cella.entries() == []
 
 
 def test_missing_config(cella, tmp):
+    cid = cid_of("nocfg")
     b = os.path.join(tmp, "empty-bundle")
     os.mkdir(b)
-    check_error(cella.run("create", "--bundle", b, "nocfg"), ["config.json"])
-    check_error(cella.run("create", "--bundle", os.path.join(tmp, "nodir"), "nocfg"),
+    check_error(cella.run("create", "--bundle", b, cid), ["config.json"])
+    check_error(cella.run("create", "--bundle", os.path.join(tmp, "nodir"), cid),
                 ["nodir"])
     assert cella.entries() == []
 
 
 def test_error_names_line_and_column(cella, tmp):
+    cid = cid_of("lc")
     config = make_config()
     config["process"]["args"] = [5]
     text = json.dumps(config, indent=2)
     lineno = [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "5"]
     assert len(lineno) == 1
     b = write_bundle(os.path.join(tmp, "bundle"), text)
-    line = check_error(cella.run("create", "--bundle", b, "lc"), ["process.args"])
+    line = check_error(cella.run("create", "--bundle", b, cid), ["process.args"])
     assert f"config.json:{lineno[0]}:" in line, line
 
 
@@ -175,28 +178,30 @@ def test_unsafe_id(cella, tmp, cid):
 
 
 def test_duplicate_id(cella, tmp):
+    cid = cid_of("dup")
     b = write_bundle(os.path.join(tmp, "bundle"), make_config(args=["/probe", "sleep", "300"]))
-    cella.ok("create", "--bundle", b, "dup")
+    cella.ok("create", "--bundle", b, cid)
     try:
-        pid = cella.state("dup")["pid"]
-        check_error(cella.run("create", "--bundle", b, "dup"), ["dup"])
-        check_error(cella.run("run", "--bundle", b, "dup"), ["dup"])
-        st = cella.state("dup")
+        pid = cella.state(cid)["pid"]
+        check_error(cella.run("create", "--bundle", b, cid), [cid])
+        check_error(cella.run("run", "--bundle", b, cid), [cid])
+        st = cella.state(cid)
         assert (st["status"], st["pid"]) == ("created", pid)
-        assert cella.entries() == ["dup"]
+        assert cella.entries() == [cid]
     finally:
-        cella.run("delete", "--force", "dup")
+        cella.run("delete", "--force", cid)
 
 
 def test_quick_door_duplicate_name(cella, tmp):
+    cid = cid_of("taken")
     b = write_bundle(os.path.join(tmp, "bundle"), make_config(args=["/probe", "sleep", "300"]))
-    cella.ok("create", "--bundle", b, "taken")
+    cella.ok("create", "--bundle", b, cid)
     try:
-        r = cella.quick("--name", "taken", cmd=["/probe", "exit", "0"])
-        check_error(r, ["taken"])
-        assert cella.status("taken") == "created"
+        r = cella.quick("--name", cid, cmd=["/probe", "exit", "0"])
+        check_error(r, [cid])
+        assert cella.status(cid) == "created"
     finally:
-        cella.run("delete", "--force", "taken")
+        cella.run("delete", "--force", cid)
 
 
 @pytest.mark.parametrize("cmd", ["state", "start", "kill", "delete"])

@@ -28,8 +28,8 @@ import threading
 
 import pytest
 
-from helpers import CELLA, CELLA_RUNTIME, PROBE, Cella, ROOTFS, TIMEOUT, make_config, mountinfo, \
-    env_without_leak_check, unique_sleep, write_bundle
+from helpers import CELLA, CELLA_RUNTIME, PROBE, Cella, ROOTFS, TIMEOUT, cid_of, make_config, \
+    mountinfo, env_without_leak_check, unique_sleep, write_bundle
 
 MAPS = {"uidMappings": [{"containerID": 0, "hostID": 0, "size": 65536}],
         "gidMappings": [{"containerID": 0, "hostID": 0, "size": 65536}]}
@@ -95,6 +95,7 @@ def test_runtime_binary_not_writable_through_proc_exe(cella, tmp, rootfs, how):
     read-only overlay can be had), so that a failure here damages only the
     copy; each way of keeping the binary out of reach is tried, the
     launcher's (a copy of the launcher and the runtime) too."""
+    cid = cid_of("esc1")
     if how == "launcher" and CELLA_RUNTIME == CELLA:
         pytest.skip("built without the launcher (LAUNCHER=0)")
     d = os.path.join(tmp, "bin")
@@ -116,12 +117,12 @@ def test_runtime_binary_not_writable_through_proc_exe(cella, tmp, rootfs, how):
     os.chmod(os.path.join(rootfs, "evil"), 0o755)
     c = userns_config(["/probe", "attack-runtime", "5", "write"], rootfs)
     b = write_bundle(os.path.join(tmp, "b"), c)
-    p = cella.popen("run", "--bundle", b, "esc1")  # (makes the state root)
+    p = cella.popen("run", "--bundle", b, cid)  # (makes the state root)
     try:
         assert p.stdout.readline().strip() == "ready"
         env = dict(os.environ, CELLA_SELF_COPY=how)
         for _ in range(6):
-            subprocess.run([copy, "--root", cella.root, "exec", "esc1", "/evil"], env=env,
+            subprocess.run([copy, "--root", cella.root, "exec", cid, "/evil"], env=env,
                            stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
         out, errs = p.communicate(timeout=TIMEOUT)
     finally:
@@ -179,7 +180,7 @@ def test_created_init_runs_from_the_sealed_copy(cella, tmp, rootfs, userns):
     else:
         c = make_config(args=["/probe", "exit", "0"], rootfs=rootfs)
     b = write_bundle(os.path.join(tmp, "b"), c)
-    cid = "sealed-userns" if userns else "sealed"
+    cid = cid_of("sealed-userns" if userns else "sealed")
     cella.ok("create", "--bundle", b, cid)
     try:
         assert_unwritable_runtime(cella.state(cid)["pid"])
@@ -202,7 +203,7 @@ def test_sealed_copy_without_an_overlay(cella, tmp, rootfs, why):
     else:
         other = Cella(os.path.join(tmp, "state"), env={"CELLA_SELF_COPY": "memfd"})
     other.argv = lambda *args, root=True: [copy, "--root", other.root] + [str(a) for a in args]
-    cid = f"memfd-{why}-{os.getpid()}"
+    cid = cid_of(f"memfd-{why}")
     cella.ids.add(cid)  # (the leak check looks at the cgroups of these names)
     b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/probe", "exit", "0"],
                                                          rootfs=rootfs))
@@ -239,6 +240,7 @@ def test_runtime_runs_from_a_read_only_overlay_where_it_can(cella, tmp, rootfs):
     runtime re-executes itself from its own file seen through a read-only
     overlayfs mount attached nowhere, not from a copy (runc 1.2 does the
     same): nothing to copy, and still nothing to write."""
+    cid = cid_of("ro-overlay")
     if not overlay_mountable():
         pytest.skip("no overlayfs here: the memfd copy is all there is")
     d = os.path.join(tmp, "bin")
@@ -252,9 +254,9 @@ def test_runtime_runs_from_a_read_only_overlay_where_it_can(cella, tmp, rootfs):
     os.makedirs(cella.root, mode=0o711, exist_ok=True)
     b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/probe", "exit", "0"],
                                                          rootfs=rootfs))
-    other.ok("create", "--bundle", b, "ro-overlay")
+    other.ok("create", "--bundle", b, cid)
     try:
-        pid = other.state("ro-overlay")["pid"]
+        pid = other.state(cid)["pid"]
         assert os.readlink(f"/proc/{pid}/exe") == "/cella"
         # attached nowhere: neither the host's mount namespace nor the
         # container's has a mount of its filesystem
@@ -265,7 +267,7 @@ def test_runtime_runs_from_a_read_only_overlay_where_it_can(cella, tmp, rootfs):
                 assert all(line.split()[2] != majmin for line in f), ns
         assert_unwritable_runtime(pid, copy)
     finally:
-        other.run("delete", "--force", "ro-overlay")
+        other.run("delete", "--force", cid)
 
 
 def test_runtime_in_an_attached_overlay_seals_itself_again(cella, tmp, rootfs):
@@ -333,17 +335,18 @@ def test_launcher_starts_the_runtime_once_from_its_overlay(cella, tmp, rootfs):
     the runtime starting and then re-executing itself: one execveat after
     the launcher's own execve, and the init runs from the overlay, which
     nobody can write."""
+    cid = cid_of("launched")
     b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/probe", "exit", "0"],
                                                          rootfs=rootfs))
-    r, calls = traced_execs(cella.argv("create", "--bundle", b, "launched"))
+    r, calls = traced_execs(cella.argv("create", "--bundle", b, cid))
     try:
         assert r.returncode == 0, r.stderr
         assert calls == ["execve", "fsopen", "execveat"], calls
-        pid = cella.state("launched")["pid"]
+        pid = cella.state(cid)["pid"]
         assert os.readlink(f"/proc/{pid}/exe") == "/cella"
         assert_unwritable_runtime(pid)
     finally:
-        cella.run("delete", "--force", "launched")
+        cella.run("delete", "--force", cid)
 
 
 @needs_launcher
@@ -422,14 +425,15 @@ def test_no_runtime_fd_leaks_into_container(cella, tmp):
 
 
 def test_exec_leaks_no_fd(cella, tmp):
+    cid = cid_of("esc2")
     c = make_config(args=["/probe", "sleep", unique_sleep()])
     b = write_bundle(os.path.join(tmp, "b"), c)
-    cella.ok("create", "--bundle", b, "esc2")
+    cella.ok("create", "--bundle", b, cid)
     try:
-        cella.ok("start", "esc2")
+        cella.ok("start", cid)
         host_dir = os.open(tmp, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            r = subprocess.run(cella.argv("exec", "esc2", "/probe"), pass_fds=(host_dir,),
+            r = subprocess.run(cella.argv("exec", cid, "/probe"), pass_fds=(host_dir,),
                                capture_output=True, text=True, timeout=TIMEOUT,
                                stdin=subprocess.DEVNULL)
         finally:
@@ -437,7 +441,7 @@ def test_exec_leaks_no_fd(cella, tmp):
         assert r.returncode == 0, r.stderr
         assert json.loads(r.stdout)["fds"] == [0, 1, 2]
     finally:
-        cella.run("delete", "--force", "esc2")
+        cella.run("delete", "--force", cid)
 
 
 def test_cwd_through_proc_self_fd_stays_inside(cella, tmp):
@@ -447,7 +451,7 @@ def test_cwd_through_proc_self_fd_stays_inside(cella, tmp):
         c = make_config(args=["/probe"])
         c["process"]["cwd"] = f"/proc/self/fd/{n}"
         b = write_bundle(os.path.join(tmp, f"b{n}"), c)
-        r = cella.run("run", "--bundle", b, f"cwd{n}")
+        r = cella.run("run", "--bundle", b, cid_of(f"cwd{n}"))
         if r.returncode == 0:
             cwd = json.loads(r.stdout)["cwd"]
             assert cwd is not None and cwd.startswith("/") and "unreachable" not in cwd, cwd
@@ -463,15 +467,16 @@ def test_runtime_not_reachable_while_privileged(cella, tmp, rootfs):
     namespace) goes for the runtime's processes still inside it: the init
     of a created container waiting for start, and exec's process before
     its execve. No ptrace, no /proc/PID/{mem,environ,fd}."""
+    cid = cid_of("esc3")
     c = userns_config(["/probe", "sleep", unique_sleep()], rootfs, caps=ALL_CAPS)
     b = write_bundle(os.path.join(tmp, "b"), c)
-    cella.ok("create", "--bundle", b, "esc3")
+    cella.ok("create", "--bundle", b, cid)
     try:
-        p = cella.popen("exec", "esc3", "/probe", "attack-runtime", "3")
+        p = cella.popen("exec", cid, "/probe", "attack-runtime", "3")
         try:
             assert p.stdout.readline().strip() == "ready"
             for _ in range(4):
-                cella.run("exec", "esc3", "/probe", "exit", "0")
+                cella.run("exec", cid, "/probe", "exit", "0")
             out, errs = p.communicate(timeout=TIMEOUT)
         finally:
             if p.poll() is None:
@@ -483,7 +488,7 @@ def test_runtime_not_reachable_while_privileged(cella, tmp, rootfs):
         for k in ("mem", "environ", "fd_dir", "ptrace"):
             assert res[k] == 0, res
     finally:
-        cella.run("delete", "--force", "esc3")
+        cella.run("delete", "--force", cid)
 
 
 # ---- 4. CVE-2021-30465, CVE-2024-45310 ----
@@ -496,6 +501,7 @@ def _new_host_mounts(before, under):
 def test_mount_destination_symlink_stays_in_rootfs(cella, tmp, rootfs):
     """Destinations that are symlinks out of the rootfs (absolute and ../)
     are resolved inside it."""
+    cid = cid_of("esc4")
     host = os.path.join(tmp, "hostside")
     os.mkdir(host)
     src = os.path.join(tmp, "src")
@@ -511,7 +517,7 @@ def test_mount_destination_symlink_stays_in_rootfs(cella, tmp, rootfs):
     ]
     b = write_bundle(os.path.join(tmp, "b"), c)
     before = mountinfo()
-    r = cella.run("run", "--bundle", b, "esc4")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode == 0, r.stderr
     assert os.listdir(host) == [], "the runtime created files on the host"
     assert _new_host_mounts(before, host) == []
@@ -557,8 +563,8 @@ def test_mount_destination_swap_race(cella, tmp, rootfs):
     t.start()
     try:
         for i in range(15):
-            cella.run("run", "--bundle", b, f"race{i}")
-            cella.run("delete", "--force", f"race{i}")
+            cella.run("run", "--bundle", b, cid_of(f"race{i}"))
+            cella.run("delete", "--force", cid_of(f"race{i}"))
     finally:
         stop.set()
         t.join()
@@ -575,6 +581,7 @@ def _no_dev_mount(c):
 def test_masked_path_with_dev_null_replaced(cella, tmp, rootfs):
     """The image's /dev/null is a symlink to the very file to be masked: the
     mask must still hide it (or the container must not start)."""
+    cid = cid_of("esc5")
     os.makedirs(os.path.join(rootfs, "dev"), exist_ok=True)
     for e in os.listdir(os.path.join(rootfs, "dev")):
         os.unlink(os.path.join(rootfs, "dev", e))
@@ -586,7 +593,7 @@ def test_masked_path_with_dev_null_replaced(cella, tmp, rootfs):
     _no_dev_mount(c)
     c["linux"]["maskedPaths"] = ["/secret"]
     b = write_bundle(os.path.join(tmp, "b"), c)
-    r = cella.run("run", "--bundle", b, "esc5")
+    r = cella.run("run", "--bundle", b, cid)
     assert "SECRET" not in r.stdout
     if r.returncode != 0:
         assert "null" in r.stderr, r.stderr
@@ -595,6 +602,7 @@ def test_masked_path_with_dev_null_replaced(cella, tmp, rootfs):
 def test_masked_path_target_symlink_stays_inside(cella, tmp, rootfs):
     """A masked path that is a symlink out of the root masks the file inside
     the root it resolves to, never the host's."""
+    cid = cid_of("esc5b")
     host_file = os.path.join(tmp, "host-file")
     with open(host_file, "w") as f:
         f.write("HOST\n")
@@ -603,7 +611,7 @@ def test_masked_path_target_symlink_stays_inside(cella, tmp, rootfs):
     c["linux"]["maskedPaths"] = ["/etc/masked-link"]
     b = write_bundle(os.path.join(tmp, "b"), c)
     before = mountinfo()
-    r = cella.run("run", "--bundle", b, "esc5b")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode == 0, r.stderr
     with open(host_file) as f:
         assert f.read() == "HOST\n"
@@ -615,6 +623,7 @@ def test_dev_console_symlink_not_followed(cella, tmp, rootfs):
     container should not be able to redirect the console bind onto (here a
     host file bound read-write into the container): the console bind must
     not land there; the container refuses to start, naming /dev/console."""
+    cid = cid_of("esc5c")
     target = os.path.join(tmp, "target")
     with open(target, "w") as f:
         f.write("UNTOUCHED\n")
@@ -629,7 +638,7 @@ def test_dev_console_symlink_not_followed(cella, tmp, rootfs):
     c["mounts"] = [m for m in c["mounts"] if m["destination"] != "/dev"]
     b = write_bundle(os.path.join(tmp, "b"), c)
     before = mountinfo()
-    r = cella.run("run", "--bundle", b, "esc5c", input="")
+    r = cella.run("run", "--bundle", b, cid, input="")
     assert r.returncode != 0
     assert "/dev/console" in r.stderr and "symlink" in r.stderr, r.stderr
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
@@ -646,6 +655,7 @@ def test_proc_writes_not_redirected_by_fake_procfs(cella, tmp, rootfs, how):
     """A fake procfs at /proc (the image's /proc a symlink into a volume that
     a later mount covers, or a bind over /proc): sysctl and oomScoreAdj
     writes must not land in the files its symlinks point to."""
+    cid = cid_of("esc6")
     vol = os.path.join(tmp, "vol")
     fake = os.path.join(vol, "fake")
     os.makedirs(os.path.join(fake, "sys", "kernel"))
@@ -669,7 +679,7 @@ def test_proc_writes_not_redirected_by_fake_procfs(cella, tmp, rootfs, how):
         c["mounts"].append({"destination": "/proc", "type": "bind", "source": fake,
                             "options": ["rbind", "rw"]})
     b = write_bundle(os.path.join(tmp, "b"), c)
-    r = cella.run("run", "--bundle", b, "esc6")
+    r = cella.run("run", "--bundle", b, cid)
     with open(canary) as f:
         assert f.read() == "untouched\n", "a /proc write went through the fake procfs"
     # A symlinked /proc is refused before anything is mounted (issue 11).
@@ -687,18 +697,19 @@ def test_no_inheritable_caps_quick_door(cella):
 
 
 def test_no_inheritable_caps_oci_and_exec(cella, tmp):
+    cid = cid_of("esc7")
     c = make_config(args=["/probe", "sleep", unique_sleep()])
     b = write_bundle(os.path.join(tmp, "b"), c)
-    cella.ok("create", "--bundle", b, "esc7")
+    cella.ok("create", "--bundle", b, cid)
     try:
-        cella.ok("start", "esc7")
+        cella.ok("start", cid)
         for flags in ([], ["--cap", "CAP_NET_RAW"], ["--user", "1000:1000"]):
-            r = cella.run("exec", *flags, "esc7", "/probe")
+            r = cella.run("exec", *flags, cid, "/probe")
             assert r.returncode == 0, r.stderr
             caps = json.loads(r.stdout)["caps"]
             assert int(caps["inh"], 16) == 0 and int(caps["amb"], 16) == 0, (flags, caps)
     finally:
-        cella.run("delete", "--force", "esc7")
+        cella.run("delete", "--force", cid)
 
 
 # ---- 8. setuid under no_new_privs ----
@@ -708,6 +719,7 @@ def test_setuid_binary_with_no_new_privs(cella, tmp, rootfs, nnp):
     """A setuid-root binary run by uid 1000: with no_new_privs it gains
     nothing; without, it does (so the setuid bit works and the test means
     something)."""
+    cid = cid_of("esc8")
     suid = os.path.join(rootfs, "suid-probe")
     shutil.copy(PROBE, suid)
     os.chown(suid, 0, 0)
@@ -716,7 +728,7 @@ def test_setuid_binary_with_no_new_privs(cella, tmp, rootfs, nnp):
     c["process"]["user"] = {"uid": 1000, "gid": 1000}
     c["process"]["noNewPrivileges"] = nnp
     b = write_bundle(os.path.join(tmp, "b"), c)
-    r = cella.run("run", "--bundle", b, "esc8")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode == 0, r.stderr
     rep = json.loads(r.stdout)
     assert rep["uid"] == 1000

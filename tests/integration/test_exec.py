@@ -10,8 +10,8 @@ import threading
 
 import pytest
 
-from helpers import (NAMESPACES, TIMEOUT, cmdline, make_config, pid_exists, unique_sleep,
-                     write_bundle)
+from helpers import (NAMESPACES, TIMEOUT, cid_of, cmdline, make_config, pid_exists,
+                     unique_sleep, write_bundle)
 
 
 def one_error_line(r):
@@ -37,15 +37,20 @@ def sleeper_config(rootfs=None, rootless=None, all_ns=False, **over):
 
 @contextlib.contextmanager
 def running(cella, tmp, name="ex", config=None, owner=None):
-    """A started container running `probe sleep`; deleted on the way out."""
+    """A started container running `probe sleep`, of id cid_of(name) (EX by
+    default); deleted on the way out."""
+    cid = cid_of(name)
     b = write_bundle(os.path.join(tmp, name), config or sleeper_config(), owner=owner)
-    r = cella.run("create", "--bundle", b, name)
+    r = cella.run("create", "--bundle", b, cid)
     assert r.returncode == 0, r.stderr
     try:
-        cella.ok("start", name)
-        yield cella.state(name)["pid"]
+        cella.ok("start", cid)
+        yield cella.state(cid)["pid"]
     finally:
-        cella.run("delete", "--force", name)
+        cella.run("delete", "--force", cid)
+
+
+EX = cid_of("ex")
 
 
 def ns_of(pid):
@@ -63,7 +68,7 @@ def probe_exec(cella, cid, *flags, cmd=("/probe",)):
 @pytest.mark.parametrize("all_ns", [False, True], ids=["default-ns", "all-ns"])
 def test_exec_joins_every_namespace(cella, tmp, all_ns):
     with running(cella, tmp, config=sleeper_config(all_ns=all_ns)) as init:
-        info = probe_exec(cella, "ex")
+        info = probe_exec(cella, EX)
         assert info["ns"] == ns_of(init)
         # A child of the pid namespace's init (its parent is outside), not it.
         assert info["pid"] != 1 and info["ppid"] == 0
@@ -76,7 +81,7 @@ def test_exec_joins_every_namespace(cella, tmp, all_ns):
 def test_exec_rootless(rootless, user_rootfs, utmp, test_user):
     config = sleeper_config(rootfs=user_rootfs, rootless=test_user)
     with running(rootless, utmp, "rlx", config, owner=test_user) as init:
-        info = probe_exec(rootless, "rlx")
+        info = probe_exec(rootless, cid_of("rlx"))
         assert info["ns"] == ns_of(init)
         assert info["uid"] == 0 and info["uid_map"].split()[:3] == ["0", str(test_user[0]), "1"]
 
@@ -85,7 +90,7 @@ def test_exec_rootless(rootless, user_rootfs, utmp, test_user):
 
 def test_exec_process_from_config(cella, tmp):
     with running(cella, tmp):
-        info = probe_exec(cella, "ex")
+        info = probe_exec(cella, EX)
         assert info["uid"] == 0 and info["cwd"] == "/"
         assert "PATH=/usr/sbin:/usr/bin:/sbin:/bin" in info["environ"]
         assert info["no_new_privs"] == 1
@@ -99,7 +104,7 @@ def test_exec_flags_override(cella, tmp):
     config = sleeper_config()
     config["process"]["noNewPrivileges"] = False
     with running(cella, tmp, config=config):
-        info = probe_exec(cella, "ex", "--env", "FOO=bar", "-e", "TERM=dumb", "--cwd", "/dev",
+        info = probe_exec(cella, EX, "--env", "FOO=bar", "-e", "TERM=dumb", "--cwd", "/dev",
                           "--user", "1000:1001", "--additional-gids", "5,6",
                           "--no-new-privs")
         assert "FOO=bar" in info["environ"] and "TERM=dumb" in info["environ"]
@@ -109,7 +114,7 @@ def test_exec_flags_override(cella, tmp):
         assert sorted(info["groups"]) == [5, 6]
         assert info["no_new_privs"] == 1
         # --cap: effective for root (a non-root user's execve clears it).
-        info = probe_exec(cella, "ex", "--cap", "CAP_SYS_ADMIN", "-c", "net_raw")
+        info = probe_exec(cella, EX, "--cap", "CAP_SYS_ADMIN", "-c", "net_raw")
         assert int(info["caps"]["eff"], 16) & (1 << 21)  # CAP_SYS_ADMIN
         assert int(info["caps"]["bnd"], 16) & (1 << 13)  # CAP_NET_RAW
         assert info["no_new_privs"] == 0
@@ -117,7 +122,7 @@ def test_exec_flags_override(cella, tmp):
 
 def test_exec_args_after_id_keep_their_flags(cella, tmp):
     with running(cella, tmp):
-        r = cella.run("exec", "ex", "/bin/sh", "-c", "echo -n hi; exit 3")
+        r = cella.run("exec", EX, "/bin/sh", "-c", "echo -n hi; exit 3")
         assert r.returncode == 3 and r.stdout == "hi", r.stderr
 
 
@@ -129,7 +134,7 @@ def test_exec_process_file(cella, tmp):
     with open(path, "w") as f:
         json.dump(proc, f)
     with running(cella, tmp):
-        info = probe_exec(cella, "ex", "--process", path, cmd=())
+        info = probe_exec(cella, EX, "--process", path, cmd=())
         assert info["environ"] == ["A=1", "HOME=/"]  # uid 2: not in /etc/passwd (runc)
         assert info["cwd"] == "/proc"
         assert (info["uid"], info["gid"], info["groups"]) == (2, 3, [7])
@@ -149,7 +154,7 @@ def test_exec_process_with_rlimit_nproc_of_one(cella, tmp):
     with open(path, "w") as f:
         json.dump(proc, f)
     with running(cella, tmp):
-        info = probe_exec(cella, "ex", "--process", path, cmd=())
+        info = probe_exec(cella, EX, "--process", path, cmd=())
         assert info["uid"] == 4242
         assert info["rlimits"]["NPROC"] == [1, 64]
 
@@ -159,13 +164,13 @@ def test_exec_bad_process_file(cella, tmp):
     with open(path, "w") as f:
         f.write('{\n  "args": ["/probe", 3],\n  "cwd": "/", "user": {"uid": 0, "gid": 0}\n}\n')
     with running(cella, tmp):
-        r = cella.run("exec", "--process", path, "ex")
+        r = cella.run("exec", "--process", path, EX)
         assert r.returncode == 255  # runc: exec's own failures
         line = one_error_line(r)
         assert "process.json:2:" in line and "args[1]" in line, line
-        r = cella.run("exec", "--process", os.path.join(tmp, "missing.json"), "ex")
+        r = cella.run("exec", "--process", os.path.join(tmp, "missing.json"), EX)
         assert r.returncode == 255 and "missing.json" in one_error_line(r)
-        r = cella.run("exec", "--process", path, "ex", "/probe")
+        r = cella.run("exec", "--process", path, EX, "/probe")
         assert r.returncode == 1 and "not both" in one_error_line(r)
 
 
@@ -173,9 +178,9 @@ def test_exec_bad_process_file(cella, tmp):
 
 def test_exec_exit_status(cella, tmp):
     with running(cella, tmp):
-        assert cella.run("exec", "ex", "/probe", "exit", "7").returncode == 7
-        assert cella.run("exec", "ex", "/probe", "exit", "0").returncode == 0
-        r = cella.run("exec", "ex", "/bin/sh", "-c", "kill -TERM $$")
+        assert cella.run("exec", EX, "/probe", "exit", "7").returncode == 7
+        assert cella.run("exec", EX, "/probe", "exit", "0").returncode == 0
+        r = cella.run("exec", EX, "/bin/sh", "-c", "kill -TERM $$")
         assert r.returncode == 128 + signal.SIGTERM, r.stderr
 
 
@@ -183,42 +188,43 @@ def test_exec_not_found_not_executable(cella, tmp):
     with running(cella, tmp):
         # runc: every failure of exec itself is 255, told apart from the
         # process's own status; the message says which (podman maps it).
-        r = cella.run("exec", "ex", "no-such-command")
+        r = cella.run("exec", EX, "no-such-command")
         assert r.returncode == 255
         assert "not found" in one_error_line(r)
-        r = cella.run("exec", "ex", "/etc")
+        r = cella.run("exec", EX, "/etc")
         assert r.returncode == 255
         assert "is a directory" in one_error_line(r)
-        r = cella.run("exec", "ex", "/etc/passwd")
+        r = cella.run("exec", EX, "/etc/passwd")
         assert r.returncode == 255, r.stderr
         assert "permission denied" in one_error_line(r)
         # The container goes on.
-        assert cella.status("ex") == "running"
+        assert cella.status(EX) == "running"
 
 
 def test_exec_stopped_container(cella, tmp):
+    cid = cid_of("st")
     b = write_bundle(os.path.join(tmp, "stopped"), make_config(args=["/probe", "exit", "0"]))
-    cella.ok("create", "--bundle", b, "st")
+    cella.ok("create", "--bundle", b, cid)
     try:
-        cella.ok("start", "st")
-        cella.wait_status("st", "stopped")
-        r = cella.run("exec", "st", "/probe")
+        cella.ok("start", cid)
+        cella.wait_status(cid, "stopped")
+        r = cella.run("exec", cid, "/probe")
         assert r.returncode != 0
         assert "stopped" in one_error_line(r)
     finally:
-        cella.run("delete", "--force", "st")
+        cella.run("delete", "--force", cid)
 
 
 def test_exec_bad_usage(cella, tmp):
     r = cella.run("exec", "nonexistent", "/probe")
     assert r.returncode != 0 and "does not exist" in one_error_line(r)
     with running(cella, tmp):
-        for args in (["ex"], [], ["--user", "x", "ex", "/probe"], ["--bogus", "ex", "/probe"],
-                     ["--cwd", "rel", "ex", "/probe"]):
+        for args in ([EX], [], ["--user", "x", EX, "/probe"], ["--bogus", EX, "/probe"],
+                     ["--cwd", "rel", EX, "/probe"]):
             r = cella.run("exec", *args)
             assert r.returncode != 0, args
             one_error_line(r)
-        r = cella.run("exec", "--detach", "--tty", "ex", "/probe")
+        r = cella.run("exec", "--detach", "--tty", EX, "/probe")
         assert r.returncode != 0 and "console" in one_error_line(r)
 
 
@@ -228,7 +234,7 @@ def test_exec_detach_pid_file(cella, tmp):
     pidfile = os.path.join(tmp, "exec.pid")
     arg = unique_sleep()
     with running(cella, tmp) as init:
-        r = cella.run("exec", "--detach", "--pid-file", pidfile, "ex", "/probe", "sleep", arg,
+        r = cella.run("exec", "--detach", "--pid-file", pidfile, EX, "/probe", "sleep", arg,
                       timeout=10)
         assert r.returncode == 0, r.stderr
         with open(pidfile) as f:
@@ -244,7 +250,7 @@ def test_exec_detach_pid_file(cella, tmp):
 
 def test_exec_forwards_signals(cella, tmp):
     with running(cella, tmp):
-        p = cella.popen("exec", "ex", "/probe", "signals")
+        p = cella.popen("exec", EX, "/probe", "signals")
         try:
             assert p.stdout.readline() == "ready\n"
             p.send_signal(signal.SIGUSR1)
@@ -262,7 +268,7 @@ def test_exec_forwards_signals(cella, tmp):
 
 def test_exec_tty_proxied(cella, tmp):
     with running(cella, tmp):
-        r = cella.run("exec", "-t", "ex", "/probe", "isatty", input="")
+        r = cella.run("exec", "-t", EX, "/probe", "isatty", input="")
         assert r.returncode == 0, r.stderr
         assert json.loads(r.stdout.strip()) == {"stdin": True, "stdout": True, "stderr": True}
 
@@ -315,7 +321,7 @@ def test_exec_console_socket(cella, tmp):
     path = os.path.join(tmp, "console.sock")
     with running(cella, tmp):
         server = ConsoleServer(path)
-        r = cella.run("exec", "--tty", "--console-socket", path, "ex", "/probe", "isatty")
+        r = cella.run("exec", "--tty", "--console-socket", path, EX, "/probe", "isatty")
         assert r.returncode == 0, r.stderr
         out = server.wait()
         assert server.name.startswith("/dev/pts/")
@@ -325,11 +331,11 @@ def test_exec_console_socket(cella, tmp):
 
 def test_exec_console_socket_missing(cella, tmp):
     with running(cella, tmp):
-        r = cella.run("exec", "-t", "--console-socket", os.path.join(tmp, "nope.sock"), "ex",
+        r = cella.run("exec", "-t", "--console-socket", os.path.join(tmp, "nope.sock"), EX,
                       "/probe")
         assert r.returncode != 0
         assert "nope.sock" in one_error_line(r)
-        assert cella.status("ex") == "running"
+        assert cella.status(EX) == "running"
 
 
 def _create_has_console_socket(cella):
@@ -337,6 +343,7 @@ def _create_has_console_socket(cella):
 
 
 def test_create_console_socket(cella, tmp):
+    cid = cid_of("cs")
     if not _create_has_console_socket(cella):
         pytest.skip("create --console-socket is not wired yet")
     path = os.path.join(tmp, "console.sock")
@@ -344,13 +351,13 @@ def test_create_console_socket(cella, tmp):
     config["process"]["terminal"] = True
     b = write_bundle(os.path.join(tmp, "tb"), config)
     server = ConsoleServer(path)
-    cella.ok("create", "--console-socket", path, "--bundle", b, "cs")
+    cella.ok("create", "--console-socket", path, "--bundle", b, cid)
     try:
-        cella.ok("start", "cs")
+        cella.ok("start", cid)
         out = server.wait()
         assert json.loads(out.strip()) == {"stdin": True, "stdout": True, "stderr": True}
     finally:
-        cella.run("delete", "--force", "cs")
+        cella.run("delete", "--force", cid)
 
 
 # ---- features ----

@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from helpers import (ROOTFS, children, make_config, mountinfo, reap, wait_for, write_bundle)
+from helpers import (ROOTFS, children, cid_of, make_config, mountinfo, reap, wait_for,
+                     write_bundle)
 
 # create (and run, which creates the same way): in order.
 CREATE_POINTS = ["create:state", "create:cgroup", "create:3", "init:cgroup", "init:4", "create:4",
@@ -86,7 +87,7 @@ def faulty(cella, point, action, *args):
 
 
 def new_id():
-    return f"flt{random.randrange(10**6):06d}"
+    return cid_of(f"flt{random.randrange(10**6):06d}")
 
 
 def stage1_config(args):

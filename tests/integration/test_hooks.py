@@ -4,12 +4,11 @@ on stdin; timeouts kill; a failing hook fails the step the spec says and
 leaves nothing behind."""
 import json
 import os
-import random
 import time
 
 import pytest
 
-from helpers import ROOTFS, make_config, pid_exists, wait_for, write_bundle
+from helpers import ROOTFS, cid_of, make_config, pid_exists, wait_for, write_bundle
 
 KINDS = ["prestart", "createRuntime", "createContainer", "startContainer", "poststart",
          "poststop"]
@@ -17,11 +16,6 @@ KINDS = ["prestart", "createRuntime", "createContainer", "startContainer", "post
 # container's (startContainer after pivot_root: container paths).
 IN_CONTAINER_ROOT = {"startContainer"}
 ENV = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOOK_VAR=from-env"]
-
-
-def cid(prefix):
-    # Unique: the cgroup namespace /cella/ID is shared with other runs.
-    return f"{prefix}{random.randrange(10**6):06d}"
 
 
 def recorder(kind, hostdir, fail=None, sleep=None, timeout=None):
@@ -82,7 +76,7 @@ def test_every_hook_runs_at_its_point(cella, tmp):
     d = os.path.join(tmp, "shared")
     b, d = hook_bundle(tmp, ["/bin/sh", "-c", "echo process >> /shared/order; exec sleep 300"],
                        all_hooks(d))
-    name = cid("hk")
+    name = cid_of("hk")
     r = cella.run("create", "--bundle", b, name)
     assert r.returncode == 0, r.stderr
     st = cella.state(name)
@@ -128,7 +122,7 @@ def test_createContainer_runs_in_the_container_namespaces(cella, tmp):
              "createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", script(f"{d}/rt")],
                                 "env": ENV}]}
     b, d = hook_bundle(tmp, ["/bin/true"], hooks)
-    r = cella.run("run", "--bundle", b, cid("hn"))
+    r = cella.run("run", "--bundle", b, cid_of("hn"))
     assert r.returncode == 0, r.stderr
     with open(os.path.join(d, "ns")) as f:
         mnt, uts, hostname = f.read().split()
@@ -142,7 +136,7 @@ def test_createContainer_runs_in_the_container_namespaces(cella, tmp):
 def test_run_runs_every_hook(cella, tmp):
     d = os.path.join(tmp, "shared")
     b, d = hook_bundle(tmp, ["/bin/sh", "-c", "echo process >> /shared/order"], all_hooks(d))
-    r = cella.run("run", "--bundle", b, cid("hr"))
+    r = cella.run("run", "--bundle", b, cid_of("hr"))
     assert r.returncode == 0, r.stderr
     o = [k for k in order(d) if k != "process"]
     assert o == KINDS
@@ -153,7 +147,7 @@ def test_run_runs_every_hook(cella, tmp):
 def test_failing_create_hook_fails_create(cella, tmp, kind):
     d = os.path.join(tmp, "shared")
     b, d = hook_bundle(tmp, ["/bin/true"], all_hooks(d, **{kind: [recorder(kind, d, fail=3)]}))
-    r = cella.run("create", "--bundle", b, cid("hf"))
+    r = cella.run("create", "--bundle", b, cid_of("hf"))
     assert r.returncode != 0
     line = error_line(r)
     assert f"hooks.{kind}[0]" in line and "/bin/sh" in line, line
@@ -168,7 +162,7 @@ def test_second_hook_of_a_kind_is_not_run_after_a_failure(cella, tmp):
     d = os.path.join(tmp, "shared")
     hooks = {"createRuntime": [recorder("createRuntime", d, fail=1), recorder("prestart", d)]}
     b, d = hook_bundle(tmp, ["/bin/true"], hooks)
-    r = cella.run("create", "--bundle", b, cid("h2"))
+    r = cella.run("create", "--bundle", b, cid_of("h2"))
     assert r.returncode != 0
     assert "hooks.createRuntime[0]" in error_line(r)
     assert order(d) == ["createRuntime"]
@@ -180,7 +174,7 @@ def test_create_hook_timeout_kills_and_fails(cella, tmp, kind):
     d = os.path.join(tmp, "shared")
     b, d = hook_bundle(tmp, ["/bin/true"], {kind: [recorder(kind, d, sleep=60, timeout=1)]})
     t = time.monotonic()
-    r = cella.run("create", "--bundle", b, cid("ht"))
+    r = cella.run("create", "--bundle", b, cid_of("ht"))
     assert time.monotonic() - t < 10
     assert r.returncode != 0
     line = error_line(r)
@@ -193,7 +187,7 @@ def test_failing_startContainer_fails_start(cella, tmp):
     d = os.path.join(tmp, "shared")
     b, d = hook_bundle(tmp, ["/bin/sh", "-c", "echo process >> /shared/order"],
                        all_hooks(d, startContainer=[recorder("startContainer", d, fail=4)]))
-    name = cid("hs")
+    name = cid_of("hs")
     cella.ok("create", "--bundle", b, name)
     r = cella.run("start", name)
     assert r.returncode != 0
@@ -209,7 +203,7 @@ def test_startContainer_timeout_fails_start(cella, tmp):
     d = os.path.join(tmp, "shared")
     hooks = {"startContainer": [recorder("startContainer", d, sleep=60, timeout=1)]}
     b, d = hook_bundle(tmp, ["/bin/sh", "-c", "echo process >> /shared/order"], hooks)
-    name = cid("hu")
+    name = cid_of("hu")
     cella.ok("create", "--bundle", b, name)
     r = cella.run("start", name)
     assert r.returncode != 0
@@ -226,7 +220,7 @@ def test_failing_poststart_is_a_warning(cella, tmp):
     b, d = hook_bundle(tmp, ["/bin/sh", "-c", "exec sleep 300"],
                        all_hooks(d, poststart=[recorder("poststart", d, fail=5), {
                            "path": "/bin/sh", "args": ["sh", "-c", f"echo second >> {d}/order"]}]))
-    name = cid("hp")
+    name = cid_of("hp")
     cella.ok("create", "--bundle", b, name)
     pid = cella.state(name)["pid"]
     r = cella.run("start", name)
@@ -245,7 +239,7 @@ def test_create_container_hook_cwd_is_the_root(cella, tmp):
     d = os.path.join(tmp, "shared")
     b, d = hook_bundle(tmp, ["/bin/true"], {"createContainer": [
         {"path": "/bin/sh", "args": ["sh", "-c", f"pwd > {d}/cwd"]}]})
-    r = cella.run("run", "--bundle", b, cid("hc"))
+    r = cella.run("run", "--bundle", b, cid_of("hc"))
     assert r.returncode == 0, r.stderr
     with open(os.path.join(d, "cwd")) as f:
         assert f.read().strip() == os.path.realpath(ROOTFS)
@@ -256,7 +250,7 @@ def test_failing_poststop_is_a_warning(cella, tmp):
     hooks = {"poststop": [recorder("poststop", d, fail=6), {"path": "/bin/sh", "args": [
         "sh", "-c", f"echo second >> {d}/order"]}]}
     b, d = hook_bundle(tmp, ["/bin/true"], hooks)
-    r = cella.run("run", "--bundle", b, cid("hq"))
+    r = cella.run("run", "--bundle", b, cid_of("hq"))
     assert r.returncode == 0, r.stderr
     assert "hooks.poststop[0]" in r.stderr and "warning" in r.stderr
     assert order(d) == ["poststop", "second"]
@@ -265,7 +259,7 @@ def test_failing_poststop_is_a_warning(cella, tmp):
 
 def test_missing_hook_executable_fails_with_its_path(cella, tmp):
     b, d = hook_bundle(tmp, ["/bin/true"], {"prestart": [{"path": "/nonexistent/hook"}]})
-    r = cella.run("create", "--bundle", b, cid("hm"))
+    r = cella.run("create", "--bundle", b, cid_of("hm"))
     assert r.returncode != 0
     line = error_line(r)
     assert "hooks.prestart[0] `/nonexistent/hook`" in line and "cannot execute" in line, line
@@ -285,7 +279,7 @@ def test_hooks_without_env_never_see_the_runtimes_marks(cella, tmp):
     c = make_config(args=["/bin/true"])
     c["hooks"] = hooks
     b = write_bundle(os.path.join(tmp, "bundle"), c)
-    r = cella.run("run", "--bundle", b, cid("envh"))
+    r = cella.run("run", "--bundle", b, cid_of("envh"))
     assert r.returncode == 0, r.stderr
     for kind in hooks:
         with open(os.path.join(d, f"{kind}.env")) as f:

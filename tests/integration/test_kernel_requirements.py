@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from helpers import CELLA, ROOTFS
+from helpers import CELLA, ROOTFS, cid_of
 
 SCMP_ACT_ALLOW = 0x7FFF0000
 ENOSYS = 38
@@ -44,13 +44,14 @@ def hide_syscall(name):
                                              ("pidfd_open", "5.3"), ("open_tree", "5.2")])
 def test_missing_syscall_named(tmp, syscall, version):
     root = os.path.join(tmp, "state")
-    p = subprocess.run([CELLA, "--root", root, "run", "--rootfs", ROOTFS, "--name", "kreq",
+    cid = cid_of("kreq")
+    p = subprocess.run([CELLA, "--root", root, "run", "--rootfs", ROOTFS, "--name", cid,
                         "--", "true"], capture_output=True, text=True, timeout=60,
                        preexec_fn=hide_syscall(syscall))
     assert p.returncode != 0, p
     assert f"lacks {syscall}(2) (Linux {version})" in p.stderr, p.stderr
     assert len(p.stderr.strip().splitlines()) == 1, p.stderr
-    assert not os.path.exists(os.path.join(root, "kreq"))
+    assert not os.path.exists(os.path.join(root, cid))
 
 
 def test_requirements_met_here(tmp):

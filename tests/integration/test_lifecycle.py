@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from helpers import make_config, pid_exists, wait_for, write_bundle
+from helpers import cid_of, make_config, pid_exists, wait_for, write_bundle
 
 # A counter the test can watch: one line per tick in /shared/count.
 COUNTER = ["/bin/sh", "-c",
@@ -16,7 +16,7 @@ COUNTER = ["/bin/sh", "-c",
 
 
 def cid(prefix):
-    return f"{prefix}{random.randrange(10**6):06d}"
+    return cid_of(f"{prefix}{random.randrange(10**6):06d}")
 
 
 def counting(cella, tmp, args=COUNTER, start=True):

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from helpers import make_config, unique_sleep, write_bundle
+from helpers import cid_of, make_config, unique_sleep, write_bundle
 
 PROFILE = "cella-lsm-test"
 SECRET = "cella lsm secret\n"
@@ -99,9 +99,9 @@ def config(tmp, args, profile=None):
     return c
 
 
-def run_bundle(cella, tmp, c, cid):
-    b = write_bundle(os.path.join(tmp, cid), c)
-    return cella.run("run", "--bundle", b, cid)
+def run_bundle(cella, tmp, c, name):
+    b = write_bundle(os.path.join(tmp, name), c)
+    return cella.run("run", "--bundle", b, cid_of(name))
 
 
 def report_lines(out):
@@ -142,42 +142,44 @@ def test_profile_as_another_user(cella, tmp, profile):
 
 @needs_apparmor
 def test_exec_takes_the_profile(cella, tmp, profile):
+    cid = cid_of("lsm-exec")
     c = config(tmp, ["/probe", "sleep", unique_sleep()])
     b = write_bundle(os.path.join(tmp, "lsm-exec"), c)
-    cella.ok("create", "--bundle", b, "lsm-exec")
+    cella.ok("create", "--bundle", b, cid)
     try:
-        cella.ok("start", "lsm-exec")
+        cella.ok("start", cid)
         # The config's process (no profile): unconfined.
-        r = cella.ok("exec", "lsm-exec", "/bin/sh", "-c", REPORT)
+        r = cella.ok("exec", cid, "/bin/sh", "-c", REPORT)
         assert report_lines(r.stdout) == ["unconfined", "unconfined", "OK", SECRET.strip()]
         # A process with the profile.
         proc = dict(c["process"], args=["/bin/sh", "-c", REPORT], apparmorProfile=profile)
         path = os.path.join(tmp, "process.json")
         with open(path, "w") as f:
             json.dump(proc, f)
-        r = cella.ok("exec", "--process", path, "lsm-exec")
+        r = cella.ok("exec", "--process", path, cid)
         lines = report_lines(r.stdout)
         assert lines[:2] == [f"{PROFILE} (enforce)"] * 2, r.stdout
         assert lines[2] in ("EACCES", "EPERM") and lines[3] in ("EACCES", "EPERM"), r.stdout
     finally:
-        cella.run("delete", "--force", "lsm-exec")
+        cella.run("delete", "--force", cid)
 
 
 @needs_apparmor
 def test_exec_in_a_confined_container(cella, tmp, profile):
     """exec without --process takes the config's process, profile included."""
+    cid = cid_of("lsm-cexec")
     c = config(tmp, ["/probe", "sleep", unique_sleep()], profile=profile)
     b = write_bundle(os.path.join(tmp, "lsm-cexec"), c)
-    cella.ok("create", "--bundle", b, "lsm-cexec")
+    cella.ok("create", "--bundle", b, cid)
     try:
-        cella.ok("start", "lsm-cexec")
-        r = cella.ok("exec", "lsm-cexec", "/probe", "read", "/proc/self/attr/current")
+        cella.ok("start", cid)
+        r = cella.ok("exec", cid, "/probe", "read", "/proc/self/attr/current")
         assert r.stdout.strip() == f"{PROFILE} (enforce)"
-        pid = cella.state("lsm-cexec")["pid"]
+        pid = cella.state(cid)["pid"]
         with open(f"/proc/{pid}/attr/current") as f:
             assert f.read().strip() == f"{PROFILE} (enforce)"
     finally:
-        cella.run("delete", "--force", "lsm-cexec")
+        cella.run("delete", "--force", cid)
 
 
 @needs_apparmor
@@ -211,22 +213,23 @@ def test_profile_not_applicable_is_one_error(cella, tmp):
 
 
 def test_exec_profile_not_applicable_is_one_error(cella, tmp):
+    cid = cid_of("lsm-xmiss")
     c = config(tmp, ["/probe", "sleep", unique_sleep()])
     b = write_bundle(os.path.join(tmp, "lsm-xmiss"), c)
-    cella.ok("create", "--bundle", b, "lsm-xmiss")
+    cella.ok("create", "--bundle", b, cid)
     try:
-        cella.ok("start", "lsm-xmiss")
+        cella.ok("start", cid)
         proc = dict(c["process"], args=["/probe", "exit", "0"],
                     apparmorProfile="cella-lsm-not-loaded")
         path = os.path.join(tmp, "process.json")
         with open(path, "w") as f:
             json.dump(proc, f)
-        r = cella.run("exec", "--process", path, "lsm-xmiss")
+        r = cella.run("exec", "--process", path, cid)
         assert r.returncode == 255, r.stderr  # exec's own failure (runc)
         assert "process.apparmorProfile `cella-lsm-not-loaded`" in one_error_line(r)
-        assert cella.status("lsm-xmiss") == "running"
+        assert cella.status(cid) == "running"
     finally:
-        cella.run("delete", "--force", "lsm-xmiss")
+        cella.run("delete", "--force", cid)
     assert cella.entries() == []
 
 
@@ -241,9 +244,10 @@ def test_empty_profile_and_labels_are_none(cella, tmp):
 @without_apparmor
 def test_create_refused_without_apparmor(cella, tmp):
     """`create` fails in the parent: no state, no process, no cgroup."""
+    cid = cid_of("lsm-create")
     c = config(tmp, ["/probe", "exit", "0"], profile=PROFILE)
     b = write_bundle(os.path.join(tmp, "lsm-create"), c)
-    r = cella.run("create", "--bundle", b, "lsm-create")
+    r = cella.run("create", "--bundle", b, cid)
     assert r.returncode == 1
     line = one_error_line(r)
     assert f"process.apparmorProfile `{PROFILE}`: AppArmor is not enabled" in line

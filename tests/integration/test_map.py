@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from helpers import (PROBE, ROOTFS, make_config, unique_sleep, validate_map, wait_for,
+from helpers import (PROBE, ROOTFS, cid_of, make_config, unique_sleep, validate_map, wait_for,
                      write_bundle)
 
 MIB = 1024 * 1024
@@ -85,15 +85,16 @@ def by_type(m):
 
 
 def test_map_json_matches_the_kernel(cella, started):
+    cid = cid_of("map-a")
     cfg = make_config(args=["/bin/sleep", unique_sleep()])
     cfg["hostname"] = "mapped"
     cfg["linux"]["resources"] = {"memory": {"limit": 96 * MIB}, "pids": {"limit": 33}}
-    pid, cfg = started("map-a", cfg)
-    m = the_map(cella, "map-a")
+    pid, cfg = started(cid, cfg)
+    m = the_map(cella, cid)
     me = os.getpid()
 
     assert m["schema"] == "cella-map/1"
-    assert m["target"] == {**m["target"], "kind": "container", "id": "map-a", "pid": pid,
+    assert m["target"] == {**m["target"], "kind": "container", "id": cid, "pid": pid,
                            "status": "running"}
     # Namespaces: inodes and verdicts against /proc, for all eight types.
     ns = by_type(m)
@@ -148,7 +149,7 @@ def test_map_json_matches_the_kernel(cella, started):
 
     # Cgroup: the limits in the cgroup's own files.
     cg = m["cgroup"]
-    assert cg["path"].endswith("/map-a")
+    assert cg["path"].endswith(f"/{cid}")
     assert cg["memory"]["limit"] == 96 * MIB
     assert cg["pids"]["limit"] == 33
     assert cg["pids"]["current"] == 1
@@ -173,13 +174,14 @@ def test_map_json_matches_the_kernel(cella, started):
 
 
 def test_map_user_namespace_and_shared_net(cella, started):
+    cid = cid_of("map-u")
     cfg = make_config(args=["/bin/sleep", unique_sleep()], rootless=(100000, 100000))
     cfg["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
     cfg["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
     cfg["linux"]["namespaces"] = [n for n in cfg["linux"]["namespaces"]
                                   if n["type"] != "network"]
-    pid, _ = started("map-u", cfg)
-    m = the_map(cella, "map-u")
+    pid, _ = started(cid, cfg)
+    m = the_map(cella, cid)
     ns = by_type(m)
     assert ns["user"]["verdict"] == "isolated"
     assert ns["user"]["uid_map"] == [{"inside": 0, "outside": 100000, "length": 65536}]
@@ -194,27 +196,30 @@ def test_map_user_namespace_and_shared_net(cella, started):
 
 
 def test_map_dropped_caps_and_joined_namespace(cella, started):
-    pid_a, _ = started("map-j1")
+    cid1 = cid_of("map-j1")
+    cid2 = cid_of("map-j2")
+    pid_a, _ = started(cid1)
     cfg = make_config(args=["/bin/sleep", unique_sleep()])
     for s in ("bounding", "effective", "permitted"):
         cfg["process"]["capabilities"][s] = ["CAP_KILL"]
     for n in cfg["linux"]["namespaces"]:
         if n["type"] == "network":
             n["path"] = f"/proc/{pid_a}/ns/net"
-    started("map-j2", cfg)
-    m = the_map(cella, "map-j2")
+    started(cid2, cfg)
+    m = the_map(cella, cid2)
     assert m["privileges"]["sets"]["effective"]["caps"] == ["CAP_KILL"]
     assert "CAP_CHOWN" in m["privileges"]["sets"]["bounding"]["dropped"]
     net = by_type(m)["net"]
     assert net["verdict"] == "joined"
     assert net["joined_path"] == f"/proc/{pid_a}/ns/net"
-    assert net["shared_with"] == ["map-j1"]
+    assert net["shared_with"] == [cid1]
     assert net["inode"] == ns_ino(pid_a, "net")
     # And map-j1 names map-j2 too.
-    assert by_type(the_map(cella, "map-j1"))["net"]["shared_with"] == ["map-j2"]
+    assert by_type(the_map(cella, cid1))["net"]["shared_with"] == [cid2]
 
 
 def test_map_seccomp_filter_is_read_and_evaluated(cella, started):
+    cid = cid_of("map-s")
     cfg = make_config(args=["/bin/sleep", unique_sleep()])
     cfg["linux"]["seccomp"] = {
         "defaultAction": "SCMP_ACT_ALLOW",
@@ -224,8 +229,8 @@ def test_map_seccomp_filter_is_read_and_evaluated(cella, started):
             {"names": ["personality"], "action": "SCMP_ACT_ERRNO",
              "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
         ]}
-    pid, _ = started("map-s", cfg)
-    sc = the_map(cella, "map-s")["seccomp"]
+    pid, _ = started(cid, cfg)
+    sc = the_map(cella, cid)["seccomp"]
     assert sc["mode"] == "filter" and sc["filters"] == int(status_field(pid, "Seccomp_filters"))
     calls = {c["name"]: c for c in sc["syscalls"]}
     assert calls["mkdir"]["action"] == "errno" and calls["mkdir"]["errno"] == 13
@@ -248,13 +253,14 @@ def test_map_seccomp_filter_is_read_and_evaluated(cella, started):
 
 
 def test_map_scheduler_io_priority_personality(cella, started):
+    cid = cid_of("map-p")
     cfg = make_config(args=["/bin/sleep", unique_sleep()])
     cfg["process"]["scheduler"] = {"policy": "SCHED_BATCH", "nice": 5}
     cfg["process"]["ioPriority"] = {"class": "IOPRIO_CLASS_BE", "priority": 3}
     cfg["process"]["oomScoreAdj"] = 123
     cfg["linux"]["personality"] = {"domain": "LINUX32"}
-    pid, _ = started("map-p", cfg)
-    pr = the_map(cella, "map-p")["rlimits"]["process"]
+    pid, _ = started(cid, cfg)
+    pr = the_map(cella, cid)["rlimits"]["process"]
     assert os.sched_getscheduler(pid) == os.SCHED_BATCH
     assert pr["scheduler"] == {"policy": "SCHED_BATCH", "nice": os.getpriority(os.PRIO_PROCESS, pid),
                                "priority": 0}
@@ -281,21 +287,22 @@ def test_map_pid_of_a_host_process_is_all_shared(cella):
 
 
 def test_map_text_svg_and_diff(cella, started, tmp):
-    started("map-v")
-    r = cella.run("map", "map-v")
+    cid = cid_of("map-v")
+    started(cid)
+    r = cella.run("map", cid)
     assert r.returncode == 0, r.stderr
     for section in ("Namespaces", "Filesystem", "Privileges", "Seccomp", "Cgroup",
                     "Resources"):
         assert section in r.stdout
     assert "\033[" not in r.stdout  # not a terminal
-    r = cella.ok("map", "--color", "map-v")
+    r = cella.ok("map", "--color", cid)
     assert "\033[32misolated\033[0m" in r.stdout
     env = dict(os.environ, NO_COLOR="1")
-    r = subprocess.run(cella.argv("map", "map-v"), capture_output=True, text=True, env=env)
+    r = subprocess.run(cella.argv("map", cid), capture_output=True, text=True, env=env)
     assert "\033[" not in r.stdout
 
     svg = os.path.join(tmp, "map.svg")
-    cella.ok("map", "--svg", svg, "map-v")
+    cella.ok("map", "--svg", svg, cid)
     root = ET.parse(svg).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     texts = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
@@ -308,19 +315,20 @@ def test_map_text_svg_and_diff(cella, started, tmp):
     with open(png, "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
 
-    r = cella.ok("map", "--diff", "host", "map-v")
+    r = cella.ok("map", "--diff", "host", cid)
     assert "namespaces[pid].verdict" in r.stdout and '"isolated"' in r.stdout
     assert "namespaces[user].verdict" not in r.stdout  # shared in both
-    r = cella.ok("map", "--diff", "map-v", "map-v")
+    r = cella.ok("map", "--diff", cid, cid)
     assert r.stdout.strip().endswith("0 differences")
 
 
 def test_run_map_prints_the_map_before_the_command(cella):
-    r = cella.quick("--map", "--memory", "64m", "--name", "map-q",
+    cid = cid_of("map-q")
+    r = cella.quick("--map", "--memory", "64m", "--name", cid,
                     cmd=("echo", "command-output"))
     assert r.returncode == 0, r.stderr
     out = r.stdout
-    assert out.index("container map-q") < out.index("command-output")
+    assert out.index(f"container {cid}") < out.index("command-output")
     assert "created" in out.splitlines()[0]
     assert "limit 64.0 MiB" in out
     # The seccomp filter is loaded at start: the map shows the one it will be.
@@ -328,6 +336,7 @@ def test_run_map_prints_the_map_before_the_command(cella):
 
 
 def test_map_bad_input(cella, started):
+    cid = cid_of("map-st")
     r = cella.run("map", "nosuch")
     assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1
     assert "nosuch" in r.stderr
@@ -342,9 +351,9 @@ def test_map_bad_input(cella, started):
     assert r.returncode == 1
     # A stopped container.
     cfg = make_config(args=["/bin/true"])
-    pid, _ = started("map-st", cfg)
-    cella.wait_status("map-st", "stopped")
-    r = cella.run("map", "map-st")
+    pid, _ = started(cid, cfg)
+    cella.wait_status(cid, "stopped")
+    r = cella.run("map", cid)
     assert r.returncode == 1 and "stopped" in r.stderr
 
 
@@ -356,16 +365,17 @@ def test_map_is_no_way_out_of_a_container(cella, tmp):
     tries to read a host file through /proc/N/root while it is mapped: the
     child must be out of its reach (not dumpable, not in its user
     namespace)."""
+    cid = cid_of("map-esc")
     secret = os.path.join(tmp, "host-only-secret")
     with open(secret, "w") as f:
         f.write("HOST-ONLY\n")
     p = cella.popen("run", "--rootfs", ROOTFS, "--bind", f"{PROBE}:/probe:ro", "--name",
-                    "map-esc", "--share", "pid", "--cap-add", "ALL", "--seccomp", "unconfined",
+                    cid, "--share", "pid", "--cap-add", "ALL", "--seccomp", "unconfined",
                     "--", "/probe", "hunt", secret, "6")
     try:
-        wait_for(lambda: cella.status("map-esc") == "running", what="the hunter")
+        wait_for(lambda: cella.status(cid) == "running", what="the hunter")
         for _ in range(25):
-            cella.run("map", "--json", "map-esc")
+            cella.run("map", "--json", cid)
         out, err = p.communicate(timeout=30)
     finally:
         if p.poll() is None:
@@ -376,13 +386,14 @@ def test_map_is_no_way_out_of_a_container(cella, tmp):
 
 
 def test_map_of_a_paused_container_does_not_hang(cella, started):
+    cid = cid_of("map-pz")
     cfg = make_config(args=["/bin/sleep", unique_sleep()])
     cfg["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW",
                                "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}
-    pid, _ = started("map-pz", cfg)
-    cella.ok("pause", "map-pz")
+    pid, _ = started(cid, cfg)
+    cella.ok("pause", cid)
     try:
-        r = cella.run("map", "--json", "map-pz", timeout=20)
+        r = cella.run("map", "--json", cid, timeout=20)
         assert r.returncode == 0, r.stderr
         full = json.loads(r.stdout)
         validate_map(full)
@@ -394,21 +405,22 @@ def test_map_of_a_paused_container_does_not_hang(cella, started):
         assert sc["verdict"] == "partial"  # a denylist
         assert status_field(pid, "TracerPid") == "0"
     finally:
-        cella.ok("resume", "map-pz")
-    assert the_map(cella, "map-pz")["seccomp"]["mode"] == "filter"
+        cella.ok("resume", cid)
+    assert the_map(cella, cid)["seccomp"]["mode"] == "filter"
 
 
 def test_map_uses_the_config_applied_at_create(cella, started, tmp):
     """Editing the bundle after create changes nothing the map checks."""
-    started("map-ed")
-    path = os.path.join(tmp, "bundle-map-ed", "config.json")
+    cid = cid_of("map-ed")
+    started(cid)
+    path = os.path.join(tmp, "bundle-" + cid, "config.json")
     with open(path) as f:
         cfg = json.load(f)
     cfg["linux"]["maskedPaths"] = ["/etc"]
     cfg["linux"]["readonlyPaths"] = []
     with open(path, "w") as f:
         json.dump(cfg, f)
-    fs = the_map(cella, "map-ed")["filesystem"]
+    fs = the_map(cella, cid)["filesystem"]
     assert "/etc" not in [p["path"] for p in fs["masked_paths"]]
     assert all(p["masked"] for p in fs["masked_paths"]) and fs["readonly_paths"]
 

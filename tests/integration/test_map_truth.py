@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from helpers import make_config, unique_sleep, validate_map as validate, write_bundle
+from helpers import cid_of, make_config, unique_sleep, validate_map as validate, write_bundle
 
 # The kernel's numbers for the calls libseccomp 2.5 does not name (x86-64).
 NEW_X86_64 = {"uretprobe": 335, "uprobe": 336, "statmount": 457, "listmount": 458,
@@ -54,8 +54,9 @@ def the_map(cella, *args):
 
 @pytest.mark.skipif(platform.machine() != "x86_64", reason="x86-64 numbers")
 def test_map_covers_every_syscall_of_the_running_kernel(cella, started):
-    pid = started("mt-sys", quick_spec(cella))
-    sc = the_map(cella, "mt-sys")["seccomp"]
+    cid = cid_of("mt-sys")
+    pid = started(cid, quick_spec(cella))
+    sc = the_map(cella, cid)["seccomp"]
     calls = {c["name"]: c for c in sc["syscalls"]}
     syms = kernel_symbols()
     have = [n for n in NEW_X86_64 if "__x64_sys_" + n in syms]
@@ -81,8 +82,9 @@ def test_map_covers_every_syscall_of_the_running_kernel(cella, started):
 
 @pytest.mark.skipif(platform.machine() != "x86_64", reason="x32 is x86-64's")
 def test_map_x32_only_where_the_kernel_has_it(cella, started):
-    pid = started("mt-x32", quick_spec(cella))
-    compat = {c["arch"]: c for c in the_map(cella, "mt-x32")["seccomp"]["compat"]}
+    cid = cid_of("mt-x32")
+    pid = started(cid, quick_spec(cella))
+    compat = {c["arch"]: c for c in the_map(cella, cid)["seccomp"]["compat"]}
     # Ground truth: an x32 getpid from here (ENOSYS without the x32 ABI).
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
@@ -111,6 +113,7 @@ def test_map_privileges_not_isolated_when_root_is_host_root(cella, started, tmp)
     # The identity map (the quick door's before issue 11) and a host
     # directory of uid 1000, mode 600, bound in: container root reads,
     # overwrites and chowns it.
+    cid = cid_of("mt-root")
     host_dir = os.path.join(tmp, "owned")
     os.mkdir(host_dir)
     with open(os.path.join(host_dir, "secret"), "w") as f:
@@ -121,8 +124,8 @@ def test_map_privileges_not_isolated_when_root_is_host_root(cella, started, tmp)
     ident = [{"containerID": 0, "hostID": 0, "size": 65536}]
     cfg["linux"]["uidMappings"] = ident
     cfg["linux"]["gidMappings"] = ident
-    started("mt-root", cfg)
-    pr = the_map(cella, "mt-root")["privileges"]
+    started(cid, cfg)
+    pr = the_map(cella, cid)["privileges"]
     assert pr["user_namespace"] is True
     assert pr["verdict"] != "isolated"
     reach = pr["host_ids_reached"]
@@ -134,12 +137,13 @@ def test_map_privileges_not_isolated_when_root_is_host_root(cella, started, tmp)
 
 
 def test_map_privileges_isolated_with_a_subordinate_range(cella, started):
+    cid = cid_of("mt-sub")
     cfg = make_config(args=["/bin/sleep", unique_sleep()], rootless=(100000, 100000))
     sub = [{"containerID": 0, "hostID": 100000, "size": 65536}]
     cfg["linux"]["uidMappings"] = sub
     cfg["linux"]["gidMappings"] = sub
-    started("mt-sub", cfg)
-    pr = the_map(cella, "mt-sub")["privileges"]
+    started(cid, cfg)
+    pr = the_map(cella, cid)["privileges"]
     if passwd_ids("/etc/passwd", sub):
         pytest.skip("this host has accounts in 100000..165535")
     reach = pr["host_ids_reached"]
@@ -149,6 +153,7 @@ def test_map_privileges_isolated_with_a_subordinate_range(cella, started):
 
 
 def test_rules_for_syscalls_libseccomp_does_not_know_are_warned_and_mapped(cella, tmp):
+    cid = cid_of("mt-drop")
     cfg = make_config(args=["/bin/sleep", unique_sleep()])
     cfg["linux"]["seccomp"] = {
         "defaultAction": "SCMP_ACT_ALLOW",
@@ -159,22 +164,22 @@ def test_rules_for_syscalls_libseccomp_does_not_know_are_warned_and_mapped(cella
             {"names": ["no_such_call_y"], "action": "SCMP_ACT_ALLOW"},
         ]}
     b = write_bundle(os.path.join(tmp, "bundle"), cfg)
-    r = cella.run("create", "--bundle", b, "mt-drop")
+    r = cella.run("create", "--bundle", b, cid)
     try:
         assert r.returncode == 0, r.stderr
         assert "no_such_call_x" in r.stderr and "syscalls[1]" in r.stderr
         assert "no_such_call_y" not in r.stderr
         for status in ("created", "running"):
             if status == "running":
-                cella.ok("start", "mt-drop")
-            m = the_map(cella, "mt-drop")
+                cella.ok("start", cid)
+            m = the_map(cella, cid)
             assert m["seccomp"]["dropped_rules"] == [
                 {"rule": 1, "syscall": "no_such_call_x", "action": "SCMP_ACT_KILL_PROCESS",
                  "kernel_nr": None}]
-            text = cella.ok("map", "mt-drop").stdout
+            text = cella.ok("map", cid).stdout
             assert "left out: syscalls[1] no_such_call_x" in text
     finally:
-        cella.run("delete", "--force", "mt-drop")
+        cella.run("delete", "--force", cid)
 
 
 @pytest.mark.skipif(not os.path.isdir("/sys/fs/cgroup/memory"), reason="needs a v1 memory hierarchy")
@@ -212,6 +217,7 @@ def mountinfo_of(pid):
 
 
 def test_map_mounts_show_host_sources_and_writable_host_paths(cella, started, tmp):
+    cid = cid_of("mt-mnt")
     rw = os.path.join(tmp, "rw")
     ro = os.path.join(tmp, "ro")
     os.mkdir(rw)
@@ -221,8 +227,8 @@ def test_map_mounts_show_host_sources_and_writable_host_paths(cella, started, tm
         {"destination": "/rw", "type": "bind", "source": rw, "options": ["rbind", "rw"]},
         {"destination": "/ro", "type": "bind", "source": ro, "options": ["rbind", "ro"]},
     ]
-    pid = started("mt-mnt", cfg)
-    fs = the_map(cella, "mt-mnt")["filesystem"]
+    pid = started(cid, cfg)
+    fs = the_map(cella, cid)["filesystem"]
     got = {m["mountpoint"]: m for m in fs["mount_list"]}
     truth = mountinfo_of(pid)
     assert [m["mountpoint"] for m in fs["mount_list"]] == [m["mountpoint"] for m in truth]
@@ -234,19 +240,20 @@ def test_map_mounts_show_host_sources_and_writable_host_paths(cella, started, tm
     assert {"mountpoint": "/rw", "host_path": rw} in fs["writable_host_paths"]
     assert all(w["mountpoint"] != "/ro" for w in fs["writable_host_paths"])
     assert fs["verdict"] == "partial"
-    text = " ".join(cella.ok("map", "mt-mnt").stdout.split())  # wrapped at 100
+    text = " ".join(cella.ok("map", cid).stdout.split())  # wrapped at 100
     assert f"/rw <- host {rw}, WRITABLE host path" in text
     assert f"/ro <- host {ro}, read-only" in text
 
 
 def test_rootless_map_reads_seccomp_from_the_saved_config(rootless, user_rootfs):
+    cid = cid_of("mt-rl")
     from helpers import TIMEOUT, find_process
     token = unique_sleep()
-    p = rootless.popen("run", "--rootfs", user_rootfs, "--name", "mt-rl", "--",
+    p = rootless.popen("run", "--rootfs", user_rootfs, "--name", cid, "--",
                        "/bin/sleep", token)
     try:
         find_process(["/bin/sleep", token])
-        r = rootless.run("map", "--json", "mt-rl")
+        r = rootless.run("map", "--json", cid)
         assert r.returncode == 0, r.stderr
         m = json.loads(r.stdout)
         sc = m["seccomp"]
@@ -260,7 +267,7 @@ def test_rootless_map_reads_seccomp_from_the_saved_config(rootless, user_rootfs)
         assert m["privileges"]["securebits"] == 0  # reset in its user namespace
         validate(m)
     finally:
-        rootless.run("kill", "mt-rl", "KILL")
+        rootless.run("kill", cid, "KILL")
         try:
             p.wait(timeout=TIMEOUT)
         except Exception:
@@ -269,11 +276,13 @@ def test_rootless_map_reads_seccomp_from_the_saved_config(rootless, user_rootfs)
 
 
 def test_map_diff_summarises_layers_and_ignores_volatile_fields(cella, started):
+    cid1 = cid_of("mt-df1")
+    cid2 = cid_of("mt-df2")
     filtered = quick_spec(cella)
     bare = quick_spec(cella, "--seccomp", "unconfined")
-    started("mt-df1", filtered)
-    started("mt-df2", bare)
-    out = cella.ok("map", "--diff", "mt-df1", "mt-df2").stdout
+    started(cid1, filtered)
+    started(cid2, bare)
+    out = cella.ok("map", "--diff", cid1, cid2).stdout
     lines = out.splitlines()
     # The seccomp layer in one line, then its table as one line, not a line
     # per syscall and fact.
@@ -285,20 +294,21 @@ def test_map_diff_summarises_layers_and_ignores_volatile_fields(cella, started):
     assert len(lines) < 120, len(lines)
     # The same container twice: nothing differs, whatever runs meanwhile.
     for _ in range(3):
-        assert cella.ok("map", "--diff", "mt-df1", "mt-df1").stdout.strip().endswith(
+        assert cella.ok("map", "--diff", cid1, cid1).stdout.strip().endswith(
             "0 differences")
 
 
 def test_map_text_fits_100_columns(cella, started):
+    cid = cid_of("mt-wide")
     import re
-    started("mt-wide", quick_spec(cella, "--cap-add", "ALL"))
-    for args in (["mt-wide"], ["--color", "mt-wide"], ["host"]):
+    started(cid, quick_spec(cella, "--cap-add", "ALL"))
+    for args in ([cid], ["--color", cid], ["host"]):
         text = cella.ok("map", *args).stdout
         plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
         long = [l for l in plain.splitlines() if len(l) > 100]
         assert long == [], long[:3]
     # Nothing is lost in the wrapping: every capability is still named.
-    text = cella.ok("map", "mt-wide").stdout
+    text = cella.ok("map", cid).stdout
     for cap in ("CAP_CHOWN", "CAP_SYS_ADMIN", "CAP_CHECKPOINT_RESTORE"):
         assert text.count(cap) >= 3  # effective, permitted, bounding
 
@@ -317,6 +327,7 @@ def svg_tiles(cella, tmp, target):
 
 
 def test_svg_seccomp_counts_and_the_shared_networks_addresses(cella, started, tmp):
+    cid = cid_of("mt-svg")
     cfg = make_config(args=["/bin/sleep", unique_sleep()])
     cfg["linux"]["namespaces"] = [n for n in cfg["linux"]["namespaces"]
                                   if n["type"] != "network"]
@@ -329,9 +340,9 @@ def test_svg_seccomp_counts_and_the_shared_networks_addresses(cella, started, tm
             {"names": ["personality"], "action": "SCMP_ACT_ERRNO",
              "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
         ]}
-    started("mt-svg", cfg)
-    m = the_map(cella, "mt-svg")
-    tiles = svg_tiles(cella, tmp, "mt-svg")
+    started(cid, cfg)
+    m = the_map(cella, cid)
+    tiles = svg_tiles(cella, tmp, cid)
     sm = m["seccomp"]["summary"]
     text = " ".join(tiles["seccomp"])
     for word, key in (("trap", "trap"), ("log", "log"), ("depends", "depends"),
@@ -351,6 +362,7 @@ def test_svg_seccomp_counts_and_the_shared_networks_addresses(cella, started, tm
 
 @pytest.mark.skipif(platform.machine() != "x86_64", reason="i386 is x86-64's compat")
 def test_map_spells_out_argument_conditions_and_compat_outcomes(cella, started):
+    cid = cid_of("mt-cond")
     cfg = make_config(args=["/bin/sleep", unique_sleep()])
     cfg["linux"]["seccomp"] = {
         "defaultAction": "SCMP_ACT_ALLOW",
@@ -360,8 +372,8 @@ def test_map_spells_out_argument_conditions_and_compat_outcomes(cella, started):
              "args": [{"index": 0, "value": 8, "op": "SCMP_CMP_EQ"}]},
             {"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13},
         ]}
-    started("mt-cond", cfg)
-    sc = the_map(cella, "mt-cond")["seccomp"]
+    started(cid, cfg)
+    sc = the_map(cella, cid)["seccomp"]
     pers = {c["name"]: c for c in sc["syscalls"]}["personality"]
     assert "errno EINVAL when arg0 == 8" in pers["conditions"], pers
     allow = [c for c in pers["conditions"] if c.startswith("allow when")]
@@ -373,7 +385,7 @@ def test_map_spells_out_argument_conditions_and_compat_outcomes(cella, started):
     assert "socketcall" in diff and diff["socketcall"]["native"] is None
     assert "errno EACCES when arg0 == 1" in diff["socketcall"]["conditions"], diff["socketcall"]
     assert "personality" not in diff  # the same outcome as native
-    text = cella.ok("map", "mt-cond").stdout
+    text = cella.ok("map", cid).stdout
     assert "errno EINVAL when arg0 == 8" in text
     assert "socketcall" in text and "errno EACCES when arg0 == 1" in text
 
@@ -395,6 +407,8 @@ def create_with_securebits(cella, bits, bundle, cid):
 def test_map_securebits_saved_at_create(cella, tmp):
     # The runtime's securebits pass to a container without a user
     # namespace (cella leaves them alone); a user namespace resets them.
+    cid = cid_of("mt-sb")
+    cid2 = cid_of("mt-sb2")
     base = make_config(args=["/bin/sleep", unique_sleep()])
     base["linux"]["namespaces"] = [n for n in base["linux"]["namespaces"]
                                    if n["type"] != "user"]
@@ -402,17 +416,17 @@ def test_map_securebits_saved_at_create(cella, tmp):
     base["linux"].pop("gidMappings", None)
     b = write_bundle(os.path.join(tmp, "b1"), base)
     try:
-        create_with_securebits(cella, "+noroot_locked", b, "mt-sb")
-        pr = the_map(cella, "mt-sb")["privileges"]
+        create_with_securebits(cella, "+noroot_locked", b, cid)
+        pr = the_map(cella, cid)["privileges"]
         assert pr["securebits"] == 2 and pr["securebits_names"] == ["SECBIT_NOROOT_LOCKED"]
         assert pr["securebits_source"].startswith("saved at create")
-        assert "SECBIT_NOROOT_LOCKED" in cella.ok("map", "mt-sb").stdout
+        assert "SECBIT_NOROOT_LOCKED" in cella.ok("map", cid).stdout
     finally:
-        cella.run("delete", "--force", "mt-sb")
+        cella.run("delete", "--force", cid)
     userns = make_config(args=["/bin/sleep", unique_sleep()], rootless=(100000, 100000))
     b = write_bundle(os.path.join(tmp, "b2"), userns)
     try:
-        create_with_securebits(cella, "+noroot_locked", b, "mt-sb2")
-        assert the_map(cella, "mt-sb2")["privileges"]["securebits"] == 0
+        create_with_securebits(cella, "+noroot_locked", b, cid2)
+        assert the_map(cella, cid2)["privileges"]["securebits"] == 0
     finally:
-        cella.run("delete", "--force", "mt-sb2")
+        cella.run("delete", "--force", cid2)

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from helpers import ROOTFS, make_config, mountinfo, write_bundle
+from helpers import ROOTFS, cid_of, make_config, mountinfo, write_bundle
 
 
 def copy_rootfs(tmp, name="rootfs"):
@@ -41,13 +41,14 @@ def one_error(r):
 
 @pytest.mark.parametrize("which", ["proc", "sys"])
 def test_symlinked_proc_sys_refused(cella, tmp, which):
+    cid = cid_of("c1")
     rootfs = copy_rootfs(tmp)
     os.makedirs(os.path.join(rootfs, "elsewhere"))
     os.rmdir(os.path.join(rootfs, which))
     os.symlink("elsewhere", os.path.join(rootfs, which))
     before = mountinfo()
     b = bundle(tmp, make_config(rootfs=rootfs))
-    r = cella.run("run", "--bundle", b, "c1")
+    r = cella.run("run", "--bundle", b, cid)
     line = one_error(r)
     assert f"`/{which}`" in line and "symlink" in line, line
     assert cella.entries() == []
@@ -72,22 +73,24 @@ def policy_of(text):
     ({"mode": "MPOL_PREFERRED", "nodes": "0"}, "prefer:0"),
 ])
 def test_memory_policy_applied(cella, tmp, policy, shown):
+    cid1 = cid_of("mp1")
+    cid2 = cid_of("mp2")
     if not os.path.exists("/proc/self/numa_maps"):
         pytest.skip("no NUMA support in this kernel")
     cfg = make_config(args=["/probe", "read", "/proc/self/numa_maps"])
     cfg["linux"]["memoryPolicy"] = policy
     b = bundle(tmp, cfg)
-    r = cella.ok("run", "--bundle", b, "mp1")
+    r = cella.ok("run", "--bundle", b, cid1)
     assert policy_of(r.stdout) == shown
     # exec processes get it too.
     cfg["process"]["args"] = ["/probe", "sleep", "300"]
     b = bundle(tmp, cfg, "bundle2")
-    cella.ok("run", "--bundle", b, "--detach", "mp2")
+    cella.ok("run", "--bundle", b, "--detach", cid2)
     try:
-        r = cella.ok("exec", "mp2", "/probe", "read", "/proc/self/numa_maps")
+        r = cella.ok("exec", cid2, "/probe", "read", "/proc/self/numa_maps")
         assert policy_of(r.stdout) == shown
     finally:
-        cella.run("delete", "--force", "mp2")
+        cella.run("delete", "--force", cid2)
 
 
 @pytest.mark.parametrize("policy,field", [
@@ -100,10 +103,11 @@ def test_memory_policy_applied(cella, tmp, policy, shown):
     ({"mode": "MPOL_BIND", "nodes": "1000"}, "linux.memoryPolicy"),
 ])
 def test_memory_policy_refused(cella, tmp, policy, field):
+    cid = cid_of("mp3")
     cfg = make_config()
     cfg["linux"]["memoryPolicy"] = policy
     b = bundle(tmp, cfg)
-    line = one_error(cella.run("run", "--bundle", b, "mp3"))
+    line = one_error(cella.run("run", "--bundle", b, cid))
     assert field in line, line
     assert cella.entries() == []
 
@@ -142,6 +146,7 @@ def stat_in(out):
     (["rbind"], [{"containerID": 1000, "hostID": 100500, "size": 1}], ["500", "500"]),
 ])
 def test_idmapped_bind(cella, tmp, opts, maps, shown):
+    cid = cid_of("id1")
     d = owned_dir(tmp)
     cfg = userns_config(["/bin/sh", "-c",
                          "stat -c '%u %g' /mnt/f; grep ' /mnt ' /proc/self/mountinfo"])
@@ -151,7 +156,7 @@ def test_idmapped_bind(cella, tmp, opts, maps, shown):
         m["gidMappings"] = maps
     cfg["mounts"].append(m)
     b = bundle(tmp, cfg)
-    r = cella.ok("run", "--bundle", b, "id1")
+    r = cella.ok("run", "--bundle", b, cid)
     lines = r.stdout.splitlines()
     assert lines[0].split() == shown, r.stdout
     assert "idmapped" in lines[1], r.stdout
@@ -165,6 +170,7 @@ def test_idmapped_binds_with_different_maps(cella, tmp):
     with their own each show the owner through their own mapping (the
     runtime reuses the user namespace it made for one set of maps only for
     the same maps)."""
+    cid = cid_of("idmix")
     d = owned_dir(tmp)
     cfg = userns_config(["/bin/sh", "-c", "stat -c '%u %g' /mnt/f /home/f /var/f /root/f"])
     maps = [{"containerID": 1000, "hostID": 100500, "size": 1}]
@@ -178,7 +184,7 @@ def test_idmapped_binds_with_different_maps(cella, tmp):
         {"destination": "/root", "type": "bind", "source": d, "options": ["rbind"],
          "uidMappings": own, "gidMappings": maps},
     ]
-    r = cella.ok("run", "--bundle", bundle(tmp, cfg), "idmix")
+    r = cella.ok("run", "--bundle", bundle(tmp, cfg), cid)
     assert r.stdout.split() == ["1000", "1000", "500", "500", "1000", "1000", "1000", "500"], \
         r.stdout
 
@@ -187,40 +193,43 @@ def test_created_init_holds_no_idmapping_namespace(cella, tmp):
     """The user namespace the runtime made for idmapping is closed before
     the init is forked, and the init closes the detached mounts it moved
     into place: the init of a created container holds no fd of either."""
+    cid = cid_of("idfd")
     d = owned_dir(tmp)
     cfg = userns_config(["/bin/true"])
     cfg["mounts"].append({"destination": "/mnt", "type": "bind", "source": d,
                           "options": ["rbind", "idmap"]})
-    cella.ok("create", "--bundle", bundle(tmp, cfg), "idfd")
+    cella.ok("create", "--bundle", bundle(tmp, cfg), cid)
     try:
-        pid = cella.state("idfd")["pid"]
+        pid = cella.state(cid)["pid"]
         fds = [os.readlink(f"/proc/{pid}/fd/{n}") for n in os.listdir(f"/proc/{pid}/fd")]
         assert not [f for f in fds if f.startswith("user:")], fds
         # nor the detached idmapped mount, now in place
         assert "/mnt" not in fds, fds
     finally:
-        cella.run("delete", "--force", "idfd")
+        cella.run("delete", "--force", cid)
 
 
 def test_idmapped_bind_without_it_shows_nobody(cella, tmp):
     """The control: without idmap the unmapped owner shows as the overflow id."""
+    cid = cid_of("id2")
     d = owned_dir(tmp)
     cfg = userns_config(["/bin/sh", "-c", "stat -c '%u %g' /mnt/f"])
     cfg["mounts"].append({"destination": "/mnt", "type": "bind", "source": d,
                           "options": ["rbind"]})
-    r = cella.ok("run", "--bundle", bundle(tmp, cfg), "id2")
+    r = cella.ok("run", "--bundle", bundle(tmp, cfg), cid)
     assert r.stdout.split() == ["65534", "65534"]
 
 
 def test_idmapped_write_through(cella, tmp):
     """Container root owns (on disk) root's directory and writes through
     the mapping as the on-disk root (without idmap: EACCES)."""
+    cid = cid_of("id3")
     d = owned_dir(tmp, dir_owner=(0, 0))
     cfg = userns_config(["/probe", "write", "/mnt/new"])
     cfg["root"]["readonly"] = True
     cfg["mounts"].append({"destination": "/mnt", "type": "bind", "source": d,
                           "options": ["rbind", "rw", "idmap"]})
-    r = cella.ok("run", "--bundle", bundle(tmp, cfg), "id3")
+    r = cella.ok("run", "--bundle", bundle(tmp, cfg), cid)
     assert "OK" in r.stdout
     st = os.stat(os.path.join(d, "new"))
     assert (st.st_uid, st.st_gid) == (0, 0)
@@ -232,6 +241,7 @@ def test_idmapped_write_through(cella, tmp):
     ("onlyuid", ["mounts[", "uidMappings and gidMappings"]),
 ])
 def test_idmapped_refused(cella, tmp, case, words):
+    cid = cid_of("id4")
     d = owned_dir(tmp)
     if case == "nouserns":
         cfg = make_config()
@@ -245,7 +255,7 @@ def test_idmapped_refused(cella, tmp, case, words):
             m = {"destination": "/mnt", "type": "bind", "source": d, "options": ["rbind"],
                  "uidMappings": [{"containerID": 0, "hostID": 1, "size": 1}]}
     cfg["mounts"].append(m)
-    line = one_error(cella.run("run", "--bundle", bundle(tmp, cfg), "id4"))
+    line = one_error(cella.run("run", "--bundle", bundle(tmp, cfg), cid))
     for w in words:
         assert w in line, line
     assert cella.entries() == []
@@ -276,17 +286,18 @@ def dummy():
 
 
 def test_net_device_moved_in_and_back(cella, tmp, dummy):
+    cid = cid_of("nd1")
     cfg = make_config(args=["/probe", "sleep", "300"])
     cfg["linux"]["netDevices"] = {dummy: {"name": "ctr0"}}
     b = bundle(tmp, cfg)
-    cella.ok("run", "--bundle", b, "--detach", "nd1")
+    cella.ok("run", "--bundle", b, "--detach", cid)
     try:
         # Gone from the host, there in the container, renamed, up, with its address.
         assert ip("link", "show", dummy, check=False).returncode != 0
-        r = cella.ok("exec", "nd1", "/sbin/ip", "addr", "show", "ctr0")
+        r = cella.ok("exec", cid, "/sbin/ip", "addr", "show", "ctr0")
         assert "169.254.77.13/32" in r.stdout and "UP" in r.stdout, r.stdout
     finally:
-        cella.ok("delete", "--force", "nd1")
+        cella.ok("delete", "--force", cid)
     # Back on the host under its own name, with its address.
     out = ip("addr", "show", dummy).stdout
     assert "169.254.77.13/32" in out and "UP" in out, out
@@ -295,6 +306,7 @@ def test_net_device_moved_in_and_back(cella, tmp, dummy):
 def test_net_device_back_from_joined_namespace(cella, tmp, dummy):
     """A stopped container's joined namespace outlives it: delete brings the
     device back from there."""
+    cid = cid_of("nd2")
     holder = subprocess.Popen(["unshare", "--net", "sleep", "300"])
     try:
         ns = f"/proc/{holder.pid}/ns/net"
@@ -305,11 +317,11 @@ def test_net_device_back_from_joined_namespace(cella, tmp, dummy):
                                       for n in cfg["linux"]["namespaces"]]
         cfg["linux"]["netDevices"] = {dummy: {"name": "ctr1"}}
         b = bundle(tmp, cfg)
-        cella.ok("create", "--bundle", b, "nd2")
-        cella.ok("start", "nd2")
-        cella.wait_status("nd2", "stopped")
+        cella.ok("create", "--bundle", b, cid)
+        cella.ok("start", cid)
+        cella.wait_status(cid, "stopped")
         assert ip("link", "show", dummy, check=False).returncode != 0
-        cella.ok("delete", "nd2")
+        cella.ok("delete", cid)
         assert "169.254.77.13/32" in ip("addr", "show", dummy).stdout
     finally:
         holder.kill()
@@ -322,6 +334,7 @@ def test_net_device_back_from_joined_namespace(cella, tmp, dummy):
     ("badname", ["linux.netDevices", "not a valid interface name"]),
 ])
 def test_net_device_refused(cella, tmp, case, words):
+    cid = cid_of("nd3")
     cfg = make_config()
     if case == "nonet":
         cfg["linux"]["namespaces"] = [n for n in cfg["linux"]["namespaces"]
@@ -331,7 +344,7 @@ def test_net_device_refused(cella, tmp, case, words):
         cfg["linux"]["netDevices"] = {"nosuchif0": {}}
     else:
         cfg["linux"]["netDevices"] = {"lo": {"name": "a/b"}}
-    line = one_error(cella.run("run", "--bundle", bundle(tmp, cfg), "nd3"))
+    line = one_error(cella.run("run", "--bundle", bundle(tmp, cfg), cid))
     for w in words:
         assert w in line, line
     assert cella.entries() == []
@@ -340,6 +353,7 @@ def test_net_device_refused(cella, tmp, case, words):
 # ---- readonlyPaths are read-only with their submounts ----
 
 def test_readonly_paths_recursive(cella, tmp):
+    cid = cid_of("ro1")
     d = os.path.join(tmp, "data")
     os.makedirs(os.path.join(d, "sub"))
     cfg = make_config(args=["/bin/sh", "-c",
@@ -350,7 +364,7 @@ def test_readonly_paths_recursive(cella, tmp):
     cfg["mounts"].append({"destination": "/mnt/sub", "type": "tmpfs", "source": "tmpfs",
                           "options": ["rw"]})
     cfg["linux"]["readonlyPaths"].append("/mnt")
-    r = cella.ok("run", "--bundle", bundle(tmp, cfg), "ro1")
+    r = cella.ok("run", "--bundle", bundle(tmp, cfg), cid)
     lines = r.stdout.splitlines()
     assert lines[0] == "EROFS" and lines[1] == "EROFS", r.stdout
     # The visible one (the last: the path's self-bind stacks a copy).
@@ -361,6 +375,7 @@ def test_readonly_paths_recursive(cella, tmp):
 # ---- a read-only /dev with its submounts ----
 
 def test_readonly_dev_with_submounts(cella, tmp):
+    cid = cid_of("rd1")
     cfg = make_config(args=["/bin/sh", "-c",
                             "/probe write /dev/x; /probe write /dev/shm/y; "
                             "grep -E ' /dev(/pts|/shm|/mqueue)? ' /proc/self/mountinfo; "
@@ -368,7 +383,7 @@ def test_readonly_dev_with_submounts(cella, tmp):
     for m in cfg["mounts"]:
         if m["destination"] == "/dev":
             m["options"].append("ro")
-    r = cella.ok("run", "--bundle", bundle(tmp, cfg), "rd1")
+    r = cella.ok("run", "--bundle", bundle(tmp, cfg), cid)
     lines = r.stdout.splitlines()
     assert lines[0] == "EROFS" and lines[1] == "OK", r.stdout
     opts = {l.split()[4]: l.split()[5] for l in lines[2:6]}
@@ -394,27 +409,29 @@ def no_mountns_config(rootfs, args):
 def test_mount_namespace_inherited(cella, tmp):
     """No mount namespace in the config: the runtime's is inherited, the
     process is chrooted into root.path (as runc), and no mount is made."""
+    cid = cid_of("mn1")
     from helpers import PROBE
     rootfs = copy_rootfs(tmp)
     shutil.copy(PROBE, os.path.join(rootfs, "probe"))
     open(os.path.join(rootfs, "marker"), "w").close()
     before = mountinfo()
     cfg = no_mountns_config(rootfs, ["/probe", "sleep", "300"])
-    cella.ok("run", "--bundle", bundle(tmp, cfg), "--detach", "mn1")
+    cella.ok("run", "--bundle", bundle(tmp, cfg), "--detach", cid)
     try:
-        pid = cella.state("mn1")["pid"]
+        pid = cella.state(cid)["pid"]
         assert os.readlink(f"/proc/{pid}/ns/mnt") == os.readlink("/proc/self/ns/mnt")
         assert os.path.realpath(f"/proc/{pid}/root") == os.path.realpath(rootfs)
-        r = cella.ok("exec", "mn1", "/probe", "ls", "/")
+        r = cella.ok("exec", cid, "/probe", "ls", "/")
         assert "marker" in r.stdout.split()
         assert new_mounts(before, tmp) == []
     finally:
-        cella.run("delete", "--force", "mn1")
+        cella.run("delete", "--force", cid)
     assert new_mounts(before, tmp) == []
 
 
 @pytest.mark.parametrize("field", ["mounts", "linux.maskedPaths", "root.readonly"])
 def test_mount_namespace_inherited_refusals(cella, tmp, field):
+    cid = cid_of("mn2")
     cfg = no_mountns_config(ROOTFS, ["/probe"])
     if field == "mounts":
         cfg["mounts"] = [{"destination": "/proc", "type": "proc", "source": "proc"}]
@@ -422,13 +439,14 @@ def test_mount_namespace_inherited_refusals(cella, tmp, field):
         cfg["linux"]["maskedPaths"] = ["/proc/kcore"]
     else:
         cfg["root"]["readonly"] = True
-    line = one_error(cella.run("run", "--bundle", bundle(tmp, cfg), "mn2"))
+    line = one_error(cella.run("run", "--bundle", bundle(tmp, cfg), cid))
     assert field in line and "mount namespace" in line, line
     assert cella.entries() == []
 
 
 def test_mount_namespace_joined_by_path(cella, tmp):
     """A mount namespace joined by path still gets root.path and the mounts."""
+    cid = cid_of("mn3")
     holder = subprocess.Popen(["unshare", "--mount", "--propagation", "private",
                                "sleep", "300"])
     try:
@@ -439,7 +457,7 @@ def test_mount_namespace_joined_by_path(cella, tmp):
         cfg["linux"]["namespaces"] = [n if n["type"] != "mount" else
                                       {"type": "mount", "path": ns}
                                       for n in cfg["linux"]["namespaces"]]
-        r = cella.ok("run", "--bundle", bundle(tmp, cfg), "mn3")
+        r = cella.ok("run", "--bundle", bundle(tmp, cfg), cid)
         rep = json.loads(r.stdout)
         assert rep["ns"]["mnt"] == os.stat(ns).st_ino
         assert rep["hostname"] == "cella-test"
@@ -457,6 +475,7 @@ CGROUP_MOUNT = {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cg
 
 @pytest.mark.parametrize("extra_ns", [[], ["cgroup"], ["cgroup", "user"]])
 def test_cgroup_v1_view(cella, tmp, extra_ns):
+    cid = cid_of("cg1")
     from helpers import V1
     if not V1:
         pytest.skip("the host has no cgroup v1 hierarchies")
@@ -470,7 +489,7 @@ def test_cgroup_v1_view(cella, tmp, extra_ns):
             cfg["linux"]["namespaces"].append({"type": t})
     cfg["mounts"].append(dict(CGROUP_MOUNT))
     cfg["linux"]["resources"] = {"memory": {"limit": 64 * 1024 * 1024}}
-    r = cella.run("run", "--bundle", bundle(tmp, cfg), "cg1")
+    r = cella.run("run", "--bundle", bundle(tmp, cfg), cid)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == str(64 * 1024 * 1024), r.stdout
@@ -487,6 +506,8 @@ def test_cgroup_v1_view(cella, tmp, extra_ns):
 # ---- bind sources are opened from the host's side ----
 
 def test_bind_source_under_root_only_dir(cella, tmp):
+    cid1 = cid_of("bs1")
+    cid2 = cid_of("bs2")
     locked = os.path.join(tmp, "locked")
     inner = os.path.join(locked, "inner")
     os.makedirs(inner)
@@ -498,27 +519,28 @@ def test_bind_source_under_root_only_dir(cella, tmp):
     cfg = userns_config(["/probe", "read", "/mnt/file"])
     cfg["mounts"].append({"destination": "/mnt", "type": "bind", "source": inner,
                           "options": ["rbind", "ro"]})
-    r = cella.run("run", "--bundle", bundle(tmp, cfg), "bs1")
+    r = cella.run("run", "--bundle", bundle(tmp, cfg), cid1)
     assert r.returncode == 0, r.stderr
     assert r.stdout == "reached\n"
     # The locked directory itself binds, and its permissions still hold
     # for the container's root (an unprivileged id on the host).
     cfg["process"]["args"] = ["/probe", "ls", "/mnt"]
     cfg["mounts"][-1]["source"] = locked
-    r = cella.run("run", "--bundle", bundle(tmp, cfg, "b2"), "bs2")
+    r = cella.run("run", "--bundle", bundle(tmp, cfg, "b2"), cid2)
     assert (r.returncode, r.stdout, r.stderr) == (1, "EACCES\n", "")
 
 
 # ---- devices the host has no node for, in a user namespace ----
 
 def test_device_without_host_node_in_userns(cella, tmp):
+    cid = cid_of("dv1")
     name = "/dev/cella-test-%d" % os.getpid()
     assert not os.path.exists(name)
     cfg = userns_config(["/bin/sh", "-c",
                          f"stat -c '%F %t:%T %a %u %g' {name}; /probe write {name}"])
     cfg["linux"]["devices"] = [{"path": name, "type": "c", "major": 1, "minor": 3,
                                 "fileMode": 0o620, "uid": 0, "gid": 0}]
-    r = cella.run("run", "--bundle", bundle(tmp, cfg), "dv1")
+    r = cella.run("run", "--bundle", bundle(tmp, cfg), cid)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == "character special file 1:3 620 0 0", r.stdout
@@ -532,13 +554,14 @@ def test_device_without_host_node_in_userns(cella, tmp):
 @pytest.mark.parametrize("pivot,userns", [(False, False), (False, True), (True, False)])
 def test_no_pivot_hides_host_proc(cella, tmp, pivot, userns):
     """In a user namespace the host's procfs is locked: covered, not detached."""
+    cid = cid_of("np1")
     args = ["/bin/sh", "-c", "/probe nestproc /tmp; /probe ls /"]
     cfg = userns_config(args) if userns else make_config(args=args)
     cfg["root"]["readonly"] = False
     rootfs = copy_rootfs(tmp)
     cfg["root"]["path"] = rootfs
     flags = [] if pivot else ["--no-pivot"]
-    r = cella.run("run", *flags, "--bundle", bundle(tmp, cfg), "np1")
+    r = cella.run("run", *flags, "--bundle", bundle(tmp, cfg), cid)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     # The kernel refuses: no procfs is fully visible in the namespace.
@@ -549,21 +572,23 @@ def test_no_pivot_hides_host_proc(cella, tmp, pivot, userns):
 # ---- the new mount API: built detached, the kernel's reason reported ----
 
 def test_mount_api_reports_the_kernels_reason(cella, tmp):
+    cid = cid_of("api1")
     cfg = make_config()
     cfg["mounts"].append({"destination": "/mnt", "type": "tmpfs", "source": "tmpfs",
                           "options": ["mode=zzz"]})
-    line = one_error(cella.run("run", "--bundle", bundle(tmp, cfg), "api1"))
+    line = one_error(cella.run("run", "--bundle", bundle(tmp, cfg), cid))
     assert "`/mnt`" in line and "Bad value for 'mode'" in line, line
     assert cella.entries() == []
 
 
 def test_mount_api_options_applied(cella, tmp):
     """Per-mount attributes, superblock flags and filesystem data all land."""
+    cid = cid_of("api2")
     cfg = make_config(args=["/bin/sh", "-c", "grep ' /mnt ' /proc/self/mountinfo"])
     cfg["mounts"].append({"destination": "/mnt", "type": "tmpfs", "source": "scratch",
                           "options": ["nosuid", "nodev", "noexec", "noatime", "ro",
                                       "mode=0710", "size=1m"]})
-    r = cella.ok("run", "--bundle", bundle(tmp, cfg), "api2")
+    r = cella.ok("run", "--bundle", bundle(tmp, cfg), cid)
     f = r.stdout.split()
     assert set(f[5].split(",")) >= {"ro", "nosuid", "nodev", "noexec", "noatime"}, r.stdout
     assert f[7] == "tmpfs" and f[8] == "scratch", r.stdout
@@ -649,7 +674,7 @@ def test_user_namespace_owns_its_ipc_and_net_objects(cella, tmp):
         if m["type"] == "sysfs":
             m["options"] = ["nosuid", "noexec", "nodev", "rw"]
     b = write_bundle(os.path.join(tmp, "b"), cfg)
-    r = cella.run("run", "--bundle", b, f"zown-{os.getpid()}")
+    r = cella.run("run", "--bundle", b, cid_of("zown"))
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["0", "0", "chmod-ok"], r.stdout + r.stderr
 

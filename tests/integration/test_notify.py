@@ -13,11 +13,11 @@ import subprocess
 
 import pytest
 
-from helpers import TIMEOUT, Cella, make_config, read, reap, wait_for, write_bundle
+from helpers import TIMEOUT, Cella, cid_of, make_config, read, reap, wait_for, write_bundle
 
 
 def cid(prefix):
-    return f"{prefix}{random.randrange(10**6):06d}"
+    return cid_of(f"{prefix}{random.randrange(10**6):06d}")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from helpers import (Cella, PROBE, ROOTFS, TIMEOUT, make_config, pid_exists, reap,
+from helpers import (Cella, PROBE, ROOTFS, TIMEOUT, cid_of, make_config, pid_exists, reap,
                      wait_for, write_bundle)
 
 
@@ -78,9 +78,10 @@ def test_spec_refuses_overwrite(cella, tmp):
 
 
 def test_spec_then_run(cella, tmp):
+    cid = cid_of("fromspec")
     b, spec = spec_bundle(cella, tmp)
     adapt(b, spec)
-    r = cella.run("run", "--bundle", b, "fromspec")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode == 0, r.stderr
     info = json.loads(r.stdout)
     assert info["pid"] == 1
@@ -90,13 +91,14 @@ def test_spec_then_run(cella, tmp):
 
 
 def test_masked_paths_unreadable(cella, tmp):
+    cid = cid_of("masked")
     b, spec = spec_bundle(cella, tmp)
     masked = [p for p in spec["linux"]["maskedPaths"] if os.path.exists(p)]
     assert masked, "no masked path exists on this host"
     script = "; ".join(f"echo '== {p}'; /probe {'ls' if os.path.isdir(p) else 'read'} {p}"
                        for p in masked)
     adapt(b, spec, args=["/bin/sh", "-c", script + "; /probe"])
-    r = cella.run("run", "--bundle", b, "masked")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode == 0, r.stderr
     parts = r.stdout.split("== ")[1:]
     last = parts[-1]
@@ -118,51 +120,53 @@ def test_masked_paths_unreadable(cella, tmp):
 # ---- life cycle ----
 
 def test_create_start_split(cella, tmp):
+    cid = cid_of("split")
     d = shared_dir(tmp)
     b = bundle(tmp, ["/bin/sh", "-c", "/probe write /shared/started && exec /probe sleep 300"],
                binds=[(d, "/shared", False)])
     started = os.path.join(d, "started")
-    r = cella.run("create", "--bundle", b, "split")
+    r = cella.run("create", "--bundle", b, cid)
     assert r.returncode == 0, r.stderr
     try:
-        st = cella.state("split")
+        st = cella.state(cid)
         assert st["status"] == "created"
         pid = st["pid"]
         assert pid > 0 and pid_exists(pid)
         time.sleep(0.3)
         assert not os.path.exists(started), "the user command ran before start"
-        assert cella.status("split") == "created"
+        assert cella.status(cid) == "created"
 
-        r = cella.run("start", "split")
+        r = cella.run("start", cid)
         assert r.returncode == 0, r.stderr
         wait_for(lambda: os.path.exists(started), what="the user command to run")
-        st = cella.state("split")
+        st = cella.state(cid)
         assert st["status"] == "running" and st["pid"] == pid
 
-        r = cella.run("start", "split")
+        r = cella.run("start", cid)
         assert r.returncode != 0, "a running container started twice"
         one_error_line(r)
 
-        cella.ok("kill", "split", "KILL")
-        cella.wait_status("split", "stopped")
+        cella.ok("kill", cid, "KILL")
+        cella.wait_status(cid, "stopped")
         assert not pid_exists(pid)
-        cella.ok("delete", "split")
+        cella.ok("delete", cid)
         assert cella.entries() == []
     finally:
-        cella.run("delete", "--force", "split")
+        cella.run("delete", "--force", cid)
 
 
 def test_state_fields(cella, tmp):
+    cid = cid_of("st1")
     b = bundle(tmp, ["/probe", "sleep", "300"])
     with open(os.path.join(b, "config.json")) as f:
         config = json.load(f)
     config["annotations"] = {"org.example.k": "v"}
     write_bundle(b, config)
-    cella.ok("create", "--bundle", b, "st1")
+    cella.ok("create", "--bundle", b, cid)
     try:
-        st = cella.state("st1")
+        st = cella.state(cid)
         assert st["ociVersion"]
-        assert st["id"] == "st1"
+        assert st["id"] == cid
         assert st["status"] == "created"
         assert isinstance(st["pid"], int) and st["pid"] > 0
         assert os.path.samefile(st["bundle"], b) and os.path.isabs(st["bundle"])
@@ -171,62 +175,67 @@ def test_state_fields(cella, tmp):
         assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", st["created"])
         assert "owner" in st
     finally:
-        cella.run("delete", "--force", "st1")
+        cella.run("delete", "--force", cid)
 
 
 def test_relative_bundle_and_pid_file(cella, tmp):
+    cid = cid_of("pf")
     bundle(tmp, ["/probe", "sleep", "300"], name="rel")
     pidfile = os.path.join(tmp, "pid")
-    cella.ok("create", "-b", "rel", "--pid-file", pidfile, "pf", cwd=tmp)
+    cella.ok("create", "-b", "rel", "--pid-file", pidfile, cid, cwd=tmp)
     try:
-        st = cella.state("pf")
+        st = cella.state(cid)
         with open(pidfile) as f:
             assert int(f.read().strip()) == st["pid"]
         assert os.path.samefile(st["bundle"], os.path.join(tmp, "rel"))
     finally:
-        cella.run("delete", "--force", "pf")
+        cella.run("delete", "--force", cid)
 
 
 def test_delete_created(cella, tmp):
+    cid = cid_of("dc")
     b = bundle(tmp, ["/probe", "exit", "0"])
-    cella.ok("create", "--bundle", b, "dc")
-    pid = cella.state("dc")["pid"]
-    cella.ok("delete", "dc")
+    cella.ok("create", "--bundle", b, cid)
+    pid = cella.state(cid)["pid"]
+    cella.ok("delete", cid)
     reap()
     assert not pid_exists(pid)
     assert cella.entries() == []
-    r = cella.run("state", "dc")
-    assert r.returncode == 1 and "dc" in one_error_line(r)
+    r = cella.run("state", cid)
+    assert r.returncode == 1 and cid in one_error_line(r)
 
 
 def test_delete_stopped(cella, tmp):
+    cid = cid_of("ds")
     b = bundle(tmp, ["/probe", "exit", "0"])
-    cella.ok("create", "--bundle", b, "ds")
-    cella.ok("start", "ds")
-    cella.wait_status("ds", "stopped")
-    cella.ok("delete", "ds")
+    cella.ok("create", "--bundle", b, cid)
+    cella.ok("start", cid)
+    cella.wait_status(cid, "stopped")
+    cella.ok("delete", cid)
     assert cella.entries() == []
 
 
 def test_delete_running_needs_force(cella, tmp):
+    cid = cid_of("dr")
     b = bundle(tmp, ["/probe", "sleep", "300"])
-    cella.ok("run", "--detach", "--bundle", b, "dr")
-    pid = cella.state("dr")["pid"]
-    r = cella.run("delete", "dr")
+    cella.ok("run", "--detach", "--bundle", b, cid)
+    pid = cella.state(cid)["pid"]
+    r = cella.run("delete", cid)
     assert r.returncode == 1
-    assert "dr" in one_error_line(r)
-    assert cella.status("dr") == "running"
-    cella.ok("delete", "-f", "dr")
+    assert cid in one_error_line(r)
+    assert cella.status(cid) == "running"
+    cella.ok("delete", "-f", cid)
     wait_for(lambda: (reap(), not pid_exists(pid))[1], what="the container to die")
     assert cella.entries() == []
 
 
 def test_kill_signals(cella, tmp):
+    cid = cid_of("ks")
     d = shared_dir(tmp)
     out = os.path.join(d, "out")
     b = bundle(tmp, ["/bin/sh", "-c", "exec /probe signals > /shared/out"],
                binds=[(d, "/shared", False)])
-    cella.ok("run", "--detach", "--bundle", b, "ks")
+    cella.ok("run", "--detach", "--bundle", b, cid)
     try:
         def lines():
             try:
@@ -235,36 +244,38 @@ def test_kill_signals(cella, tmp):
             except FileNotFoundError:
                 return []
         wait_for(lambda: lines() == ["ready"], what="ready")
-        cella.ok("kill", "ks", "USR1")
+        cella.ok("kill", cid, "USR1")
         wait_for(lambda: lines()[-1:] == ["SIGUSR1"], what="SIGUSR1")
-        cella.ok("kill", "ks", "SIGHUP")
+        cella.ok("kill", cid, "SIGHUP")
         wait_for(lambda: lines()[-1:] == ["SIGHUP"], what="SIGHUP")
-        cella.ok("kill", "ks", str(int(signal.SIGUSR1)))
+        cella.ok("kill", cid, str(int(signal.SIGUSR1)))
         wait_for(lambda: len(lines()) == 4, what="the second SIGUSR1")
-        cella.ok("kill", "ks")
+        cella.ok("kill", cid)
         wait_for(lambda: lines()[-1:] == ["SIGTERM"], what="SIGTERM")
-        cella.wait_status("ks", "stopped")
+        cella.wait_status(cid, "stopped")
         assert lines() == ["ready", "SIGUSR1", "SIGHUP", "SIGUSR1", "SIGTERM"]
-        cella.ok("delete", "ks")
+        cella.ok("delete", cid)
     finally:
-        cella.run("delete", "--force", "ks")
+        cella.run("delete", "--force", cid)
 
 
 def test_kill_bad_signal(cella, tmp):
+    cid = cid_of("kb")
     b = bundle(tmp, ["/probe", "sleep", "300"])
-    cella.ok("create", "--bundle", b, "kb")
+    cella.ok("create", "--bundle", b, cid)
     try:
-        r = cella.run("kill", "kb", "SIGBOGUS")
+        r = cella.run("kill", cid, "SIGBOGUS")
         assert r.returncode == 1
         assert "SIGBOGUS" in one_error_line(r)
-        assert cella.status("kb") == "created"
+        assert cella.status(cid) == "created"
     finally:
-        cella.run("delete", "--force", "kb")
+        cella.run("delete", "--force", cid)
 
 
 def test_run_attached_exit_code(cella, tmp):
+    cid = cid_of("rx")
     b = bundle(tmp, ["/probe", "exit", "5"])
-    r = cella.run("run", "--bundle", b, "rx")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode == 5, r.stderr
     assert cella.entries() == []
 
@@ -298,8 +309,9 @@ def test_rootfs_path_spelled_otherwise(cella, tmp, spelling):
 
 
 def test_run_attached_output(cella, tmp):
+    cid = cid_of("ro")
     b = bundle(tmp)
-    r = cella.run("run", "--bundle", b, "ro")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode == 0, r.stderr
     info = json.loads(r.stdout)
     assert info["hostname"] == "cella-test"
@@ -314,24 +326,26 @@ def test_run_attached_output(cella, tmp):
 
 
 def test_list(cella, tmp):
+    cid1 = cid_of("l1")
+    cid2 = cid_of("l2")
     b = bundle(tmp, ["/probe", "sleep", "300"])
-    cella.ok("create", "--bundle", b, "l1")
-    cella.ok("create", "--bundle", b, "l2")
+    cella.ok("create", "--bundle", b, cid1)
+    cella.ok("create", "--bundle", b, cid2)
     try:
         r = cella.ok("list", "-q")
-        assert sorted(r.stdout.split()) == ["l1", "l2"]
+        assert sorted(r.stdout.split()) == [cid1, cid2]
         r = cella.ok("list", "--format", "json")
         entries = {e["id"]: e for e in json.loads(r.stdout)}
-        assert set(entries) == {"l1", "l2"}
-        assert entries["l1"]["status"] == "created"
-        assert entries["l1"]["pid"] > 0
+        assert set(entries) == {cid1, cid2}
+        assert entries[cid1]["status"] == "created"
+        assert entries[cid1]["pid"] > 0
         r = cella.ok("list")
         lines = r.stdout.splitlines()
         assert lines[0].split()[0] == "ID"
-        assert sorted(line.split()[0] for line in lines[1:]) == ["l1", "l2"]
+        assert sorted(line.split()[0] for line in lines[1:]) == [cid1, cid2]
     finally:
-        cella.run("delete", "--force", "l1")
-        cella.run("delete", "--force", "l2")
+        cella.run("delete", "--force", cid1)
+        cella.run("delete", "--force", cid2)
 
 
 def test_list_empty(cella):
@@ -341,45 +355,49 @@ def test_list_empty(cella):
 
 
 def test_state_stopped_after_exit(cella, tmp):
+    cid = cid_of("sx")
     b = bundle(tmp, ["/probe", "exit", "0"])
-    cella.ok("run", "--detach", "--bundle", b, "sx")
-    cella.wait_status("sx", "stopped")
-    st = cella.state("sx")
+    cella.ok("run", "--detach", "--bundle", b, cid)
+    cella.wait_status(cid, "stopped")
+    st = cella.state(cid)
     assert st["status"] == "stopped"
-    r = cella.run("start", "sx")
+    r = cella.run("start", cid)
     assert r.returncode == 1
     one_error_line(r)
-    cella.ok("delete", "sx")
+    cella.ok("delete", cid)
 
 
 @pytest.mark.parametrize("ns", ["pid", "network", "uts"])
 def test_join_namespace_path(cella, tmp, ns):
     """linux.namespaces[].path joins an existing namespace (here, a running
     container's)."""
+    host = cid_of("host1")
+    guest = cid_of("guest")
     b1 = bundle(tmp, ["/probe", "sleep", "300"], name="b1")
-    cella.ok("run", "--detach", "--bundle", b1, "host1")
+    cella.ok("run", "--detach", "--bundle", b1, host)
     try:
-        pid = cella.state("host1")["pid"]
+        pid = cella.state(host)["pid"]
         nsfile = {"network": "net"}.get(ns, ns)
         config = make_config()
         config["linux"]["namespaces"] = [
             {"type": t["type"], "path": f"/proc/{pid}/ns/{nsfile}"} if t["type"] == ns else t
             for t in config["linux"]["namespaces"]]
         b2 = write_bundle(os.path.join(tmp, "b2"), config)
-        r = cella.run("run", "--bundle", b2, "guest")
+        r = cella.run("run", "--bundle", b2, guest)
         assert r.returncode == 0, r.stderr
         info = json.loads(r.stdout)
         assert info["ns"][nsfile] == os.stat(f"/proc/{pid}/ns/{nsfile}").st_ino
     finally:
-        cella.run("delete", "--force", "host1")
-        cella.run("delete", "--force", "guest")
+        cella.run("delete", "--force", host)
+        cella.run("delete", "--force", guest)
 
 
 def test_console_socket_needed_for_terminal(cella, tmp):
+    cid = cid_of("term")
     config = make_config()
     config["process"]["terminal"] = True
     b = write_bundle(os.path.join(tmp, "tb"), config)
-    r = cella.run("create", "--bundle", b, "term")
+    r = cella.run("create", "--bundle", b, cid)
     assert r.returncode != 0
     assert "console" in one_error_line(r).lower()
     assert cella.entries() == []
@@ -387,9 +405,10 @@ def test_console_socket_needed_for_terminal(cella, tmp):
 
 def test_state_dir_after_timeout_is_clean(cella, tmp):
     """A container whose process died unexpectedly is reported stopped."""
+    cid = cid_of("dead")
     b = bundle(tmp, ["/probe", "sleep", "300"])
-    cella.ok("run", "--detach", "--bundle", b, "dead")
-    pid = cella.state("dead")["pid"]
+    cella.ok("run", "--detach", "--bundle", b, cid)
+    pid = cella.state(cid)["pid"]
     os.kill(pid, signal.SIGKILL)
-    cella.wait_status("dead", "stopped", timeout=TIMEOUT)
-    cella.ok("delete", "dead")
+    cella.wait_status(cid, "stopped", timeout=TIMEOUT)
+    cella.ok("delete", cid)

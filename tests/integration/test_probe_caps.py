@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from helpers import children, make_config, reap, unique_sleep, wait_for, write_bundle
+from helpers import children, cid_of, make_config, reap, unique_sleep, wait_for, write_bundle
 
 # podman's default capabilities (containers.conf default_capabilities).
 PODMAN = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
@@ -95,10 +95,11 @@ def snapshot(cella, cid, pid):
 
 
 def test_default_set_and_container_unchanged(cella, running):
-    pid = running("pc-default", PODMAN)
-    before = snapshot(cella, "pc-default", pid)
-    doc = probe_json(cella, "pc-default")
-    after = snapshot(cella, "pc-default", pid)
+    cid = cid_of("pc-default")
+    pid = running(cid, PODMAN)
+    before = snapshot(cella, cid, pid)
+    doc = probe_json(cella, cid)
+    after = snapshot(cella, cid, pid)
     for k in before:
         assert before[k] == after[k], f"the probe changed the container's {k}"
 
@@ -130,8 +131,9 @@ def test_default_set_and_container_unchanged(cella, running):
 
 
 def test_text_table(cella, running):
-    running("pc-table", PODMAN)
-    r = cella.run("probe", "caps", "pc-table")
+    cid = cid_of("pc-table")
+    running(cid, PODMAN)
+    r = cella.run("probe", "caps", cid)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert "no_new_privs and seccomp filter" in lines[0]
@@ -142,8 +144,9 @@ def test_text_table(cella, running):
 
 
 def test_dropped_capability_is_not_held(cella, running):
-    running("pc-drop", [c for c in DOCKER if c != "CAP_CHOWN"])
-    r = rows(probe_json(cella, "pc-drop"))
+    cid = cid_of("pc-drop")
+    running(cid, [c for c in DOCKER if c != "CAP_CHOWN"])
+    r = rows(probe_json(cella, cid))
     assert (r["CAP_CHOWN"]["held"], r["CAP_CHOWN"]["verdict"]) == (False, "not held")
     assert r["CAP_CHOWN"]["with"] == "EPERM"
     for cap in ("CAP_NET_RAW", "CAP_MKNOD", "CAP_DAC_OVERRIDE"):
@@ -151,12 +154,13 @@ def test_dropped_capability_is_not_held(cella, running):
 
 
 def test_one_capability(cella, running):
-    running("pc-one", PODMAN)
-    doc = probe_json(cella, "pc-one", "--cap", "CAP_SETUID")
+    cid = cid_of("pc-one")
+    running(cid, PODMAN)
+    doc = probe_json(cella, cid, "--cap", "CAP_SETUID")
     assert [row["capability"] for row in doc["capabilities"]] == ["CAP_SETUID"]
     assert doc["capabilities"][0]["verdict"] == "needed"
     # Short and lower-case spellings.
-    r = cella.run("probe", "caps", "--cap", "net_raw", "pc-one")
+    r = cella.run("probe", "caps", "--cap", "net_raw", cid)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     assert len(lines) == 3 and lines[2].startswith("CAP_NET_RAW "), lines
@@ -164,8 +168,9 @@ def test_one_capability(cella, running):
 
 
 def test_json_has_every_capability(cella, running):
-    running("pc-json", PODMAN)
-    doc = probe_json(cella, "pc-json")
+    cid = cid_of("pc-json")
+    running(cid, PODMAN)
+    doc = probe_json(cella, cid)
     caps = doc["capabilities"]
     assert [row["number"] for row in caps] == list(range(last_cap() + 1))
     for row in caps:
@@ -182,11 +187,12 @@ def test_json_has_every_capability(cella, running):
 
 
 def test_user_namespace(cella, running):
+    cid = cid_of("pc-userns")
     caps = DOCKER + ["CAP_SYS_ADMIN", "CAP_SYS_TIME"]
-    pid = running("pc-userns", caps, userns=True)
-    before = snapshot(cella, "pc-userns", pid)
-    r = rows(probe_json(cella, "pc-userns"))
-    after = snapshot(cella, "pc-userns", pid)
+    pid = running(cid, caps, userns=True)
+    before = snapshot(cella, cid, pid)
+    r = rows(probe_json(cella, cid))
+    after = snapshot(cella, cid, pid)
     for k in before:
         assert before[k] == after[k], f"the probe changed the container's {k}"
     # Checked against the container's user namespace: what it grants.
@@ -201,46 +207,49 @@ def test_user_namespace(cella, running):
 
 
 def test_errors(cella, running, tmp):
+    cid = cid_of("pc-err")
+    stopped = cid_of("pc-stopped")
     r = cella.run("probe", "caps", "pc-nosuch")
     assert r.returncode == 1
     assert len(r.stderr.splitlines()) == 1 and "pc-nosuch" in r.stderr, r.stderr
 
-    running("pc-err", PODMAN)
-    r = cella.run("probe", "caps", "--cap", "CAP_NOSUCH", "pc-err")
+    running(cid, PODMAN)
+    r = cella.run("probe", "caps", "--cap", "CAP_NOSUCH", cid)
     assert r.returncode == 1 and r.stdout == ""
     assert len(r.stderr.splitlines()) == 1 and "CAP_NOSUCH" in r.stderr, r.stderr
 
-    r = cella.run("probe", "pc-err")
+    r = cella.run("probe", cid)
     assert r.returncode == 1 and len(r.stderr.splitlines()) == 1, r.stderr
 
     # A stopped container.
     c = make_config(args=["/bin/true"])
     b = write_bundle(os.path.join(tmp, "bundle-pc-stopped"), c)
-    cella.ok("create", "--bundle", b, "pc-stopped")
+    cella.ok("create", "--bundle", b, stopped)
     try:
-        cella.ok("start", "pc-stopped")
-        cella.wait_status("pc-stopped", "stopped")
-        r = cella.run("probe", "caps", "pc-stopped")
+        cella.ok("start", stopped)
+        cella.wait_status(stopped, "stopped")
+        r = cella.run("probe", "caps", stopped)
         assert r.returncode == 1
         assert len(r.stderr.splitlines()) == 1 and "stopped" in r.stderr, r.stderr
     finally:
-        cella.run("delete", "--force", "pc-stopped")
+        cella.run("delete", "--force", stopped)
 
 
 @pytest.mark.rootless
 def test_rootless(rootless, user_rootfs, utmp, test_user):
     """Run by an unprivileged user, the container's user namespace maps one
     uid: what needs a second owner is not probed, and says why."""
+    cid = cid_of("pc-rootless")
     c = make_config(args=["/bin/sleep", unique_sleep()], rootfs=user_rootfs, rootless=test_user)
     for k in ("bounding", "effective", "permitted"):
         c["process"]["capabilities"][k] = list(PODMAN)
     b = write_bundle(os.path.join(utmp, "bundle"), c, owner=test_user)
-    rootless.ok("create", "--bundle", b, "pc-rootless")
+    rootless.ok("create", "--bundle", b, cid)
     try:
-        rootless.ok("start", "pc-rootless")
-        r = rows(probe_json(rootless, "pc-rootless"))
+        rootless.ok("start", cid)
+        r = rows(probe_json(rootless, cid))
     finally:
-        rootless.run("delete", "--force", "pc-rootless")
+        rootless.run("delete", "--force", cid)
     for cap in ("CAP_CHOWN", "CAP_KILL", "CAP_SETUID"):
         assert r[cap]["verdict"] == "not probed", r[cap]
         assert "maps no second uid" in r[cap]["note"], r[cap]
@@ -253,7 +262,8 @@ def test_interrupted_probe_leaves_nothing_in_the_container(cella, running):
     """The runtime killed mid-probe (SIGKILL, at different moments): the
     probe's processes die with it, and none is left for the container's
     init (a sleep, which reaps nothing) to adopt."""
-    pid = running("pc-int", PODMAN)
+    cid = cid_of("pc-int")
+    pid = running(cid, PODMAN)
 
     def adopted():
         kids = []
@@ -278,7 +288,7 @@ def test_interrupted_probe_leaves_nothing_in_the_container(cella, running):
                 and adopted() == [])
 
     for delay in (0.02, 0.08, 0.15, 0.3):
-        p = cella.popen("probe", "caps", "pc-int")
+        p = cella.popen("probe", "caps", cid)
         time.sleep(delay)
         p.send_signal(signal.SIGKILL)
         p.communicate()

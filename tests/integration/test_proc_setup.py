@@ -16,8 +16,8 @@ import termios
 
 import pytest
 
-from helpers import (ROOTFS, TIMEOUT, find_process, make_config, unique_sleep, wait_for,
-                     write_bundle)
+from helpers import (ROOTFS, TIMEOUT, cid_of, find_process, make_config, unique_sleep,
+                     wait_for, write_bundle)
 
 
 def bundle(tmp, name, args, process=None, binds=(), mounts=(), linux=None):
@@ -46,37 +46,41 @@ TMPFS = {"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options
 
 def test_relative_args0_from_cwd(cella, tmp):
     """WORKDIR /app + CMD ./run.sh: the executable is found relative to cwd."""
+    cid = cid_of("rel")
     b = bundle(tmp, "b", ["./run.sh"], {"cwd": "/app"}, binds=[(app_dir(tmp), "/app", True)])
-    r = cella.run("run", "--bundle", b, "rel")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "ran in /app"
 
 
 def test_relative_args0_exec(cella, tmp):
+    cid = cid_of("relx")
     b = bundle(tmp, "b", ["/probe", "sleep", unique_sleep()],
                binds=[(app_dir(tmp), "/app", True)])
-    cella.ok("run", "--bundle", b, "--detach", "relx")
+    cella.ok("run", "--bundle", b, "--detach", cid)
     try:
-        r = cella.run("exec", "--cwd", "/app", "relx", "./run.sh")
+        r = cella.run("exec", "--cwd", "/app", cid, "./run.sh")
         assert r.returncode == 0, r.stderr
         assert r.stdout.strip() == "ran in /app"
     finally:
-        cella.run("delete", "--force", "relx")
+        cella.run("delete", "--force", cid)
 
 
 def test_missing_cwd_is_created(cella, tmp):
     """runc and crun create process.cwd (0755) when it is missing; here in a
     tmpfs under a read-only root."""
+    cid = cid_of("mkcwd")
     b = bundle(tmp, "b", ["sh", "-c", "pwd; stat -c %a ."], {"cwd": "/scratch/a/b"},
                mounts=[TMPFS])
-    r = cella.run("run", "--bundle", b, "mkcwd")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["/scratch/a/b", "755"]
 
 
 def test_cwd_is_a_file(cella, tmp):
+    cid = cid_of("cwdfile")
     b = bundle(tmp, "b", ["true"], {"cwd": "/etc/passwd"})
-    r = cella.run("run", "--bundle", b, "cwdfile")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode != 0
     assert "process.cwd" in r.stderr and "/etc/passwd" in r.stderr, r.stderr
     assert cella.entries() == []
@@ -91,24 +95,26 @@ def test_cwd_is_a_file(cella, tmp):
     (0, ["HOME=/elsewhere"], "/elsewhere"),
 ])
 def test_home_from_passwd(cella, tmp, uid, env, home):
+    cid = cid_of("home")
     b = bundle(tmp, "b", ["sh", "-c", 'echo "$HOME"'],
                {"user": {"uid": uid, "gid": uid}, "env": ["PATH=/bin:/sbin"] + env})
-    r = cella.run("run", "--bundle", b, "home")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == home
 
 
 def test_home_exec(cella, tmp):
+    cid = cid_of("homex")
     b = bundle(tmp, "b", ["/probe", "sleep", unique_sleep()])
-    cella.ok("run", "--bundle", b, "--detach", "homex")
+    cella.ok("run", "--bundle", b, "--detach", cid)
     try:
-        r = cella.run("exec", "--user", "65534", "homex", "sh", "-c", 'echo "$HOME"')
+        r = cella.run("exec", "--user", "65534", cid, "sh", "-c", 'echo "$HOME"')
         assert r.returncode == 0, r.stderr
         assert r.stdout.strip() == "/nonexistent"
-        r = cella.run("exec", "--env", "HOME=/h", "homex", "sh", "-c", 'echo "$HOME"')
+        r = cella.run("exec", "--env", "HOME=/h", cid, "sh", "-c", 'echo "$HOME"')
         assert r.stdout.strip() == "/h"
     finally:
-        cella.run("delete", "--force", "homex")
+        cella.run("delete", "--force", cid)
 
 
 # ---- under a restrictive seccomp profile ----
@@ -163,8 +169,9 @@ def test_strict_profile_run(cella, tmp, user):
     """The early load (no no_new_privs, no CAP_SYS_ADMIN): the runtime's
     getcwd, close_range, fd walk, executable lookup and umask come before
     it."""
+    cid = cid_of("strict")
     b = strict_bundle(tmp, "b", ["true"], user={"uid": user, "gid": user, "umask": 0o27})
-    r = cella.run("run", "--bundle", b, "strict")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""
     assert cella.entries() == []
@@ -172,49 +179,53 @@ def test_strict_profile_run(cella, tmp, user):
 
 def test_strict_profile_umask_applied(cella, tmp):
     """The umask is set before the filter that refuses umask(2)."""
+    cid = cid_of("umask")
     b = bundle(tmp, "b", ["grep", "Umask", "/proc/self/status"], {"noNewPrivileges": False,
                                       "user": {"uid": 0, "gid": 0, "umask": 0o27}},
                linux={"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
                    {"names": ["umask", "close_range", "getcwd"], "action": "SCMP_ACT_ERRNO"}]}})
-    r = cella.run("run", "--bundle", b, "umask")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["Umask:", "0027"]
 
 
 @strict_footprint
 def test_strict_profile_exec(cella, tmp):
+    cid = cid_of("strictx")
     b = strict_bundle(tmp, "b", ["/probe", "sleep", unique_sleep()], extra=EXEC_NEEDS)
-    cella.ok("run", "--bundle", b, "--detach", "strictx")
+    cella.ok("run", "--bundle", b, "--detach", cid)
     try:
-        r = cella.run("exec", "--cwd", "/app", "strictx", "true")
+        r = cella.run("exec", "--cwd", "/app", cid, "true")
         assert r.returncode == 0, r.stderr
         assert r.stderr == ""
     finally:
-        cella.run("delete", "--force", "strictx")
+        cella.run("delete", "--force", cid)
 
 
 @strict_footprint
 def test_strict_profile_without_clone_refuses_exec_by_name(cella, tmp):
+    cid = cid_of("strictn")
     b = strict_bundle(tmp, "b", ["/probe", "sleep", unique_sleep()])
-    cella.ok("run", "--bundle", b, "--detach", "strictn")
+    cella.ok("run", "--bundle", b, "--detach", cid)
     try:
-        r = cella.run("exec", "strictn", "true")
+        r = cella.run("exec", cid, "true")
         assert r.returncode == 255
         assert "linux.seccomp must allow clone for exec" in r.stderr, r.stderr
     finally:
-        cella.run("delete", "--force", "strictn")
+        cella.run("delete", "--force", cid)
 
 
 def test_start_container_hook_under_filter(cella, tmp):
     """runc runs startContainer hooks after loading the filter: they are
     subject to it (here, with noNewPrivileges, the late load)."""
+    cid = cid_of("hookf")
     check = "test \"$(/probe syscall getppid)\" = 'errno 1'"
     c = make_config(args=["true"])
     c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
         {"names": ["getppid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
     c["hooks"] = {"startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", check]}]}
     b = write_bundle(os.path.join(tmp, "b"), c)
-    r = cella.run("run", "--bundle", b, "hookf")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode == 0, r.stderr
 
 
@@ -230,7 +241,7 @@ OLD_CALLS = ["read", "write", "close", "fstat", "mmap", "mprotect", "munmap", "b
 def syscall_probe(cella, tmp, name, prof, *calls):
     b = bundle(tmp, name, ["sh", "-c", " ; ".join(f"/probe syscall {c}" for c in calls)],
                linux={"seccomp": prof})
-    r = cella.run("run", "--bundle", b, name)
+    r = cella.run("run", "--bundle", b, cid_of(name))
     assert r.returncode == 0, r.stderr
     return r.stdout.split("\n")[:len(calls)], r.stderr
 
@@ -290,20 +301,21 @@ def test_unknown_syscall_warned(cella, tmp):
 
 def test_unknown_capability_ignored(cella, tmp):
     """runtime-spec: unknown capability names must not fail; runc warns."""
+    cid = cid_of("ucap")
     c = make_config(args=["/probe", "sleep", unique_sleep()])
     for s in ("bounding", "effective", "permitted"):
         c["process"]["capabilities"][s].append("CAP_TELEPORT")
     b = write_bundle(os.path.join(tmp, "b"), c)
-    r = cella.run("run", "--bundle", b, "--detach", "ucap")
+    r = cella.run("run", "--bundle", b, "--detach", cid)
     try:
         assert r.returncode == 0, r.stderr
         assert "process.capabilities.bounding[3]: unknown capability `CAP_TELEPORT`" in r.stderr
-        r = cella.run("exec", "--cap", "CAP_NOPE", "--cap", "CAP_NET_RAW", "ucap", "/probe")
+        r = cella.run("exec", "--cap", "CAP_NOPE", "--cap", "CAP_NET_RAW", cid, "/probe")
         assert r.returncode == 0, r.stderr
         assert "--cap: unknown capability `CAP_NOPE`, ignored" in r.stderr
         assert int(json.loads(r.stdout)["caps"]["eff"], 16) & (1 << 13)  # CAP_NET_RAW
     finally:
-        cella.run("delete", "--force", "ucap")
+        cella.run("delete", "--force", cid)
 
 
 # ---- the terminal belongs to the process's user ----
@@ -322,41 +334,45 @@ def tty_bundle(tmp, uid):
 
 
 def test_terminal_owned_by_user_run(cella, tmp):
-    r = cella.run("run", "--bundle", tty_bundle(tmp, 1000), "ttyrun", input="")
+    cid = cid_of("ttyrun")
+    r = cella.run("run", "--bundle", tty_bundle(tmp, 1000), cid, input="")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "1000 5"
 
 
 def test_terminal_owned_by_user_console_socket(cella, tmp):
+    cid = cid_of("ttycs")
     from test_exec import ConsoleServer
     path = os.path.join(tmp, "console.sock")
     server = ConsoleServer(path)
-    cella.ok("create", "--console-socket", path, "--bundle", tty_bundle(tmp, 1234), "ttycs")
+    cella.ok("create", "--console-socket", path, "--bundle", tty_bundle(tmp, 1234), cid)
     try:
-        cella.ok("start", "ttycs")
+        cella.ok("start", cid)
         assert server.wait().strip() == "1234 5"
     finally:
-        cella.run("delete", "--force", "ttycs")
+        cella.run("delete", "--force", cid)
 
 
 def test_terminal_owned_by_user_exec(cella, tmp):
+    cid = cid_of("ttyx")
     b = bundle(tmp, "b", ["/probe", "sleep", unique_sleep()])
-    cella.ok("run", "--bundle", b, "--detach", "ttyx")
+    cella.ok("run", "--bundle", b, "--detach", cid)
     try:
-        r = cella.run("exec", "-t", "--user", "4321:4321", "ttyx", *TTY_OWNER, input="")
+        r = cella.run("exec", "-t", "--user", "4321:4321", cid, *TTY_OWNER, input="")
         assert r.returncode == 0, r.stderr
         uid, _ = r.stdout.split()
         assert uid == "4321"
     finally:
-        cella.run("delete", "--force", "ttyx")
+        cella.run("delete", "--force", cid)
 
 
 # ---- sysctls of the UTS namespace (as runc validates them) ----
 
 def test_sysctl_kernel_hostname_refused(cella, tmp):
+    cid = cid_of("sysh")
     c = make_config(args=["true"])
     c["linux"]["sysctl"] = {"kernel.hostname": "other"}
-    r = cella.run("run", "--bundle", write_bundle(os.path.join(tmp, "b"), c), "sysh")
+    r = cella.run("run", "--bundle", write_bundle(os.path.join(tmp, "b"), c), cid)
     assert r.returncode == 1
     lines = r.stderr.splitlines()
     assert len(lines) == 1 and "linux.sysctl `kernel.hostname`: conflicts with the hostname " \
@@ -366,12 +382,13 @@ def test_sysctl_kernel_hostname_refused(cella, tmp):
 
 @pytest.mark.parametrize("uts", [True, False])
 def test_sysctl_kernel_domainname(cella, tmp, uts):
+    cid = cid_of("sysd")
     c = make_config(args=["cat", "/proc/sys/kernel/domainname"])
     c["linux"]["sysctl"] = {"kernel.domainname": "example.org"}
     if not uts:
         c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "uts"]
         del c["hostname"]
-    r = cella.run("run", "--bundle", write_bundle(os.path.join(tmp, "b"), c), "sysd")
+    r = cella.run("run", "--bundle", write_bundle(os.path.join(tmp, "b"), c), cid)
     if uts:
         assert r.returncode == 0, r.stderr
         assert r.stdout.strip() == "example.org"
@@ -384,8 +401,7 @@ def test_sysctl_kernel_domainname(cella, tmp, uts):
 
 @pytest.fixture
 def running(cella, tmp):
-    # Unique: container cgroups (/cella/ID) are shared with other runs.
-    cid = f"cli{random.randrange(10**6):06d}"
+    cid = cid_of(f"cli{random.randrange(10**6):06d}")
     b = bundle(tmp, "run", ["/probe", "sleep", unique_sleep()])
     cella.ok("run", "--bundle", b, "--detach", cid)
     yield cid
@@ -487,7 +503,7 @@ def test_kill_signal_0(cella, tmp, running):
 # ---- the quick door, detached ----
 
 def test_quick_door_detach_and_exec(cella, tmp):
-    name = f"qd{random.randrange(10**6):06d}"
+    name = cid_of(f"qd{random.randrange(10**6):06d}")
     r = cella.quick("-d", "--name", name, cmd=("/probe", "sleep", unique_sleep()))
     try:
         assert r.returncode == 0, r.stderr
@@ -522,7 +538,7 @@ def test_flooded_terminal_still_takes_sigterm(cella, tmp, door):
     caller floods cella's stdin: cella keeps serving its signals (SIGTERM is
     forwarded, the process dies, cella exits 143) instead of blocking in a
     write to the pty."""
-    name = f"fl{random.randrange(10**6):06d}"
+    name = cid_of(f"fl{random.randrange(10**6):06d}")
     loop = ["sh", "-c", f"while :; do echo {name}; done"]
     if door == "run":
         # --init: a shell as PID 1 would ignore the forwarded SIGTERM.

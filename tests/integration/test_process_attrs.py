@@ -13,7 +13,7 @@ import signal
 
 import pytest
 
-from helpers import make_config, unique_sleep, write_bundle
+from helpers import cid_of, make_config, unique_sleep, write_bundle
 
 _libc = ctypes.CDLL(None, use_errno=True)
 SYS_IOPRIO_GET = {"x86_64": 252, "aarch64": 31}.get(platform.machine())
@@ -87,8 +87,9 @@ def exec_detached(cella, tmp, cid, process):
 @pytest.mark.skipif(platform.machine() != "x86_64", reason="uname -m values for x86_64")
 @pytest.mark.parametrize("domain,machine", [("LINUX32", "i686"), ("LINUX", "x86_64")])
 def test_personality_uname(cella, tmp, domain, machine):
+    cid = cid_of("h4-pers")
     c = config(args=["uname", "-m"], linux={"personality": {"domain": domain}})
-    r = cella.run("run", "--bundle", write_bundle(os.path.join(tmp, "b"), c), "h4-pers")
+    r = cella.run("run", "--bundle", write_bundle(os.path.join(tmp, "b"), c), cid)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == machine
 
@@ -96,9 +97,10 @@ def test_personality_uname(cella, tmp, domain, machine):
 @pytest.mark.skipif(platform.machine() != "x86_64", reason="uname -m values for x86_64")
 def test_personality_exec(cella, tmp):
     """exec's process runs in the container's execution domain too (as runc)."""
+    cid = cid_of("h4-pers-exec")
     c = config(linux={"personality": {"domain": "LINUX32", "flags": []}})
-    with detached(cella, tmp, "h4-pers-exec", c):
-        r = cella.run("exec", "h4-pers-exec", "uname", "-m")
+    with detached(cella, tmp, cid, c):
+        r = cella.run("exec", cid, "uname", "-m")
         assert r.returncode == 0, r.stderr
         assert r.stdout.strip() == "i686"
 
@@ -108,15 +110,17 @@ def test_personality_exec(cella, tmp):
 @pytest.mark.parametrize("klass,level", [("IOPRIO_CLASS_BE", 6), ("IOPRIO_CLASS_IDLE", 0),
                                          ("IOPRIO_CLASS_RT", 2)])
 def test_io_priority(cella, tmp, klass, level):
+    cid = cid_of("h4-ioprio")
     c = config(process={"ioPriority": {"class": klass, "priority": level}})
-    with detached(cella, tmp, "h4-ioprio", c) as pid:
+    with detached(cella, tmp, cid, c) as pid:
         assert ioprio(pid) == (IOPRIO_CLASS[klass], level)
 
 
 def test_io_priority_exec(cella, tmp):
-    with detached(cella, tmp, "h4-ioprio-exec", config()) as init:
+    cid = cid_of("h4-ioprio-exec")
+    with detached(cella, tmp, cid, config()) as init:
         before = ioprio(init)
-        with exec_detached(cella, tmp, "h4-ioprio-exec",
+        with exec_detached(cella, tmp, cid,
                            {"ioPriority": {"class": "IOPRIO_CLASS_BE", "priority": 1}}) as pid:
             assert ioprio(pid) == (IOPRIO_CLASS["IOPRIO_CLASS_BE"], 1)
         assert ioprio(init) == before
@@ -125,8 +129,9 @@ def test_io_priority_exec(cella, tmp):
 # ---- process.scheduler ----
 
 def test_scheduler_batch_nice(cella, tmp):
+    cid = cid_of("h4-sched")
     c = config(process={"scheduler": {"policy": "SCHED_BATCH", "nice": 5}})
-    with detached(cella, tmp, "h4-sched", c) as pid:
+    with detached(cella, tmp, cid, c) as pid:
         assert os.sched_getscheduler(pid) == os.SCHED_BATCH
         assert os.getpriority(os.PRIO_PROCESS, pid) == 5
         with open(f"/proc/{pid}/sched") as f:
@@ -137,17 +142,19 @@ def test_scheduler_batch_nice(cella, tmp):
 
 
 def test_scheduler_idle_reset_on_fork(cella, tmp):
+    cid = cid_of("h4-sched-idle")
     c = config(process={"scheduler": {"policy": "SCHED_IDLE",
                                       "flags": ["SCHED_FLAG_RESET_ON_FORK"]}})
-    with detached(cella, tmp, "h4-sched-idle", c) as pid:
+    with detached(cella, tmp, cid, c) as pid:
         assert os.sched_getscheduler(pid) == os.SCHED_IDLE | os.SCHED_RESET_ON_FORK
 
 
 def test_scheduler_fifo(cella, tmp):
     """Real-time: in the runtime's own cgroup (--cgroup-manager disabled), which
     has real-time runtime where group scheduling would give a new one none."""
+    cid = cid_of("h4-fifo")
     c = config(process={"scheduler": {"policy": "SCHED_FIFO", "priority": 1}})
-    with detached(cella, tmp, "h4-fifo", c, "--cgroup-manager", "disabled") as pid:
+    with detached(cella, tmp, cid, c, "--cgroup-manager", "disabled") as pid:
         assert os.sched_getscheduler(pid) == os.SCHED_FIFO
         assert os.sched_getparam(pid).sched_priority == 1
 
@@ -157,23 +164,26 @@ def test_scheduler_fifo(cella, tmp):
 def test_scheduler_fifo_without_rt_runtime(cella, tmp, door):
     """A container cgroup without real-time runtime: the kernel refuses, the
     message says why, and create leaves nothing behind."""
+    cid = cid_of("h4-rr")
     c = config(process={"scheduler": {"policy": "SCHED_RR", "priority": 3}})
-    r = cella.run(door, "--bundle", write_bundle(os.path.join(tmp, "b"), c), "h4-rr")
+    r = cella.run(door, "--bundle", write_bundle(os.path.join(tmp, "b"), c), cid)
     one_error_line(r, "process.scheduler: set SCHED_RR priority 3", "real-time runtime",
                    "Operation not permitted")
     assert cella.entries() == []
 
 
 def test_scheduler_iso_refused_by_kernel(cella, tmp):
+    cid = cid_of("h4-iso")
     c = config(process={"scheduler": {"policy": "SCHED_ISO"}})
-    r = cella.run("run", "--bundle", write_bundle(os.path.join(tmp, "b"), c), "h4-iso")
+    r = cella.run("run", "--bundle", write_bundle(os.path.join(tmp, "b"), c), cid)
     one_error_line(r, "process.scheduler: set SCHED_ISO", "Linux does not implement it")
     assert cella.entries() == []
 
 
 def test_scheduler_exec(cella, tmp):
-    with detached(cella, tmp, "h4-sched-exec", config()) as init:
-        with exec_detached(cella, tmp, "h4-sched-exec",
+    cid = cid_of("h4-sched-exec")
+    with detached(cella, tmp, cid, config()) as init:
+        with exec_detached(cella, tmp, cid,
                            {"scheduler": {"policy": "SCHED_BATCH", "nice": 7}}) as pid:
             assert os.sched_getscheduler(pid) == os.SCHED_BATCH
             assert os.getpriority(os.PRIO_PROCESS, pid) == 7
@@ -185,8 +195,9 @@ def test_scheduler_exec_reset_on_fork(cella, tmp):
     """The exec process is forked by a joiner that has given up its
     privileges (issue 9): a reset-on-fork scheduler set there would be lost
     in the fork; the runtime sets it on the process itself."""
-    with detached(cella, tmp, "h4-sched-rof", config()):
-        with exec_detached(cella, tmp, "h4-sched-rof",
+    cid = cid_of("h4-sched-rof")
+    with detached(cella, tmp, cid, config()):
+        with exec_detached(cella, tmp, cid,
                            {"scheduler": {"policy": "SCHED_IDLE",
                                           "flags": ["SCHED_FLAG_RESET_ON_FORK"]}}) as pid:
             assert os.sched_getscheduler(pid) == os.SCHED_IDLE | os.SCHED_RESET_ON_FORK
@@ -204,16 +215,17 @@ def cpus_allowed(pid):
 def test_exec_cpu_affinity(cella, tmp):
     """process.execCPUAffinity: exec processes only (not the init); final
     holds once the process is in the container's cgroup."""
+    cid = cid_of("h4-aff")
     cfg = config(process={"execCPUAffinity": {"final": "1"}})
-    with detached(cella, tmp, "h4-aff", cfg) as init:
+    with detached(cella, tmp, cid, cfg) as init:
         assert cpus_allowed(init) == cpus_allowed(os.getpid())
-        with exec_detached(cella, tmp, "h4-aff", {"execCPUAffinity": {"final": "1"}}) as pid:
+        with exec_detached(cella, tmp, cid, {"execCPUAffinity": {"final": "1"}}) as pid:
             assert cpus_allowed(pid) == "1"
-        with exec_detached(cella, tmp, "h4-aff",
+        with exec_detached(cella, tmp, cid,
                            {"execCPUAffinity": {"initial": "1", "final": "0"}}) as pid:
             assert cpus_allowed(pid) == "0"
         # Without --process, exec takes the config's process, affinity too.
-        r = cella.run("exec", "h4-aff", "grep", "Cpus_allowed_list", "/proc/self/status")
+        r = cella.run("exec", cid, "grep", "Cpus_allowed_list", "/proc/self/status")
         assert r.returncode == 0 and r.stdout.split()[-1] == "1", r.stdout
 
 
@@ -222,33 +234,36 @@ def test_exec_cpu_affinity_initial(cella, tmp):
     """The initial CPUs hold until the move into the container's cgroup
     (where a cpuset resets them): without a cgroup, they are the ones the
     process keeps."""
-    with detached(cella, tmp, "h4-aff-init", config(), "--cgroup-manager", "disabled"):
-        with exec_detached(cella, tmp, "h4-aff-init",
+    cid = cid_of("h4-aff-init")
+    with detached(cella, tmp, cid, config(), "--cgroup-manager", "disabled"):
+        with exec_detached(cella, tmp, cid,
                            {"execCPUAffinity": {"initial": "1"}}) as pid:
             assert cpus_allowed(pid) == "1"
 
 
 def test_exec_bad_cpu_affinity(cella, tmp):
+    cid = cid_of("h4-aff-bad")
     path = os.path.join(tmp, "process.json")
     with open(path, "w") as f:
         f.write('{"args": ["/probe"], "cwd": "/", "user": {"uid": 0, "gid": 0},\n'
                 ' "execCPUAffinity": {"initial": "2-1"}}\n')
-    with detached(cella, tmp, "h4-aff-bad", config()):
-        r = cella.run("exec", "--process", path, "h4-aff-bad")
+    with detached(cella, tmp, cid, config()):
+        r = cella.run("exec", "--process", path, cid)
         one_error_line(r, "process.json:2:", "execCPUAffinity.initial: `2-1`", code=255)
-        assert cella.status("h4-aff-bad") == "running"
+        assert cella.status(cid) == "running"
 
 
 def test_exec_bad_scheduler(cella, tmp):
+    cid = cid_of("h4-sched-bad")
     path = os.path.join(tmp, "process.json")
     with open(path, "w") as f:
         f.write('{"args": ["/probe"], "cwd": "/", "user": {"uid": 0, "gid": 0},\n'
                 ' "scheduler": {"policy": "SCHED_RR", "priority": 0}}\n')
-    with detached(cella, tmp, "h4-sched-bad", config()):
-        r = cella.run("exec", "--process", path, "h4-sched-bad")
+    with detached(cella, tmp, cid, config()):
+        r = cella.run("exec", "--process", path, cid)
         one_error_line(r, "process.json:2:", "scheduler.priority: SCHED_RR needs a priority",
                        code=255)
-        assert cella.status("h4-sched-bad") == "running"
+        assert cella.status(cid) == "running"
 
 
 # ---- bad input ----
@@ -292,9 +307,10 @@ BAD = {
 @pytest.mark.parametrize("door", ["create", "run"])
 @pytest.mark.parametrize("case", list(BAD))
 def test_bad_input(cella, tmp, case, door):
+    cid = cid_of("h4-bad")
     section, key, value, needle = BAD[case]
     c = config()
     c[section][key] = value
-    r = cella.run(door, "--bundle", write_bundle(os.path.join(tmp, "b"), c), "h4-bad")
+    r = cella.run(door, "--bundle", write_bundle(os.path.join(tmp, "b"), c), cid)
     one_error_line(r, "config.json:", needle)
     assert cella.entries() == []

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from helpers import (NAMESPACES, NS_FLAG, PROBE, ROOTFS, TIMEOUT, find_process, host_ns,
+from helpers import (NAMESPACES, NS_FLAG, PROBE, ROOTFS, TIMEOUT, cid_of, find_process, host_ns,
                      env_without_leak_check, unique_sleep)
 
 
@@ -110,7 +110,8 @@ def test_hostname_flag(cella):
 
 
 def test_hostname_is_name(cella):
-    assert cella.probe("--name", "named-box")["hostname"] == "named-box"
+    cid = cid_of("named-box")
+    assert cella.probe("--name", cid)["hostname"] == cid
 
 
 def test_hostname_default(cella):
@@ -160,7 +161,7 @@ def test_one_user_namespace_for_every_idmap(cella, tmp):
     os.mkdir(d)
     trace = os.path.join(tmp, "trace")
     argv = cella.argv("run", "--rootfs", ROOTFS, "--bind", f"{PROBE}:/probe:ro", "--bind",
-                      f"{d}:/data", "--name", f"q1ns-{os.getpid()}", "--", "/probe", "exit", "0")
+                      f"{d}:/data", "--name", cid_of("q1ns"), "--", "/probe", "exit", "0")
     r = subprocess.run(["strace", "-f", "-qq", "-o", trace, "-e", "trace=openat"] + argv,
                        capture_output=True, text=True, timeout=TIMEOUT,
                        stdin=subprocess.DEVNULL, env=env_without_leak_check(cella.env))
@@ -409,14 +410,16 @@ def test_no_tty(cella):
 
 
 def test_name_reuse_after_exit(cella):
-    assert cella.quick("--name", "again", cmd=["/probe", "exit", "0"]).returncode == 0
-    assert cella.quick("--name", "again", cmd=["/probe", "exit", "0"]).returncode == 0
+    cid = cid_of("again")
+    assert cella.quick("--name", cid, cmd=["/probe", "exit", "0"]).returncode == 0
+    assert cella.quick("--name", cid, cmd=["/probe", "exit", "0"]).returncode == 0
 
 
 # ---- --print-spec ----
 
 def test_print_spec_reflects_flags(cella, tmp):
-    r = cella.run("run", "--rootfs", ROOTFS, "--print-spec", "--name", "ps1", "--hostname", "hh",
+    cid = cid_of("ps1")
+    r = cella.run("run", "--rootfs", ROOTFS, "--print-spec", "--name", cid, "--hostname", "hh",
                   "--read-only", "--env", "A=B", "--cwd", "/tmp", "--user", "7:8",
                   "--bind", f"{tmp}:/mnt/x:ro", "--tmpfs", "/scratch", "--ns", "mount,pid,uts",
                   "--", "/bin/echo", "hi")
@@ -463,6 +466,7 @@ def test_print_spec_caps(cella):
 
 
 def test_print_spec_runs_as_bundle(cella, tmp):
+    cid = cid_of("ps2")
     r = cella.run("run", "--rootfs", ROOTFS, "--print-spec", "--hostname", "fromspec",
                   "--bind", f"{PROBE}:/probe:ro", "--", "/probe")
     assert r.returncode == 0, r.stderr
@@ -470,7 +474,7 @@ def test_print_spec_runs_as_bundle(cella, tmp):
     os.mkdir(b)
     with open(os.path.join(b, "config.json"), "w") as f:
         f.write(r.stdout)
-    r = cella.run("run", "--bundle", b, "ps2")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["hostname"] == "fromspec"
 
@@ -493,7 +497,8 @@ def test_version(cella):
 
 
 def test_quick_door_leaves_no_state(cella):
-    r = cella.quick("--name", "gone", cmd=["/probe", "exit", "0"])
+    cid = cid_of("gone")
+    r = cella.quick("--name", cid, cmd=["/probe", "exit", "0"])
     assert r.returncode == 0, r.stderr
     assert cella.entries() == []
     r = cella.run("list", "--format", "json")

@@ -10,7 +10,7 @@ import signal
 
 import pytest
 
-from helpers import (CELLA, CELLA_RUNTIME, NAMESPACES, PROBE, ROOTFS, TIMEOUT, find_process,
+from helpers import (CELLA, CELLA_RUNTIME, NAMESPACES, PROBE, ROOTFS, TIMEOUT, cid_of, find_process,
                      host_ns, make_config, read_subid, unique_sleep, write_bundle)
 
 pytestmark = pytest.mark.rootless
@@ -106,24 +106,26 @@ def test_print_spec_rootless(rootless, test_user):
 
 def test_default_state_root(rootless, user_rootfs, utmp, test_user):
     """Without --root, state goes to $XDG_RUNTIME_DIR/cella."""
+    cid = cid_of("rl1")
     b = write_bundle(os.path.join(utmp, "bundle"),
                      make_config(args=["/probe", "sleep", "300"], rootfs=user_rootfs,
                                  rootless=test_user), owner=test_user)
-    r = rootless.run("create", "--bundle", b, "rl1", root=False)
+    r = rootless.run("create", "--bundle", b, cid, root=False)
     assert r.returncode == 0, r.stderr
     try:
         state_root = os.path.join(rootless.xdg, "cella")
-        assert "rl1" in os.listdir(state_root)
-        st = json.loads(rootless.run("state", "rl1", root=False).stdout)
+        assert cid in os.listdir(state_root)
+        st = json.loads(rootless.run("state", cid, root=False).stdout)
         assert st["status"] == "created"
         with open(f"/proc/{st['pid']}/uid_map") as f:
             assert f.read().split()[:3] == ["0", str(test_user[0]), "1"]
     finally:
-        rootless.run("delete", "--force", "rl1", root=False)
+        rootless.run("delete", "--force", cid, root=False)
     assert [e for e in os.listdir(state_root) if not e.startswith(".")] == []
 
 
 def test_spec_rootless_then_run(rootless, user_rootfs, utmp, test_user):
+    cid = cid_of("rl2")
     b = os.path.join(utmp, "specb")
     os.mkdir(b)
     os.chown(b, *test_user)
@@ -140,7 +142,7 @@ def test_spec_rootless_then_run(rootless, user_rootfs, utmp, test_user):
     spec["mounts"].append({"destination": "/probe", "type": "bind", "source": PROBE,
                            "options": ["rbind", "ro"]})
     write_bundle(b, spec, owner=test_user)
-    r = rootless.run("run", "--bundle", b, "rl2")
+    r = rootless.run("run", "--bundle", b, cid)
     assert r.returncode == 0, r.stderr
     info = json.loads(r.stdout)
     assert info["uid"] == 0 and info["setgroups"].strip() == "deny"
@@ -222,7 +224,7 @@ def test_root_owned_binary_is_not_copied_rootless(rootless, user_rootfs, utmp, t
     if st.st_uid != 0 or st.st_mode & 0o022:
         pytest.skip(f"{CELLA_RUNTIME} is not root's alone")
     b = rootless_bundle(rootless, user_rootfs, utmp, test_user, "nocopy", ["/probe", "exit", "0"])
-    cid = f"rl-nocopy-{os.getpid()}"
+    cid = cid_of("rl-nocopy")
     rootless.ok("create", "--bundle", b, cid)
     try:
         pid = rootless.state(cid)["pid"]
@@ -254,7 +256,7 @@ def test_reachable_binary_is_sealed_rootless(rootless, user_rootfs, utmp, test_u
     argv = rootless.argv
     rootless.argv = lambda *a, root=True: [copy if w == CELLA else w for w in argv(*a, root=root)]
     b = rootless_bundle(rootless, user_rootfs, utmp, test_user, "copy", ["/probe", "exit", "0"])
-    cid = f"rl-copy-{why}-{os.getpid()}"
+    cid = cid_of(f"rl-copy-{why}")
     rootless.ok("create", "--bundle", b, cid)
     try:
         pid = rootless.state(cid)["pid"]

@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from helpers import TIMEOUT, make_config, reap, unique_sleep, wait_for, write_bundle
+from helpers import TIMEOUT, cid_of, make_config, reap, unique_sleep, wait_for, write_bundle
 
 STRACE = shutil.which("strace")
 needs_strace = pytest.mark.skipif(STRACE is None, reason="needs strace")
@@ -99,9 +99,10 @@ def killed(p):
 
 @needs_strace
 def test_kill_never_signals_a_recycled_pid(cella, tmp):
-    pid = start(cella, tmp, "rf-kill")
+    cid = cid_of("rf-kill")
+    pid = start(cella, tmp, cid)
     try:
-        p = held_back(cella, pid, "kill", "rf-kill", "KILL")
+        p = held_back(cella, pid, "kill", cid, "KILL")
         victim = end_and_recycle(pid)
         try:
             p.communicate(timeout=TIMEOUT)
@@ -110,17 +111,18 @@ def test_kill_never_signals_a_recycled_pid(cella, tmp):
             victim.kill()
             victim.wait()
     finally:
-        cella.run("delete", "--force", "rf-kill")
+        cella.run("delete", "--force", cid)
 
 
 @needs_strace
 def test_delete_force_never_signals_a_recycled_pid(cella, tmp):
     """delete --force kills the cgroup, then the init: the init's pid freed
     and recycled in between must not be signalled."""
-    pid = start(cella, tmp, "rf-del")
+    cid = cid_of("rf-del")
+    pid = start(cella, tmp, cid)
     p = None
     try:
-        p = held_back(cella, pid, "delete", "--force", "rf-del")
+        p = held_back(cella, pid, "delete", "--force", cid)
         victim = end_and_recycle(pid)
         try:
             p.communicate(timeout=TIMEOUT)
@@ -130,7 +132,7 @@ def test_delete_force_never_signals_a_recycled_pid(cella, tmp):
             victim.kill()
             victim.wait()
     finally:
-        cella.run("delete", "--force", "rf-del")
+        cella.run("delete", "--force", cid)
 
 
 def run_with_pid(pid, argv):
@@ -158,6 +160,7 @@ def test_pid_file_never_follows_a_planted_symlink(cella, tmp):
     temporary names the pid file could be written through (PATH.tmp.PID
     was predictable) and at the pid file itself: the files they point to
     are never written."""
+    cid = cid_of("rf-pid")
     shared = os.path.join(tmp, "shared")
     os.mkdir(shared)
     os.chmod(shared, 0o1777)
@@ -169,7 +172,7 @@ def test_pid_file_never_follows_a_planted_symlink(cella, tmp):
     with open("/proc/sys/kernel/ns_last_pid") as f:
         pid = int(f.read()) + 1000
     os.symlink(target, f"{pidfile}.tmp.{pid}")
-    p = run_with_pid(pid, cella.argv("create", "--bundle", b, "--pid-file", pidfile, "rf-pid"))
+    p = run_with_pid(pid, cella.argv("create", "--bundle", b, "--pid-file", pidfile, cid))
     if p is None:
         pytest.skip(f"pid {pid} kept being taken by other processes")
     try:
@@ -177,18 +180,18 @@ def test_pid_file_never_follows_a_planted_symlink(cella, tmp):
         with open(target) as f:
             assert f.read() == "precious\n", "the pid file was written through a symlink"
         with open(pidfile) as f:
-            assert int(f.read()) == cella.state("rf-pid")["pid"]
+            assert int(f.read()) == cella.state(cid)["pid"]
         # The pid file itself a symlink: replaced, not followed.
         os.unlink(pidfile)
         os.symlink(target, pidfile)
-        e = cella.run("exec", "--pid-file", pidfile, "rf-pid", "/bin/true")
+        e = cella.run("exec", "--pid-file", pidfile, cid, "/bin/true")
         assert e.returncode == 0, e.stderr
         assert not os.path.islink(pidfile)
         with open(target) as f:
             assert f.read() == "precious\n"
         assert sorted(os.listdir(shared)) == sorted(["c.pid", f"c.pid.tmp.{pid}"])
     finally:
-        cella.run("delete", "--force", "rf-pid")
+        cella.run("delete", "--force", cid)
 
 
 def test_id_with_a_leading_dash_is_refused(cella, tmp):
@@ -232,15 +235,17 @@ def config_like(cella, tmp, kind):
 def test_config_that_is_not_a_small_regular_file_is_refused(cella, tmp, kind, says):
     """A FIFO would block create forever, /dev/zero eat memory without bound:
     refused at once, naming the file and why; `exec --process` too."""
+    cfg_id = cid_of("rf-cfg")
+    cid = cid_of("rf-proc")
     d, path = config_like(cella, tmp, kind)
-    r = cella.run("create", "--bundle", d, "rf-cfg", timeout=TIMEOUT)
+    r = cella.run("create", "--bundle", d, cfg_id, timeout=TIMEOUT)
     assert r.returncode != 0
     assert len(r.stderr.splitlines()) == 1 and path in r.stderr and says in r.stderr, r.stderr
     assert cella.run("list", "-q").stdout.split() == []
-    start(cella, tmp, "rf-proc")
+    start(cella, tmp, cid)
     try:
-        r = cella.run("exec", "--process", path, "rf-proc", timeout=TIMEOUT)
+        r = cella.run("exec", "--process", path, cid, timeout=TIMEOUT)
         assert r.returncode != 0
         assert len(r.stderr.splitlines()) == 1 and says in r.stderr, r.stderr
     finally:
-        cella.run("delete", "--force", "rf-proc")
+        cella.run("delete", "--force", cid)

@@ -7,17 +7,17 @@ import signal
 
 import pytest
 
-from helpers import ROOTFS, make_config, write_bundle
+from helpers import ROOTFS, cid_of, make_config, write_bundle
 
 ALLOW = "SCMP_ACT_ALLOW"
 
 
-def _bundle_run(cella, tmp, seccomp, args, cid="s", no_new_privs=True):
+def _bundle_run(cella, tmp, seccomp, args, name="s", no_new_privs=True):
     c = make_config(args=["/probe"] + list(args))
     c["process"]["noNewPrivileges"] = no_new_privs
     c["linux"]["seccomp"] = seccomp
     bundle = write_bundle(os.path.join(tmp, "bundle"), c)
-    return cella.run("run", "--bundle", bundle, cid)
+    return cella.run("run", "--bundle", bundle, cid_of(name))
 
 
 def _rule(names, action, errno_ret=None, args=None):
@@ -105,18 +105,19 @@ def test_unknown_syscall_name_is_skipped(cella, tmp):
 
 
 def test_exec_gets_the_filter(cella, tmp):
+    cid = cid_of("x")
     prof = {"defaultAction": ALLOW,
             "syscalls": [_rule(["getppid"], "SCMP_ACT_ERRNO", errno_ret=61)]}
     c = make_config(args=["/probe", "sleep", "30"])
     c["linux"]["seccomp"] = prof
     bundle = write_bundle(os.path.join(tmp, "bundle"), c)
-    cella.ok("run", "--bundle", bundle, "--detach", "x")
+    cella.ok("run", "--bundle", bundle, "--detach", cid)
     try:
-        r = cella.run("exec", "x", "/probe", "syscall", "getppid")
+        r = cella.run("exec", cid, "/probe", "syscall", "getppid")
         assert r.returncode == 0, r.stderr
         assert r.stdout.strip() == "errno 61"
     finally:
-        cella.run("delete", "--force", "x")
+        cella.run("delete", "--force", cid)
 
 
 # ---- the default profile (quick door) ----
@@ -195,16 +196,17 @@ def test_bad_profile(cella, tmp, prof, needle):
 
 
 def test_bad_profile_file(cella, tmp):
+    cid = cid_of("bf")
     path = os.path.join(tmp, "prof.json")
     with open(path, "w") as f:
         f.write('{"defaultAction": "SCMP_ACT_ALLOW",\n "syscalls": [{"names": ["read"], '
                 '"action": "SCMP_ACT_WHAT"}]}')
-    r = cella.quick("--seccomp", path, "--name", "bf", cmd=["/probe"])
+    r = cella.quick("--seccomp", path, "--name", cid, cmd=["/probe"])
     assert r.returncode != 0
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "prof.json:2:" in lines[0] \
         and "syscalls[0].action: unknown action" in lines[0], r.stderr
-    assert not os.path.exists(os.path.join(cella.root, "bf"))
+    assert not os.path.exists(os.path.join(cella.root, cid))
 
 
 def test_default_profile_is_compiled_at_build_time(cella):

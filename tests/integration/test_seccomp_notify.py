@@ -19,7 +19,7 @@ import threading
 
 import pytest
 
-from helpers import TIMEOUT, make_config, unique_sleep, wait_for, write_bundle
+from helpers import TIMEOUT, cid_of, make_config, unique_sleep, wait_for, write_bundle
 
 # _IOWR('!', 0, struct seccomp_notif), _IOWR('!', 1, struct seccomp_notif_resp)
 SECCOMP_IOCTL_NOTIF_RECV = 0xC0502100
@@ -158,16 +158,17 @@ def check_state(state, cid, pid, status, metadata):
 
 @pytest.mark.parametrize("nnp", [True, False], ids=["nnp", "no-nnp"])
 def test_agent_answers_success_without_acting(cella, tmp, nnp):
+    cid = cid_of("h4-notify")
     with agent(tmp) as a:
         b = bundle(tmp, profile(a.path, "h4 metadata"), MKDIR_SH, nnp=nnp)
-        r = cella.run("run", "--bundle", b, "h4-notify")
+        r = cella.run("run", "--bundle", b, cid)
         assert r.returncode == 0, r.stderr
         # mkdir "succeeded", and nothing was made: the agent answered it.
         assert r.stdout.split() == ["rc=0", "absent"]
         assert len(a.states) == 1
         state, nfds = a.states[0]
         assert nfds == 1
-        check_state(state, "h4-notify", state["state"]["pid"], "creating", "h4 metadata")
+        check_state(state, cid, state["state"]["pid"], "creating", "h4 metadata")
         # From the listener of the first (only) state; sh runs mkdir in a child.
         assert [n[0] for n in a.notifs] == [0]
         if MKDIR_NRS:
@@ -175,8 +176,9 @@ def test_agent_answers_success_without_acting(cella, tmp, nnp):
 
 
 def test_agent_answers_errno(cella, tmp):
+    cid = cid_of("h4-notify")
     with agent(tmp, answer=(0, -errno.EXDEV)) as a:
-        r = cella.run("run", "--bundle", bundle(tmp, profile(a.path), MKDIR_SH), "h4-notify")
+        r = cella.run("run", "--bundle", bundle(tmp, profile(a.path), MKDIR_SH), cid)
         assert r.returncode == 0, r.stderr
         assert r.stdout.split() == ["rc=1", "absent"]
         assert os.strerror(errno.EXDEV) in r.stderr
@@ -188,10 +190,11 @@ def test_agent_answers_errno(cella, tmp):
                     reason="SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV is Linux 5.19")
 def test_wait_killable_recv(cella, tmp):
     """The flag that only applies to a listener is taken, not warned about."""
+    cid = cid_of("h4-notify")
     with agent(tmp) as a:
         prof = profile(a.path)
         prof["flags"] = ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]
-        r = cella.run("run", "--bundle", bundle(tmp, prof, MKDIR_SH), "h4-notify")
+        r = cella.run("run", "--bundle", bundle(tmp, prof, MKDIR_SH), cid)
         assert r.returncode == 0, r.stderr
         assert r.stderr == ""
         assert r.stdout.split() == ["rc=0", "absent"]
@@ -202,41 +205,42 @@ def test_create_start_exec(cella, tmp):
     """create sends the init's listener; the agent serves the process after
     start (the runtime is gone by then); each exec sends its own listener, with
     its own pid; an exec whose agent is gone fails and leaves the container."""
+    cid = cid_of("h4-nx")
     args = ["sh", "-c", f"mkdir /dev/shm/d; exec /probe sleep {unique_sleep()}"]
     with agent(tmp) as a:
         b = bundle(tmp, profile(a.path, "m"), args)
-        cella.ok("create", "--bundle", b, "h4-nx")
+        cella.ok("create", "--bundle", b, cid)
         try:
-            init = cella.state("h4-nx")["pid"]
+            init = cella.state(cid)["pid"]
             assert len(a.states) == 1
-            check_state(a.states[0][0], "h4-nx", init, "creating", "m")
+            check_state(a.states[0][0], cid, init, "creating", "m")
             assert a.notifs == []
-            cella.ok("start", "h4-nx")
+            cella.ok("start", cid)
             wait_for(lambda: a.notifs, what="the init's mkdir at the agent")
             assert a.notifs[0][0] == 0
 
-            r = cella.run("exec", "h4-nx", *MKDIR_SH)
+            r = cella.run("exec", cid, *MKDIR_SH)
             assert r.returncode == 0, r.stderr
             assert r.stdout.split() == ["rc=0", "absent"]
             assert len(a.states) == 2
             state = a.states[1][0]
             assert state["pid"] != init and state["state"]["pid"] == init
-            check_state(state, "h4-nx", state["pid"], "running", "m")
+            check_state(state, cid, state["pid"], "running", "m")
             # On exec's own listener.
             assert [n[0] for n in a.notifs] == [0, 1]
         except BaseException:
-            cella.run("delete", "--force", "h4-nx")
+            cella.run("delete", "--force", cid)
             raise
     # The agent is gone: exec cannot hand its listener over.
     try:
-        r = cella.run("exec", "h4-nx", "/probe", "exit", "0")
+        r = cella.run("exec", cid, "/probe", "exit", "0")
         assert r.returncode == 255  # exec's own failure (runc)
         lines = r.stderr.splitlines()
         assert len(lines) == 1 and "linux.seccomp.listenerPath: connect to the seccomp " \
             f"agent at `{a.path}`" in lines[0], r.stderr
-        assert cella.status("h4-nx") == "running"
+        assert cella.status(cid) == "running"
     finally:
-        cella.run("delete", "--force", "h4-nx", timeout=TIMEOUT)
+        cella.run("delete", "--force", cid, timeout=TIMEOUT)
 
 
 # ---- bad input and unreachable agents: nothing left behind ----
@@ -273,8 +277,9 @@ BAD = {
 @pytest.mark.parametrize("door", ["create", "run"])
 @pytest.mark.parametrize("case", list(BAD))
 def test_bad_profile(cella, tmp, case, door):
+    cid = cid_of("h4-bad")
     prof, needle = BAD[case]
-    r = cella.run(door, "--bundle", bundle(tmp, prof, ["/probe"]), "h4-bad")
+    r = cella.run(door, "--bundle", bundle(tmp, prof, ["/probe"]), cid)
     one_error_line(r, needle)
     assert cella.entries() == []
 
@@ -301,9 +306,10 @@ def _regular_file(tmp, stack):
                          ids=["missing", "not-listening", "regular-file"])
 @pytest.mark.parametrize("nnp", [True, False], ids=["nnp", "no-nnp"])
 def test_agent_unreachable(cella, tmp, where, door, nnp):
+    cid = cid_of("h4-gone")
     with contextlib.ExitStack() as stack:
         path, why = where(tmp, stack)
-        r = cella.run(door, "--bundle", bundle(tmp, profile(path), MKDIR_SH, nnp=nnp), "h4-gone")
+        r = cella.run(door, "--bundle", bundle(tmp, profile(path), MKDIR_SH, nnp=nnp), cid)
     one_error_line(r, f"linux.seccomp.listenerPath: connect to the seccomp agent at `{path}`: "
                       f"{why}")
     # No state; the leak check finds no process and no cgroup.

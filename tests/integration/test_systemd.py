@@ -17,7 +17,8 @@ import tempfile
 
 import pytest
 
-from helpers import CELLA, PROBE, ROOTFS, TIMEOUT, make_config, read, wait_for, write_bundle
+from helpers import (CELLA, PROBE, ROOTFS, TIMEOUT, cid_of, make_config, read, wait_for,
+                     write_bundle)
 
 SYSTEMD = os.path.exists("/run/systemd/system") and \
     open("/proc/1/comm").read().strip() == "systemd"
@@ -27,7 +28,7 @@ CG = "/sys/fs/cgroup"
 
 
 def cid(prefix):
-    return f"{prefix}{random.randrange(10**6):06d}"
+    return cid_of(f"{prefix}{random.randrange(10**6):06d}")
 
 
 def show(unit, *props):
