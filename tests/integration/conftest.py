@@ -4,7 +4,9 @@
 Every test gets its own --root directory and a leak check that runs after
 it: the root directory must be empty, no process may be left (pytest is a
 child subreaper, so anything a container leaves behind becomes our child),
-and no new mount may appear under the paths the tests use.
+and no new mount may appear under the paths the tests use. A test's
+container ids come from helpers.cid_of, unique to the session: cella's
+default cgroup, /cella/ID, is shared with every other cella on the host.
 
 Run as root. Tests marked `rootless` run cella as an unprivileged user
 (default nobody, 65534; CELLA_TEST_UID/CELLA_TEST_GID override) through
