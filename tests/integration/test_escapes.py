@@ -275,6 +275,7 @@ def test_runtime_in_an_attached_overlay_seals_itself_again(cella, tmp, rootfs):
     layer, remounted writable: the runtime started from one, even with the
     mark of its own re-exec, does not take itself for sealed and runs from
     a sealed copy instead."""
+    cid = cid_of("attached-overlay")
     if not overlay_mountable():
         pytest.skip("no overlayfs here")
     lower, empty, mnt = (os.path.join(tmp, d) for d in ("lower", "empty", "mnt"))
@@ -290,12 +291,12 @@ def test_runtime_in_an_attached_overlay_seals_itself_again(cella, tmp, rootfs):
         other.env = dict(os.environ, _CELLA_EXE="o" + os.path.join(lower, "cella"))
         b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/probe", "exit", "0"],
                                                              rootfs=rootfs))
-        other.ok("create", "--bundle", b, "attached-overlay")
+        other.ok("create", "--bundle", b, cid)
         try:
-            pid = other.state("attached-overlay")["pid"]
+            pid = other.state(cid)["pid"]
             assert os.readlink(f"/proc/{pid}/exe").startswith("/memfd:cella")
         finally:
-            other.run("delete", "--force", "attached-overlay")
+            other.run("delete", "--force", cid)
     finally:
         subprocess.run(["umount", mnt], check=True)
 

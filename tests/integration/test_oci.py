@@ -299,12 +299,13 @@ def test_state_root_made_with_its_parents(cella, tmp):
 def test_rootfs_path_spelled_otherwise(cella, tmp, spelling):
     """root.path with extra slashes, "." or ".." but no symlink is the
     rootfs (runc compares it cleaned with the real path)."""
+    cid = cid_of("spelled")
     parent = os.path.dirname(ROOTFS)
     path = spelling.format(r=ROOTFS, p=parent, b=os.path.basename(ROOTFS),
                            pb=os.path.basename(parent))
     b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/probe", "exit", "3"],
                                                          rootfs=path))
-    r = cella.run("run", "--bundle", b, "spelled")
+    r = cella.run("run", "--bundle", b, cid)
     assert r.returncode == 3, r.stderr
 
 

@@ -512,7 +512,7 @@ def test_writable_root_in_the_shared_scratch_dir(cella):
     neither sees the other's files, and on the host it stays an empty
     directory with nothing mounted on it."""
     scratch = os.path.join(cella.root, ".scratch")
-    a = cella.popen("run", "--rootfs", ROOTFS, "--name", f"qs-{os.getpid()}", "--",
+    a = cella.popen("run", "--rootfs", ROOTFS, "--name", cid_of("qs"), "--",
                     "/bin/sh", "-c",
                     "echo a > /mine; echo ready; read x; cat /mine; ls /theirs 2>&1 || true",
                     stdin=subprocess.PIPE)
