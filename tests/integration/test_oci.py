@@ -288,7 +288,7 @@ def test_state_root_made_with_its_parents(cella, tmp):
     other = Cella(root)
     b = bundle(tmp, ["/probe", "exit", "0"])
     for _ in range(2):
-        r = other.run("run", "--bundle", b, "parents")
+        r = other.run("run", "--bundle", b, cid_of("parents"))
         assert r.returncode == 0, r.stderr
     for d in (os.path.join(tmp, "a"), os.path.join(tmp, "a", "b"), root):
         assert os.stat(d).st_mode & 0o7777 == 0o711, d
