@@ -183,8 +183,8 @@ int mount_overlay_lower_only(const char *lowerdir)
 #ifndef STATX_MNT_ID_UNIQUE
 #define STATX_MNT_ID_UNIQUE 0x00004000U
 #endif
-#ifndef SYS_statmount
-#define SYS_statmount 457
+#if !defined(SYS_statmount) && !defined(__alpha__) && !defined(__mips__)
+#define SYS_statmount 457 /* the number every other architecture shares */
 #endif
 #define CELLA_STATMOUNT_SB_BASIC 0x1U
 
@@ -195,20 +195,39 @@ struct cella_mnt_id_req {
 	uint64_t param;
 };
 
-/* 1 attached, 0 not, -1 when statmount cannot say. */
-static int statmount_attached(int fd)
+#ifdef SYS_statmount
+static int statmount_id(const char *path, int fd)
 {
 	struct statx stx;
 	struct cella_mnt_id_req req = {.size = sizeof(req), .param = CELLA_STATMOUNT_SB_BASIC};
 	uint64_t buf[64]; /* struct statmount's fixed part, and more */
 
-	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE, &stx) < 0 ||
+	if (statx(fd, path, AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE, &stx) < 0 ||
 	    (stx.stx_mask & STATX_MNT_ID_UNIQUE) == 0)
 		return -1;
 	req.mnt_id = stx.stx_mnt_id;
 	if (syscall(SYS_statmount, &req, buf, sizeof(buf), 0) == 0)
 		return 1;
-	return errno == ENOENT ? 0 : -1;
+	return errno == ENOENT ? 0 : -2;
+}
+#endif
+
+/* 1 attached, 0 not, -1 when statmount cannot say. Its ENOENT counts only
+ * once it found the mount of our own root, which is attached: a seccomp
+ * filter or an LSM that answers ENOENT to it would otherwise pass any
+ * mount for one attached nowhere. */
+static int statmount_attached(int fd)
+{
+#ifdef SYS_statmount
+	int r = statmount_id("", fd);
+
+	if (r != 0)
+		return r == 1 ? 1 : -1;
+	return statmount_id("/", AT_FDCWD) == 1 ? 0 : -1;
+#else
+	(void)fd;
+	return -1;
+#endif
 }
 
 /* The mount's (old, reusable) id among the first fields of mountinfo. */

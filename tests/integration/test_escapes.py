@@ -270,11 +270,47 @@ def test_runtime_runs_from_a_read_only_overlay_where_it_can(cella, tmp, rootfs):
         other.run("delete", "--force", cid)
 
 
-def test_runtime_in_an_attached_overlay_seals_itself_again(cella, tmp, rootfs):
+def refusing_statmount(errnum):
+    """A preexec_fn: a seccomp filter that fails statmount(2) (457) with
+    errnum, for the command and all it starts (x86_64 numbers)."""
+    if errnum is None:
+        return None
+    ins = [(0x20, 0, 0, 0),                     # ld [nr]
+           (0x15, 0, 1, 457),                   # jeq 457
+           (0x06, 0, 0, 0x00050000 | errnum),   # ret ERRNO(errnum)
+           (0x06, 0, 0, 0x7fff0000)]            # ret ALLOW
+
+    class SockFilter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
+                    ("k", ctypes.c_uint)]
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+    prog_insns = (SockFilter * len(ins))(*[SockFilter(*i) for i in ins])
+    prog = SockFprog(len(ins), prog_insns)
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def install():
+        if libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:  # PR_SET_SECCOMP, FILTER
+            os._exit(99)
+    return install
+
+
+needs_x86_64 = pytest.mark.skipif(os.uname().machine != "x86_64",
+                                  reason="the filter's system call number is x86_64's")
+
+
+@needs_x86_64
+@pytest.mark.parametrize("refused", [None, errno.ENOENT, errno.ENOSYS],
+                         ids=["statmount", "statmount-enoent", "statmount-enosys"])
+def test_runtime_in_an_attached_overlay_seals_itself_again(cella, tmp, rootfs, refused):
     """A read-only overlay attached somewhere could be one with an upper
     layer, remounted writable: the runtime started from one, even with the
     mark of its own re-exec, does not take itself for sealed and runs from
-    a sealed copy instead."""
+    a sealed copy instead. Also where statmount is refused: with ENOSYS (a
+    kernel before 6.8: mountinfo says), and with ENOENT from a filter, which
+    must not pass for "not in this mount namespace"."""
     cid = cid_of("attached-overlay")
     if not overlay_mountable():
         pytest.skip("no overlayfs here")
@@ -291,7 +327,12 @@ def test_runtime_in_an_attached_overlay_seals_itself_again(cella, tmp, rootfs):
         other.env = dict(os.environ, _CELLA_EXE="o" + os.path.join(lower, "cella"))
         b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/probe", "exit", "0"],
                                                              rootfs=rootfs))
-        other.ok("create", "--bundle", b, cid)
+        with open(os.path.join(tmp, "err"), "w+") as err:
+            r = subprocess.run(other.argv("create", "--bundle", b, cid), env=other.env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                               preexec_fn=refusing_statmount(refused), timeout=TIMEOUT)
+            err.seek(0)
+            assert r.returncode == 0, err.read()
         try:
             pid = other.state(cid)["pid"]
             assert os.readlink(f"/proc/{pid}/exe").startswith("/memfd:cella")
@@ -299,6 +340,33 @@ def test_runtime_in_an_attached_overlay_seals_itself_again(cella, tmp, rootfs):
             other.run("delete", "--force", cid)
     finally:
         subprocess.run(["umount", mnt], check=True)
+
+
+@needs_x86_64
+@pytest.mark.parametrize("refused", [errno.ENOSYS, errno.ENOENT], ids=["enosys", "enoent"])
+def test_runtime_overlay_found_detached_without_statmount(cella, tmp, rootfs, refused):
+    """Where statmount cannot answer (ENOSYS: a kernel before 6.8; ENOENT
+    from a filter), the runtime's own read-only overlay, attached nowhere,
+    is still taken for sealed through /proc/self/mountinfo: the init runs
+    from it (/cella), not from a copy."""
+    if not overlay_mountable():
+        pytest.skip("no overlayfs here")
+    cid = cid_of("no-statmount")
+    os.makedirs(cella.root, mode=0o711, exist_ok=True)
+    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/probe", "exit", "0"],
+                                                         rootfs=rootfs))
+    with open(os.path.join(tmp, "err"), "w+") as err:
+        r = subprocess.run(cella.argv("create", "--bundle", b, cid), env=cella.env,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                           preexec_fn=refusing_statmount(refused), timeout=TIMEOUT)
+        err.seek(0)
+        assert r.returncode == 0, err.read()
+    try:
+        pid = cella.state(cid)["pid"]
+        assert os.readlink(f"/proc/{pid}/exe") == "/cella"
+        assert_unwritable_runtime(pid)
+    finally:
+        cella.run("delete", "--force", cid)
 
 
 needs_launcher = pytest.mark.skipif(CELLA_RUNTIME == CELLA,
