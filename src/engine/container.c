@@ -1403,8 +1403,11 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 	cleanup_close int rootfd = open(state_root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	cleanup_close int dirfd = -1;
 
-	/* What a runtime killed while making a state directory left. */
-	if (rootfd >= 0)
+	struct stat st;
+
+	/* What a runtime killed while making a state directory left (in a
+	 * root of ours alone: state_dir_open refuses any other). */
+	if (rootfd >= 0 && fstat(rootfd, &st) == 0 && state_root_check(state_root, &st, NULL) == 0)
 		state_root_tidy(state_root, rootfd);
 	dirfd = state_dir_open(state_root, id, err);
 	/* As runc: --force of a container that does not exist succeeds

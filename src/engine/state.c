@@ -139,6 +139,31 @@ static int lock_dir(int fd, const char *id, cella_error *err)
 	return 0;
 }
 
+int state_root_check(const char *root, const struct stat *st, cella_error *err)
+{
+	if (!S_ISDIR(st->st_mode))
+		return cella_err(err, ENOTDIR, "state root `%s` is not a directory", root);
+	if (st->st_uid != geteuid() || (st->st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return cella_err(
+		    err, EPERM,
+		    "state root `%s` is not this user's alone (owner uid %u, mode %04o): "
+		    "another user could plant containers and hooks in it",
+		    root, (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777));
+	return 0;
+}
+
+int state_root_verify(const char *root, cella_error *err)
+{
+	struct stat st;
+
+	if (stat(root, &st) < 0) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		return cella_err(err, errno, "state root `%s`", root);
+	}
+	return state_root_check(root, &st, err);
+}
+
 /* mkdir -p: the containerd shim passes --root /run/containerd/runc/NS,
  * whose parents may not exist yet. The path itself first: it is there on
  * every create but the first. */
@@ -210,6 +235,7 @@ int state_dir_create(const char *root, const char *id, const struct cella_state 
 {
 	cleanup_close int rootfd = -1;
 	cleanup_close int fd = -1;
+	struct stat st;
 	char tmp[64];
 
 	if (mkdir_parents(root, 0711) < 0)
@@ -217,6 +243,10 @@ int state_dir_create(const char *root, const char *id, const struct cella_state 
 	rootfd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (rootfd < 0)
 		return cella_err(err, errno, "open state root `%s`", root);
+	if (fstat(rootfd, &st) < 0)
+		return cella_err(err, errno, "stat state root `%s`", root);
+	if (state_root_check(root, &st, err) < 0)
+		return cella_err_ret(err);
 	if (strlen(id) > NAME_MAX)
 		return cella_err(err, ENAMETOOLONG, "create state directory `%s/%s`", root, id);
 	state_root_tidy(root, rootfd);
@@ -254,6 +284,11 @@ int state_dir_open(const char *root, const char *id, cella_error *err)
 	int fd;
 
 	if (cella_validate_id(id, err) < 0)
+		return cella_err_ret(err);
+	fd = state_root_verify(root, err);
+	if (fd == -ENOENT)
+		return cella_err(err, ENOENT, "container `%s` does not exist", id);
+	if (fd < 0)
 		return cella_err_ret(err);
 	path = xasprintf("%s/%s", root, id);
 	fd = open(path, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -610,6 +645,7 @@ int cella_list(const char *state_root, struct cella_state **out, size_t *n, cell
 	struct cella_state *list = NULL;
 	size_t count = 0;
 	DIR *d = opendir(state_root);
+	struct stat root_st;
 	struct dirent *de;
 
 	*out = NULL;
@@ -618,6 +654,16 @@ int cella_list(const char *state_root, struct cella_state **out, size_t *n, cell
 		if (errno == ENOENT)
 			return 0;
 		return cella_err(err, errno, "open state root `%s`", state_root);
+	}
+	if (fstat(dirfd(d), &root_st) < 0) {
+		int e = errno;
+
+		closedir(d);
+		return cella_err(err, e, "stat state root `%s`", state_root);
+	}
+	if (state_root_check(state_root, &root_st, err) < 0) {
+		closedir(d);
+		return cella_err_ret(err);
 	}
 	cella_cgroup_detect_batch(true);
 	while ((de = readdir(d)) != NULL) {

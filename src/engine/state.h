@@ -3,6 +3,8 @@
 #ifndef CELLA_ENGINE_STATE_H
 #define CELLA_ENGINE_STATE_H
 
+#include <sys/stat.h>
+
 #include "engine/engine.h"
 
 #define STATE_FILE	  "state.json"
@@ -23,6 +25,14 @@
  * taken. */
 int state_dir_create(const char *root, const char *id, const struct cella_state *initial,
 		     cella_error *err);
+/* Whether st (of the state root, root) is a directory of this user's alone:
+ * owned by the effective uid, no group or other write bit. Any other user
+ * who can write ROOT can plant a state directory, and its hooks.json, that
+ * our next command trusts. -EPERM (naming root) when not. */
+int state_root_check(const char *root, const struct stat *st, cella_error *err);
+/* The same, by path: 0, or -ENOENT (nothing to say) when root does not
+ * exist. */
+int state_root_verify(const char *root, cella_error *err);
 /* Remove the ROOT/.new/PID-N directories of runtimes killed while making a
  * state directory (rootfd: ROOT). */
 void state_root_tidy(const char *root, int rootfd);
@@ -34,7 +44,8 @@ int state_dir_open(const char *root, const char *id, cella_error *err);
 /* Remove ROOT/ID and what is in it. */
 int state_dir_remove(const char *root, const char *id, cella_error *err);
 
-/* Atomically (write a temporary file, rename) store st in dirfd/state.json. */
+/* Atomically (a temporary file exchanged with the old one) store st in
+ * dirfd/state.json. */
 int state_write(int dirfd, const struct cella_state *st, cella_error *err);
 /* Load dirfd/state.json and compute st->status. */
 int state_load(int dirfd, const char *id, struct cella_state *st, cella_error *err);

@@ -263,3 +263,27 @@ def test_errors_with_json_log(cella, tmp):
     with open(log) as f:
         records = [json.loads(line) for line in f if line.strip()]
     assert any("nosuch" in json.dumps(rec) for rec in records)
+
+
+# ---- a state root another user can write ----
+
+@pytest.mark.parametrize("args", [
+    ["run", "--rootfs", ROOTFS, "--", "/bin/true"],
+    ["create", "--bundle", "{b}", "{id}"],
+    ["run", "--bundle", "{b}", "{id}"],
+    ["list"],
+    ["state", "{id}"],
+    ["kill", "{id}"],
+    ["delete", "--force", "{id}"],
+], ids=lambda a: "-".join(x for x in a[:2] if not x.startswith("{")))
+def test_state_root_writable_by_others_is_refused(cella, tmp, args):
+    """A state root someone else can write (mode 0777 here) could hold a
+    container, and its hooks.json, planted by them: every command refuses
+    it, naming it, and makes nothing in it."""
+    os.makedirs(cella.root, exist_ok=True)
+    os.chmod(cella.root, 0o777)
+    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/probe", "exit", "0"]))
+    r = cella.run(*[a.format(b=b, id=cid_of("planted")) for a in args])
+    line = check_error(r, [cella.root])
+    assert "not this user's alone" in line and "0777" in line, line
+    assert os.listdir(cella.root) == []

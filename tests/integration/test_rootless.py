@@ -10,8 +10,9 @@ import signal
 
 import pytest
 
-from helpers import (CELLA, CELLA_RUNTIME, NAMESPACES, PROBE, ROOTFS, TIMEOUT, cid_of, find_process,
-                     host_ns, make_config, read_subid, unique_sleep, write_bundle)
+from helpers import (CELLA, CELLA_RUNTIME, NAMESPACES, PROBE, ROOTFS, TIMEOUT, Cella, cid_of,
+                     find_process, host_ns, make_config, read_subid, unique_sleep,
+                     write_bundle)
 
 pytestmark = pytest.mark.rootless
 
@@ -268,3 +269,17 @@ def test_reachable_binary_is_sealed_rootless(rootless, user_rootfs, utmp, test_u
             os.close(fd)
     finally:
         rootless.run("delete", "--force", cid)
+
+
+def test_state_root_of_another_user_is_refused(rootless, tmp, test_user):
+    """A state root another user owns (the fallback /tmp/cella-UID made
+    first by someone else, say) could hold a container, and its hooks.json,
+    of theirs: refused, naming its owner, even where its mode lets us in."""
+    root = os.path.join(tmp, "theirs")
+    os.mkdir(root, 0o755)  # root's: not the test user's
+    other = Cella(root, user=test_user, env=rootless.env)
+    for args in (["list"], ["state", cid_of("x")], ["run", "--rootfs", ROOTFS, "--", "/bin/true"]):
+        r = other.run(*args)
+        assert r.returncode != 0, (args, r.stdout)
+        assert f"state root `{root}` is not this user's alone (owner uid 0" in r.stderr, r.stderr
+    assert os.listdir(root) == []
