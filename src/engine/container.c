@@ -268,9 +268,10 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 	if (stat(c->rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
 		return cella_err(err, ENOTDIR, "root.path: rootfs `%s` is not a directory", root);
 	/* A bundle's rootfs is named by its real path, as runc wants it
-	 * ("invalid rootfs: not an absolute path, or a symlink"): no link to
-	 * follow, and swap, between this check and the mounts. The quick
-	 * door's --rootfs may be a link (as bubblewrap's). */
+	 * ("invalid rootfs: not an absolute path, or a symlink"), though ".."
+	 * is taken lexically here where runc 1.1 follows a link before it
+	 * (cella refuses `LINK/../rootfs`). The mounts still go by path, as
+	 * runc's. The quick door's --rootfs may be a link (as bubblewrap's). */
 	if (!o->ephemeral_root) {
 		cleanup_free char *lexical = path_clean(root);
 

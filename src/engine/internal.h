@@ -40,9 +40,10 @@ struct cella_ctx {
 	const struct cella_create_opts *opts;
 	const struct cella_spec *spec;
 	const struct cella_process *process;
-	char *rootfs;  /* realpath of the bundle's root.path */
-	char *scratch; /* ROOT/ID/scratch, under the overlay tmpfs (ephemeral_root): not ROOT/ID,
-			  which would hide ROOT/ID/notify from the container's mounts */
+	char *rootfs;			  /* realpath of the bundle's root.path */
+	char *scratch;			  /* ROOT/.scratch (SCRATCH_DIR), under the overlay tmpfs
+					     (ephemeral_root); not ROOT/ID, which would hide
+					     ROOT/ID/notify from the container's mounts */
 	struct cella_resources resources; /* linux.resources, typed */
 	char *cgroup_path;		  /* resolved; NULL: no cgroup (rootless) */
 	struct cella_cgroup *cgroup;	  /* created before the fork */

@@ -355,7 +355,7 @@ int state_dir_remove(const char *root, const char *id, cella_error *err)
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
 		    strcmp(de->d_name, STATE_FILE) == 0)
 			continue;
-		/* Subdirectories (notify/, scratch/) hold files, not
+		/* Subdirectories (notify/; scratch/ of older versions) hold files, not
 		 * directories: emptied, then removed. */
 		if (unlinkat(dirfd(d), de->d_name, 0) == 0 || errno == ENOENT)
 			continue;
@@ -390,13 +390,14 @@ int state_dir_remove(const char *root, const char *id, cella_error *err)
 static int replace_state_file(int dirfd, cella_error *err)
 {
 	if (renameat2(dirfd, STATE_FILE ".tmp", dirfd, STATE_FILE, RENAME_EXCHANGE) == 0) {
-		/* Readers see the new state already; a file left here is
-		 * rewritten by the next update and removed by delete. */
+		/* Readers see the new state already; a file left here (the
+		 * unlink failed, or we were killed before it) is removed by
+		 * delete, or replaced by the next write of the state. */
 		(void)unlinkat(dirfd, STATE_FILE ".tmp", 0);
 		return 0;
 	}
-	if (errno != EINVAL && errno != ENOSYS && errno != ENOENT)
-		return cella_err(err, errno, "replace state file");
+	/* Whatever the exchange's failure (EINVAL where the file system
+	 * cannot), the rename says what is wrong, if anything. */
 	if (renameat(dirfd, STATE_FILE ".tmp", dirfd, STATE_FILE) < 0)
 		return cella_err(err, errno, "rename state file");
 	return 0;

@@ -95,7 +95,8 @@ static void idmap_cache_drop(void)
  * it runs nothing of the C library's that touches it (errno, locks): two
  * raw system calls on a stack of its own, with every signal blocked (no
  * handler of the runtime's runs in it), until EOF on the pipe, which the
- * runtime's close or death gives. */
+ * runtime's close or death gives. One at a time: idmap_userns kills and
+ * reaps it (cleanup_pid) before it returns, so the stack is free again. */
 static struct {
 	char stack[8192] __attribute__((aligned(16)));
 	int fds[2];
