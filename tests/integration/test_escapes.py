@@ -297,6 +297,16 @@ def refusing_statmount(errnum):
     return install
 
 
+def create_refusing_statmount(c, bundle, cid, tmp, refused):
+    """`create` through c's argv under refusing_statmount(refused)."""
+    with open(os.path.join(tmp, "err"), "w+") as err:
+        r = subprocess.run(c.argv("create", "--bundle", bundle, cid), env=c.env,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                           preexec_fn=refusing_statmount(refused), timeout=TIMEOUT)
+        err.seek(0)
+        assert r.returncode == 0, err.read()
+
+
 needs_x86_64 = pytest.mark.skipif(os.uname().machine != "x86_64",
                                   reason="the filter's system call number is x86_64's")
 
@@ -327,12 +337,7 @@ def test_runtime_in_an_attached_overlay_seals_itself_again(cella, tmp, rootfs, r
         other.env = dict(os.environ, _CELLA_EXE="o" + os.path.join(lower, "cella"))
         b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/probe", "exit", "0"],
                                                              rootfs=rootfs))
-        with open(os.path.join(tmp, "err"), "w+") as err:
-            r = subprocess.run(other.argv("create", "--bundle", b, cid), env=other.env,
-                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-                               preexec_fn=refusing_statmount(refused), timeout=TIMEOUT)
-            err.seek(0)
-            assert r.returncode == 0, err.read()
+        create_refusing_statmount(other, b, cid, tmp, refused)
         try:
             pid = other.state(cid)["pid"]
             assert os.readlink(f"/proc/{pid}/exe").startswith("/memfd:cella")
@@ -355,12 +360,7 @@ def test_runtime_overlay_found_detached_without_statmount(cella, tmp, rootfs, re
     os.makedirs(cella.root, mode=0o711, exist_ok=True)
     b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/probe", "exit", "0"],
                                                          rootfs=rootfs))
-    with open(os.path.join(tmp, "err"), "w+") as err:
-        r = subprocess.run(cella.argv("create", "--bundle", b, cid), env=cella.env,
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-                           preexec_fn=refusing_statmount(refused), timeout=TIMEOUT)
-        err.seek(0)
-        assert r.returncode == 0, err.read()
+    create_refusing_statmount(cella, b, cid, tmp, refused)
     try:
         pid = cella.state(cid)["pid"]
         assert os.readlink(f"/proc/{pid}/exe") == "/cella"
