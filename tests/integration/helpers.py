@@ -434,3 +434,38 @@ def validate_map(m):
             _MAP_SCHEMA = json.load(f)
         jsonschema.Draft202012Validator.check_schema(_MAP_SCHEMA)
     jsonschema.Draft202012Validator(_MAP_SCHEMA).validate(m)
+
+
+def refusing_syscall(nr, errnum, arg4=None):
+    """A preexec_fn: a seccomp filter under which system call nr (x86_64's
+    numbers) fails with errnum, for the command and all it starts; only
+    when its fifth argument's low 32 bits are arg4, if given (renameat2's
+    flags)."""
+    if arg4 is None:
+        ins = [(0x20, 0, 0, 0),                    # ld [nr]
+               (0x15, 0, 1, nr),                   # jeq nr
+               (0x06, 0, 0, 0x00050000 | errnum),  # ret ERRNO(errnum)
+               (0x06, 0, 0, 0x7fff0000)]           # ret ALLOW
+    else:
+        ins = [(0x20, 0, 0, 0),                    # ld [nr]
+               (0x15, 0, 3, nr),                   # jeq nr, else allow
+               (0x20, 0, 0, 16 + 4 * 8),           # ld [args[4], low half]
+               (0x15, 0, 1, arg4),                 # jeq arg4
+               (0x06, 0, 0, 0x00050000 | errnum),  # ret ERRNO(errnum)
+               (0x06, 0, 0, 0x7fff0000)]           # ret ALLOW
+
+    class SockFilter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
+                    ("k", ctypes.c_uint)]
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+    insns = (SockFilter * len(ins))(*[SockFilter(*i) for i in ins])
+    prog = SockFprog(len(ins), insns)
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def install():
+        if libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:  # PR_SET_SECCOMP, FILTER
+            os._exit(99)
+    return install

@@ -29,7 +29,7 @@ import threading
 import pytest
 
 from helpers import CELLA, CELLA_RUNTIME, PROBE, Cella, ROOTFS, TIMEOUT, cid_of, make_config, \
-    mountinfo, env_without_leak_check, unique_sleep, write_bundle
+    mountinfo, env_without_leak_check, refusing_syscall, unique_sleep, write_bundle
 
 MAPS = {"uidMappings": [{"containerID": 0, "hostID": 0, "size": 65536}],
         "gidMappings": [{"containerID": 0, "hostID": 0, "size": 65536}]}
@@ -271,30 +271,8 @@ def test_runtime_runs_from_a_read_only_overlay_where_it_can(cella, tmp, rootfs):
 
 
 def refusing_statmount(errnum):
-    """A preexec_fn: a seccomp filter that fails statmount(2) (457) with
-    errnum, for the command and all it starts (x86_64 numbers)."""
-    if errnum is None:
-        return None
-    ins = [(0x20, 0, 0, 0),                     # ld [nr]
-           (0x15, 0, 1, 457),                   # jeq 457
-           (0x06, 0, 0, 0x00050000 | errnum),   # ret ERRNO(errnum)
-           (0x06, 0, 0, 0x7fff0000)]            # ret ALLOW
-
-    class SockFilter(ctypes.Structure):
-        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
-                    ("k", ctypes.c_uint)]
-
-    class SockFprog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
-
-    prog_insns = (SockFilter * len(ins))(*[SockFilter(*i) for i in ins])
-    prog = SockFprog(len(ins), prog_insns)
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def install():
-        if libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:  # PR_SET_SECCOMP, FILTER
-            os._exit(99)
-    return install
+    """A preexec_fn: statmount(2) fails with errnum (None: no filter)."""
+    return None if errnum is None else refusing_syscall(457, errnum)
 
 
 def create_refusing_statmount(c, bundle, cid, tmp, refused):

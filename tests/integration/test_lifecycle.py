@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """pause, resume, ps, and delete --force of a paused container."""
+import errno
 import json
 import os
 import random
+import subprocess
 import time
 
 import pytest
 
-from helpers import cid_of, make_config, pid_exists, wait_for, write_bundle
+from helpers import (TIMEOUT, cid_of, make_config, pid_exists, refusing_syscall, unique_sleep,
+                     wait_for, write_bundle)
 
 # A counter the test can watch: one line per tick in /shared/count.
 COUNTER = ["/bin/sh", "-c",
@@ -134,6 +137,29 @@ def test_state_file_replaced_whole_and_alone(cella, tmp):
     finally:
         cella.run("delete", "--force", name)
     assert not os.path.exists(d)
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="x86_64's system call numbers")
+@pytest.mark.parametrize("errnum", [errno.EINVAL, errno.EOPNOTSUPP], ids=["einval", "eopnotsupp"])
+def test_state_file_renamed_where_it_cannot_be_exchanged(cella, tmp, errnum):
+    """Where renameat2's RENAME_EXCHANGE fails (EINVAL: a file system that
+    cannot; anything else: a filter, a FUSE daemon), the new state.json is
+    renamed over the old one instead, and nothing is left beside it."""
+    c = make_config(args=["/bin/sleep", unique_sleep()])
+    b = write_bundle(os.path.join(tmp, "bundle"), c)
+    name = cid("exch")
+    with open(os.path.join(tmp, "err"), "w+") as err:
+        r = subprocess.run(cella.argv("create", "--bundle", b, name), env=cella.env,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                           preexec_fn=refusing_syscall(316, errnum, arg4=2), timeout=TIMEOUT)
+        err.seek(0)
+        assert r.returncode == 0, err.read()
+    try:
+        assert cella.status(name) == "created" and cella.state(name)["pid"] > 0
+        d = os.path.join(cella.root, name)
+        assert not [e for e in os.listdir(d) if e.startswith("state.json.")], os.listdir(d)
+    finally:
+        cella.run("delete", "--force", name)
 
 
 def test_delete_force_of_a_torn_state(cella, tmp):
