@@ -723,26 +723,26 @@ int cella_exec_config_process(const char *state_root, const char *id, struct cel
 {
 	cleanup_spec struct cella_spec *spec = NULL;
 	cleanup_free char *config = NULL;
-	int r;
+	cleanup_free char *text = NULL;
+	cleanup_close int dirfd = -1;
+	cleanup_close int fd = -1;
+	ssize_t n;
 
 	/* The configuration as create applied it, kept in the state
 	 * directory: the bundle's may have changed since, and a quick-door
-	 * container has none (as runc, which keeps its own copy). Whether
-	 * the container may take an exec is cella_exec's to say, under the
+	 * container has none (as runc, which keeps its own copy). Read
+	 * through the state directory's fd, from a checked root; whether the
+	 * container may take an exec is cella_exec's to say, under the
 	 * state's lock. */
+	dirfd = state_dir_open_unlocked(state_root, id, err);
+	if (dirfd < 0)
+		return dirfd;
 	config = xasprintf("%s/%s/%s", state_root, id, APPLIED_CONFIG_FILE);
-	r = cella_spec_load(config, &spec, err);
-	if (r < 0 && err != NULL && err->errnum == ENOENT) {
-		cella_error e;
-		cleanup_close int dirfd = state_dir_open(state_root, id, &e);
-
-		/* No state directory: "container `ID` does not exist". */
-		if (dirfd < 0) {
-			*err = e;
-			return dirfd;
-		}
-	}
-	if (r < 0)
+	fd = openat(dirfd, APPLIED_CONFIG_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return cella_err(err, errno, "container `%s`: open `%s`", id, config);
+	n = read_fd_all(fd, config, false, &text, err);
+	if (n < 0 || cella_spec_parse(text, (size_t)n, config, &spec, err) < 0)
 		return cella_err_context(err, "container `%s`", id);
 	if (spec->process == NULL)
 		return cella_err_invalid(err, "container `%s`: %s has no process to start from", id,

@@ -147,21 +147,27 @@ int state_root_check(const char *root, const struct stat *st, cella_error *err)
 		return cella_err(
 		    err, EPERM,
 		    "state root `%s` is not this user's alone (owner uid %u, mode %04o): "
-		    "another user could plant containers and hooks in it",
+		    "another user could plant containers and hooks in it (give --root a "
+		    "directory of yours)",
 		    root, (unsigned)st->st_uid, (unsigned)(st->st_mode & 07777));
 	return 0;
 }
 
-int state_root_verify(const char *root, cella_error *err)
+int state_root_open(const char *root, cella_error *err)
 {
+	cleanup_close int fd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	struct stat st;
 
-	if (stat(root, &st) < 0) {
+	if (fd < 0) {
 		if (errno == ENOENT)
 			return -ENOENT;
-		return cella_err(err, errno, "state root `%s`", root);
+		return cella_err(err, errno, "open state root `%s`", root);
 	}
-	return state_root_check(root, &st, err);
+	if (fstat(fd, &st) < 0)
+		return cella_err(err, errno, "stat state root `%s`", root);
+	if (state_root_check(root, &st, err) < 0)
+		return cella_err_ret(err);
+	return take_fd(&fd);
 }
 
 /* mkdir -p: the containerd shim passes --root /run/containerd/runc/NS,
@@ -278,26 +284,35 @@ int state_dir_create(const char *root, const char *id, const struct cella_state 
 	return take_fd(&fd);
 }
 
-int state_dir_open(const char *root, const char *id, cella_error *err)
+int state_dir_open_unlocked(const char *root, const char *id, cella_error *err)
 {
-	char *path;
+	cleanup_close int rootfd = -1;
 	int fd;
 
 	if (cella_validate_id(id, err) < 0)
 		return cella_err_ret(err);
-	fd = state_root_verify(root, err);
-	if (fd == -ENOENT)
+	/* ROOT checked through the fd it is then opened from: no other
+	 * directory can take its place between the check and the use. */
+	rootfd = state_root_open(root, err);
+	if (rootfd == -ENOENT)
 		return cella_err(err, ENOENT, "container `%s` does not exist", id);
-	if (fd < 0)
+	if (rootfd < 0)
 		return cella_err_ret(err);
-	path = xasprintf("%s/%s", root, id);
-	fd = open(path, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	free(path);
+	fd = openat(rootfd, id, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return cella_err(err, ENOENT, "container `%s` does not exist", id);
 		return cella_err(err, errno, "open state of container `%s`", id);
 	}
+	return fd;
+}
+
+int state_dir_open(const char *root, const char *id, cella_error *err)
+{
+	int fd = state_dir_open_unlocked(root, id, err);
+
+	if (fd < 0)
+		return fd;
 	if (lock_dir(fd, id, err) < 0) {
 		close(fd);
 		return cella_err_ret(err);
@@ -333,13 +348,15 @@ static void remove_subdir(int state_fd, const char *name)
 
 int state_dir_remove(const char *root, const char *id, cella_error *err)
 {
-	cleanup_close int rootfd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	cleanup_close int rootfd = state_root_open(root, err);
 	cleanup_close int fd = -1;
 	DIR *d;
 	struct dirent *de;
 
+	if (rootfd == -ENOENT)
+		return cella_err(err, ENOENT, "open state root `%s`", root);
 	if (rootfd < 0)
-		return cella_err(err, errno, "open state root `%s`", root);
+		return cella_err_ret(err);
 	fd = openat(rootfd, id, O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		if (errno == ENOENT)

@@ -30,9 +30,10 @@ int state_dir_create(const char *root, const char *id, const struct cella_state 
  * who can write ROOT can plant a state directory, and its hooks.json, that
  * our next command trusts. -EPERM (naming root) when not. */
 int state_root_check(const char *root, const struct stat *st, cella_error *err);
-/* The same, by path: 0, or -ENOENT (nothing to say) when root does not
- * exist. */
-int state_root_verify(const char *root, cella_error *err);
+/* ROOT opened (O_DIRECTORY, following links) and checked through that fd
+ * (state_root_check): the fd, or -ENOENT (nothing said) when root does not
+ * exist. Everything under ROOT is then opened relative to it. */
+int state_root_open(const char *root, cella_error *err);
 /* Remove the ROOT/.new/PID-N directories of runtimes killed while making a
  * state directory (rootfd: ROOT). */
 void state_root_tidy(const char *root, int rootfd);
@@ -41,6 +42,9 @@ void state_root_tidy(const char *root, int rootfd);
 bool state_dir_linked(const char *root, const char *id, int dirfd);
 /* Open and lock ROOT/ID; "container `ID` does not exist" when missing. */
 int state_dir_open(const char *root, const char *id, cella_error *err);
+/* The same, not locked (a reader that must not wait for, or hold, the
+ * lock a command on the container takes after it). */
+int state_dir_open_unlocked(const char *root, const char *id, cella_error *err);
 /* Remove ROOT/ID and what is in it. */
 int state_dir_remove(const char *root, const char *id, cella_error *err);
 

@@ -274,6 +274,7 @@ def test_errors_with_json_log(cella, tmp):
     ["list"],
     ["state", "{id}"],
     ["kill", "{id}"],
+    ["exec", "{id}", "/bin/true"],
     ["delete", "--force", "{id}"],
 ], ids=lambda a: "-".join(x for x in a[:2] if not x.startswith("{")))
 def test_state_root_writable_by_others_is_refused(cella, tmp, args):
