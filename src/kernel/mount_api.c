@@ -206,7 +206,9 @@ static int statmount_id(const char *path, int fd)
 	    (stx.stx_mask & STATX_MNT_ID_UNIQUE) == 0)
 		return -1;
 	req.mnt_id = stx.stx_mnt_id;
-	if (syscall(SYS_statmount, &req, buf, sizeof(buf), 0) == 0)
+	/* Every argument given, the unused ones 0: the two calls differ
+	 * in the mount id alone, to a filter too. */
+	if (syscall(SYS_statmount, &req, buf, sizeof(buf), 0, 0, 0) == 0)
 		return 1;
 	return errno == ENOENT ? 0 : -2;
 }
