@@ -725,7 +725,6 @@ int cella_exec_config_process(const char *state_root, const char *id, struct cel
 	cleanup_free char *config = NULL;
 	cleanup_free char *text = NULL;
 	cleanup_close int dirfd = -1;
-	cleanup_close int fd = -1;
 	ssize_t n;
 
 	/* The configuration as create applied it, kept in the state
@@ -738,10 +737,8 @@ int cella_exec_config_process(const char *state_root, const char *id, struct cel
 	if (dirfd < 0)
 		return dirfd;
 	config = xasprintf("%s/%s/%s", state_root, id, APPLIED_CONFIG_FILE);
-	fd = openat(dirfd, APPLIED_CONFIG_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return cella_err(err, errno, "container `%s`: open `%s`", id, config);
-	n = read_fd_all(fd, config, false, &text, err);
+	n = read_input_file_at(dirfd, APPLIED_CONFIG_FILE, config, CELLA_SPEC_MAX_BYTES, &text,
+			       err);
 	if (n < 0 || cella_spec_parse(text, (size_t)n, config, &spec, err) < 0)
 		return cella_err_context(err, "container `%s`", id);
 	if (spec->process == NULL)

@@ -107,7 +107,9 @@ void engine_netdev_restore(int dirfd, pid_t alive_init)
 	ssize_t n;
 
 	cella_err_clear(&err);
-	n = read_file_at(dirfd, APPLIED_CONFIG_FILE, &text, &err);
+	/* Not waiting on a FIFO, nor reading a device, put in its place. */
+	n = read_input_file_at(dirfd, APPLIED_CONFIG_FILE, APPLIED_CONFIG_FILE,
+			       CELLA_SPEC_MAX_BYTES, &text, &err);
 	/* The applied config is our own serialization (cella_spec_to_json),
 	 * which names the member when there are devices to move: without the
 	 * name, no parse (a tenth of a run's user time, at every delete). */

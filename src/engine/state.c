@@ -155,7 +155,8 @@ int state_root_check(const char *root, const struct stat *st, cella_error *err)
 
 int state_root_open(const char *root, cella_error *err)
 {
-	cleanup_close int fd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	/* O_PATH: searching ROOT is all it takes, as by path before. */
+	cleanup_close int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct stat st;
 
 	if (fd < 0) {

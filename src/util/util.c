@@ -241,23 +241,24 @@ static const char *file_kind(mode_t m)
 	return "not a regular file";
 }
 
-ssize_t read_input_file(const char *path, size_t max, char **out, cella_error *err)
+ssize_t read_input_file_at(int dirfd, const char *path, const char *name, size_t max, char **out,
+			   cella_error *err)
 {
 	/* O_NONBLOCK: opening a FIFO without a writer must not wait. */
-	cleanup_close int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	cleanup_free char *buf = NULL;
 	size_t len = 0, cap;
 	struct stat st;
 
 	if (fd < 0)
-		return cella_err(err, errno, "open `%s`", path);
+		return cella_err(err, errno, "open `%s`", name);
 	if (fstat(fd, &st) < 0)
-		return cella_err(err, errno, "stat `%s`", path);
+		return cella_err(err, errno, "stat `%s`", name);
 	if (!S_ISREG(st.st_mode))
-		return cella_err_invalid(err, "`%s` is %s, not a regular file", path,
+		return cella_err_invalid(err, "`%s` is %s, not a regular file", name,
 					 file_kind(st.st_mode));
 	if ((uint64_t)st.st_size > max)
-		return cella_err(err, EFBIG, "`%s` is larger than the %zu MiB cella reads", path,
+		return cella_err(err, EFBIG, "`%s` is larger than the %zu MiB cella reads", name,
 				 max >> 20);
 	/* Up to one byte more than allowed, to see a file that grew since. */
 	cap = (size_t)st.st_size + 4096 < max + 2 ? (size_t)st.st_size + 4096 : max + 2;
@@ -274,17 +275,22 @@ ssize_t read_input_file(const char *path, size_t max, char **out, cella_error *e
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return cella_err(err, errno, "read `%s`", path);
+			return cella_err(err, errno, "read `%s`", name);
 		if (r == 0)
 			break;
 		len += (size_t)r;
 		if (len > max)
 			return cella_err(err, EFBIG, "`%s` is larger than the %zu MiB cella reads",
-					 path, max >> 20);
+					 name, max >> 20);
 	}
 	buf[len] = '\0';
 	*out = take_ptr(&buf);
 	return (ssize_t)len;
+}
+
+ssize_t read_input_file(const char *path, size_t max, char **out, cella_error *err)
+{
+	return read_input_file_at(AT_FDCWD, path, path, max, out, err);
 }
 
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, cella_error *err)

@@ -51,6 +51,8 @@ int write_file_at(int dirfd, const char *path, const char *data, size_t len, cel
  * must be a regular file (a symlink is followed to one; a FIFO, a device or
  * a socket is refused, the open does not block on a FIFO) of at most max
  * bytes (an error names the limit). */
+ssize_t read_input_file_at(int dirfd, const char *path, const char *name, size_t max, char **out,
+			   cella_error *err);
 ssize_t read_input_file(const char *path, size_t max, char **out, cella_error *err);
 /* Write all of buf, retrying on EINTR and short writes. */
 ssize_t write_all(int fd, const void *buf, size_t len);

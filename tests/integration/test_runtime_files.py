@@ -247,5 +247,13 @@ def test_config_that_is_not_a_small_regular_file_is_refused(cella, tmp, kind, sa
         r = cella.run("exec", "--process", path, cid, timeout=TIMEOUT)
         assert r.returncode != 0
         assert len(r.stderr.splitlines()) == 1 and says in r.stderr, r.stderr
+        # The applied config.json in the state directory, which exec
+        # without --process starts from, is read the same way.
+        applied = os.path.join(cella.root, cid, "config.json")
+        os.unlink(applied)
+        os.rename(path, applied)
+        r = cella.run("exec", cid, "/bin/true", timeout=TIMEOUT)
+        assert r.returncode != 0
+        assert len(r.stderr.splitlines()) == 1 and says in r.stderr, r.stderr
     finally:
         cella.run("delete", "--force", cid)
