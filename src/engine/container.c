@@ -1401,14 +1401,12 @@ static int remove_crashed_create(const char *state_root, const char *id)
 
 int cella_delete(const char *state_root, const char *id, bool force, cella_error *err)
 {
-	cleanup_close int rootfd = open(state_root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	cleanup_close int rootfd = state_root_open(state_root, NULL);
 	cleanup_close int dirfd = -1;
 
-	struct stat st;
-
 	/* What a runtime killed while making a state directory left (in a
-	 * root of ours alone: state_dir_open refuses any other). */
-	if (rootfd >= 0 && fstat(rootfd, &st) == 0 && state_root_check(state_root, &st, NULL) == 0)
+	 * root of ours alone: state_dir_open refuses any other, and says so). */
+	if (rootfd >= 0)
 		state_root_tidy(state_root, rootfd);
 	dirfd = state_dir_open(state_root, id, err);
 	/* As runc: --force of a container that does not exist succeeds

@@ -61,16 +61,13 @@ static unsigned long long fnv1a(const char *s)
 static int open_cache(const char *state_root)
 {
 	cleanup_close int rootfd = -1;
-	struct stat st;
 
 	if (mkdir(state_root, 0711) < 0 && errno != EEXIST)
 		return -1;
-	rootfd = open(state_root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-	if (rootfd < 0)
-		return -1;
 	/* A root another user can write: no cache (the create that uses
 	 * the root refuses it, naming it). */
-	if (fstat(rootfd, &st) < 0 || state_root_check(state_root, &st, NULL) < 0)
+	rootfd = state_root_open(state_root, NULL);
+	if (rootfd < 0)
 		return -1;
 	if (mkdirat(rootfd, CACHE_DIR, 0700) < 0 && errno != EEXIST)
 		return -1;

@@ -139,7 +139,11 @@ static int lock_dir(int fd, const char *id, cella_error *err)
 	return 0;
 }
 
-int state_root_check(const char *root, const struct stat *st, cella_error *err)
+/* Whether st (of the state root, root) is a directory of this user's alone:
+ * owned by the effective uid, no group or other write bit. Any other user
+ * who can write ROOT can plant a state directory, and its hooks.json, that
+ * our next command trusts. */
+static int state_root_check(const char *root, const struct stat *st, cella_error *err)
 {
 	if (!S_ISDIR(st->st_mode))
 		return cella_err(err, ENOTDIR, "state root `%s` is not a directory", root);
@@ -242,17 +246,14 @@ int state_dir_create(const char *root, const char *id, const struct cella_state 
 {
 	cleanup_close int rootfd = -1;
 	cleanup_close int fd = -1;
-	struct stat st;
 	char tmp[64];
 
 	if (mkdir_parents(root, 0711) < 0)
 		return cella_err(err, errno, "create state root `%s`", root);
-	rootfd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	rootfd = state_root_open(root, err);
+	if (rootfd == -ENOENT)
+		return cella_err(err, ENOENT, "open state root `%s`", root);
 	if (rootfd < 0)
-		return cella_err(err, errno, "open state root `%s`", root);
-	if (fstat(rootfd, &st) < 0)
-		return cella_err(err, errno, "stat state root `%s`", root);
-	if (state_root_check(root, &st, err) < 0)
 		return cella_err_ret(err);
 	if (strlen(id) > NAME_MAX)
 		return cella_err(err, ENAMETOOLONG, "create state directory `%s/%s`", root, id);
@@ -663,26 +664,25 @@ int cella_list(const char *state_root, struct cella_state **out, size_t *n, cell
 {
 	struct cella_state *list = NULL;
 	size_t count = 0;
-	DIR *d = opendir(state_root);
-	struct stat root_st;
+	cleanup_close int rootfd = state_root_open(state_root, err);
+	int fd;
+	DIR *d;
 	struct dirent *de;
 
 	*out = NULL;
 	*n = 0;
+	if (rootfd == -ENOENT)
+		return 0;
+	if (rootfd < 0)
+		return cella_err_ret(err);
+	fd = openat(rootfd, ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	d = fd < 0 ? NULL : fdopendir(fd);
 	if (d == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		return cella_err(err, errno, "open state root `%s`", state_root);
-	}
-	if (fstat(dirfd(d), &root_st) < 0) {
 		int e = errno;
 
-		closedir(d);
-		return cella_err(err, e, "stat state root `%s`", state_root);
-	}
-	if (state_root_check(state_root, &root_st, err) < 0) {
-		closedir(d);
-		return cella_err_ret(err);
+		if (fd >= 0)
+			close(fd);
+		return cella_err(err, e, "read state root `%s`", state_root);
 	}
 	cella_cgroup_detect_batch(true);
 	while ((de = readdir(d)) != NULL) {

@@ -3,8 +3,6 @@
 #ifndef CELLA_ENGINE_STATE_H
 #define CELLA_ENGINE_STATE_H
 
-#include <sys/stat.h>
-
 #include "engine/engine.h"
 
 #define STATE_FILE	  "state.json"
@@ -25,14 +23,12 @@
  * taken. */
 int state_dir_create(const char *root, const char *id, const struct cella_state *initial,
 		     cella_error *err);
-/* Whether st (of the state root, root) is a directory of this user's alone:
- * owned by the effective uid, no group or other write bit. Any other user
- * who can write ROOT can plant a state directory, and its hooks.json, that
- * our next command trusts. -EPERM (naming root) when not. */
-int state_root_check(const char *root, const struct stat *st, cella_error *err);
-/* ROOT opened (O_DIRECTORY, following links) and checked through that fd
- * (state_root_check): the fd, or -ENOENT (nothing said) when root does not
- * exist. Everything under ROOT is then opened relative to it. */
+/* ROOT opened (O_PATH, following links) and checked through that fd: a
+ * directory of this user's alone (owned by the effective uid, no group or
+ * other write bit; whoever else can write ROOT can plant a state directory,
+ * and its hooks.json, that our next command trusts). The fd, -EPERM naming
+ * root when it is not ours alone, or -ENOENT (nothing said) when root does
+ * not exist. Everything under ROOT is then opened relative to the fd. */
 int state_root_open(const char *root, cella_error *err);
 /* Remove the ROOT/.new/PID-N directories of runtimes killed while making a
  * state directory (rootfd: ROOT). */
