@@ -420,6 +420,35 @@ static int send_listener(struct cella_ctx *c, pid_t pid, int sync_fd, cella_erro
 					 listener, err);
 }
 
+/* The second half of a cgroup made in two (cella_cgroup_create_rest). */
+static int late_cgroup_rest(struct cella_ctx *c, cella_error *err)
+{
+	c->cgroup_late = false;
+	return cella_cgroup_create_rest(c->cgroup, &c->resources, has_cgroups_path(c->spec), err);
+}
+
+/* #4e: the rest of the cgroup, made while the init made its mounts, and the
+ * `tasks` file of each v1 hierarchy to the init, which joins with them at
+ * #4 (as it would with the ones a clone passes on). */
+static int send_late_cgroup(struct cella_ctx *c, int sync_fd, cella_error *err)
+{
+	struct cella_cgroup_self_entry e = {0};
+	int r = 0;
+
+	if (late_cgroup_rest(c, err) < 0 || fault_point("create:cgroup-rest", err) < 0 ||
+	    cella_cgroup_self_entry_open(c->cgroup, &e, err) < 0)
+		return cella_err_ret(err);
+	c->cgroup_self_v1 = e.n > 0;
+	/* At least one message (the init waits for one): without an fd when
+	 * there is nothing to join. */
+	for (size_t i = 0; (i < e.n || i == 0) && r == 0; i++)
+		r = sync_send_fd_value(sync_fd, SYNC_CGROUP_ENTRY,
+				       e.n > 0 ? (int32_t)(e.n - 1 - i) : 0, e.n > 0 ? e.fd[i] : -1,
+				       err);
+	cella_cgroup_self_entry_close(&e);
+	return r;
+}
+
 /* Parent side of the handshake; returns the init's pid. Until #3, stage 1
  * is watched through a pidfd: its child (the init) holds the other end of
  * the socket too, so its death alone would never show as EOF. */
@@ -491,6 +520,10 @@ init_known:
 		return cella_err_ret(err);
 	/* #3m: the bind sources, opened on the host's side. */
 	if (mount_send_sources(pid, &c->rootfs_conf, sync_fd, err) < 0)
+		return cella_err_ret(err);
+	/* #4e: the v1 hierarchies, made while the init made its mounts, and
+	 * their `tasks` files to it. */
+	if (c->cgroup_late && send_late_cgroup(c, sync_fd, err) < 0)
 		return cella_err_ret(err);
 	/* #4: the init joins its cgroup before it unshares its cgroup
 	 * namespace, so that it sees the cgroup as its root: into the unified
@@ -792,14 +825,22 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		r = cella_err_ret(err);
 		goto out_remove;
 	}
-	/* A limit the kernel refuses fails here, before any process exists.
-	 * A cgroupsPath the config names may be there already (joined, as
+	/* A cgroupsPath the config names may be there already (joined, as
 	 * runc); cella's own /cella/ID never is. The systemd driver's scope
-	 * is made by systemd, at #4. */
+	 * is made by systemd, at #4. A limit the kernel refuses fails here,
+	 * before any process exists, except on a host with v1 hierarchies
+	 * when the runtime clones the init: making the cgroup in each of them
+	 * costs more than anything else before the clone, so only the unified
+	 * hierarchy's directory is made here (the init is born there), the
+	 * rest while the init makes its mounts (#4e). */
+	direct = direct_init(&c);
 	if (c.cgroup_path != NULL && c.sd.unit == NULL &&
-	    (has_cgroups_path(o->spec)
-		 ? cella_cgroup_create_join(c.cgroup_path, &c.resources, &c.cgroup, err)
-		 : cella_cgroup_create(c.cgroup_path, &c.resources, &c.cgroup, err)) < 0) {
+	    cella_cgroup_create_begin(c.cgroup_path, &c.resources, has_cgroups_path(o->spec),
+				      &c.cgroup, &c.cgroup_late, err) < 0) {
+		r = cella_err_ret(err);
+		goto out_remove;
+	}
+	if (c.cgroup_late && !direct && late_cgroup_rest(&c, err) < 0) {
 		r = cella_err_ret(err);
 		goto out_remove;
 	}
@@ -818,11 +859,10 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	 * the forking process's credentials there, and a refusal in a fresh
 	 * pid namespace would have used up its first pid, leaving no fork to
 	 * fall back on. The runtime's own clone is neither. */
-	direct = direct_init(&c);
 	if (c.cgroup != NULL && (!c.userns || direct))
 		c.cgroup_fd = cella_cgroup_unified_fd(c.cgroup, NULL);
 	/* The v1 hierarchies the init joins itself, at #4. */
-	if (c.cgroup != NULL) {
+	if (c.cgroup != NULL && !c.cgroup_late) {
 		if (cella_cgroup_self_entry_open(c.cgroup, &c.cgroup_entry, err) < 0) {
 			r = cella_err_ret(err);
 			goto out_remove;
@@ -861,6 +901,14 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 			cella_err_clear(err);
 			if (c.userns && c.cgroup_fd >= 0)
 				close(take_fd(&c.cgroup_fd));
+			/* Stage 1 inherits the `tasks` files: the rest first. */
+			if (c.cgroup_late &&
+			    (late_cgroup_rest(&c, err) < 0 ||
+			     cella_cgroup_self_entry_open(c.cgroup, &c.cgroup_entry, err) < 0)) {
+				r = cella_err_ret(err);
+				goto out_remove;
+			}
+			c.cgroup_self_v1 = c.cgroup_entry.n > 0;
 		} else if (init < 0) {
 			cella_error why;
 

@@ -227,6 +227,56 @@ _Noreturn static void reaper_exec(struct cella_ctx *c, cella_error *err)
 	}
 }
 
+/* #4: the parent has configured the cgroup and placed us in its unified
+ * hierarchy; the v1 ones we join ourselves (one thread: "0" in each `tasks`
+ * moves the process), through the files a clone passed on or, when the
+ * runtime made them after the clone, the ones it sends now (#4e). Then the
+ * cgroup namespace, which must see the cgroup as its root. A failure here
+ * is reported (SYNC_ERROR) by the caller; a runtime gone ends us. */
+static int cgroup_ready(struct cella_ctx *c, cella_error *err)
+{
+	int32_t host_pid = 0, more = 0;
+
+	while (c->cgroup_late) {
+		int fd = -1;
+
+		/* #4e: one v1 hierarchy's `tasks` file, and how many follow. */
+		if (sync_wait(c->sync_fd, SYNC_CGROUP_ENTRY, &more, &fd, err) < 0)
+			_exit(1);
+		if (fd >= 0 && c->cgroup_entry.n < CELLA_CGROUP_MAX_V1)
+			c->cgroup_entry.fd[c->cgroup_entry.n++] = fd;
+		else if (fd >= 0)
+			close(fd);
+		c->cgroup_late = more > 0;
+	}
+	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, &host_pid, NULL, err) < 0)
+		_exit(1);
+	c->host_pid = host_pid;
+	if (fault_point("init:cgroup", err) < 0 ||
+	    cella_cgroup_self_entry_join(&c->cgroup_entry, err) < 0)
+		return cella_err_ret(err);
+	/* Stage 1 is gone and reaped: our parent is the runtime (a subreaper).
+	 * Until #7 says the state names us, we die with it; a runtime already
+	 * gone has hung up the socket. */
+	if (process_die_with_parent(0, c->sync_fd, err) < 0)
+		return cella_err_ret(err);
+	if (fault_point("init:4", err) < 0)
+		return cella_err_ret(err);
+	/* For the rootfs's v1 cgroup view: our paths, before the cgroup
+	 * namespace hides them. */
+	mount_note_cgroups();
+	if (c->new_cgroupns && ns_unshare(CLONE_NEWCGROUP, err) < 0)
+		return cella_err_ret(err);
+	return 0;
+}
+
+/* mount_prepare_rootfs's callback before the first mount that needs the
+ * cgroup (c->cgroup_late). */
+static int cgroup_ready_late(void *data, cella_error *err)
+{
+	return cgroup_ready(data, err);
+}
+
 /* Stage 2: the container's init. */
 _Noreturn static void init_stage2(struct cella_ctx *c)
 {
@@ -236,7 +286,6 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	cella_error e;
 	cella_error *err = &e;
 	int master = -1, slave = -1;
-	int32_t host_pid = 0;
 	char byte;
 	ssize_t n;
 
@@ -245,26 +294,9 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	/* #3m: bind sources the runtime opened for us. */
 	if (mount_receive_sources(&c->rootfs_conf, c->sync_fd, err) < 0)
 		fail(c, err);
-	/* #4: the parent has configured the cgroup and placed us in its
-	 * unified hierarchy; the v1 ones we join ourselves (one thread: "0"
-	 * in each `tasks` moves the process). */
-	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, &host_pid, NULL, err) < 0)
-		_exit(1);
-	c->host_pid = host_pid;
-	if (fault_point("init:cgroup", err) < 0 ||
-	    cella_cgroup_self_entry_join(&c->cgroup_entry, err) < 0)
-		fail(c, err);
-	/* Stage 1 is gone and reaped: our parent is the runtime (a subreaper).
-	 * Until #7 says the state names us, we die with it; a runtime already
-	 * gone has hung up the socket. */
-	if (process_die_with_parent(0, c->sync_fd, err) < 0)
-		fail(c, err);
-	if (fault_point("init:4", err) < 0)
-		fail(c, err);
-	/* For the rootfs's v1 cgroup view: our paths, before the cgroup
-	 * namespace hides them. */
-	mount_note_cgroups();
-	if (c->new_cgroupns && ns_unshare(CLONE_NEWCGROUP, err) < 0)
+	/* #4 here, or (c->cgroup_late) where the mounts first need the
+	 * cgroup, while the runtime makes it. */
+	if (!(c->cgroup_late && c->build_rootfs) && cgroup_ready(c, err) < 0)
 		fail(c, err);
 	/* Its own session keyring, not the caller's (unless --no-new-keyring). */
 	if (!c->opts->no_new_keyring && keyring_join_session(c->opts->id, err) < 0)
@@ -277,6 +309,8 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	if (c->build_rootfs) {
 		c->rootfs_conf.before_pivot = create_hooks;
 		c->rootfs_conf.before_pivot_data = c;
+		if (c->cgroup_late)
+			c->rootfs_conf.before_cgroup = cgroup_ready_late;
 		if (mount_prepare_rootfs(&c->rootfs_conf, err) < 0)
 			fail(c, err);
 		/* The runtime's detached mounts and device nodes are in place:

@@ -55,7 +55,11 @@ struct cella_ctx {
 	/* The v1 hierarchies' `tasks` files, through which the init moves
 	 * itself in at #4 (kernel/cgroup.h); n 0 in the parent once forked. */
 	struct cella_cgroup_self_entry cgroup_entry;
-	bool cgroup_self_v1;	    /* the init joins the v1 hierarchies itself */
+	bool cgroup_self_v1; /* the init joins the v1 hierarchies itself */
+	/* The v1 hierarchies are made after the clone (cella_cgroup_create_rest,
+	 * while the init makes its mounts); their `tasks` files reach the init
+	 * at #4e, and it waits for #4 before its first cgroup mount. */
+	bool cgroup_late;
 	bool cgroup_placed;	    /* the init was born in its unified cgroup */
 	int ns_fds[CELLA_NS_COUNT]; /* namespaces joined by path, -1 when not */
 	int unshare_flags;	    /* CLONE_NEW* created by stage 1 (not user, cgroup) */

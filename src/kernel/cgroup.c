@@ -867,6 +867,7 @@ static struct cella_cgroup *cgroup_new(const char *path, cella_error *err)
 
 	for (size_t i = 0; i < ARRAY_SIZE(cg->kept); i++)
 		cg->kept[i] = CG_KEPT_NONE;
+	cg->parts = CG_PART_V1 | CG_PART_UNIFIED;
 	if (cella_cgroup_detect(&cg->host, err) < 0) {
 		free(cg);
 		return NULL;
@@ -890,33 +891,56 @@ static struct cella_cgroup *cgroup_new(const char *path, cella_error *err)
 	return cg;
 }
 
-static int create(const char *path, const struct cella_resources *r, bool join,
-		  struct cella_cgroup **out, cella_error *err)
+/* The driver's create in cg->parts, the check of a joined cgroup, then r.
+ * On failure the caller destroys what exists. */
+static int make(struct cella_cgroup *cg, const struct cella_resources *r, bool join,
+		cella_error *err)
 {
 	struct cella_resources none;
+
+	memset(&none, 0, sizeof(none));
+	if (r == NULL)
+		r = &none;
+	if (cg->drv->create(cg, r, err) < 0 || cg_check_joined(cg, join, err) < 0)
+		return cella_err_ret(err);
+	/* A cgroup made here goes whole when a limit fails: only one that
+	 * was there before needs the journal of old values (which reads
+	 * each file before writing it). */
+	return cg_any_joined(cg) ? cella_cgroup_apply(cg, r, err) : cg->drv->apply(cg, r, err);
+}
+
+/* split: only the unified hierarchy's directory where the host has v1
+ * hierarchies too (*rest set), unless that cgroup was there (joined). */
+static int create(const char *path, const struct cella_resources *r, bool join, bool split,
+		  struct cella_cgroup **out, bool *rest, cella_error *err)
+{
 	cleanup_cgroup struct cella_cgroup *cg = NULL;
 
 	if (path[0] != '/' || path[1] == '\0')
 		return cella_err(err, EINVAL, "cgroup path `%s` is not absolute", path);
-	memset(&none, 0, sizeof(none));
-	if (r == NULL)
-		r = &none;
 	cg = cgroup_new(path, err);
 	if (cg == NULL)
 		return cella_err_ret(err);
-	if (cg->drv->create(cg, r, err) < 0)
-		return cella_err_ret(err);
-	if (cg_check_joined(cg, join, err) < 0) {
+	if (split && cg->host.n_v1 > 0) {
+		cg->parts = CG_PART_UNIFIED;
+		if (cg->drv->create(cg, r, err) < 0 || cg_check_joined(cg, join, err) < 0) {
+			cg->drv->destroy(cg, NULL);
+			return cella_err_ret(err);
+		}
+		cg->parts = CG_PART_V1;
+		/* A joined unified cgroup may hold processes: the rest now,
+		 * before one of ours is there to be counted among them. */
+		if (!cg_any_joined(cg)) {
+			*rest = true;
+			*out = take_ptr(&cg);
+			return 0;
+		}
+	}
+	if (make(cg, r, join, err) < 0) {
 		cg->drv->destroy(cg, NULL);
 		return cella_err_ret(err);
 	}
-	/* A cgroup made here goes whole when a limit fails: only one that
-	 * was there before needs the journal of old values (which reads
-	 * each file before writing it). */
-	if ((cg_any_joined(cg) ? cella_cgroup_apply(cg, r, err) : cg->drv->apply(cg, r, err)) < 0) {
-		cg->drv->destroy(cg, NULL);
-		return cella_err_ret(err);
-	}
+	cg->parts = CG_PART_V1 | CG_PART_UNIFIED;
 	*out = take_ptr(&cg);
 	return 0;
 }
@@ -924,13 +948,35 @@ static int create(const char *path, const struct cella_resources *r, bool join,
 int cella_cgroup_create(const char *path, const struct cella_resources *r,
 			struct cella_cgroup **out, cella_error *err)
 {
-	return create(path, r, false, out, err);
+	bool rest;
+
+	return create(path, r, false, false, out, &rest, err);
 }
 
 int cella_cgroup_create_join(const char *path, const struct cella_resources *r,
 			     struct cella_cgroup **out, cella_error *err)
 {
-	return create(path, r, true, out, err);
+	bool rest;
+
+	return create(path, r, true, false, out, &rest, err);
+}
+
+int cella_cgroup_create_begin(const char *path, const struct cella_resources *r, bool join,
+			      struct cella_cgroup **out, bool *rest, cella_error *err)
+{
+	*rest = false;
+	return create(path, r, join, true, out, rest, err);
+}
+
+int cella_cgroup_create_rest(struct cella_cgroup *cg, const struct cella_resources *r, bool join,
+			     cella_error *err)
+{
+	int ret;
+
+	cg->parts = CG_PART_V1;
+	ret = make(cg, r, join, err);
+	cg->parts = CG_PART_V1 | CG_PART_UNIFIED;
+	return ret;
 }
 
 int cella_cgroup_open(const char *path, struct cella_cgroup **out, cella_error *err)
@@ -1028,8 +1074,20 @@ int cella_cgroup_self_entry_join(struct cella_cgroup_self_entry *e, cella_error 
 		do
 			n = write(e->fd[i], "0", 1);
 		while (n < 0 && errno == EINTR);
-		if (n < 0)
+		if (n < 0 && e->dir[i] != NULL) {
 			r = cella_err(err, errno, "move into cgroup `%s`: write tasks", e->dir[i]);
+		} else if (n < 0) {
+			/* Received from the runtime (#4e): named by its fd. */
+			char link[64], target[PATH_MAX];
+			ssize_t k;
+
+			r = -errno;
+			snprintf(link, sizeof(link), "/proc/self/fd/%d", e->fd[i]);
+			k = readlink(link, target, sizeof(target) - 1);
+			target[k > 0 ? k : 0] = '\0';
+			r = cella_err(err, -r, "move into cgroup: write `%s`",
+				      k > 0 ? target : "tasks");
+		}
 	}
 	cella_cgroup_self_entry_close(e);
 	return r;

@@ -234,6 +234,20 @@ int cella_cgroup_create(const char *path, const struct cella_resources *r,
  * where it was). */
 int cella_cgroup_create_join(const char *path, const struct cella_resources *r,
 			     struct cella_cgroup **out, cella_error *err);
+/*
+ * cella_cgroup_create (join false) or _create_join (true) in two halves, on a
+ * host with v1 hierarchies, where making the cgroup in each of them costs
+ * most: _begin makes only the unified hierarchy's directory (where clone3
+ * can give birth to a process), and sets *rest; _rest, called later, makes
+ * the v1 ones and applies r; on its failure the caller destroys the cgroup,
+ * after killing what it put there. Elsewhere (a pure v2 host, or a unified
+ * cgroup that exists and is joined) _begin does the whole create and leaves
+ * *rest false.
+ */
+int cella_cgroup_create_begin(const char *path, const struct cella_resources *r, bool join,
+			      struct cella_cgroup **out, bool *rest, cella_error *err);
+int cella_cgroup_create_rest(struct cella_cgroup *cg, const struct cella_resources *r, bool join,
+			     cella_error *err);
 /* An existing container's cgroup (kill, delete, update): nothing created. */
 int cella_cgroup_open(const char *path, struct cella_cgroup **out, cella_error *err);
 /* The same for a process's cgroups, from its /proc/PID/cgroup text, whose

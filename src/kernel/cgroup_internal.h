@@ -12,6 +12,11 @@
 #define CG_KEPT_LEAF (-1)
 #define CG_KEPT_NONE (-2)
 
+/* The hierarchies a driver's create makes the cgroup in (cella_cgroup.parts):
+ * cella_cgroup_create_begin makes the unified one first, _rest the others. */
+#define CG_PART_V1	1u
+#define CG_PART_UNIFIED 2u
+
 struct cella_cgroup {
 	const struct cella_cgroup_driver *drv;
 	struct cella_cgroup_host host;
@@ -28,6 +33,8 @@ struct cella_cgroup {
 	/* v2, rootless: the controllers (a bit each, in cgroup_v2.c's table)
 	 * create could not enable; apply leaves their limits alone. */
 	unsigned v2_missing;
+	/* CG_PART_*: where the driver's create makes the cgroup this time. */
+	unsigned parts;
 };
 
 /* Called for each directory along the path, root of the hierarchy first,

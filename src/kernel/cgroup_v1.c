@@ -83,7 +83,8 @@ static int cpuset_level(const char *dir, const char *parent, bool created, bool 
 	return 0;
 }
 
-static int v1_destroy(struct cella_cgroup *cg, cella_error *err)
+/* Remove the cgroup from the hierarchies of parts (CG_PART_*). */
+static int destroy_parts(struct cella_cgroup *cg, unsigned parts, cella_error *err)
 {
 	int ret = 0;
 
@@ -93,7 +94,7 @@ static int v1_destroy(struct cella_cgroup *cg, cella_error *err)
 							: NULL;
 		cella_error e;
 
-		if (mount == NULL)
+		if (mount == NULL || !(parts & (i == CG_UNIFIED ? CG_PART_UNIFIED : CG_PART_V1)))
 			continue;
 		if (cg_rmdir_path(mount, cg->path, cg->kept[i], &e) < 0) {
 			if (ret == 0 && err != NULL)
@@ -107,21 +108,28 @@ static int v1_destroy(struct cella_cgroup *cg, cella_error *err)
 	return ret;
 }
 
+static int v1_destroy(struct cella_cgroup *cg, cella_error *err)
+{
+	return destroy_parts(cg, CG_PART_V1 | CG_PART_UNIFIED, err);
+}
+
 static int v1_create(struct cella_cgroup *cg, const struct cella_resources *r, cella_error *err)
 {
-	for (size_t i = 0; i < cg->host.n_v1; i++) {
+	for (size_t i = 0; i < cg->host.n_v1 && (cg->parts & CG_PART_V1); i++) {
 		bool cpuset = (int)i == v1_find(cg, "cpuset");
 
 		if (cg_mkdir_path(cg->host.v1[i].mount, cg->path, &cg->kept[i],
 				  cpuset ? cpuset_level : NULL, NULL, err) < 0)
 			goto fail;
 	}
-	if (cg->host.unified != NULL &&
+	if (cg->host.unified != NULL && (cg->parts & CG_PART_UNIFIED) &&
 	    cg_mkdir_path(cg->host.unified, cg->path, &cg->kept[CG_UNIFIED], NULL, NULL, err) < 0)
 		goto fail;
 	return 0;
 fail:
-	v1_destroy(cg, NULL);
+	/* What this call made: a unified cgroup made before (and a process
+	 * born there) is the caller's to remove. */
+	destroy_parts(cg, cg->parts, NULL);
 	return cella_err_ret(err);
 }
 

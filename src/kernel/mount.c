@@ -323,6 +323,21 @@ static int mount_overlay_root(const struct cella_rootfs_conf *conf, char **merge
 	return 0;
 }
 
+/* conf->before_cgroup, once (then cleared), with umask 022. */
+static int before_cgroup(struct cella_rootfs_conf *conf, cella_error *err)
+{
+	mode_t m;
+	int r;
+
+	if (conf->before_cgroup == NULL)
+		return 0;
+	m = umask(022);
+	r = conf->before_cgroup(conf->before_pivot_data, err);
+	umask(m);
+	conf->before_cgroup = NULL;
+	return r;
+}
+
 static int prepare(const struct cella_rootfs_conf *orig, cella_error *err)
 {
 	struct cella_rootfs_conf local = *orig;
@@ -379,8 +394,17 @@ static int prepare(const struct cella_rootfs_conf *orig, cella_error *err)
 		return cella_err(err, errno, "open the rootfs `%s`", conf->rootfs);
 	c.rootfd = rootfd;
 
-	/* 3. The spec's mounts, in order. */
+	/* 3. The spec's mounts, in order (the cgroup mounts once the setup
+	 * process is in its cgroups). */
 	for (size_t i = 0; i < conf->n_mounts; i++) {
+		const char *type = conf->mounts[i].type;
+
+		if (conf->before_cgroup != NULL && type != NULL &&
+		    (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)) {
+			r = before_cgroup(&local, err);
+			if (r < 0)
+				return r;
+		}
 		r = mount_oci_one(&c, &conf->mounts[i], err);
 		if (r < 0)
 			return r;
@@ -399,6 +423,9 @@ static int prepare(const struct cella_rootfs_conf *orig, cella_error *err)
 		cella_warn("/dev is a bind mount: linux.devices not created");
 	}
 
+	r = before_cgroup(&local, err);
+	if (r < 0)
+		return r;
 	/* 5. Into the rootfs, after the hooks' point. */
 	if (conf->before_pivot != NULL) {
 		mode_t m = umask(022);

@@ -70,6 +70,11 @@ struct cella_rootfs_conf {
 	 * umask 022; NULL: none. */
 	int (*before_pivot)(void *data, cella_error *err);
 	void *before_pivot_data;
+	/* Called once, with before_pivot_data, before the first cgroup or
+	 * cgroup2 mount, else with before_pivot (the setup process joins its
+	 * cgroups there, when the runtime makes them during the mounts); NULL:
+	 * none. */
+	int (*before_cgroup)(void *data, cella_error *err);
 	/* The container's linux.uidMappings/gidMappings (NULL without a new
 	 * user namespace): the default of an idmapped mount. */
 	const struct cella_idmap *idmap_uid, *idmap_gid;

@@ -105,11 +105,18 @@ int sync_send(int fd, enum cella_sync_type type, int32_t value, cella_error *err
 
 int sync_send_fd(int fd, enum cella_sync_type type, int pass_fd, cella_error *err)
 {
+	return sync_send_fd_value(fd, type, 0, pass_fd, err);
+}
+
+int sync_send_fd_value(int fd, enum cella_sync_type type, int32_t value, int pass_fd,
+		       cella_error *err)
+{
 	struct cella_sync_msg m;
 	int r;
 
 	memset(&m, 0, sizeof(m));
 	m.type = type;
+	m.value = value;
 	r = send_msg(fd, &m, pass_fd);
 	if (r < 0)
 		return cella_err(err, -r, "send fd over sync socket");
@@ -168,6 +175,10 @@ const char *sync_step_name(enum cella_sync_type t)
 		return "#2 (uid and gid maps written)";
 	case SYNC_INIT_PID:
 		return "#3 (the container init's pid, or its namespaces made)";
+	case SYNC_MOUNT_SOURCE:
+		return "#3m (a bind source)";
+	case SYNC_CGROUP_ENTRY:
+		return "#4e (a v1 cgroup to join)";
 	case SYNC_CGROUP_READY:
 		return "#4 (the init placed in its cgroup)";
 	case SYNC_HOOKS:

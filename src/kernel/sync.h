@@ -43,6 +43,10 @@ enum cella_sync_type {
 				  the runtime (unless it runs in the foreground) */
 	SYNC_MOUNT_SOURCE,     /* #3m runtime -> child, before #4: one bind source
 				  opened on the host's side (SCM_RIGHTS) */
+	SYNC_CGROUP_ENTRY,     /* #4e runtime -> init, just before #4, when the v1
+				  cgroups were made after the init: one v1
+				  hierarchy's `tasks` file (SCM_RIGHTS), value:
+				  how many more follow */
 };
 
 /* In #3's value, beside the pid (which never reaches it): the init was
@@ -74,6 +78,9 @@ int sync_send_stream(int fd, const void *buf, size_t len, int pass_fd);
 int sync_send(int fd, enum cella_sync_type type, int32_t value, cella_error *err);
 int sync_send_error(int fd, const cella_error *child_err);
 int sync_send_fd(int fd, enum cella_sync_type type, int pass_fd, cella_error *err);
+/* The same with a value. */
+int sync_send_fd_value(int fd, enum cella_sync_type type, int32_t value, int pass_fd,
+		       cella_error *err);
 
 /*
  * What a wait watches besides the socket, so that no wait is unbounded: the

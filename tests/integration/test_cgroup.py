@@ -176,6 +176,33 @@ def alive_with_arg(arg):
     return found
 
 
+def test_init_is_in_every_cgroup_for_the_hooks_and_the_cgroup_mount(cella, tmp):
+    """When the createRuntime hooks run, the init is in the container's
+    cgroup in every hierarchy, and the container's cgroup mount shows its
+    own cgroup: also on a host with v1 hierarchies, where the runtime makes
+    those while the init makes its first mounts (#4e)."""
+    out = os.path.join(tmp, "out")
+    os.makedirs(out)
+    cid = cid_of("late")
+    c = make_config(args=["/bin/sh", "-c",
+                          "cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max 2>/dev/null; exit 0"])
+    c["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+                        "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]})
+    c["linux"]["resources"] = {"pids": {"limit": 77}}
+    hook = ("python3 -c 'import json, sys; print(json.load(sys.stdin)[\"pid\"])' > out/pid && "
+            "cat /proc/$(cat out/pid)/cgroup > out/cgroup").replace("out/", out + "/")
+    c["hooks"] = {"createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", hook],
+                                     "env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]}]}
+    b = write_bundle(os.path.join(tmp, "bundle"), c)
+    r = cella.run("run", "--bundle", b, cid)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["77"]
+    with open(os.path.join(out, "cgroup")) as f:
+        lines = f.read().split()
+    assert lines and all(ln.split(":", 2)[2] == f"/cella/{cid}" for ln in lines), lines
+    assert cgroup_dirs(cid) == []
+
+
 def test_refused_limit_is_a_clear_error_and_leaves_nothing(cella, bundle):
     b = bundle(["/bin/true"], {"cpu": {"cpus": "4095"}})
     cid = cid_of("badcpu")

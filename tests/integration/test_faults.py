@@ -19,6 +19,11 @@ from helpers import (ROOTFS, children, cid_of, make_config, mountinfo, reap, wai
 # create (and run, which creates the same way): in order.
 CREATE_POINTS = ["create:state", "create:cgroup", "create:3", "init:cgroup", "init:4", "create:4",
                  "init:6", "create:6", "create:statewritten", "init:7", "create:7"]
+# On a host with v1 hierarchies the runtime makes the cgroup there after it
+# cloned the init, while the init makes its mounts (#4e).
+if any(os.path.exists(os.path.join("/sys/fs/cgroup", d, "tasks"))
+       for d in os.listdir("/sys/fs/cgroup")):
+    CREATE_POINTS.insert(CREATE_POINTS.index("create:3") + 1, "create:cgroup-rest")
 # A new user namespace without a stage 1: the runtime clones the init into
 # it and writes its maps (#2).
 USERNS_POINTS = ["create:2", "init:2"]
