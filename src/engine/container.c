@@ -835,12 +835,12 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	 * rest while the init makes its mounts (#4e). */
 	direct = direct_init(&c);
 	if (c.cgroup_path != NULL && c.sd.unit == NULL &&
-	    cella_cgroup_create_begin(c.cgroup_path, &c.resources, has_cgroups_path(o->spec),
-				      &c.cgroup, &c.cgroup_late, err) < 0) {
-		r = cella_err_ret(err);
-		goto out_remove;
-	}
-	if (c.cgroup_late && !direct && late_cgroup_rest(&c, err) < 0) {
+	    (direct
+		 ? cella_cgroup_create_begin(c.cgroup_path, &c.resources, has_cgroups_path(o->spec),
+					     &c.cgroup, &c.cgroup_late, err)
+	     : has_cgroups_path(o->spec)
+		 ? cella_cgroup_create_join(c.cgroup_path, &c.resources, &c.cgroup, err)
+		 : cella_cgroup_create(c.cgroup_path, &c.resources, &c.cgroup, err)) < 0) {
 		r = cella_err_ret(err);
 		goto out_remove;
 	}
@@ -1042,9 +1042,11 @@ out_remove:
 		cella_cgroup_destroy(c.cgroup, NULL);
 	}
 	engine_systemd_abort(&c);
-	/* A container that existed, even half made, went through the life
-	 * cycle's delete step: poststop (runtime.md, step 12 on). */
-	if (forked && engine_has_hooks(o->spec, CELLA_HOOK_POSTSTOP)) {
+	/* A container that existed (its state did), even half made, went
+	 * through the life cycle's delete step: poststop (runtime.md, step 12
+	 * on), as runc 1.1 runs them whatever step failed, a refused limit
+	 * too (before or after the clone, #4e). */
+	if (dirfd >= 0 && engine_has_hooks(o->spec, CELLA_HOOK_POSTSTOP)) {
 		cleanup_free char *state = engine_hook_state(o, c.rootfs, 0, CELLA_STATUS_STOPPED);
 		hook_run_all_warn(&o->spec->hooks, CELLA_HOOK_POSTSTOP, state, NULL);
 	}

@@ -243,10 +243,13 @@ static int cgroup_ready(struct cella_ctx *c, cella_error *err)
 		/* #4e: one v1 hierarchy's `tasks` file, and how many follow. */
 		if (sync_wait(c->sync_fd, SYNC_CGROUP_ENTRY, &more, &fd, err) < 0)
 			_exit(1);
-		if (fd >= 0 && c->cgroup_entry.n < CELLA_CGROUP_MAX_V1)
-			c->cgroup_entry.fd[c->cgroup_entry.n++] = fd;
-		else if (fd >= 0)
+		if (fd >= 0 && c->cgroup_entry.n == CELLA_CGROUP_MAX_V1) {
 			close(fd);
+			return cella_err(err, E2BIG, "sync #4e: more than %d v1 hierarchies",
+					 CELLA_CGROUP_MAX_V1);
+		}
+		if (fd >= 0)
+			c->cgroup_entry.fd[c->cgroup_entry.n++] = fd;
 		c->cgroup_late = more > 0;
 	}
 	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, &host_pid, NULL, err) < 0)
@@ -462,6 +465,12 @@ _Noreturn void init_direct(struct cella_ctx *c)
 		if (sync_send(c->sync_fd, SYNC_INIT_PID, 0, &e) < 0)
 			_exit(1);
 	}
+	/* The runtime cloned us: we die with it from here (after the uid
+	 * change, which clears the signal), also while we make mounts before
+	 * #4 (the v1 cgroups made late); #4 sets it again, as for stage 1's
+	 * init. */
+	if (process_die_with_parent(0, c->sync_fd, &e) < 0)
+		fail(c, &e);
 	init_stage2(c);
 }
 

@@ -923,13 +923,12 @@ static int create(const char *path, const struct cella_resources *r, bool join, 
 		return cella_err_ret(err);
 	if (split && cg->host.n_v1 > 0) {
 		cg->parts = CG_PART_UNIFIED;
-		if (cg->drv->create(cg, r, err) < 0 || cg_check_joined(cg, join, err) < 0) {
-			cg->drv->destroy(cg, NULL);
+		if (cg->drv->create(cg, r, err) < 0)
 			return cella_err_ret(err);
-		}
 		cg->parts = CG_PART_V1;
-		/* A joined unified cgroup may hold processes: the rest now,
-		 * before one of ours is there to be counted among them. */
+		/* A unified cgroup that was there (joined, or refused) is
+		 * checked whole, now, before one of ours is there to be
+		 * counted among its processes. */
 		if (!cg_any_joined(cg)) {
 			*rest = true;
 			*out = take_ptr(&cg);
@@ -1098,6 +1097,7 @@ void cella_cgroup_self_entry_close(struct cella_cgroup_self_entry *e)
 	for (size_t i = 0; i < e->n; i++) {
 		close(e->fd[i]);
 		free(e->dir[i]);
+		e->dir[i] = NULL;
 	}
 	e->n = 0;
 }

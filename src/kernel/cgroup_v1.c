@@ -686,6 +686,31 @@ static int v1_frozen(struct cella_cgroup *cg, bool *out, cella_error *err)
 	return 0;
 }
 
+/* sig to every process of the cgroup's unified directory; SIGKILL waits
+ * until it is empty. */
+static int kill_unified_only(struct cella_cgroup *cg, int sig, cella_error *err)
+{
+	cleanup_free char *u = cg_dir(cg->host.unified, cg->path);
+	int r;
+
+	if (access(u, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	r = sig == SIGKILL ? cg_unified_kill(u, err) : 0;
+	if (r != 0)
+		return r < 0 ? r : 0;
+	for (int round = 0; round < 100; round++) {
+		size_t seen = 0;
+
+		r = cg_signal_procs(u, sig, &seen, err);
+		if (r < 0)
+			return r;
+		if (sig != SIGKILL || seen == 0)
+			break;
+		cg_wait_step(round);
+	}
+	return sig == SIGKILL ? cg_wait_empty(u, err) : 0;
+}
+
 static int v1_kill(struct cella_cgroup *cg, int sig, cella_error *err)
 {
 	cleanup_free char *dir = NULL;
@@ -696,6 +721,11 @@ static int v1_kill(struct cella_cgroup *cg, int sig, cella_error *err)
 	dir = freezer ? v1_dir(cg, "freezer", "kill", err) : cg_dir(cg->host.v1[0].mount, cg->path);
 	if (dir == NULL)
 		return cella_err_ret(err);
+	/* Never made in the v1 hierarchies (a runtime killed between its
+	 * clone and #4e, cella_cgroup_create_begin): what there is, is in
+	 * the unified one. */
+	if (access(dir, F_OK) < 0 && errno == ENOENT)
+		return cg->host.unified != NULL ? kill_unified_only(cg, sig, err) : 0;
 	/* Nothing to signal in an empty cgroup with no child cgroup (the usual
 	 * case once the init has exited): freezing it would only cost two
 	 * freezer.state writes, each of which flips a kernel static key,

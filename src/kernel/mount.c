@@ -323,6 +323,22 @@ static int mount_overlay_root(const struct cella_rootfs_conf *conf, char **merge
 	return 0;
 }
 
+/* Does mount m need the setup process in its cgroups: a cgroup mount (its
+ * view is the process's cgroup), or one that may open a device, which the
+ * devices cgroup governs (anything but a bind, proc, sysfs, tmpfs, devpts or
+ * mqueue)? */
+static bool needs_cgroup(const struct cella_mount *m)
+{
+	static const char *const plain[] = {"proc", "sysfs", "tmpfs", "devpts", "mqueue"};
+
+	if (is_bind(m))
+		return false;
+	for (size_t i = 0; m->type != NULL && i < ARRAY_SIZE(plain); i++)
+		if (strcmp(m->type, plain[i]) == 0)
+			return false;
+	return true;
+}
+
 /* conf->before_cgroup, once (then cleared), with umask 022. */
 static int before_cgroup(struct cella_rootfs_conf *conf, cella_error *err)
 {
@@ -394,13 +410,10 @@ static int prepare(const struct cella_rootfs_conf *orig, cella_error *err)
 		return cella_err(err, errno, "open the rootfs `%s`", conf->rootfs);
 	c.rootfd = rootfd;
 
-	/* 3. The spec's mounts, in order (the cgroup mounts once the setup
-	 * process is in its cgroups). */
+	/* 3. The spec's mounts, in order (from the first that needs the
+	 * setup process in its cgroups, in them). */
 	for (size_t i = 0; i < conf->n_mounts; i++) {
-		const char *type = conf->mounts[i].type;
-
-		if (conf->before_cgroup != NULL && type != NULL &&
-		    (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)) {
+		if (conf->before_cgroup != NULL && needs_cgroup(&conf->mounts[i])) {
 			r = before_cgroup(&local, err);
 			if (r < 0)
 				return r;
@@ -409,6 +422,10 @@ static int prepare(const struct cella_rootfs_conf *orig, cella_error *err)
 		if (r < 0)
 			return r;
 	}
+	/* The device nodes under the devices cgroup, as the mounts. */
+	r = before_cgroup(&local, err);
+	if (r < 0)
+		return r;
 
 	/* 4. /dev. */
 	if (dev_needs_setup(conf)) {
@@ -423,9 +440,6 @@ static int prepare(const struct cella_rootfs_conf *orig, cella_error *err)
 		cella_warn("/dev is a bind mount: linux.devices not created");
 	}
 
-	r = before_cgroup(&local, err);
-	if (r < 0)
-		return r;
 	/* 5. Into the rootfs, after the hooks' point. */
 	if (conf->before_pivot != NULL) {
 		mode_t m = umask(022);

@@ -70,10 +70,11 @@ struct cella_rootfs_conf {
 	 * umask 022; NULL: none. */
 	int (*before_pivot)(void *data, cella_error *err);
 	void *before_pivot_data;
-	/* Called once, with before_pivot_data, before the first cgroup or
-	 * cgroup2 mount, else with before_pivot (the setup process joins its
-	 * cgroups there, when the runtime makes them during the mounts); NULL:
-	 * none. */
+	/* Called once, with before_pivot_data and umask 022, before the first
+	 * mount that needs the setup process in its cgroups (a cgroup mount,
+	 * or one that may open a device), else before /dev is populated: the
+	 * setup process joins its cgroups there when the runtime makes them
+	 * during the first mounts. NULL: none. */
 	int (*before_cgroup)(void *data, cella_error *err);
 	/* The container's linux.uidMappings/gidMappings (NULL without a new
 	 * user namespace): the default of an idmapped mount. */

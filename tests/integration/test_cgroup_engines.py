@@ -232,7 +232,7 @@ def foreign():
     made = {}
 
     def make(ctl):
-        hier = v1_hier(ctl) if V1 else UNIFIED
+        hier = UNIFIED if ctl == "unified" or not V1 else v1_hier(ctl)
         d = hier + top + "/c"
         os.makedirs(d)
         p = subprocess.Popen(["sleep", "1000"])
@@ -285,6 +285,23 @@ def test_existing_cgroup_is_joined_with_a_warning_and_never_removed(cella, forei
         assert not os.path.isdir(v1_hier("pids") + path)
 
 
+@pytest.mark.skipif(not V1 or UNIFIED == CG, reason="a hybrid host")
+def test_existing_cgroup_in_the_unified_tree_only_is_joined(cella, foreign, ctr):
+    """A cgroupsPath that exists only in a hybrid host's cgroup2 tree (as a
+    systemd unit's does) is joined with one warning; cella makes and removes
+    the v1 ones."""
+    path, d = foreign("unified")
+    cid = cid_of("ujoin")
+    r = ctr(cid, {"pids": {"limit": 55}}, cgroups_path=path)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.count("exists and has 1 process") == 1, r.stderr
+    assert str(cella.state(cid)["pid"]) in read(os.path.join(d, "cgroup.procs")).split()
+    assert read(v1_hier("pids") + path + "/pids.max") == "55"
+    cella.ok("delete", "--force", cid)
+    assert os.path.isdir(d)
+    assert not os.path.isdir(v1_hier("pids") + path)
+
+
 def test_frozen_existing_cgroup_is_refused(cella, foreign, ctr):
     path, d = foreign("freezer")
     state = "freezer.state" if V1 else "cgroup.freeze"
@@ -300,6 +317,39 @@ def test_frozen_existing_cgroup_is_refused(cella, foreign, ctr):
     finally:
         with open(os.path.join(d, state), "w") as f:
             f.write("THAWED" if V1 else "0")
+
+
+@needs_v1
+@pytest.mark.skipif(not shutil.which("mkfs.ext4") or not shutil.which("losetup"),
+                    reason="mkfs.ext4 and losetup needed")
+def test_devices_rules_cover_every_mount_of_the_setup(cella, tmp):
+    """A block device's mount, wherever it is among the mounts (before the
+    cgroup mount too, while the runtime makes the v1 cgroups), is made
+    under the container's devices cgroup: a rule that denies the device
+    refuses it, and nothing is left."""
+    img = os.path.join(tmp, "img")
+    with open(img, "wb") as f:
+        f.truncate(8 * MIB)
+    subprocess.run(["mkfs.ext4", "-q", img], check=True)
+    loop = subprocess.run(["losetup", "-f", "--show", img], check=True, capture_output=True,
+                          text=True).stdout.strip()
+    try:
+        for first in (True, False):
+            c = make_config(args=["/bin/true"])
+            disk = {"destination": "/mnt", "type": "ext4", "source": loop, "options": ["ro"]}
+            cg = {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+                  "options": ["nosuid", "noexec", "nodev", "ro"]}
+            c["mounts"] += [disk, cg] if first else [cg, disk]
+            c["linux"]["resources"] = {"devices": [{"allow": False, "access": "rwm"}]}
+            b = write_bundle(os.path.join(tmp, f"bundle-{first}"), c)
+            cid = cid_of(f"dev{int(first)}")
+            r = cella.run("run", "--bundle", b, cid)
+            assert r.returncode != 0 and "/mnt" in r.stderr, (first, r.stderr)
+            assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+            assert cid not in cella.entries()
+            assert not os.path.isdir(v1_hier("devices") + "/cella/" + cid)
+    finally:
+        subprocess.run(["losetup", "-d", loop])
 
 
 # ---- blockIO weightDevice / leafWeight (BFQ), network (net_cls, net_prio) ----

@@ -8,13 +8,14 @@ import fcntl
 import os
 import random
 import shutil
+import signal
 import subprocess
 import time
 
 import pytest
 
-from helpers import (ROOTFS, children, cid_of, make_config, mountinfo, reap, wait_for,
-                     write_bundle)
+from helpers import (ROOTFS, children, cid_of, make_config, mountinfo, pid_exists, reap,
+                     wait_for, write_bundle)
 
 # create (and run, which creates the same way): in order.
 CREATE_POINTS = ["create:state", "create:cgroup", "create:3", "init:cgroup", "init:4", "create:4",
@@ -294,6 +295,30 @@ def test_start_of_a_short_lived_process(cella, tmp):
         if fired:
             break
     assert fired
+
+
+def test_init_stuck_in_its_setup_dies_with_a_killed_runtime(cella, tmp):
+    """The runtime killed while the init it cloned is still making its
+    mounts (stopped here, as by a mount that hangs; on a host with v1
+    hierarchies before they are made, #4e): the init dies with it, and
+    delete --force leaves nothing."""
+    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/bin/sleep", "100"]))
+    cid = new_id()
+    before = mountinfo()
+    saved = dict(cella.env)
+    cella.env["CELLA_FAULT"] = "create:3:stall3000"
+    try:
+        p = cella.popen("create", "--bundle", b, cid, stderr=subprocess.DEVNULL)
+    finally:
+        cella.env = saved
+    init = []
+    wait_for(lambda: init.extend(children(p.pid)) or init, 10, "the init to be cloned")
+    time.sleep(0.3)
+    os.kill(init[0], signal.SIGSTOP)
+    p.kill()
+    p.wait()
+    wait_for(lambda: reap() or not pid_exists(init[0]), 10, "the stopped init to die")
+    check_clean(cella, cid, before, tmp)
 
 
 def test_stuck_peer_times_out_naming_the_step(cella, tmp):

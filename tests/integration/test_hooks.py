@@ -245,6 +245,25 @@ def test_create_container_hook_cwd_is_the_root(cella, tmp):
         assert f.read().strip() == os.path.realpath(ROOTFS)
 
 
+def test_refused_limit_runs_poststop_only(cella, tmp):
+    """A limit the kernel refuses fails create; the container existed, so
+    poststop runs (as runc 1.1 does), and no hook before it: the same on
+    every cgroup layout, whether the limit is refused before the clone or
+    after it (v1 hierarchies made late, #4e)."""
+    d = os.path.join(tmp, "shared")
+    b, d = hook_bundle(tmp, ["/bin/true"], all_hooks(d))
+    with open(os.path.join(b, "config.json")) as f:
+        c = json.load(f)
+    c["linux"]["resources"] = {"cpu": {"cpus": "4095"}}
+    b = write_bundle(b, c)
+    cid = cid_of("hlim")
+    r = cella.run("create", "--bundle", b, cid)
+    assert r.returncode != 0 and "linux.resources.cpu.cpus" in r.stderr, r.stderr
+    assert order(d) == ["poststop"]
+    assert hook_state(d, "poststop")["status"] == "stopped"
+    assert cella.entries() == []
+
+
 def test_failing_poststop_is_a_warning(cella, tmp):
     d = os.path.join(tmp, "shared")
     hooks = {"poststop": [recorder("poststop", d, fail=6), {"path": "/bin/sh", "args": [
