@@ -188,6 +188,9 @@ def test_init_is_in_every_cgroup_for_the_hooks_and_the_cgroup_mount(cella, tmp):
                           "cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max 2>/dev/null; exit 0"])
     c["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
                         "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]})
+    # Its own cgroup namespace: a cgroup2 mount shows the container's cgroup
+    # as its root (without one, the hierarchy's, on v2 as with runc).
+    c["linux"]["namespaces"].append({"type": "cgroup"})
     c["linux"]["resources"] = {"pids": {"limit": 77}}
     hook = ("python3 -c 'import json, sys; print(json.load(sys.stdin)[\"pid\"])' > out/pid && "
             "cat /proc/$(cat out/pid)/cgroup > out/cgroup").replace("out/", out + "/")
