@@ -688,6 +688,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	int sv[2] = {-1, -1};
 	struct cella_state st;
 	char *created = NULL;
+	cleanup_strv char **joined_before = NULL;
 	bool forked = false, direct;
 	int r;
 
@@ -751,6 +752,15 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	r = procfs_start_time(st.creator, &st.creator_start, err);
 	if (r < 0)
 		goto out_free;
+	/* A cgroupsPath there already is joined: said from the first state
+	 * on, so that a delete after this create crashed leaves what was there
+	 * (its processes, its directories) alone. */
+	if (c.cgroup_path != NULL && c.sd.unit == NULL && has_cgroups_path(o->spec)) {
+		r = cella_cgroup_existing(c.cgroup_path, &joined_before, err);
+		if (r < 0)
+			goto out_free;
+		st.cgroup_joined = joined_before;
+	}
 	dirfd = state_dir_create(o->state_root, o->id, &st, err);
 	/* The leftovers of a create of ours that was killed: removed, and the
 	 * id taken again (as runc reuses it). */
@@ -1044,8 +1054,9 @@ out_remove:
 	engine_systemd_abort(&c);
 	/* A container that existed (its state did), even half made, went
 	 * through the life cycle's delete step: poststop (runtime.md, step 12
-	 * on), as runc 1.1 runs them whatever step failed, a refused limit
-	 * too (before or after the clone, #4e). */
+	 * on), as runc 1.1 runs them for a step that failed once the
+	 * container exists, a refused limit too (before or after the clone,
+	 * #4e). */
 	if (dirfd >= 0 && engine_has_hooks(o->spec, CELLA_HOOK_POSTSTOP)) {
 		cleanup_free char *state = engine_hook_state(o, c.rootfs, 0, CELLA_STATUS_STOPPED);
 		hook_run_all_warn(&o->spec->hooks, CELLA_HOOK_POSTSTOP, state, NULL);

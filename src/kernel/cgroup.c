@@ -978,6 +978,32 @@ int cella_cgroup_create_rest(struct cella_cgroup *cg, const struct cella_resourc
 	return ret;
 }
 
+int cella_cgroup_existing(const char *path, char ***out, cella_error *err)
+{
+	cleanup_cgroup struct cella_cgroup *cg = NULL;
+
+	*out = NULL;
+	if (path[0] != '/' || path[1] == '\0')
+		return 0; /* create refuses it */
+	cg = cgroup_new(path, err);
+	if (cg == NULL)
+		return cella_err_ret(err);
+	for (size_t i = 0; i <= CG_UNIFIED; i++) {
+		const char *mount = i == CG_UNIFIED	? cg->host.unified
+				    : i < cg->host.n_v1 ? cg->host.v1[i].mount
+							: NULL;
+		cleanup_free char *dir = NULL;
+		struct stat st;
+
+		if (mount == NULL)
+			continue;
+		dir = cg_dir(mount, path);
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+			strv_append(out, mount);
+	}
+	return 0;
+}
+
 int cella_cgroup_open(const char *path, struct cella_cgroup **out, cella_error *err)
 {
 	struct cella_cgroup *cg;

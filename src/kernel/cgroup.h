@@ -248,6 +248,10 @@ int cella_cgroup_create_begin(const char *path, const struct cella_resources *r,
 			      struct cella_cgroup **out, bool *rest, cella_error *err);
 int cella_cgroup_create_rest(struct cella_cgroup *cg, const struct cella_resources *r, bool join,
 			     cella_error *err);
+/* The hierarchies (mount points) where path exists already, NULL-terminated
+ * (NULL: none): what cella_cgroup_create_join will join, known before it
+ * runs, for a state written before the cgroup is made. */
+int cella_cgroup_existing(const char *path, char ***out, cella_error *err);
 /* An existing container's cgroup (kill, delete, update): nothing created. */
 int cella_cgroup_open(const char *path, struct cella_cgroup **out, cella_error *err);
 /* The same for a process's cgroups, from its /proc/PID/cgroup text, whose

@@ -202,6 +202,8 @@ def test_init_is_in_every_cgroup_for_the_hooks_and_the_cgroup_mount(cella, tmp):
     assert r.stdout.split() == ["77"]
     with open(os.path.join(out, "cgroup")) as f:
         lines = f.read().split()
+    if not os.path.exists(os.path.join(UNIFIED, "cgroup.controllers")):
+        lines = [ln for ln in lines if ln != "0::/"]  # no cgroup2 mounted
     assert lines and all(ln.split(":", 2)[2] == f"/cella/{cid}" for ln in lines), lines
     assert cgroup_dirs(cid) == []
 

@@ -302,6 +302,59 @@ def test_existing_cgroup_in_the_unified_tree_only_is_joined(cella, foreign, ctr)
     assert not os.path.isdir(v1_hier("pids") + path)
 
 
+@pytest.mark.parametrize("ctl", ["unified", "memory"])
+def test_delete_after_a_crashed_create_leaves_a_joined_cgroup(cella, tmp, foreign, ctl):
+    """A create killed before its state named the joined cgroup fully (#3,
+    before the v1 cgroups are made on a hybrid host): delete --force removes
+    the container, and leaves the cgroup that was there, with its process."""
+    if ctl == "memory" and not V1 or ctl == "unified" and V1 and UNIFIED == CG:
+        pytest.skip(f"no {ctl} hierarchy here")
+    path, d = foreign(ctl)
+    cid = cid_of("crjoin")
+    c = make_config(args=["/bin/sleep", unique_sleep()])
+    c["linux"]["cgroupsPath"] = path
+    b = write_bundle(os.path.join(tmp, "bundle"), c)
+    saved = dict(cella.env)
+    cella.env["CELLA_FAULT"] = "create:3:kill"
+    try:
+        cella.run("create", "--bundle", b, cid)
+    finally:
+        cella.env = saved
+    r = cella.run("delete", "--force", cid)
+    assert r.returncode == 0, r.stderr
+    assert cid not in cella.entries()
+    assert os.path.isdir(d)
+    assert read(os.path.join(d, "cgroup.procs")) != ""
+
+
+@pytest.mark.skipif(not V1 or UNIFIED == CG, reason="a hybrid host")
+def test_delete_kills_what_a_crashed_create_left_in_the_unified_tree(cella, tmp):
+    """A create killed before the v1 cgroups were made (#4e) leaves its
+    cgroup in the unified tree only; delete --force kills what is there and
+    removes it."""
+    cid = cid_of("crown")
+    b = write_bundle(os.path.join(tmp, "bundle"), make_config(args=["/bin/sleep", "100"]))
+    saved = dict(cella.env)
+    cella.env["CELLA_FAULT"] = "create:3:kill"
+    try:
+        cella.run("create", "--bundle", b, cid)
+    finally:
+        cella.env = saved
+    d = os.path.join(UNIFIED, "cella", cid)
+    assert os.path.isdir(d) and not os.path.isdir(v1_hier("pids") + "/cella/" + cid)
+    p = subprocess.Popen(["sleep", "1000"])
+    try:
+        with open(os.path.join(d, "cgroup.procs"), "w") as f:
+            f.write(str(p.pid))
+        r = cella.run("delete", "--force", cid)
+        assert r.returncode == 0, r.stderr
+        assert p.wait(timeout=10) == -9
+        assert not os.path.isdir(d)
+    finally:
+        p.kill()
+        p.wait()
+
+
 def test_frozen_existing_cgroup_is_refused(cella, foreign, ctr):
     path, d = foreign("freezer")
     state = "freezer.state" if V1 else "cgroup.freeze"
@@ -346,8 +399,17 @@ def test_devices_rules_cover_every_mount_of_the_setup(cella, tmp):
             r = cella.run("run", "--bundle", b, cid)
             assert r.returncode != 0 and "/mnt" in r.stderr, (first, r.stderr)
             assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+            assert "Operation not permitted" in r.stderr, r.stderr
             assert cid not in cella.entries()
             assert not os.path.isdir(v1_hier("devices") + "/cella/" + cid)
+        # The same mount, first, with the loop devices allowed: made.
+        c["mounts"][-2:] = [disk, cg]
+        c["linux"]["resources"]["devices"].append(
+            {"allow": True, "type": "b", "major": os.major(os.stat(loop).st_rdev),
+             "access": "rwm"})
+        r = cella.run("run", "--bundle", write_bundle(os.path.join(tmp, "bundle-ok"), c),
+                      cid_of("devok"))
+        assert r.returncode == 0, r.stderr
     finally:
         subprocess.run(["losetup", "-d", loop])
 
