@@ -33,7 +33,11 @@ def cpu_usage_s(cid):
 
 
 def procs_file(cid):
-    return os.path.join(UNIFIED, "cella", cid, "cgroup.procs")
+    """cgroup.procs of the container's last hierarchy to get its init: a v1
+    one where the host has them (the runtime makes those after the clone,
+    with the limits, and the init joins them then: #4e), else the unified
+    one."""
+    return os.path.join(v1_hier("memory") if V1 else UNIFIED, "cella", cid, "cgroup.procs")
 
 
 def cgroup_dirs(cid):
