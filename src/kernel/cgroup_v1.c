@@ -686,29 +686,16 @@ static int v1_frozen(struct cella_cgroup *cg, bool *out, cella_error *err)
 	return 0;
 }
 
-/* sig to every process of the cgroup's unified directory; SIGKILL waits
- * until it is empty. */
+/* sig to every process of the cgroup's unified directory, the whole kill of
+ * the v2 driver (cgroup.kill, or frozen while signalled), which needs only
+ * that directory; nothing when it is not there either. */
 static int kill_unified_only(struct cella_cgroup *cg, int sig, cella_error *err)
 {
 	cleanup_free char *u = cg_dir(cg->host.unified, cg->path);
-	int r;
 
 	if (access(u, F_OK) < 0 && errno == ENOENT)
 		return 0;
-	r = sig == SIGKILL ? cg_unified_kill(u, err) : 0;
-	if (r != 0)
-		return r < 0 ? r : 0;
-	for (int round = 0; round < 100; round++) {
-		size_t seen = 0;
-
-		r = cg_signal_procs(u, sig, &seen, err);
-		if (r < 0)
-			return r;
-		if (sig != SIGKILL || seen == 0)
-			break;
-		cg_wait_step(round);
-	}
-	return sig == SIGKILL ? cg_wait_empty(u, err) : 0;
+	return cella_cgroup_driver_v2.kill(cg, sig, err);
 }
 
 static int v1_kill(struct cella_cgroup *cg, int sig, cella_error *err)
