@@ -245,16 +245,21 @@ def test_create_container_hook_cwd_is_the_root(cella, tmp):
         assert f.read().strip() == os.path.realpath(ROOTFS)
 
 
-def test_refused_limit_runs_poststop_only(cella, tmp):
+@pytest.mark.parametrize("stage1", [False, True])
+def test_refused_limit_runs_poststop_only(cella, tmp, stage1):
     """A limit the kernel refuses fails create; the container existed, so
     poststop runs (as runc 1.1 does), and no hook before it: the same on
-    every cgroup layout, whether the limit is refused before the clone or
-    after it (v1 hierarchies made late, #4e)."""
+    every cgroup layout, whether the limit is refused before the clone (a
+    stage 1, which time offsets need, gets the whole cgroup first) or after
+    it (v1 hierarchies made late, #4e)."""
     d = os.path.join(tmp, "shared")
     b, d = hook_bundle(tmp, ["/bin/true"], all_hooks(d))
     with open(os.path.join(b, "config.json")) as f:
         c = json.load(f)
     c["linux"]["resources"] = {"cpu": {"cpus": "4095"}}
+    if stage1:
+        c["linux"]["namespaces"].append({"type": "time"})
+        c["linux"]["timeOffsets"] = {"monotonic": {"secs": 5, "nanosecs": 0}}
     b = write_bundle(b, c)
     cid = cid_of("hlim")
     r = cella.run("create", "--bundle", b, cid)
