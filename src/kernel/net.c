@@ -4,8 +4,9 @@
  * interface between namespaces (linux.netDevices).
  *
  * Who runs this: the container's setup child, inside its new net namespace,
- * with CAP_NET_ADMIN over it. One RTM_NEWLINK request through libmnl, and its
- * acknowledgement read back so that a refusal reaches the caller with errno.
+ * with CAP_NET_ADMIN over it. One RTM_NEWLINK request (kernel/netlink.c), and
+ * its acknowledgement read back so that a refusal reaches the caller with
+ * errno.
  */
 #include "kernel/net.h"
 
@@ -20,61 +21,25 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
-#include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "kernel/netlink.h"
 #include "util/cleanup.h"
 
-/* MNL_SOCKET_BUFFER_SIZE is a sysconf() call (a VLA); an ack is small. */
-#define NL_REPLY_SIZE	8192
-#define NL_REQUEST_SIZE 256
-
-static void mnl_socket_closep(struct mnl_socket **nl)
+/* The request nlh, acked, or the kernel's refusal with its errno. */
+static int rtnl_talk(struct nl_sock *nl, struct nlmsghdr *nlh, const char *what, cella_error *err)
 {
-	if (*nl != NULL) {
-		int saved = errno;
-		mnl_socket_close(*nl);
-		errno = saved;
-	}
-}
-#define cleanup_mnl __attribute__((cleanup(mnl_socket_closep)))
-
-/* Send one request that asks for an ack and wait for that ack. mnl_cb_run()
- * turns an NLMSG_ERROR carrying a negative error into -1 with errno set. */
-static int rtnl_talk(struct mnl_socket *nl, struct nlmsghdr *nlh, const char *what,
-		     cella_error *err)
-{
-	uint32_t seq = nlh->nlmsg_seq;
-	uint32_t portid = mnl_socket_get_portid(nl);
-	/* Aligned for the nlmsghdr cast mnl_cb_run does. */
-	uint64_t buf[NL_REPLY_SIZE / sizeof(uint64_t)];
-	ssize_t n;
-	int r = MNL_CB_OK; /* an EINTR before the first reply reads again */
-
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return cella_err(err, errno, "%s: send the netlink request", what);
-	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return cella_err(err, errno, "%s: read the netlink reply", what);
-		}
-		r = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
-		if (r < 0)
-			return cella_err(err, errno, "%s", what);
-	} while (r > 0 /* MNL_CB_OK: more to read, the ack has not come */);
+	if (nl_talk(nl, nlh) < 0)
+		return cella_err(err, errno, "%s", what);
 	return 0;
 }
 
 int net_loopback_up(cella_error *err)
 {
-	cleanup_mnl struct mnl_socket *nl = NULL;
+	cleanup_nl struct nl_sock nl = NL_SOCK_INIT;
 	uint64_t buf[NL_REQUEST_SIZE / sizeof(uint64_t)];
-	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
 	unsigned idx;
 
@@ -82,24 +47,16 @@ int net_loopback_up(cella_error *err)
 	if (idx == 0)
 		return cella_err(err, errno, "bring `lo` up: find the interface");
 
-	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (nl == NULL)
+	if (nl_open(&nl) < 0)
 		return cella_err(err, errno, "bring `lo` up: open a netlink socket");
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		return cella_err(err, errno, "bring `lo` up: bind the netlink socket");
 
-	memset(buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = (uint32_t)time(NULL);
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm = nl_request(buf, RTM_NEWLINK, NLM_F_REQUEST, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	ifm->ifi_index = (int)idx;
 	ifm->ifi_flags = IFF_UP;
 	ifm->ifi_change = IFF_UP;
 
-	return rtnl_talk(nl, nlh, "bring `lo` up", err);
+	return rtnl_talk(&nl, (struct nlmsghdr *)buf, "bring `lo` up", err);
 }
 
 /* ---- linux.netDevices: moving an interface between namespaces ---- */
@@ -118,90 +75,61 @@ struct addr_dump {
 	size_t n;
 };
 
-static int open_rtnl(struct mnl_socket **out, const char *what, cella_error *err)
+static int open_rtnl(struct nl_sock *nl, const char *what, cella_error *err)
 {
-	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-
-	if (nl == NULL)
+	if (nl_open(nl) < 0)
 		return cella_err(err, errno, "%s: open a netlink socket", what);
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int e = errno;
-		mnl_socket_close(nl);
-		return cella_err(err, e, "%s: bind the netlink socket", what);
-	}
-	*out = nl;
 	return 0;
 }
 
-static int addr_cb(const struct nlmsghdr *nlh, void *data)
+static void addr_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct addr_dump *d = data;
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct ifaddrmsg *ifa = NLMSG_DATA(nlh);
 	struct saved_addr *s;
-	const struct nlattr *attr;
+	const struct rtattr *attr;
+	int left;
 
-	if (ifa->ifa_index != d->index || d->n >= MAX_ADDRS)
-		return MNL_CB_OK;
+	if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)) ||
+	    ifa->ifa_index != d->index || d->n >= MAX_ADDRS)
+		return;
 	/* Permanent addresses only (the spec's rule): not the kernel's
 	 * autoconfigured, dynamic ones. */
 	if (!(ifa->ifa_flags & IFA_F_PERMANENT))
-		return MNL_CB_OK;
+		return;
 	s = &d->addrs[d->n];
 	memset(s, 0, sizeof(*s));
 	s->ifa = *ifa;
-	mnl_attr_for_each(attr, nlh, sizeof(*ifa))
-	{
-		uint16_t len = mnl_attr_get_payload_len(attr);
+	left = (int)IFA_PAYLOAD(nlh);
+	for (attr = IFA_RTA(ifa); RTA_OK(attr, left); attr = RTA_NEXT(attr, left)) {
+		size_t len = RTA_PAYLOAD(attr);
 
 		if (len > 16)
 			continue;
-		if (mnl_attr_get_type(attr) == IFA_ADDRESS) {
-			memcpy(s->address, mnl_attr_get_payload(attr), len);
-			s->address_len = len;
-		} else if (mnl_attr_get_type(attr) == IFA_LOCAL) {
-			memcpy(s->local, mnl_attr_get_payload(attr), len);
-			s->local_len = len;
+		if (attr->rta_type == IFA_ADDRESS) {
+			memcpy(s->address, RTA_DATA(attr), len);
+			s->address_len = (uint16_t)len;
+		} else if (attr->rta_type == IFA_LOCAL) {
+			memcpy(s->local, RTA_DATA(attr), len);
+			s->local_len = (uint16_t)len;
 		}
 	}
 	/* IPv6 link-local addresses come back by themselves. */
 	if (ifa->ifa_family == AF_INET6 && s->address_len == 16 && s->address[0] == 0xfe &&
 	    (s->address[1] & 0xc0) == 0x80)
-		return MNL_CB_OK;
+		return;
 	d->n++;
-	return MNL_CB_OK;
 }
 
-static int dump_addrs(struct mnl_socket *nl, struct addr_dump *d, const char *what,
-		      cella_error *err)
+static int dump_addrs(struct nl_sock *nl, struct addr_dump *d, const char *what, cella_error *err)
 {
 	uint64_t req[NL_REQUEST_SIZE / sizeof(uint64_t)];
-	uint64_t buf[NL_REPLY_SIZE / sizeof(uint64_t)];
-	uint32_t portid = mnl_socket_get_portid(nl), seq = (uint32_t)time(NULL);
-	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
-	ssize_t n;
-	int r = MNL_CB_OK;
 
-	memset(req, 0, sizeof(req));
-	nlh = mnl_nlmsg_put_header(req);
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa = nl_request(req, RTM_GETADDR, NLM_F_REQUEST, sizeof(*ifa));
 	ifa->ifa_family = AF_UNSPEC;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return cella_err(err, errno, "%s: ask for its addresses", what);
-	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return cella_err(err, errno, "%s: read its addresses", what);
-		}
-		r = mnl_cb_run(buf, (size_t)n, seq, portid, addr_cb, d);
-		if (r < 0)
-			return cella_err(err, errno, "%s: read its addresses", what);
-	} while (r > 0);
+	if (nl_dump(nl, (struct nlmsghdr *)req, addr_cb, d) < 0)
+		return cella_err(err, errno, "%s: read its addresses", what);
 	return 0;
 }
 
@@ -221,49 +149,39 @@ static int link_flags(const char *name, unsigned *flags)
 }
 
 /* RTM_NEWLINK on index: into netns_fd (>= 0), renamed (name), flags. */
-static int set_link(struct mnl_socket *nl, unsigned index, int netns_fd, const char *name,
+static int set_link(struct nl_sock *nl, unsigned index, int netns_fd, const char *name,
 		    unsigned flags, unsigned change, const char *what, cella_error *err)
 {
 	uint64_t buf[NL_REQUEST_SIZE / sizeof(uint64_t)];
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
 	struct ifinfomsg *ifm;
+	uint32_t fd = (uint32_t)netns_fd;
 
-	memset(buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = (uint32_t)time(NULL);
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm = nl_request(buf, RTM_NEWLINK, NLM_F_REQUEST, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	ifm->ifi_index = (int)index;
 	ifm->ifi_flags = flags;
 	ifm->ifi_change = change;
-	if (netns_fd >= 0)
-		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
-	if (name != NULL)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if ((netns_fd >= 0 && nl_attr_put(nlh, IFLA_NET_NS_FD, &fd, sizeof(fd)) < 0) ||
+	    (name != NULL && nl_attr_put(nlh, IFLA_IFNAME, name, strlen(name) + 1) < 0))
+		return cella_err(err, errno, "%s: build the netlink request", what);
 	return rtnl_talk(nl, nlh, what, err);
 }
 
-static int add_addr(struct mnl_socket *nl, unsigned index, const struct saved_addr *a,
+static int add_addr(struct nl_sock *nl, unsigned index, const struct saved_addr *a,
 		    const char *what, cella_error *err)
 {
 	uint64_t buf[NL_REQUEST_SIZE / sizeof(uint64_t)];
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
 	struct ifaddrmsg *ifa;
 
-	memset(buf, 0, sizeof(buf));
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE;
-	nlh->nlmsg_seq = (uint32_t)time(NULL);
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa = nl_request(buf, RTM_NEWADDR, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE,
+			 sizeof(*ifa));
 	*ifa = a->ifa;
 	ifa->ifa_index = index;
-	if (a->local_len > 0)
-		mnl_attr_put(nlh, IFA_LOCAL, a->local_len, a->local);
-	if (a->address_len > 0)
-		mnl_attr_put(nlh, IFA_ADDRESS, a->address_len, a->address);
+	if ((a->local_len > 0 && nl_attr_put(nlh, IFA_LOCAL, a->local, a->local_len) < 0) ||
+	    (a->address_len > 0 && nl_attr_put(nlh, IFA_ADDRESS, a->address, a->address_len) < 0))
+		return cella_err(err, errno, "%s: build the netlink request", what);
 	return rtnl_talk(nl, nlh, what, err);
 }
 
@@ -279,8 +197,8 @@ int net_device_move(int from_fd, const char *name, int to_fd, const char *new_na
 {
 	char what[96];
 	cleanup_close int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	cleanup_mnl struct mnl_socket *src = NULL;
-	cleanup_mnl struct mnl_socket *dst = NULL;
+	cleanup_nl struct nl_sock src = NL_SOCK_INIT;
+	cleanup_nl struct nl_sock dst = NL_SOCK_INIT;
 	struct saved_addr addrs[MAX_ADDRS];
 	struct addr_dump d = {.addrs = addrs};
 	unsigned flags = 0, index;
@@ -302,7 +220,7 @@ int net_device_move(int from_fd, const char *name, int to_fd, const char *new_na
 		r = open_rtnl(&src, what, err);
 	d.index = index;
 	if (r == 0)
-		r = dump_addrs(src, &d, what, err);
+		r = dump_addrs(&src, &d, what, err);
 	if (r == 0)
 		r = enter_netns(to_fd, what, err);
 	if (r == 0)
@@ -313,7 +231,7 @@ int net_device_move(int from_fd, const char *name, int to_fd, const char *new_na
 		return r;
 
 	/* The move takes the device down. */
-	r = set_link(src, index, to_fd, NULL, 0, 0, what, err);
+	r = set_link(&src, index, to_fd, NULL, 0, 0, what, err);
 	if (r < 0)
 		return r;
 	if (enter_netns(to_fd, what, err) < 0)
@@ -324,12 +242,12 @@ int net_device_move(int from_fd, const char *name, int to_fd, const char *new_na
 	if (r == 0 && new_name != NULL && strcmp(new_name, name) != 0) {
 		snprintf(what, sizeof(what), "linux.netDevices: rename `%s` to `%s`", name,
 			 new_name);
-		r = set_link(dst, index, -1, new_name, 0, 0, what, err);
+		r = set_link(&dst, index, -1, new_name, 0, 0, what, err);
 	}
 	if (r == 0 && (flags & IFF_UP))
-		r = set_link(dst, index, -1, NULL, IFF_UP, IFF_UP, what, err);
+		r = set_link(&dst, index, -1, NULL, IFF_UP, IFF_UP, what, err);
 	for (size_t i = 0; r == 0 && i < d.n; i++)
-		r = add_addr(dst, index, &addrs[i], what, err);
+		r = add_addr(&dst, index, &addrs[i], what, err);
 	if (setns(self, CLONE_NEWNET) < 0)
 		abort();
 	return r;

@@ -5,8 +5,8 @@
 
 #include "util/error.h"
 
-/* Bring "lo" up in the calling process's net namespace (rtnetlink through
- * libmnl: RTM_NEWLINK with IFF_UP, acked). */
+/* Bring "lo" up in the calling process's net namespace (rtnetlink,
+ * kernel/netlink.h: RTM_NEWLINK with IFF_UP, acked). */
 int net_loopback_up(cella_error *err);
 
 /* linux.netDevices. Who runs this: the runtime, root on the host. Move the

@@ -19,7 +19,7 @@ BUILD=${BUILD:-build}
 JOBS=${JOBS:-$(nproc)}
 out="$BUILD/static"
 mkdir -p "$out"
-pkgs="jansson libseccomp libcap libmnl"
+pkgs="jansson libseccomp libcap"
 cflags="-Isrc -D_GNU_SOURCE -std=gnu11 $(pkg-config --cflags $pkgs)"
 files=$(git ls-files 'src/*.c' 'tools/*.c')
 rc=0

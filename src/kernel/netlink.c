@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "kernel/netlink.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* One read: an ack is small; a dump comes in several reads of at most a
+ * page or so each (the kernel's default for a socket without MSG_PEEK). */
+#define NL_REPLY_SIZE 8192
+
+int nl_open(struct nl_sock *s)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	socklen_t len = sizeof(sa);
+
+	s->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (s->fd < 0)
+		return -1;
+	if (bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(s->fd, (struct sockaddr *)&sa, &len) < 0) {
+		nl_close(s);
+		return -1;
+	}
+	s->portid = sa.nl_pid;
+	return 0;
+}
+
+void nl_close(struct nl_sock *s)
+{
+	if (s->fd >= 0) {
+		int saved = errno;
+
+		close(s->fd);
+		errno = saved;
+	}
+	s->fd = -1;
+}
+
+void nl_closep(struct nl_sock *s)
+{
+	nl_close(s);
+}
+
+void *nl_request(uint64_t *buf, uint16_t type, uint16_t flags, size_t extra)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+	memset(buf, 0, NL_REQUEST_SIZE);
+	nlh->nlmsg_len = (uint32_t)NLMSG_LENGTH(extra);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_seq = (uint32_t)time(NULL);
+	return NLMSG_DATA(nlh);
+}
+
+int nl_attr_put(struct nlmsghdr *nlh, uint16_t type, const void *data, size_t len)
+{
+	size_t at = NLMSG_ALIGN(nlh->nlmsg_len);
+	struct nlattr *a = (struct nlattr *)((char *)nlh + at);
+
+	if (at + NLA_ALIGN(NLA_HDRLEN + len) > NL_REQUEST_SIZE) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	memcpy((char *)a + NLA_HDRLEN, data, len);
+	nlh->nlmsg_len = (uint32_t)(at + NLA_ALIGN(a->nla_len));
+	return 0;
+}
+
+static int send_request(struct nl_sock *s, const struct nlmsghdr *nlh)
+{
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+
+	if (sendto(s->fd, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return -1;
+	return 0;
+}
+
+/* Read the answers to seq: 1 when done (the ack, NLMSG_DONE), 0 to read
+ * on, -1 with errno. */
+static int read_answers(struct nl_sock *s, uint32_t seq,
+			void (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
+{
+	/* Aligned for the nlmsghdr casts. */
+	uint64_t buf[NL_REPLY_SIZE / sizeof(uint64_t)];
+	struct sockaddr_nl from;
+	socklen_t len = sizeof(from);
+	ssize_t n;
+	int left;
+
+	n = recvfrom(s->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len);
+	if (n < 0)
+		return errno == EINTR ? 0 : -1;
+	if (from.nl_pid != 0) /* only the kernel answers */
+		return 0;
+	left = (int)n;
+	for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, left);
+	     h = NLMSG_NEXT(h, left)) {
+		if (h->nlmsg_seq != seq || (h->nlmsg_pid != 0 && h->nlmsg_pid != s->portid))
+			continue;
+		if (h->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e))) {
+				errno = EBADMSG;
+				return -1;
+			}
+			if (e->error == 0)
+				return 1;
+			errno = -e->error;
+			return -1;
+		}
+		if (cb != NULL)
+			cb(h, data);
+	}
+	return 0;
+}
+
+static int exchange(struct nl_sock *s, struct nlmsghdr *nlh,
+		    void (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
+{
+	int r;
+
+	if (send_request(s, nlh) < 0)
+		return -1;
+	while ((r = read_answers(s, nlh->nlmsg_seq, cb, data)) == 0)
+		;
+	return r < 0 ? -1 : 0;
+}
+
+int nl_talk(struct nl_sock *s, struct nlmsghdr *nlh)
+{
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	return exchange(s, nlh, NULL, NULL);
+}
+
+int nl_dump(struct nl_sock *s, struct nlmsghdr *nlh,
+	    void (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
+{
+	nlh->nlmsg_flags |= NLM_F_DUMP;
+	return exchange(s, nlh, cb, data);
+}
