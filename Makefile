@@ -49,14 +49,13 @@ else
 BUILD ?= build
 endif
 
-PKGS := jansson libseccomp libcap libmnl
+PKGS := jansson libseccomp libcap
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 # The libraries linked in statically when the toolchain has their archive
-# (libNAME.a): each process start skips their loading and symbol binding,
-# and run, create and exec start twice (the sealed copy, engine.h). `make
-# STATIC_LIBS=` links every library dynamically, as a distribution may want.
-# No libmnl.a in Debian; libc stays shared (dlopen of libsystemd, NSS).
+# (libNAME.a): each process start skips their loading and symbol binding.
+# `make STATIC_LIBS=` links every library dynamically, as a distribution may
+# want.
 STATIC_LIBS ?= jansson seccomp cap
 STATIC_ARCHIVES := $(foreach l,$(STATIC_LIBS),$(filter /%,$(shell $(CC) -print-file-name=lib$(l).a 2>/dev/null)))
 STATIC_FOUND := $(patsubst lib%.a,%,$(notdir $(STATIC_ARCHIVES)))
@@ -88,6 +87,24 @@ endif
 COMPILE = $(CC) $(CELLA_CPPFLAGS) $(CPPFLAGS) $(CELLA_CFLAGS) $(CFLAGS)
 LINK = $(CC) $(CELLA_CFLAGS) $(CFLAGS) $(CELLA_LDFLAGS) $(LDFLAGS)
 LDLIBS += $(PKG_LIBS)
+# STATIC=1 (the default where the C library has its archive, libc.a, and
+# the other libraries theirs, and not with sanitizers): the runtime is a
+# static-pie, C library included: no dynamic loader, no symbol binding at
+# each start, and about 0.8 MiB less resident memory than with glibc's
+# shared object mapped (issue 17). Nothing in it loads a shared object:
+# the systemd cgroup driver's D-Bus calls go through a small dynamically
+# linked helper, cella-systemd (src/sdhelper/), beside the runtime.
+# STATIC=0: a dynamically linked runtime.
+STATIC_OK := $(and $(filter /%,$(shell $(CC) -print-file-name=libc.a 2>/dev/null)),$(filter-out -l%,$(PKG_LIBS)),$(if $(filter -l%,$(PKG_LIBS)),,yes))
+ifeq ($(SANITIZE),1)
+STATIC ?= 0
+else
+STATIC ?= $(if $(STATIC_OK),1,0)
+endif
+ifeq ($(STATIC),1)
+RUNTIME_LDFLAGS := -static-pie
+endif
+SDHELPER_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsystemd)
 # Fault injection (util/fault.h, CELLA_FAULT=POINT[:ACTION]) is compiled into
 # the test builds; `make RELEASE=1` leaves it out.
 RELEASE ?= 0
@@ -99,7 +116,7 @@ LIB_SRCS := $(wildcard src/util/*.c src/spec/*.c src/kernel/*.c src/engine/*.c s
 CLI_SRCS := $(wildcard src/cli/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/obj/%.o)
-DEPS := $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+DEPS := $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(BUILD)/obj/src/sdhelper/cella-systemd.d
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -115,9 +132,11 @@ PROBE := $(BUILD)/bin/cella-probe
 # real directory (symlinks resolved): with BINDIR=/sbin on a merged-/usr
 # system, install with BINDIR=/usr/sbin.
 LAUNCHER ?= $(if $(filter x86_64-%,$(shell $(CC) -dumpmachine 2>/dev/null)),1,0)
+SDHELPER := $(BUILD)/libexec/cella/cella-systemd
 ifeq ($(LAUNCHER),1)
 RUNTIME := $(BUILD)/libexec/cella/cella
-CELLA_CPPFLAGS += -DCELLA_ROOTFS_REL='"../../share/cella/rootfs"'
+CELLA_CPPFLAGS += -DCELLA_ROOTFS_REL='"../../share/cella/rootfs"' \
+	-DCELLA_SYSTEMD_HELPER_REL='"cella-systemd"'
 else
 RUNTIME := $(CELLA)
 endif
@@ -128,11 +147,11 @@ PYTEST ?= /usr/bin/python3 -m pytest
 .PHONY: all check check-layers check-unit check-integration check-san check-v2 check-docs \
 	check-distro check-package check-static check-deps format format-check \
 	clean install install-rootfs uninstall fuzz bench rootfs man stress check-systemd
-all: $(CELLA) man $(PROBE) $(BUILD)/share/cella/.rootfs.stamp
+all: $(CELLA) $(SDHELPER) man $(PROBE) $(BUILD)/share/cella/.rootfs.stamp
 
 # The flags in use, kept in BUILD/.flags: objects are rebuilt when they change
 # (make WERROR=1, CFLAGS=...), not only when their sources do.
-FLAGS_NOW := $(filter-out -DCELLA_COMMIT=%,$(COMPILE)) | $(LINK) $(LDLIBS) | $(PREBUILT_SECCOMP) | $(LAUNCHER)
+FLAGS_NOW := $(filter-out -DCELLA_COMMIT=%,$(COMPILE)) | $(LINK) $(LDLIBS) | $(PREBUILT_SECCOMP) | $(LAUNCHER) | $(STATIC)
 ifneq ($(FLAGS_NOW),$(file <$(BUILD)/.flags))
 $(shell mkdir -p $(BUILD))$(file >$(BUILD)/.flags,$(FLAGS_NOW))
 endif
@@ -169,11 +188,17 @@ PREBUILT_OBJ := $(BUILD)/gen/seccomp_prebuilt.o
 endif
 $(RUNTIME): $(CLI_OBJS) $(BUILD)/libcella.a $(PREBUILT_OBJ)
 	@mkdir -p $(dir $@)
-	$(LINK) -o $@ $(CLI_OBJS) $(PREBUILT_OBJ) $(BUILD)/libcella.a $(LDLIBS)
+	$(LINK) $(RUNTIME_LDFLAGS) -o $@ $(CLI_OBJS) $(PREBUILT_OBJ) $(BUILD)/libcella.a $(LDLIBS)
 ifneq ($(LAUNCHER),1)
 	@# (no runtime of an earlier LAUNCHER=1 build left for the tests to find)
 	rm -f $(BUILD)/libexec/cella/cella
 endif
+
+# The systemd driver's helper (kernel/systemd_bus.c): linked dynamically,
+# with libsystemd.
+$(SDHELPER): $(BUILD)/obj/src/sdhelper/cella-systemd.o $(BUILD)/libcella.a
+	@mkdir -p $(dir $@)
+	$(LINK) -o $@ $< $(BUILD)/libcella.a $(LDLIBS) $(SDHELPER_LIBS)
 
 # The launcher: none of the caller's flags (no C library: no stack protector,
 # fortify or sanitizer, which need one), static-pie with no relocation at all
@@ -324,11 +349,12 @@ $(BUILD)/man/%: man/%.scd
 # (static scripts asking `cella __complete` at run time, so they follow the
 # command table). The busybox rootfs (another project's GPL binary) is a
 # separate, optional install-rootfs.
-install: $(CELLA) man
+install: $(CELLA) $(SDHELPER) man
 	$(INSTALL) -D -m 0755 $(CELLA) $(DESTDIR)$(BINDIR)/cella
 ifeq ($(LAUNCHER),1)
 	$(INSTALL) -D -m 0755 $(RUNTIME) $(DESTDIR)$(RUNTIME_DIR)/cella
 endif
+	$(INSTALL) -D -m 0755 $(SDHELPER) $(DESTDIR)$(RUNTIME_DIR)/cella-systemd
 	$(INSTALL) -d $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
 	$(INSTALL) -D -m 0644 completions/cella.bash $(DESTDIR)$(BASHCOMPDIR)/cella
@@ -341,7 +367,7 @@ install-rootfs: $(BUILD)/share/cella/.rootfs.stamp
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cella $(DESTDIR)$(BASHCOMPDIR)/cella \
 		$(DESTDIR)$(ZSHCOMPDIR)/_cella $(DESTDIR)$(FISHCOMPDIR)/cella.fish
-	rm -f $(DESTDIR)$(RUNTIME_DIR)/cella
+	rm -f $(DESTDIR)$(RUNTIME_DIR)/cella $(DESTDIR)$(RUNTIME_DIR)/cella-systemd
 	-rmdir $(DESTDIR)$(RUNTIME_DIR) 2>/dev/null
 	rm -f $(MAN_SRCS:man/%.scd=$(DESTDIR)$(MANDIR)/man1/%)
 	rm -rf $(DESTDIR)$(DATADIR)/cella/rootfs

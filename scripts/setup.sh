@@ -29,9 +29,10 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 
-# Build deps, then what the test suite needs. libsystemd-dev: sd-bus's
-# header for the systemd cgroup driver (libsystemd itself is dlopen'ed).
-build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-dev libmnl-dev
+# Build deps, then what the test suite needs. libsystemd-dev: sd-bus for
+# cella-systemd, the systemd cgroup driver's helper (the runtime itself is
+# linked statically and never loads libsystemd).
+build_pkgs=(gcc make pkg-config libc6-dev libjansson-dev libseccomp-dev libcap-dev
 	libsystemd-dev busybox-static uidmap python3 python3-pytest clang-format git scdoc)
 # Tests, bench and fuzzer: reference runtimes, GNU time, clang with libFuzzer;
 # qemu for the pure cgroup v2 VM (make check-v2, tests/vm/run.sh, which

@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the quick door needs to know about the caller. */
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
 #include "kernel/mount.h"
+#include "kernel/process.h"
 #include "kernel/userns.h"
 #include "spec/quick.h"
+#include "util/cleanup.h"
 #include "util/util.h"
 
 static bool have_program(const char *name)
@@ -36,6 +38,39 @@ static bool have_program(const char *name)
  * through idmapped mounts: a source the kernel cannot idmap is refused
  * (its files would show as nobody, and writes as nobody); a rootfs that it
  * cannot idmap is used as rootless uses it (kernel/userns_auto.c). */
+/* The name of uid (malloc'd), for the /etc/subuid lines that name it: from
+ * /etc/passwd, else from `getent passwd UID` (every NSS source: LDAP, sssd),
+ * which the runtime, linked statically, cannot ask itself. NULL when none
+ * knows it. */
+static char *user_name(uid_t uid)
+{
+	cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
+	cleanup_free char *line = NULL, *out = NULL;
+	char uidstr[16], getent[] = "getent", passwd[] = "passwd";
+	char *argv[] = {getent, passwd, uidstr, NULL};
+	size_t cap = 0;
+	int status;
+
+	snprintf(uidstr, sizeof(uidstr), "%u", (unsigned)uid);
+	while (f != NULL && getline(&line, &cap, f) > 0) {
+		char *name = line, *c1 = strchr(line, ':'), *c2, *c3;
+
+		if (c1 == NULL || (c2 = strchr(c1 + 1, ':')) == NULL ||
+		    (c3 = strchr(c2 + 1, ':')) == NULL)
+			continue;
+		*c1 = *c3 = '\0';
+		if (strcmp(c2 + 1, uidstr) == 0 && name[0] != '\0')
+			return xstrdup(name);
+	}
+	if (process_run_capture(argv, &out, &status, NULL) == 0 && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0 && strchr(out, ':') != NULL) {
+		*strchr(out, ':') = '\0';
+		if (out[0] != '\0')
+			return xstrdup(out);
+	}
+	return NULL;
+}
+
 static int check_idmaps(struct cella_quick *q, cella_error *err)
 {
 	size_t n = 1 + strv_len(q->binds);
@@ -76,8 +111,7 @@ out:
 
 int cella_quick_host_facts(struct cella_quick *q, cella_error *err)
 {
-	struct passwd *pw;
-	const char *name;
+	cleanup_free char *name = NULL;
 
 	q->host_uid = geteuid();
 	q->host_gid = getegid();
@@ -94,8 +128,7 @@ int cella_quick_host_facts(struct cella_quick *q, cella_error *err)
 	}
 	if (q->host_uid == 0 || !have_program("newuidmap") || !have_program("newgidmap"))
 		return 0;
-	pw = getpwuid(q->host_uid);
-	name = pw ? pw->pw_name : NULL;
+	name = user_name(q->host_uid);
 	userns_subid_range("/etc/subuid", q->host_uid, name, &q->subuid_start, &q->subuid_count,
 			   &q->has_subuid, NULL);
 	userns_subid_range("/etc/subgid", q->host_uid, name, &q->subgid_start, &q->subgid_count,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Talking to systemd's manager over D-Bus, through sd-bus (libsystemd),
- * loaded with dlopen on first use: a runtime that never uses the systemd
- * cgroup driver never loads it.
+ * Talking to systemd's manager over D-Bus, through sd-bus (libsystemd), in
+ * a helper program (cella-systemd, src/sdhelper/) started for each call:
+ * the runtime is linked statically and never loads libsystemd, and one that
+ * never uses the systemd cgroup driver never starts the helper.
  *
  * The bus: the system manager's (the system bus, or as root without a
  * dbus-daemon systemd's own /run/systemd/private, as systemctl does), or,
@@ -18,7 +19,7 @@
 
 #include "util/error.h"
 
-/* Can libsystemd be loaded? (`features`.) */
+/* Can the helper, and so libsystemd, be started? (`features`.) */
 bool systemd_bus_loadable(void);
 
 /* One unit property, in the shape StartTransientUnit and SetUnitProperties

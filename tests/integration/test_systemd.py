@@ -244,3 +244,23 @@ def test_podman_systemd_cgroups_and_sdnotify(cella, tmp):
         subprocess.run(["umount", "-R", store], capture_output=True)
         shutil.rmtree(store, ignore_errors=True)
     assert scope is None or show(scope, "LoadState")["LoadState"] == "not-found"
+
+
+def test_helper_that_cannot_start_is_named(cella, tmp):
+    """The driver's bus calls go through cella-systemd (the runtime is linked
+    statically and never loads libsystemd): one that cannot be started is
+    named, in one line, and nothing is left."""
+    b = write_bundle(os.path.join(tmp, "bundle"), make_config())
+    missing = os.path.join(tmp, "no-such-helper")
+    env = dict(cella.env or os.environ, CELLA_SYSTEMD_HELPER=missing)
+    r = subprocess.run(cella.argv("--systemd-cgroup", "create", "--bundle", b, cid("sd")),
+                       env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       timeout=TIMEOUT)
+    assert r.returncode != 0
+    assert f"systemd cgroup driver: its helper `{missing}` failed (exit 127)" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert cella.entries() == []
+    r = subprocess.run(cella.argv("features"), env=env, capture_output=True, text=True,
+                       timeout=TIMEOUT)
+    assert r.returncode == 0
+    assert '"systemd": false' in r.stdout
