@@ -3,12 +3,15 @@
 #   make check           the whole test suite (what .ci/run runs)
 #   make SANITIZE=1      an ASan+UBSan build in build-san/
 #   make WERROR=1        warnings are errors (make check and CI turn it on)
+#   make STATIC=0        link the runtime dynamically (by default it is a
+#                        static-pie where the C library's archive is found)
 #   make STATIC_LIBS=    link jansson, libseccomp and libcap dynamically too
 #                        (by default their archives are linked in when found)
 #   make install         PREFIX DESTDIR BINDIR MANDIR and the completion dirs
-#                        below (the runtime behind the launcher goes to
-#                        BINDIR/../libexec/cella, see LAUNCHER); make
-#                        install-rootfs adds the busybox rootfs
+#                        below (the runtime behind the launcher and the
+#                        systemd driver's helper go to BINDIR/../libexec/cella,
+#                        see LAUNCHER and STATIC); make install-rootfs adds
+#                        the busybox rootfs
 #   make format          clang-format the tree; make format-check verifies
 #
 # Flags, as distributions pass them: the project's own (CELLA_CPPFLAGS,
@@ -95,7 +98,7 @@ LDLIBS += $(PKG_LIBS)
 # the systemd cgroup driver's D-Bus calls go through a small dynamically
 # linked helper, cella-systemd (src/sdhelper/), beside the runtime.
 # STATIC=0: a dynamically linked runtime.
-STATIC_OK := $(and $(filter /%,$(shell $(CC) -print-file-name=libc.a 2>/dev/null)),$(filter-out -l%,$(PKG_LIBS)),$(if $(filter -l%,$(PKG_LIBS)),,yes))
+STATIC_OK := $(and $(filter /%,$(shell $(CC) -print-file-name=libc.a 2>/dev/null)),$(filter /%,$(shell $(CC) -print-file-name=rcrt1.o 2>/dev/null)),$(filter-out -l%,$(PKG_LIBS)),$(if $(filter -l%,$(PKG_LIBS)),,yes))
 ifeq ($(SANITIZE),1)
 STATIC ?= 0
 else
@@ -345,7 +348,8 @@ $(BUILD)/man/%: man/%.scd
 	@mkdir -p $(dir $@)
 	$(SCDOC) < $< > $@.tmp && mv $@.tmp $@
 
-# What a package holds: the binary, its man pages, the shell completions
+# What a package holds: the binary (with the runtime behind the launcher and
+# the systemd driver's helper), its man pages, the shell completions
 # (static scripts asking `cella __complete` at run time, so they follow the
 # command table). The busybox rootfs (another project's GPL binary) is a
 # separate, optional install-rootfs.

@@ -34,10 +34,6 @@ static bool have_program(const char *name)
 	return found;
 }
 
-/* With its own id range, the rootfs and every --bind source are seen
- * through idmapped mounts: a source the kernel cannot idmap is refused
- * (its files would show as nobody, and writes as nobody); a rootfs that it
- * cannot idmap is used as rootless uses it (kernel/userns_auto.c). */
 /* The name of uid (malloc'd), for the /etc/subuid lines that name it: from
  * /etc/passwd, else from `getent passwd UID` (every NSS source: LDAP, sssd),
  * which the runtime, linked statically, cannot ask itself. NULL when none
@@ -71,6 +67,10 @@ static char *user_name(uid_t uid)
 	return NULL;
 }
 
+/* With its own id range, the rootfs and every --bind source are seen
+ * through idmapped mounts: a source the kernel cannot idmap is refused
+ * (its files would show as nobody, and writes as nobody); a rootfs that it
+ * cannot idmap is used as rootless uses it (kernel/userns_auto.c). */
 static int check_idmaps(struct cella_quick *q, cella_error *err)
 {
 	size_t n = 1 + strv_len(q->binds);

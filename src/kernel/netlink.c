@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +26,7 @@ int nl_open(struct nl_sock *s)
 		return -1;
 	}
 	s->portid = sa.nl_pid;
+	s->seq = (uint32_t)time(NULL);
 	return 0;
 }
 
@@ -52,7 +54,6 @@ void *nl_request(uint64_t *buf, uint16_t type, uint16_t flags, size_t extra)
 	nlh->nlmsg_len = (uint32_t)NLMSG_LENGTH(extra);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = flags;
-	nlh->nlmsg_seq = (uint32_t)time(NULL);
 	return NLMSG_DATA(nlh);
 }
 
@@ -72,9 +73,12 @@ int nl_attr_put(struct nlmsghdr *nlh, uint16_t type, const void *data, size_t le
 	return 0;
 }
 
-static int send_request(struct nl_sock *s, const struct nlmsghdr *nlh)
+static int send_request(struct nl_sock *s, struct nlmsghdr *nlh)
 {
 	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+
+	/* Its own number: no answer to an earlier request is taken for it. */
+	nlh->nlmsg_seq = ++s->seq;
 
 	if (sendto(s->fd, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -1;
@@ -89,13 +93,19 @@ static int read_answers(struct nl_sock *s, uint32_t seq,
 	/* Aligned for the nlmsghdr casts. */
 	uint64_t buf[NL_REPLY_SIZE / sizeof(uint64_t)];
 	struct sockaddr_nl from;
-	socklen_t len = sizeof(from);
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+	struct msghdr mh = {
+	    .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t n;
 	int left;
 
-	n = recvfrom(s->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len);
+	n = recvmsg(s->fd, &mh, 0);
 	if (n < 0)
 		return errno == EINTR ? 0 : -1;
+	if (mh.msg_flags & MSG_TRUNC) {
+		errno = ENOSPC;
+		return -1;
+	}
 	if (from.nl_pid != 0) /* only the kernel answers */
 		return 0;
 	left = (int)n;
@@ -103,8 +113,21 @@ static int read_answers(struct nl_sock *s, uint32_t seq,
 	     h = NLMSG_NEXT(h, left)) {
 		if (h->nlmsg_seq != seq || (h->nlmsg_pid != 0 && h->nlmsg_pid != s->portid))
 			continue;
-		if (h->nlmsg_type == NLMSG_DONE)
+		if (h->nlmsg_flags & NLM_F_DUMP_INTR) {
+			errno = EINTR;
+			return -1;
+		}
+		if (h->nlmsg_type == NLMSG_DONE) {
+			int e = 0;
+
+			if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(e)))
+				memcpy(&e, NLMSG_DATA(h), sizeof(e));
+			if (e < 0) {
+				errno = -e;
+				return -1;
+			}
 			return 1;
+		}
 		if (h->nlmsg_type == NLMSG_ERROR) {
 			const struct nlmsgerr *e = NLMSG_DATA(h);
 

@@ -21,9 +21,13 @@
 struct nl_sock {
 	int fd;
 	uint32_t portid;
+	uint32_t seq; /* of the last request */
 };
 
-#define NL_SOCK_INIT {.fd = -1}
+#define NL_SOCK_INIT                                                                               \
+	{                                                                                          \
+		.fd = -1                                                                           \
+	}
 
 /* A NETLINK_ROUTE socket, bound, its port id read back. -1 with errno. */
 int nl_open(struct nl_sock *s);
@@ -32,7 +36,8 @@ void nl_closep(struct nl_sock *s);
 #define cleanup_nl __attribute__((cleanup(nl_closep)))
 
 /* A request in buf (NL_REQUEST_SIZE bytes, zeroed here): the header, then
- * extra bytes of family header, returned. */
+ * extra bytes of family header, returned. Its sequence number is set when
+ * it is sent. */
 void *nl_request(uint64_t *buf, uint16_t type, uint16_t flags, size_t extra);
 /* Append one attribute; -1 (EMSGSIZE) when it does not fit. */
 int nl_attr_put(struct nlmsghdr *nlh, uint16_t type, const void *data, size_t len);
@@ -41,7 +46,8 @@ int nl_attr_put(struct nlmsghdr *nlh, uint16_t type, const void *data, size_t le
  * errno (the kernel's refusal, or the socket's error). */
 int nl_talk(struct nl_sock *s, struct nlmsghdr *nlh);
 /* Send a NLM_F_DUMP request and call cb on every message of the answer
- * until NLMSG_DONE: 0, or -1 with errno. */
+ * until NLMSG_DONE: 0, or -1 with errno (EINTR: the dump was interrupted
+ * by a change, NLM_F_DUMP_INTR; ENOSPC: a message did not fit the read). */
 int nl_dump(struct nl_sock *s, struct nlmsghdr *nlh,
 	    void (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
 

@@ -441,10 +441,18 @@ int process_run_capture(char *const *argv, char **out, int *status, cella_error 
 	}
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		sigset_t none;
 
+		/* Not the runtime's blocked signals and handlers, nor any fd a
+		 * caller of ours left open. */
+		for (int s = 1; s < NSIG; s++)
+			signal(s, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(fds[1], STDOUT_FILENO) < 0 ||
 		    dup2(fds[1], STDERR_FILENO) < 0)
 			_exit(127);
+		process_close_from(3);
 		execvp(argv[0], argv);
 		dprintf(STDERR_FILENO, "exec `%s`: %s\n", argv[0], strerror(errno));
 		_exit(127);

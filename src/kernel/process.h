@@ -82,8 +82,9 @@ int process_run_from_sealed_copy(char **argv, const char *scratch, bool always, 
 ssize_t process_exe_path(char *buf, size_t len);
 
 /* Run argv (looked up in PATH) with stdin /dev/null, stdout and stderr
- * captured together into *out (malloc'd), and wait for it: *status is its
- * wait status. Fails only when it cannot be started or waited for. */
+ * captured together into *out (malloc'd), no other fd, default signal
+ * dispositions and none blocked, and wait for it: *status is its wait
+ * status. Fails only when it cannot be started or waited for. */
 int process_run_capture(char *const *argv, char **out, int *status, cella_error *err);
 
 /* execve(path, args, env); only returns on failure (126/127 set). */

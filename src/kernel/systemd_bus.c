@@ -192,6 +192,19 @@ static void one_line(char *s)
 			*c = ' ';
 }
 
+/* The last line of s (its answer, after anything else it printed), in
+ * place, without its newline. */
+static char *last_line(char *s)
+{
+	size_t n = strlen(s);
+	char *nl;
+
+	while (n > 0 && s[n - 1] == '\n')
+		s[--n] = '\0';
+	nl = strrchr(s, '\n');
+	return nl != NULL ? nl + 1 : s;
+}
+
 static int call_helper(const char *op, bool user, const char *unit,
 		       const struct systemd_props *props, cella_error *err)
 {
@@ -214,12 +227,15 @@ static int call_helper(const char *op, bool user, const char *unit,
 	args_clear(&a);
 	if (r < 0)
 		return cella_err_context(err, "systemd cgroup driver");
-	one_line(out);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 1 && (e = strtol(out, &msg, 10)) > 0 &&
-	    *msg == ' ')
-		return cella_err(err, (int)e, "%s", msg + 1);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 1) {
+		char *last = last_line(out);
+
+		if ((e = strtol(last, &msg, 10)) > 0 && *msg == ' ')
+			return cella_err(err, (int)e, "%s", msg + 1);
+	}
+	one_line(out);
 	/* What it printed says it all (an exec or dynamic loader's error). */
 	return cella_err(err, 0, "systemd cgroup driver: its helper `%s` failed (%s %d): %s", path,
 			 WIFEXITED(status) ? "exit" : "signal",
@@ -229,7 +245,11 @@ static int call_helper(const char *op, bool user, const char *unit,
 
 bool systemd_bus_loadable(void)
 {
-	return call_helper("loadable", false, NULL, NULL, NULL) == 0;
+	static int loadable = -1;
+
+	if (loadable < 0)
+		loadable = call_helper("loadable", false, NULL, NULL, NULL) == 0;
+	return loadable == 1;
 }
 
 int systemd_bus_check(bool user, cella_error *err)

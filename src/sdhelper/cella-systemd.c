@@ -15,7 +15,9 @@
  * runtime, properties)). TYPE: s, b (0/1), t, u (one pid), y (hex bytes),
  * io N then N pairs of device path and rate.
  *
- * Exit 0 when done; 1 with "ERRNO MESSAGE" on stdout when not; 2 for a
+ * Exit 0 when done; 1 with "ERRNO MESSAGE" as the last line on stdout when
+ * not (stdout and stderr reach the runtime through one pipe: whatever
+ * libsystemd or the dynamic loader printed comes before it); 2 for a
  * malformed request.
  *
  * The bus: the system manager's (the system bus, or as root without a
@@ -36,9 +38,9 @@
 #include "util/error.h"
 #include "util/util.h"
 
-#define SD_DEST		    "org.freedesktop.systemd1"
-#define SD_PATH		    "/org/freedesktop/systemd1"
-#define SD_IFACE	    "org.freedesktop.systemd1.Manager"
+#define SD_DEST	 "org.freedesktop.systemd1"
+#define SD_PATH	 "/org/freedesktop/systemd1"
+#define SD_IFACE "org.freedesktop.systemd1.Manager"
 
 static int append_prop(sd_bus_message *m, const struct systemd_prop *v)
 {
@@ -193,8 +195,8 @@ static int run_job(bool user, const char *method, const char *unit,
 	if (bus_open(user, &b, err) < 0)
 		return cella_err_ret(err);
 	/* Subscribed before the call: the job may finish at once. */
-	r = sd_bus_match_signal(b, &slot, SD_DEST, SD_PATH, SD_IFACE, "JobRemoved",
-				   on_job_removed, &w);
+	r = sd_bus_match_signal(b, &slot, SD_DEST, SD_PATH, SD_IFACE, "JobRemoved", on_job_removed,
+				&w);
 	if (r >= 0)
 		r = sd_bus_call_method(b, SD_DEST, SD_PATH, SD_IFACE, "Subscribe", &e, NULL, "");
 	if (r < 0) {
@@ -264,7 +266,7 @@ out:
 }
 
 static int bus_start_transient(bool user, const char *unit, const struct systemd_props *props,
-			    cella_error *err)
+			       cella_error *err)
 {
 	return run_job(user, "StartTransientUnit", unit, props, false, err);
 }
@@ -275,7 +277,7 @@ static int bus_stop_unit(bool user, const char *unit, cella_error *err)
 }
 
 static int bus_set_properties(bool user, const char *unit, const struct systemd_props *props,
-			   cella_error *err)
+			      cella_error *err)
 {
 	sd_bus *b = NULL;
 	sd_bus_message *m = NULL;
@@ -284,8 +286,7 @@ static int bus_set_properties(bool user, const char *unit, const struct systemd_
 
 	if (bus_open(user, &b, err) < 0)
 		return cella_err_ret(err);
-	r = sd_bus_message_new_method_call(b, &m, SD_DEST, SD_PATH, SD_IFACE,
-					      "SetUnitProperties");
+	r = sd_bus_message_new_method_call(b, &m, SD_DEST, SD_PATH, SD_IFACE, "SetUnitProperties");
 	if (r >= 0)
 		r = sd_bus_message_append(m, "sb", unit, 1);
 	if (r >= 0)
@@ -342,7 +343,8 @@ static int parse_props(int argc, char **argv, int i, struct systemd_props *p)
 		i += 3;
 		if (strcmp(type, "s") == 0) {
 			systemd_props_str(p, name, val);
-		} else if (strcmp(type, "b") == 0 && (strcmp(val, "0") == 0 || strcmp(val, "1") == 0)) {
+		} else if (strcmp(type, "b") == 0 &&
+			   (strcmp(val, "0") == 0 || strcmp(val, "1") == 0)) {
 			systemd_props_bool(p, name, val[0] == '1');
 		} else if (strcmp(type, "t") == 0 && to_u64(val, &u)) {
 			systemd_props_u64(p, name, u);
@@ -362,8 +364,8 @@ static int parse_props(int argc, char **argv, int i, struct systemd_props *p)
 				b[k] = (unsigned char)(hi << 4 | lo);
 			}
 			systemd_props_bytes(p, name, b, n);
-		} else if (strcmp(type, "io") == 0 && to_u64(val, &u) && u <= 64 &&
-			   (uint64_t)(argc - i) >= 2 * u) {
+		} else if (strcmp(type, "io") == 0 && to_u64(val, &u) &&
+			   u <= (uint64_t)(argc - i) / 2) {
 			char **paths = xcalloc(u + 1, sizeof(*paths));
 			uint64_t *rates = xcalloc(u + 1, sizeof(*rates));
 
@@ -418,6 +420,7 @@ int main(int argc, char **argv)
 		return bad("unknown operation", op);
 	systemd_props_clear(&props);
 	if (r < 0) {
+		fflush(stderr);
 		printf("%d %s\n", err.errnum > 0 ? err.errnum : EIO, err.msg);
 		return 1;
 	}

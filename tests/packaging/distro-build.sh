@@ -44,7 +44,7 @@ fresh "$T/debian"
 	export DEB_BUILD_MAINT_OPTIONS=hardening=+all
 	eval "$(dpkg-buildflags --export=sh)"
 	echo "CFLAGS=$CFLAGS CPPFLAGS=$CPPFLAGS LDFLAGS=$LDFLAGS"
-	make -j"$JOBS" WERROR=1 build/bin/cella man >build.log 2>&1 || { tail -n 30 build.log; exit 1; }
+	make -j"$JOBS" WERROR=1 build/bin/cella build/libexec/cella/cella-systemd man >build.log 2>&1 || { tail -n 30 build.log; exit 1; }
 	build/bin/cella --version >/dev/null
 ) || fail "debian build"
 
@@ -62,7 +62,7 @@ fresh "$T/fedora"
 	# across files and warns of maybe-uninitialised values the per-file
 	# build cannot see); the warnings are listed.
 	make -j"$JOBS" CFLAGS="$FEDORA_CFLAGS" LDFLAGS="$FEDORA_LDFLAGS" \
-		build/bin/cella man >build.log 2>&1 || { tail -n 30 build.log; exit 1; }
+		build/bin/cella build/libexec/cella/cella-systemd man >build.log 2>&1 || { tail -n 30 build.log; exit 1; }
 	if grep -q 'warning:' build.log; then
 		echo "warnings with Fedora's flags (not errors for packagers):"
 		grep -A3 'warning:' build.log | grep -v '^--$' | head -n 40
@@ -121,7 +121,7 @@ step "install / install-rootfs / uninstall"
 		[ -x "$D/usr/libexec/cella/cella" ] || { echo "not installed: /usr/libexec/cella/cella"; exit 1; }
 	fi
 	"$D/usr/sbin/cella" --version | grep -q '^cella version' || { echo "the installed cella does not start"; exit 1; }
-	for f in usr/sbin/cella usr/share/man/man1/cella.1 usr/share/man/man1/cella-run.1 \
+	for f in usr/sbin/cella usr/libexec/cella/cella-systemd usr/share/man/man1/cella.1 usr/share/man/man1/cella-run.1 \
 		usr/share/man/man1/cella-map.1 usr/share/bash-completion/completions/cella \
 		usr/share/zsh/vendor-completions/_cella usr/share/fish/vendor_completions.d/cella.fish; do
 		[ -f "$D/$f" ] || { echo "not installed: /$f"; exit 1; }
