@@ -85,6 +85,45 @@ static int send_request(struct nl_sock *s, struct nlmsghdr *nlh)
 	return 0;
 }
 
+/* One message of the answers to seq: 1 when it ends them (the ack,
+ * NLMSG_DONE), 0 to go on, -1 with errno. */
+static int one_answer(struct nl_sock *s, uint32_t seq, const struct nlmsghdr *h,
+		      void (*cb)(const struct nlmsghdr *nlh, void *data), void *data)
+{
+	if (h->nlmsg_seq != seq || (h->nlmsg_pid != 0 && h->nlmsg_pid != s->portid))
+		return 0;
+	if (h->nlmsg_flags & NLM_F_DUMP_INTR) {
+		errno = EINTR;
+		return -1;
+	}
+	if (h->nlmsg_type == NLMSG_DONE) {
+		int e = 0;
+
+		if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(e)))
+			memcpy(&e, NLMSG_DATA(h), sizeof(e));
+		if (e < 0) {
+			errno = -e;
+			return -1;
+		}
+		return 1;
+	}
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = NLMSG_DATA(h);
+
+		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e))) {
+			errno = EBADMSG;
+			return -1;
+		}
+		if (e->error == 0)
+			return 1;
+		errno = -e->error;
+		return -1;
+	}
+	if (cb != NULL)
+		cb(h, data);
+	return 0;
+}
+
 /* Read the answers to seq: 1 when done (the ack, NLMSG_DONE), 0 to read
  * on, -1 with errno. */
 static int read_answers(struct nl_sock *s, uint32_t seq,
@@ -96,8 +135,9 @@ static int read_answers(struct nl_sock *s, uint32_t seq,
 	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
 	struct msghdr mh = {
 	    .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1};
+	const char *at = (const char *)buf;
+	size_t left;
 	ssize_t n;
-	int left;
 
 	n = recvmsg(s->fd, &mh, 0);
 	if (n < 0)
@@ -108,40 +148,21 @@ static int read_answers(struct nl_sock *s, uint32_t seq,
 	}
 	if (from.nl_pid != 0) /* only the kernel answers */
 		return 0;
-	left = (int)n;
-	for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, left);
-	     h = NLMSG_NEXT(h, left)) {
-		if (h->nlmsg_seq != seq || (h->nlmsg_pid != 0 && h->nlmsg_pid != s->portid))
-			continue;
-		if (h->nlmsg_flags & NLM_F_DUMP_INTR) {
-			errno = EINTR;
-			return -1;
-		}
-		if (h->nlmsg_type == NLMSG_DONE) {
-			int e = 0;
+	/* NLMSG_OK and NLMSG_NEXT, without their int length. */
+	for (left = (size_t)n; left >= sizeof(struct nlmsghdr);) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *)at;
+		size_t step = NLMSG_ALIGN(h->nlmsg_len);
+		int r;
 
-			if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(e)))
-				memcpy(&e, NLMSG_DATA(h), sizeof(e));
-			if (e < 0) {
-				errno = -e;
-				return -1;
-			}
-			return 1;
-		}
-		if (h->nlmsg_type == NLMSG_ERROR) {
-			const struct nlmsgerr *e = NLMSG_DATA(h);
-
-			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e))) {
-				errno = EBADMSG;
-				return -1;
-			}
-			if (e->error == 0)
-				return 1;
-			errno = -e->error;
-			return -1;
-		}
-		if (cb != NULL)
-			cb(h, data);
+		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > left)
+			break;
+		r = one_answer(s, seq, h, cb, data);
+		if (r != 0)
+			return r;
+		if (step >= left)
+			break;
+		at += step;
+		left -= step;
 	}
 	return 0;
 }
