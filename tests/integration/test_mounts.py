@@ -303,6 +303,30 @@ def test_net_device_moved_in_and_back(cella, tmp, dummy):
     assert "169.254.77.13/32" in out and "UP" in out, out
 
 
+def test_net_device_keeps_every_permanent_address(cella, tmp, dummy):
+    """The address dump (rtnetlink, kernel/netlink.c) brings every permanent
+    address along, several IPv4 and an IPv6 one."""
+    cid = cid_of("nd3")
+    ip("addr", "add", "169.254.77.14/32", "dev", dummy)
+    have_v6 = os.path.exists("/proc/sys/net/ipv6") and \
+        ip("-6", "addr", "add", "fd00:77::13/128", "dev", dummy, "nodad",
+           check=False).returncode == 0
+    cfg = make_config(args=["/probe", "sleep", "300"])
+    cfg["linux"]["netDevices"] = {dummy: {"name": "ctr2"}}
+    b = bundle(tmp, cfg)
+    cella.ok("run", "--bundle", b, "--detach", cid)
+    try:
+        out = cella.ok("exec", cid, "/sbin/ip", "addr", "show", "ctr2").stdout
+        for want in ["169.254.77.13/32", "169.254.77.14/32"] + \
+                (["fd00:77::13/128"] if have_v6 else []):
+            assert want in out, out
+    finally:
+        cella.ok("delete", "--force", cid)
+    out = ip("addr", "show", dummy).stdout
+    for want in ["169.254.77.13/32", "169.254.77.14/32"] + (["fd00:77::13/128"] if have_v6 else []):
+        assert want in out, out
+
+
 def test_net_device_back_from_joined_namespace(cella, tmp, dummy):
     """A stopped container's joined namespace outlives it: delete brings the
     device back from there."""
