@@ -428,7 +428,7 @@ int process_run_capture(char *const *argv, char **out, int *status, cella_error 
 	cleanup_free char *buf = NULL;
 	size_t len = 0, cap = 0;
 	int fds[2];
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	*out = NULL;
 	if (pipe2(fds, O_CLOEXEC) < 0)
@@ -443,6 +443,10 @@ int process_run_capture(char *const *argv, char **out, int *status, cella_error 
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		sigset_t none;
 
+		/* Gone with us: a runtime killed in the middle leaves no
+		 * helper behind. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(127);
 		/* Not the runtime's blocked signals and handlers, nor any fd a
 		 * caller of ours left open. */
 		for (int s = 1; s < NSIG; s++)

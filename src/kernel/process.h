@@ -83,8 +83,9 @@ ssize_t process_exe_path(char *buf, size_t len);
 
 /* Run argv (looked up in PATH) with stdin /dev/null, stdout and stderr
  * captured together into *out (malloc'd), no other fd, default signal
- * dispositions and none blocked, and wait for it: *status is its wait
- * status. Fails only when it cannot be started or waited for. */
+ * dispositions and none blocked, killed if we die, and wait for it:
+ * *status is its wait status. Fails only when it cannot be started or
+ * waited for. */
 int process_run_capture(char *const *argv, char **out, int *status, cella_error *err);
 
 /* execve(path, args, env); only returns on failure (126/127 set). */

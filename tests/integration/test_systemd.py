@@ -284,3 +284,32 @@ def test_helper_answer_read_after_what_else_it_printed(cella, tmp):
     assert lines[0].startswith("cella: systemd cgroup driver: no bus to systemd's system manager")
     assert lines[0].endswith(": No such file or directory")
     assert cella.entries() == []
+
+
+def test_helper_dies_with_a_killed_runtime(cella, tmp):
+    """A runtime killed while its systemd helper runs leaves no helper
+    behind (PR_SET_PDEATHSIG, kernel/process.c)."""
+    helper = os.path.join(tmp, "helper")
+    pidfile = os.path.join(tmp, "helper.pid")
+    with open(helper, "w") as f:
+        f.write(f"#!/bin/sh\necho $$ > {pidfile}.tmp\nmv {pidfile}.tmp {pidfile}\nexec sleep 60\n")
+    os.chmod(helper, 0o755)
+    b = write_bundle(os.path.join(tmp, "bundle"), make_config())
+    name = cid("sd")
+    env = dict(cella.env or os.environ, CELLA_SYSTEMD_HELPER=helper)
+    p = subprocess.Popen(cella.argv("--systemd-cgroup", "create", "--bundle", b, name), env=env,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: os.path.exists(pidfile), what="the helper")
+        pid = int(read(pidfile))
+        p.kill()
+        p.wait(timeout=TIMEOUT)
+        wait_for(lambda: not os.path.exists(f"/proc/{pid}") or
+                 read(f"/proc/{pid}/stat").split()[2] == "Z", what="the helper's end")
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        for e in cella.entries():
+            cella.run("delete", "--force", e)
