@@ -92,6 +92,16 @@ def children(of=None):
     return out
 
 
+def end_killed_runtime(cella, p):
+    """After a test that killed the runtime p: p killed if it still runs
+    and reaped, and the state it could not remove deleted."""
+    if p.poll() is None:
+        p.kill()
+    p.communicate()
+    for cid in cella.entries():
+        cella.ok("delete", "--force", cid)
+
+
 def reap(exclude=()):
     """Reap our zombie children, except the pids in `exclude` (processes a
     test still waits for with subprocess)."""

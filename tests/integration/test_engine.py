@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from helpers import (ROOTFS, cid_of, find_process, make_config, pid_exists, reap,
-                     env_without_leak_check, unique_sleep, wait_for, write_bundle)
+from helpers import (ROOTFS, cid_of, end_killed_runtime, env_without_leak_check, find_process,
+                     make_config, pid_exists, reap, unique_sleep, wait_for, write_bundle)
 
 
 @pytest.mark.parametrize("user", [[], ["--user", "1000:1000"]], ids=["root", "user"])
@@ -30,12 +30,8 @@ def test_container_dies_with_runtime(cella, user):
             return not pid_exists(pid)
         wait_for(gone, 10, "the container to die with its runtime")
     finally:
-        if p.poll() is None:
-            p.kill()
-        p.communicate()
-    # The killed runtime could not remove its state: delete cleans it up.
-    for cid in cella.entries():
-        cella.ok("delete", "--force", cid)
+        # The killed runtime could not remove its state: delete cleans it up.
+        end_killed_runtime(cella, p)
 
 
 # Where clone3 answers ENOSYS (Docker's seccomp profile, or cella's own

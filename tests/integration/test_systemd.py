@@ -17,8 +17,8 @@ import tempfile
 
 import pytest
 
-from helpers import (CELLA, PROBE, ROOTFS, TIMEOUT, cid_of, make_config, read, wait_for,
-                     write_bundle)
+from helpers import (CELLA, PROBE, ROOTFS, TIMEOUT, cid_of, end_killed_runtime, make_config,
+                     pid_exists, read, wait_for, write_bundle)
 
 SYSTEMD = os.path.exists("/run/systemd/system") and \
     open("/proc/1/comm").read().strip() == "systemd"
@@ -305,11 +305,6 @@ def test_helper_dies_with_a_killed_runtime(cella, tmp):
         pid = int(read(pidfile))
         p.kill()
         p.wait(timeout=TIMEOUT)
-        wait_for(lambda: not os.path.exists(f"/proc/{pid}") or
-                 read(f"/proc/{pid}/stat").split()[2] == "Z", what="the helper's end")
+        wait_for(lambda: not pid_exists(pid), what="the helper's end")
     finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-        for e in cella.entries():
-            cella.run("delete", "--force", e)
+        end_killed_runtime(cella, p)
