@@ -8,8 +8,10 @@
  * The request is the helper's argv: OP user|system UNIT, then each property
  * as NAME TYPE VALUE... (types: s, b, t, u (one pid), y (hex bytes), io N
  * then N pairs of path and rate). It answers with its exit status: 0 done;
- * 1 with "ERRNO MESSAGE" on its output; anything else (127: it could not be
- * started, libsystemd.so.0 missing) with what it printed.
+ * 1 with "ERRNO MESSAGE" as the last line of its output (stdout and stderr,
+ * one pipe); anything else (127: it could not be started, libsystemd.so.0
+ * missing) with what it printed. It runs with no fd of ours, default
+ * signals, and dies with us (process_run_capture).
  */
 #include "kernel/systemd_bus.h"
 
