@@ -442,11 +442,8 @@ int process_run_capture(char *const *argv, char **out, int *status, cella_error 
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		sigset_t none;
+		cella_error e;
 
-		/* Gone with us: a runtime killed in the middle leaves no
-		 * helper behind. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-			_exit(127);
 		/* Not the runtime's blocked signals and handlers, nor any fd a
 		 * caller of ours left open. */
 		for (int s = 1; s < NSIG; s++)
@@ -457,6 +454,12 @@ int process_run_capture(char *const *argv, char **out, int *status, cella_error 
 		    dup2(fds[1], STDERR_FILENO) < 0)
 			_exit(127);
 		process_close_from(3);
+		/* Gone with us: a runtime killed in the middle leaves no
+		 * helper behind. */
+		if (process_die_with_parent(parent, -1, &e) < 0) {
+			dprintf(STDERR_FILENO, "%s: %s\n", e.msg, strerror(e.errnum));
+			_exit(127);
+		}
 		execvp(argv[0], argv);
 		dprintf(STDERR_FILENO, "exec `%s`: %s\n", argv[0], strerror(errno));
 		_exit(127);

@@ -12,6 +12,7 @@ nothing."""
 import os
 import random
 import shutil
+import signal
 import subprocess
 import tempfile
 
@@ -292,7 +293,7 @@ def test_helper_dies_with_a_killed_runtime(cella, tmp):
     helper = os.path.join(tmp, "helper")
     pidfile = os.path.join(tmp, "helper.pid")
     with open(helper, "w") as f:
-        f.write(f"#!/bin/sh\necho $$ > {pidfile}.tmp\nmv {pidfile}.tmp {pidfile}\nexec sleep 60\n")
+        f.write(f"#!/bin/sh\necho $$ > {pidfile}.tmp\nmv {pidfile}.tmp {pidfile}\nexec sleep 3600\n")
     os.chmod(helper, 0o755)
     b = write_bundle(os.path.join(tmp, "bundle"), make_config())
     name = cid("sd")
@@ -300,11 +301,15 @@ def test_helper_dies_with_a_killed_runtime(cella, tmp):
     p = subprocess.Popen(cella.argv("--systemd-cgroup", "create", "--bundle", b, name), env=env,
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
+    pid = None
     try:
         wait_for(lambda: os.path.exists(pidfile), what="the helper")
         pid = int(read(pidfile))
         p.kill()
         p.wait(timeout=TIMEOUT)
-        wait_for(lambda: not pid_exists(pid), what="the helper's end")
+        wait_for(lambda: not pid_exists(pid), 10, "the helper's end")
     finally:
+        if pid is not None and pid_exists(pid):
+            os.kill(pid, signal.SIGKILL)
         end_killed_runtime(cella, p)
+    assert cella.entries() == []
