@@ -74,29 +74,12 @@ int engine_proc_make_cwd(const char *cwd, cella_error *err)
 static char *passwd_home(uid_t uid)
 {
 	cleanup_free char *text = NULL;
-	char *line, *save = NULL;
+	char *home;
 
 	if (read_file_at(AT_FDCWD, "/etc/passwd", &text, NULL) < 0)
 		return xstrdup("/");
-	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		/* name:password:uid:gid:gecos:home:shell */
-		char *f[7] = {NULL};
-		char *p = line;
-		long long v;
-		int n = 0;
-
-		while (n < 7) {
-			f[n++] = p;
-			p = strchr(p, ':');
-			if (p == NULL)
-				break;
-			*p++ = '\0';
-		}
-		if (n < 6 || !parse_i64(f[2], 0, UINT32_MAX, &v) || (uid_t)v != uid)
-			continue;
-		return xstrdup(f[5][0] != '\0' ? f[5] : "/");
-	}
-	return xstrdup("/");
+	home = passwd_field(text, (unsigned)uid, 5);
+	return home != NULL ? home : xstrdup("/");
 }
 
 /* The process's terminal (the pty slave on stdio, process.terminal) is

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What the quick door needs to know about the caller. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,31 +41,21 @@ static bool have_program(const char *name)
  * knows it. */
 static char *user_name(uid_t uid)
 {
-	cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
-	cleanup_free char *line = NULL, *out = NULL;
+	cleanup_free char *text = NULL, *out = NULL;
 	char uidstr[16], getent[] = "getent", passwd[] = "passwd";
 	char *argv[] = {getent, passwd, uidstr, NULL};
-	size_t cap = 0;
+	char *name = NULL;
 	int status;
 
+	if (read_file_at(AT_FDCWD, "/etc/passwd", &text, NULL) >= 0)
+		name = passwd_field(text, (unsigned)uid, 0);
+	if (name != NULL)
+		return name;
 	snprintf(uidstr, sizeof(uidstr), "%u", (unsigned)uid);
-	while (f != NULL && getline(&line, &cap, f) > 0) {
-		char *name = line, *c1 = strchr(line, ':'), *c2, *c3;
-
-		if (c1 == NULL || (c2 = strchr(c1 + 1, ':')) == NULL ||
-		    (c3 = strchr(c2 + 1, ':')) == NULL)
-			continue;
-		*c1 = *c3 = '\0';
-		if (strcmp(c2 + 1, uidstr) == 0 && name[0] != '\0')
-			return xstrdup(name);
-	}
 	if (process_run_capture(argv, &out, &status, NULL) == 0 && WIFEXITED(status) &&
-	    WEXITSTATUS(status) == 0 && strchr(out, ':') != NULL) {
-		*strchr(out, ':') = '\0';
-		if (out[0] != '\0')
-			return xstrdup(out);
-	}
-	return NULL;
+	    WEXITSTATUS(status) == 0)
+		name = passwd_field(out, (unsigned)uid, 0);
+	return name;
 }
 
 /* With its own id range, the rootfs and every --bind source are seen

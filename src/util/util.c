@@ -319,6 +319,35 @@ bool parse_u64(const char *s, unsigned long long max, unsigned long long *out)
 	return true;
 }
 
+char *passwd_field(const char *text, unsigned uid, int field)
+{
+	cleanup_free char *copy = xstrdup(text);
+	char *line, *save = NULL;
+
+	if (field < 0 || field > 6)
+		return NULL;
+	for (line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		char *f[7] = {NULL};
+		char *p = line;
+		long long v;
+		int n = 0;
+
+		while (n < 7) {
+			f[n++] = p;
+			p = strchr(p, ':');
+			if (p == NULL)
+				break;
+			*p++ = '\0';
+		}
+		/* (a line too short to have the field is not that user's) */
+		if (n <= 2 || n <= field || !parse_i64(f[2], 0, UINT32_MAX, &v) ||
+		    (unsigned)v != uid)
+			continue;
+		return f[field][0] != '\0' ? xstrdup(f[field]) : NULL;
+	}
+	return NULL;
+}
+
 bool parse_i64(const char *s, long long min, long long max, long long *out)
 {
 	char *end = NULL;

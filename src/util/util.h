@@ -62,6 +62,11 @@ ssize_t read_all(int fd, void *buf, size_t len);
 /* Parse a decimal number into [min, max]; returns false when it is not one. */
 bool parse_u64(const char *s, unsigned long long max, unsigned long long *out);
 bool parse_i64(const char *s, long long min, long long max, long long *out);
+/* Field `field` (0 the name ... 5 the home directory, 6 the shell) of the
+ * line of uid in text, an /etc/passwd (name:password:uid:gid:gecos:home:
+ * shell), malloc'd, from the first line of uid long enough to have it;
+ * NULL when there is none or the field is empty. */
+char *passwd_field(const char *text, unsigned uid, int field);
 /* A kernel list ("0-3,8,10-11", the cpuset and NUMA node syntax) into a bit
  * mask of nbits bits (mask holds nbits / bits-per-long words, zeroed first);
  * `what` names the items in errors ("CPU", "node"). */

@@ -148,6 +148,35 @@ static void test_path_clean(void)
 	}
 }
 
+static void test_passwd_field(void)
+{
+	static const char text[] = "root:x:0:0:root:/root:/bin/sh\n"
+				   "short:x:1000\n"
+				   "alice:x:1000:1000::/home/alice:/bin/sh\n"
+				   "nohome:x:1001:1001:::/bin/sh\n"
+				   "bad:x:12a:0::/x:/bin/sh\n"
+				   "bob:x:4294967295:0::/b:/bin/sh";
+	static const struct {
+		unsigned uid;
+		int field;
+		const char *want;
+	} cases[] = {
+	    {0, 0, "root"},	      {0, 5, "/root"},	    {1000, 0, "short"},
+	    {1000, 5, "/home/alice"}, /* the first line long enough */
+	    {1001, 5, NULL},	      {1001, 6, "/bin/sh"}, {12, 0, NULL},
+	    {4294967295u, 5, "/b"},   {7, 0, NULL},	    {0, 7, NULL},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cleanup_free char *got = passwd_field(text, cases[i].uid, cases[i].field);
+
+		if (cases[i].want == NULL)
+			CHECK(got == NULL);
+		else
+			CHECK_STR(got, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	RUN(test_rfc3339_known_dates);
@@ -155,5 +184,6 @@ int main(void)
 	RUN(test_read_fd_all);
 	RUN(test_path_open_beneath_refuses);
 	RUN(test_path_clean);
+	RUN(test_passwd_field);
 	return unit_done();
 }
