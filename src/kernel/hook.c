@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kernel/process.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -143,20 +144,14 @@ _Noreturn static void hook_child(const struct cella_hook *h, int in, int out, co
 	char *own_argv[] = {h->path, NULL};
 	char *const *argv = h->args != NULL && h->args[0] != NULL ? h->args : own_argv;
 	char *const *env = h->env != NULL ? h->env : environ;
-	sigset_t none;
 
 	/* Its own process group, so that a timeout kills what it started. */
 	setpgid(0, 0);
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	process_default_signals();
 	if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
 	    dup2(out, STDERR_FILENO) < 0)
 		_exit(127);
-	if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
-		for (int fd = 3; fd < 1024; fd++)
-			close(fd);
+	process_close_from(3);
 	if (cwd != NULL && chdir(cwd) < 0) {
 		dprintf(STDERR_FILENO, "chdir `%s`: %s\n", cwd, strerror(errno));
 		_exit(127);

@@ -340,6 +340,16 @@ void process_kill_children(void)
 	closedir(d);
 }
 
+void process_default_signals(void)
+{
+	sigset_t none;
+
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 void process_close_from(int first)
 {
 	if (syscall(SYS_close_range, (unsigned)first, ~0U, 0U) < 0)
@@ -441,15 +451,11 @@ int process_run_capture(char *const *argv, char **out, int *status, cella_error 
 	}
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		sigset_t none;
 		cella_error e;
 
 		/* Not the runtime's blocked signals and handlers, nor any fd a
 		 * caller of ours left open. */
-		for (int s = 1; s < NSIG; s++)
-			signal(s, SIG_DFL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
+		process_default_signals();
 		if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(fds[1], STDOUT_FILENO) < 0 ||
 		    dup2(fds[1], STDERR_FILENO) < 0)
 			_exit(127);

@@ -14,6 +14,9 @@ int process_cloexec_from(int first, cella_error *err);
 
 /* Close every fd >= first now (close_range, or a loop on old kernels). */
 void process_close_from(int first);
+/* Every signal's default disposition, none blocked: for a child about to
+ * exec another program. */
+void process_default_signals(void);
 
 int process_set_oom_score_adj(int adj, cella_error *err);
 int process_set_no_new_privs(cella_error *err);
