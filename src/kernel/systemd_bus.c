@@ -101,62 +101,44 @@ void systemd_props_clear(struct systemd_props *p)
 
 /* ---- the helper ---- */
 
-struct args {
-	char **v;
-	size_t n;
-};
-
-static void push(struct args *a, char *s)
+/* One property onto the helper's argv: NAME TYPE VALUE... */
+static void push_prop(char ***argv, const struct systemd_prop *v)
 {
-	a->v = xrealloc(a->v, (a->n + 2) * sizeof(*a->v));
-	a->v[a->n++] = s;
-	a->v[a->n] = NULL;
-}
+	char num[32];
 
-static void args_clear(struct args *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		free(a->v[i]);
-	free(a->v);
-	a->v = NULL;
-	a->n = 0;
-}
-
-static void push_prop(struct args *a, const struct systemd_prop *v)
-{
-	push(a, xstrdup(v->name));
+	strv_append(argv, v->name);
 	switch (v->type) {
 	case SD_PROP_STR:
-		push(a, xstrdup("s"));
-		push(a, xstrdup(v->s));
+		strv_append(argv, "s");
+		strv_append(argv, v->s);
 		break;
 	case SD_PROP_BOOL:
-		push(a, xstrdup("b"));
-		push(a, xstrdup(v->u ? "1" : "0"));
+		strv_append(argv, "b");
+		strv_append(argv, v->u ? "1" : "0");
 		break;
 	case SD_PROP_U64:
-		push(a, xstrdup("t"));
-		push(a, xasprintf("%" PRIu64, v->u));
-		break;
 	case SD_PROP_PIDS:
-		push(a, xstrdup("u"));
-		push(a, xasprintf("%" PRIu64, v->u));
+		snprintf(num, sizeof(num), "%" PRIu64, v->u);
+		strv_append(argv, v->type == SD_PROP_U64 ? "t" : "u");
+		strv_append(argv, num);
 		break;
 	case SD_PROP_BYTES: {
-		char *hex = xcalloc(v->n_bytes * 2 + 1, 1);
+		cleanup_free char *hex = xcalloc(v->n_bytes * 2 + 1, 1);
 
 		for (size_t i = 0; i < v->n_bytes; i++)
 			snprintf(hex + 2 * i, 3, "%02x", v->bytes[i]);
-		push(a, xstrdup("y"));
-		push(a, hex);
+		strv_append(argv, "y");
+		strv_append(argv, hex);
 		break;
 	}
 	case SD_PROP_IO:
-		push(a, xstrdup("io"));
-		push(a, xasprintf("%zu", v->n_io));
+		snprintf(num, sizeof(num), "%zu", v->n_io);
+		strv_append(argv, "io");
+		strv_append(argv, num);
 		for (size_t i = 0; i < v->n_io; i++) {
-			push(a, xstrdup(v->io_path[i]));
-			push(a, xasprintf("%" PRIu64, v->io_rate[i]));
+			snprintf(num, sizeof(num), "%" PRIu64, v->io_rate[i]);
+			strv_append(argv, v->io_path[i]);
+			strv_append(argv, num);
 		}
 		break;
 	default:
@@ -210,7 +192,7 @@ static char *last_line(char *s)
 static int call_helper(const char *op, bool user, const char *unit,
 		       const struct systemd_props *props, cella_error *err)
 {
-	struct args a = {0};
+	cleanup_strv char **argv = NULL;
 	cleanup_free char *path = helper_path(err);
 	cleanup_free char *out = NULL;
 	char *msg;
@@ -219,14 +201,13 @@ static int call_helper(const char *op, bool user, const char *unit,
 
 	if (path == NULL)
 		return cella_err_ret(err);
-	push(&a, xstrdup(path));
-	push(&a, xstrdup(op));
-	push(&a, xstrdup(user ? "user" : "system"));
-	push(&a, xstrdup(unit != NULL ? unit : "-"));
+	strv_append(&argv, path);
+	strv_append(&argv, op);
+	strv_append(&argv, user ? "user" : "system");
+	strv_append(&argv, unit != NULL ? unit : "-");
 	for (size_t i = 0; props != NULL && i < props->n; i++)
-		push_prop(&a, &props->v[i]);
-	r = process_run_capture(a.v, &out, &status, err);
-	args_clear(&a);
+		push_prop(&argv, &props->v[i]);
+	r = process_run_capture(argv, &out, &status, err);
 	if (r < 0)
 		return cella_err_context(err, "systemd cgroup driver");
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)

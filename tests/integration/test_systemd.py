@@ -313,3 +313,44 @@ def test_helper_dies_with_a_killed_runtime(cella, tmp):
             os.kill(pid, signal.SIGKILL)
         end_killed_runtime(cella, p)
     assert cella.entries() == []
+
+
+@pytest.mark.skipif(not os.path.exists(f"{CG}/cgroup.controllers"),
+                    reason="the systemd driver needs a pure cgroup v2 host")
+def test_helper_request_carries_every_property_type(cella, tmp):
+    """The request the runtime hands cella-systemd (its argv): a string, a
+    bool, a number, the pid, a CPU mask as hex bytes and an I/O limit list,
+    each as NAME TYPE VALUE... A fake helper records it and refuses the
+    start; the refusal's errno and words come back, and nothing is left."""
+    helper = os.path.join(tmp, "helper")
+    with open(helper, "w") as f:
+        f.write(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {tmp}/$1.args\n"
+                "case $1 in loadable|check) exit 0;; esac\n"
+                "echo 'some noise first' >&2\necho '5 fake refusal'\nexit 1\n")
+    os.chmod(helper, 0o755)
+    name = cid("sd")
+    b = limited(tmp, name, ["/bin/true"], {
+        "memory": {"limit": 64 << 20},
+        "cpu": {"cpus": "0-1"},
+        "blockIO": {"throttleReadBpsDevice": [{"major": 8, "minor": 0, "rate": 1048576}]},
+    })
+    env = dict(cella.env or os.environ, CELLA_SYSTEMD_HELPER=helper)
+    r = subprocess.run(cella.argv("--systemd-cgroup", "create", "--bundle", b, name), env=env,
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT)
+    assert r.returncode != 0
+    assert "fake refusal: Input/output error" in r.stderr, r.stderr
+    args = read(os.path.join(tmp, "start.args")).splitlines()
+    assert args[:3] == ["start", "system", f"cella-{name}.scope"], args
+
+    def prop(pname, n):
+        i = args.index(pname)
+        return args[i + 1:i + 1 + n]
+    assert prop("Slice", 2) == ["s", "machine-cella.slice"]
+    assert prop("Delegate", 2) == ["b", "1"]
+    assert prop("MemoryMax", 2) == ["t", str(64 << 20)]
+    kind, pid = prop("PIDs", 2)
+    assert kind == "u" and int(pid) > 1
+    assert prop("AllowedCPUs", 2) == ["y", "03"]
+    assert prop("IOReadBandwidthMax", 4) == ["io", "1", "/dev/block/8:0", "1048576"]
+    assert cella.entries() == []
+    wait_for(lambda: not pid_exists(int(pid)), 10, "the init of the refused create to go")
