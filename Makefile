@@ -60,7 +60,9 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 # `make STATIC_LIBS=` links every library dynamically, as a distribution may
 # want.
 STATIC_LIBS ?= jansson seccomp cap
-STATIC_ARCHIVES := $(foreach l,$(STATIC_LIBS),$(filter /%,$(shell $(CC) -print-file-name=lib$(l).a 2>/dev/null)))
+# A file the toolchain has (its path), or nothing.
+cc_file = $(filter /%,$(shell $(CC) -print-file-name=$(1) 2>/dev/null))
+STATIC_ARCHIVES := $(foreach l,$(STATIC_LIBS),$(call cc_file,lib$(l).a))
 STATIC_FOUND := $(patsubst lib%.a,%,$(notdir $(STATIC_ARCHIVES)))
 PKG_LIBS := $(STATIC_ARCHIVES) $(filter-out $(addprefix -l,$(STATIC_FOUND)),$(PKG_LIBS))
 
@@ -98,7 +100,9 @@ LDLIBS += $(PKG_LIBS)
 # the systemd cgroup driver's D-Bus calls go through a small dynamically
 # linked helper, cella-systemd (src/sdhelper/), beside the runtime.
 # STATIC=0: a dynamically linked runtime.
-STATIC_OK := $(and $(filter /%,$(shell $(CC) -print-file-name=libc.a 2>/dev/null)),$(filter /%,$(shell $(CC) -print-file-name=rcrt1.o 2>/dev/null)),$(filter-out -l%,$(PKG_LIBS)),$(if $(filter -l%,$(PKG_LIBS)),,yes))
+# (the C library's archive and static-pie start file, and every other
+# library found as an archive: no -lNAME left)
+STATIC_OK := $(and $(call cc_file,libc.a),$(call cc_file,rcrt1.o),$(PKG_LIBS),$(if $(filter -l%,$(PKG_LIBS)),,yes))
 ifeq ($(SANITIZE),1)
 STATIC ?= 0
 else
