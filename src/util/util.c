@@ -321,29 +321,44 @@ bool parse_u64(const char *s, unsigned long long max, unsigned long long *out)
 
 char *passwd_field(const char *text, unsigned uid, int field)
 {
-	cleanup_free char *copy = xstrdup(text);
-	char *line, *save = NULL;
-
 	if (field < 0 || field > 6)
 		return NULL;
-	for (line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		char *f[7] = {NULL};
-		char *p = line;
+	for (const char *line = text; line != NULL && *line != '\0';) {
+		const char *eol = strchr(line, '\n'), *end = eol ? eol : line + strlen(line);
+		const char *f[8] = {NULL};
+		char num[16];
 		long long v;
 		int n = 0;
 
-		while (n < 7) {
+		/* f[i] the start of field i, f[n] one past the line's end + 1 */
+		for (const char *p = line; n < 7;) {
+			const char *colon = memchr(p, ':', (size_t)(end - p));
+
 			f[n++] = p;
-			p = strchr(p, ':');
-			if (p == NULL)
+			if (colon == NULL)
 				break;
-			*p++ = '\0';
+			p = colon + 1;
 		}
+		f[n] = end + 1;
+		line = eol ? eol + 1 : NULL;
 		/* (a line too short to have the field is not that user's) */
-		if (n <= 2 || n <= field || !parse_i64(f[2], 0, UINT32_MAX, &v) ||
-		    (unsigned)v != uid)
+		if (n <= 2 || n <= field || (size_t)(f[3] - 1 - f[2]) >= sizeof(num))
 			continue;
-		return f[field][0] != '\0' ? xstrdup(f[field]) : NULL;
+		memcpy(num, f[2], (size_t)(f[3] - 1 - f[2]));
+		num[f[3] - 1 - f[2]] = '\0';
+		if (!parse_i64(num, 0, UINT32_MAX, &v) || (unsigned)v != uid)
+			continue;
+		{
+			size_t len = (size_t)(f[field + 1] - 1 - f[field]);
+			char *out;
+
+			if (len == 0)
+				return NULL;
+			out = xmalloc(len + 1);
+			memcpy(out, f[field], len);
+			out[len] = '\0';
+			return out;
+		}
 	}
 	return NULL;
 }

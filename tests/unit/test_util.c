@@ -161,10 +161,17 @@ static void test_passwd_field(void)
 		int field;
 		const char *want;
 	} cases[] = {
-	    {0, 0, "root"},	      {0, 5, "/root"},	    {1000, 0, "short"},
+	    {0, 0, "root"},
+	    {0, 5, "/root"},
+	    {1000, 0, "short"},
 	    {1000, 5, "/home/alice"}, /* the first line long enough */
-	    {1001, 5, NULL},	      {1001, 6, "/bin/sh"}, {12, 0, NULL},
-	    {4294967295u, 5, "/b"},   {7, 0, NULL},	    {0, 7, NULL},
+	    {1001, 5, NULL},
+	    {1001, 6, "/bin/sh"},
+	    {12, 0, NULL},
+	    {4294967295u, 5, "/b"},
+	    {4294967295u, 6, "/bin/sh"}, /* the text's last field */
+	    {7, 0, NULL},
+	    {0, 7, NULL},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
