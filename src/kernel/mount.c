@@ -490,22 +490,16 @@ static int mask_path(int rootfd, int nullfd, const char *path, const char *label
 static int readonly_path(int rootfd, const char *path, cella_error *err)
 {
 	cleanup_close int fd = path_open_in_root(rootfd, path, O_PATH);
-	cleanup_close int top = -1;
-	struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
 
 	if (fd == -ENOENT)
 		return 0;
 	if (fd < 0)
 		return cella_err(err, -fd, "make `%s` read-only: open", path);
-	if (mount_bind_at(fd, fd, true) < 0)
-		return cella_err(err, errno, "bind mount `%s` onto itself (readonlyPaths)", path);
-	top = path_open_in_root(rootfd, path, O_PATH);
-	if (top < 0)
-		return cella_err(err, -top, "make `%s` read-only: open", path);
-	/* Every mount under it too (crun's behaviour; runc makes only the
-	 * top one read-only): mount_setattr(AT_RECURSIVE), which also keeps
+	/* Bound onto itself, read-only with every mount under it (crun's
+	 * behaviour; runc makes only the top one read-only): set on the
+	 * detached copy with mount_setattr(AT_RECURSIVE), which also keeps
 	 * each mount's own locked flags. */
-	if (mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+	if (mount_bind_attr_at(fd, "", fd, true, MOUNT_ATTR_RDONLY) < 0)
 		return cella_err(err, errno,
 				 errno == ENOSYS
 				     ? "readonlyPaths: making `%s` read-only with its "

@@ -273,3 +273,20 @@ int mount_bind_at(int source, int target, bool recursive)
 	}
 	return move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
+
+int mount_bind_attr_at(int dirfd, const char *path, int target, bool recursive, uint64_t attr_set)
+{
+	struct mount_attr a = {.attr_set = attr_set};
+	unsigned int rec = recursive ? AT_RECURSIVE : 0;
+	cleanup_close int tree = -1;
+
+	tree = (int)syscall(SYS_open_tree, dirfd, path,
+			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+				(*path == '\0' ? AT_EMPTY_PATH : 0) | rec);
+	if (tree < 0)
+		return -1;
+	/* On the detached copy: it is never attached without them. */
+	if (attr_set != 0 && mount_setattr(tree, "", AT_EMPTY_PATH | rec, &a, sizeof(a)) < 0)
+		return -1;
+	return move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}

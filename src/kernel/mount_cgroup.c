@@ -172,8 +172,8 @@ bool mount_host_has_cgroup_v1(void)
 	return n > 0;
 }
 
-static int v1_one(struct mount_ctx *c, const char *dest, int dirfd, const struct v1_hier *h,
-		  unsigned long flags, cella_error *err)
+static int v1_one(const char *dest, int dirfd, const struct v1_hier *h, unsigned long flags,
+		  cella_error *err)
 {
 	const char *base = strrchr(h->mountpoint, '/') + 1;
 	cleanup_free char *own = own_v1_path(h->ctrls);
@@ -199,10 +199,11 @@ static int v1_one(struct mount_ctx *c, const char *dest, int dirfd, const struct
 	if (mkdirat(dirfd, base, 0755) < 0 && errno != EEXIST)
 		return cella_err(err, errno, "mount `cgroup` on `%s`: create `%s`", dest, base);
 	sub = xasprintf("%s/%s", dest, base);
-	target = path_open_in_root(c->rootfd, sub, O_PATH | O_NOFOLLOW | O_DIRECTORY);
+	/* In the tmpfs just mounted on dirfd: no lookup in the rootfs. */
+	target = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
 	if (target < 0)
-		return cella_err(err, -target, "mount `cgroup` on `%s`: open `%s`", dest, sub);
-	if (mount_bind_host_path(c, src, target, sub, false, flags, err) < 0)
+		return cella_err(err, errno, "mount `cgroup` on `%s`: open `%s`", dest, sub);
+	if (mount_bind_host_path(src, target, sub, false, flags, err) < 0)
 		return cella_err_ret(err);
 	/* "cpu" -> "cpu,cpuacct" for a co-mounted hierarchy, as runc. */
 	if (strchr(base, ',') != NULL) {
@@ -240,7 +241,7 @@ static int mount_cgroup_v1(struct mount_ctx *c, const struct cella_mount *m,
 		goto out;
 	}
 	for (size_t i = 0; i < n && r == 0; i++)
-		r = v1_one(c, dest, dirfd, &h[i], flags, err);
+		r = v1_one(dest, dirfd, &h[i], flags, err);
 	if (r == 0 && (flags & MS_RDONLY)) {
 		cleanup_close int top = mount_reopen(c, dest, err);
 		struct mount_attr a = {.attr_set = MOUNT_ATTR_RDONLY};
@@ -327,7 +328,7 @@ int mount_cgroup(struct mount_ctx *c, const struct cella_mount *m,
 		own = own_cgroup2();
 		if (own != NULL) {
 			src = xasprintf("%s%s", host, strcmp(own, "/") == 0 ? "" : own);
-			if (mount_bind_host_path(c, src, target, dest, false, f->flags | MS_RDONLY,
+			if (mount_bind_host_path(src, target, dest, false, f->flags | MS_RDONLY,
 						 err) == 0) {
 				cella_warn("mount `cgroup2` on `%s`: %s; bound the host's `%s` "
 					   "read-only instead",

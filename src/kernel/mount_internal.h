@@ -35,8 +35,8 @@ int mount_post(struct mount_ctx *c, const char *dest, const struct cella_mount_f
 	       cella_error *err);
 /* Bind the host's path onto target (resolved dest), flags set with
  * mount_setattr (recursively when rec). */
-int mount_bind_host_path(struct mount_ctx *c, const char *host, int target, const char *dest,
-			 bool rec, unsigned long flags, cella_error *err);
+int mount_bind_host_path(const char *host, int target, const char *dest, bool rec,
+			 unsigned long flags, cella_error *err);
 /* cgroup and cgroup2 mounts (mount_cgroup.c). */
 int mount_cgroup(struct mount_ctx *c, const struct cella_mount *m,
 		 const struct cella_mount_flags *f, int target, cella_error *err);
@@ -49,6 +49,11 @@ bool mount_host_has_cgroup_v1(void);
 int mount_fs_at(const char *source, int target, const char *type, unsigned long flags,
 		const char *data, char **why);
 int mount_bind_at(int source, int target, bool recursive);
+/* A bind of path (beneath dirfd; "" for dirfd itself) onto target with the
+ * MOUNT_ATTR_* attr_set, set on the detached copy before it is attached
+ * (recursively when recursive): no lookup of the target again. Needs
+ * open_tree(2) and, for attributes, mount_setattr(2) (Linux 5.12). */
+int mount_bind_attr_at(int dirfd, const char *path, int target, bool recursive, uint64_t attr_set);
 
 /* Mount one entry of the spec's mounts inside the rootfs. */
 int mount_oci_one(struct mount_ctx *c, const struct cella_mount *m, cella_error *err);

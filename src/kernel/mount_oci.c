@@ -178,20 +178,11 @@ int mount_post(struct mount_ctx *c, const char *dest, const struct cella_mount_f
 /* Bind the host's `host` onto target (resolved `dest`) and apply `flags`
  * (ro/nosuid/nodev/noexec) with mount_setattr, recursively when `rec`:
  * setting these is allowed even where the source's are locked. */
-int mount_bind_host_path(struct mount_ctx *c, const char *host, int target, const char *dest,
-			 bool rec, unsigned long flags, cella_error *err)
+int mount_bind_host_path(const char *host, int target, const char *dest, bool rec,
+			 unsigned long flags, cella_error *err)
 {
-	struct mount_attr a = {.attr_set = mount_flags_to_attr(flags)};
-	cleanup_close int fd = -1, src = open(host, O_PATH | O_CLOEXEC);
-
-	if (src < 0 || mount_bind_at(src, target, rec) < 0)
+	if (mount_bind_attr_at(AT_FDCWD, host, target, rec, mount_flags_to_attr(flags)) < 0)
 		return cella_err(err, errno, "bind mount `%s` on `%s`", host, dest);
-	fd = mount_reopen(c, dest, err);
-	if (fd < 0)
-		return fd;
-	if (a.attr_set != 0 &&
-	    mount_setattr(fd, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0)
-		return cella_err(err, errno, "set the flags of `%s` bound on `%s`", host, dest);
 	return 0;
 }
 
@@ -336,7 +327,7 @@ static int userns_fallback(struct mount_ctx *c, const struct cella_mount *m,
 	int r;
 
 	if (strcmp(type, "sysfs") == 0 && saved == EPERM) {
-		r = mount_bind_host_path(c, "/sys", target, dest, true, f->flags, err);
+		r = mount_bind_host_path("/sys", target, dest, true, f->flags, err);
 		if (r < 0)
 			return cella_err_context(err, "mount `sysfs` on `%s` (%s), then", dest,
 						 strerror(saved));
@@ -346,7 +337,7 @@ static int userns_fallback(struct mount_ctx *c, const struct cella_mount *m,
 		return 0;
 	}
 	if (strcmp(type, "mqueue") == 0 && saved == EPERM) {
-		r = mount_bind_host_path(c, "/dev/mqueue", target, dest, false, f->flags, err);
+		r = mount_bind_host_path("/dev/mqueue", target, dest, false, f->flags, err);
 		if (r < 0)
 			return cella_err_context(err, "mount `mqueue` on `%s` (%s), then", dest,
 						 strerror(saved));
