@@ -146,7 +146,12 @@ static bool has_devpts(const struct cella_rootfs_conf *conf)
 static int dev_symlink(int devfd, const char *name, const char *target, bool replace,
 		       cella_error *err)
 {
-	if (replace && unlinkat(devfd, name, 0) < 0 && errno != ENOENT)
+	if (symlinkat(target, devfd, name) == 0 || (errno == EEXIST && !replace))
+		return 0;
+	if (errno != EEXIST)
+		return cella_err(err, errno, "symlink `/dev/%s` -> `%s`", name, target);
+	/* Taken, and to be replaced. */
+	if (unlinkat(devfd, name, 0) < 0 && errno != ENOENT)
 		return cella_err(err, errno, "remove `/dev/%s` to make it a symlink", name);
 	if (symlinkat(target, devfd, name) < 0 && errno != EEXIST)
 		return cella_err(err, errno, "symlink `/dev/%s` -> `%s`", name, target);
