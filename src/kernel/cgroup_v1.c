@@ -57,8 +57,10 @@ static char *v1_dir(const struct cella_cgroup *cg, const char *ctl, const char *
 	return cg_dir(cg->host.v1[i].mount, cg->path);
 }
 
-/* A new cpuset cgroup starts with empty cpus and mems, and no process can
- * join it: inherit the parent's. */
+/* A new cpuset cgroup starts with empty cpus and mems (or, under
+ * cgroup.clone_children, with its parent's), and no process can join it
+ * while they are empty: the parent's are written into one just made, and
+ * into an older one found empty. */
 static int cpuset_level(const char *dir, const char *parent, bool created, bool leaf, void *data,
 			cella_error *err)
 {
@@ -70,10 +72,12 @@ static int cpuset_level(const char *dir, const char *parent, bool created, bool 
 		cleanup_free char *cur = NULL;
 		cleanup_free char *up = NULL;
 
-		if (cg_read(dir, files[i], &cur, err) < 0)
-			return cella_err_context(err, "cgroup `%s`", dir);
-		if (cur[strspn(cur, " \n")] != '\0')
-			continue;
+		if (!created) {
+			if (cg_read(dir, files[i], &cur, err) < 0)
+				return cella_err_context(err, "cgroup `%s`", dir);
+			if (cur[strspn(cur, " \n")] != '\0')
+				continue;
+		}
 		if (cg_read(parent, files[i], &up, err) < 0)
 			return cella_err_context(err, "cgroup `%s`", parent);
 		up[strcspn(up, "\n")] = '\0';
