@@ -1460,15 +1460,19 @@ static int remove_crashed_create(const char *state_root, const char *id)
 	}
 }
 
-int cella_delete(const char *state_root, const char *id, bool force, cella_error *err)
+int container_delete(const char *state_root, const char *id, bool force, bool tidy,
+		     cella_error *err)
 {
-	cleanup_close int rootfd = state_root_open(state_root, NULL);
 	cleanup_close int dirfd = -1;
 
 	/* What a runtime killed while making a state directory left (in a
 	 * root of ours alone: state_dir_open refuses any other, and says so). */
-	if (rootfd >= 0)
-		state_root_tidy(state_root, rootfd);
+	if (tidy) {
+		cleanup_close int rootfd = state_root_open(state_root, NULL);
+
+		if (rootfd >= 0)
+			state_root_tidy(state_root, rootfd);
+	}
 	dirfd = state_dir_open(state_root, id, err);
 	/* As runc: --force of a container that does not exist succeeds
 	 * (podman and the containerd shim clean up after a failed create). */
@@ -1479,6 +1483,11 @@ int cella_delete(const char *state_root, const char *id, bool force, cella_error
 	if (dirfd < 0)
 		return dirfd;
 	return delete_locked(dirfd, state_root, id, force, err);
+}
+
+int cella_delete(const char *state_root, const char *id, bool force, cella_error *err)
+{
+	return container_delete(state_root, id, force, true, err);
 }
 
 int cella_signal_from_name(const char *name)

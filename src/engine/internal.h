@@ -138,6 +138,11 @@ int container_start_locked(int dirfd, const char *id, struct engine_notify *n, c
  * closed (exec happened), < 0 with the child's error otherwise. */
 int container_wait_exec(int sync_fd, cella_error *err);
 
+/* cella_delete; tidy: first remove what runtimes killed while making a
+ * state directory left in the root (state_root_tidy). */
+int container_delete(const char *state_root, const char *id, bool force, bool tidy,
+		     cella_error *err);
+
 /* Wait for pid (a child of ours), forwarding the signals read from sigfd,
  * proxying the pty master to our stdio and passing on notify messages (n
  * may be NULL); *exit_status in shell form. */
