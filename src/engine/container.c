@@ -439,12 +439,9 @@ static int send_late_cgroup(struct cella_ctx *c, int sync_fd, cella_error *err)
 	    cella_cgroup_self_entry_open(c->cgroup, &e, err) < 0)
 		return cella_err_ret(err);
 	c->cgroup_self_v1 = e.n > 0;
-	/* At least one message (the init waits for one): without an fd when
-	 * there is nothing to join. */
-	for (size_t i = 0; (i < e.n || i == 0) && r == 0; i++)
-		r = sync_send_fd_value(sync_fd, SYNC_CGROUP_ENTRY,
-				       e.n > 0 ? (int32_t)(e.n - 1 - i) : 0, e.n > 0 ? e.fd[i] : -1,
-				       err);
+	/* One message (the init waits for it), with none when there is
+	 * nothing to join. */
+	r = sync_send_fds(sync_fd, SYNC_CGROUP_ENTRY, e.fd, e.n, err);
 	cella_cgroup_self_entry_close(&e);
 	return r;
 }

@@ -235,22 +235,18 @@ _Noreturn static void reaper_exec(struct cella_ctx *c, cella_error *err)
  * is reported (SYNC_ERROR) by the caller; a runtime gone ends us. */
 static int cgroup_ready(struct cella_ctx *c, cella_error *err)
 {
-	int32_t host_pid = 0, more = 0;
+	int32_t host_pid = 0;
 
-	while (c->cgroup_late) {
-		int fd = -1;
+	/* #4e: the `tasks` file of each v1 hierarchy, in one message. */
+	if (c->cgroup_late) {
+		size_t n = 0;
 
-		/* #4e: one v1 hierarchy's `tasks` file, and how many follow. */
-		if (sync_wait(c->sync_fd, SYNC_CGROUP_ENTRY, &more, &fd, err) < 0)
+		if (sync_wait_fds(c->sync_fd, SYNC_CGROUP_ENTRY,
+				  c->cgroup_entry.fd + c->cgroup_entry.n,
+				  CELLA_CGROUP_MAX_V1 - c->cgroup_entry.n, &n, err) < 0)
 			_exit(1);
-		if (fd >= 0 && c->cgroup_entry.n == CELLA_CGROUP_MAX_V1) {
-			close(fd);
-			return cella_err(err, E2BIG, "sync #4e: more than %d v1 hierarchies",
-					 CELLA_CGROUP_MAX_V1);
-		}
-		if (fd >= 0)
-			c->cgroup_entry.fd[c->cgroup_entry.n++] = fd;
-		c->cgroup_late = more > 0;
+		c->cgroup_entry.n += n;
+		c->cgroup_late = false;
 	}
 	if (sync_wait(c->sync_fd, SYNC_CGROUP_READY, &host_pid, NULL, err) < 0)
 		_exit(1);

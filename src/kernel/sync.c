@@ -21,31 +21,40 @@ int sync_socketpair(int fds[2], cella_error *err)
 	return 0;
 }
 
-ssize_t sync_send_raw(int fd, const void *buf, size_t len, int pass_fd)
+/* One sendmsg of buf with n fds (SCM_RIGHTS), retried on EINTR, without
+ * SIGPIPE. */
+static ssize_t send_raw_fds(int fd, const void *buf, size_t len, const int *fds, size_t n)
 {
 	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
 		struct cmsghdr align;
 	} u;
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t r;
 
-	if (pass_fd >= 0) {
+	if (n > SYNC_MAX_FDS)
+		return -E2BIG;
+	if (n > 0) {
 		struct cmsghdr *c;
 		memset(&u, 0, sizeof(u));
 		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * n);
 		c = CMSG_FIRSTHDR(&mh);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+		c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
 	}
 	do
 		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
 	return r < 0 ? -errno : r;
+}
+
+ssize_t sync_send_raw(int fd, const void *buf, size_t len, int pass_fd)
+{
+	return send_raw_fds(fd, buf, len, &pass_fd, pass_fd >= 0 ? 1 : 0);
 }
 
 int sync_connect_unix(const char *path, const char *what, const char *peer, cella_error *err)
@@ -120,6 +129,20 @@ int sync_send_fd_value(int fd, enum cella_sync_type type, int32_t value, int pas
 	r = send_msg(fd, &m, pass_fd);
 	if (r < 0)
 		return cella_err(err, -r, "send fd over sync socket");
+	return 0;
+}
+
+int sync_send_fds(int fd, enum cella_sync_type type, const int *fds, size_t n, cella_error *err)
+{
+	struct cella_sync_msg m;
+	ssize_t r;
+
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.value = (int32_t)n;
+	r = send_raw_fds(fd, &m, sizeof(m), fds, n);
+	if (r < 0)
+		return cella_err(err, (int)-r, "send %zu fds over sync socket", n);
 	return 0;
 }
 
@@ -266,8 +289,17 @@ int sync_wait_plain(int fd, enum cella_sync_type expect, cella_error *err)
 	return 0;
 }
 
+static void close_fds(const int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+/* fds_out (room for max_fds): the fds passed, *n_fds of them; with no room
+ * (max_fds 0), they are closed. More than max_fds is a protocol error. */
 static int wait_msg(int fd, enum cella_sync_type expect, const struct sync_watch *watch,
-		    int32_t *value, int *fd_out, bool eof_ok, cella_error *err)
+		    int32_t *value, int *fds_out, size_t max_fds, size_t *n_fds, bool eof_ok,
+		    cella_error *err)
 {
 	struct sync_watch def = {.pidfd = -1, .who = "the other side", .timeout_ms = -1};
 	const struct sync_watch *w = watch;
@@ -283,7 +315,7 @@ static int wait_msg(int fd, enum cella_sync_type expect, const struct sync_watch
 	for (;;) {
 		struct cella_sync_msg m;
 		union {
-			char buf[CMSG_SPACE(sizeof(int))];
+			char buf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
 			struct cmsghdr align;
 		} u;
 		struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
@@ -292,7 +324,8 @@ static int wait_msg(int fd, enum cella_sync_type expect, const struct sync_watch
 				    .msg_control = u.buf,
 				    .msg_controllen = sizeof(u.buf)};
 		struct cmsghdr *c;
-		int got_fd = -1;
+		int got[SYNC_MAX_FDS];
+		size_t n_got = 0;
 		ssize_t r;
 
 		if (wait_readable(fd, expect, w, deadline, err) < 0)
@@ -314,53 +347,85 @@ static int wait_msg(int fd, enum cella_sync_type expect, const struct sync_watch
 						  sync_step_name(expect), w->who);
 		if ((size_t)r != sizeof(m))
 			return cella_err(err, EPROTO, "short sync message (%zd bytes)", r);
-		for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c))
-			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-				memcpy(&got_fd, CMSG_DATA(c), sizeof(int));
+		for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+			size_t k;
+
+			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+				continue;
+			k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			if (k > SYNC_MAX_FDS - n_got)
+				k = SYNC_MAX_FDS - n_got;
+			memcpy(got + n_got, CMSG_DATA(c), k * sizeof(int));
+			n_got += k;
+		}
 		m.err.msg[sizeof(m.err.msg) - 1] = '\0';
 		if (m.type == SYNC_LOG) {
+			close_fds(got, n_got);
 			cella_log((enum cella_log_level)m.value, "%s", m.err.msg);
 			continue;
 		}
 		if (m.type == SYNC_ERROR) {
-			if (got_fd >= 0)
-				close(got_fd);
+			close_fds(got, n_got);
 			if (err != NULL)
 				*err = m.err;
 			return m.value < 0 ? m.value : -1;
 		}
 		if (m.type != (uint32_t)expect) {
-			if (got_fd >= 0)
-				close(got_fd);
+			close_fds(got, n_got);
 			return cella_err(err, EPROTO, "sync: expected message %d, got %u",
 					 (int)expect, m.type);
 		}
+		if ((mh.msg_flags & MSG_CTRUNC) || (n_got > max_fds && fds_out != NULL)) {
+			close_fds(got, n_got);
+			return cella_err(err, EPROTO, "sync %s: more fds than expected",
+					 sync_step_name(expect));
+		}
 		if (value != NULL)
 			*value = m.value;
-		if (fd_out != NULL)
-			*fd_out = got_fd;
-		else if (got_fd >= 0)
-			close(got_fd);
+		if (fds_out != NULL)
+			memcpy(fds_out, got, n_got * sizeof(int));
+		else
+			close_fds(got, n_got);
+		if (n_fds != NULL)
+			*n_fds = fds_out != NULL ? n_got : 0;
 		return 0;
 	}
+}
+
+/* One fd or none: -1 in *fd_out when none came. */
+static int wait_one(int fd, enum cella_sync_type expect, const struct sync_watch *w, int32_t *value,
+		    int *fd_out, cella_error *err)
+{
+	size_t n = 0;
+	int r = wait_msg(fd, expect, w, value, fd_out, fd_out != NULL ? 1 : 0, &n, false, err);
+
+	if (r == 0 && fd_out != NULL && n == 0)
+		*fd_out = -1;
+	return r;
 }
 
 int sync_wait_watch(int fd, enum cella_sync_type expect, const struct sync_watch *w, int32_t *value,
 		    int *fd_out, cella_error *err)
 {
-	return wait_msg(fd, expect, w, value, fd_out, false, err);
+	return wait_one(fd, expect, w, value, fd_out, err);
 }
 
 int sync_wait(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out, cella_error *err)
 {
-	return wait_msg(fd, expect, NULL, value, fd_out, false, err);
+	return wait_one(fd, expect, NULL, value, fd_out, err);
+}
+
+int sync_wait_fds(int fd, enum cella_sync_type expect, int *fds, size_t max, size_t *n,
+		  cella_error *err)
+{
+	return wait_msg(fd, expect, NULL, NULL, fds, max, n, false, err);
 }
 
 int sync_wait_eof(int fd, cella_error *err)
 {
 	/* No message but SYNC_LOG and SYNC_ERROR is expected: anything else
 	 * is a protocol error. */
-	return wait_msg(fd, SYNC_ERROR, NULL, NULL, NULL, true, err);
+	return wait_msg(fd, SYNC_ERROR, NULL, NULL, NULL, 0, NULL, true, err);
 }
 
 int sync_take_error(int fd, cella_error *err)

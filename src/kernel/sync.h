@@ -44,10 +44,13 @@ enum cella_sync_type {
 	SYNC_MOUNT_SOURCE,     /* #3m runtime -> child, before #4: one bind source
 				  opened on the host's side (SCM_RIGHTS) */
 	SYNC_CGROUP_ENTRY,     /* #4e runtime -> init, just before #4, when the v1
-				  cgroups were made after the init: one v1
-				  hierarchy's `tasks` file (SCM_RIGHTS), value:
-				  how many more follow */
+				  cgroups were made after the init: the `tasks`
+				  file of each v1 hierarchy (SCM_RIGHTS, all in
+				  one message), value: how many */
 };
+
+/* The most fds one message carries. */
+#define SYNC_MAX_FDS 32
 
 /* In #3's value, beside the pid (which never reaches it): the init was
  * born in its unified cgroup (CLONE_INTO_CGROUP), nothing to write there. */
@@ -78,6 +81,8 @@ int sync_send_stream(int fd, const void *buf, size_t len, int pass_fd);
 int sync_send(int fd, enum cella_sync_type type, int32_t value, cella_error *err);
 int sync_send_error(int fd, const cella_error *child_err);
 int sync_send_fd(int fd, enum cella_sync_type type, int pass_fd, cella_error *err);
+/* n (<= SYNC_MAX_FDS) fds in one message, n as its value. */
+int sync_send_fds(int fd, enum cella_sync_type type, const int *fds, size_t n, cella_error *err);
 /* The same with a value. */
 int sync_send_fd_value(int fd, enum cella_sync_type type, int32_t value, int pass_fd,
 		       cella_error *err);
@@ -114,6 +119,10 @@ int sync_wait_watch(int fd, enum cella_sync_type expect, const struct sync_watch
  * setup process exited"). When `fd_out` is not NULL a passed fd is stored.
  */
 int sync_wait(int fd, enum cella_sync_type expect, int32_t *value, int *fd_out, cella_error *err);
+/* sync_wait for a message of up to max fds (sync_send_fds): stored in fds,
+ * *n of them; more is an error (EPROTO), and they are closed. */
+int sync_wait_fds(int fd, enum cella_sync_type expect, int *fds, size_t max, size_t *n,
+		  cella_error *err);
 
 /*
  * Wait for a message of `expect` type (no fd, no SYNC_LOG) with one blocking
