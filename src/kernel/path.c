@@ -90,27 +90,32 @@ static char *join_from(char *const *comps, size_t from)
  * One pass over the components of `path`: create the first missing ones.
  * Returns 0 when the whole path now exists (then *out is its fd, or -1 for
  * the root itself), 1 when a symlink was met (then *next is the path with
- * that symlink's target substituted), < 0 on error. Each component is
- * looked up in the root (RESOLVE_IN_ROOT); one just made, by its name in
- * the directory resolved before it.
+ * that symlink's target substituted), < 0 on error. Every lookup, the
+ * parent of a component to create and the component once made included,
+ * starts again from the root (RESOLVE_IN_ROOT): the rootfs is the
+ * container's, and a directory of it may be removed, renamed or replaced
+ * between two steps.
  */
 static int walk_create(int rootfd, const char *path, const char *orig, bool last_is_file,
 		       char **next, int *out, cella_error *err)
 {
 	cleanup_strv char **comps = split_path(path);
 	cleanup_free char *prefix = xstrdup("");
-	cleanup_close int prev = -1; /* prefix's directory; -1: the root */
 	size_t n = strv_len(comps);
 
+	*out = -1;
 	for (size_t i = 0; i < n; i++) {
 		cleanup_free char *cur = xasprintf("%s%s%s", prefix, *prefix ? "/" : "", comps[i]);
 		cleanup_close int fd = path_open_in_root(rootfd, cur, O_PATH | O_NOFOLLOW);
-		int parent = prev >= 0 ? prev : rootfd;
 		struct stat st;
 
 		if (fd == -ENOENT) {
+			cleanup_close int parent =
+			    path_open_in_root(rootfd, prefix, O_PATH | O_DIRECTORY);
 			int r;
 
+			if (parent < 0)
+				return cella_err(err, -parent, "open `/%s` in the rootfs", prefix);
 			if (i == n - 1 && last_is_file) {
 				r = openat(parent, comps[i],
 					   O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
@@ -122,10 +127,7 @@ static int walk_create(int rootfd, const char *path, const char *orig, bool last
 			}
 			if (r < 0 && errno != EEXIST)
 				return cella_err(err, errno, "create `/%s` in the rootfs", cur);
-			/* (never "..": that one always exists) */
-			fd = openat(parent, comps[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
-			if (fd < 0)
-				fd = -errno;
+			fd = path_open_in_root(rootfd, cur, O_PATH | O_NOFOLLOW);
 		}
 		if (fd < 0)
 			return cella_err(err, -fd, "open `/%s` in the rootfs", cur);
@@ -150,11 +152,11 @@ static int walk_create(int rootfd, const char *path, const char *orig, bool last
 					 cur);
 		free(prefix);
 		prefix = take_ptr(&cur);
-		if (prev >= 0)
-			close(prev);
-		prev = take_fd(&fd);
+		/* The last one, looked up in the root and not a symlink: the
+		 * path's fd, without a lookup more. */
+		if (i == n - 1)
+			*out = take_fd(&fd);
 	}
-	*out = take_fd(&prev);
 	return 0;
 }
 

@@ -619,6 +619,48 @@ def test_mount_destination_swap_race(cella, tmp, rootfs):
     assert _new_host_mounts(before, host) == []
 
 
+
+def test_mount_destination_create_race(cella, tmp, rootfs):
+    """A host thread makes and removes a directory `a` of the rootfs while
+    the runtime creates a mount destination through a symlink `l ->
+    a/../..`: `a/..` (the root) may be walked while `a` is there and
+    `a/../..` be missing the next moment. Each lookup of a component to
+    create starts from the root again, so nothing is ever made beside the
+    rootfs (an `openat(root, "..")` would reach the host's directory)."""
+    outside = os.path.dirname(rootfs)
+    target = os.path.join(rootfs, "a")
+    stop = threading.Event()
+    os.symlink("a/../..", os.path.join(rootfs, "l"))
+
+    def racer():
+        while not stop.is_set():
+            try:
+                os.mkdir(target)
+                os.rmdir(target)
+            except OSError:
+                pass
+
+    c = make_config(args=["/bin/true"], rootfs=rootfs)
+    c["root"]["readonly"] = False
+    c["mounts"].append({"destination": "/l/escaped", "type": "tmpfs", "source": "tmpfs"})
+    b = write_bundle(os.path.join(tmp, "b"), c)
+    t = threading.Thread(target=racer, daemon=True)
+    ran = 0
+    t.start()
+    try:
+        for i in range(40):
+            ran += cella.run("run", "--bundle", b, cid_of(f"crace{i}")).returncode == 0
+            cella.run("delete", "--force", cid_of(f"crace{i}"))
+    finally:
+        stop.set()
+        t.join()
+    assert ran > 0, "no run got through the race: nothing was tested"
+    assert not os.path.exists(os.path.join(outside, "escaped")), \
+        "the runtime created `escaped` beside the rootfs, outside it"
+    # Where it belongs: in the rootfs, whose root `a/../..` stays at.
+    assert os.path.isdir(os.path.join(rootfs, "escaped"))
+
+
 # ---- 5. CVE-2025-31133, CVE-2025-52565 ----
 
 def _no_dev_mount(c):
