@@ -65,7 +65,6 @@ static mode_t type_bits(char type)
 static int make_node(int parent, const char *base, const struct node *n, cella_error *err)
 {
 	mode_t fmt = type_bits(n->type);
-
 	dev_t dev = fmt == S_IFIFO ? 0 : makedev(n->major, n->minor);
 
 	/* The spec wins over what is there (an earlier default, an image's
@@ -155,46 +154,19 @@ static int move_made_node(int parent, const char *base, const struct node *n, in
 	return 0;
 }
 
-/* The directory of the last node made: the default nodes and most of the
- * spec's are all in /dev, resolved once. */
-struct parent_cache {
-	char *dir;
-	int fd;
-};
-
-static void parent_cache_clear(struct parent_cache *pc)
-{
-	free(pc->dir);
-	pc->dir = NULL;
-	if (pc->fd >= 0)
-		close(pc->fd);
-	pc->fd = -1;
-}
-
 static int create_node(int rootfd, const struct node *n, bool in_userns, int node_fd,
-		       struct parent_cache *pc, cella_error *err)
+		       cella_error *err)
 {
-	const char *slash = strrchr(n->path, '/');
-	size_t dl = slash != NULL ? (size_t)(slash - n->path) : 0;
 	cleanup_free char *base = NULL;
-	int parent;
+	cleanup_close int parent = -1;
 
 	if (type_bits(n->type) == 0)
 		return cella_err_invalid(err, "device `%s`: unknown type `%c`", n->path, n->type);
-	if (pc->dir != NULL && slash != NULL && slash[1] != '\0' && strlen(pc->dir) == dl &&
-	    strncmp(pc->dir, n->path, dl) == 0 && strcmp(slash + 1, ".") != 0 &&
-	    strcmp(slash + 1, "..") != 0) {
-		base = xstrdup(slash + 1);
-		parent = pc->fd;
-	} else {
-		parent_cache_clear(pc);
-		parent = path_mkparent_in_root(rootfd, n->path, &base, err);
-		if (parent < 0)
-			return cella_err_context(err, "device `%s`", n->path);
-		pc->fd = parent;
-		if (slash != NULL && slash[1] != '\0')
-			pc->dir = xasprintf("%.*s", (int)dl, n->path);
-	}
+	/* Resolved in the rootfs for each node: the image's directories are
+	 * not ours to trust between two nodes. */
+	parent = path_mkparent_in_root(rootfd, n->path, &base, err);
+	if (parent < 0)
+		return cella_err_context(err, "device `%s`", n->path);
 	if (in_userns && node_fd >= 0)
 		return move_made_node(parent, base, n, node_fd, err);
 	if (in_userns && n->type != 'p')
@@ -211,7 +183,7 @@ static bool listed(const struct cella_device *devices, size_t n, const char *pat
 }
 
 static int populate(int rootfd, const struct cella_device *devices, size_t n, bool in_userns,
-		    const int *node_fds, struct parent_cache *pc, cella_error *err)
+		    const int *node_fds, cella_error *err)
 {
 	for (size_t i = 0; i < cella_n_default_devices; i++) {
 		const struct cella_default_device *d = &cella_default_devices[i];
@@ -227,7 +199,7 @@ static int populate(int rootfd, const struct cella_device *devices, size_t n, bo
 		/* A device the spec lists is made as the spec says. */
 		if (listed(devices, n, d->path))
 			continue;
-		r = create_node(rootfd, &node, in_userns, -1, pc, err);
+		r = create_node(rootfd, &node, in_userns, -1, err);
 		if (r < 0)
 			return r;
 	}
@@ -252,7 +224,7 @@ static int populate(int rootfd, const struct cella_device *devices, size_t n, bo
 						 d->path, (long long)d->major, (long long)d->minor);
 		node.major = d->type == 'p' ? 0 : (unsigned)d->major;
 		node.minor = d->type == 'p' ? 0 : (unsigned)d->minor;
-		r = create_node(rootfd, &node, in_userns, node_fds ? node_fds[i] : -1, pc, err);
+		r = create_node(rootfd, &node, in_userns, node_fds ? node_fds[i] : -1, err);
 		if (r < 0)
 			return r;
 	}
@@ -262,11 +234,9 @@ static int populate(int rootfd, const struct cella_device *devices, size_t n, bo
 int dev_populate(int rootfd, const struct cella_device *devices, size_t n, bool in_userns,
 		 const int *node_fds, cella_error *err)
 {
-	struct parent_cache pc = {.dir = NULL, .fd = -1};
 	mode_t old = umask(0);
-	int r = populate(rootfd, devices, n, in_userns, node_fds, &pc, err);
+	int r = populate(rootfd, devices, n, in_userns, node_fds, err);
 
 	umask(old);
-	parent_cache_clear(&pc);
 	return r;
 }
