@@ -345,8 +345,6 @@ static int wait_msg(int fd, enum cella_sync_type expect, const struct sync_watch
 			return eof_ok ? 0
 				      : cella_err(err, 0, "sync %s: %s exited unexpectedly",
 						  sync_step_name(expect), w->who);
-		if ((size_t)r != sizeof(m))
-			return cella_err(err, EPROTO, "short sync message (%zd bytes)", r);
 		for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
 			size_t k;
 
@@ -357,6 +355,10 @@ static int wait_msg(int fd, enum cella_sync_type expect, const struct sync_watch
 				k = SYNC_MAX_FDS - n_got;
 			memcpy(got + n_got, CMSG_DATA(c), k * sizeof(int));
 			n_got += k;
+		}
+		if ((size_t)r != sizeof(m)) {
+			close_fds(got, n_got);
+			return cella_err(err, EPROTO, "short sync message (%zd bytes)", r);
 		}
 		m.err.msg[sizeof(m.err.msg) - 1] = '\0';
 		if (m.type == SYNC_LOG) {
@@ -375,7 +377,14 @@ static int wait_msg(int fd, enum cella_sync_type expect, const struct sync_watch
 			return cella_err(err, EPROTO, "sync: expected message %d, got %u",
 					 (int)expect, m.type);
 		}
-		if ((mh.msg_flags & MSG_CTRUNC) || (n_got > max_fds && fds_out != NULL)) {
+		if (fds_out != NULL && (mh.msg_flags & MSG_CTRUNC)) {
+			close_fds(got, n_got);
+			return cella_err(err, EPROTO,
+					 "sync %s: fds passed were lost (MSG_CTRUNC: out of fds, "
+					 "or refused)",
+					 sync_step_name(expect));
+		}
+		if (fds_out != NULL && n_got > max_fds) {
 			close_fds(got, n_got);
 			return cella_err(err, EPROTO, "sync %s: more fds than expected",
 					 sync_step_name(expect));
