@@ -97,7 +97,8 @@ out_delete:
 		/* Kill and reap the init first (a no-op when it was reaped). */
 		cella_cleanup_pidp(&init);
 		init = -1;
-		/* (create tidied the state root moments ago) */
+		/* The state root's leftovers wait for the next create or
+		 * delete (create tidied it when this run began). */
 		if (container_delete(o.state_root, o.id, true, false, &derr) < 0 && r == 0) {
 			*err = derr;
 			r = cella_err_ret(err);

@@ -508,8 +508,10 @@ static int readonly_path(int rootfd, const char *path, cella_error *err)
 		return cella_err(err, errno,
 				 errno == ENOSYS
 				     ? "readonlyPaths: making `%s` read-only with its "
-				       "submounts needs mount_setattr(2), Linux 5.12"
-				     : "make `%s` read-only recursively (readonlyPaths)",
+				       "submounts needs open_tree(2) and mount_setattr(2), "
+				       "Linux 5.12"
+				     : "bind mount `%s` onto itself read-only, recursively "
+				       "(readonlyPaths)",
 				 path);
 	return 0;
 }

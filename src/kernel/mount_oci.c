@@ -182,7 +182,8 @@ int mount_bind_host_path(const char *host, int target, const char *dest, bool re
 			 unsigned long flags, cella_error *err)
 {
 	if (mount_bind_attr_at(AT_FDCWD, host, target, rec, mount_flags_to_attr(flags)) < 0)
-		return cella_err(err, errno, "bind mount `%s` on `%s`", host, dest);
+		return cella_err(err, errno, "bind mount `%s` on `%s` and set its flags", host,
+				 dest);
 	return 0;
 }
 
