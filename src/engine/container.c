@@ -365,7 +365,7 @@ static int validate(const struct cella_create_opts *o, struct cella_ctx *c, cell
 	if (l->seccomp != NULL &&
 	    engine_seccomp_build(o->state_root, l->seccomp,
 				 l->seccomp_json_canonical ? l->seccomp_json : NULL, &c->seccomp,
-				 err) < 0)
+				 &c->seccomp_nothing_dropped, err) < 0)
 		return cella_err_ret(err);
 	if (o->ephemeral_root && c->new_mountns && !s->root_readonly) {
 		if (o->state_root[0] != '/')
@@ -802,7 +802,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		r = cella_err_ret(err);
 		goto out_remove;
 	}
-	if (o->spec->linux_.seccomp != NULL) {
+	if (o->spec->linux_.seccomp != NULL && !c.seccomp_nothing_dropped) {
 		cleanup_free char *dropped = cella_seccomp_dropped(o->spec->linux_.seccomp);
 
 		if (dropped[0] != '\0' &&

@@ -89,6 +89,7 @@ struct cella_ctx {
 	 * fifo, for `start` to report. */
 	bool started;
 	struct cella_seccomp_prog seccomp; /* compiled before the fork; len 0: none */
+	bool seccomp_nothing_dropped;	   /* engine_seccomp_build said so */
 	struct engine_proc proc;	   /* the init's process setup (stage 2) */
 	size_t netdevs_moved;		   /* linux.netDevices moved in so far */
 	int netdev_ns;			   /* the network namespace they went to, or -1 */
@@ -190,9 +191,12 @@ void engine_netdev_restore(int dirfd, pid_t alive_init);
 /* Compile a seccomp profile, or take its program from the cache under
  * state_root (engine/seccomp_cache.c). canonical: the profile's canonical
  * JSON when the caller has it (cella_linux.seccomp_json_canonical), else
- * NULL. */
+ * NULL. *nothing_dropped: true when the program was compiled when cella was
+ * built and libseccomp knew every name of the profile then (so
+ * cella_seccomp_dropped() has nothing to say). */
 struct cella_seccomp;
 int engine_seccomp_build(const char *state_root, const struct cella_seccomp *conf,
-			 const char *canonical, struct cella_seccomp_prog *out, cella_error *err);
+			 const char *canonical, struct cella_seccomp_prog *out,
+			 bool *nothing_dropped, cella_error *err);
 
 #endif

@@ -105,7 +105,8 @@ fail:
 }
 
 int engine_seccomp_build(const char *state_root, const struct cella_seccomp *conf,
-			 const char *canonical, struct cella_seccomp_prog *out, cella_error *err)
+			 const char *canonical, struct cella_seccomp_prog *out,
+			 bool *nothing_dropped, cella_error *err)
 {
 	/* Serialized once (a Docker-sized profile is ~350 names), unless the
 	 * caller has it already. */
@@ -115,8 +116,9 @@ int engine_seccomp_build(const char *state_root, const struct cella_seccomp *con
 	cleanup_close int dirfd = -1;
 	char base[32], keyname[48], bpfname[48];
 
+	*nothing_dropped = false;
 	/* Compiled when cella was built (the quick door's default). */
-	if (engine_seccomp_prebuilt_find(text, out) == 1)
+	if (engine_seccomp_prebuilt_find(text, out, nothing_dropped) == 1)
 		return 0;
 	key = cache_key(text);
 	dirfd = open_cache(state_root);
@@ -149,7 +151,8 @@ char *engine_seccomp_prebuilt_key(const struct cella_seccomp *conf)
 	return prebuilt_key_of(json);
 }
 
-int engine_seccomp_prebuilt_find(const char *json, struct cella_seccomp_prog *out)
+int engine_seccomp_prebuilt_find(const char *json, struct cella_seccomp_prog *out,
+				 bool *nothing_dropped)
 {
 	cleanup_free char *key = NULL;
 
@@ -163,6 +166,8 @@ int engine_seccomp_prebuilt_find(const char *json, struct cella_seccomp_prog *ou
 		memcpy(out->insns, p->insns, p->len * sizeof(struct sock_filter));
 		out->len = p->len;
 		out->kernel_flags = p->kernel_flags;
+		if (nothing_dropped != NULL)
+			*nothing_dropped = p->nothing_dropped != 0;
 		cella_debug("seccomp: the default profile, compiled when cella was built");
 		return 1;
 	}

@@ -13,6 +13,7 @@
 #ifndef CELLA_ENGINE_SECCOMP_PREBUILT_H
 #define CELLA_ENGINE_SECCOMP_PREBUILT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/filter.h>
 
@@ -23,6 +24,9 @@ struct cella_seccomp_prebuilt {
 	const struct sock_filter *insns;
 	size_t len;
 	unsigned kernel_flags;
+	/* cella_seccomp_dropped() of the profile found nothing when it was
+	 * compiled: the same libseccomp (the key names it) knows every name. */
+	int nothing_dropped;
 };
 
 /* Terminated by an entry with a NULL key. Weak: absent (NULL) from the
@@ -34,7 +38,8 @@ char *engine_seccomp_prebuilt_key(const struct cella_seccomp *conf);
 
 /* A copy of the prebuilt program for the profile whose canonical JSON
  * (cella_spec_seccomp_to_json) is json into *out: 1 when there is one, 0
- * when not. */
-int engine_seccomp_prebuilt_find(const char *json, struct cella_seccomp_prog *out);
+ * when not. *nothing_dropped (when not NULL): the entry's. */
+int engine_seccomp_prebuilt_find(const char *json, struct cella_seccomp_prog *out,
+				 bool *nothing_dropped);
 
 #endif
