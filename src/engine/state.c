@@ -490,7 +490,8 @@ static bool frozen(const char *cgroup_path, char init_state)
 	cleanup_cgroup struct cella_cgroup *cg = NULL;
 	bool on = false;
 
-	if (cgroup_path[0] == '\0' || cella_cgroup_open(cgroup_path, &cg, NULL) < 0)
+	if (cgroup_path[0] == '\0' || cella_cgroup_seen_not_frozen(init_state) ||
+	    cella_cgroup_open(cgroup_path, &cg, NULL) < 0)
 		return false;
 	if (cella_cgroup_frozen_seen(cg, init_state, &on, NULL) < 0)
 		return false;

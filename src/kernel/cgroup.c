@@ -861,6 +861,21 @@ int cg_mkdir_path(const char *mount, const char *path, int *kept, cg_level_fn fn
 
 /* ---- entry points ---- */
 
+/* The driver of a cgroup on a host of this layout, or NULL. */
+static const struct cella_cgroup_driver *layout_driver(enum cella_cgroup_layout layout)
+{
+	switch (layout) {
+	case CELLA_CGROUP_UNIFIED:
+		return &cella_cgroup_driver_v2;
+	case CELLA_CGROUP_V1:
+	case CELLA_CGROUP_HYBRID:
+		return &cella_cgroup_driver_v1;
+	case CELLA_CGROUP_NONE:
+	default:
+		return NULL;
+	}
+}
+
 static struct cella_cgroup *cgroup_new(const char *path, cella_error *err)
 {
 	struct cella_cgroup *cg = xcalloc(1, sizeof(*cg));
@@ -872,16 +887,8 @@ static struct cella_cgroup *cgroup_new(const char *path, cella_error *err)
 		free(cg);
 		return NULL;
 	}
-	switch (cg->host.layout) {
-	case CELLA_CGROUP_UNIFIED:
-		cg->drv = &cella_cgroup_driver_v2;
-		break;
-	case CELLA_CGROUP_V1:
-	case CELLA_CGROUP_HYBRID:
-		cg->drv = &cella_cgroup_driver_v1;
-		break;
-	case CELLA_CGROUP_NONE:
-	default:
+	cg->drv = layout_driver(cg->host.layout);
+	if (cg->drv == NULL) {
 		cella_cgroup_host_clear(&cg->host);
 		free(cg);
 		cella_err(err, ENOENT, "no cgroup file system under %s", CGROUP_ROOT);
@@ -1163,6 +1170,24 @@ int cella_cgroup_frozen_seen(struct cella_cgroup *cg, char seen, bool *out, cell
 		return 0;
 	}
 	return cg->drv->frozen(cg, out, err);
+}
+
+bool cella_cgroup_seen_not_frozen(char seen)
+{
+	const struct cella_cgroup_driver *drv;
+	struct cella_cgroup_host h;
+
+	if (seen == 0 || !frozen_task_state_shown())
+		return false;
+	if (batch_valid) {
+		drv = layout_driver(batch_host.layout);
+	} else {
+		if (cella_cgroup_detect(&h, NULL) < 0)
+			return false;
+		drv = layout_driver(h.layout);
+		cella_cgroup_host_clear(&h);
+	}
+	return drv != NULL && drv->frozen_task_state != 0 && seen != drv->frozen_task_state;
 }
 
 int cella_cgroup_kill(struct cella_cgroup *cg, int sig, cella_error *err)

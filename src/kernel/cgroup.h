@@ -298,6 +298,10 @@ int cella_cgroup_frozen(struct cella_cgroup *cg, bool *out, cella_error *err);
  * frozen" without reading the cgroup. That process must be in the cgroup
  * (or below it): one moved out says nothing of the others. */
 int cella_cgroup_frozen_seen(struct cella_cgroup *cg, char seen, bool *out, cella_error *err);
+/* The same answer without opening a cgroup: true when a process seen in
+ * state seen says "not frozen" on this host whatever its cgroup (the layout
+ * decides the driver; read once per batch, cella_cgroup_detect_batch). */
+bool cella_cgroup_seen_not_frozen(char seen);
 int cella_cgroup_kill(struct cella_cgroup *cg, int sig, cella_error *err);
 /* On success *out owns memory: cella_cgroup_stats_clear() it. */
 int cella_cgroup_stats(struct cella_cgroup *cg, struct cella_cgroup_stats *out, cella_error *err);
