@@ -51,9 +51,10 @@ int procfs_pidfd_signal(int pidfd, int sig, cella_error *err)
  * name), made whole at each read: one read of a larger buffer takes it,
  * without the second read that would find the end (list does this for
  * every container). */
-static int stat_fields(pid_t pid, char **text, char **after, cella_error *err)
+enum { STAT_MAX = 4096 };
+
+static int stat_fields(pid_t pid, char text[STAT_MAX], char **after, cella_error *err)
 {
-	enum { STAT_MAX = 4096 };
 	char path[64];
 	cleanup_close int fd = -1;
 	ssize_t n;
@@ -63,14 +64,13 @@ static int stat_fields(pid_t pid, char **text, char **after, cella_error *err)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return cella_err(err, errno, "open `%s`", path);
-	*text = xmalloc(STAT_MAX);
 	do
-		n = read(fd, *text, STAT_MAX - 1);
+		n = read(fd, text, STAT_MAX - 1);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return cella_err(err, errno, "read `%s`", path);
-	(*text)[n] = '\0';
-	p = strrchr(*text, ')');
+	text[n] = '\0';
+	p = strrchr(text, ')');
 	if (p == NULL || p[1] != ' ')
 		return cella_err_invalid(err, "cannot parse `%s`", path);
 	*after = p + 2;
@@ -80,13 +80,13 @@ static int stat_fields(pid_t pid, char **text, char **after, cella_error *err)
 /* The state letter and the start time, from one read of /proc/PID/stat. */
 static int stat_state_start(pid_t pid, char *state, unsigned long long *out, cella_error *err)
 {
-	cleanup_free char *text = NULL;
+	char text[STAT_MAX];
 	char *p = NULL, *save = NULL, *tok;
 	int field = 3; /* the first field after ')' is field 3, the state */
 
 	if (pid <= 0)
 		return cella_err(err, ESRCH, "no such process %d", (int)pid);
-	if (stat_fields(pid, &text, &p, err) < 0)
+	if (stat_fields(pid, text, &p, err) < 0)
 		return cella_err_ret(err);
 	*state = *p;
 	for (tok = strtok_r(p, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save)) {
@@ -110,10 +110,10 @@ int procfs_start_time(pid_t pid, unsigned long long *out, cella_error *err)
 
 char procfs_state(pid_t pid)
 {
-	cleanup_free char *text = NULL;
+	char text[STAT_MAX];
 	char *p = NULL;
 
-	if (pid <= 0 || stat_fields(pid, &text, &p, NULL) < 0)
+	if (pid <= 0 || stat_fields(pid, text, &p, NULL) < 0)
 		return 0;
 	return *p;
 }
