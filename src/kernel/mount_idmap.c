@@ -81,11 +81,14 @@ static void idmap_cache_keep(const struct cella_idmap *uid, size_t n_uid,
 	idmap_cache.fd = copy;
 }
 
+static void idmap_holder_reap(void);
+
 static void idmap_cache_drop(void)
 {
 	if (idmap_cache.fd >= 0)
 		close(idmap_cache.fd);
 	idmap_cache.fd = -1;
+	idmap_holder_reap();
 }
 
 /* The process that holds an idmapping user namespace while the runtime
@@ -95,8 +98,11 @@ static void idmap_cache_drop(void)
  * it runs nothing of the C library's that touches it (errno, locks): two
  * raw system calls on a stack of its own, with every signal blocked (no
  * handler of the runtime's runs in it), until EOF on the pipe, which the
- * runtime's close or death gives. One at a time: idmap_userns kills and
- * reaps it (cleanup_pid) before it returns, so the stack is free again. */
+ * runtime's close or death gives. One at a time: the one before is reaped
+ * before the next one starts, so its stack is free again. Once its user
+ * namespace is open, it is told to exit (EOF) and reaped later, at the
+ * next holder or idmap_cache_drop: waiting for it to be scheduled and go
+ * is then no longer on the runtime's way. */
 static struct {
 	char stack[8192] __attribute__((aligned(16)));
 	int fds[2];
@@ -109,6 +115,18 @@ __attribute__((no_sanitize("address", "undefined"))) static int idmap_holder(voi
 	syscall(SYS_close, idmap_holder_mem.fds[1]);
 	syscall(SYS_read, idmap_holder_mem.fds[0], &idmap_holder_mem.sink, 1);
 	return 0;
+}
+
+/* The holder told to exit and not reaped yet, or -1. */
+static pid_t idmap_holder_left = -1;
+
+static void idmap_holder_reap(void)
+{
+	pid_t pid = idmap_holder_left;
+
+	idmap_holder_left = -1;
+	if (pid > 0)
+		cella_cleanup_pidp(&pid);
 }
 
 static pid_t idmap_holder_start(void)
@@ -144,6 +162,7 @@ static int idmap_userns(const struct cella_idmap *uid, size_t n_uid, const struc
 		return fd;
 	}
 
+	idmap_holder_reap();
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return cella_err(err, errno, "idmapped mount: pipe");
 	idmap_holder_mem.fds[0] = pipefd[0];
@@ -167,6 +186,8 @@ static int idmap_userns(const struct cella_idmap *uid, size_t n_uid, const struc
 	close(pipefd[1]);
 	if (fd < 0)
 		return cella_err(err, r, "idmapped mount: open `%s`", path);
+	/* EOF given: it exits by itself; reaped later (above). */
+	idmap_holder_left = take_pid(&child);
 	idmap_cache_keep(uid, n_uid, gid, n_gid, fd);
 	return fd;
 }
