@@ -829,6 +829,17 @@ int cg_mkdir_path(const char *mount, const char *path, int *kept, cg_level_fn fn
 
 	if (fn != NULL && fn(mount, NULL, false, false, data, err) < 0)
 		return cella_err_ret(err);
+	/* Without a callback for each level, the last one first: its parent
+	 * (/cella) is there but for the first container. Any failure takes
+	 * the walk below, which says what is wrong. */
+	if (fn == NULL && depth > 1) {
+		cleanup_free char *dir = cg_dir(mount, path);
+
+		if (mkdir(dir, 0755) == 0) {
+			*kept = depth - 1;
+			return 0;
+		}
+	}
 	for (int d = 1; d <= depth; d++) {
 		cleanup_free char *sub = path_prefix(path, d);
 		cleanup_free char *dir = cg_dir(mount, sub);
