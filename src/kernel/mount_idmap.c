@@ -102,7 +102,9 @@ static void idmap_cache_drop(void)
  * before the next one starts, so its stack is free again. Once its user
  * namespace is open, it is told to exit (EOF) and reaped later, at the
  * next holder or idmap_cache_drop: waiting for it to be scheduled and go
- * is then no longer on the runtime's way. */
+ * is then no longer on the runtime's way. It is reaped through its pidfd,
+ * with no signal: by then its pid may have been reaped by the kernel (a
+ * runtime started with SIGCHLD ignored) and reused. */
 static struct {
 	char stack[8192] __attribute__((aligned(16)));
 	int fds[2];
@@ -117,19 +119,25 @@ __attribute__((no_sanitize("address", "undefined"))) static int idmap_holder(voi
 	return 0;
 }
 
-/* The holder told to exit and not reaped yet, or -1. */
-static pid_t idmap_holder_left = -1;
+/* The pidfd of the holder told to exit and not reaped yet, or -1. */
+static int idmap_holder_left = -1;
 
 static void idmap_holder_reap(void)
 {
-	pid_t pid = idmap_holder_left;
+	int fd = idmap_holder_left;
+	siginfo_t si;
 
 	idmap_holder_left = -1;
-	if (pid > 0)
-		cella_cleanup_pidp(&pid);
+	if (fd < 0)
+		return;
+	/* ECHILD: the kernel reaped it already (SIGCHLD ignored). */
+	while (waitid((idtype_t)P_PIDFD, (id_t)fd, &si, WEXITED) < 0 && errno == EINTR)
+		;
+	close(fd);
 }
 
-static pid_t idmap_holder_start(void)
+/* The holder's pid, and its pidfd (O_CLOEXEC) in *pidfd. */
+static pid_t idmap_holder_start(int *pidfd)
 {
 	sigset_t all, old;
 	pid_t pid;
@@ -139,7 +147,7 @@ static pid_t idmap_holder_start(void)
 	if (sigprocmask(SIG_SETMASK, &all, &old) < 0)
 		return -1;
 	pid = clone(idmap_holder, idmap_holder_mem.stack + sizeof(idmap_holder_mem.stack),
-		    CLONE_VM | CLONE_NEWUSER | SIGCHLD, NULL);
+		    CLONE_VM | CLONE_NEWUSER | CLONE_PIDFD | SIGCHLD, NULL, pidfd);
 	e = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	errno = e;
@@ -151,6 +159,7 @@ static int idmap_userns(const struct cella_idmap *uid, size_t n_uid, const struc
 			size_t n_gid, cella_error *err)
 {
 	cleanup_pid pid_t child = -1;
+	cleanup_close int pidfd = -1;
 	int pipefd[2];
 	char path[64];
 	int fd, r;
@@ -167,7 +176,7 @@ static int idmap_userns(const struct cella_idmap *uid, size_t n_uid, const struc
 		return cella_err(err, errno, "idmapped mount: pipe");
 	idmap_holder_mem.fds[0] = pipefd[0];
 	idmap_holder_mem.fds[1] = pipefd[1];
-	child = idmap_holder_start();
+	child = idmap_holder_start(&pidfd);
 	if (child < 0) {
 		r = cella_err(err, errno, "idmapped mount: create a user namespace");
 		close(pipefd[0]);
@@ -186,8 +195,10 @@ static int idmap_userns(const struct cella_idmap *uid, size_t n_uid, const struc
 	close(pipefd[1]);
 	if (fd < 0)
 		return cella_err(err, r, "idmapped mount: open `%s`", path);
-	/* EOF given: it exits by itself; reaped later (above). */
-	idmap_holder_left = take_pid(&child);
+	/* EOF given: it exits by itself; reaped later, through its pidfd
+	 * (above). */
+	(void)take_pid(&child);
+	idmap_holder_left = take_fd(&pidfd);
 	idmap_cache_keep(uid, n_uid, gid, n_gid, fd);
 	return fd;
 }
