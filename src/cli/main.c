@@ -322,5 +322,6 @@ static int run_cli(struct cella_cli *cli, int argc, char **argv)
 		if (cella_run_from_sealed_copy(argv, cli->root, &err) < 0)
 			return cli_report(cli, &err);
 	}
+	cella_process_init();
 	return cmd->run(cli, argc - i, argv + i);
 }

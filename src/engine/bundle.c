@@ -50,6 +50,11 @@ int cella_spec_write_default(const char *bundle, bool rootless, cella_error *err
 	return 0;
 }
 
+void cella_process_init(void)
+{
+	process_sigchld_default();
+}
+
 int cella_run_from_sealed_copy(char **argv, const char *state_root, cella_error *err)
 {
 	const char *how = getenv("CELLA_SELF_COPY");

@@ -124,6 +124,11 @@ char *cella_default_rootfs(cella_error *err);
  * needs no copy unless CELLA_SELF_COPY=memfd asks for one. */
 int cella_run_from_sealed_copy(char **argv, const char *state_root, cella_error *err);
 
+/* Before any command runs: what the runtime's process must not inherit
+ * from its caller (SIGCHLD ignored, under which the kernel reaps the
+ * container's init before `run` can wait for it). */
+void cella_process_init(void);
+
 /* "libseccomp: 2.5.4\njansson: 2.14\n" for --version (static). */
 const char *cella_libraries_version(void);
 

@@ -350,6 +350,18 @@ void process_default_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+void process_sigchld_default(void)
+{
+	struct sigaction sa;
+
+	if (sigaction(SIGCHLD, NULL, &sa) < 0 || sa.sa_handler != SIG_IGN)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+}
+
 void process_close_from(int first)
 {
 	if (syscall(SYS_close_range, (unsigned)first, ~0U, 0U) < 0)

@@ -17,6 +17,10 @@ void process_close_from(int first);
 /* Every signal's default disposition, none blocked: for a child about to
  * exec another program. */
 void process_default_signals(void);
+/* SIGCHLD back to its default action when it is ignored (a disposition that
+ * survives execve): ignored, the kernel reaps every child itself and no
+ * wait ever sees one exit. */
+void process_sigchld_default(void);
 
 int process_set_oom_score_adj(int adj, cella_error *err);
 int process_set_no_new_privs(cella_error *err);

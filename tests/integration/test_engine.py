@@ -326,3 +326,23 @@ def test_sysctl_outside_the_containers_namespaces_is_refused(cella, tmp, key, va
     assert len(lines) == 1 and f"linux.sysctl `{key}`" in lines[0] and needle in lines[0], \
         r.stderr
     assert cella.entries() == []
+
+
+@pytest.mark.parametrize("door", ["oci", "quick"])
+def test_run_with_sigchld_ignored(cella, tmp, door):
+    """A caller that ignores SIGCHLD (a disposition execve keeps) would
+    have the kernel reap the init before `run` waits for it: run still
+    returns the process's exit status, and leaves nothing behind."""
+    cid = cid_of("ign")
+    if door == "oci":
+        b = write_bundle(os.path.join(tmp, "b"),
+                         make_config(args=["/bin/sh", "-c", "echo out; exit 3"]))
+        argv = cella.argv("run", "--bundle", b, cid)
+    else:
+        argv = cella.argv("run", "--name", cid, "--rootfs", ROOTFS, "--",
+                          "/bin/sh", "-c", "echo out; exit 3")
+    p = subprocess.run(argv, env=cella.env, capture_output=True, text=True, timeout=60,
+                       stdin=subprocess.DEVNULL,
+                       preexec_fn=lambda: signal.signal(signal.SIGCHLD, signal.SIG_IGN))
+    assert p.returncode == 3 and p.stdout == "out\n", p.stderr
+    assert cid not in cella.ok("list", "-q").stdout.split()
