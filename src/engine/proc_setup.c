@@ -13,6 +13,7 @@
  *                         when process.env has none, as runc;
  *   3. executable         args[0] looked up relative to that cwd and PATH;
  *   4. close-on-exec      every fd past stdio and the preserved ones;
+ *      signals            every ignored signal back to its default;
  *   5. seccomp (early)    only without no_new_privs and without
  *                         CAP_SYS_ADMIN in the final set (loading a filter
  *                         then needs the capability we are about to lose);
@@ -170,9 +171,12 @@ int engine_proc_drop(struct engine_proc *ep, cella_error *err)
 	(void)caps_last_cap();
 	cred_apply_umask(&p->user);
 	/* 4. Nothing of the runtime crosses execve. Every fd opened after
-	 * this is O_CLOEXEC. */
+	 * this is O_CLOEXEC. Nor do the signals its caller ignored (a
+	 * systemd service's SIGPIPE): execve keeps SIG_IGN, and the process
+	 * starts with every signal at its default, as under runc and crun. */
 	if (process_cloexec_from(3 + ep->preserve_fds, err) < 0)
 		return cella_err_ret(err);
+	process_ignored_signals_default();
 	/* 5. Without no_new_privs, loading a filter takes CAP_SYS_ADMIN: when
 	 * the process will not keep it, load it now, while we still have it
 	 * (runc does); it then governs steps 6-10 too. */

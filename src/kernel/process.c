@@ -362,6 +362,21 @@ void process_sigchld_default(void)
 	sigaction(SIGCHLD, &sa, NULL);
 }
 
+void process_ignored_signals_default(void)
+{
+	for (int s = 1; s < NSIG; s++) {
+		struct sigaction sa;
+
+		if (s == SIGKILL || s == SIGSTOP || sigaction(s, NULL, &sa) < 0 ||
+		    sa.sa_handler != SIG_IGN)
+			continue;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_DFL;
+		sigemptyset(&sa.sa_mask);
+		sigaction(s, &sa, NULL);
+	}
+}
+
 void process_close_from(int first)
 {
 	if (syscall(SYS_close_range, (unsigned)first, ~0U, 0U) < 0)

@@ -21,6 +21,9 @@ void process_default_signals(void);
  * survives execve): ignored, the kernel reaps every child itself and no
  * wait ever sees one exit. */
 void process_sigchld_default(void);
+/* Every signal whose disposition is SIG_IGN back to SIG_DFL (the handlers
+ * execve resets by itself; the mask is the caller's business). */
+void process_ignored_signals_default(void);
 
 int process_set_oom_score_adj(int adj, cella_error *err);
 int process_set_no_new_privs(cella_error *err);

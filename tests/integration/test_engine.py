@@ -346,3 +346,35 @@ def test_run_with_sigchld_ignored(cella, tmp, door):
                        preexec_fn=lambda: signal.signal(signal.SIGCHLD, signal.SIG_IGN))
     assert p.returncode == 3 and p.stdout == "out\n", p.stderr
     assert cid not in cella.ok("list", "-q").stdout.split()
+
+
+def _ignoring(*sigs):
+    def f():
+        for s in sigs:
+            signal.signal(s, signal.SIG_IGN)
+    return f
+
+
+def test_process_starts_with_no_ignored_signal(cella, tmp):
+    """Signals the runtime's caller ignored (a systemd service's SIGPIPE)
+    are not the container's: execve keeps SIG_IGN, and runc and crun start
+    the process with every signal at its default. For the init and for
+    `exec` alike."""
+    cid = cid_of("sigign")
+    show = ["/bin/grep", "^SigIgn", "/proc/self/status"]  # (a shell ignores SIGQUIT)
+    ignore = _ignoring(signal.SIGPIPE, signal.SIGHUP, signal.SIGUSR1)
+    b = write_bundle(os.path.join(tmp, "b"), make_config(args=show))
+    p = subprocess.run(cella.argv("run", "--bundle", b, cid), env=cella.env, text=True,
+                       capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
+                       preexec_fn=ignore)
+    assert p.returncode == 0 and p.stdout == "SigIgn:\t0000000000000000\n", (p.stdout, p.stderr)
+    b = write_bundle(os.path.join(tmp, "s"), make_config(args=["/bin/sleep", "1000"]))
+    cella.ok("run", "-d", "--bundle", b, cid)
+    try:
+        p = subprocess.run(cella.argv("exec", cid, *show), env=cella.env, text=True,
+                           capture_output=True, timeout=60, stdin=subprocess.DEVNULL,
+                           preexec_fn=ignore)
+        assert p.returncode == 0 and p.stdout == "SigIgn:\t0000000000000000\n", \
+            (p.stdout, p.stderr)
+    finally:
+        cella.run("delete", "--force", cid)
