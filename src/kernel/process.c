@@ -362,18 +362,28 @@ void process_sigchld_default(void)
 	sigaction(SIGCHLD, &sa, NULL);
 }
 
+/* The kernel's struct sigaction (x86_64 and most others): glibc's
+ * sigaction() refuses the two signals it keeps for itself (32 and 33),
+ * which a caller may have ignored all the same. */
+struct kernel_sigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	unsigned long mask;
+};
+
 void process_ignored_signals_default(void)
 {
 	for (int s = 1; s < NSIG; s++) {
-		struct sigaction sa;
+		struct kernel_sigaction sa = {0};
 
-		if (s == SIGKILL || s == SIGSTOP || sigaction(s, NULL, &sa) < 0 ||
-		    sa.sa_handler != SIG_IGN)
+		if (s == SIGKILL || s == SIGSTOP ||
+		    syscall(SYS_rt_sigaction, s, NULL, &sa, sizeof(sa.mask)) < 0 ||
+		    sa.handler != SIG_IGN)
 			continue;
 		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = SIG_DFL;
-		sigemptyset(&sa.sa_mask);
-		sigaction(s, &sa, NULL);
+		sa.handler = SIG_DFL;
+		syscall(SYS_rt_sigaction, s, &sa, NULL, sizeof(sa.mask));
 	}
 }
 
