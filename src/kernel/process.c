@@ -340,31 +340,10 @@ void process_kill_children(void)
 	closedir(d);
 }
 
-void process_default_signals(void)
-{
-	sigset_t none;
-
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
-void process_sigchld_default(void)
-{
-	struct sigaction sa;
-
-	if (sigaction(SIGCHLD, NULL, &sa) < 0 || sa.sa_handler != SIG_IGN)
-		return;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGCHLD, &sa, NULL);
-}
-
-/* The kernel's struct sigaction (x86_64 and most others): glibc's
- * sigaction() refuses the two signals it keeps for itself (32 and 33),
- * which a caller may have ignored all the same. */
+/* The kernel's struct sigaction (x86_64 and most others), for
+ * rt_sigaction(2) itself: glibc's sigaction() refuses the two signals it
+ * keeps for itself (32 and 33), which a caller may have ignored (or the
+ * runtime caught) all the same. */
 struct kernel_sigaction {
 	void (*handler)(int);
 	unsigned long flags;
@@ -372,19 +351,40 @@ struct kernel_sigaction {
 	unsigned long mask;
 };
 
+/* Signal s back to SIG_DFL; only_ignored: only when it is SIG_IGN. */
+static void signal_default(int s, bool only_ignored)
+{
+	struct kernel_sigaction sa = {0};
+
+	if (s == SIGKILL || s == SIGSTOP)
+		return;
+	if (only_ignored &&
+	    (syscall(SYS_rt_sigaction, s, NULL, &sa, sizeof(sa.mask)) < 0 || sa.handler != SIG_IGN))
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.handler = SIG_DFL;
+	syscall(SYS_rt_sigaction, s, &sa, NULL, sizeof(sa.mask));
+}
+
+void process_default_signals(void)
+{
+	sigset_t none;
+
+	for (int s = 1; s < NSIG; s++)
+		signal_default(s, false);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+void process_sigchld_default(void)
+{
+	signal_default(SIGCHLD, true);
+}
+
 void process_ignored_signals_default(void)
 {
-	for (int s = 1; s < NSIG; s++) {
-		struct kernel_sigaction sa = {0};
-
-		if (s == SIGKILL || s == SIGSTOP ||
-		    syscall(SYS_rt_sigaction, s, NULL, &sa, sizeof(sa.mask)) < 0 ||
-		    sa.handler != SIG_IGN)
-			continue;
-		memset(&sa, 0, sizeof(sa));
-		sa.handler = SIG_DFL;
-		syscall(SYS_rt_sigaction, s, &sa, NULL, sizeof(sa.mask));
-	}
+	for (int s = 1; s < NSIG; s++)
+		signal_default(s, true);
 }
 
 void process_close_from(int first)
