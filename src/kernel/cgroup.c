@@ -1173,10 +1173,16 @@ static bool frozen_task_state_shown(void)
 	return known == 1;
 }
 
+/* A task of drv's cgroups seen in state `seen` says "not frozen". */
+static bool seen_rules_out(const struct cella_cgroup_driver *drv, char seen)
+{
+	return drv != NULL && seen != 0 && drv->frozen_task_state != 0 &&
+	       seen != drv->frozen_task_state && frozen_task_state_shown();
+}
+
 int cella_cgroup_frozen_seen(struct cella_cgroup *cg, char seen, bool *out, cella_error *err)
 {
-	if (seen != 0 && cg->drv->frozen_task_state != 0 && seen != cg->drv->frozen_task_state &&
-	    frozen_task_state_shown()) {
+	if (seen_rules_out(cg->drv, seen)) {
 		*out = false;
 		return 0;
 	}
@@ -1198,7 +1204,7 @@ bool cella_cgroup_seen_not_frozen(char seen)
 		drv = layout_driver(h.layout);
 		cella_cgroup_host_clear(&h);
 	}
-	return drv != NULL && drv->frozen_task_state != 0 && seen != drv->frozen_task_state;
+	return seen_rules_out(drv, seen);
 }
 
 int cella_cgroup_kill(struct cella_cgroup *cg, int sig, cella_error *err)
