@@ -848,3 +848,32 @@ def test_dropped_capability_denies_operation(cella, op, caps, errno_):
     r = cella.quick(*base, *setup, "--cap-add", caps[0], cmd=("/probe", "try", op))
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "ok", (op, r.stdout)
+
+
+def test_default_device_replaces_what_the_image_left(cella, tmp, rootfs):
+    """Without a /dev mount the nodes go into the image's own /dev: a
+    regular file where /dev/zero belongs (and a symlink where /dev/full
+    does, pointing at a host file) is replaced by the device, never
+    written through. (runc 1.1 keeps an image's file there instead: it
+    ignores EEXIST; cella's spec-wins rule predates this test.)"""
+    dev = os.path.join(rootfs, "dev")
+    os.makedirs(dev, exist_ok=True)
+    for e in os.listdir(dev):
+        os.unlink(os.path.join(dev, e))
+    with open(os.path.join(dev, "zero"), "w") as f:
+        f.write("a file\n")
+    target = os.path.join(tmp, "host-file")
+    with open(target, "w") as f:
+        f.write("host\n")
+    os.symlink(target, os.path.join(dev, "full"))
+    c = make_config(args=["/bin/stat", "-c", "%n %F %t:%T", "/dev/zero", "/dev/full"],
+                    rootfs=rootfs)
+    c["root"]["readonly"] = False
+    _no_dev_mount(c)
+    b = write_bundle(os.path.join(tmp, "b"), c)
+    r = cella.run("run", "--bundle", b, cid_of("devleft"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["/dev/zero character special file 1:5",
+                                     "/dev/full character special file 1:7"], r.stdout
+    with open(target) as f:
+        assert f.read() == "host\n"

@@ -102,6 +102,10 @@ def test_unknown_syscall_name_is_skipped(cella, tmp):
     r = _bundle_run(cella, tmp, prof, ["syscall", "getppid"])
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "errno 9"
+    # ... and said, naming the rule and the name (cella_seccomp_dropped,
+    # which only the prebuilt default profile may skip).
+    assert "linux.seccomp.syscalls[0].names[0]: syscall `no_such_syscall_xyz` unknown to " \
+        "libseccomp" in r.stderr, r.stderr
 
 
 def test_exec_gets_the_filter(cella, tmp):
