@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kernel/procfs.h"
 #include "kernel/userns.h"
 #include "util/cleanup.h"
 #include "util/util.h"
@@ -130,7 +131,10 @@ static void idmap_holder_reap(void)
 	idmap_holder_left = -1;
 	if (fd < 0)
 		return;
-	/* ECHILD: the kernel reaped it already (SIGCHLD ignored). */
+	/* It has EOF and is on its way out; the signal bounds the wait all
+	 * the same, and through the pidfd it reaches no other process. ECHILD:
+	 * the kernel reaped it already (SIGCHLD ignored). */
+	(void)procfs_pidfd_signal(fd, SIGKILL, NULL);
 	while (waitid((idtype_t)P_PIDFD, (id_t)fd, &si, WEXITED) < 0 && errno == EINTR)
 		;
 	close(fd);
