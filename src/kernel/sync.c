@@ -142,7 +142,7 @@ int sync_send_fds(int fd, enum cella_sync_type type, const int *fds, size_t n, c
 	m.value = (int32_t)n;
 	r = send_raw_fds(fd, &m, sizeof(m), fds, n);
 	if (r < 0)
-		return cella_err(err, (int)-r, "send %zu fds over sync socket", n);
+		return cella_err(err, (int)-r, "sync %s: send %zu fds", sync_step_name(type), n);
 	return 0;
 }
 
@@ -201,7 +201,7 @@ const char *sync_step_name(enum cella_sync_type t)
 	case SYNC_MOUNT_SOURCE:
 		return "#3m (a bind source)";
 	case SYNC_CGROUP_ENTRY:
-		return "#4e (a v1 cgroup to join)";
+		return "#4e (the v1 cgroups to join)";
 	case SYNC_CGROUP_READY:
 		return "#4 (the init placed in its cgroup)";
 	case SYNC_HOOKS:
