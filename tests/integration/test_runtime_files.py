@@ -155,6 +155,19 @@ def run_with_pid(pid, argv):
     return None
 
 
+def pid_ahead(n):
+    """A pid `n` past the last one handed out, wrapped the way the kernel
+    wraps (back to 300 past pid_max), so that ns_last_pid accepts pid - 1."""
+    with open("/proc/sys/kernel/ns_last_pid") as f:
+        last = int(f.read())
+    with open("/proc/sys/kernel/pid_max") as f:
+        pid_max = int(f.read())
+    pid = last + n
+    if pid >= pid_max:
+        pid = 301 + (pid - pid_max) % (pid_max - 301)
+    return pid
+
+
 def test_pid_file_never_follows_a_planted_symlink(cella, tmp):
     """In a world-writable directory another user plants symlinks at the
     temporary names the pid file could be written through (PATH.tmp.PID
@@ -169,8 +182,7 @@ def test_pid_file_never_follows_a_planted_symlink(cella, tmp):
         f.write("precious\n")
     pidfile = os.path.join(shared, "c.pid")
     b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/bin/sleep", unique_sleep()]))
-    with open("/proc/sys/kernel/ns_last_pid") as f:
-        pid = int(f.read()) + 1000
+    pid = pid_ahead(1000)
     os.symlink(target, f"{pidfile}.tmp.{pid}")
     p = run_with_pid(pid, cella.argv("create", "--bundle", b, "--pid-file", pidfile, cid))
     if p is None:
