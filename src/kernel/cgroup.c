@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -223,21 +224,51 @@ void cella_cgroup_detect_batch(bool on)
 	}
 }
 
-/* The mount table as this process last read it, and what says it is still
- * that table: the mount namespace and the root it was read in. */
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U
+#endif
+
+/* What says the mount table is still the one this process read: the
+ * unique id (kernel 6.8) and inode of the mount at "/" (every mount
+ * namespace has its own root mount, and a chroot or pivot_root changes it);
+ * without that id, the inodes of the mount namespace and of "/". One statx
+ * of "/" costs a tenth of a stat of /proc/self/ns/mnt (a magic link) and
+ * of "/" (0.6 against 5.7 us), at each of the three reads of a `run`. */
+struct mi_key {
+	bool unique;
+	uint64_t a, b, c, d;
+};
+
+static bool mountinfo_key(struct mi_key *k)
+{
+	struct statx stx;
+	struct stat ns, root;
+
+	if (statx(AT_FDCWD, "/", 0, STATX_INO | STATX_MNT_ID_UNIQUE, &stx) == 0 &&
+	    (stx.stx_mask & (STATX_INO | STATX_MNT_ID_UNIQUE)) ==
+		(STATX_INO | STATX_MNT_ID_UNIQUE)) {
+		*k = (struct mi_key){.unique = true, .a = stx.stx_mnt_id, .b = stx.stx_ino};
+		return true;
+	}
+	if (stat("/proc/self/ns/mnt", &ns) < 0 || stat("/", &root) < 0)
+		return false;
+	*k = (struct mi_key){.a = ns.st_dev, .b = ns.st_ino, .c = root.st_dev, .d = root.st_ino};
+	return true;
+}
+
+/* The mount table as this process last read it, and its key. */
 static struct {
 	char *text;
-	dev_t ns_dev, root_dev;
-	ino_t ns_ino, root_ino;
+	struct mi_key key;
 } mi;
 
 int cella_cgroup_mountinfo(char **out, cella_error *err)
 {
-	struct stat ns, root;
-	bool keyed = stat("/proc/self/ns/mnt", &ns) == 0 && stat("/", &root) == 0;
+	struct mi_key key;
+	bool keyed = mountinfo_key(&key);
 
-	if (keyed && mi.text != NULL && ns.st_dev == mi.ns_dev && ns.st_ino == mi.ns_ino &&
-	    root.st_dev == mi.root_dev && root.st_ino == mi.root_ino) {
+	if (keyed && mi.text != NULL && key.unique == mi.key.unique && key.a == mi.key.a &&
+	    key.b == mi.key.b && key.c == mi.key.c && key.d == mi.key.d) {
 		*out = xstrdup(mi.text);
 		return 0;
 	}
@@ -247,10 +278,7 @@ int cella_cgroup_mountinfo(char **out, cella_error *err)
 	mi.text = NULL;
 	if (keyed) {
 		mi.text = xstrdup(*out);
-		mi.ns_dev = ns.st_dev;
-		mi.ns_ino = ns.st_ino;
-		mi.root_dev = root.st_dev;
-		mi.root_ino = root.st_ino;
+		mi.key = key;
 	}
 	return 0;
 }

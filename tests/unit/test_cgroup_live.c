@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -435,6 +437,56 @@ static void test_fork_into_cgroup(void)
 	CHECK(!leftovers());
 }
 
+/* The mount table read once is served again only in the same mount
+ * namespace and root: a child in a new mount namespace with a mount of its
+ * own gets that namespace's table; chrooted into the mount, where there is
+ * no /proc, it reads again (and fails) instead of getting the old one. */
+static void test_mountinfo_cache(void)
+{
+	char dir[] = "/tmp/cella-test-mi-XXXXXX";
+	cleanup_free char *first = NULL;
+	cella_error err;
+	int status;
+	pid_t child;
+
+	CHECK(cella_cgroup_mountinfo(&first, &err) == 0);
+	CHECK(mkdtemp(dir) != NULL);
+	child = fork();
+	if (child == 0) {
+		char *text = NULL;
+		int code = 0;
+
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("tmpfs", dir, "tmpfs", 0, "size=64k") < 0)
+			_exit(10);
+		if (cella_cgroup_mountinfo(&text, &err) < 0 || strstr(text, dir) == NULL)
+			code |= 1; /* the new namespace's table, with its mount */
+		free(text);
+		text = NULL;
+		/* Chrooted: the mount points are seen from the new root. */
+		if (chroot(dir) < 0 || chdir("/") < 0)
+			_exit(11);
+		/* No /proc in there: read anew, it fails; served from the
+		 * cache, it would name the mount as seen before the chroot. */
+		if (cella_cgroup_mountinfo(&text, &err) == 0 || err.errnum != ENOENT)
+			code |= 2;
+		free(text);
+		_exit(code);
+	}
+	CHECK(child > 0 && waitpid(child, &status, 0) == child);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		printf("  mountinfo cache: child status %#x\n", status);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	{
+		cleanup_free char *again = NULL;
+
+		CHECK(cella_cgroup_mountinfo(&again, &err) == 0);
+		CHECK(strstr(again, dir) == NULL);
+	}
+	CHECK(rmdir(dir) == 0);
+}
+
 int main(void)
 {
 	cella_error err;
@@ -458,6 +510,7 @@ int main(void)
 	RUN(test_lifecycle);
 	RUN(test_refused);
 	RUN(test_fork_into_cgroup);
+	RUN(test_mountinfo_cache);
 	if (host.layout == CELLA_CGROUP_HYBRID)
 		RUN(test_v2_on_hybrid_unified);
 	if (leftovers())
