@@ -673,12 +673,26 @@ static void ctx_free(struct cella_ctx *c)
 		close(take_fd(&c->netdev_ns));
 }
 
+/* Started by the same process right after (cella_run), and nothing that
+ * may ask the container's status in between: a pipe instead of the exec
+ * fifo (engine.h, start_here). */
+static bool start_pipe(const struct cella_create_opts *o)
+{
+	if (!o->start_here || o->on_created != NULL)
+		return false;
+	for (int k = 0; k < CELLA_HOOK_COUNT; k++)
+		if (engine_has_hooks(o->spec, (enum cella_hook_kind)k))
+			return false;
+	return true;
+}
+
 int container_create(const struct cella_create_opts *o, const sigset_t *saved_mask,
 		     struct cella_created *out, cella_error *err)
 {
 	struct cella_ctx c;
 	cleanup_close int dirfd = -1;
 	cleanup_close int fifo = -1;
+	cleanup_close int start_w = -1;
 	cleanup_close int pty = -1;
 	cleanup_pid pid_t stage1 = -1;
 	cleanup_pid pid_t init = -1;
@@ -694,6 +708,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		c.ns_fds[t] = -1;
 	c.cgroup_fd = -1;
 	c.netdev_ns = -1;
+	c.fifo_fd = c.fifo_wfd = c.start_w = -1;
 	c.opts = o;
 	c.spec = o->spec;
 	c.process = o->spec->process;
@@ -785,14 +800,25 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		r = cella_err_ret(err);
 		goto out_remove;
 	}
-	if (mkfifoat(dirfd, EXEC_FIFO, 0600) < 0) {
-		r = cella_err(err, errno, "create exec fifo");
-		goto out_remove;
-	}
-	fifo = openat(dirfd, EXEC_FIFO, O_RDWR | O_CLOEXEC);
-	if (fifo < 0) {
-		r = cella_err(err, errno, "open exec fifo");
-		goto out_remove;
+	if (start_pipe(o)) {
+		int p[2];
+
+		if (pipe2(p, O_CLOEXEC) < 0) {
+			r = cella_err(err, errno, "create the start pipe");
+			goto out_remove;
+		}
+		fifo = p[0];
+		start_w = p[1];
+	} else {
+		if (mkfifoat(dirfd, EXEC_FIFO, 0600) < 0) {
+			r = cella_err(err, errno, "create exec fifo");
+			goto out_remove;
+		}
+		fifo = openat(dirfd, EXEC_FIFO, O_RDWR | O_CLOEXEC);
+		if (fifo < 0) {
+			r = cella_err(err, errno, "open exec fifo");
+			goto out_remove;
+		}
 	}
 	/* Kept for `exec`, which loads the same filter, sends its listener to
 	 * the same agent and sets the same personality. */
@@ -877,6 +903,8 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 		c.cgroup_self_v1 = c.cgroup_entry.n > 0;
 	}
 	c.fifo_fd = fifo;
+	c.fifo_wfd = start_w >= 0 ? -1 : fifo;
+	c.start_w = start_w;
 	c.sync_fd = sv[1];
 	c.state_fd = dirfd;
 	c.runtime_pid = getpid();
@@ -1019,6 +1047,8 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	out->securebits = st.securebits;
 	out->sync_fd = take_fd(&sv[0]);
 	out->pty_master = take_fd(&pty);
+	out->start_w = take_fd(&start_w);
+	out->start_r = out->start_w >= 0 ? take_fd(&fifo) : -1;
 	ctx_free(&c);
 	free(created);
 	return 0;
@@ -1085,6 +1115,10 @@ int cella_create(const struct cella_create_opts *opts, cella_error *err)
 		return r;
 	close(created.sync_fd);
 	close(created.state_fd);
+	if (created.start_r >= 0)
+		close(created.start_r);
+	if (created.start_w >= 0)
+		close(created.start_w);
 	if (created.pty_master >= 0)
 		close(created.pty_master);
 	return 0;
@@ -1159,15 +1193,21 @@ static void stop_container(const struct cella_state *st)
 		wait_gone(st->pid, st->pid_start, init);
 }
 
-int container_start_locked(int dirfd, const char *id, struct engine_notify *n, cella_error *err)
+int container_start_locked(int dirfd, const char *id, struct cella_created *made,
+			   struct engine_notify *n, cella_error *err)
 {
-	cleanup_close int fifo = -1;
-	cleanup_close int rfifo = -1;
+	bool piped = made != NULL && made->start_w >= 0;
+	cleanup_close int fifo = piped ? take_fd(&made->start_w) : -1;
+	cleanup_close int rfifo = piped ? take_fd(&made->start_r) : -1;
 	struct cella_state st;
 	int r = 0;
 
 	if (state_load(dirfd, id, &st, err) < 0)
 		return cella_err_ret(err);
+	/* Made with the start pipe, it has no exec.fifo to say "created":
+	 * its state says running while the init waits (stopped if it died). */
+	if (piped && st.status == CELLA_STATUS_RUNNING)
+		st.status = CELLA_STATUS_CREATED;
 	if (st.status != CELLA_STATUS_CREATED) {
 		r = cella_err_invalid(err, "container `%s` is %s, not created: cannot start it", id,
 				      cella_status_name(st.status));
@@ -1180,10 +1220,12 @@ int container_start_locked(int dirfd, const char *id, struct engine_notify *n, c
 	if (r < 0)
 		goto out;
 	/* The read end first, to see the exec (wait_exec). */
-	rfifo = openat(dirfd, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (rfifo >= 0)
-		fifo = openat(dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fifo < 0) {
+		rfifo = openat(dirfd, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (rfifo >= 0)
+			fifo = openat(dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	}
+	if (fifo < 0 || rfifo < 0) {
 		r = cella_err(err, errno == ENXIO ? ESRCH : errno,
 			      "container `%s` is not waiting to start", id);
 		goto out;
@@ -1196,11 +1238,20 @@ int container_start_locked(int dirfd, const char *id, struct engine_notify *n, c
 	if (r < 0)
 		goto out;
 	close(take_fd(&fifo));
-	if (unlinkat(dirfd, EXEC_FIFO, 0) < 0) {
+	if (!piped && unlinkat(dirfd, EXEC_FIFO, 0) < 0) {
 		r = cella_err(err, errno, "remove exec fifo of `%s`", id);
 		goto out;
 	}
-	r = wait_exec(rfifo, &st, err);
+	/* Through the start pipe the init reports on the sync socket alone,
+	 * which its execve closes (our read end of the pipe, held until now,
+	 * kept the byte's write from failing with EPIPE). */
+	if (piped) {
+		r = fault_point("start:waiting", err);
+		if (r == 0)
+			r = container_wait_exec(made->sync_fd, err);
+	} else {
+		r = wait_exec(rfifo, &st, err);
+	}
 	if (r == 0)
 		r = fault_point("start:exec", err);
 	if (r < 0)
@@ -1226,7 +1277,7 @@ int cella_start(const char *state_root, const char *id, cella_error *err)
 	if (dirfd < 0)
 		return dirfd;
 	engine_notify_init(&n);
-	r = container_start_locked(dirfd, id, &n, err);
+	r = container_start_locked(dirfd, id, NULL, &n, err);
 	/* Unlocked while the process gets ready (state, kill may come). */
 	close(take_fd(&dirfd));
 	if (r == 0)

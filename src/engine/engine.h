@@ -65,6 +65,15 @@ struct cella_create_opts {
 	 * failure deletes the container. */
 	int (*on_created)(const struct cella_created_view *v, void *data, cella_error *err);
 	void *on_created_data;
+	/* Set by cella_run: start follows create in this process, under the
+	 * same lock. Without hooks and without on_created (which may ask the
+	 * container's status and expect "created"), the start byte goes
+	 * through a pipe instead of ROOT/ID/exec.fifo (as crun's `run`): no
+	 * inode to make and remove, which on ext4 without a journal costs
+	 * more the more containers came and went in the last minutes. `state`
+	 * waits for the lock run holds until the start is done; `list`, which
+	 * does not, sees the container running from #7 on, not created. */
+	bool start_here;
 };
 
 enum cella_status {

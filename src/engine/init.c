@@ -63,8 +63,9 @@ _Noreturn static void fail(struct cella_ctx *c, cella_error *err)
 {
 	int code = err->exit_code ? err->exit_code : 1;
 
-	/* After start, `cella start` reads the fifo (one write: atomic). */
-	if (c->started && write(c->fifo_fd, err, sizeof(*err)) < 0)
+	/* After start, `cella start` reads the fifo (one write: atomic); a
+	 * run started through the start pipe reads the sync socket alone. */
+	if (c->started && c->fifo_wfd >= 0 && write(c->fifo_wfd, err, sizeof(*err)) < 0)
 		cella_debug("report the error to start: %s", strerror(errno));
 	sync_send_error(c->sync_fd, err);
 	_exit(code);
@@ -408,7 +409,9 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	/* #7b: the runtime may go. */
 	if (sync_send(c->sync_fd, SYNC_OUTLIVES, 0, err) < 0)
 		_exit(1);
-	/* Wait for start. */
+	/* Wait for start. Through the start pipe, whose write end only the
+	 * runtime holds, the read ends (0) if the runtime is gone before it
+	 * started us: no start can come then. */
 	do
 		n = read(c->fifo_fd, &byte, 1);
 	while (n < 0 && errno == EINTR);
@@ -417,7 +420,8 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	if (fault_point("init:started", err) < 0)
 		fail(c, err);
 	/* The fifo stays open (close-on-exec): `start` sees the exec when it
-	 * goes, and our errors in it before that. */
+	 * goes, and our errors in it before that. (The start pipe's read end
+	 * too; `run` sees both on the sync socket.) */
 	c->started = true;
 	if (c->opts->init)
 		reaper_exec(c, err); /* still with every signal blocked */
@@ -430,6 +434,8 @@ _Noreturn void init_direct(struct cella_ctx *c)
 
 	cella_err_clear(&e);
 	close(c->state_fd);
+	if (c->start_w >= 0)
+		close(c->start_w); /* the runtime's: only it may start us */
 	if (c->cgroup_fd >= 0)
 		close(c->cgroup_fd);
 	cella_log_set_handler(sync_log_forwarder, &c->sync_fd);
@@ -479,6 +485,8 @@ _Noreturn void init_stage1(struct cella_ctx *c)
 
 	cella_err_clear(err);
 	close(c->state_fd);
+	if (c->start_w >= 0)
+		close(c->start_w); /* the runtime's: only it may start us */
 	cella_log_set_handler(sync_log_forwarder, &c->sync_fd);
 	/* Dies with the runtime (a uid change below clears this; the socket's
 	 * EOF then ends every wait of ours, and #3 fails to send). */

@@ -76,7 +76,12 @@ struct cella_ctx {
 	bool setgroups_denied; /* the runtime's own user namespace denies setgroups */
 	int sync_fd;	       /* the child's end of the sync socketpair */
 	pid_t runtime_pid;     /* stage 1's parent, for its parent death signal */
-	int fifo_fd;	       /* exec fifo, read end (O_RDWR) */
+	int fifo_fd;	       /* exec fifo (O_RDWR), or the start pipe's read end */
+	int fifo_wfd;	       /* where the init's errors also go after start: the
+				  exec fifo, or -1 (the start pipe: the sync socket
+				  alone) */
+	int start_w;	       /* the start pipe's write end, the runtime's alone:
+				  closed first thing in the child; else -1 */
 	int state_fd;	       /* the locked state directory: closed first thing in the
 				  child, or the child would hold the lock */
 	sigset_t saved_mask;   /* the runtime's signal mask before it blocked */
@@ -124,16 +129,25 @@ struct cella_created {
 	int state_fd;	/* ROOT/ID, still locked: start it without a window in
 			   which another command could act on it */
 	int securebits; /* the process's at start, -1 unknown (state.h) */
+	/* The start pipe (opts->start_here, no exec.fifo), else -1: for
+	 * container_start_locked, which takes them and waits for the exec on
+	 * sync_fd itself. */
+	int start_r, start_w;
 };
 
 int container_create(const struct cella_create_opts *opts, const sigset_t *saved_mask,
 		     struct cella_created *out, cella_error *err);
 
-/* Start a created container whose state directory dirfd is locked. With
- * NOTIFY_SOCKET set, *n is left listening on the container's notify socket
- * (engine/notify.h); the caller closes it. */
+/* Start a created container whose state directory dirfd is locked: through
+ * its exec.fifo, or, when made (what container_create handed back, else
+ * NULL) has the start pipe, through that (its ends taken and closed), and
+ * then the exec seen on made->sync_fd. With NOTIFY_SOCKET set, *n is left
+ * listening on the container's notify socket (engine/notify.h); the caller
+ * closes it. */
 struct engine_notify;
-int container_start_locked(int dirfd, const char *id, struct engine_notify *n, cella_error *err);
+struct cella_created;
+int container_start_locked(int dirfd, const char *id, struct cella_created *made,
+			   struct engine_notify *n, cella_error *err);
 
 /* Wait for the outcome of execve in the container: 0 when the sync socket
  * closed (exec happened), < 0 with the child's error otherwise. */

@@ -30,18 +30,20 @@ int cella_run(const struct cella_create_opts *opts, bool detach, bool remove, in
 	      cella_error *err)
 {
 	struct cella_create_opts o = *opts;
-	struct cella_created c;
+	struct cella_created c = {.start_r = -1, .start_w = -1};
 	cleanup_close int sync_fd = -1;
 	cleanup_close int master = -1;
 	cleanup_close int state_fd = -1;
 	cleanup_pid pid_t init = -1;
 	struct engine_notify n;
 	sigset_t all, saved;
+	bool piped;
 	int r;
 
 	*exit_status = 0;
 	engine_notify_init(&n);
 	o.foreground = !detach;
+	o.start_here = true;
 	/* Block every signal: they are read from a signalfd and forwarded. The
 	 * container's processes get the mask we had (restored in the child). */
 	sigfillset(&all);
@@ -72,10 +74,12 @@ int cella_run(const struct cella_create_opts *opts, bool detach, bool remove, in
 			goto out_delete;
 		}
 	}
-	/* Still under create's lock: nobody else can act on it in between. */
-	r = container_start_locked(state_fd, o.id, &n, err);
+	/* Still under create's lock: nobody else can act on it in between.
+	 * Through the start pipe, start has seen the exec already. */
+	piped = c.start_w >= 0;
+	r = container_start_locked(state_fd, o.id, &c, &n, err);
 	close(take_fd(&state_fd));
-	if (r == 0)
+	if (r == 0 && !piped)
 		r = container_wait_exec(sync_fd, err);
 	if (r < 0) {
 		/* The container's own failure (exec) has its exit code. */
@@ -106,6 +110,10 @@ out_delete:
 	}
 out_mask:
 	engine_notify_close(&n);
+	if (c.start_r >= 0)
+		close(c.start_r);
+	if (c.start_w >= 0)
+		close(c.start_w);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return r;
 }

@@ -5,6 +5,7 @@ start, run, exec and delete. After each: no hang, `delete --force` leaves
 nothing (state, cgroups in every hierarchy, mounts, processes), and the same
 id can be created again."""
 import fcntl
+import json
 import os
 import random
 import shutil
@@ -280,8 +281,11 @@ def test_start_of_a_short_lived_process(cella, tmp):
     byte, run and exited in between (`container died before it started: No
     such process`, one cycle in a thousand). Here the init waits 0.5 s
     before it reads the byte, and `run`'s start 3 s after it saw it unread:
-    the process runs and exits in that window."""
-    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/bin/true"]))
+    the process runs and exits in that window. (A hook keeps `run` on the
+    exec fifo, whose wait this is, instead of its start pipe.)"""
+    config = make_config(args=["/bin/true"])
+    config["hooks"] = {"poststop": [{"path": "/bin/true"}]}
+    b = write_bundle(os.path.join(tmp, "b"), config)
     fired = False
     for _ in range(5):
         cid = new_id()
@@ -337,3 +341,84 @@ def test_stuck_peer_times_out_naming_the_step(cella, tmp):
             "in 2 s") in r.stderr, r.stderr
     assert cid not in cella.entries()
     assert cgroup_dirs(cid) == []
+
+
+def test_run_starts_through_a_pipe_unless_something_may_ask(cella, tmp):
+    """`run` starts what it created itself: without hooks the start byte
+    goes through a pipe, and no exec.fifo is made (an inode less, as
+    crun's `run`); with a hook, which may ask for the status and expect
+    `created`, the fifo is there while the init waits. Seen while the
+    runtime stalls after #7 (the state names the init, which waits).
+    `state` waits for run's lock, held until the start is done; `list`
+    does not wait, and sees the container running from #7 on without the
+    fifo."""
+    def seen_while_waiting(config):
+        b = write_bundle(os.path.join(tmp, f"b{random.randrange(10**6)}"), config)
+        cid = new_id()
+        saved = dict(cella.env)
+        cella.env["CELLA_FAULT"] = "create:7:stall1500"
+        try:
+            p = cella.popen("run", "--bundle", b, cid, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+        finally:
+            cella.env = saved
+        d = os.path.join(cella.root, cid)
+
+        def named():
+            try:
+                with open(os.path.join(d, "state.json")) as f:
+                    return json.load(f).get("pid", 0) != 0
+            except (OSError, ValueError):
+                return False
+        wait_for(named, 10, "the state to name the init")
+        files = sorted(os.listdir(d))
+        # list reads without the lock that run holds until start is done
+        listed = json.loads(cella.ok("list", "--format", "json").stdout)
+        status = next(c["status"] for c in listed if c["id"] == cid)
+        _, err = p.communicate(timeout=HANG)
+        assert p.returncode == 0, err
+        assert "cella: fault create:7" in err, err
+        assert cid not in cella.entries()
+        return files, status
+
+    files, status = seen_while_waiting(make_config(args=["/bin/true"]))
+    assert "exec.fifo" not in files, files
+    assert "state.json" in files
+    assert status == "running"
+    hooked = make_config(args=["/bin/true"])
+    hooked["hooks"] = {"poststop": [{"path": "/bin/true"}]}
+    files, status = seen_while_waiting(hooked)
+    assert "exec.fifo" in files, files
+    assert status == "created"
+
+
+def test_detached_run_killed_before_its_start_leaves_it_stopped(cella, tmp):
+    """`run --detach` killed after #7 (the init would outlive it) but before
+    it sent the start byte: through the start pipe, whose write end only the
+    runtime held, the init sees no start can come and exits. The container
+    is stopped, not left waiting for ever while said to be running, and a
+    plain delete removes it."""
+    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/bin/sleep", "100"]))
+    cid = new_id()
+    before = mountinfo()
+    saved = dict(cella.env)
+    cella.env["CELLA_FAULT"] = "create:7:stall3000"
+    try:
+        p = cella.popen("run", "--detach", "--bundle", b, cid, stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL)
+    finally:
+        cella.env = saved
+
+    def named():
+        try:
+            with open(os.path.join(cella.root, cid, "state.json")) as f:
+                return json.load(f).get("pid", 0) != 0
+        except (OSError, ValueError):
+            return False
+    wait_for(named, 10, "the state to name the init")
+    time.sleep(0.5)  # past #7b: the runtime stalls, the init outlives it
+    p.kill()
+    p.wait()
+    cella.wait_status(cid, "stopped", timeout=10)
+    cella.ok("delete", cid)
+    check_clean(cella, cid, before, tmp)
