@@ -1049,6 +1049,7 @@ int container_create(const struct cella_create_opts *o, const sigset_t *saved_ma
 	out->pty_master = take_fd(&pty);
 	out->start_w = take_fd(&start_w);
 	out->start_r = out->start_w >= 0 ? take_fd(&fifo) : -1;
+	out->pid_start = st.pid_start;
 	ctx_free(&c);
 	free(created);
 	return 0;
@@ -1167,6 +1168,24 @@ static int wait_exec(int rfd, const struct cella_state *st, cella_error *err)
 	return 0;
 }
 
+/* After the start byte through the start pipe: the init reports on the sync
+ * socket alone, which its execve closes. No deadline, as wait_exec's: what
+ * runs between the byte and execve (a seccomp agent, a frozen cgroup) may
+ * take its time; the init's end, by exec or death, ends the wait. Our
+ * byte still in the pipe then (our read end, held until now, also kept the
+ * write from failing with EPIPE) says it died before it took it. */
+static int wait_exec_piped(int sync_fd, int rfd, const struct cella_state *st, cella_error *err)
+{
+	struct sync_watch w = {.pidfd = -1, .who = "the container's init", .timeout_ms = -1};
+	int r = fault_point("start:waiting", err);
+
+	if (r == 0)
+		r = sync_wait_eof_watch(sync_fd, &w, err);
+	if (r == 0 && sync_pending_bytes(rfd) == 1)
+		r = cella_err(err, ESRCH, "container `%s` died before it started", st->id);
+	return r;
+}
+
 /* A pidfd on the container's init, verified against the start time in its
  * state: signals sent through it never reach a process that was given the
  * init's pid after the init ended. */
@@ -1202,12 +1221,19 @@ int container_start_locked(int dirfd, const char *id, struct cella_created *made
 	struct cella_state st;
 	int r = 0;
 
-	if (state_load(dirfd, id, &st, err) < 0)
-		return cella_err_ret(err);
-	/* Made with the start pipe, it has no exec.fifo to say "created":
-	 * its state says running while the init waits (stopped if it died). */
-	if (piped && st.status == CELLA_STATUS_RUNNING)
+	memset(&st, 0, sizeof(st));
+	/* Made by this process just before, under this lock, with nothing
+	 * in between that may have changed it (no hooks, no on_created): its
+	 * init and start time are in made, no state to read back. An init
+	 * that died since is seen at the end (its byte still in the pipe). */
+	if (piped) {
+		st.id = xstrdup(id);
+		st.pid = made->pid;
+		st.pid_start = made->pid_start;
 		st.status = CELLA_STATUS_CREATED;
+	} else if (state_load(dirfd, id, &st, err) < 0) {
+		return cella_err_ret(err);
+	}
 	if (st.status != CELLA_STATUS_CREATED) {
 		r = cella_err_invalid(err, "container `%s` is %s, not created: cannot start it", id,
 				      cella_status_name(st.status));
@@ -1242,19 +1268,13 @@ int container_start_locked(int dirfd, const char *id, struct cella_created *made
 		r = cella_err(err, errno, "remove exec fifo of `%s`", id);
 		goto out;
 	}
-	/* Through the start pipe the init reports on the sync socket alone,
-	 * which its execve closes (our read end of the pipe, held until now,
-	 * kept the byte's write from failing with EPIPE). */
-	if (piped) {
-		r = fault_point("start:waiting", err);
-		if (r == 0)
-			r = container_wait_exec(made->sync_fd, err);
-	} else {
+	if (piped)
+		r = wait_exec_piped(made->sync_fd, rfifo, &st, err);
+	else
 		r = wait_exec(rfifo, &st, err);
-	}
 	if (r == 0)
 		r = fault_point("start:exec", err);
-	if (r < 0)
+	if (r < 0 || piped) /* no hooks through the start pipe */
 		goto out;
 	/* In the runtime's namespaces, after the exec, before start returns;
 	 * a failure stops the container. */

@@ -123,12 +123,13 @@ _Noreturn void init_direct(struct cella_ctx *c);
 
 /* What container_create hands back to cella_run. */
 struct cella_created {
-	pid_t pid;	/* the container's init, host pid */
-	int sync_fd;	/* still open: exec errors arrive here after start */
-	int pty_master; /* -1 unless a pty is proxied by the runtime */
-	int state_fd;	/* ROOT/ID, still locked: start it without a window in
-			   which another command could act on it */
-	int securebits; /* the process's at start, -1 unknown (state.h) */
+	pid_t pid;		      /* the container's init, host pid */
+	unsigned long long pid_start; /* its start time (procfs_start_time) */
+	int sync_fd;		      /* still open: exec errors arrive here after start */
+	int pty_master;		      /* -1 unless a pty is proxied by the runtime */
+	int state_fd;		      /* ROOT/ID, still locked: start it without a window in
+					 which another command could act on it */
+	int securebits;		      /* the process's at start, -1 unknown (state.h) */
 	/* The start pipe (opts->start_here, no exec.fifo), else -1: for
 	 * container_start_locked, which takes them and waits for the exec on
 	 * sync_fd itself. */

@@ -432,9 +432,14 @@ int sync_wait_fds(int fd, enum cella_sync_type expect, int *fds, size_t max, siz
 
 int sync_wait_eof(int fd, cella_error *err)
 {
+	return sync_wait_eof_watch(fd, NULL, err);
+}
+
+int sync_wait_eof_watch(int fd, const struct sync_watch *w, cella_error *err)
+{
 	/* No message but SYNC_LOG and SYNC_ERROR is expected: anything else
 	 * is a protocol error. */
-	return wait_msg(fd, SYNC_ERROR, NULL, NULL, NULL, 0, NULL, true, err);
+	return wait_msg(fd, SYNC_ERROR, w, NULL, NULL, 0, NULL, true, err);
 }
 
 int sync_take_error(int fd, cella_error *err)

@@ -136,6 +136,8 @@ int sync_wait_plain(int fd, enum cella_sync_type expect, cella_error *err);
 /* Wait for the peer to close the socket (0), passing SYNC_LOG lines on; a
  * SYNC_ERROR instead is returned (< 0) with the child's error. */
 int sync_wait_eof(int fd, cella_error *err);
+/* sync_wait_eof, watching w (NULL: the default deadline). */
+int sync_wait_eof_watch(int fd, const struct sync_watch *w, cella_error *err);
 
 /* Without waiting: the SYNC_ERROR the peer sent before it exited, if one is
  * there (< 0, its error in *err; SYNC_LOG lines before it passed on), else

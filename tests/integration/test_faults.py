@@ -422,3 +422,52 @@ def test_detached_run_killed_before_its_start_leaves_it_stopped(cella, tmp):
     cella.wait_status(cid, "stopped", timeout=10)
     cella.ok("delete", cid)
     check_clean(cella, cid, before, tmp)
+
+
+def test_run_waits_for_a_slow_exec_without_a_deadline(cella, tmp):
+    """Between the start byte and execve the init may take its time (a
+    seccomp agent answering execve, a cgroup frozen from outside): `run`
+    waits for the exec as `start` does, with no deadline, through its start
+    pipe too (the sync steps' deadline is 1 s here, the init 2.5 s late)."""
+    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/bin/true"]))
+    cid = new_id()
+    saved = dict(cella.env)
+    cella.env["CELLA_SYNC_TIMEOUT"] = "1"
+    cella.env["CELLA_FAULT"] = "init:started:stall2500"
+    try:
+        r = cella.run("run", "--bundle", b, cid, timeout=HANG)
+    finally:
+        cella.env = saved
+    assert r.returncode == 0, r.stderr
+    assert "cella: fault init:started" in r.stderr
+    assert cid not in cella.entries()
+
+
+def test_run_whose_init_died_before_its_start_says_so(cella, tmp):
+    """The init killed after #7, before `run` sent the start byte: run fails,
+    saying the container died before it started (the byte still in the
+    start pipe), and leaves nothing."""
+    b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/bin/true"]))
+    cid = new_id()
+    before = mountinfo()
+    saved = dict(cella.env)
+    cella.env["CELLA_FAULT"] = "create:7:stall1500"
+    try:
+        p = cella.popen("run", "--bundle", b, cid, stdout=subprocess.DEVNULL)
+    finally:
+        cella.env = saved
+    pid = []
+
+    def named():
+        try:
+            with open(os.path.join(cella.root, cid, "state.json")) as f:
+                pid.append(json.load(f)["pid"])
+                return pid[-1] != 0
+        except (OSError, ValueError, KeyError):
+            return False
+    wait_for(named, 10, "the state to name the init")
+    os.kill(pid[-1], signal.SIGKILL)
+    _, err = p.communicate(timeout=HANG)
+    assert p.returncode != 0
+    assert "died before it started" in err, err
+    check_clean(cella, cid, before, tmp)
