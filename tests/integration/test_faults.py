@@ -93,6 +93,25 @@ def faulty(cella, point, action, *args):
     return r
 
 
+def popen_faulty(cella, fault, *args, **kw):
+    """cella ARGS started with CELLA_FAULT=fault (POINT:ACTION[,...])."""
+    saved = dict(cella.env)
+    cella.env["CELLA_FAULT"] = fault
+    try:
+        return cella.popen(*args, **kw)
+    finally:
+        cella.env = saved
+
+
+def state_pid(cella, cid):
+    """The init's pid in cid's state, 0 before the state names it."""
+    try:
+        with open(os.path.join(cella.root, cid, "state.json")) as f:
+            return json.load(f).get("pid", 0)
+    except (OSError, ValueError):
+        return 0
+
+
 def new_id():
     return cid_of(f"flt{random.randrange(10**6):06d}")
 
@@ -309,12 +328,8 @@ def test_init_stuck_in_its_setup_dies_with_a_killed_runtime(cella, tmp):
     b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/bin/sleep", "100"]))
     cid = new_id()
     before = mountinfo()
-    saved = dict(cella.env)
-    cella.env["CELLA_FAULT"] = "create:3:stall3000"
-    try:
-        p = cella.popen("create", "--bundle", b, cid, stderr=subprocess.DEVNULL)
-    finally:
-        cella.env = saved
+    p = popen_faulty(cella, "create:3:stall3000", "create", "--bundle", b, cid,
+                     stderr=subprocess.DEVNULL)
     init = []
     wait_for(lambda: init.extend(children(p.pid)) or init, 10, "the init to be cloned")
     time.sleep(0.3)
@@ -355,23 +370,10 @@ def test_run_starts_through_a_pipe_unless_something_may_ask(cella, tmp):
     def seen_while_waiting(config):
         b = write_bundle(os.path.join(tmp, f"b{random.randrange(10**6)}"), config)
         cid = new_id()
-        saved = dict(cella.env)
-        cella.env["CELLA_FAULT"] = "create:7:stall1500"
-        try:
-            p = cella.popen("run", "--bundle", b, cid, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-        finally:
-            cella.env = saved
-        d = os.path.join(cella.root, cid)
-
-        def named():
-            try:
-                with open(os.path.join(d, "state.json")) as f:
-                    return json.load(f).get("pid", 0) != 0
-            except (OSError, ValueError):
-                return False
-        wait_for(named, 10, "the state to name the init")
-        files = sorted(os.listdir(d))
+        p = popen_faulty(cella, "create:7:stall1500", "run", "--bundle", b, cid,
+                         stdout=subprocess.DEVNULL)
+        wait_for(lambda: state_pid(cella, cid), 10, "the state to name the init")
+        files = sorted(os.listdir(os.path.join(cella.root, cid)))
         # list reads without the lock that run holds until start is done
         listed = json.loads(cella.ok("list", "--format", "json").stdout)
         status = next(c["status"] for c in listed if c["id"] == cid)
@@ -401,21 +403,9 @@ def test_detached_run_killed_before_its_start_leaves_it_stopped(cella, tmp):
     b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/bin/sleep", "100"]))
     cid = new_id()
     before = mountinfo()
-    saved = dict(cella.env)
-    cella.env["CELLA_FAULT"] = "create:7:stall3000"
-    try:
-        p = cella.popen("run", "--detach", "--bundle", b, cid, stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL)
-    finally:
-        cella.env = saved
-
-    def named():
-        try:
-            with open(os.path.join(cella.root, cid, "state.json")) as f:
-                return json.load(f).get("pid", 0) != 0
-        except (OSError, ValueError):
-            return False
-    wait_for(named, 10, "the state to name the init")
+    p = popen_faulty(cella, "create:7:stall3000", "run", "--detach", "--bundle", b, cid,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: state_pid(cella, cid), 10, "the state to name the init")
     time.sleep(0.5)  # past #7b: the runtime stalls, the init outlives it
     p.kill()
     p.wait()
@@ -450,23 +440,10 @@ def test_run_whose_init_died_before_its_start_says_so(cella, tmp):
     b = write_bundle(os.path.join(tmp, "b"), make_config(args=["/bin/true"]))
     cid = new_id()
     before = mountinfo()
-    saved = dict(cella.env)
-    cella.env["CELLA_FAULT"] = "create:7:stall1500"
-    try:
-        p = cella.popen("run", "--bundle", b, cid, stdout=subprocess.DEVNULL)
-    finally:
-        cella.env = saved
-    pid = []
-
-    def named():
-        try:
-            with open(os.path.join(cella.root, cid, "state.json")) as f:
-                pid.append(json.load(f)["pid"])
-                return pid[-1] != 0
-        except (OSError, ValueError, KeyError):
-            return False
-    wait_for(named, 10, "the state to name the init")
-    os.kill(pid[-1], signal.SIGKILL)
+    p = popen_faulty(cella, "create:7:stall1500", "run", "--bundle", b, cid,
+                     stdout=subprocess.DEVNULL)
+    os.kill(wait_for(lambda: state_pid(cella, cid), 10, "the state to name the init"),
+            signal.SIGKILL)
     _, err = p.communicate(timeout=HANG)
     assert p.returncode != 0
     assert "died before it started" in err, err
