@@ -25,7 +25,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
@@ -120,8 +122,10 @@ __attribute__((no_sanitize("address", "undefined"))) static int idmap_holder(voi
 	return 0;
 }
 
-/* The pidfd of the holder told to exit and not reaped yet, or -1. */
+/* The pidfd of the holder told to exit and not reaped yet, or -1; and the
+ * process it is the child of. */
 static int idmap_holder_left = -1;
+static pid_t idmap_holder_parent;
 
 static void idmap_holder_reap(void)
 {
@@ -138,6 +142,25 @@ static void idmap_holder_reap(void)
 	while (waitid((idtype_t)P_PIDFD, (id_t)fd, &si, WEXITED) < 0 && errno == EINTR)
 		;
 	close(fd);
+}
+
+/* A runtime that exits before the next holder or idmap_cache_drop (a
+ * command that fails after the quick door's idmap probe) reaps the one left
+ * too: on its way out, it would otherwise outlive the runtime for a moment,
+ * an orphan of the runtime's parent. Not in a child the runtime forked,
+ * which inherits the handler but not the holder. */
+static void idmap_holder_at_exit(void)
+{
+	if (idmap_holder_left >= 0 && getpid() == idmap_holder_parent)
+		idmap_holder_reap();
+}
+
+static void idmap_holder_reap_at_exit(void)
+{
+	static bool registered;
+
+	if (!registered && atexit(idmap_holder_at_exit) == 0)
+		registered = true;
 }
 
 /* The holder's pid, and its pidfd (O_CLOEXEC) in *pidfd. */
@@ -203,6 +226,8 @@ static int idmap_userns(const struct cella_idmap *uid, size_t n_uid, const struc
 	 * (above). */
 	(void)take_pid(&child);
 	idmap_holder_left = take_fd(&pidfd);
+	idmap_holder_parent = getpid();
+	idmap_holder_reap_at_exit();
 	idmap_cache_keep(uid, n_uid, gid, n_gid, fd);
 	return fd;
 }

@@ -6,6 +6,8 @@ naming the system call and the Linux version, and nothing is left behind."""
 import ctypes
 import ctypes.util
 import os
+import re
+import shutil
 import subprocess
 
 import pytest
@@ -52,6 +54,32 @@ def test_missing_syscall_named(tmp, syscall, version):
     assert f"lacks {syscall}(2) (Linux {version})" in p.stderr, p.stderr
     assert len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert not os.path.exists(os.path.join(root, cid))
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace")
+def test_failed_quick_door_reaps_its_idmap_holder(tmp):
+    """The quick door's idmap probe leaves its user namespace's holder
+    process exiting, reaped at the next use. A run that fails before that
+    (here: open_tree missing) reaps it on its way out too: it left an
+    orphan of its caller for a moment, which CI once saw as a process
+    left. Seen in strace: the runtime's waitid on the holder's pidfd."""
+    trace = os.path.join(tmp, "trace")
+    p = subprocess.run(["strace", "-f", "-qq", "-o", trace, "-e",
+                        "trace=clone,waitid,exit_group", CELLA, "--root",
+                        os.path.join(tmp, "state"), "run", "--rootfs", ROOTFS, "--", "true"],
+                       capture_output=True, text=True, timeout=60,
+                       preexec_fn=hide_syscall("open_tree"))
+    assert p.returncode != 0
+    assert "lacks open_tree(2)" in p.stderr, p.stderr
+    with open(trace) as f:
+        lines = f.read().splitlines()
+    runtime = lines[0].split()[0]
+    holders = [m.group(1) for ln in lines if ln.startswith(runtime + " ")
+               for m in [re.search(r"CLONE_VM\|CLONE_PIDFD\|CLONE_NEWUSER.*= (\d+)", ln)] if m]
+    assert holders, "no idmap holder: the quick door's probe did not run"
+    reaped = [ln for ln in lines if ln.startswith(runtime + " waitid(P_PIDFD")
+              and f"si_pid={holders[-1]}," in ln]
+    assert reaped, "\n".join(ln for ln in lines if ln.startswith(runtime + " "))
 
 
 def test_requirements_met_here(tmp):
