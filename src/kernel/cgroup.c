@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kernel/mount.h"
 #include "util/cleanup.h"
 #include "util/util.h"
 
@@ -224,10 +225,6 @@ void cella_cgroup_detect_batch(bool on)
 	}
 }
 
-#ifndef STATX_MNT_ID_UNIQUE
-#define STATX_MNT_ID_UNIQUE 0x00004000U
-#endif
-
 /* What says the mount table is still the one this process read: the
  * unique id (kernel 6.8) and inode of the mount at "/" (every mount
  * namespace has its own root mount, and a chroot or pivot_root changes it);
@@ -241,13 +238,11 @@ struct mi_key {
 
 static bool mountinfo_key(struct mi_key *k)
 {
-	struct statx stx;
 	struct stat ns, root;
 
-	if (statx(AT_FDCWD, "/", 0, STATX_INO | STATX_MNT_ID_UNIQUE, &stx) == 0 &&
-	    (stx.stx_mask & (STATX_INO | STATX_MNT_ID_UNIQUE)) ==
-		(STATX_INO | STATX_MNT_ID_UNIQUE)) {
-		*k = (struct mi_key){.unique = true, .a = stx.stx_mnt_id, .b = stx.stx_ino};
+	if (mount_unique_id(AT_FDCWD, "/", &k->a, &k->b) == 0) {
+		k->unique = true;
+		k->c = k->d = 0;
 		return true;
 	}
 	if (stat("/proc/self/ns/mnt", &ns) < 0 || stat("/", &root) < 0)

@@ -137,6 +137,10 @@ void mount_preset_mountinfo(char *text);
  * escaped) and no upper layer, read-only, nodev, nosuid, attached nowhere:
  * its mount fd (O_CLOEXEC), or -1 with errno. */
 int mount_overlay_lower_only(const char *lowerdir);
+/* The unique id (statx STATX_MNT_ID_UNIQUE, Linux 6.8) of the mount path
+ * (relative to dirfd; "" for dirfd itself) is on, and its inode when ino is
+ * not NULL: 0, or -errno (-EOPNOTSUPP when the kernel has no such id). */
+int mount_unique_id(int dirfd, const char *path, uint64_t *id, uint64_t *ino);
 /* Whether the mount fd is on is in this process's mount namespace
  * (statmount, else /proc/self/mountinfo); true when neither can say. */
 bool mount_fd_attached(int fd);

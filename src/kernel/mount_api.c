@@ -176,13 +176,30 @@ int mount_overlay_lower_only(const char *lowerdir)
 			    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
 }
 
-/* statmount(2) (Linux 6.8), by a mount's unique id (statx
- * STATX_MNT_ID_UNIQUE), in the caller's mount namespace: found, or ENOENT
- * when the mount is not in it. Spelled out here: the C library and kernel
- * headers of older systems have neither. */
+/* statx's STATX_MNT_ID_UNIQUE and statmount(2) (Linux 6.8) are spelled
+ * out here: the C library and kernel headers of older systems have
+ * neither. */
 #ifndef STATX_MNT_ID_UNIQUE
 #define STATX_MNT_ID_UNIQUE 0x00004000U
 #endif
+
+int mount_unique_id(int dirfd, const char *path, uint64_t *id, uint64_t *ino)
+{
+	struct statx stx;
+	unsigned want = STATX_MNT_ID_UNIQUE | (ino != NULL ? STATX_INO : 0U);
+
+	if (statx(dirfd, path, AT_EMPTY_PATH, want, &stx) < 0)
+		return -errno;
+	if ((stx.stx_mask & want) != want)
+		return -EOPNOTSUPP;
+	*id = stx.stx_mnt_id;
+	if (ino != NULL)
+		*ino = stx.stx_ino;
+	return 0;
+}
+
+/* statmount by a mount's unique id, in the caller's mount namespace:
+ * found, or ENOENT when the mount is not in it. */
 #if !defined(SYS_statmount) && !defined(__alpha__) && !defined(__mips__)
 #define SYS_statmount 457 /* the number every other architecture shares */
 #endif
@@ -198,14 +215,11 @@ struct cella_mnt_id_req {
 #ifdef SYS_statmount
 static int statmount_id(const char *path, int fd)
 {
-	struct statx stx;
 	struct cella_mnt_id_req req = {.size = sizeof(req), .param = CELLA_STATMOUNT_SB_BASIC};
 	uint64_t buf[64]; /* struct statmount's fixed part, and more */
 
-	if (statx(fd, path, AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE, &stx) < 0 ||
-	    (stx.stx_mask & STATX_MNT_ID_UNIQUE) == 0)
+	if (mount_unique_id(fd, path, &req.mnt_id, NULL) < 0)
 		return -1;
-	req.mnt_id = stx.stx_mnt_id;
 	/* Every argument given, the unused ones 0: the two calls differ
 	 * in the mount id alone, to a filter too. */
 	if (syscall(SYS_statmount, &req, buf, sizeof(buf), 0, 0, 0) == 0)
