@@ -678,12 +678,7 @@ static void ctx_free(struct cella_ctx *c)
  * fifo (engine.h, start_here). */
 static bool start_pipe(const struct cella_create_opts *o)
 {
-	if (!o->start_here || o->on_created != NULL)
-		return false;
-	for (int k = 0; k < CELLA_HOOK_COUNT; k++)
-		if (engine_has_hooks(o->spec, (enum cella_hook_kind)k))
-			return false;
-	return true;
+	return o->start_here && o->on_created == NULL && !engine_has_any_hooks(o->spec);
 }
 
 int container_create(const struct cella_create_opts *o, const sigset_t *saved_mask,

@@ -58,6 +58,14 @@ bool engine_has_hooks(const struct cella_spec *s, enum cella_hook_kind k)
 	return s->hooks.count[k] > 0;
 }
 
+bool engine_has_any_hooks(const struct cella_spec *s)
+{
+	for (int k = 0; k < CELLA_HOOK_COUNT; k++)
+		if (engine_has_hooks(s, (enum cella_hook_kind)k))
+			return true;
+	return false;
+}
+
 char *engine_hook_state(const struct cella_create_opts *o, const char *rootfs, pid_t pid,
 			enum cella_status status)
 {

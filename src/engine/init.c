@@ -428,14 +428,22 @@ _Noreturn static void init_stage2(struct cella_ctx *c)
 	start_and_exec(c, err);
 }
 
+/* First thing in the setup child: the runtime's fds it must not hold. The
+ * locked state directory (we would hold the lock), and the start pipe's
+ * write end (only the runtime may start us; its going then gives EOF). */
+static void close_runtime_fds(struct cella_ctx *c)
+{
+	close(c->state_fd);
+	if (c->start_w >= 0)
+		close(c->start_w);
+}
+
 _Noreturn void init_direct(struct cella_ctx *c)
 {
 	cella_error e;
 
 	cella_err_clear(&e);
-	close(c->state_fd);
-	if (c->start_w >= 0)
-		close(c->start_w); /* the runtime's: only it may start us */
+	close_runtime_fds(c);
 	if (c->cgroup_fd >= 0)
 		close(c->cgroup_fd);
 	cella_log_set_handler(sync_log_forwarder, &c->sync_fd);
@@ -484,9 +492,7 @@ _Noreturn void init_stage1(struct cella_ctx *c)
 	bool placed = false;
 
 	cella_err_clear(err);
-	close(c->state_fd);
-	if (c->start_w >= 0)
-		close(c->start_w); /* the runtime's: only it may start us */
+	close_runtime_fds(c);
 	cella_log_set_handler(sync_log_forwarder, &c->sync_fd);
 	/* Dies with the runtime (a uid change below clears this; the socket's
 	 * EOF then ends every wait of ours, and #3 fails to send). */

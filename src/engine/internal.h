@@ -167,6 +167,8 @@ int foreground_wait(pid_t pid, int sigfd, int master, struct engine_notify *n, i
 
 /* Hooks in the life cycle (engine/hooks.c). */
 bool engine_has_hooks(const struct cella_spec *s, enum cella_hook_kind k);
+/* Hooks of any kind. */
+bool engine_has_any_hooks(const struct cella_spec *s);
 /* The deadline (ms) of a sync step in which hooks of kinds a and b run: the
  * default plus their timeouts; -1 (none) when one of them has none. */
 int engine_hook_step_timeout(const struct cella_spec *s, enum cella_hook_kind a,
