@@ -138,6 +138,10 @@ struct cella_created {
 
 int container_create(const struct cella_create_opts *opts, const sigset_t *saved_mask,
 		     struct cella_created *out, cella_error *err);
+/* ROOT/ID of a create that was killed before the init's pid was in the
+ * state (pid 0, its creator gone): removed as `delete --force` would (0);
+ * otherwise < 0 (engine/lifecycle.c). */
+int container_remove_crashed_create(const char *state_root, const char *id);
 
 /* Start a created container whose state directory dirfd is locked: through
  * its exec.fifo, or, when made (what container_create handed back, else

@@ -4,7 +4,7 @@
  * container's state JSON on its stdin, in the namespaces of whoever calls.
  *
  * The engine decides where each kind runs: prestart, createRuntime,
- * poststart and poststop in the runtime (engine/container.c),
+ * poststart and poststop in the runtime (engine/container.c, lifecycle.c),
  * createContainer and startContainer in the container's init
  * (engine/init.c). This module only runs them:
  *   - argv is `args` (or just `path` when there are none), the environment
