@@ -72,14 +72,16 @@ def test_failed_quick_door_reaps_its_idmap_holder(tmp):
     assert p.returncode != 0
     assert "lacks open_tree(2)" in p.stderr, p.stderr
     with open(trace) as f:
-        lines = f.read().splitlines()
-    runtime = lines[0].split()[0]
-    holders = [m.group(1) for ln in lines if ln.startswith(runtime + " ")
-               for m in [re.search(r"CLONE_VM\|CLONE_PIDFD\|CLONE_NEWUSER.*= (\d+)", ln)] if m]
+        # "PID  call(...)": strace pads the pid to its own width
+        lines = [ln.split(None, 1) for ln in f.read().splitlines() if " " in ln.strip()]
+    runtime = lines[0][0]
+    calls = [call for pid, call in lines if pid == runtime]
+    holders = [m.group(1) for call in calls
+               for m in [re.search(r"CLONE_VM\|CLONE_PIDFD\|CLONE_NEWUSER.*= (\d+)", call)] if m]
     assert holders, "no idmap holder: the quick door's probe did not run"
-    reaped = [ln for ln in lines if ln.startswith(runtime + " waitid(P_PIDFD")
-              and f"si_pid={holders[-1]}," in ln]
-    assert reaped, "\n".join(ln for ln in lines if ln.startswith(runtime + " "))
+    reaped = [call for call in calls
+              if call.startswith("waitid(P_PIDFD") and f"si_pid={holders[-1]}," in call]
+    assert reaped, "\n".join(calls)
 
 
 def test_requirements_met_here(tmp):
